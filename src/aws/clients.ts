@@ -1,0 +1,47 @@
+// Every AWS SDK client byok uses is built here, so region, endpoint and credentials are decided in
+// one place. Against the embedded local stack the clients are the same classes with an endpoint and
+// static dummy credentials; against AWS they use the default provider chain.
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+export interface AwsClientOptions {
+  /** e.g. http://127.0.0.1:4599 for the local stack; absent for AWS. */
+  endpoint?: string | undefined;
+  region?: string | undefined;
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'byoklocal', secretAccessKey: 'byoklocal' } as const;
+export const DEFAULT_LOCAL_REGION = 'us-east-1';
+
+function config(options: AwsClientOptions) {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (options.endpoint) {
+    return {
+      endpoint: options.endpoint,
+      region: region ?? DEFAULT_LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      // Retries belong to the state machine's Retry blocks, which the local stack must exercise
+      // (throttling, injected faults); SDK retries would hide them.
+      maxAttempts: 1,
+    };
+  }
+  return region ? { region } : {};
+}
+
+export function createKmsClient(options: AwsClientOptions = {}): KMSClient {
+  return new KMSClient(config(options));
+}
+
+export function createEventBridgeClient(options: AwsClientOptions = {}): EventBridgeClient {
+  return new EventBridgeClient(config(options));
+}
+
+export function createSfnClient(options: AwsClientOptions = {}): SFNClient {
+  return new SFNClient(config(options));
+}
+
+export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
+  return new SecretsManagerClient(config(options));
+}

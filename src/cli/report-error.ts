@@ -1,0 +1,14 @@
+// A user mistake must end in one clear line, never a stack trace. Every error byok raises is a
+// named …Error class (see each module's errors.ts) with a message written for the user; a stack is
+// shown only with BYOK_DEBUG=1.
+export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  if (error instanceof Error) {
+    stream.write(`byok: ${error.name}: ${error.message}\n`);
+    const hint = (error as { hint?: unknown }).hint;
+    if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
+    if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
+  } else {
+    stream.write(`byok: ${String(error)}\n`);
+  }
+  return 1;
+}
