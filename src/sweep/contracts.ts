@@ -1,0 +1,115 @@
+// The shapes that travel through the reimport sweep (statemachines/reimport-expiring-keys.asl.json):
+// the execution input, FindExpiringKeys' output (one item per due key, each with its pacing slot),
+// the Map's per-item results and the report. Only ids, dates and counts: never key material.
+import { z } from 'zod';
+import { InvalidSweepInputError } from './errors.ts';
+
+const DAY_MS = 86_400_000;
+
+/** The execution input. Every field has a default, so the schedule may start it with `{}`. */
+export const SweepInputSchema = z.strictObject({
+  leadWindowDays: z
+    .number()
+    .min(1)
+    .max(180)
+    .default(14)
+    .describe('Reimport a key when its ValidTo is at most this many days away'),
+  getParametersForImportPerSecond: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(1)
+    .describe("The account's GetParametersForImport quota (AWS default: 1 per second)"),
+  quotaShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.95)
+    .describe('Fraction of the quota the sweep may use (headroom for clock jitter and other callers)'),
+  maxKeys: z.number().int().min(1).max(1000).default(500).describe('Most keys one sweep reimports'),
+});
+export type SweepInput = z.infer<typeof SweepInputSchema>;
+
+export const DueReasonSchema = z.enum(['pending-import', 'expiring']);
+export type DueReason = z.infer<typeof DueReasonSchema>;
+
+/** One key the sweep reimports, with the instant its import may start (the pacing slot). */
+export const DueKeySchema = z.object({
+  keyId: z.string().min(1),
+  keyArn: z.string().min(1),
+  reason: DueReasonSchema,
+  validTo: z.iso.datetime({ offset: true }).optional(),
+  /** An RFC 3339 instant with no fractional seconds surprises: the Wait state's TimestampPath. */
+  notBefore: z.iso.datetime({ offset: true }),
+  /** Text for the import's `reason` field. */
+  importReason: z.string().max(256),
+});
+export type DueKey = z.infer<typeof DueKeySchema>;
+
+export const SkippedKeySchema = z.object({
+  keyId: z.string(),
+  why: z.string(),
+});
+export type SkippedKey = z.infer<typeof SkippedKeySchema>;
+
+export const FindExpiringKeysOutputSchema = z.object({
+  /** A short, filesystem- and name-safe tag of this sweep (UTC, to the second) for execution names. */
+  sweepId: z.string().regex(/^\d{8}T\d{6}Z$/),
+  checkedAt: z.iso.datetime({ offset: true }),
+  managedKeys: z.number().int().min(0),
+  keys: z.array(DueKeySchema),
+  skipped: z.array(SkippedKeySchema),
+  /** Keys that were due but left for the next sweep because of maxKeys. */
+  deferred: z.number().int().min(0),
+});
+export type FindExpiringKeysOutput = z.infer<typeof FindExpiringKeysOutputSchema>;
+
+/** What each Map iteration returns: the ASL builds it with Pass states. */
+export const ItemResultSchema = z.union([
+  z.object({
+    keyId: z.string(),
+    status: z.literal('SUCCEEDED'),
+    executionArn: z.string().optional(),
+  }),
+  z.object({
+    keyId: z.string(),
+    status: z.literal('FAILED'),
+    error: z.string().optional(),
+    cause: z.string().optional(),
+  }),
+]);
+export type ItemResult = z.infer<typeof ItemResultSchema>;
+
+export const SummarizeSweepInputSchema = z.object({
+  found: FindExpiringKeysOutputSchema,
+  results: z.array(ItemResultSchema),
+});
+export type SummarizeSweepInput = z.infer<typeof SummarizeSweepInputSchema>;
+
+export const SweepReportSchema = z.object({
+  sweepId: z.string(),
+  checkedAt: z.string(),
+  managedKeys: z.number().int(),
+  due: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  deferred: z.number().int(),
+  skipped: z.array(SkippedKeySchema),
+  failures: z.array(z.object({ keyId: z.string(), error: z.string(), cause: z.string() })),
+  reimported: z.array(z.string()),
+});
+export type SweepReport = z.infer<typeof SweepReportSchema>;
+
+export const EVENT_SOURCE = 'byok';
+export const DETAIL_TYPE_SWEEP_COMPLETED = 'byok Reimport Sweep Completed';
+
+export { DAY_MS };
+
+/** Parses `input` or throws InvalidSweepInputError listing what is wrong (values not echoed). */
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidSweepInputError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`),
+  );
+}

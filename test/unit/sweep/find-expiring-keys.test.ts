@@ -1,0 +1,197 @@
+import {
+  DescribeKeyCommand,
+  type KeyMetadata,
+  KMSClient,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+} from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../../functions/find-expiring-keys.ts';
+import { InvalidSweepInputError } from '../../../src/sweep/errors.ts';
+import { slotSpacingMs } from '../../../src/sweep/pacing.ts';
+
+const DAY = 86_400_000;
+const NOW = new Date('2026-06-01T03:00:00.000Z');
+const REAL_NOW = new Date('2026-01-01T00:00:00.000Z');
+const kmsMock = mockClient(KMSClient);
+
+interface FakeKey {
+  id: string;
+  metadata: Partial<KeyMetadata>;
+  tags: Record<string, string>;
+}
+
+function managed(id: string, metadata: Partial<KeyMetadata>, tags: Record<string, string> = {}): FakeKey {
+  return {
+    id,
+    metadata: { Origin: 'EXTERNAL', KeyManager: 'CUSTOMER', KeySpec: 'SYMMETRIC_DEFAULT', ...metadata },
+    tags: { 'byok:managed': 'true', 'byok:hsm-key-label': `hsm-${id}`, 'byok:valid-for-days': '90', ...tags },
+  };
+}
+
+function serve(keys: FakeKey[]): void {
+  kmsMock.on(ListKeysCommand).resolves({ Keys: keys.map((key) => ({ KeyId: key.id })), Truncated: false });
+  for (const key of keys) {
+    kmsMock
+      .on(DescribeKeyCommand, { KeyId: key.id })
+      .resolves({
+        KeyMetadata: {
+          KeyId: key.id,
+          Arn: `arn:aws:kms:us-east-1:111122223333:key/${key.id}`,
+          ...key.metadata,
+        } as KeyMetadata,
+      });
+    kmsMock
+      .on(ListResourceTagsCommand, { KeyId: key.id })
+      .resolves({
+        Tags: Object.entries(key.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+        Truncated: false,
+      });
+  }
+}
+
+function handler() {
+  return createHandler({
+    kms: new KMSClient({ region: 'us-east-1' }),
+    clock: { now: () => NOW },
+    pacingClock: { now: () => REAL_NOW },
+  });
+}
+
+describe('FindExpiringKeys', () => {
+  afterEach(() => {
+    kmsMock.reset();
+  });
+
+  it('returns keys expiring within the lead window and PendingImport keys, urgent first', async () => {
+    // Prepare
+    serve([
+      managed('k-later', {
+        KeyState: 'Enabled',
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: new Date(NOW.getTime() + 30 * DAY),
+      }),
+      managed('k-soon', {
+        KeyState: 'Enabled',
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: new Date(NOW.getTime() + 3 * DAY),
+      }),
+      managed('k-sooner', {
+        KeyState: 'Enabled',
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: new Date(NOW.getTime() + 1 * DAY),
+      }),
+      managed('k-gone', { KeyState: 'PendingImport' }),
+      managed('k-forever', { KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+    ]);
+
+    // Act
+    const found = await handler()({});
+
+    // Assess
+    expect(found.keys.map((key) => [key.keyId, key.reason])).toEqual([
+      ['k-gone', 'pending-import'],
+      ['k-sooner', 'expiring'],
+      ['k-soon', 'expiring'],
+    ]);
+    expect(found.managedKeys).toBe(5);
+    expect(found.sweepId).toBe('20260601T030000Z');
+    expect(found.keys[1]?.importReason).toContain('2026-06-02T03:00:00.000Z');
+  });
+
+  it('spaces import starts by the quota minus headroom, in real time', async () => {
+    // Prepare
+    serve(Array.from({ length: 4 }, (_, i) => managed(`k-${i}`, { KeyState: 'PendingImport' })));
+
+    // Act
+    const found = await handler()({ getParametersForImportPerSecond: 2, quotaShare: 0.8 });
+
+    // Assess
+    const starts = found.keys.map((key) => Date.parse(key.notBefore) - REAL_NOW.getTime());
+    expect(slotSpacingMs({ perSecond: 2, share: 0.8 })).toBe(625);
+    expect(starts).toEqual([0, 625, 1250, 1875]);
+  });
+
+  it('ignores keys that are not byok-managed or not EXTERNAL, and skips disabled ones with a reason', async () => {
+    // Prepare
+    const unmanaged = managed('k-unmanaged', { KeyState: 'PendingImport' });
+    unmanaged.tags = {};
+    serve([
+      unmanaged,
+      managed('k-aws', { KeyState: 'Enabled', Origin: 'AWS_KMS' }),
+      managed('k-disabled', {
+        KeyState: 'Disabled',
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: new Date(NOW.getTime() + DAY),
+      }),
+      managed('k-deleting', { KeyState: 'PendingDeletion' }),
+    ]);
+
+    // Act
+    const found = await handler()({});
+
+    // Assess
+    expect(found.keys).toEqual([]);
+    expect(found.skipped.map((key) => key.keyId).sort()).toEqual(['k-deleting', 'k-disabled']);
+    expect(found.skipped.find((key) => key.keyId === 'k-disabled')?.why).toMatch(/disabled/);
+    expect(kmsMock.commandCalls(ListResourceTagsCommand, { KeyId: 'k-aws' })).toHaveLength(0);
+  });
+
+  it('reports a managed key with an unreadable tag as skipped instead of failing the sweep', async () => {
+    // Prepare
+    serve([
+      managed('k-bad', { KeyState: 'PendingImport' }, { 'byok:valid-for-days': 'forever' }),
+      managed('k-ok', { KeyState: 'PendingImport' }),
+    ]);
+
+    // Act
+    const found = await handler()({});
+
+    // Assess
+    expect(found.keys.map((key) => key.keyId)).toEqual(['k-ok']);
+    expect(found.skipped).toEqual([{ keyId: 'k-bad', why: expect.stringContaining('byok:valid-for-days') }]);
+  });
+
+  it('never uses more than half of a short validity as lead time', async () => {
+    // Prepare: valid for 10 days, 6 days left: inside a 14-day window but not yet at half-life.
+    serve([
+      managed(
+        'k-short',
+        {
+          KeyState: 'Enabled',
+          ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+          ValidTo: new Date(NOW.getTime() + 6 * DAY),
+        },
+        { 'byok:valid-for-days': '10' },
+      ),
+    ]);
+
+    // Act
+    const found = await handler()({ leadWindowDays: 14 });
+
+    // Assess
+    expect(found.keys).toEqual([]);
+  });
+
+  it('defers keys beyond maxKeys to the next sweep and says how many', async () => {
+    // Prepare
+    serve(Array.from({ length: 5 }, (_, i) => managed(`k-${i}`, { KeyState: 'PendingImport' })));
+
+    // Act
+    const found = await handler()({ maxKeys: 3 });
+
+    // Assess
+    expect(found.keys).toHaveLength(3);
+    expect(found.deferred).toBe(2);
+  });
+
+  it('rejects unknown input fields with a named error', async () => {
+    // Act
+    const run = handler()({ leadWindowDays: 14, leadDays: 3 });
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(InvalidSweepInputError);
+    await expect(run).rejects.toThrow(/leadDays|Unrecognized/);
+  });
+});
