@@ -33,21 +33,17 @@ function managed(id: string, metadata: Partial<KeyMetadata>, tags: Record<string
 function serve(keys: FakeKey[]): void {
   kmsMock.on(ListKeysCommand).resolves({ Keys: keys.map((key) => ({ KeyId: key.id })), Truncated: false });
   for (const key of keys) {
-    kmsMock
-      .on(DescribeKeyCommand, { KeyId: key.id })
-      .resolves({
-        KeyMetadata: {
-          KeyId: key.id,
-          Arn: `arn:aws:kms:us-east-1:111122223333:key/${key.id}`,
-          ...key.metadata,
-        } as KeyMetadata,
-      });
-    kmsMock
-      .on(ListResourceTagsCommand, { KeyId: key.id })
-      .resolves({
-        Tags: Object.entries(key.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
-        Truncated: false,
-      });
+    kmsMock.on(DescribeKeyCommand, { KeyId: key.id }).resolves({
+      KeyMetadata: {
+        KeyId: key.id,
+        Arn: `arn:aws:kms:us-east-1:111122223333:key/${key.id}`,
+        ...key.metadata,
+      } as KeyMetadata,
+    });
+    kmsMock.on(ListResourceTagsCommand, { KeyId: key.id }).resolves({
+      Tags: Object.entries(key.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+      Truncated: false,
+    });
   }
 }
 
