@@ -1,0 +1,185 @@
+// Acceptance 1: on each real token, every key family is wrapped in the token with every algorithm
+// the token supports, unwrapped with node:crypto as KMS would, and shown to be exactly the key.
+import {
+  createCipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
+import type { HsmKeyType, WrappingAlgorithm } from '../../src/hsm/port.ts';
+import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { expectNoSecret } from '../helpers/secret-scan.ts';
+
+const FAMILIES = [
+  'AES_256',
+  'HMAC_256',
+  'RSA_2048',
+  'ECC_NIST_P256',
+] as const satisfies readonly HsmKeyType[];
+
+// What each token can produce in-token, as measured (docs/hsm.md). SoftHSM2: OAEP is SHA-1 only,
+// its OAEP cannot wrap private keys, and its RFC 5649 is exact only for multiples of 8 bytes.
+const EXPECTED: Record<'nss' | 'softhsm', Record<(typeof FAMILIES)[number], WrappingAlgorithm[]>> = {
+  nss: {
+    AES_256: ['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256'],
+    HMAC_256: [
+      'RSAES_OAEP_SHA_1',
+      'RSA_AES_KEY_WRAP_SHA_1',
+      'RSAES_OAEP_SHA_256',
+      'RSA_AES_KEY_WRAP_SHA_256',
+    ],
+    RSA_2048: ['RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256'],
+    ECC_NIST_P256: [
+      'RSAES_OAEP_SHA_1',
+      'RSA_AES_KEY_WRAP_SHA_1',
+      'RSAES_OAEP_SHA_256',
+      'RSA_AES_KEY_WRAP_SHA_256',
+    ],
+  },
+  softhsm: {
+    AES_256: ['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1'],
+    HMAC_256: ['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1'],
+    RSA_2048: [],
+    ECC_NIST_P256: [],
+  },
+};
+
+function knownMaterial(type: (typeof FAMILIES)[number]): { material: Buffer; privateKey?: KeyObject } {
+  if (type === 'AES_256' || type === 'HMAC_256') return { material: randomBytes(32) };
+  const pair =
+    type === 'RSA_2048'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { material: pair.privateKey.export({ format: 'der', type: 'pkcs8' }), privateKey: pair.privateKey };
+}
+
+const wrappingKeys = {
+  RSA_2048: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  RSA_4096: generateKeyPairSync('rsa', { modulusLength: 4096 }),
+};
+
+function spkiOf(keyPair: { publicKey: KeyObject }): Uint8Array {
+  return keyPair.publicKey.export({ format: 'der', type: 'spki' });
+}
+
+describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => {
+  let token: TestToken;
+  const imported = new Map<string, { material: Buffer; privateKey?: KeyObject }>();
+
+  beforeAll(async () => {
+    token = await createTestToken(kind);
+    for (const type of FAMILIES) {
+      const known = knownMaterial(type);
+      imported.set(type, known);
+      await token.hsm?.importKey({ label: `imported-${type}`, type, material: known.material });
+      await token.hsm?.createKey({ label: `generated-${type}`, type });
+    }
+  });
+
+  afterAll(async () => {
+    await token?.cleanup();
+  });
+
+  it.each(FAMILIES)('reports the measured algorithms for %s', async (type) => {
+    // Act
+    const algorithms = await token.hsm?.wrappingAlgorithms(type);
+
+    // Assess
+    expect(algorithms).toEqual(EXPECTED[kind][type]);
+  });
+
+  const cases = FAMILIES.flatMap((type) => EXPECTED[kind][type].map((algorithm) => ({ type, algorithm })));
+
+  it.each(cases)(
+    'wraps imported $type with $algorithm to exactly the known material',
+    async ({ type, algorithm }) => {
+      // Prepare
+      const hsm = token.hsm;
+      if (!hsm) throw new Error('token not open');
+      const known = imported.get(type);
+      if (!known) throw new Error('no known material');
+      const wrappingKey = type === 'RSA_2048' ? wrappingKeys.RSA_4096 : wrappingKeys.RSA_2048;
+
+      // Act
+      const { wrappedKeyMaterial } = await hsm.wrapKey({
+        label: `imported-${type}`,
+        algorithm,
+        wrappingPublicKey: spkiOf(wrappingKey),
+      });
+      const unwrapped = unwrapAsKms({
+        algorithm,
+        wrappingPrivateKey: wrappingKey.privateKey,
+        wrappedKeyMaterial,
+      });
+
+      // Assess
+      if (known.privateKey) {
+        // The token re-encodes PKCS#8 its own way; the key inside must be the same, with no extra bytes.
+        const parsed = createPrivateKey({ key: unwrapped, format: 'der', type: 'pkcs8' });
+        expect(parsed.export({ format: 'jwk' })).toEqual(known.privateKey.export({ format: 'jwk' }));
+        expect(derLength(unwrapped)).toBe(unwrapped.length);
+      } else {
+        expect(unwrapped.length).toBe(known.material.length);
+        expect(unwrapped.equals(known.material)).toBe(true);
+      }
+      expectNoSecret(Buffer.from(wrappedKeyMaterial).toString('hex'), known.material, 'wrapped material');
+    },
+  );
+
+  it.each(cases)(
+    'wraps generated $type with $algorithm to the key its evidence describes',
+    async ({ type, algorithm }) => {
+      // Prepare
+      const hsm = token.hsm;
+      if (!hsm) throw new Error('token not open');
+      const wrappingKey = wrappingKeys.RSA_4096;
+      const label = `generated-${type}`;
+
+      // Act
+      const evidence = await hsm.evidence(label);
+      const { wrappedKeyMaterial } = await hsm.wrapKey({
+        label,
+        algorithm,
+        wrappingPublicKey: spkiOf(wrappingKey),
+      });
+      const unwrapped = unwrapAsKms({
+        algorithm,
+        wrappingPrivateKey: wrappingKey.privateKey,
+        wrappedKeyMaterial,
+      });
+
+      // Assess
+      if (evidence.kind === 'aes-kcv') {
+        const cipher = createCipheriv('aes-256-ecb', unwrapped, null).setAutoPadding(false);
+        expect(cipher.update(Buffer.alloc(16)).toString('hex')).toBe(evidence.block);
+        expect(unwrapped.length).toBe(32);
+      } else if (evidence.kind === 'hmac') {
+        expect(unwrapped.length).toBe(evidence.keyLength);
+        expect(createHmac('sha256', unwrapped).update(evidence.challenge).digest()).toEqual(
+          Buffer.from(evidence.mac),
+        );
+      } else {
+        const derived = createPublicKey(createPrivateKey({ key: unwrapped, format: 'der', type: 'pkcs8' }));
+        expect(Buffer.from(derived.export({ format: 'der', type: 'spki' }))).toEqual(
+          Buffer.from(evidence.spki),
+        );
+        expect(derLength(unwrapped)).toBe(unwrapped.length);
+      }
+    },
+  );
+});
+
+/** Total length a DER SEQUENCE declares for itself: trailing bytes beyond it would be padding. */
+function derLength(der: Buffer): number {
+  const first = der[1] ?? 0;
+  if (first < 0x80) return 2 + first;
+  const octets = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < octets; i += 1) length = length * 256 + (der[2 + i] ?? 0);
+  return 2 + octets + length;
+}
