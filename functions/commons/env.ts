@@ -1,0 +1,24 @@
+// Environment read once at cold start; a missing variable is a deployment mistake with a clear name.
+export class MissingEnvironmentVariableError extends Error {
+  readonly variable: string;
+  constructor(variable: string, options?: ErrorOptions) {
+    super(`environment variable ${variable} is not set`, options);
+    this.name = 'MissingEnvironmentVariableError';
+    this.variable = variable;
+  }
+}
+
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new MissingEnvironmentVariableError(name);
+  return value;
+}
+
+/** The first of these variables that is set, or undefined. */
+export function firstEnv(names: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}

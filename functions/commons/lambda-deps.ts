@@ -1,0 +1,81 @@
+// Dependencies of the deployed functions, built lazily on the first invocation and kept for the
+// life of the execution environment: the KMS client (src/aws/clients.ts), the HSM session (PIN from
+// Secrets Manager) and the system clock.
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { createKmsClient } from '../../src/aws/clients.ts';
+import { type Clock, systemClock } from '../../src/clock.ts';
+import type { HsmConfig } from '../../src/hsm/config.ts';
+import { type Hsm, isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
+import { firstEnv, requireEnv } from './env.ts';
+import { createLogger } from './logger.ts';
+
+export interface KmsFunctionDeps {
+  kms: KMSClient;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * BYOK_TOKEN_WRAPPING_ALGORITHMS (comma-separated) tells the functions without HSM access which
+ * algorithms the token can produce, so GetParametersForImport asks KMS for one the token can do.
+ */
+export function tokenWrappingAlgorithmsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): WrappingAlgorithm[] | undefined {
+  const text = env.BYOK_TOKEN_WRAPPING_ALGORITHMS;
+  if (!text) return undefined;
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const unknown = names.filter((name) => !isWrappingAlgorithm(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BYOK_TOKEN_WRAPPING_ALGORITHMS names unknown wrapping algorithms: ${unknown.join(', ')}`,
+    );
+  }
+  return names.filter(isWrappingAlgorithm);
+}
+
+export interface HsmFunctionDeps {
+  hsm: Hsm;
+  logger: Logger;
+}
+
+let kmsDeps: KmsFunctionDeps | undefined;
+let hsmDeps: Promise<HsmFunctionDeps> | undefined;
+
+export function lambdaKmsDeps(): KmsFunctionDeps {
+  kmsDeps ??= { kms: createKmsClient(), clock: systemClock, logger: createLogger() };
+  return kmsDeps;
+}
+
+/**
+ * The token named by BYOK_HSM_TOKEN_LABEL in the PKCS#11 library at BYOK_PKCS11_LIBRARY (from the
+ * PKCS#11 layer), logged in with the PIN from the secret at BYOK_HSM_PIN_SECRET_ARN.
+ */
+export function hsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmConfig {
+  return {
+    profile: 'custom',
+    library: requireEnv('BYOK_PKCS11_LIBRARY', env),
+    tokenLabel: requireEnv('BYOK_HSM_TOKEN_LABEL', env),
+  };
+}
+
+export function lambdaHsmDeps(): Promise<HsmFunctionDeps> {
+  hsmDeps ??= (async () => {
+    // The PKCS#11 binding is native and comes from a layer: load it only in the function that wraps.
+    const { openHsm } = await import('../../src/hsm/pkcs11-adapter.ts');
+    const secretArn = firstEnv(['BYOK_HSM_PIN_SECRET_ARN', 'BYOK_PIN_SECRET_ARN']);
+    const env = secretArn ? { ...process.env, BYOK_PIN_SECRET_ARN: secretArn } : process.env;
+    const hsm = await openHsm(hsmConfigFromEnv(), { env });
+    return { hsm, logger: createLogger() };
+  })().catch((error: unknown) => {
+    // A failed open (network to the HSM, PIN) must not poison every later invocation.
+    hsmDeps = undefined;
+    throw error;
+  });
+  return hsmDeps;
+}

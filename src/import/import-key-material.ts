@@ -1,0 +1,41 @@
+// Step 3: hand the wrapped blob and the import token to KMS. KMS's own errors pass through under
+// their names (ExpiredImportTokenException sends the workflow back for fresh parameters,
+// IncorrectKeyMaterialException means the HSM key is not the material this KMS key holds).
+import { ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { Clock } from '../clock.ts';
+import type { ImportKeyMaterialInput, ImportKeyMaterialOutput } from './contracts.ts';
+import type { StepLogger } from './logger.ts';
+
+export interface ImportKeyMaterialDeps {
+  kms: KMSClient;
+  clock: Clock;
+  logger: StepLogger;
+}
+
+export async function importKeyMaterial(
+  input: ImportKeyMaterialInput,
+  deps: ImportKeyMaterialDeps,
+): Promise<ImportKeyMaterialOutput> {
+  const { importParameters: parameters } = input;
+  const expires = parameters.expirationModel === 'KEY_MATERIAL_EXPIRES';
+  const response = await deps.kms.send(
+    new ImportKeyMaterialCommand({
+      KeyId: parameters.keyId,
+      ImportToken: Buffer.from(parameters.importToken, 'base64'),
+      EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
+      ExpirationModel: parameters.expirationModel,
+      ...(expires && parameters.validTo ? { ValidTo: new Date(parameters.validTo) } : {}),
+      // ImportType is left to KMS's default (new material before the first import, the same
+      // material after); asymmetric and HMAC keys reject the parameter altogether.
+    }),
+  );
+  const importedAt = deps.clock.now().toISOString();
+  deps.logger.info('key material imported', {
+    keyId: parameters.keyId,
+    keyMaterialId: response.KeyMaterialId,
+    expirationModel: parameters.expirationModel,
+    validTo: parameters.validTo,
+    importTokenAttempt: parameters.importTokenAttempt,
+  });
+  return { ...(response.KeyMaterialId ? { keyMaterialId: response.KeyMaterialId } : {}), importedAt };
+}

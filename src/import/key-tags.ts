@@ -1,0 +1,58 @@
+// Reads the byok tags of a KMS key into import defaults, so a scheduled run needs only the key id.
+import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
+import type { WrappingAlgorithm } from '../hsm/port.ts';
+import { MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
+import { InvalidKeyTagError } from './errors.ts';
+import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from './tags.ts';
+
+export interface KeyTagDefaults {
+  hsmKeyLabel?: string | undefined;
+  validForDays?: number | 'none' | undefined;
+  wrappingAlgorithm?: WrappingAlgorithm | undefined;
+}
+
+export async function listKeyTags(kms: KMSClient, keyId: string): Promise<Tag[]> {
+  const tags: Tag[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker: marker }));
+    tags.push(...(page.Tags ?? []));
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return tags;
+}
+
+export function readTagDefaults(tags: readonly Tag[]): KeyTagDefaults {
+  const value = (key: string) => tags.find((tag) => tag.TagKey === key)?.TagValue;
+  const defaults: KeyTagDefaults = {};
+  const label = value(TAG_HSM_KEY_LABEL);
+  if (label !== undefined && label.length > 0) defaults.hsmKeyLabel = label;
+  const days = value(TAG_VALID_FOR_DAYS);
+  if (days !== undefined) defaults.validForDays = parseValidForDaysTag(days);
+  const algorithm = value(TAG_WRAPPING_ALGORITHM);
+  if (algorithm !== undefined) {
+    const parsed = WrappingAlgorithmSchema.safeParse(algorithm);
+    if (!parsed.success) {
+      throw new InvalidKeyTagError(
+        TAG_WRAPPING_ALGORITHM,
+        algorithm,
+        WrappingAlgorithmSchema.options.join(' | '),
+      );
+    }
+    defaults.wrappingAlgorithm = parsed.data;
+  }
+  return defaults;
+}
+
+function parseValidForDaysTag(text: string): number | 'none' {
+  if (text.trim().toLowerCase() === 'none') return 'none';
+  if (/^\d+$/.test(text.trim())) {
+    const days = Number(text.trim());
+    if (days >= 1 && days <= MAX_VALID_FOR_DAYS) return days;
+  }
+  throw new InvalidKeyTagError(
+    TAG_VALID_FOR_DAYS,
+    text,
+    `a whole number of days 1..${MAX_VALID_FOR_DAYS}, or none`,
+  );
+}

@@ -1,0 +1,295 @@
+// Step 4: prove that KMS now holds the HSM's key, as far as KMS allows proving it, and that the
+// key is usable with the expiry that was asked for.
+//   HMAC        KMS GenerateMac of a random challenge equals the HSM's MAC of the same challenge.
+//   RSA / ECC   GetPublicKey equals the HSM's public key, and a KMS signature (or a KMS decryption)
+//               checks out with the HSM's public key.
+//   symmetric   KMS cannot show the key itself: an Encrypt/Decrypt round trip, plus the key
+//               material id KMS reports as current being the one this import created.
+// Every family also checks DescribeKey: Enabled, the expiration model and ValidTo. The HSM side of
+// each comparison is the evidence step 2 took when wrapping, so this step talks to KMS only.
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  type KeyObject,
+  publicEncrypt,
+  randomBytes,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GenerateMacCommand,
+  GetPublicKeyCommand,
+  type KMSClient,
+  SignCommand,
+  type SigningAlgorithmSpec,
+} from '@aws-sdk/client-kms';
+import type { ImportEvidence, ImportResult, VerificationCheck, VerifyImportInput } from './contracts.ts';
+import { VerificationFailedError } from './errors.ts';
+import type { StepLogger } from './logger.ts';
+
+export interface VerifyImportDeps {
+  kms: KMSClient;
+  logger: StepLogger;
+}
+
+const CHALLENGE_BYTES = 32;
+
+export async function verifyImport(input: VerifyImportInput, deps: VerifyImportDeps): Promise<ImportResult> {
+  const { importParameters: parameters, imported } = input;
+  const evidence = await proveIdentity(input, deps);
+  const stateChecks = await checkKeyState(input, deps.kms);
+  const checks = [...evidence.checks, ...stateChecks.checks];
+  const failed = checks.find((check) => !check.passed);
+  if (failed) throw new VerificationFailedError(parameters.keyId, failed.name, failed.detail);
+  deps.logger.info('import verified', {
+    keyId: parameters.keyId,
+    method: evidence.method,
+    checks: checks.map((check) => check.name),
+  });
+  return {
+    keyId: parameters.keyId,
+    keySpec: parameters.keySpec,
+    family: parameters.family,
+    hsmKeyLabel: parameters.hsmKeyLabel,
+    wrappingAlgorithm: parameters.wrappingAlgorithm,
+    wrappingKeySpec: parameters.wrappingKeySpec,
+    expirationModel: parameters.expirationModel,
+    ...(parameters.validTo ? { validTo: parameters.validTo } : {}),
+    ...(imported.keyMaterialId ? { keyMaterialId: imported.keyMaterialId } : {}),
+    keyState: stateChecks.keyState,
+    importTokenAttempts: parameters.importTokenAttempt,
+    importedAt: imported.importedAt,
+    ...(parameters.reason ? { reason: parameters.reason } : {}),
+    evidence: { ...evidence, checks },
+  };
+}
+
+async function proveIdentity(input: VerifyImportInput, deps: VerifyImportDeps): Promise<ImportEvidence> {
+  const { importParameters: parameters } = input;
+  switch (parameters.family) {
+    case 'HMAC':
+      return proveHmac(input, deps);
+    case 'RSA':
+    case 'ECC':
+      return proveAsymmetric(input, deps);
+    case 'SYMMETRIC':
+      return proveSymmetric(input, deps);
+  }
+}
+
+async function proveHmac(
+  { importParameters: parameters, hsmEvidence }: VerifyImportInput,
+  deps: VerifyImportDeps,
+) {
+  if (hsmEvidence.kind !== 'hmac') throw unexpectedEvidence(parameters.keyId, hsmEvidence.kind);
+  const challenge = Buffer.from(hsmEvidence.challenge, 'base64');
+  const hsmMac = Buffer.from(hsmEvidence.mac, 'base64');
+  const kmsMac = await deps.kms.send(
+    new GenerateMacCommand({
+      KeyId: parameters.keyId,
+      Message: challenge,
+      MacAlgorithm: hsmEvidence.macAlgorithm,
+    }),
+  );
+  const same = equalBytes(kmsMac.Mac, hsmMac);
+  return {
+    method: 'mac-challenge' as const,
+    summary: `KMS GenerateMac(${hsmEvidence.macAlgorithm}) of a random ${challenge.byteLength}-byte challenge equals the HSM's MAC`,
+    checks: [
+      {
+        name: 'mac-matches-hsm',
+        passed: same,
+        detail: `challenge ${hex(challenge)}: KMS ${hex(kmsMac.Mac)}, HSM ${hex(hsmMac)}`,
+      },
+    ],
+  };
+}
+
+function unexpectedEvidence(keyId: string, kind: string): VerificationFailedError {
+  return new VerificationFailedError(
+    keyId,
+    'hsm-evidence',
+    `the HSM gave ${kind} evidence for this key family`,
+  );
+}
+
+async function proveAsymmetric(
+  { importParameters: parameters, hsmEvidence }: VerifyImportInput,
+  deps: VerifyImportDeps,
+) {
+  if (hsmEvidence.kind !== 'public-key') throw unexpectedEvidence(parameters.keyId, hsmEvidence.kind);
+  const hsmPublicKey = createPublicKey({
+    key: Buffer.from(hsmEvidence.spki, 'base64'),
+    format: 'der',
+    type: 'spki',
+  });
+  const kmsPublic = await deps.kms.send(new GetPublicKeyCommand({ KeyId: parameters.keyId }));
+  const publicKeyMatches =
+    kmsPublic.PublicKey !== undefined &&
+    equalBytes(
+      spkiDer(createPublicKey({ key: Buffer.from(kmsPublic.PublicKey), format: 'der', type: 'spki' })),
+      spkiDer(hsmPublicKey),
+    );
+  const checks: VerificationCheck[] = [
+    {
+      name: 'public-key-matches-hsm',
+      passed: publicKeyMatches,
+      detail: `SHA-256 of the public key: HSM ${fingerprint(spkiDer(hsmPublicKey))}${
+        kmsPublic.PublicKey
+          ? `, KMS ${fingerprint(new Uint8Array(kmsPublic.PublicKey))}`
+          : ', KMS returned none'
+      }`,
+    },
+  ];
+  if (parameters.keyUsage === 'SIGN_VERIFY') {
+    checks.push(await kmsSignatureVerifies(parameters.keyId, parameters.keySpec, hsmPublicKey, deps.kms));
+    return {
+      method: 'signature' as const,
+      summary:
+        'a KMS signature over a random challenge verifies with the HSM public key, and the public keys match',
+      checks,
+    };
+  }
+  if (parameters.keyUsage === 'ENCRYPT_DECRYPT' && parameters.family === 'RSA') {
+    checks.push(await kmsDecryptsForHsmPublicKey(parameters.keyId, hsmPublicKey, deps.kms));
+    return {
+      method: 'public-key-encryption' as const,
+      summary: 'KMS decrypts a random challenge encrypted to the HSM public key, and the public keys match',
+      checks,
+    };
+  }
+  return { method: 'public-key' as const, summary: 'the KMS public key equals the HSM public key', checks };
+}
+
+function signingAlgorithmFor(keySpec: string): { algorithm: SigningAlgorithmSpec; digest: string } {
+  if (keySpec.startsWith('RSA_')) return { algorithm: 'RSASSA_PSS_SHA_256', digest: 'sha256' };
+  if (keySpec === 'ECC_NIST_P384') return { algorithm: 'ECDSA_SHA_384', digest: 'sha384' };
+  if (keySpec === 'ECC_NIST_P521') return { algorithm: 'ECDSA_SHA_512', digest: 'sha512' };
+  return { algorithm: 'ECDSA_SHA_256', digest: 'sha256' };
+}
+
+async function kmsSignatureVerifies(
+  keyId: string,
+  keySpec: string,
+  hsmPublicKey: KeyObject,
+  kms: KMSClient,
+): Promise<VerificationCheck> {
+  const challenge = randomBytes(CHALLENGE_BYTES);
+  const { algorithm, digest } = signingAlgorithmFor(keySpec);
+  const signed = await kms.send(
+    new SignCommand({ KeyId: keyId, Message: challenge, MessageType: 'RAW', SigningAlgorithm: algorithm }),
+  );
+  const signature = signed.Signature ? Buffer.from(signed.Signature) : Buffer.alloc(0);
+  const key = keySpec.startsWith('RSA_')
+    ? { key: hsmPublicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+    : { key: hsmPublicKey, dsaEncoding: 'der' as const };
+  const passed = signature.length > 0 && verify(digest, challenge, key, signature);
+  return {
+    name: 'kms-signature-verifies-with-hsm-public-key',
+    passed,
+    detail: `${algorithm} signature over challenge ${hex(challenge)} ${passed ? 'verifies' : 'does not verify'} with the HSM public key`,
+  };
+}
+
+async function kmsDecryptsForHsmPublicKey(
+  keyId: string,
+  hsmPublicKey: KeyObject,
+  kms: KMSClient,
+): Promise<VerificationCheck> {
+  const challenge = randomBytes(CHALLENGE_BYTES);
+  const ciphertext = publicEncrypt(
+    { key: hsmPublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    challenge,
+  );
+  const decrypted = await kms.send(
+    new DecryptCommand({
+      KeyId: keyId,
+      CiphertextBlob: ciphertext,
+      EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+    }),
+  );
+  const passed = equalBytes(decrypted.Plaintext, challenge);
+  return {
+    name: 'kms-decrypts-challenge-for-hsm-public-key',
+    passed,
+    detail: `RSAES_OAEP_SHA_256 challenge ${hex(challenge)} ${passed ? 'decrypted' : 'not decrypted'} by KMS`,
+  };
+}
+
+async function proveSymmetric(
+  { importParameters: parameters, hsmEvidence }: VerifyImportInput,
+  deps: VerifyImportDeps,
+) {
+  const challenge = randomBytes(CHALLENGE_BYTES);
+  const encrypted = await deps.kms.send(
+    new EncryptCommand({ KeyId: parameters.keyId, Plaintext: challenge }),
+  );
+  const decrypted = await deps.kms.send(
+    new DecryptCommand({ KeyId: parameters.keyId, CiphertextBlob: encrypted.CiphertextBlob }),
+  );
+  const kcv = hsmEvidence.kind === 'aes-kcv' ? hsmEvidence.kcv : undefined;
+  const roundTrip = equalBytes(decrypted.Plaintext, challenge) && decrypted.KeyId === parameters.keyId;
+  return {
+    method: 'encrypt-decrypt' as const,
+    summary: `KMS encrypts and decrypts a random challenge with the imported material${kcv ? ` (HSM key check value ${kcv})` : ''}`,
+    checks: [
+      {
+        name: 'encrypt-decrypt-round-trip',
+        passed: roundTrip,
+        detail: `challenge ${hex(challenge)} ${roundTrip ? 'came back unchanged' : 'did not come back'}`,
+      },
+    ],
+  };
+}
+
+async function checkKeyState({ importParameters: parameters, imported }: VerifyImportInput, kms: KMSClient) {
+  const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: parameters.keyId }))).KeyMetadata;
+  const keyState = metadata?.KeyState ?? 'unknown';
+  const checks: VerificationCheck[] = [
+    { name: 'key-enabled', passed: keyState === 'Enabled', detail: `KeyState ${keyState}` },
+    {
+      name: 'expiration-model',
+      passed: metadata?.ExpirationModel === parameters.expirationModel,
+      detail: `ExpirationModel ${metadata?.ExpirationModel ?? 'absent'}, expected ${parameters.expirationModel}`,
+    },
+  ];
+  if (parameters.validTo) {
+    const reported = metadata?.ValidTo?.toISOString();
+    checks.push({
+      name: 'valid-to',
+      passed: reported === new Date(parameters.validTo).toISOString(),
+      detail: `ValidTo ${reported ?? 'absent'}, expected ${parameters.validTo}`,
+    });
+  }
+  // KMS reports CurrentKeyMaterialId for symmetric keys only.
+  if (parameters.family === 'SYMMETRIC') {
+    const current = metadata?.CurrentKeyMaterialId;
+    checks.push({
+      name: 'current-key-material-id',
+      passed: imported.keyMaterialId !== undefined && current === imported.keyMaterialId,
+      detail: `CurrentKeyMaterialId ${current ?? 'absent'}, imported ${imported.keyMaterialId ?? 'absent'}`,
+    });
+  }
+  return { keyState, checks };
+}
+
+function spkiDer(key: KeyObject): Uint8Array {
+  return new Uint8Array(key.export({ format: 'der', type: 'spki' }));
+}
+
+function equalBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b || a.byteLength !== b.byteLength) return false;
+  return timingSafeEqual(a, b);
+}
+
+function hex(bytes: Uint8Array | undefined): string {
+  return bytes ? Buffer.from(bytes).toString('hex') : '(none)';
+}
+
+function fingerprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}

@@ -1,0 +1,38 @@
+// Named errors of the local runner.
+export class StateMachineNotFoundError extends Error {
+  readonly stateMachine: string;
+  constructor(stateMachine: string, available: readonly string[], options?: ErrorOptions) {
+    super(`no state machine "${stateMachine}" (available: ${available.join(', ') || 'none'})`, options);
+    this.name = 'StateMachineNotFoundError';
+    this.stateMachine = stateMachine;
+  }
+}
+
+/** A Task resource the runner has neither a function module nor an integration for. */
+export class UnsupportedTaskResourceError extends Error {
+  readonly resource: string;
+  constructor(stateName: string, resource: string, options?: ErrorOptions) {
+    super(`state ${stateName}: no local function or integration for resource ${resource}`, options);
+    this.name = 'UnsupportedTaskResourceError';
+    this.resource = resource;
+  }
+}
+
+/** A functions/<name>.ts module that does not export createHandler(deps). */
+export class FunctionModuleError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FunctionModuleError';
+  }
+}
+
+/**
+ * A Task failure as Step Functions sees it from a Lambda: an error name and a message, nothing
+ * else (no cause chain, no stack), which is what the state machine's Retry/Catch match on.
+ */
+export class TaskFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}

@@ -1,0 +1,75 @@
+// The dependencies of a local run: real SDK clients pointed at the local stack (or at AWS when no
+// endpoint is given), the HSM from its configuration, the stack's clock, and a Powertools logger.
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createLogger } from '../../../functions/commons/logger.ts';
+import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../aws/clients.ts';
+import type { Clock } from '../../clock.ts';
+import type { HsmConfig } from '../../hsm/config.ts';
+import type { Hsm } from '../../hsm/port.ts';
+import type { RunnerDeps } from './run-execution.ts';
+
+export interface LocalDeps extends RunnerDeps {
+  kms: KMSClient;
+  events: EventBridgeClient;
+  sfn: SFNClient;
+  hsm: Hsm;
+  clock: Clock;
+  logger: Logger;
+  region: string;
+  accountId: string;
+  /** Closes the HSM session and the clients. */
+  close(): Promise<void>;
+}
+
+export interface CreateLocalDepsOptions {
+  /** The local stack's URL; absent means AWS with the default credentials chain. */
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  accountId?: string | undefined;
+  clock: Clock;
+  /** The HSM to open, or an already open one (tests, decorators). */
+  hsmConfig?: HsmConfig | undefined;
+  hsm?: Hsm | undefined;
+  /** Handler log level (default: BYOK_LOG_LEVEL, else SILENT so CLI output stays readable). */
+  logLevel?: LogLevel | undefined;
+  logger?: Logger | undefined;
+}
+
+export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
+  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const kms = createKmsClient(clientOptions);
+  const events = createEventBridgeClient(clientOptions);
+  const sfn = createSfnClient(clientOptions);
+  let hsm = options.hsm;
+  let ownsHsm = false;
+  if (!hsm) {
+    if (!options.hsmConfig) throw new TypeError('createLocalDeps needs hsm or hsmConfig');
+    const { openHsm } = await import('../../hsm/pkcs11-adapter.ts');
+    hsm = await openHsm(options.hsmConfig);
+    ownsHsm = true;
+  }
+  const region = options.region ?? (await kms.config.region());
+  const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
+  const openHsm = hsm;
+  return {
+    kms,
+    events,
+    sfn,
+    hsm: openHsm,
+    clock: options.clock,
+    logger: options.logger ?? createLogger({ logLevel }),
+    region,
+    accountId: options.accountId ?? '111122223333',
+    async close() {
+      if (ownsHsm) await openHsm.close();
+      kms.destroy();
+      events.destroy();
+      sfn.destroy();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Progress of a local run, per state: on a terminal a step list whose current line updates in
+// place; elsewhere (CI, pipes) one plain line per change.
+import type { ExecutionEvent } from './run-execution.ts';
+
+export interface ProgressReporter {
+  onProgress(event: ExecutionEvent): void;
+}
+
+interface StateEventFields {
+  state?: { name?: string; type?: string };
+  Error?: string;
+  retry?: { attempt?: number };
+}
+
+export function createProgressReporter(options: {
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  label?: string;
+  /** Force plain lines even on a TTY. */
+  plain?: boolean;
+}): ProgressReporter {
+  const { stream } = options;
+  const tty = options.plain !== true && stream.isTTY === true;
+  const prefix = options.label ? `${options.label} ` : '';
+  const started = new Map<string, number>();
+  let pending = '';
+
+  const write = (line: string, transient: boolean) => {
+    if (tty) {
+      stream.write(`\r\x1b[2K${line}${transient ? '' : '\n'}`);
+      pending = transient ? line : '';
+    } else if (!transient) {
+      stream.write(`${line}\n`);
+    }
+  };
+
+  return {
+    onProgress(event) {
+      const fields = event as unknown as StateEventFields;
+      const name = fields.state?.name ?? '';
+      // Pass and Choice states are bookkeeping: list only the work.
+      const quiet =
+        fields.state?.type === 'Pass' || fields.state?.type === 'Choice' || fields.state?.type === 'Succeed';
+      switch (event.type) {
+        case 'StateEntered':
+          started.set(name, event.timestamp);
+          if (!quiet) write(tty ? `${prefix}… ${name}` : `${prefix}${name}: started`, tty);
+          break;
+        case 'StateExited': {
+          if (quiet) break;
+          const ms = event.timestamp - (started.get(name) ?? event.timestamp);
+          write(tty ? `${prefix}✔ ${name} (${ms} ms)` : `${prefix}${name}: done in ${ms} ms`, false);
+          break;
+        }
+        case 'StateRetried':
+          write(
+            `${prefix}${tty ? '↻ ' : ''}${name}: retrying (attempt ${(fields.retry?.attempt ?? 0) + 1})`,
+            false,
+          );
+          break;
+        case 'StateFailed':
+          write(`${prefix}${tty ? '✖ ' : ''}${name}: ${fields.Error ?? 'failed'}`, false);
+          break;
+        case 'StateCaught':
+          write(`${prefix}${tty ? '→ ' : ''}${name}: error caught`, false);
+          break;
+        case 'ExecutionFailed':
+        case 'ExecutionSucceeded':
+        case 'ExecutionAborted':
+        case 'ExecutionTimeout':
+          if (tty && pending) stream.write('\n');
+          pending = '';
+          break;
+        default:
+          break;
+      }
+    },
+  };
+}
