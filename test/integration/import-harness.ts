@@ -1,0 +1,99 @@
+// Shared setup for the import workflow's integration tests: a real local stack (KMS endpoint over
+// HTTP), a real NSS token in a temp BYOK_HOME, real SDK clients, and the real ASL run by the runner.
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { CreateKeyCommand, type KeySpec, type KeyUsageType, type Tag } from '@aws-sdk/client-kms';
+import type { HsmKeyType } from '../../src/hsm/port.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { createLocalDeps, type LocalDeps } from '../../src/local/runner/local-deps.ts';
+import {
+  type ExecutionResult,
+  type RunOverrides,
+  runExecution,
+} from '../../src/local/runner/run-execution.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
+import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+
+/** Retries in tests wait 1 ms instead of the ASL's backoff. */
+export const NO_BACKOFF: RunOverrides = {
+  retryIntervalOverrides: {
+    GetParametersForImport: 1,
+    WrapKeyMaterial: 1,
+    ImportKeyMaterial: 1,
+    VerifyImport: 1,
+    PublishSucceeded: 1,
+    PublishFailed: 1,
+  },
+};
+
+export interface ImportHarness {
+  stack: LocalStack;
+  token: TestToken;
+  deps: LocalDeps;
+  createExternalKey(options: {
+    keySpec: KeySpec;
+    keyUsage: KeyUsageType;
+    hsmKeyLabel?: string;
+    tags?: Tag[];
+  }): Promise<string>;
+  run(input: unknown, overrides?: RunOverrides): Promise<ExecutionResult>;
+  stop(): Promise<void>;
+}
+
+export async function startImportHarness(
+  options: {
+    keys?: Array<{ label: string; type: HsmKeyType }>;
+    stack?: LocalStackOptions;
+    logger?: Logger;
+    decorate?: (deps: LocalDeps) => LocalDeps;
+  } = {},
+): Promise<ImportHarness> {
+  const stack = await startLocalStack({ port: 0, ...options.stack });
+  const token = await createTestToken('nss', { keys: options.keys ?? [] });
+  const baseDeps = await createLocalDeps({
+    endpoint: stack.url,
+    region: stack.region,
+    accountId: stack.accountId,
+    clock: stack.clock,
+    hsm: token.hsm,
+    logger: options.logger,
+  });
+  const deps = options.decorate ? options.decorate(baseDeps) : baseDeps;
+  return {
+    stack,
+    token,
+    deps,
+    async createExternalKey({ keySpec, keyUsage, hsmKeyLabel, tags = [] }) {
+      const created = await deps.kms.send(
+        new CreateKeyCommand({
+          Origin: 'EXTERNAL',
+          KeySpec: keySpec,
+          KeyUsage: keyUsage,
+          Tags: [
+            { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
+            ...(hsmKeyLabel ? [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: hsmKeyLabel }] : []),
+            ...tags,
+          ],
+        }),
+      );
+      const keyId = created.KeyMetadata?.KeyId;
+      if (!keyId) throw new Error('CreateKey returned no key id');
+      return keyId;
+    },
+    run(input, overrides = NO_BACKOFF) {
+      return runExecution({ stateMachine: 'import-key-material', input, deps, overrides });
+    },
+    async stop() {
+      await baseDeps.close();
+      await token.cleanup();
+      await stack.stop();
+    },
+  };
+}
+
+/** Names of the states the execution entered, in order. */
+export function statesEntered(result: ExecutionResult): string[] {
+  return result.events
+    .filter((event) => event.type === 'StateEntered')
+    .map((event) => (event as unknown as { state: { name: string } }).state.name);
+}
