@@ -1,4 +1,184 @@
-import type { Command } from 'commander';
+// `byok local up` runs the embedded local stack (KMS-compatible endpoint and friends) in the
+// foreground; `byok local clock` reads and moves its virtual clock over the admin API.
+import { join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../../local/clock.ts';
+import { startLocalStack } from '../../local/stack.ts';
 
-// Placeholder registration: the owning issue fills this in.
-export function registerLocalCommands(_program: Command): void {}
+export const DEFAULT_LOCAL_PORT = 4599;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export class LocalEndpointError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LocalEndpointError';
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is 0..65535');
+  return port;
+}
+
+function parseAccountId(value: string): string {
+  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('an account id is 12 digits');
+  return value;
+}
+
+function parseRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('a Region looks like us-east-1');
+  return value;
+}
+
+function parseQuotas(value: string): 'aws-default' {
+  if (value !== 'aws-default') throw new InvalidArgumentError("the only quota profile is 'aws-default'");
+  return value;
+}
+
+function defaultStateDir(): string {
+  return join(resolve(process.env.BYOK_HOME ?? '.byok'), 'local');
+}
+
+function defaultEndpoint(): string {
+  return process.env.BYOK_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
+}
+
+interface UpOptions {
+  port: number;
+  host: string;
+  stateDir?: string;
+  memory?: boolean;
+  region: string;
+  accountId: string;
+  quotas?: 'aws-default';
+  publicBind?: boolean;
+}
+
+async function runUp(options: UpOptions): Promise<void> {
+  if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
+    throw new LocalEndpointError(
+      `refusing to serve on ${options.host}: the local stack has no authentication and holds key material`,
+      'add --public-bind if you really mean to expose it beyond this machine',
+    );
+  }
+  const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
+  const stack = await startLocalStack({
+    port: options.port,
+    host: options.host,
+    region: options.region,
+    accountId: options.accountId,
+    ...(stateDir ? { stateDir } : {}),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
+  });
+  process.stderr.write(
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
+  );
+  process.stdout.write(`${stack.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`byok local stack: ${signal}, stopping\n`);
+      stack.stop().then(done, (error: unknown) => {
+        process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
+        done();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+interface ClockView {
+  now: string;
+  epochMs: number;
+  offsetMs: number;
+}
+
+async function callClock(endpoint: string, body?: Record<string, string>): Promise<ClockView> {
+  let response: Response;
+  const url = new URL('/_byok/clock', endpoint);
+  try {
+    response = await fetch(url, body ? { method: 'POST', body: JSON.stringify(body) } : {});
+  } catch (error) {
+    throw new LocalEndpointError(`no local stack answers at ${endpoint}`, 'start one with: byok local up', {
+      cause: error,
+    });
+  }
+  const payload = (await response.json().catch(() => ({}))) as Partial<ClockView> & {
+    error?: string;
+    message?: string;
+  };
+  if (!response.ok)
+    throw new LocalEndpointError(payload.message ?? `the clock answered HTTP ${response.status}`);
+  return payload as ClockView;
+}
+
+function printClock(view: ClockView): void {
+  const offset = view.offsetMs;
+  process.stdout.write(`${view.now}\n`);
+  process.stderr.write(
+    `virtual clock is ${offset >= 0 ? '+' : ''}${(offset / 1000).toFixed(3)} s from real time\n`,
+  );
+}
+
+export function registerLocalCommands(program: Command): void {
+  const local = program.command('local').description('Run and control the embedded local AWS stack.');
+
+  local
+    .command('up')
+    .description(
+      'Serve the local stack (KMS-compatible endpoint) in the foreground; prints its URL once ready.',
+    )
+    .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, DEFAULT_LOCAL_PORT)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--state-dir <dir>',
+      'where state is kept (default: $BYOK_HOME/local, BYOK_HOME defaults to ./.byok)',
+    )
+    .option('--memory', 'keep everything in memory; nothing survives a stop')
+    .option('--region <region>', 'Region of unsigned requests and of new keys', parseRegion, 'us-east-1')
+    .option('--account-id <id>', 'account id in ARNs', parseAccountId, '111122223333')
+    .addOption(
+      new Option('--quotas <profile>', "request quotas: 'aws-default' (AWS's default rates)").argParser(
+        parseQuotas,
+      ),
+    )
+    .option('--public-bind', 'allow a non-loopback --host')
+    .action(runUp);
+
+  const clock = local.command('clock').description("Read or move a running local stack's virtual clock.");
+  const endpointOption = () =>
+    new Option(
+      '--endpoint <url>',
+      'local stack URL (default: $BYOK_LOCAL_ENDPOINT or http://127.0.0.1:4599)',
+    ).default(defaultEndpoint());
+  clock
+    .command('show', { isDefault: true })
+    .description('print the virtual time')
+    .addOption(endpointOption())
+    .action(async (options: { endpoint: string }) => printClock(await callClock(options.endpoint)));
+  clock
+    .command('advance <duration>')
+    .description(
+      'move the clock forward, firing every expiry and schedule on the way (e.g. 25h, 1d12h, 400d)',
+    )
+    .addOption(endpointOption())
+    .action(async (duration: string, options: { endpoint: string }) => {
+      parseDuration(duration);
+      printClock(await callClock(options.endpoint, { advance: duration }));
+    });
+  clock
+    .command('set <iso>')
+    .description('move the clock forward to an ISO 8601 instant')
+    .addOption(endpointOption())
+    .action(async (iso: string, options: { endpoint: string }) => {
+      if (Number.isNaN(new Date(iso).getTime()))
+        throw new LocalEndpointError(`'${iso}' is not an ISO 8601 date`);
+      printClock(await callClock(options.endpoint, { set: iso }));
+    });
+}

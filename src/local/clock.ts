@@ -1,0 +1,186 @@
+// The local stack's time. It starts at real time and ticks with it (now = real + offset), and can be
+// moved forward. Components with timed work (material expiry, schedules, rotations) register timer
+// sources; when the clock advances it stops at every due time in order and awaits the source before
+// going on, so a year of expiries and schedules runs in seconds with each event at its own instant.
+import type { Clock } from '../clock.ts';
+
+export interface TimerSource {
+  /** The next instant this source has work for, or undefined when idle. */
+  nextDue(): Date | undefined;
+  /** Does all work due at or before `now`. */
+  fire(now: Date): Promise<void>;
+}
+
+export class VirtualClockError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'VirtualClockError';
+  }
+}
+
+export class InvalidDurationError extends Error {
+  readonly hint = 'use a duration such as 90s, 25h, 400d or 1d12h';
+  constructor(readonly input: string) {
+    super(`'${input}' is not a duration`);
+    this.name = 'InvalidDurationError';
+  }
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Parses `25h`, `90m`, `1d12h`, `400d`, `1500ms` into milliseconds. */
+export function parseDuration(input: string): number {
+  const text = input.trim();
+  const pattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (const match of text.matchAll(pattern)) {
+    const [whole, amount, unit] = match;
+    total += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
+    consumed += whole.length;
+  }
+  if (text.length === 0 || consumed !== text.length || !Number.isFinite(total))
+    throw new InvalidDurationError(input);
+  return Math.round(total);
+}
+
+export interface VirtualClockOptions {
+  /** Real time source (tests may replace it). */
+  realNow?: () => number;
+  /** Starting offset from real time, e.g. restored from a state dir. */
+  offsetMs?: number;
+}
+
+export class VirtualClock implements Clock {
+  private offset: number;
+  private readonly realNow: () => number;
+  private readonly sources = new Set<TimerSource>();
+  // Advances and ticks run one at a time, so sources never fire concurrently or out of order.
+  private queue: Promise<unknown> = Promise.resolve();
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly moveListeners = new Set<(offsetMs: number) => void>();
+
+  constructor(options: VirtualClockOptions = {}) {
+    this.realNow = options.realNow ?? Date.now;
+    this.offset = options.offsetMs ?? 0;
+  }
+
+  now(): Date {
+    return new Date(this.realNow() + this.offset);
+  }
+
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /** Called with the new offset after every advance or set. */
+  onMove(listener: (offsetMs: number) => void): () => void {
+    this.moveListeners.add(listener);
+    return () => {
+      this.moveListeners.delete(listener);
+    };
+  }
+
+  /** Registers a timer source; returns a function that removes it. */
+  addTimerSource(source: TimerSource): () => void {
+    this.sources.add(source);
+    return () => {
+      this.sources.delete(source);
+    };
+  }
+
+  /** Moves the clock forward by `ms`, firing every due source at its own instant, in order. */
+  advance(ms: number): Promise<Date> {
+    if (!Number.isFinite(ms) || ms < 0) {
+      return Promise.reject(
+        new VirtualClockError(`the clock only moves forward; cannot advance by ${ms} ms`),
+      );
+    }
+    return this.enqueue(() => this.runUntil(this.now().getTime() + ms));
+  }
+
+  /** Moves the clock forward to `date`; moving backwards is refused. */
+  set(date: Date): Promise<Date> {
+    if (Number.isNaN(date.getTime())) return Promise.reject(new VirtualClockError('not a valid date'));
+    return this.enqueue(() => {
+      const now = this.now();
+      if (date.getTime() < now.getTime()) {
+        throw new VirtualClockError(
+          `the clock only moves forward; ${date.toISOString()} is before now (${now.toISOString()})`,
+        );
+      }
+      return this.runUntil(date.getTime());
+    });
+  }
+
+  /** Fires every source that is due at the current instant (real time passing makes work due). */
+  fireDue(): Promise<Date> {
+    return this.enqueue(() => this.runUntil(this.now().getTime()));
+  }
+
+  /** Fires due sources periodically as real time passes; the timer does not keep the process alive. */
+  startTicking(intervalMs = 1000): void {
+    this.stopTicking();
+    this.ticker = setInterval(() => {
+      this.fireDue().catch((error: unknown) => {
+        process.emitWarning(
+          `virtual clock tick failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+    }, intervalMs);
+    this.ticker.unref();
+  }
+
+  stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Waits until queued advances and ticks are done. */
+  async idle(): Promise<void> {
+    await this.queue.catch(() => undefined);
+  }
+
+  private enqueue<T>(work: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runUntil(targetMs: number): Promise<Date> {
+    const before = this.offset;
+    for (;;) {
+      const next = this.earliestDue(targetMs);
+      if (!next) break;
+      const [source, due] = next;
+      const dueMs = due.getTime();
+      // Stop the clock exactly at the due instant (never move it backwards).
+      if (dueMs > this.now().getTime()) this.offset = dueMs - this.realNow();
+      await source.fire(this.now());
+      const after = source.nextDue();
+      if (after && after.getTime() <= dueMs) {
+        throw new VirtualClockError(`a timer source did not consume its work due at ${due.toISOString()}`);
+      }
+    }
+    if (targetMs > this.now().getTime()) this.offset = targetMs - this.realNow();
+    if (this.offset !== before) for (const listener of this.moveListeners) listener(this.offset);
+    return this.now();
+  }
+
+  private earliestDue(limitMs: number): [TimerSource, Date] | undefined {
+    let best: [TimerSource, Date] | undefined;
+    for (const source of this.sources) {
+      const due = source.nextDue();
+      if (!due || due.getTime() > limitMs) continue;
+      if (!best || due.getTime() < best[1].getTime()) best = [source, due];
+    }
+    return best;
+  }
+}

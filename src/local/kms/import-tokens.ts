@@ -1,0 +1,169 @@
+// Import parameters: RSA wrapping key pairs come from a small pre-generated pool (KMS answers
+// GetParametersForImport in ~100 ms; generating RSA-4096 takes seconds), and the import token is
+// an AES-256-GCM sealed blob holding the key it belongs to, the wrapping choice, its expiry and the
+// wrapping private key. Tokens are therefore self-contained: any number stay valid at once, until
+// they expire, and they survive a restart when the sealing key comes from the state dir.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPair,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { AwsServiceError } from '../protocol.ts';
+import { type RsaWrappingKeySpec, rsaBits, WRAPPING_ALGORITHMS, type WrappingAlgorithm } from './spec.ts';
+
+export interface WrappingKeyPair {
+  privateKey: KeyObject;
+  /** SubjectPublicKeyInfo DER, what GetParametersForImport returns. */
+  publicKeyDer: Buffer;
+  privateKeyDer: Buffer;
+}
+
+export type PoolSizes = Partial<Record<RsaWrappingKeySpec, number>>;
+
+const DEFAULT_POOL_SIZES: Record<RsaWrappingKeySpec, number> = { RSA_2048: 3, RSA_3072: 2, RSA_4096: 2 };
+
+function generateWrappingKeyPair(spec: RsaWrappingKeySpec): Promise<WrappingKeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      { modulusLength: rsaBits(spec), publicExponent: 0x10001 },
+      (error, publicKey, privateKey) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        resolve({
+          privateKey,
+          publicKeyDer: publicKey.export({ format: 'der', type: 'spki' }),
+          privateKeyDer: privateKey.export({ format: 'der', type: 'pkcs8' }),
+        });
+      },
+    );
+  });
+}
+
+/**
+ * Fresh key pairs are handed out while the pool has them and refilled in the background; when a
+ * burst drains it, the most recent pair is handed out again rather than generating on the request
+ * path. Only the first request for a spec ever waits for a generation.
+ */
+export class WrappingKeyPool {
+  private readonly sizes: Record<RsaWrappingKeySpec, number>;
+  private readonly fresh = new Map<RsaWrappingKeySpec, WrappingKeyPair[]>();
+  private readonly last = new Map<RsaWrappingKeySpec, WrappingKeyPair>();
+  private readonly generating = new Map<RsaWrappingKeySpec, Promise<void>>();
+  private closed = false;
+
+  constructor(sizes: PoolSizes = {}) {
+    this.sizes = { ...DEFAULT_POOL_SIZES, ...sizes };
+  }
+
+  /** Starts filling the pool for `spec` in the background. */
+  warm(spec: RsaWrappingKeySpec): void {
+    void this.refill(spec).catch(() => undefined);
+  }
+
+  async take(spec: RsaWrappingKeySpec): Promise<WrappingKeyPair> {
+    const pool = this.fresh.get(spec);
+    const pair = pool?.shift() ?? this.last.get(spec);
+    if (pair) {
+      this.last.set(spec, pair);
+      this.warm(spec);
+      return pair;
+    }
+    await this.refill(spec);
+    return this.take(spec);
+  }
+
+  /** Stops further background generation (in-flight generations finish and are discarded). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Resolves when no background generation is running. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.generating.values()].map((running) => running.catch(() => undefined)));
+  }
+
+  private refill(spec: RsaWrappingKeySpec): Promise<void> {
+    const running = this.generating.get(spec);
+    if (running) return running;
+    const work = (async () => {
+      // One generation at a time per spec keeps CPU free for requests.
+      while (!this.closed && (this.fresh.get(spec)?.length ?? 0) < Math.max(1, this.sizes[spec])) {
+        const pair = await generateWrappingKeyPair(spec);
+        if (this.closed) return;
+        const pool = this.fresh.get(spec) ?? [];
+        pool.push(pair);
+        this.fresh.set(spec, pool);
+      }
+    })().finally(() => this.generating.delete(spec));
+    this.generating.set(spec, work);
+    return work;
+  }
+}
+
+export interface ImportTokenContents {
+  keyArn: string;
+  wrappingAlgorithm: WrappingAlgorithm;
+  wrappingKeySpec: RsaWrappingKeySpec;
+  validTo: Date;
+  privateKey: KeyObject;
+}
+
+interface SealedToken {
+  v: 1;
+  k: string;
+  a: string;
+  w: string;
+  e: number;
+  p: string;
+}
+
+const TOKEN_VERSION = 1;
+
+/** Seals and opens import tokens with a 32-byte key; an unreadable token is InvalidImportTokenException. */
+export class ImportTokenSealer {
+  constructor(private readonly sealingKey: Buffer) {
+    if (sealingKey.length !== 32) throw new Error('the import token sealing key must be 32 bytes');
+  }
+
+  seal(contents: Omit<ImportTokenContents, 'privateKey'>, pair: WrappingKeyPair): Buffer {
+    const payload: SealedToken = {
+      v: TOKEN_VERSION,
+      k: contents.keyArn,
+      a: contents.wrappingAlgorithm,
+      w: contents.wrappingKeySpec,
+      e: contents.validTo.getTime(),
+      p: pair.privateKeyDer.toString('base64'),
+    };
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealingKey, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([TOKEN_VERSION]), iv, cipher.getAuthTag(), body]);
+  }
+
+  open(token: Buffer): ImportTokenContents {
+    try {
+      if (token[0] !== TOKEN_VERSION || token.length < 1 + 12 + 16 + 2)
+        throw new Error('not an import token');
+      const decipher = createDecipheriv('aes-256-gcm', this.sealingKey, token.subarray(1, 13));
+      decipher.setAuthTag(token.subarray(13, 29));
+      const json = Buffer.concat([decipher.update(token.subarray(29)), decipher.final()]).toString('utf8');
+      const payload = JSON.parse(json) as SealedToken;
+      if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(payload.a)) throw new Error('bad algorithm');
+      return {
+        keyArn: payload.k,
+        wrappingAlgorithm: payload.a as WrappingAlgorithm,
+        wrappingKeySpec: payload.w as RsaWrappingKeySpec,
+        validTo: new Date(payload.e),
+        privateKey: createPrivateKey({ key: Buffer.from(payload.p, 'base64'), format: 'der', type: 'pkcs8' }),
+      };
+    } catch (error) {
+      throw new AwsServiceError('InvalidImportTokenException', undefined, 400, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// The local stack's state dir. State files are written atomically (write to a temp file, fsync,
+// rename), created readable by the owner only, and secrets inside them (imported key material)
+// are sealed with AES-256-GCM under a random master key kept in its own 0600 file next to them.
+// Bad or corrupt state stops the stack with a named error; it is never silently replaced.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+export class LocalStateError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LocalStateError';
+  }
+}
+
+export class LocalStateCorruptError extends LocalStateError {
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(
+      `local state file ${path} is unreadable: ${reason}`,
+      path,
+      'nothing was changed; move the state dir aside to start empty, or restore it from a copy',
+      options,
+    );
+    this.name = 'LocalStateCorruptError';
+  }
+}
+
+export class LocalStateInsecureError extends LocalStateError {
+  constructor(path: string, reason: string) {
+    super(`refusing to use ${path}: ${reason}`, path, `run: chmod go-rwx ${path}`);
+    this.name = 'LocalStateInsecureError';
+  }
+}
+
+const MASTER_KEY_FILE = 'master.key';
+
+/** Seals secrets for the state files and derives purpose-bound keys from one 32-byte master key. */
+export class MasterKey {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('the master key must be 32 bytes');
+  }
+
+  static random(): MasterKey {
+    return new MasterKey(randomBytes(32));
+  }
+
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `byok-local/${purpose}`, 32));
+  }
+
+  /** `context` binds the sealed value to where it belongs (e.g. key and material id). */
+  seal(plaintext: Buffer, context: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.derive('state-secrets'), iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  open(sealed: string, context: string): Buffer {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.derive('state-secrets'), raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  }
+}
+
+function checkOwnerOnly(path: string, allowedMode: number): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & ~allowedMode) !== 0) {
+    throw new LocalStateInsecureError(
+      path,
+      `its mode is ${mode.toString(8)}; only the owner may have access`,
+    );
+  }
+}
+
+/** Writes `data` to `path` so that a crash leaves either the old or the new file, never a mix. */
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    if (existsSync(temp)) unlinkSync(temp);
+    throw error;
+  }
+}
+
+export class StateStore {
+  readonly masterKey: MasterKey;
+
+  private constructor(
+    readonly dir: string,
+    masterKey: MasterKey,
+  ) {
+    this.masterKey = masterKey;
+  }
+
+  /** Opens (creating if needed) a state dir; refuses one that others can read or write. */
+  static open(dir: string): StateStore {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw new LocalStateError(`${dir} is not a directory`, dir);
+    checkOwnerOnly(dir, 0o700);
+    const keyPath = join(dir, MASTER_KEY_FILE);
+    if (!existsSync(keyPath)) {
+      const hasState = ['kms.json'].some((name) => existsSync(join(dir, name)));
+      if (hasState) {
+        throw new LocalStateCorruptError(
+          keyPath,
+          'the master key is missing, so the sealed key material cannot be read',
+        );
+      }
+      writeFileAtomic(keyPath, randomBytes(32).toString('base64'));
+    }
+    checkOwnerOnly(keyPath, 0o600);
+    const key = Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new LocalStateCorruptError(keyPath, 'it does not hold a 32-byte key');
+    return new StateStore(dir, new MasterKey(key));
+  }
+
+  path(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  /** The parsed JSON of `<name>.json`, or undefined when it does not exist yet. */
+  read(name: string): unknown {
+    const path = this.path(name);
+    if (!existsSync(path)) return undefined;
+    checkOwnerOnly(path, 0o600);
+    const text = readFileSync(path, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new LocalStateCorruptError(path, 'it is not valid JSON', { cause: error });
+    }
+  }
+
+  write(name: string, value: unknown): void {
+    writeFileAtomic(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,80 @@
+// Optional per-operation request-rate quotas, answered with ThrottlingException like AWS. Off by
+// default; `aws-default` carries AWS's default KMS quotas for the operations byok leans on.
+import { AwsServiceError } from './protocol.ts';
+
+export type QuotaSpec = 'aws-default' | Record<string, number>;
+
+/** AWS KMS default request quotas per account and Region (requests per second). */
+export const AWS_DEFAULT_KMS_QUOTAS: Readonly<Record<string, number>> = {
+  GetParametersForImport: 1,
+  ImportKeyMaterial: 15,
+  DeleteImportedKeyMaterial: 15,
+  RotateKeyOnDemand: 5,
+  ListKeyRotations: 100,
+  DescribeKey: 2000,
+};
+
+export class InvalidQuotaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQuotaError';
+  }
+}
+
+/** Resolves a spec to a per-operation map; keys are `Operation` or `Prefix.Operation`. */
+export function resolveQuotas(spec: QuotaSpec | undefined | null): Record<string, number> {
+  if (spec === undefined || spec === null) return {};
+  if (spec === 'aws-default') return { ...AWS_DEFAULT_KMS_QUOTAS };
+  if (typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new InvalidQuotaError(`quotas must be 'aws-default' or a map of operation to requests per second`);
+  }
+  const resolved: Record<string, number> = {};
+  for (const [operation, perSecond] of Object.entries(spec)) {
+    if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond <= 0) {
+      throw new InvalidQuotaError(`quota for ${operation} must be a positive number of requests per second`);
+    }
+    resolved[operation] = perSecond;
+  }
+  return resolved;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+/** Token buckets per operation over real time: bursts up to the rate, then the rate per second. */
+export class RateLimiter {
+  private quotas: Record<string, number> = {};
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    spec?: QuotaSpec,
+    private readonly realNow: () => number = Date.now,
+  ) {
+    this.configure(spec);
+  }
+
+  configure(spec: QuotaSpec | undefined | null): void {
+    this.quotas = resolveQuotas(spec);
+    this.buckets.clear();
+  }
+
+  current(): Record<string, number> {
+    return { ...this.quotas };
+  }
+
+  /** Throws ThrottlingException when `prefix.operation` is over its quota. */
+  take(prefix: string, operation: string): void {
+    const key = `${prefix}.${operation}`;
+    const rate = this.quotas[key] ?? this.quotas[operation];
+    if (rate === undefined) return;
+    const now = this.realNow();
+    const bucket = this.buckets.get(key) ?? { tokens: rate, updatedMs: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);
+    bucket.updatedMs = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+    bucket.tokens -= 1;
+  }
+}
