@@ -4,6 +4,7 @@
 // caught before it produces material KMS would import with trailing zeros.
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
+import { type Pkcs11ReturnCode, pkcs11ReturnCode } from './errors.ts';
 import { aesKeyUnwrapWithPadding, rsaOaepDecrypt } from './kms-unwrap.ts';
 
 type Pkcs11 = pkcs11js.PKCS11;
@@ -27,6 +28,8 @@ export interface TokenCapabilities {
   kwpFinding: string | undefined;
   /** What the self-test saw, for `byok hsm list` and logs. */
   findings: string[];
+  /** The PKCS#11 return code behind each failed check, when the token gave one. */
+  failureCodes: Partial<Record<'oaepSha1' | 'oaepSha256' | 'oaepPrivateKeys' | 'kwp', Pkcs11ReturnCode>>;
 }
 
 const {
@@ -86,6 +89,7 @@ export async function probeCapabilities(input: {
     return handle;
   };
   const findings: string[] = [];
+  const failureCodes: TokenCapabilities['failureCodes'] = {};
   try {
     const rsa = probeWrappingKey();
     const publicHandle = create([
@@ -116,20 +120,25 @@ export async function probeCapabilities(input: {
       return { mechanism: CKM_RSA_PKCS_OAEP, parameter };
     };
     const oaepWrapsExactly = (
+      check: 'oaepSha1' | 'oaepSha256' | 'oaepPrivateKeys',
       hash: 'sha1' | 'sha256',
       target: Handle,
       expected: (plain: Buffer) => boolean,
     ) => {
       try {
         const wrapped = pkcs11.C_WrapKey(session, oaep(hash), publicHandle, target, Buffer.alloc(256));
-        return expected(rsaOaepDecrypt(rsa.privateKey, hash, wrapped));
+        if (expected(rsaOaepDecrypt(rsa.privateKey, hash, wrapped))) return true;
+        findings.push(`RSA-OAEP with ${hash} (${check}): the unwrapped key differs`);
+        return false;
       } catch (error) {
-        findings.push(`RSA-OAEP with ${hash}: ${describe(error)}`);
+        const code = pkcs11ReturnCode(error);
+        if (code) failureCodes[check] = code;
+        findings.push(`RSA-OAEP with ${hash} (${check}): ${describe(error)}`);
         return false;
       }
     };
-    const oaepSha1 = oaepWrapsExactly('sha1', aesHandle, (plain) => plain.equals(aesValue));
-    const oaepSha256 = oaepWrapsExactly('sha256', aesHandle, (plain) => plain.equals(aesValue));
+    const oaepSha1 = oaepWrapsExactly('oaepSha1', 'sha1', aesHandle, (plain) => plain.equals(aesValue));
+    const oaepSha256 = oaepWrapsExactly('oaepSha256', 'sha256', aesHandle, (plain) => plain.equals(aesValue));
 
     let oaepPrivateKeys = false;
     const bestHash = oaepSha256 ? 'sha256' : oaepSha1 ? 'sha1' : undefined;
@@ -144,7 +153,7 @@ export async function probeCapabilities(input: {
         { type: CKA_EC_PARAMS, value: P256_OID },
         { type: CKA_VALUE, value: Buffer.from(ecJwk.d ?? '', 'base64url') },
       ]);
-      oaepPrivateKeys = oaepWrapsExactly(bestHash, ecHandle, (plain) => {
+      oaepPrivateKeys = oaepWrapsExactly('oaepPrivateKeys', bestHash, ecHandle, (plain) => {
         const jwk = createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
         return jwk.d === ecJwk.d && jwk.crv === 'P-256';
       });
@@ -170,6 +179,8 @@ export async function probeCapabilities(input: {
       try {
         wrapped = pkcs11.C_WrapKey(session, { mechanism }, aesHandle, target, Buffer.alloc(256));
       } catch (error) {
+        const code = pkcs11ReturnCode(error);
+        if (code) failureCodes.kwp = code;
         return `wrap failed: ${describe(error)}`;
       }
       let unwrapped: Buffer;
@@ -207,6 +218,7 @@ export async function probeCapabilities(input: {
       kwp,
       kwpFinding: kwp ? undefined : kwpFindings.join('; ') || 'no RFC 5649 mechanism to try',
       findings,
+      failureCodes,
     };
   } finally {
     for (const handle of created) {

@@ -1,7 +1,17 @@
 // Named errors of the HSM module. Each carries the PKCS#11 return code (name and hex) when one
 // caused it, and a `hint` for the person who has to fix it. Messages name labels and tokens, never
 // key material.
-import pkcs11js from 'pkcs11js';
+import { createRequire } from 'node:module';
+
+// pkcs11js is native and deployed only with the wrap function (from the PKCS#11 layer), but other
+// functions import these error classes too: load it on first use, never at import
+// (test/deploy/template.test.ts checks each Lambda bundle).
+type Pkcs11Module = typeof import('pkcs11js');
+let pkcs11Module: Pkcs11Module | undefined;
+function loadPkcs11(): Pkcs11Module {
+  pkcs11Module ??= createRequire(import.meta.url)('pkcs11js') as Pkcs11Module;
+  return pkcs11Module;
+}
 
 export interface Pkcs11ReturnCode {
   /** e.g. CKR_PIN_INCORRECT */
@@ -11,16 +21,22 @@ export interface Pkcs11ReturnCode {
   value: number;
 }
 
-const returnCodeNames = new Map<number, string>();
-for (const [name, value] of Object.entries(pkcs11js)) {
-  if (name.startsWith('CKR_') && typeof value === 'number' && !returnCodeNames.has(value)) {
-    returnCodeNames.set(value, name);
+let returnCodeNames: Map<number, string> | undefined;
+function returnCodeName(value: number): string | undefined {
+  if (!returnCodeNames) {
+    returnCodeNames = new Map<number, string>();
+    for (const [name, code] of Object.entries(loadPkcs11())) {
+      if (name.startsWith('CKR_') && typeof code === 'number' && !returnCodeNames.has(code)) {
+        returnCodeNames.set(code, name);
+      }
+    }
   }
+  return returnCodeNames.get(value);
 }
 
 export function describeReturnCode(value: number): Pkcs11ReturnCode {
   return {
-    name: returnCodeNames.get(value) ?? 'CKR_VENDOR_DEFINED',
+    name: returnCodeName(value) ?? 'CKR_VENDOR_DEFINED',
     hex: `0x${value.toString(16).toUpperCase().padStart(8, '0')}`,
     value,
   };
@@ -28,7 +44,7 @@ export function describeReturnCode(value: number): Pkcs11ReturnCode {
 
 /** The PKCS#11 return code of an error thrown by pkcs11js, if it carries one. */
 export function pkcs11ReturnCode(error: unknown): Pkcs11ReturnCode | undefined {
-  if (error instanceof pkcs11js.Pkcs11Error && typeof error.code === 'number') {
+  if (error instanceof loadPkcs11().Pkcs11Error && typeof error.code === 'number') {
     return describeReturnCode(error.code);
   }
   return undefined;

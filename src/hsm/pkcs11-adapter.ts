@@ -23,6 +23,7 @@ import {
   HsmMechanismNotSupportedError,
   HsmPinUnavailableError,
   HsmTokenNotFoundError,
+  type Pkcs11ReturnCode,
   pkcs11ReturnCode,
   WrappingAlgorithmUnavailableError,
 } from './errors.ts';
@@ -824,7 +825,7 @@ export class Pkcs11Hsm implements HsmAdmin {
     }
     assertWrappable(key.info);
     const capabilities = await this.tokenCapabilities();
-    const { algorithms, reasons } = algorithmsFor(capabilities, key.info.type, key.info.valueLength);
+    const { algorithms, reasons, codes } = algorithmsFor(capabilities, key.info.type, key.info.valueLength);
     if (!algorithms.includes(input.algorithm)) {
       const why = reasons[input.algorithm] ?? 'the token cannot produce it';
       throw new WrappingAlgorithmUnavailableError(
@@ -832,6 +833,7 @@ export class Pkcs11Hsm implements HsmAdmin {
         input.algorithm,
         algorithms,
         {
+          returnCode: codes[input.algorithm],
           hint:
             algorithms.length > 0
               ? `This token can produce: ${algorithms.join(', ')}.`
@@ -1098,9 +1100,15 @@ export function algorithmsFor(
   capabilities: TokenCapabilities,
   type: HsmKeyType,
   secretLength: number | undefined,
-): { algorithms: WrappingAlgorithm[]; reasons: Partial<Record<WrappingAlgorithm, string>> } {
+): {
+  algorithms: WrappingAlgorithm[];
+  reasons: Partial<Record<WrappingAlgorithm, string>>;
+  codes: Partial<Record<WrappingAlgorithm, Pkcs11ReturnCode>>;
+} {
   const algorithms: WrappingAlgorithm[] = [];
   const reasons: Partial<Record<WrappingAlgorithm, string>> = {};
+  const codes: Partial<Record<WrappingAlgorithm, Pkcs11ReturnCode>> = {};
+  const failures = capabilities.failureCodes;
   const family = keyFamily(type);
   for (const hash of ['SHA_1', 'SHA_256'] as const) {
     const oaepOk = hash === 'SHA_256' ? capabilities.oaepSha256 : capabilities.oaepSha1;
@@ -1108,24 +1116,31 @@ export function algorithmsFor(
     const hybrid = `RSA_AES_KEY_WRAP_${hash}` as const;
     const noOaep = `the token's RSA-OAEP does not support ${hash.replace('_', '-')}`;
     if (!oaepOk) {
+      const code = hash === 'SHA_256' ? failures.oaepSha256 : failures.oaepSha1;
       reasons[oaep] = noOaep;
       reasons[hybrid] = noOaep;
+      codes[oaep] = code;
+      codes[hybrid] = code;
       continue;
     }
     if (family === 'rsa') reasons[oaep] = 'an RSA private key is too long for RSA-OAEP';
     else if (family === 'ec' && !capabilities.oaepPrivateKeys) {
       reasons[oaep] = "the token's RSA-OAEP cannot wrap private keys";
+      codes[oaep] = failures.oaepPrivateKeys;
     } else algorithms.push(oaep);
     const kwp = capabilities.kwp;
     if (!kwp) {
       reasons[hybrid] = capabilities.kwpFinding ?? 'the token has no exact RFC 5649 key wrap with padding';
+      codes[hybrid] = failures.kwp;
     } else if (kwp.exactFor === 'all') {
       algorithms.push(hybrid);
     } else if (!isAsymmetric(type) && secretLength !== undefined && secretLength % 8 === 0) {
       algorithms.push(hybrid);
     } else {
-      reasons[hybrid] = `${kwp.finding}; this key's wrapped length would be corrupted`;
+      reasons[hybrid] = isAsymmetric(type)
+        ? `${kwp.finding}; a PKCS#8 private key's length is rarely a multiple of 8, so it would come back padded`
+        : `${kwp.finding}; a ${secretLength ?? '?'}-byte key is not a multiple of 8, so it would come back padded`;
     }
   }
-  return { algorithms, reasons };
+  return { algorithms, reasons, codes };
 }

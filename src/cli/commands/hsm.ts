@@ -1,4 +1,161 @@
-import type { Command } from 'commander';
+// `byok hsm ...`: create a local software token, create or import keys in it, list them. Output
+// shows labels, types, attributes and check values; never key material.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { defaultByokHome, hsmDir, loadHsmConfig } from '../../hsm/config.ts';
+import { HsmError } from '../../hsm/errors.ts';
+import { initLocalToken } from '../../hsm/local-token.ts';
+import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
+import { type Evidence, HSM_KEY_TYPES, type HsmKeyInfo, type HsmKeyType } from '../../hsm/port.ts';
 
-// Placeholder registration: the owning issue fills this in.
-export function registerHsmCommands(_program: Command): void {}
+export function registerHsmCommands(program: Command): void {
+  const hsm = program
+    .command('hsm')
+    .description(
+      'Manage the PKCS#11 token that holds the master copy of your key material (honours BYOK_HOME).',
+    );
+
+  hsm
+    .command('init')
+    .description('Create a local software token under $BYOK_HOME/hsm (does nothing if one exists).')
+    .addOption(
+      new Option('--token <kind>', 'nss wraps with SHA-256; softhsm only with SHA-1')
+        .choices(['nss', 'softhsm'])
+        .default('nss'),
+    )
+    .action(async (options: { token: 'nss' | 'softhsm' }) => {
+      const byokHome = defaultByokHome();
+      const result = await initLocalToken({ byokHome, kind: options.token });
+      const { config } = result;
+      if (result.created) {
+        process.stdout.write(
+          `Created ${config.profile} token "${config.tokenLabel}" in ${hsmDir(byokHome)}\n` +
+            `  configuration: ${result.configFile}\n` +
+            `  PIN file:      ${config.pinFile ?? '(none)'} (mode 0600)\n`,
+        );
+      } else {
+        process.stdout.write(
+          `A ${config.profile} token "${config.tokenLabel}" already exists in ${hsmDir(byokHome)}; nothing changed.\n`,
+        );
+        if (config.profile !== options.token) {
+          process.stdout.write(
+            `  (it is ${config.profile}, not ${options.token}; remove ${hsmDir(byokHome)} to start over)\n`,
+          );
+        }
+      }
+    });
+
+  hsm
+    .command('create-key')
+    .description('Generate a key inside the token: sensitive, extractable only by wrapping.')
+    .requiredOption('--label <label>', 'label of the new key (unique in the token)')
+    .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
+    .action(async (options: { label: string; type: HsmKeyType }) => {
+      await withHsm(async (token) => {
+        const info = await token.createKey({ label: options.label, type: options.type });
+        process.stdout.write(
+          `Created ${describeKey(info)}\n${evidenceLine(await token.evidence(info.label))}\n`,
+        );
+      });
+    });
+
+  hsm
+    .command('import-key')
+    .description('Load existing key material into the token as a sensitive key (migration).')
+    .requiredOption('--label <label>', 'label of the new key (unique in the token)')
+    .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
+    .requiredOption('--file <file>', 'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC')
+    .action(async (options: { label: string; type: HsmKeyType; file: string }) => {
+      let material: Buffer;
+      try {
+        material = await readFile(options.file);
+      } catch (error) {
+        throw new HsmError(`cannot read key file ${options.file}`, { cause: error });
+      }
+      try {
+        await withHsm(async (token) => {
+          const info = await token.importKey({ label: options.label, type: options.type, material });
+          process.stdout.write(
+            `Imported ${describeKey(info)}\n${evidenceLine(await token.evidence(info.label))}\n`,
+          );
+          process.stdout.write(`The token now holds the key; delete ${options.file} securely.\n`);
+        });
+      } finally {
+        material.fill(0);
+      }
+    });
+
+  hsm
+    .command('list')
+    .description('List the keys in the token: labels, types, attributes, check values; never values.')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withHsm(async (token) => {
+        const keys = await token.listKeys();
+        const rows = [];
+        for (const key of keys) rows.push({ ...key, check: publicCheck(await token.evidence(key.label)) });
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify({ token: token.tokenLabel, profile: token.config.profile, keys: rows }, null, 2)}\n`,
+          );
+          return;
+        }
+        process.stdout.write(
+          `Token "${token.tokenLabel}" (${token.config.profile}): ${keys.length} key(s)\n`,
+        );
+        for (const row of rows) {
+          process.stdout.write(`  ${describeKey(row)}  ${row.check.summary}\n`);
+        }
+      });
+    });
+}
+
+async function withHsm(work: (hsm: Pkcs11Hsm) => Promise<void>): Promise<void> {
+  const config = await loadHsmConfig(defaultByokHome());
+  const hsm = await openHsm(config);
+  try {
+    await work(hsm);
+  } finally {
+    await hsm.close();
+    finalizeIdleModules();
+  }
+}
+
+function describeKey(info: HsmKeyInfo): string {
+  const flags = [
+    info.sensitive ? 'sensitive' : 'NOT sensitive',
+    info.extractable ? 'extractable' : 'not extractable',
+    info.alwaysSensitive ? 'always-sensitive' : undefined,
+  ].filter(Boolean);
+  const length = info.valueLength !== undefined ? `, ${info.valueLength} bytes` : '';
+  return `"${info.label}" ${info.type} (${info.objectClass}${length}; ${flags.join(', ')})`;
+}
+
+/** What `list` shows: a check value that identifies the key without revealing it. */
+function publicCheck(evidence: Evidence): { summary: string; [field: string]: string | number } {
+  if (evidence.kind === 'aes-kcv') {
+    return {
+      summary: `KCV ${evidence.kcv} (AES-ECB of a zero block)`,
+      kcv: evidence.kcv,
+      method: evidence.method,
+    };
+  }
+  if (evidence.kind === 'hmac') {
+    // A MAC of a random challenge identifies nothing later; the key length is what can be checked.
+    return {
+      summary: `${evidence.macAlgorithm}, key ${evidence.keyLength} bytes`,
+      keyLength: evidence.keyLength,
+    };
+  }
+  const fingerprint = createHash('sha256').update(evidence.spki).digest('hex');
+  return {
+    summary: `public key SHA-256 ${fingerprint.slice(0, 16)}…`,
+    publicKeySha256: fingerprint,
+    publicKey: Buffer.from(evidence.spki).toString('base64'),
+  };
+}
+
+function evidenceLine(evidence: Evidence): string {
+  return `  ${publicCheck(evidence).summary}`;
+}
