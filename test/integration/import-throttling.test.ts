@@ -1,0 +1,94 @@
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+
+interface RetriedEvent {
+  type: string;
+  state: { name: string };
+}
+
+describe('import workflow, throttled and failing KMS calls (faults injected in the local endpoint)', () => {
+  let harness: ImportHarness;
+
+  beforeAll(async () => {
+    harness = await startImportHarness({ keys: [{ label: 'aes', type: 'AES_256' }] });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  async function injectFaults(faults: unknown[]): Promise<void> {
+    const response = await fetch(`${harness.stack.url}/_byok/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults }),
+    });
+    expect(response.ok).toBe(true);
+  }
+
+  it('retries ThrottlingException, KMSInternalException and DependencyTimeoutException and succeeds', async () => {
+    // Prepare
+    const keyId = await harness.createExternalKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+    });
+    await injectFaults([
+      { operation: 'GetParametersForImport', exception: 'ThrottlingException', count: 2 },
+      { operation: 'ImportKeyMaterial', exception: 'KMSInternalException', status: 500, count: 1 },
+      { operation: 'Decrypt', exception: 'DependencyTimeoutException', status: 503, count: 1 },
+    ]);
+
+    // Act
+    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const retried = result.events
+      .filter((event) => event.type === 'StateRetried')
+      .map((event) => (event as unknown as RetriedEvent).state.name);
+    expect(retried).toEqual([
+      'GetParametersForImport',
+      'GetParametersForImport',
+      'ImportKeyMaterial',
+      'VerifyImport',
+    ]);
+    const failures = result.events
+      .filter((event) => event.type === 'StateFailed')
+      .map((event) => (event as unknown as { Error: string }).Error);
+    expect(failures).toEqual([
+      'ThrottlingException',
+      'ThrottlingException',
+      'KMSInternalException',
+      'DependencyTimeoutException',
+    ]);
+  });
+
+  it('fails with ThrottlingException and a failure event once the retries are used up, key untouched', async () => {
+    // Prepare
+    const keyId = await harness.createExternalKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+    });
+    await injectFaults([{ operation: 'GetParametersForImport', exception: 'ThrottlingException' }]);
+
+    // Act
+    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+    await injectFaults([]);
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ThrottlingException');
+    expect(statesEntered(result)).toEqual([
+      'StartImport',
+      'GetParametersForImport',
+      'PublishFailed',
+      'ImportFailed',
+    ]);
+    expect(result.events.filter((event) => event.type === 'StateRetried')).toHaveLength(6);
+    expect(result.publishedEvents.map((event) => event.detailType)).toEqual([
+      'byok Key Material Import Failed',
+    ]);
+    const described = await harness.deps.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
+  });
+});
