@@ -91,6 +91,7 @@ interface FunctionModule {
 }
 
 const functionModules = new Map<string, Promise<FunctionModule>>();
+const validatedDefinitions = new Set<string>();
 
 function loadFunctionModule(functionName: string): Promise<FunctionModule> {
   let loading = functionModules.get(functionName);
@@ -172,9 +173,12 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   }
 
   const definition = resolveFunctionResources(loaded.definition, region, accountId);
+  // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
+  const validatedText = JSON.stringify(definition);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { checkArn: false },
+    validationOptions: validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
   });
+  validatedDefinitions.add(validatedText);
   const startDate = deps.clock.now();
   const execution = machine.run(options.input as JsonValue, {
     overrides: {
