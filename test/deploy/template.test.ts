@@ -1,0 +1,570 @@
+// Packages the stack offline once (osls, no AWS credentials) and checks the generated
+// CloudFormation template: the workflows are wired to this stack's functions, the ASL is valid,
+// the rules start the right workflows, alerts reach an encrypted topic, and every role is least
+// privilege. Change serverless.yml and these tests tell you what you broke.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
+import { loadEventRules } from '../../src/sweep/event-rules.ts';
+import {
+  type CfnResource,
+  type CfnTemplate,
+  type PackagedService,
+  packageService,
+} from './package-service.ts';
+
+interface AslValidation {
+  isValid: boolean;
+  errorsText(separator?: string): string;
+}
+const aslValidator = createRequire(import.meta.url)('asl-validator') as (
+  definition: unknown,
+  options?: { checkPaths: boolean; checkArn: boolean },
+) => AslValidation;
+
+const PARTITION = 'aws';
+const REGION = 'us-east-1';
+const ACCOUNT = '111122223333';
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': PARTITION,
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+};
+const STATE_MACHINES = {
+  importKeyMaterial: 'ImportKeyMaterial',
+  reimportExpiringKeys: 'ReimportExpiringKeys',
+};
+
+let packaged: PackagedService;
+let template: CfnTemplate;
+
+beforeAll(() => {
+  packaged = packageService();
+  template = packaged.template;
+}, 120_000);
+
+afterAll(() => packaged?.cleanup());
+
+// ---- reading the template ----------------------------------------------------------------------
+
+function resourcesOfType(type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function property<T = unknown>(resource: CfnResource | undefined, name: string): T {
+  return resource?.Properties?.[name] as T;
+}
+
+function functionNames(): Map<string, string> {
+  return new Map(
+    resourcesOfType('AWS::Lambda::Function').map(([id, resource]) => [
+      property<string>(resource, 'FunctionName'),
+      id,
+    ]),
+  );
+}
+
+function stateMachineArn(logicalId: string): string {
+  const name = property<string>(template.Resources[logicalId], 'StateMachineName');
+  return `arn:${PARTITION}:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+}
+
+function substitute(text: string, variables: Record<string, unknown>): string {
+  return text.replace(/\$\{([^}]+)\}/g, (_whole, name: string) => {
+    if (name in PSEUDO) return PSEUDO[name] as string;
+    if (name in variables) return evaluate(variables[name]);
+    throw new Error(`unresolved \${${name}} in a Fn::Sub`);
+  });
+}
+
+/** Evaluates the intrinsics a state machine definition may use into concrete strings. */
+function evaluate(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Fn::Sub' in object) {
+    const sub = object['Fn::Sub'];
+    return Array.isArray(sub)
+      ? substitute(sub[0] as string, sub[1] as Record<string, unknown>)
+      : substitute(sub as string, {});
+  }
+  if ('Fn::GetAtt' in object) {
+    const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
+    const target = template.Resources[logicalId];
+    if (target?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') {
+      return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${property<string>(target, 'FunctionName')}`;
+    }
+    throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not a function of the stack`);
+  }
+  if ('Ref' in object) {
+    const logicalId = object.Ref as string;
+    if (template.Resources[logicalId]?.Type === 'AWS::StepFunctions::StateMachine')
+      return stateMachineArn(logicalId);
+    throw new Error(`Ref ${logicalId} is not a state machine of the stack`);
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+}
+
+type State = Record<string, unknown> & { Type: string };
+type Definition = { States: Record<string, State> };
+
+function definitionOf(logicalId: string): Definition {
+  const definitionString = property(template.Resources[logicalId], 'DefinitionString');
+  return JSON.parse(evaluate(definitionString)) as Definition;
+}
+
+/** Every state, including those inside Map and Parallel states. */
+function allStates(definition: Definition): [string, State][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => {
+    const nested: Definition[] = [];
+    for (const key of ['ItemProcessor', 'Iterator']) if (state[key]) nested.push(state[key] as Definition);
+    for (const branch of (state.Branches as Definition[] | undefined) ?? []) nested.push(branch);
+    return [[name, state] as [string, State], ...nested.flatMap(allStates)];
+  });
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementsOf(role: CfnResource): Statement[] {
+  const policies =
+    property<{ PolicyDocument: { Statement: Statement[] } }[] | undefined>(role, 'Policies') ?? [];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+function roleOfFunction(functionKey: string): CfnResource {
+  const logicalId = `${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+  const roleArn = property<{ 'Fn::GetAtt': [string, string] }>(template.Resources[logicalId], 'Role');
+  const role = template.Resources[roleArn['Fn::GetAtt'][0]];
+  if (!role) throw new Error(`no role for ${functionKey}`);
+  return role;
+}
+
+function kmsActionsOf(role: CfnResource): string[] {
+  return statementsOf(role)
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap(actionsOf)
+    .filter((action) => action.toLowerCase().startsWith('kms:'))
+    .sort();
+}
+
+const KEYS_OF_THIS_ACCOUNT = {
+  'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+};
+const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE };
+
+// ---- the tests ---------------------------------------------------------------------------------
+
+describe('packaging (osls, offline)', () => {
+  it('writes the template with both state machines, the child under its fixed logical id', () => {
+    // Assess
+    expect(packaged.output).toContain('Service packaged');
+    for (const logicalId of Object.values(STATE_MACHINES)) {
+      expect(template.Resources[logicalId]?.Type).toBe('AWS::StepFunctions::StateMachine');
+    }
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
+  });
+
+  it('bundles every function as one minified ESM file with the AWS SDK inside and pkcs11js left to the layer', () => {
+    // Prepare
+    const handlers = resourcesOfType('AWS::Lambda::Function').map(([, resource]) =>
+      property<string>(resource, 'Handler'),
+    );
+    // A module load, not a mention in an SDK error message.
+    const loadsSdkClient = /(from\s*|require\(|import\()["']@aws-sdk\/client-/;
+    const loadsPkcs11 = /(from\s*|require\(|import\()["']pkcs11js["']/;
+
+    // Assess
+    expect(handlers.length).toBeGreaterThanOrEqual(4);
+    for (const handler of handlers) {
+      const bundle = readFileSync(join(packaged.bundleDir, handler.replace(/\.handler$/, '.mjs')), 'utf8');
+      expect(loadsSdkClient.test(bundle), `${handler} loads an SDK client from node_modules`).toBe(false);
+      expect(loadsPkcs11.test(bundle), `${handler} loads pkcs11js`).toBe(
+        handler === 'functions/wrap-key-material.handler',
+      );
+    }
+    // The SDK in the import bundle is the pinned one, which knows ImportKeyMaterial's ImportType.
+    const importBundle = readFileSync(join(packaged.bundleDir, 'functions/import-key-material.mjs'), 'utf8');
+    expect(importBundle.includes('"ImportType"')).toBe(true);
+  });
+});
+
+describe('state machines', () => {
+  it('resolve every Task to a function or a state machine of this stack, and every function is used', () => {
+    // Prepare
+    const names = functionNames();
+    const used = new Set<string>();
+    const childArns = Object.values(STATE_MACHINES).map(stateMachineArn);
+
+    // Act
+    for (const logicalId of Object.values(STATE_MACHINES)) {
+      for (const [stateName, state] of allStates(definitionOf(logicalId))) {
+        if (state.Type !== 'Task') continue;
+        const resource = state.Resource as string;
+        const lambda = /^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)$/.exec(resource);
+        if (lambda) {
+          expect(names.has(lambda[1] as string), `${stateName} -> ${resource}`).toBe(true);
+          used.add(lambda[1] as string);
+        } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
+          const parameters = state.Parameters as Record<string, unknown>;
+          expect(childArns, stateName).toContain(parameters.StateMachineArn);
+        } else {
+          expect(resource, `${stateName} uses an integration this test does not know`).toBe(
+            'arn:aws:states:::events:putEvents',
+          );
+        }
+      }
+    }
+
+    // Assess
+    expect([...used].sort()).toEqual([...names.keys()].sort());
+  });
+
+  it.each(Object.entries(STATE_MACHINES))(
+    '%s passes asl-validator with paths and ARNs checked',
+    (_key, logicalId) => {
+      // Act
+      const validation = aslValidator(definitionOf(logicalId), { checkPaths: true, checkArn: true });
+
+      // Assess
+      expect(validation.errorsText('\n')).toBe('');
+      expect(validation.isValid).toBe(true);
+    },
+  );
+
+  it('never log execution data and are traced', () => {
+    for (const logicalId of Object.values(STATE_MACHINES)) {
+      const resource = template.Resources[logicalId];
+      expect(property(resource, 'LoggingConfiguration')).toMatchObject({ IncludeExecutionData: false });
+      expect(property(resource, 'TracingConfiguration')).toEqual({ Enabled: true });
+    }
+  });
+});
+
+describe('EventBridge rules', () => {
+  interface RuleTarget {
+    Arn: unknown;
+    Input?: string;
+    InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string };
+  }
+  const targetResource: Record<string, string> = {
+    ImportKeyMaterial: 'ImportKeyMaterial',
+    ReimportExpiringKeys: 'ReimportExpiringKeys',
+    AlertTopic: 'AlertTopic',
+  };
+
+  function ruleNamed(name: string): CfnResource | undefined {
+    return resourcesOfType('AWS::Events::Rule').find(([, rule]) => property(rule, 'Name') === name)?.[1];
+  }
+
+  it('deploys every rule of deploy/event-rules.json with its schedule or pattern, input and target', () => {
+    // Prepare
+    const rules = loadEventRules();
+
+    // Assess
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      const deployed = ruleNamed(`byok-dev-${rule.name}`);
+      expect(deployed, rule.name).toBeDefined();
+      expect(property(deployed, 'ScheduleExpression')).toEqual(rule.scheduleExpression);
+      expect(property(deployed, 'EventPattern')).toEqual(rule.eventPattern);
+      const targets = property<RuleTarget[]>(deployed, 'Targets');
+      expect(targets).toHaveLength(1);
+      const [target] = targets as [RuleTarget];
+      expect(target.Arn).toEqual({ Ref: targetResource[rule.target] });
+      expect(target.Input === undefined ? undefined : JSON.parse(target.Input)).toEqual(rule.input);
+      if (rule.inputTransformer) {
+        expect(target.InputTransformer?.InputPathsMap).toEqual(rule.inputTransformer.inputPathsMap);
+        expect(target.InputTransformer?.InputTemplate).toBe(rule.inputTransformer.inputTemplate);
+      } else {
+        expect(target.InputTransformer).toBeUndefined();
+      }
+    }
+  });
+
+  it('start the sweep on a schedule and the import when KMS reports expired material', () => {
+    // Prepare
+    const rules = resourcesOfType('AWS::Events::Rule').map(([, rule]) => rule);
+    const targetsOf = (rule: CfnResource) =>
+      property<RuleTarget[]>(rule, 'Targets').map((target) => target.Arn);
+
+    // Act
+    const scheduled = rules.filter((rule) => property(rule, 'ScheduleExpression') !== undefined);
+    const onKmsEvents = rules.filter((rule) =>
+      property<{ source?: string[] } | undefined>(rule, 'EventPattern')?.source?.includes('aws.kms'),
+    );
+
+    // Assess
+    expect(scheduled.flatMap(targetsOf)).toEqual([{ Ref: 'ReimportExpiringKeys' }]);
+    expect(onKmsEvents.flatMap(targetsOf)).toContainEqual({ Ref: 'ImportKeyMaterial' });
+    expect(onKmsEvents.flatMap(targetsOf)).not.toContainEqual({ Ref: 'ReimportExpiringKeys' });
+  });
+});
+
+describe('alerts', () => {
+  function event(source: string, detailType: string, detail: Record<string, unknown> = {}) {
+    return {
+      version: '0',
+      id: 'e1',
+      'detail-type': detailType,
+      source,
+      account: ACCOUNT,
+      time: '2026-11-27T21:00:00Z',
+      region: REGION,
+      resources: [],
+      detail,
+    };
+  }
+
+  /** Whether some rule of the stack would deliver this event to the alert topic. */
+  function alerts(candidate: ReturnType<typeof event>): boolean {
+    return resourcesOfType('AWS::Events::Rule')
+      .map(([, rule]) => rule)
+      .filter((rule) =>
+        property<{ Arn: unknown }[]>(rule, 'Targets').some(
+          (target) => JSON.stringify(target.Arn) === '{"Ref":"AlertTopic"}',
+        ),
+      )
+      .some((rule) =>
+        matchesEventPattern(parseEventPattern(JSON.stringify(property(rule, 'EventPattern'))), candidate),
+      );
+  }
+
+  it("go to a topic encrypted with a key of the stack that rotates, published only by this stack's rules", () => {
+    // Prepare
+    const [, topic] = resourcesOfType('AWS::SNS::Topic')[0] ?? [];
+    const keyRef = property<{ Ref: string }>(topic, 'KmsMasterKeyId');
+    const [, topicPolicy] = resourcesOfType('AWS::SNS::TopicPolicy')[0] ?? [];
+    const thisStacksRules = {
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/byok-dev-*',
+        },
+      },
+    };
+
+    // Assess
+    expect(template.Resources[keyRef.Ref]?.Type).toBe('AWS::KMS::Key');
+    expect(property(template.Resources[keyRef.Ref], 'EnableKeyRotation')).toBe(true);
+    const keyStatements = property<{ Statement: Statement[] }>(
+      template.Resources[keyRef.Ref],
+      'KeyPolicy',
+    ).Statement;
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Condition: thisStacksRules }),
+    );
+    const statements = property<{ Statement: Statement[] }>(topicPolicy, 'PolicyDocument').Statement;
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: thisStacksRules,
+      }),
+    ]);
+  });
+
+  it('cover every failure the workflows publish, sweeps with failures and expired material, nothing else', () => {
+    // Prepare
+    const published = Object.values(STATE_MACHINES)
+      .flatMap((logicalId) => allStates(definitionOf(logicalId)))
+      .filter(([, state]) => state.Resource === 'arn:aws:states:::events:putEvents')
+      .flatMap(
+        ([, state]) => (state.Parameters as { Entries: { Source: string; DetailType: string }[] }).Entries,
+      );
+    const failureTypes = published.filter((entry) => /fail/i.test(entry.DetailType)).map((e) => e.DetailType);
+
+    // Assess
+    expect(failureTypes.length).toBeGreaterThan(0);
+    for (const detailType of failureTypes) expect(alerts(event('byok', detailType)), detailType).toBe(true);
+    expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 2 }))).toBe(true);
+    expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0 }))).toBe(false);
+    expect(alerts(event('aws.kms', 'KMS Imported Key Material Expiration', { 'key-id': 'k' }))).toBe(true);
+    expect(alerts(event('byok', 'byok Key Material Imported'))).toBe(false);
+    expect(alerts(event('other', 'byok Key Material Import Failed'))).toBe(false);
+  });
+});
+
+describe('least privilege', () => {
+  const allRoles = () => resourcesOfType('AWS::IAM::Role');
+
+  it('no role allows kms:*, a wildcard action, or an action with a wildcard', () => {
+    // Prepare
+    const roles = allRoles();
+
+    // Assess
+    expect(roles.length).toBeGreaterThan(5);
+    expect(resourcesOfType('AWS::IAM::Policy')).toEqual([]);
+    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
+    for (const [id, role] of roles) {
+      for (const statement of statementsOf(role)) {
+        for (const action of actionsOf(statement)) {
+          expect(action, `${id} allows ${action}`).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('allows actions on * only where AWS offers no resource-level permission', () => {
+    // Prepare
+    const allowedOnAnyResource = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'kms:ListKeys',
+    ]);
+
+    // Assess
+    for (const [id, role] of allRoles()) {
+      for (const statement of statementsOf(role)) {
+        if (!resourcesOf(statement).includes('*')) continue;
+        for (const action of actionsOf(statement)) {
+          expect(allowedOnAnyResource.has(action), `${id} allows ${action} on *`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['getParametersForImport', ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ListResourceTags']],
+    ['wrapKeyMaterial', []],
+    ['importKeyMaterial', ['kms:ImportKeyMaterial']],
+    [
+      'verifyImport',
+      ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateMac', 'kms:GetPublicKey', 'kms:Sign'],
+    ],
+    ['findExpiringKeys', ['kms:DescribeKey', 'kms:ListKeys', 'kms:ListResourceTags']],
+    ['summarizeSweep', []],
+  ])('gives %s exactly the KMS actions of its step', (functionKey, expected) => {
+    // Act
+    const actions = kmsActionsOf(roleOfFunction(functionKey));
+
+    // Assess
+    expect(actions).toEqual(expected);
+  });
+
+  it.each(['getParametersForImport', 'importKeyMaterial', 'verifyImport'])(
+    'limits every KMS action of %s to keys of this account tagged as managed by byok',
+    (functionKey) => {
+      // Prepare
+      const kmsStatements = statementsOf(roleOfFunction(functionKey)).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')),
+      );
+
+      // Assess
+      expect(kmsStatements.length).toBeGreaterThan(0);
+      for (const statement of kmsStatements) {
+        expect(statement.Resource).toEqual(KEYS_OF_THIS_ACCOUNT);
+        expect(statement.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
+      }
+    },
+  );
+
+  it('lets the sweep read metadata and tags of keys not yet known as managed, and nothing more', () => {
+    // Prepare
+    const readOnly = new Set(['kms:ListKeys', 'kms:DescribeKey', 'kms:ListResourceTags']);
+    const unconditioned = allRoles().flatMap(([id, role]) =>
+      statementsOf(role)
+        .filter((statement) => !statement.Condition)
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('kms:'))
+        .map((action) => ({ id, action })),
+    );
+
+    // Assess
+    expect(unconditioned.length).toBeGreaterThan(0);
+    for (const { id, action } of unconditioned) {
+      expect(id).toBe('FindExpiringKeysIamRoleLambdaExecution');
+      expect(readOnly.has(action), action).toBe(true);
+    }
+  });
+
+  it('refuses SHA-1 wrapping unless the stack is deployed with AllowSha1Wrapping=true', () => {
+    // Prepare
+    const statement = statementsOf(roleOfFunction('getParametersForImport')).find((s) =>
+      actionsOf(s).includes('kms:GetParametersForImport'),
+    );
+    const condition = statement?.Condition?.StringEquals?.['kms:WrappingAlgorithm'] as {
+      'Fn::If': [string, string[], string[]];
+    };
+
+    // Assess
+    const [conditionName, whenAllowed, otherwise] = condition['Fn::If'];
+    expect(template.Conditions?.[conditionName]).toEqual({
+      'Fn::Equals': [{ Ref: 'AllowSha1Wrapping' }, 'true'],
+    });
+    expect(template.Parameters?.AllowSha1Wrapping?.Default).toBe('false');
+    expect(otherwise.sort()).toEqual(['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256']);
+    expect(whenAllowed).toEqual(expect.arrayContaining(['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1']));
+  });
+
+  it('lets the import step set only the expiration models the stack allows', () => {
+    // Prepare
+    const statement = statementsOf(roleOfFunction('importKeyMaterial')).find((s) =>
+      actionsOf(s).includes('kms:ImportKeyMaterial'),
+    );
+
+    // Assess
+    expect(statement?.Condition?.StringEquals?.['kms:ExpirationModel']).toEqual({
+      'Fn::If': [
+        'NonExpiringKeyMaterialAllowed',
+        ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'],
+        ['KEY_MATERIAL_EXPIRES'],
+      ],
+    });
+  });
+
+  it('gives the wrap function no KMS access at all, only the HSM PIN secret, inside the HSM VPC', () => {
+    // Prepare
+    const role = roleOfFunction('wrapKeyMaterial');
+    const ownStatements = statementsOf(role).filter(
+      (statement) => !actionsOf(statement).every((action) => /^(logs|xray):/.test(action)),
+    );
+
+    // Assess
+    expect(kmsActionsOf(role)).toEqual([]);
+    expect(ownStatements).toEqual([
+      expect.objectContaining({
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: { Ref: 'HsmPinSecretArn' },
+      }),
+    ]);
+    const wrap = template.Resources.WrapKeyMaterialLambdaFunction;
+    expect(property(wrap, 'Layers')).toEqual([{ Ref: 'Pkcs11LayerArn' }]);
+    expect(JSON.stringify(property(wrap, 'VpcConfig'))).toContain('HsmSubnetIds');
+  });
+
+  it('gives each function its own role', () => {
+    // Prepare
+    const roleIds = resourcesOfType('AWS::Lambda::Function').map(
+      ([, resource]) => property<{ 'Fn::GetAtt': [string] }>(resource, 'Role')['Fn::GetAtt'][0],
+    );
+
+    // Assess
+    expect(new Set(roleIds).size).toBe(roleIds.length);
+  });
+});
