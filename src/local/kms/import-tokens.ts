@@ -23,7 +23,7 @@ export interface WrappingKeyPair {
 
 export type PoolSizes = Partial<Record<RsaWrappingKeySpec, number>>;
 
-const DEFAULT_POOL_SIZES: Record<RsaWrappingKeySpec, number> = { RSA_2048: 3, RSA_3072: 2, RSA_4096: 2 };
+const DEFAULT_POOL_SIZES: Record<RsaWrappingKeySpec, number> = { RSA_2048: 2, RSA_3072: 1, RSA_4096: 1 };
 
 function generateWrappingKeyPair(spec: RsaWrappingKeySpec): Promise<WrappingKeyPair> {
   return new Promise((resolve, reject) => {

@@ -173,8 +173,8 @@ export class KmsService implements LocalService {
 
   async close(): Promise<void> {
     this.removeTimer();
+    // In-flight RSA generations cannot be cancelled; their results are simply dropped.
     this.core.pool.close();
-    await this.core.pool.settled();
   }
 
   private save(): void {
