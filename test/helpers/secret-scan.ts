@@ -31,14 +31,16 @@ function needlesFor(piece: Buffer): Array<[SecretEncoding, string]> {
     ['hex', piece.toString('hex')],
     ['HEX', piece.toString('hex').toUpperCase()],
     ['spaced-hex', [...piece].map((b) => b.toString(16).padStart(2, '0')).join(' ')],
-    ['decimal-list', [...piece].join(', ')],
-    ['decimal-list', [...piece].join(',')],
     ['latin1', piece.toString('latin1')],
   ];
   if (whole.length > 0) {
     needles.push(['base64', whole.toString('base64')], ['base64url', whole.toString('base64url')]);
   }
   return needles;
+}
+
+function decimalList(piece: Buffer): RegExp {
+  return new RegExp(`(?<![0-9])${[...piece].join(',\\s*')}(?![0-9])`);
 }
 
 export function findSecret(
@@ -54,6 +56,8 @@ export function findSecret(
     for (const [encoding, needle] of needlesFor(piece)) {
       if (needle.length > 0 && text.includes(needle)) return { encoding, byteOffset: offset, bytes: window };
     }
+    // Decimal lists (util.inspect of a Uint8Array, JSON arrays) with any spacing between numbers.
+    if (decimalList(piece).test(text)) return { encoding: 'decimal-list', byteOffset: offset, bytes: window };
   }
   return undefined;
 }
