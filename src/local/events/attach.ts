@@ -1,0 +1,175 @@
+// Puts the local EventBridge on a running local stack: the AWSEvents service on the shared port,
+// the scheduler on the virtual clock, the KMS emulator's events onto the bus, the admin view
+// `/_byok/events`, and byok's rules from deploy/event-rules.json (the same file serverless.yml
+// reads), with their targets pointed at the local state machines and a local alert topic.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TimerSource } from '../clock.ts';
+import { AwsServiceError, type LocalService } from '../protocol.ts';
+import { LocalEventsError } from './errors.ts';
+import { type BusEvent, LocalEventBridge } from './event-bus.ts';
+
+export const EVENT_RULES_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'deploy',
+  'event-rules.json',
+);
+
+/** Local rule names: `byok-<name>`, as the deployed stack uses `<service>-<stage>-<name>`. */
+export const LOCAL_RULE_PREFIX = 'byok-';
+
+/** The parts of a local stack the EventBridge attaches to (structural, so tests can pass their own). */
+export interface AttachableStack {
+  region: string;
+  accountId: string;
+  clock: { now(): Date; addTimerSource(source: TimerSource): () => void };
+  server: {
+    register(service: LocalService): void;
+    addAdminRoute(
+      name: string,
+      handler: (request: { method: string; query: URLSearchParams }) => unknown,
+    ): void;
+  };
+  kms?: { onEvent(listener: (event: BusEvent) => void | Promise<void>): () => void } | undefined;
+}
+
+export interface AttachEventsOptions {
+  /** Install the rules of deploy/event-rules.json (default true). */
+  installRules?: boolean;
+  /** Replaces the sweep's schedule expression (e.g. `rate(1 day)`). */
+  sweepSchedule?: string | undefined;
+  /** Rules (by their name in the file, e.g. `reimport-sweep`) installed DISABLED. */
+  disabledRules?: readonly string[] | undefined;
+  rulesFile?: string | undefined;
+}
+
+export interface AttachedEvents {
+  bus: LocalEventBridge;
+  /** The ARN each rule target name resolves to locally. */
+  targetArns: Record<string, string>;
+  detach(): void;
+}
+
+export async function attachLocalEvents(
+  stack: AttachableStack,
+  options: AttachEventsOptions = {},
+): Promise<AttachedEvents> {
+  const bus = new LocalEventBridge({ clock: stack.clock, region: stack.region, accountId: stack.accountId });
+  stack.server.register(bus);
+  const removeTimer = stack.clock.addTimerSource(bus.scheduler);
+  const unsubscribe = stack.kms?.onEvent((event) => bus.publish(event));
+  stack.server.addAdminRoute('events', ({ method, query }) => {
+    if (method === 'DELETE') {
+      bus.clearLog();
+      return { events: [], deliveries: [] };
+    }
+    return bus.log({
+      source: query.get('source') ?? undefined,
+      detailType: query.get('detailType') ?? undefined,
+    });
+  });
+  const targetArns = localTargetArns(stack.region, stack.accountId);
+  if (options.installRules !== false) {
+    await installRules(bus, readRulesFile(options.rulesFile ?? EVENT_RULES_FILE), targetArns, options);
+  }
+  return {
+    bus,
+    targetArns,
+    detach() {
+      removeTimer();
+      unsubscribe?.();
+    },
+  };
+}
+
+export function localTargetArns(region: string, accountId: string): Record<string, string> {
+  return {
+    ReimportExpiringKeys: `arn:aws:states:${region}:${accountId}:stateMachine:reimport-expiring-keys`,
+    ImportKeyMaterial: `arn:aws:states:${region}:${accountId}:stateMachine:import-key-material`,
+    AlertTopic: `arn:aws:sns:${region}:${accountId}:byok-alerts`,
+  };
+}
+
+interface RuleDefinition {
+  name: string;
+  description?: string;
+  scheduleExpression?: string;
+  eventPattern?: unknown;
+  target: string;
+  input?: unknown;
+  inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string };
+}
+
+function readRulesFile(file: string): RuleDefinition[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new LocalEventsError(`cannot read the event rules in ${file}`, { cause: error });
+  }
+  if (!Array.isArray(parsed)) throw new LocalEventsError(`${file} must hold a JSON array of rules`);
+  return parsed as RuleDefinition[];
+}
+
+/** Installs each rule through the same PutRule/PutTargets code the API uses, so it is checked alike. */
+async function installRules(
+  bus: LocalEventBridge,
+  rules: RuleDefinition[],
+  targetArns: Record<string, string>,
+  options: AttachEventsOptions,
+): Promise<void> {
+  const context = { region: '', accountId: '', requestId: 'install-rules' };
+  const disabled = new Set(options.disabledRules ?? []);
+  for (const rule of rules) {
+    const arn = targetArns[rule.target];
+    if (!arn) throw new LocalEventsError(`rule ${rule.name}: the local stack has no target ${rule.target}`);
+    const name = `${LOCAL_RULE_PREFIX}${rule.name}`;
+    const isSweep = rule.target === 'ReimportExpiringKeys' && rule.scheduleExpression !== undefined;
+    const scheduleExpression =
+      isSweep && options.sweepSchedule ? options.sweepSchedule : rule.scheduleExpression;
+    try {
+      await bus.handle(
+        'PutRule',
+        {
+          Name: name,
+          Description: rule.description,
+          State: disabled.has(rule.name) ? 'DISABLED' : 'ENABLED',
+          ...(scheduleExpression !== undefined ? { ScheduleExpression: scheduleExpression } : {}),
+          ...(rule.eventPattern !== undefined ? { EventPattern: JSON.stringify(rule.eventPattern) } : {}),
+        },
+        context,
+      );
+      await bus.handle(
+        'PutTargets',
+        {
+          Rule: name,
+          Targets: [
+            {
+              Id: rule.target,
+              Arn: arn,
+              ...(rule.input !== undefined ? { Input: JSON.stringify(rule.input) } : {}),
+              ...(rule.inputTransformer
+                ? {
+                    InputTransformer: {
+                      InputPathsMap: rule.inputTransformer.inputPathsMap ?? {},
+                      InputTemplate: rule.inputTransformer.inputTemplate,
+                    },
+                  }
+                : {}),
+            },
+          ],
+        },
+        context,
+      );
+    } catch (error) {
+      if (error instanceof AwsServiceError) {
+        throw new LocalEventsError(`rule ${rule.name}: ${error.type}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// A complete local world for the sweep: the embedded stack (KMS + EventBridge with byok's rules),
+// a real software token, the runner's deps, and rule targets that start local executions of the
+// real ASL. `byok simulate`, the sweep and event tests and bench/sweep.ts all build on it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import type { Clock } from '../clock.ts';
+import { initLocalToken, type LocalTokenKind } from '../hsm/local-token.ts';
+import { openHsm, type Pkcs11Hsm } from '../hsm/pkcs11-adapter.ts';
+import type { HsmKeyType } from '../hsm/port.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../import/tags.ts';
+import { type AttachedEvents, attachLocalEvents } from '../local/events/attach.ts';
+import type { QuotaSpec } from '../local/quotas.ts';
+import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
+import type { ExecutionResult, RunOverrides } from '../local/runner/run-execution.ts';
+import { runExecution } from '../local/runner/run-execution.ts';
+import { createStateMachineTargetHandler, ExecutionHistory } from '../local/runner/start-execution-sync.ts';
+import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import type { SweepInput } from './contracts.ts';
+
+/** A KMS key spec and the HSM key type and usage that go with it. */
+export const KEY_KINDS = {
+  SYMMETRIC_DEFAULT: { hsmKeyType: 'AES_256', keyUsage: 'ENCRYPT_DECRYPT' },
+  HMAC_256: { hsmKeyType: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' },
+  ECC_NIST_P256: { hsmKeyType: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY' },
+  RSA_2048: { hsmKeyType: 'RSA_2048', keyUsage: 'SIGN_VERIFY' },
+} as const satisfies Record<string, { hsmKeyType: HsmKeyType; keyUsage: KeyUsageType }>;
+export type ManagedKeySpec = keyof typeof KEY_KINDS;
+
+/**
+ * Retries in the child workflow wait 1 ms instead of their backoff (virtual time does not move
+ * during a retry). Pacing is a Wait state and is not overridden: it must hold for real.
+ */
+export const FAST_RETRIES: RunOverrides = {
+  retryIntervalOverrides: {
+    GetParametersForImport: 1,
+    WrapKeyMaterial: 1,
+    ImportKeyMaterial: 1,
+    VerifyImport: 1,
+    PublishSucceeded: 1,
+    PublishFailed: 1,
+    FindExpiringKeys: 1,
+    SummarizeSweep: 1,
+    PublishSweepReport: 1,
+  },
+};
+
+export interface SweepWorldOptions {
+  tokenKind?: LocalTokenKind;
+  quotas?: QuotaSpec;
+  /** Replaces the sweep rule's schedule. */
+  sweepSchedule?: string;
+  /** Rules of deploy/event-rules.json (by name) installed disabled. */
+  disabledRules?: readonly string[];
+  logLevel?: LogLevel;
+  overrides?: RunOverrides;
+}
+
+export interface ManagedKeyRequest {
+  keySpec: ManagedKeySpec;
+  /** Tag byok:valid-for-days. */
+  validForDays: number;
+  hsmKeyLabel: string;
+  /** Create the HSM key too (default true). */
+  createHsmKey?: boolean;
+}
+
+export interface SweepWorld {
+  stack: LocalStack;
+  events: AttachedEvents;
+  hsm: Pkcs11Hsm;
+  deps: LocalDeps;
+  history: ExecutionHistory;
+  byokHome: string;
+  clock: Clock;
+  createManagedKey(request: ManagedKeyRequest): Promise<string>;
+  /** Runs the import workflow for one key now (as `byok import` would). */
+  importKey(keyId: string): Promise<ExecutionResult>;
+  /** Runs the sweep now, outside the schedule. */
+  runSweep(input?: Partial<SweepInput>): Promise<ExecutionResult>;
+  stop(): Promise<void>;
+}
+
+export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<SweepWorld> {
+  const byokHome = await mkdtemp(join(tmpdir(), 'byok-sweep-'));
+  const cleanups: (() => Promise<void>)[] = [() => rm(byokHome, { recursive: true, force: true })];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const stack = await startLocalStack({ port: 0, ...(options.quotas ? { quotas: options.quotas } : {}) });
+    cleanups.push(() => stack.stop());
+    const events = await attachLocalEvents(stack, {
+      sweepSchedule: options.sweepSchedule,
+      disabledRules: options.disabledRules,
+    });
+    cleanups.push(async () => events.detach());
+    const { config } = await initLocalToken({ byokHome, kind: options.tokenKind ?? 'nss' });
+    const hsm = await openHsm(config, { env: {} });
+    cleanups.push(() => hsm.close());
+    const history = new ExecutionHistory();
+    const baseDeps = await createLocalDeps({
+      endpoint: stack.url,
+      region: stack.region,
+      accountId: stack.accountId,
+      clock: stack.clock,
+      hsm,
+      logLevel: options.logLevel ?? 'SILENT',
+    });
+    cleanups.push(() => baseDeps.close());
+    const deps: LocalDeps = Object.assign(baseDeps, { executionHistory: history });
+    const overrides = options.overrides ?? FAST_RETRIES;
+    events.bus.addTargetHandler(createStateMachineTargetHandler({ deps, history, overrides }));
+
+    return {
+      stack,
+      events,
+      hsm,
+      deps,
+      history,
+      byokHome,
+      clock: stack.clock,
+      async createManagedKey(request) {
+        const kind = KEY_KINDS[request.keySpec];
+        if (request.createHsmKey !== false)
+          await hsm.createKey({ label: request.hsmKeyLabel, type: kind.hsmKeyType });
+        const created = await deps.kms.send(
+          new CreateKeyCommand({
+            Origin: 'EXTERNAL',
+            KeySpec: request.keySpec as KeySpec,
+            KeyUsage: kind.keyUsage,
+            Description: `byok managed key (${request.keySpec}, ${request.validForDays} days)`,
+            Tags: [
+              { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
+              { TagKey: TAG_HSM_KEY_LABEL, TagValue: request.hsmKeyLabel },
+              { TagKey: TAG_VALID_FOR_DAYS, TagValue: String(request.validForDays) },
+            ],
+          }),
+        );
+        const keyId = created.KeyMetadata?.KeyId;
+        if (!keyId) throw new Error('CreateKey returned no key id');
+        return keyId;
+      },
+      importKey(keyId) {
+        const input = { keyId, reason: 'initial import' };
+        const name = `initial-${keyId}`;
+        return history.run('import-key-material', name, input, 'world', () =>
+          runExecution({ stateMachine: 'import-key-material', name, input, deps, overrides }),
+        );
+      },
+      runSweep(input = {}) {
+        const name = `sweep-${stack.clock.now().getTime()}`;
+        return history.run('reimport-expiring-keys', name, input, 'world', () =>
+          runExecution({ stateMachine: 'reimport-expiring-keys', name, input, deps, overrides }),
+        );
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
