@@ -19,3 +19,4 @@ export {
   runExecution,
 } from './run-execution.ts';
 export { listStateMachines, loadStateMachine } from './state-machines.ts';
+export * from './start-execution-sync.ts';

@@ -22,6 +22,7 @@ export function createProgressReporter(options: {
   const tty = options.plain !== true && stream.isTTY === true;
   const prefix = options.label ? `${options.label} ` : '';
   const started = new Map<string, number>();
+  const caught = new Set<string>();
   let pending = '';
 
   const write = (line: string, transient: boolean) => {
@@ -46,7 +47,8 @@ export function createProgressReporter(options: {
           if (!quiet) write(tty ? `${prefix}… ${name}` : `${prefix}${name}: started`, tty);
           break;
         case 'StateExited': {
-          if (quiet) break;
+          // A caught failure exits the state too; the failure line already said what happened.
+          if (quiet || caught.delete(name)) break;
           const ms = event.timestamp - (started.get(name) ?? event.timestamp);
           write(tty ? `${prefix}✔ ${name} (${ms} ms)` : `${prefix}${name}: done in ${ms} ms`, false);
           break;
@@ -58,10 +60,11 @@ export function createProgressReporter(options: {
           );
           break;
         case 'StateFailed':
+          if (quiet) break;
           write(`${prefix}${tty ? '✖ ' : ''}${name}: ${fields.Error ?? 'failed'}`, false);
           break;
         case 'StateCaught':
-          write(`${prefix}${tty ? '→ ' : ''}${name}: error caught`, false);
+          caught.add(name);
           break;
         case 'ExecutionFailed':
         case 'ExecutionSucceeded':
