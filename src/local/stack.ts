@@ -2,6 +2,7 @@
 // One HTTP server, one virtual clock, and the services registered on it by X-Amz-Target prefix.
 // Adding a service is: construct it with the shared parts, then `server.register(service)`.
 import { VirtualClock } from './clock.ts';
+import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { KmsService } from './kms/service.ts';
 import { MasterKey, StateStore } from './persistence.ts';
@@ -31,6 +32,8 @@ export interface LocalStack {
   accountId: string;
   clock: VirtualClock;
   kms: KmsService;
+  /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
+  events: AttachedEvents;
   server: LocalServer;
   stop(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     rotationDelayMs: options.kmsRotationDelayMs,
   });
   server.register(kms);
+  const events = await attachLocalEvents({ region, accountId, clock, server, kms });
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));
@@ -74,12 +78,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accountId,
     clock,
     kms,
+    events,
     server,
     async stop() {
       if (stopped) return;
       stopped = true;
       clock.stopTicking();
       await clock.idle();
+      events.detach();
       await server.close();
       await kms.close();
     },

@@ -11,7 +11,7 @@ import { initLocalToken, type LocalTokenKind } from '../hsm/local-token.ts';
 import { openHsm, type Pkcs11Hsm } from '../hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../hsm/port.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../import/tags.ts';
-import { type AttachedEvents, attachLocalEvents } from '../local/events/attach.ts';
+import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
 import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
 import type { ExecutionResult, RunOverrides } from '../local/runner/run-execution.ts';
@@ -92,11 +92,11 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
   try {
     const stack = await startLocalStack({ port: 0, ...(options.quotas ? { quotas: options.quotas } : {}) });
     cleanups.push(() => stack.stop());
-    const events = await attachLocalEvents(stack, {
+    const events = stack.events;
+    await configureInstalledRules(events.bus, {
       sweepSchedule: options.sweepSchedule,
       disabledRules: options.disabledRules,
     });
-    cleanups.push(async () => events.detach());
     const { config } = await initLocalToken({ byokHome, kind: options.tokenKind ?? 'nss' });
     const hsm = await openHsm(config, { env: {} });
     cleanups.push(() => hsm.close());

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBridgeClient } from '../../src/aws/clients.ts';
-import { type AttachedEvents, attachLocalEvents } from '../../src/local/events/attach.ts';
+import type { AttachedEvents } from '../../src/local/events/attach.ts';
 import type { TargetDelivery } from '../../src/local/events/event-bus.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 
@@ -31,7 +31,7 @@ const delivered: TargetDelivery[] = [];
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
-  events = await attachLocalEvents(stack, { installRules: false });
+  events = stack.events;
   // A recording target stands in for a state machine here; the sweep tests use the real runner.
   events.bus.addTargetHandler({
     matches: (arn) => arn === QUEUE_ARN,
@@ -45,7 +45,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client.destroy();
-  events.detach();
   await stack.stop();
 });
 

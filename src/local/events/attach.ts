@@ -173,3 +173,31 @@ async function installRules(
     }
   }
 }
+
+/**
+ * Changes the installed rules of a running stack: the sweep's schedule, and which of byok's rules
+ * (by their name in deploy/event-rules.json) are disabled. Goes through the API code like a client.
+ */
+export async function configureInstalledRules(
+  bus: LocalEventBridge,
+  options: { sweepSchedule?: string | undefined; disabledRules?: readonly string[] | undefined },
+): Promise<void> {
+  const context = { region: '', accountId: '', requestId: 'configure-rules' };
+  if (options.sweepSchedule !== undefined) {
+    const name = `${LOCAL_RULE_PREFIX}reimport-sweep`;
+    const rule = (await bus.handle('DescribeRule', { Name: name }, context)) as Record<string, unknown>;
+    await bus.handle(
+      'PutRule',
+      {
+        Name: name,
+        Description: rule.Description,
+        State: rule.State,
+        ScheduleExpression: options.sweepSchedule,
+      },
+      context,
+    );
+  }
+  for (const ruleName of options.disabledRules ?? []) {
+    await bus.handle('DisableRule', { Name: `${LOCAL_RULE_PREFIX}${ruleName}` }, context);
+  }
+}

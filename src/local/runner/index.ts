@@ -18,5 +18,5 @@ export {
   type RunOverrides,
   runExecution,
 } from './run-execution.ts';
-export { listStateMachines, loadStateMachine } from './state-machines.ts';
 export * from './start-execution-sync.ts';
+export { listStateMachines, loadStateMachine } from './state-machines.ts';
