@@ -30,6 +30,7 @@ export function createHandler(deps: GetParametersForImportFunctionDeps) {
       },
       context,
     );
+    logger.debug('state input received', { fields: Object.keys(input) });
     return logFailures(logger, () => getParametersForImport(input, { ...deps, logger }));
   };
 }

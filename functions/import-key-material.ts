@@ -14,6 +14,7 @@ export function createHandler(deps: KmsFunctionDeps) {
       { step: 'ImportKeyMaterial', executionId: input.executionId, keyId: input.importParameters.keyId },
       context,
     );
+    logger.debug('state input received', { fields: Object.keys(input) });
     return logFailures(logger, () => importKeyMaterial(input, { ...deps, logger }));
   };
 }

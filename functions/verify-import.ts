@@ -14,6 +14,7 @@ export function createHandler(deps: KmsFunctionDeps) {
       { step: 'VerifyImport', executionId: input.executionId, keyId: input.importParameters.keyId },
       context,
     );
+    logger.debug('state input received', { fields: Object.keys(input) });
     return logFailures(logger, () => verifyImport(input, { kms: deps.kms, logger }));
   };
 }

@@ -14,6 +14,7 @@ export function createHandler(deps: HsmFunctionDeps) {
       { step: 'WrapKeyMaterial', executionId: input.executionId, keyId: input.importParameters.keyId },
       context,
     );
+    logger.debug('state input received', { fields: Object.keys(input) });
     return logFailures(logger, () => wrapKeyMaterial(input, { hsm: deps.hsm, logger }));
   };
 }

@@ -37,6 +37,8 @@ export interface CreateLocalDepsOptions {
   hsm?: Hsm | undefined;
   /** Handler log level (default: BYOK_LOG_LEVEL, else SILENT so CLI output stays readable). */
   logLevel?: LogLevel | undefined;
+  /** Where handler logs go (default stderr: stdout is the command's result). */
+  logStream?: NodeJS.WritableStream | undefined;
   logger?: Logger | undefined;
 }
 
@@ -62,7 +64,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     sfn,
     hsm: openHsm,
     clock: options.clock,
-    logger: options.logger ?? createLogger({ logLevel }),
+    logger: options.logger ?? createLogger({ logLevel, stream: options.logStream ?? process.stderr }),
     region,
     accountId: options.accountId ?? '111122223333',
     async close() {
