@@ -114,6 +114,8 @@ const {
   CKR_ARGUMENTS_BAD,
   CKR_KEY_UNEXTRACTABLE,
   CKR_KEY_FUNCTION_NOT_PERMITTED,
+  CKR_DATA_LEN_RANGE,
+  CKR_KEY_SIZE_RANGE,
 } = pkcs11js;
 
 /** CKZ_DATA_SPECIFIED: NSS rejects OAEP parameters without it; pkcs11js does not export it. */
@@ -871,7 +873,10 @@ export class Pkcs11Hsm implements HsmAdmin {
       return { wrappedKeyMaterial: this.twoWrap(oaep, publicHandle, key.handle, kwp.mechanism) };
     } catch (error) {
       if (error instanceof HsmError) throw error;
-      throw this.mapError(error, `wrapping key "${input.label}" with ${input.algorithm}`);
+      throw this.mapError(error, `wrapping key "${input.label}" with ${input.algorithm}`, {
+        label: input.label,
+        algorithm: input.algorithm,
+      });
     } finally {
       if (publicHandle) this.destroyQuietly(publicHandle);
     }
@@ -1006,31 +1011,47 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   // --- errors ----------------------------------------------------------------------------------
 
-  private mapError(error: unknown, doing: string): HsmError {
-    const code = pkcs11ReturnCode(error);
-    if (
-      code &&
-      [CKR_MECHANISM_INVALID, CKR_MECHANISM_PARAM_INVALID, CKR_ARGUMENTS_BAD].includes(code.value)
-    ) {
-      return new HsmMechanismNotSupportedError(`the mechanism needed for ${doing}`, this.tokenLabel, {
-        cause: error,
-        returnCode: code,
-      });
-    }
-    if (code?.value === CKR_KEY_UNEXTRACTABLE) {
-      return new HsmError(`token "${this.tokenLabel}" refused ${doing}: the key is not extractable`, {
-        cause: error,
-        returnCode: code,
-      });
-    }
-    if (code?.value === CKR_KEY_FUNCTION_NOT_PERMITTED) {
-      return new HsmError(`token "${this.tokenLabel}" refused ${doing}: the key does not permit it`, {
-        cause: error,
-        returnCode: code,
+  private mapError(
+    error: unknown,
+    doing: string,
+    context: { label?: string; algorithm?: string } = {},
+  ): HsmError {
+    return mapPkcs11Error(error, { doing, tokenLabel: this.tokenLabel, ...context });
+  }
+}
+
+/** Turns a pkcs11js error into a named error that says what byok was doing, with the return code. */
+export function mapPkcs11Error(
+  error: unknown,
+  context: { doing: string; tokenLabel: string; label?: string | undefined; algorithm?: string | undefined },
+): HsmError {
+  const { doing, tokenLabel } = context;
+  const code = pkcs11ReturnCode(error);
+  const options = { cause: error, returnCode: code };
+  switch (code?.value) {
+    case CKR_MECHANISM_INVALID:
+    case CKR_MECHANISM_PARAM_INVALID:
+    case CKR_ARGUMENTS_BAD:
+      return new HsmMechanismNotSupportedError(`the mechanism needed for ${doing}`, tokenLabel, options);
+    case CKR_KEY_UNEXTRACTABLE:
+      return context.label
+        ? new HsmKeyNotExtractableError(context.label, tokenLabel, options)
+        : new HsmError(`token "${tokenLabel}" refused ${doing}: the key is not extractable`, options);
+    case CKR_DATA_LEN_RANGE:
+    case CKR_KEY_SIZE_RANGE:
+      return new WrappingAlgorithmUnavailableError(
+        `token "${tokenLabel}" refused ${doing}: the key is too long for RSA-OAEP under this wrapping key`,
+        context.algorithm,
+        [],
+        { ...options, hint: 'Use RSA_AES_KEY_WRAP_SHA_256, or a larger wrapping key spec (RSA_4096).' },
+      );
+    case CKR_KEY_FUNCTION_NOT_PERMITTED:
+      return new HsmError(`token "${tokenLabel}" refused ${doing}: the key does not permit it`, {
+        ...options,
         hint: 'Keys created by `byok hsm` have the attributes byok needs; this one was created elsewhere.',
       });
-    }
-    return new HsmError(`token "${this.tokenLabel}" failed ${doing}`, { cause: error, returnCode: code });
+    default:
+      return new HsmError(`token "${tokenLabel}" failed ${doing}`, options);
   }
 }
 

@@ -202,6 +202,21 @@ describe('refusals on NSS softoken', () => {
     await expect(hsm.describeKey('rsa')).rejects.toBeInstanceOf(HsmKeyNotFoundError);
   });
 
+  it("refuses a private key too long for RSA-OAEP under the wrapping key, with the token's code", async () => {
+    // Prepare
+    await hsm.createKey({ label: 'p521', type: 'ECC_NIST_P521' });
+
+    // Act
+    const error = await refusal(() =>
+      hsm.wrapKey({ label: 'p521', algorithm: 'RSAES_OAEP_SHA_256', wrappingPublicKey }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(WrappingAlgorithmUnavailableError);
+    expect(error.message).toContain('too long for RSA-OAEP');
+    expect(error.returnCode?.name).toMatch(/^CKR_(DATA_LEN_RANGE|KEY_SIZE_RANGE)$/);
+  });
+
   it('names the missing library and the missing token', async () => {
     // Act
     const noLibrary = await refusal(() => openHsm({ ...token.config, library: '/nonexistent/libpkcs11.so' }));

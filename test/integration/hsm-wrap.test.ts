@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
 import type { HsmKeyType, WrappingAlgorithm } from '../../src/hsm/port.ts';
+import { chooseWrappingAlgorithm } from '../../src/import/wrapping-algorithms.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 import { expectNoSecret } from '../helpers/secret-scan.ts';
 
@@ -170,6 +171,96 @@ describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => 
         );
         expect(derLength(unwrapped)).toBe(unwrapped.length);
       }
+    },
+  );
+});
+
+// The other key types byok handles, each imported with known material and wrapped with the
+// algorithm byok would choose for its KMS key spec (SHA-1 named on SoftHSM2, which has no SHA-256).
+const OTHER_TYPES: Array<{
+  type: HsmKeyType;
+  keySpec: string;
+  material: () => Buffer;
+  tokens: Array<'nss' | 'softhsm'>;
+}> = [
+  { type: 'HMAC_224', keySpec: 'HMAC_224', material: () => randomBytes(28), tokens: ['nss', 'softhsm'] },
+  { type: 'HMAC_384', keySpec: 'HMAC_384', material: () => randomBytes(48), tokens: ['nss', 'softhsm'] },
+  { type: 'HMAC_512', keySpec: 'HMAC_512', material: () => randomBytes(64), tokens: ['nss', 'softhsm'] },
+  {
+    type: 'ECC_NIST_P384',
+    keySpec: 'ECC_NIST_P384',
+    material: () => pkcs8('ec', 'secp384r1'),
+    tokens: ['nss'],
+  },
+  {
+    type: 'ECC_NIST_P521',
+    keySpec: 'ECC_NIST_P521',
+    material: () => pkcs8('ec', 'secp521r1'),
+    tokens: ['nss'],
+  },
+  { type: 'RSA_3072', keySpec: 'RSA_3072', material: () => pkcs8('rsa', 3072), tokens: ['nss'] },
+];
+
+function pkcs8(kind: 'ec' | 'rsa', parameter: string | number): Buffer {
+  const pair =
+    kind === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: String(parameter) })
+      : generateKeyPairSync('rsa', { modulusLength: Number(parameter) });
+  return pair.privateKey.export({ format: 'der', type: 'pkcs8' });
+}
+
+describe.each(['nss', 'softhsm'] as const)('other key types on %s', (kind) => {
+  let token: TestToken;
+
+  beforeAll(async () => {
+    token = await createTestToken(kind);
+  });
+
+  afterAll(async () => {
+    await token?.cleanup();
+  });
+
+  it.each(OTHER_TYPES.filter((other) => other.tokens.includes(kind)))(
+    'wraps $type with the algorithm chosen for its key spec, byte for byte',
+    async ({ type, keySpec, material }) => {
+      // Prepare
+      const hsm = token.hsm;
+      if (!hsm) throw new Error('token not open');
+      const known = material();
+      await hsm.importKey({ label: type, type, material: known });
+      const requested = kind === 'softhsm' ? 'RSAES_OAEP_SHA_1' : undefined;
+      const choice = chooseWrappingAlgorithm(keySpec, await hsm.wrappingAlgorithms(type), requested);
+      const wrappingKey = wrappingKeys[choice.wrappingKeySpec === 'RSA_4096' ? 'RSA_4096' : 'RSA_2048'];
+
+      // Act
+      const { wrappedKeyMaterial } = await hsm.wrapKey({
+        label: type,
+        algorithm: choice.wrappingAlgorithm,
+        wrappingPublicKey: spkiOf(wrappingKey),
+        expectedKeyType: type,
+      });
+      const unwrapped = unwrapAsKms({
+        algorithm: choice.wrappingAlgorithm,
+        wrappingPrivateKey: wrappingKey.privateKey,
+        wrappedKeyMaterial,
+      });
+
+      // Assess
+      if (type.startsWith('HMAC_')) {
+        expect(unwrapped.equals(known)).toBe(true);
+      } else {
+        const original = createPrivateKey({ key: known, format: 'der', type: 'pkcs8' });
+        const parsed = createPrivateKey({ key: unwrapped, format: 'der', type: 'pkcs8' });
+        expect(parsed.export({ format: 'jwk' })).toEqual(original.export({ format: 'jwk' }));
+        expect(derLength(unwrapped)).toBe(unwrapped.length);
+      }
+      expect(choice.wrappingAlgorithm).toBe(
+        kind === 'softhsm'
+          ? 'RSAES_OAEP_SHA_1'
+          : type.startsWith('RSA_')
+            ? 'RSA_AES_KEY_WRAP_SHA_256'
+            : 'RSAES_OAEP_SHA_256',
+      );
     },
   );
 });
