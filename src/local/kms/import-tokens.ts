@@ -6,6 +6,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createPrivateKey,
   generateKeyPair,
   type KeyObject,
@@ -124,9 +125,12 @@ interface SealedToken {
 }
 
 const TOKEN_VERSION = 1;
+const OPENED_TOKEN_CACHE_SIZE = 64;
 
 /** Seals and opens import tokens with a 32-byte key; an unreadable token is InvalidImportTokenException. */
 export class ImportTokenSealer {
+  private readonly opened = new Map<string, ImportTokenContents>();
+
   constructor(private readonly sealingKey: Buffer) {
     if (sealingKey.length !== 32) throw new Error('the import token sealing key must be 32 bytes');
   }
@@ -147,6 +151,21 @@ export class ImportTokenSealer {
   }
 
   open(token: Buffer): ImportTokenContents {
+    // Parsing the wrapping private key costs more than the RSA decryption itself; a reimport loop
+    // reuses one token, so keep recently opened tokens (they are immutable).
+    const digest = createHash('sha256').update(token).digest('hex');
+    const cached = this.opened.get(digest);
+    if (cached) return cached;
+    const contents = this.openUncached(token);
+    if (this.opened.size >= OPENED_TOKEN_CACHE_SIZE) {
+      const oldest = this.opened.keys().next().value;
+      if (oldest !== undefined) this.opened.delete(oldest);
+    }
+    this.opened.set(digest, contents);
+    return contents;
+  }
+
+  private openUncached(token: Buffer): ImportTokenContents {
     try {
       if (token[0] !== TOKEN_VERSION || token.length < 1 + 12 + 16 + 2)
         throw new Error('not an import token');
