@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HsmTokenSetupError } from '../../src/hsm/errors.ts';
+import { HsmLoginError, HsmPinUnavailableError, HsmTokenSetupError } from '../../src/hsm/errors.ts';
 import { initLocalToken } from '../../src/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm } from '../../src/hsm/pkcs11-adapter.ts';
 
@@ -54,6 +54,20 @@ describe.each(['nss', 'softhsm'] as const)('initLocalToken(%s)', (kind) => {
     // Assess
     expect(info).toMatchObject({ label: 'kept', type: 'AES_256', sensitive: true });
     expect(kcvAfter).toEqual(kcv);
+  });
+
+  it('refuses a wrong PIN at the token, and a missing one before trying', async () => {
+    // Prepare
+    const { config } = await initLocalToken({ byokHome, kind });
+
+    // Act
+    const wrong = openHsm(config, { pin: 'not-the-pin' });
+    const missing = openHsm({ ...config, pinFile: undefined }, { env: {} });
+
+    // Assess
+    await expect(wrong).rejects.toBeInstanceOf(HsmLoginError);
+    await expect(wrong).rejects.toMatchObject({ returnCode: { name: 'CKR_PIN_INCORRECT' } });
+    await expect(missing).rejects.toBeInstanceOf(HsmPinUnavailableError);
   });
 
   it('refuses to guess when a token directory exists without its configuration', async () => {
