@@ -1,0 +1,143 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnsupportedTaskResourceError } from '../../../src/local/runner/errors.ts';
+import { createProgressReporter } from '../../../src/local/runner/progress.ts';
+import { runExecution } from '../../../src/local/runner/run-execution.ts';
+import { functionNameOf } from '../../../src/local/runner/state-machines.ts';
+
+const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
+let dir: string;
+
+/** `${<Name>FunctionArn}`, the ASL placeholder for a Lambda (built so it reads as a literal). */
+function placeholder(name: string): string {
+  return ['$', '{', name, 'FunctionArn', '}'].join('');
+}
+
+async function writeMachine(name: string, definition: unknown): Promise<string> {
+  const path = join(dir, `${name}.asl.json`);
+  await writeFile(path, JSON.stringify(definition));
+  return path;
+}
+
+describe('local runner', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'byok-runner-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('maps function placeholders to functions/<kebab-name>.ts', () => {
+    // Act
+    const names = [
+      functionNameOf(placeholder('GetParametersForImport')),
+      functionNameOf(placeholder('VerifyImport')),
+      functionNameOf('arn:aws:states:::events:putEvents'),
+    ];
+
+    // Assess
+    expect(names).toEqual(['get-parameters-for-import', 'verify-import', undefined]);
+  });
+
+  it('records putEvents entries as undelivered without an EventBridge client, and fails under the Fail state error', async () => {
+    // Prepare
+    const path = await writeMachine('publish-then-fail', {
+      StartAt: 'Publish',
+      States: {
+        Publish: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::events:putEvents',
+          Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', 'Detail.$': '$' }] },
+          ResultPath: '$.published',
+          Next: 'Stop',
+        },
+        Stop: { Type: 'Fail', Error: 'TestStopError', Cause: 'stopped on purpose' },
+      },
+    });
+
+    // Act
+    const result = await runExecution({
+      stateMachine: path,
+      input: { keyId: 'k' },
+      name: 'run-1',
+      deps: { clock },
+    });
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'TestStopError',
+      cause: 'stopped on purpose',
+      name: 'run-1',
+      executionArn: 'arn:aws:states:us-east-1:111122223333:execution:publish-then-fail:run-1',
+      startDate: clock.now(),
+    });
+    expect(result.publishedEvents).toEqual([
+      expect.objectContaining({
+        stateName: 'Publish',
+        source: 'byok',
+        detailType: 'test',
+        detail: { keyId: 'k' },
+        delivered: false,
+      }),
+    ]);
+    expect(result.events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'StateEntered',
+      'StateExited',
+      'StateEntered',
+      'StateFailed',
+      'ExecutionFailed',
+    ]);
+  });
+
+  it('refuses a definition with a resource it cannot run locally', async () => {
+    // Prepare
+    const path = await writeMachine('unknown-resource', {
+      StartAt: 'Call',
+      States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } },
+    });
+
+    // Act
+    const act = runExecution({ stateMachine: path, input: {}, deps: { clock } });
+
+    // Assess
+    await expect(act).rejects.toThrow(UnsupportedTaskResourceError);
+  });
+
+  it('prints one plain line per state change when not on a terminal', async () => {
+    // Prepare
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const path = await writeMachine('two-steps', {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Next: 'Publish' },
+        Publish: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::events:putEvents',
+          Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', Detail: {} }] },
+          End: true,
+        },
+      },
+    });
+
+    // Act
+    await runExecution({
+      stateMachine: path,
+      input: {},
+      deps: { clock },
+      onProgress: createProgressReporter({ stream }).onProgress,
+    });
+
+    // Assess
+    const lines = chunks.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('Publish: started');
+    expect(lines[1]).toMatch(/^Publish: done in \d+ ms$/);
+  });
+});
