@@ -103,7 +103,11 @@ export class VirtualClock implements Clock {
         new VirtualClockError(`the clock only moves forward; cannot advance by ${ms} ms`),
       );
     }
-    return this.enqueue(() => this.runUntil(this.now().getTime() + ms));
+    return this.enqueue(() => {
+      // Advancing adds exactly `ms` to the offset; real time keeps flowing underneath.
+      const targetOffset = this.offset + ms;
+      return this.runUntil(() => this.realNow() + targetOffset, targetOffset);
+    });
   }
 
   /** Moves the clock forward to `date`; moving backwards is refused. */
@@ -116,13 +120,16 @@ export class VirtualClock implements Clock {
           `the clock only moves forward; ${date.toISOString()} is before now (${now.toISOString()})`,
         );
       }
-      return this.runUntil(date.getTime());
+      return this.runUntil(() => date.getTime(), date.getTime() - this.realNow());
     });
   }
 
   /** Fires every source that is due at the current instant (real time passing makes work due). */
   fireDue(): Promise<Date> {
-    return this.enqueue(() => this.runUntil(this.now().getTime()));
+    return this.enqueue(() => {
+      const limit = this.now().getTime();
+      return this.runUntil(() => limit, this.offset);
+    });
   }
 
   /** Fires due sources periodically as real time passes; the timer does not keep the process alive. */
@@ -154,22 +161,23 @@ export class VirtualClock implements Clock {
     return run;
   }
 
-  private async runUntil(targetMs: number): Promise<Date> {
+  /** Fires every source due up to `limit()` in order, then settles the offset at `targetOffset`. */
+  private async runUntil(limit: () => number, targetOffset: number): Promise<Date> {
     const before = this.offset;
     for (;;) {
-      const next = this.earliestDue(targetMs);
+      const next = this.earliestDue(limit());
       if (!next) break;
       const [source, due] = next;
       const dueMs = due.getTime();
       // Stop the clock exactly at the due instant (never move it backwards).
-      if (dueMs > this.now().getTime()) this.offset = dueMs - this.realNow();
+      if (dueMs > this.now().getTime()) this.offset = Math.min(dueMs - this.realNow(), targetOffset);
       await source.fire(this.now());
       const after = source.nextDue();
       if (after && after.getTime() <= dueMs) {
         throw new VirtualClockError(`a timer source did not consume its work due at ${due.toISOString()}`);
       }
     }
-    if (targetMs > this.now().getTime()) this.offset = targetMs - this.realNow();
+    if (targetOffset > this.offset) this.offset = targetOffset;
     if (this.offset !== before) for (const listener of this.moveListeners) listener(this.offset);
     return this.now();
   }

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  LocalStateCorruptError,
+  LocalStateInsecureError,
+  MasterKey,
+  StateStore,
+  writeFileAtomic,
+} from '../../../src/local/persistence.ts';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'byok-persistence-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('StateStore', () => {
+  it('creates an owner-only state dir and master key, and round-trips JSON', () => {
+    // Prepare
+    const stateDir = join(dir, 'state');
+
+    // Act
+    const store = StateStore.open(stateDir);
+    store.write('example', { a: 1 });
+    const reopened = StateStore.open(stateDir);
+
+    // Assess
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(stateDir, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stateDir, 'example.json')).mode & 0o777).toBe(0o600);
+    expect(reopened.read('example')).toEqual({ a: 1 });
+    expect(reopened.read('missing')).toBeUndefined();
+    expect(reopened.masterKey.derive('x').equals(store.masterKey.derive('x'))).toBe(true);
+  });
+
+  it('refuses a state dir others can read', () => {
+    // Prepare
+    chmodSync(dir, 0o755);
+
+    // Act & Assess
+    expect(() => StateStore.open(dir)).toThrow(LocalStateInsecureError);
+  });
+
+  it('refuses state without its master key instead of starting empty', () => {
+    // Prepare
+    StateStore.open(dir).write('kms', { version: 1 });
+    rmSync(join(dir, 'master.key'));
+
+    // Act & Assess
+    expect(() => StateStore.open(dir)).toThrow(LocalStateCorruptError);
+    expect(readdirSync(dir)).toEqual(['kms.json']);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the file whole and leaves no temporary files behind', () => {
+    // Prepare
+    const path = join(dir, 'state.json');
+    writeFileSync(path, 'old', { mode: 0o600 });
+
+    // Act
+    writeFileAtomic(path, 'new content');
+
+    // Assess
+    expect(readFileSync(path, 'utf8')).toBe('new content');
+    expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+});
+
+describe('MasterKey', () => {
+  it('seals secrets bound to their context', () => {
+    // Prepare
+    const key = MasterKey.random();
+    const secret = randomBytes(32);
+
+    // Act
+    const sealed = key.seal(secret, 'kms/us-east-1/key/material');
+
+    // Assess
+    expect(key.open(sealed, 'kms/us-east-1/key/material').equals(secret)).toBe(true);
+    expect(() => key.open(sealed, 'kms/us-east-1/other/material')).toThrow();
+    expect(() => MasterKey.random().open(sealed, 'kms/us-east-1/key/material')).toThrow();
+    expect(Buffer.from(sealed, 'base64').includes(secret)).toBe(false);
+  });
+});
