@@ -56,6 +56,10 @@ export class LocalServer {
         response.destroy(error instanceof Error ? error : undefined);
       });
     });
+    // SDK clients keep connections alive; with Node's 5 s default the server may close a socket
+    // the client is just reusing (ECONNRESET, and local clients do not retry). Idle connections
+    // are still closed by close().
+    this.http.keepAliveTimeout = 120_000;
     this.addBuiltInAdminRoutes();
   }
 
