@@ -76,7 +76,7 @@ describe('byok hsm', () => {
       file,
     ]);
     const created = await byok(['hsm', 'create-key', '--label', 'signer', '--type', 'ECC_NIST_P256']);
-    const listed = await byok(['hsm', 'list', '--json']);
+    const listed = await byok(['hsm', 'list', '--json', '--capabilities']);
 
     // Assess
     expect(imported.code).toBe(0);
@@ -88,6 +88,13 @@ describe('byok hsm', () => {
       ['signer', 'ECC_NIST_P256', true, true],
     ]);
     expect(keys[0]?.check).toMatchObject({ kcv });
+    expect(keys.map((key) => key.wrappingAlgorithms)).toEqual([
+      ['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1'],
+      [],
+    ]);
+    expect(JSON.parse(listed.stdout).findings).toContain(
+      'mechanism 0x210A: a 33-byte key came back as 40 bytes (not exact RFC 5649)',
+    );
   });
 
   it.each([

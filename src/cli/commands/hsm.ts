@@ -90,15 +90,20 @@ export function registerHsmCommands(program: Command): void {
     .command('list')
     .description('List the keys in the token: labels, types, attributes, check values; never values.')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use')
+    .action(async (options: { json?: boolean; capabilities?: boolean }) => {
       await withHsm(async (token) => {
         const keys = await token.listKeys();
         const rows = [];
-        for (const key of keys) rows.push({ ...key, check: publicCheck(await token.evidence(key.label)) });
+        for (const key of keys) {
+          const check = publicCheck(await token.evidence(key.label));
+          const wrapping = options.capabilities ? await token.wrappingAlgorithms(key.type) : undefined;
+          rows.push({ ...key, check, ...(wrapping ? { wrappingAlgorithms: wrapping } : {}) });
+        }
+        const findings = options.capabilities ? (await token.tokenCapabilities()).findings : undefined;
         if (options.json) {
-          process.stdout.write(
-            `${JSON.stringify({ token: token.tokenLabel, profile: token.config.profile, keys: rows }, null, 2)}\n`,
-          );
+          const report = { token: token.tokenLabel, profile: token.config.profile, keys: rows, findings };
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           return;
         }
         process.stdout.write(
@@ -106,7 +111,12 @@ export function registerHsmCommands(program: Command): void {
         );
         for (const row of rows) {
           process.stdout.write(`  ${describeKey(row)}  ${row.check.summary}\n`);
+          if (row.wrappingAlgorithms) {
+            const list = row.wrappingAlgorithms.length > 0 ? row.wrappingAlgorithms.join(', ') : 'none';
+            process.stdout.write(`    can be wrapped with: ${list}\n`);
+          }
         }
+        if (findings) process.stdout.write(`Self-test:\n${findings.map((line) => `  ${line}\n`).join('')}`);
       });
     });
 }
