@@ -182,7 +182,10 @@ export class HsmKeyNotExtractableError extends HsmError {
 export class HsmKeyTypeMismatchError extends HsmError {
   readonly label: string;
   constructor(message: string, label: string, options: HsmErrorOptions = {}) {
-    super(message, options);
+    super(message, {
+      hint: "byok hsm list shows each key's type; the KMS key spec decides which type it needs (SYMMETRIC_DEFAULT needs AES_256).",
+      ...options,
+    });
     this.name = 'HsmKeyTypeMismatchError';
     this.label = label;
   }
@@ -191,7 +194,10 @@ export class HsmKeyTypeMismatchError extends HsmError {
 export class HsmMechanismNotSupportedError extends HsmError {
   readonly mechanism: string;
   constructor(mechanism: string, tokenLabel: string, options: HsmErrorOptions = {}) {
-    super(`token "${tokenLabel}" does not support ${mechanism}`, options);
+    super(`token "${tokenLabel}" does not support ${mechanism}`, {
+      hint: '`byok hsm list --capabilities` shows what this token can do.',
+      ...options,
+    });
     this.name = 'HsmMechanismNotSupportedError';
     this.mechanism = mechanism;
   }
@@ -199,14 +205,20 @@ export class HsmMechanismNotSupportedError extends HsmError {
 
 export class HsmInvalidKeyMaterialError extends HsmError {
   constructor(message: string, options: HsmErrorOptions = {}) {
-    super(message, options);
+    super(message, {
+      hint: 'AES_256: 32 raw bytes. HMAC_n: raw bytes, at least the digest length. RSA and EC: a PKCS#8 private key, DER or PEM.',
+      ...options,
+    });
     this.name = 'HsmInvalidKeyMaterialError';
   }
 }
 
 export class HsmInvalidWrappingKeyError extends HsmError {
   constructor(message: string, options: HsmErrorOptions = {}) {
-    super(message, options);
+    super(message, {
+      hint: 'Pass the PublicKey from GetParametersForImport (a DER SubjectPublicKeyInfo of an RSA key).',
+      ...options,
+    });
     this.name = 'HsmInvalidWrappingKeyError';
   }
 }
