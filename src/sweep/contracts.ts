@@ -24,8 +24,10 @@ export const SweepInputSchema = z.strictObject({
     .number()
     .gt(0)
     .max(1)
-    .default(0.95)
-    .describe('Fraction of the quota the sweep may use (headroom for clock jitter and other callers)'),
+    .default(0.8)
+    .describe(
+      'Fraction of the quota the sweep plans to use. At 1 request per second there is no burst to absorb start-up jitter, so the default leaves 20%; with a raised quota (which has burst) 0.95 is safe',
+    ),
   maxKeys: z.number().int().min(1).max(1000).default(500).describe('Most keys one sweep reimports'),
 });
 export type SweepInput = z.infer<typeof SweepInputSchema>;

@@ -10,7 +10,13 @@ import type { Clock } from '../clock.ts';
 import { initLocalToken, type LocalTokenKind } from '../hsm/local-token.ts';
 import { openHsm, type Pkcs11Hsm } from '../hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../hsm/port.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../import/tags.ts';
+import {
+  TAG_HSM_KEY_LABEL,
+  TAG_MANAGED,
+  TAG_MANAGED_VALUE,
+  TAG_VALID_FOR_DAYS,
+  TAG_WRAPPING_ALGORITHM,
+} from '../import/tags.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
 import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
@@ -30,14 +36,13 @@ export const KEY_KINDS = {
 export type ManagedKeySpec = keyof typeof KEY_KINDS;
 
 /**
- * Retries in the child workflow wait 1 ms instead of their backoff (virtual time does not move
- * during a retry). Pacing is a Wait state and is not overridden: it must hold for real.
+ * Retry waits of 1 ms instead of the ASL's backoff, for runs where only failures that are not
+ * retried matter (virtual time does not move during a retry). Not the default: pacing tests must
+ * see the real backoff, and a throttled request retried after 1 ms would only be throttled again.
  */
 export const FAST_RETRIES: RunOverrides = {
   retryIntervalOverrides: {
-    GetParametersForImport: 1,
     WrapKeyMaterial: 1,
-    ImportKeyMaterial: 1,
     VerifyImport: 1,
     PublishSucceeded: 1,
     PublishFailed: 1,
@@ -65,6 +70,8 @@ export interface ManagedKeyRequest {
   hsmKeyLabel: string;
   /** Create the HSM key too (default true). */
   createHsmKey?: boolean;
+  /** Tag byok:wrapping-algorithm (a token without SHA-256 OAEP, e.g. SoftHSM2, needs RSAES_OAEP_SHA_1). */
+  wrappingAlgorithm?: string;
 }
 
 export interface SweepWorld {
@@ -78,6 +85,8 @@ export interface SweepWorld {
   createManagedKey(request: ManagedKeyRequest): Promise<string>;
   /** Runs the import workflow for one key now (as `byok import` would). */
   importKey(keyId: string): Promise<ExecutionResult>;
+  /** Sets the endpoint's request quotas (`aws-default`, a map, or null for none). */
+  setQuotas(quotas: QuotaSpec | null): Promise<void>;
   /** Runs the sweep now, outside the schedule. */
   runSweep(input?: Partial<SweepInput>): Promise<ExecutionResult>;
   stop(): Promise<void>;
@@ -111,7 +120,7 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
     });
     cleanups.push(() => baseDeps.close());
     const deps: LocalDeps = Object.assign(baseDeps, { executionHistory: history });
-    const overrides = options.overrides ?? FAST_RETRIES;
+    const overrides = options.overrides ?? {};
     events.bus.addTargetHandler(createStateMachineTargetHandler({ deps, history, overrides }));
 
     return {
@@ -136,6 +145,9 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
               { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
               { TagKey: TAG_HSM_KEY_LABEL, TagValue: request.hsmKeyLabel },
               { TagKey: TAG_VALID_FOR_DAYS, TagValue: String(request.validForDays) },
+              ...(request.wrappingAlgorithm
+                ? [{ TagKey: TAG_WRAPPING_ALGORITHM, TagValue: request.wrappingAlgorithm }]
+                : []),
             ],
           }),
         );
@@ -149,6 +161,14 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
         return history.run('import-key-material', name, input, 'world', () =>
           runExecution({ stateMachine: 'import-key-material', name, input, deps, overrides }),
         );
+      },
+      async setQuotas(quotas) {
+        // Through the stack's admin path, as `byok local` users do.
+        const response = await fetch(`${stack.url}/_byok/quotas`, {
+          method: 'POST',
+          body: JSON.stringify({ quotas }),
+        });
+        if (!response.ok) throw new Error(`setting quotas failed: ${await response.text()}`);
       },
       runSweep(input = {}) {
         const name = `sweep-${stack.clock.now().getTime()}`;
