@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
-import type { Clock } from '../clock.ts';
 import { initLocalToken, type LocalTokenKind } from '../hsm/local-token.ts';
 import { openHsm, type Pkcs11Hsm } from '../hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../hsm/port.ts';
@@ -17,6 +16,7 @@ import {
   TAG_VALID_FOR_DAYS,
   TAG_WRAPPING_ALGORITHM,
 } from '../import/tags.ts';
+import type { VirtualClock } from '../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
 import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
@@ -81,7 +81,7 @@ export interface SweepWorld {
   deps: LocalDeps;
   history: ExecutionHistory;
   byokHome: string;
-  clock: Clock;
+  clock: VirtualClock;
   createManagedKey(request: ManagedKeyRequest): Promise<string>;
   /** Runs the import workflow for one key now (as `byok import` would). */
   importKey(keyId: string): Promise<ExecutionResult>;
