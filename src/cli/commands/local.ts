@@ -76,6 +76,9 @@ async function runUp(options: UpOptions): Promise<void> {
     ...(stateDir ? { stateDir } : {}),
     ...(options.quotas ? { quotas: options.quotas } : {}),
   });
+  // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
+  const { attachLocalStepFunctionsWithLocalToken } = await import('../../local/stepfunctions/attach.ts');
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
   process.stderr.write(
     `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
   );
@@ -83,10 +86,13 @@ async function runUp(options: UpOptions): Promise<void> {
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`byok local stack: ${signal}, stopping\n`);
-      stack.stop().then(done, (error: unknown) => {
-        process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
-        done();
-      });
+      stepFunctions
+        .close()
+        .then(() => stack.stop())
+        .then(done, (error: unknown) => {
+          process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
+          done();
+        });
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

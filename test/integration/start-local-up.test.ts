@@ -1,0 +1,91 @@
+// The whole local path as a user runs it, in separate processes: `byok local up` serves the local
+// stack with its Step Functions API over the token of $BYOK_HOME, and `byok start --endpoint` runs
+// an import there and follows it to the end.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKmsClient } from '../../src/aws/clients.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+
+const execFileAsync = promisify(execFile);
+const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
+
+describe('byok local up + byok start --endpoint', () => {
+  let token: TestToken;
+  let server: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    token = await createTestToken('nss', { keys: [{ label: 'aes-up', type: 'AES_256' }] });
+    // The server process opens the token itself.
+    await token.hsm?.close();
+    server = spawn(process.execPath, [byok, 'local', 'up', '--port', '0', '--memory'], {
+      env: { ...process.env, BYOK_HOME: token.byokHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      server.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
+        if (line?.[1]) resolve(line[1]);
+      });
+      server.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      server.once('exit', (code) => reject(new Error(`byok local up exited ${code}: ${stderr}`)));
+    });
+  });
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (token) await rm(token.byokHome, { recursive: true, force: true });
+  });
+
+  it('imports the token key into a new EXTERNAL key and leaves it Enabled', async () => {
+    // Prepare
+    const kms = createKmsClient({ endpoint: url });
+    const created = await kms.send(
+      new CreateKeyCommand({
+        Origin: 'EXTERNAL',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        Tags: [
+          { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
+          { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-up' },
+        ],
+      }),
+    );
+    const keyId = created.KeyMetadata?.KeyId as string;
+
+    // Act
+    const { stdout, stderr } = await execFileAsync(process.execPath, [
+      byok,
+      'start',
+      '--endpoint',
+      url,
+      '--key-id',
+      keyId,
+      '--valid-for-days',
+      '7',
+      '--poll-interval',
+      '100',
+    ]);
+
+    // Assess
+    expect(stderr).toContain('ok VerifyImport');
+    expect(JSON.parse(stdout)).toMatchObject({ keyState: 'Enabled', hsmKeyLabel: 'aes-up' });
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    expect(described.KeyMetadata?.KeyState).toBe('Enabled');
+    kms.destroy();
+  });
+});
