@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { Hsm, WrappingAlgorithm } from '../src/hsm/port.ts';
 import { GetParametersForImportInputSchema, type ImportParameters } from '../src/import/contracts.ts';
 import { getParametersForImport } from '../src/import/get-parameters-for-import.ts';
+import { withHsmAvailability } from '../src/import/hsm-availability.ts';
 import { invocationLogger, logFailures, parseStateInput } from './commons/invocation.ts';
 import {
   type KmsFunctionDeps,
@@ -31,7 +32,9 @@ export function createHandler(deps: GetParametersForImportFunctionDeps) {
       context,
     );
     logger.debug('state input received', { fields: Object.keys(input) });
-    return logFailures(logger, () => getParametersForImport(input, { ...deps, logger }));
+    return logFailures(logger, () =>
+      withHsmAvailability(() => getParametersForImport(input, { ...deps, logger })),
+    );
   };
 }
 

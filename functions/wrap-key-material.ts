@@ -2,6 +2,7 @@
 // key under KMS's wrapping public key in-token; see src/import/wrap-key-material.ts.
 import type { Context } from 'aws-lambda';
 import { WrapKeyMaterialInputSchema, type WrapKeyMaterialOutput } from '../src/import/contracts.ts';
+import { withHsmAvailability } from '../src/import/hsm-availability.ts';
 import { wrapKeyMaterial } from '../src/import/wrap-key-material.ts';
 import { invocationLogger, logFailures, parseStateInput } from './commons/invocation.ts';
 import { type HsmFunctionDeps, lambdaHsmDeps } from './commons/lambda-deps.ts';
@@ -15,9 +16,12 @@ export function createHandler(deps: HsmFunctionDeps) {
       context,
     );
     logger.debug('state input received', { fields: Object.keys(input) });
-    return logFailures(logger, () => wrapKeyMaterial(input, { hsm: deps.hsm, logger }));
+    return logFailures(logger, () =>
+      withHsmAvailability(() => wrapKeyMaterial(input, { hsm: deps.hsm, logger })),
+    );
   };
 }
 
+// Opening the session is where an unreachable HSM shows first: classify that failure too.
 export const handler = async (event: unknown, context: Context) =>
-  createHandler(await lambdaHsmDeps())(event, context);
+  createHandler(await withHsmAvailability(lambdaHsmDeps))(event, context);

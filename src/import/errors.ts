@@ -182,3 +182,16 @@ export class WrappingAlgorithmNotInTokenError extends ImportError {
     this.available = available;
   }
 }
+
+/**
+ * The HSM could not be reached or its session broke (device error, session closed, token not
+ * present): worth retrying. The state machine retries WrapKeyMaterial on this name.
+ */
+export class HsmUnavailableError extends ImportError {
+  readonly returnCode: string | undefined;
+  constructor(message: string, returnCode: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HsmUnavailableError';
+    this.returnCode = returnCode;
+  }
+}

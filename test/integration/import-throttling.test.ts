@@ -1,5 +1,9 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeReturnCode, HsmError } from '../../src/hsm/errors.ts';
+import type { Hsm } from '../../src/hsm/port.ts';
+import type { LocalDeps } from '../../src/local/runner/local-deps.ts';
 import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
 
 interface RetriedEvent {
@@ -10,8 +14,32 @@ interface RetriedEvent {
 describe('import workflow, throttled and failing KMS calls (faults injected in the local endpoint)', () => {
   let harness: ImportHarness;
 
+  // How many of the next wraps fail as a token whose device went away would (CKR_DEVICE_ERROR).
+  let deviceErrorsLeft = 0;
+
   beforeAll(async () => {
-    harness = await startImportHarness({ keys: [{ label: 'aes', type: 'AES_256' }] });
+    harness = await startImportHarness({
+      keys: [{ label: 'aes', type: 'AES_256' }],
+      decorate: (deps: LocalDeps): LocalDeps => {
+        const hsm: Hsm = {
+          tokenLabel: deps.hsm.tokenLabel,
+          describeKey: (label) => deps.hsm.describeKey(label),
+          wrappingAlgorithms: (type) => deps.hsm.wrappingAlgorithms(type),
+          evidence: (label, challenge) => deps.hsm.evidence(label, challenge),
+          close: () => deps.hsm.close(),
+          async wrapKey(input) {
+            if (deviceErrorsLeft > 0) {
+              deviceErrorsLeft -= 1;
+              throw new HsmError('C_WrapKey failed', {
+                returnCode: describeReturnCode(pkcs11js.CKR_DEVICE_ERROR),
+              });
+            }
+            return deps.hsm.wrapKey(input);
+          },
+        };
+        return { ...deps, hsm };
+      },
+    });
   });
   afterAll(async () => {
     await harness?.stop();
@@ -90,5 +118,25 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     ]);
     const described = await harness.deps.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
+  });
+
+  it('retries a transient HSM failure (device error) as HsmUnavailableError and succeeds', async () => {
+    // Prepare
+    const keyId = await harness.createExternalKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+    });
+    deviceErrorsLeft = 2;
+
+    // Act
+    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const failures = result.events
+      .filter((event) => event.type === 'StateFailed')
+      .map((event) => event as unknown as { Error: string; state: { name: string } })
+      .map((event) => `${event.state.name}:${event.Error}`);
+    expect(failures).toEqual(['WrapKeyMaterial:HsmUnavailableError', 'WrapKeyMaterial:HsmUnavailableError']);
   });
 });

@@ -173,6 +173,7 @@ function summaryRow({ key, result, seconds }: DemoOutcome): SummaryRow {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
+    .summary('Import a key of each family on the embedded local stack and show the proofs.')
     .description(
       'Run the whole import on the embedded local stack: local token, HSM keys and EXTERNAL KMS keys of each\n' +
         'family (symmetric, HMAC, RSA, ECC), the import workflow for each, the proofs and a summary.',

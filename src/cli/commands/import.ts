@@ -76,6 +76,7 @@ export function executionInputFrom(options: ImportOptions): ImportExecutionInput
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
+    .summary('Run the import workflow for one KMS key in this process and print the proof.')
     .description(
       'Import key material from the HSM into a KMS key (origin EXTERNAL) with the import workflow, and prove it.\n' +
         'Runs the state machine in this process: against the local stack with --endpoint, else against AWS\n' +
