@@ -7,15 +7,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
-import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
-import { loadEventRules } from '../../src/sweep/event-rules.ts';
 import {
   type CfnResource,
   type CfnTemplate,
   type PackagedService,
   packageService,
-} from './package-service.ts';
+} from '../../deploy/package-service.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
+import { loadEventRules } from '../../src/sweep/event-rules.ts';
 
 interface AslValidation {
   isValid: boolean;
