@@ -169,7 +169,8 @@ function pacificIso(date: Date): string {
   return `${shifted.toISOString().slice(0, 19)}-08:00`;
 }
 
-describe('AWS CLI and openssl against the local KMS endpoint', () => {
+// Each AWS CLI call starts a Python interpreter (about a second of CPU); allow for a loaded CI machine.
+describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_000 }, () => {
   it('imports OAEP-wrapped symmetric material with an expiry, describes it, encrypts and decrypts', async () => {
     // Prepare
     const { key, parameters } = await createExternalKey('sym');
