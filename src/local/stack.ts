@@ -5,6 +5,7 @@ import { VirtualClock } from './clock.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { KmsService } from './kms/service.ts';
+import type { RsaWrappingKeySpec } from './kms/spec.ts';
 import { MasterKey, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
 import { LocalServer } from './server.ts';
@@ -22,6 +23,11 @@ export interface LocalStackOptions {
   faults?: FaultSpec[];
   /** Virtual time an on-demand rotation takes to complete (default 60 s, about what AWS takes). */
   kmsRotationDelayMs?: number;
+  /**
+   * Wrapping key sizes to generate in the background at start (default RSA_2048); others are
+   * generated on first use. A long-running `byok local up` warms all three.
+   */
+  kmsPrewarmWrappingKeys?: readonly RsaWrappingKeySpec[];
   /** How often real time passing fires due timers (default 1000 ms). */
   tickMs?: number;
 }
@@ -61,6 +67,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     masterKey: store?.masterKey ?? MasterKey.random(),
     store,
     rotationDelayMs: options.kmsRotationDelayMs,
+    prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
   });
   server.register(kms);
   const events = await attachLocalEvents({ region, accountId, clock, server, kms });

@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../../local/clock.ts';
+import type { RsaWrappingKeySpec } from '../../local/kms/spec.ts';
 import { startLocalStack } from '../../local/stack.ts';
 
 export const DEFAULT_LOCAL_PORT = 4599;
@@ -41,6 +42,18 @@ function parseQuotas(value: string): 'aws-default' {
   return value;
 }
 
+const WRAPPING_KEY_SPECS: readonly RsaWrappingKeySpec[] = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
+
+function parsePrewarm(value: string): RsaWrappingKeySpec[] {
+  const specs = value.split(',').map((spec) => spec.trim());
+  for (const spec of specs) {
+    if (!(WRAPPING_KEY_SPECS as readonly string[]).includes(spec)) {
+      throw new InvalidArgumentError(`wrapping key specs are ${WRAPPING_KEY_SPECS.join(', ')}`);
+    }
+  }
+  return specs as RsaWrappingKeySpec[];
+}
+
 function defaultStateDir(): string {
   return join(resolve(process.env.BYOK_HOME ?? '.byok'), 'local');
 }
@@ -58,6 +71,7 @@ interface UpOptions {
   accountId: string;
   quotas?: 'aws-default';
   publicBind?: boolean;
+  prewarm: RsaWrappingKeySpec[];
 }
 
 async function runUp(options: UpOptions): Promise<void> {
@@ -73,6 +87,7 @@ async function runUp(options: UpOptions): Promise<void> {
     host: options.host,
     region: options.region,
     accountId: options.accountId,
+    kmsPrewarmWrappingKeys: options.prewarm,
     ...(stateDir ? { stateDir } : {}),
     ...(options.quotas ? { quotas: options.quotas } : {}),
   });
@@ -155,6 +170,12 @@ export function registerLocalCommands(program: Command): void {
       ),
     )
     .option('--public-bind', 'allow a non-loopback --host')
+    .option(
+      '--prewarm <specs>',
+      'wrapping key sizes generated in the background at start, comma-separated (others on first use)',
+      parsePrewarm,
+      ['RSA_2048'],
+    )
     .action(runUp);
 
   const clock = local.command('clock').description("Read or move a running local stack's virtual clock.");

@@ -51,6 +51,7 @@ import {
 } from './key-management.ts';
 import { KeyRegistry } from './registry.ts';
 import { completeDueRotations, listKeyRotations, rotateKeyOnDemand } from './rotation.ts';
+import type { RsaWrappingKeySpec } from './spec.ts';
 import { deserializeKms, serializeKms } from './state-file.ts';
 
 const OPERATIONS: Record<string, KmsOperation> = {
@@ -116,6 +117,8 @@ export interface KmsServiceOptions {
   /** Virtual time RotateKeyOnDemand takes to complete (AWS: about a minute). Default 60 s. */
   rotationDelayMs?: number | undefined;
   wrappingKeyPool?: PoolSizes | undefined;
+  /** Wrapping key specs generated in the background at start (default RSA_2048 only). */
+  prewarmWrappingKeys?: readonly RsaWrappingKeySpec[] | undefined;
 }
 
 export class KmsService implements LocalService {
@@ -134,7 +137,7 @@ export class KmsService implements LocalService {
         ? new KeyRegistry(options.accountId)
         : deserializeKms(stored, options.masterKey, this.store.path('kms'));
     const pool = new WrappingKeyPool(options.wrappingKeyPool);
-    pool.warm('RSA_2048');
+    for (const spec of options.prewarmWrappingKeys ?? ['RSA_2048']) pool.warm(spec);
     this.core = {
       registry,
       clock: options.clock,
