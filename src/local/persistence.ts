@@ -15,7 +15,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class LocalStateError extends Error {
   constructor(
@@ -107,6 +107,13 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
   } catch (error) {
     if (existsSync(temp)) unlinkSync(temp);
     throw error;
+  }
+  // Make the rename itself durable, so a crash after return cannot bring the old file back.
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
   }
 }
 
