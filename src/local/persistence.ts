@@ -9,6 +9,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -132,6 +133,9 @@ export class StateStore {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!statSync(dir).isDirectory()) throw new LocalStateError(`${dir} is not a directory`, dir);
     checkOwnerOnly(dir, 0o700);
+    // Temporary files are writes a crash interrupted; the renamed files hold the state.
+    for (const name of readdirSync(dir))
+      if (/\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) unlinkSync(join(dir, name));
     const keyPath = join(dir, MASTER_KEY_FILE);
     if (!existsSync(keyPath)) {
       const hasState = ['kms.json'].some((name) => existsSync(join(dir, name)));

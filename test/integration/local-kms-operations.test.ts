@@ -17,6 +17,7 @@ import {
   ListAliasesCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
   SignCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
@@ -176,6 +177,27 @@ describe('local KMS endpoint: remaining operations', () => {
       kms.send(new RotateKeyOnDemandCommand({ KeyId: symmetric.keyId })),
       'KMSInvalidStateException',
       `${symmetric.arn} is pending import.`,
+    );
+  });
+
+  it('deletes imported material of a key pending deletion and leaves it PendingDeletion', async () => {
+    // Prepare
+    const { keyId, arn } = await externalKey();
+    const { KeyMaterialId } = await importMaterial(keyId, randomBytes(32));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+
+    // Act
+    const deleted = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+
+    // Assess
+    expect(deleted).toMatchObject({ KeyId: arn, KeyMaterialId });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe(
+      'PendingDeletion',
+    );
+    await expectAwsError(
+      importMaterial(keyId, randomBytes(32)),
+      'KMSInvalidStateException',
+      `${arn} is pending deletion.`,
     );
   });
 

@@ -247,7 +247,7 @@ export const deleteImportedKeyMaterial: KmsOperation = (core, input, context) =>
   const requestedId = optionalString(input, 'KeyMaterialId');
   const key = core.registry.resolve(context.region, keyIdInput, { allowAlias: false });
   if (key.origin !== 'EXTERNAL') throw originNotValid(key);
-  requireState(key, 'not-pending-deletion');
+  // Allowed on a key pending deletion too; its state stays PendingDeletion.
   const symmetric = keyFamily(key.keySpec) === 'symmetric';
   if (!symmetric && requestedId !== undefined) {
     throw validationError(`Input parameter keyMaterialId cannot be used with ${key.keySpec} imported keys.`);

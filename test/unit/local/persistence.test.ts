@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,19 @@ describe('StateStore', () => {
     expect(reopened.read('example')).toEqual({ a: 1 });
     expect(reopened.read('missing')).toBeUndefined();
     expect(reopened.masterKey.derive('x').equals(store.masterKey.derive('x'))).toBe(true);
+  });
+
+  it('removes temporary files left by an interrupted write when opened', () => {
+    // Prepare
+    StateStore.open(dir).write('kms', { version: 1 });
+    writeFileSync(join(dir, 'kms.json.4242.0a1b2c3d.tmp'), '{"half', { mode: 0o600 });
+
+    // Act
+    const store = StateStore.open(dir);
+
+    // Assess
+    expect(readdirSync(dir).sort()).toEqual(['kms.json', 'master.key']);
+    expect(store.read('kms')).toEqual({ version: 1 });
   });
 
   it('refuses a state dir others can read', () => {
@@ -88,5 +102,39 @@ describe('MasterKey', () => {
     expect(() => key.open(sealed, 'kms/us-east-1/other/material')).toThrow();
     expect(() => MasterKey.random().open(sealed, 'kms/us-east-1/key/material')).toThrow();
     expect(Buffer.from(sealed, 'base64').includes(secret)).toBe(false);
+  });
+});
+
+describe('writeFileAtomic under SIGKILL', () => {
+  it('leaves a complete old or new file when the writer is killed mid-stream', async () => {
+    // Prepare
+    const path = join(dir, 'state.json');
+    const moduleUrl = new URL('../../../src/local/persistence.ts', import.meta.url).href;
+    // A writer that rewrites a large state file as fast as it can, forever.
+    const script = `
+      import { register } from 'tsx/esm/api';
+      register();
+      const { writeFileAtomic } = await import(${JSON.stringify(moduleUrl)});
+      const filler = 'x'.repeat(200_000);
+      for (let version = 0; ; version++) {
+        writeFileAtomic(${JSON.stringify(path)}, JSON.stringify({ version, filler }));
+        if (version === 3) process.stdout.write('writing\\n');
+      }
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+    });
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    // Assess
+    const state = JSON.parse(readFileSync(path, 'utf8')) as { version: number; filler: string };
+    expect(state.version).toBeGreaterThanOrEqual(3);
+    expect(state.filler).toHaveLength(200_000);
   });
 });
