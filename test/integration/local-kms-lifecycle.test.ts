@@ -307,6 +307,38 @@ describe('local KMS endpoint: on-demand rotation of imported material', () => {
   });
 });
 
+describe('local KMS endpoint: expiry of pending material', () => {
+  it('lets a rotation land on expired pending material, which takes the key down until reimported', async () => {
+    // Prepare
+    const { keyId, arn } = await createExternalKey();
+    await importMaterial(keyId, randomBytes(32));
+    const oldCiphertext = await encrypt(keyId, 'before rotation');
+    const pendingMaterial = randomBytes(32);
+    const pending = await importMaterial(keyId, pendingMaterial, {
+      ImportType: 'NEW_KEY_MATERIAL',
+      ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+      ValidTo: new Date(stack.clock.now().getTime() + HOUR),
+    });
+    await stack.clock.advance(2 * HOUR);
+    const stillEnabled = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState;
+
+    // Act
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    await stack.clock.advance(61_000);
+    const afterRotation = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+
+    // Assess
+    expect(stillEnabled).toBe('Enabled');
+    expect(afterRotation).toMatchObject({
+      KeyState: 'PendingImport',
+      CurrentKeyMaterialId: pending.KeyMaterialId,
+    });
+    await expectAwsError(decrypt(oldCiphertext), 'KMSInvalidStateException', `${arn} is pending import.`);
+    await importMaterial(keyId, pendingMaterial);
+    expect((await decrypt(oldCiphertext)).text).toBe('before rotation');
+  });
+});
+
 describe('local KMS endpoint: multi-Region keys', () => {
   it('replicates an imported key; the replica takes the same material and decrypts the primary ciphertext', async () => {
     // Prepare
