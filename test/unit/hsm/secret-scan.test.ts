@@ -47,6 +47,26 @@ describe('findSecret', () => {
     expect(finding).toMatchObject({ encoding: 'hex', byteOffset: 20 });
   });
 
+  it('honours a smaller minBytes', () => {
+    // Act
+    const finding = findSecret(`id=${secret.subarray(30, 35).toString('hex')}`, secret, { minBytes: 5 });
+
+    // Assess
+    expect(finding).toEqual({ encoding: 'hex', byteOffset: 30, bytes: 5 });
+  });
+
+  it('finds a piece buried in a megabyte of other encoded data', () => {
+    // Prepare
+    const noise = randomBytes(400_000).toString('base64');
+    const text = `${noise}"${secret.subarray(7, 40).toString('base64url')}"${noise}`;
+
+    // Act
+    const finding = findSecret(text, secret);
+
+    // Assess
+    expect(finding?.encoding).toMatch(/^base64/);
+  });
+
   it('does not flag unrelated data or pieces shorter than the threshold', () => {
     // Prepare
     const unrelated = randomBytes(256);
