@@ -1,0 +1,198 @@
+// `byok status`: every managed key, how long its material has left, when the sweep will reimport
+// it, and how its last import went, most urgent first. Keys without material are flagged.
+
+import type { KMSClient } from '@aws-sdk/client-kms';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { Clock } from '../clock.ts';
+import { decideDue } from './due-policy.ts';
+import { type ManagedKey, scanManagedKeys } from './managed-keys.ts';
+
+export interface LastRun {
+  result: 'SUCCEEDED' | 'FAILED';
+  at: string;
+  error?: string | undefined;
+}
+
+/** Last import result per key id (bare id, not ARN). */
+export type LastRuns = Map<string, LastRun>;
+
+export interface KeyStatus {
+  keyId: string;
+  keySpec: string;
+  hsmKeyLabel: string | null;
+  keyState: string;
+  validTo: string | null;
+  secondsLeft: number | null;
+  /** No material now (expired, deleted or never imported): every use of the key fails. */
+  withoutMaterial: boolean;
+  /** `now`, an ISO date, or null when the material does not expire or the sweep leaves the key alone. */
+  nextDue: string | null;
+  note: string | null;
+  lastRun: LastRun | null;
+}
+
+export interface StatusReport {
+  checkedAt: string;
+  leadWindowDays: number;
+  keys: KeyStatus[];
+  unreadable: { keyId: string; why: string }[];
+}
+
+export async function collectStatus(deps: {
+  kms: KMSClient;
+  clock: Clock;
+  leadWindowDays: number;
+  lastRuns: LastRuns;
+}): Promise<StatusReport> {
+  const scan = await scanManagedKeys(deps.kms);
+  const now = deps.clock.now();
+  const keys = scan.keys.map((key) => statusOf(key, now, deps.leadWindowDays, deps.lastRuns.get(key.keyId)));
+  keys.sort(byUrgency);
+  return {
+    checkedAt: now.toISOString(),
+    leadWindowDays: deps.leadWindowDays,
+    keys,
+    unreadable: scan.unreadable,
+  };
+}
+
+function statusOf(
+  key: ManagedKey,
+  now: Date,
+  leadWindowDays: number,
+  lastRun: LastRun | undefined,
+): KeyStatus {
+  const decision = decideDue(key, now, leadWindowDays);
+  const withoutMaterial = key.keyState === 'PendingImport';
+  return {
+    keyId: key.keyId,
+    keySpec: key.keySpec,
+    hsmKeyLabel: key.hsmKeyLabel ?? null,
+    keyState: key.keyState,
+    validTo: key.validTo?.toISOString() ?? null,
+    secondsLeft: key.validTo ? Math.floor((key.validTo.getTime() - now.getTime()) / 1000) : null,
+    withoutMaterial,
+    nextDue:
+      decision.kind === 'due'
+        ? 'now'
+        : decision.kind === 'not-due'
+          ? (decision.nextDueAt?.toISOString() ?? null)
+          : null,
+    note:
+      decision.kind === 'skip'
+        ? decision.why
+        : withoutMaterial
+          ? 'no key material: every use of the key fails'
+          : null,
+    lastRun: lastRun ?? null,
+  };
+}
+
+function urgencyRank(key: KeyStatus): number {
+  if (key.withoutMaterial) return 0;
+  if (key.nextDue === 'now') return 1;
+  if (key.validTo) return 2;
+  return 3;
+}
+
+function byUrgency(a: KeyStatus, b: KeyStatus): number {
+  const rank = urgencyRank(a) - urgencyRank(b);
+  if (rank !== 0) return rank;
+  const left = (key: KeyStatus) => key.secondsLeft ?? Number.POSITIVE_INFINITY;
+  return left(a) - left(b) || a.keyId.localeCompare(b.keyId);
+}
+
+const KEY_ID_IN =
+  /(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+function bareKeyId(keyIdOrArn: unknown): string | undefined {
+  return typeof keyIdOrArn === 'string' ? KEY_ID_IN.exec(keyIdOrArn)?.[1] : undefined;
+}
+
+function remember(runs: LastRuns, keyId: string | undefined, run: LastRun): void {
+  if (!keyId) return;
+  const known = runs.get(keyId);
+  if (!known || known.at < run.at) runs.set(keyId, run);
+}
+
+/**
+ * The local stack keeps the events put on its bus: the import workflow's success and failure
+ * events (source byok) say how each key's last import went.
+ */
+export async function lastRunsFromLocalEvents(endpoint: string): Promise<LastRuns> {
+  const runs: LastRuns = new Map();
+  const response = await fetch(new URL('/_byok/events?source=byok', endpoint), {
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!response.ok) return runs;
+  const view = (await response.json()) as {
+    events?: { 'detail-type'?: string; time?: string; detail?: Record<string, unknown> }[];
+  };
+  for (const event of view.events ?? []) {
+    const detail = event.detail ?? {};
+    const at = event.time ?? '';
+    if (event['detail-type'] === 'byok Key Material Imported') {
+      remember(runs, bareKeyId(detail.keyId), { result: 'SUCCEEDED', at });
+    } else if (event['detail-type'] === 'byok Key Material Import Failed') {
+      const input = detail.input as { keyId?: unknown } | undefined;
+      remember(runs, bareKeyId(input?.keyId), { result: 'FAILED', at, error: String(detail.error ?? '') });
+    }
+  }
+  return runs;
+}
+
+/**
+ * On AWS: the import state machine's recent executions (the last 100), read with
+ * DescribeExecution for the key id in their input.
+ */
+export async function lastRunsFromStepFunctions(sfn: SFNClient, stateMachineArn?: string): Promise<LastRuns> {
+  const runs: LastRuns = new Map();
+  const arn = stateMachineArn ?? (await findImportStateMachine(sfn));
+  if (!arn) return runs;
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 100 }));
+  for (const execution of listed.executions ?? []) {
+    if (!execution.executionArn || execution.status === 'RUNNING') continue;
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
+    let keyId: string | undefined;
+    try {
+      keyId = bareKeyId((JSON.parse(described.input ?? '{}') as { keyId?: unknown }).keyId);
+    } catch {
+      keyId = undefined;
+    }
+    remember(runs, keyId, {
+      result: described.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+      at: (described.stopDate ?? described.startDate ?? new Date(0)).toISOString(),
+      ...(described.error ? { error: described.error } : {}),
+    });
+  }
+  return runs;
+}
+
+async function findImportStateMachine(sfn: SFNClient): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    const found = page.stateMachines?.find((machine) => machine.name?.endsWith('import-key-material'));
+    if (found?.stateMachineArn) return found.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/** `3d 4h`, `5h 12m`, `-2h 5m` (past). */
+export function formatTimeLeft(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '';
+  let rest = Math.abs(seconds);
+  const days = Math.floor(rest / 86_400);
+  rest -= days * 86_400;
+  const hours = Math.floor(rest / 3600);
+  const minutes = Math.floor((rest - hours * 3600) / 60);
+  if (days > 0) return `${sign}${days}d ${hours}h`;
+  if (hours > 0) return `${sign}${hours}h ${minutes}m`;
+  return `${sign}${minutes}m`;
+}
