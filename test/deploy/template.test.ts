@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CfnResource,
@@ -162,6 +163,38 @@ function kmsActionsOf(role: CfnResource): string[] {
     .flatMap(actionsOf)
     .filter((action) => action.toLowerCase().startsWith('kms:'))
     .sort();
+}
+
+/**
+ * `kms:<Operation>` for every `<Operation>Command` value-imported from @aws-sdk/client-kms by the
+ * project files an entry reaches (esbuild's resolution, before tree shaking: a superset of what
+ * runs, so an action the code needs can never be missing from this list).
+ */
+async function kmsCommandsReachedFrom(entry: string, root: string): Promise<string[]> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    external: ['pkcs11js'],
+    logLevel: 'silent',
+  });
+  const actions = new Set<string>();
+  for (const file of Object.keys(result.metafile.inputs)) {
+    if (file.includes('node_modules')) continue;
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-kms'/g)) {
+      for (const member of (match[1] ?? '').split(',')) {
+        const name = member.trim();
+        if (name.endsWith('Command') && !name.startsWith('type '))
+          actions.add(`kms:${name.slice(0, -'Command'.length)}`);
+      }
+    }
+  }
+  return [...actions].sort();
 }
 
 const KEYS_OF_THIS_ACCOUNT = {
@@ -556,6 +589,26 @@ describe('least privilege', () => {
     const wrap = template.Resources.WrapKeyMaterialLambdaFunction;
     expect(property(wrap, 'Layers')).toEqual([{ Ref: 'Pkcs11LayerArn' }]);
     expect(JSON.stringify(property(wrap, 'VpcConfig'))).toContain('HsmSubnetIds');
+  });
+
+  it.each([
+    'getParametersForImport',
+    'wrapKeyMaterial',
+    'importKeyMaterial',
+    'verifyImport',
+    'findExpiringKeys',
+    'summarizeSweep',
+  ])('allows %s exactly the KMS commands its code imports', async (functionKey) => {
+    // Prepare
+    const logicalId = `${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+    const handler = property<string>(template.Resources[logicalId], 'Handler');
+    const entry = join(packaged.serviceDir, handler.replace(/\.handler$/, '.ts'));
+
+    // Act
+    const used = await kmsCommandsReachedFrom(entry, packaged.serviceDir);
+
+    // Assess
+    expect(kmsActionsOf(roleOfFunction(functionKey))).toEqual(used);
   });
 
   it('gives each function its own role', () => {
