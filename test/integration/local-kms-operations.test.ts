@@ -7,8 +7,10 @@ import {
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
+  EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyRotationStatusCommand,
   GetParametersForImportCommand,
   GetPublicKeyCommand,
   ImportKeyMaterialCommand,
@@ -199,6 +201,22 @@ describe('local KMS endpoint: remaining operations', () => {
       'KMSInvalidStateException',
       `${arn} is pending deletion.`,
     );
+  });
+
+  it('refuses automatic rotation for imported keys with the recorded message', async () => {
+    // Prepare
+    const { keyId, arn } = await externalKey();
+
+    // Act & Assess
+    await expectAwsError(
+      kms.send(new EnableKeyRotationCommand({ KeyId: keyId })),
+      'UnsupportedOperationException',
+      `${arn} origin is EXTERNAL which is not valid for this operation.`,
+    );
+    expect(await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).toMatchObject({
+      KeyRotationEnabled: false,
+      KeyId: arn,
+    });
   });
 
   it('refuses RotateKeyOnDemand for non-symmetric and disabled keys', async () => {

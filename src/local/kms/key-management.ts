@@ -393,3 +393,19 @@ export const getKeyRotationStatus: KmsOperation = (core, input, context) => {
     ...(key.rotation ? { OnDemandRotationStartDate: key.rotation.startedAt.getTime() / 1000 } : {}),
   };
 };
+
+/** Enable/DisableKeyRotation: refused for imported keys as AWS does; automatic rotation is not emulated. */
+export const refuseAutomaticRotation: KmsOperation = (core, input, context) => {
+  const key = resolveForManagement(core, input, context.region);
+  requireState(key, 'not-pending-deletion');
+  if (key.origin === 'EXTERNAL') {
+    throw new AwsServiceError(
+      'UnsupportedOperationException',
+      `${key.arn} origin is EXTERNAL which is not valid for this operation.`,
+    );
+  }
+  throw new AwsServiceError(
+    'UnsupportedOperationException',
+    'Automatic key rotation is not implemented by the byok local endpoint; use RotateKeyOnDemand.',
+  );
+};
