@@ -25,7 +25,7 @@ export interface LocalStackOptions {
   kmsRotationDelayMs?: number;
   /**
    * Wrapping key sizes to generate in the background at start (default RSA_2048); others are
-   * generated on first use. A long-running `byok local up` warms all three.
+   * generated on first use (`byok local up --prewarm RSA_2048,RSA_3072,RSA_4096` warms all three).
    */
   kmsPrewarmWrappingKeys?: readonly RsaWrappingKeySpec[];
   /** How often real time passing fires due timers (default 1000 ms). */
