@@ -188,6 +188,27 @@ describe('local Step Functions API (AWSStepFunctions over AWS JSON 1.0)', () => 
     await expect(start).rejects.toMatchObject({ name: errorName });
   });
 
+  it('starts executions for EventBridge rules as a target handler, listed like any other', async () => {
+    // Prepare
+    const keyId = await harness.createExternalKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      hsmKeyLabel: 'aes-sfn',
+    });
+    const target = stepFunctions.service.eventTarget();
+
+    // Act
+    const executionArn = await target.deliver({ targetArn: importArn, input: JSON.stringify({ keyId }) });
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const failing = target.deliver({ targetArn: importArn, input: JSON.stringify({ keyId: 'alias/nope' }) });
+
+    // Assess
+    expect(target.matches(importArn)).toBe(true);
+    expect(target.matches('arn:aws:sns:us-east-1:111122223333:byok-alerts')).toBe(false);
+    expect(described.status).toBe('SUCCEEDED');
+    await expect(failing).rejects.toThrow(/FAILED/);
+  });
+
   it('answers an unknown execution with ExecutionDoesNotExist', async () => {
     // Act
     const describe = sfn.send(

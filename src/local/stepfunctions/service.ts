@@ -135,6 +135,36 @@ export class StepFunctionsService implements LocalService {
     await Promise.all(running.map((execution) => execution.done));
   }
 
+  /**
+   * An EventBridge target handler (src/local/events, structurally) that starts executions here, so
+   * executions a rule starts are listed and described like any other. Like the runner's own
+   * handler, a delivery resolves when the execution has ended (on the virtual clock a scheduled run
+   * is over before time moves on), and a failed execution fails the delivery.
+   */
+  eventTarget(): {
+    matches(arn: string): boolean;
+    deliver(delivery: { targetArn: string; input: string }): Promise<string>;
+  } {
+    const prefix = `arn:aws:states:${this.options.region}:${this.options.accountId}:stateMachine:`;
+    return {
+      matches: (arn) => arn.startsWith(prefix),
+      deliver: async (delivery) => {
+        const { executionArn } = await this.startExecution({
+          stateMachineArn: delivery.targetArn,
+          input: delivery.input,
+        });
+        const execution = this.executions.get(executionArn) as Execution;
+        await execution.done;
+        if (execution.status !== 'SUCCEEDED') {
+          throw new Error(
+            `execution ${executionArn} ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+          );
+        }
+        return executionArn;
+      },
+    };
+  }
+
   /** Resolves when every execution started so far has ended. */
   async idle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((execution) => execution.done));
