@@ -1,10 +1,17 @@
-// Capability probing: a self-test with throw-away session objects of known value. The token wraps
-// them and node:crypto unwraps them as KMS would; only byte-exact results count. This is how a
-// token whose "AES key wrap with padding" is not exact RFC 5649 (SoftHSM2 2.6.1 zero-pads) is
-// caught before it produces material KMS would import with trailing zeros.
-import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+// Capability probing: a self-test with throw-away session keys generated in the token. The token
+// wraps them and node:crypto unwraps them as KMS would; a result counts only if it is the same key,
+// byte for byte, as taken out another way. This is how a token whose "AES key wrap with padding" is
+// not exact RFC 5649 (SoftHSM2 2.6.1 zero-pads) is caught before it produces material KMS would
+// import with trailing zeros.
+import {
+  createCipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import pkcs11js from 'pkcs11js';
-import { type Pkcs11ReturnCode, pkcs11ReturnCode } from './errors.ts';
+import { HsmError, type Pkcs11ReturnCode, pkcs11ReturnCode } from './errors.ts';
 import { aesKeyUnwrapWithPadding, rsaOaepDecrypt } from './kms-unwrap.ts';
 
 type Pkcs11 = pkcs11js.PKCS11;
@@ -38,12 +45,14 @@ const {
   CKA_TOKEN,
   CKA_SENSITIVE,
   CKA_EXTRACTABLE,
-  CKA_VALUE,
+  CKA_VALUE_LEN,
   CKA_WRAP,
+  CKA_SIGN,
   CKA_ENCRYPT,
   CKA_MODULUS,
   CKA_PUBLIC_EXPONENT,
   CKA_EC_PARAMS,
+  CKA_EC_POINT,
   CKO_SECRET_KEY,
   CKO_PUBLIC_KEY,
   CKO_PRIVATE_KEY,
@@ -52,6 +61,10 @@ const {
   CKK_RSA,
   CKK_EC,
   CKM_RSA_PKCS_OAEP,
+  CKM_AES_KEY_GEN,
+  CKM_GENERIC_SECRET_KEY_GEN,
+  CKM_EC_KEY_PAIR_GEN,
+  CKM_AES_ECB,
   CKM_SHA_1,
   CKM_SHA256,
   CKG_MGF1_SHA1,
@@ -83,32 +96,64 @@ export async function probeCapabilities(input: {
 }): Promise<TokenCapabilities> {
   const { pkcs11, session } = input;
   const created: Handle[] = [];
-  const create = (template: pkcs11js.Template): Handle => {
-    const handle = pkcs11.C_CreateObject(session, [{ type: CKA_TOKEN, value: false }, ...template]);
+  const track = (handle: Handle): Handle => {
     created.push(handle);
     return handle;
   };
+  // Test keys are generated inside the token as sensitive session objects: no plaintext goes in,
+  // so the self-test also runs on HSMs that refuse plaintext import (FIPS mode). Their values are
+  // learnt only by unwrapping with the probe's own RSA key, exactly as KMS would.
+  const generateSecret = (keyType: number, length: number, usage: pkcs11js.Template): Handle =>
+    track(
+      pkcs11.C_GenerateKey(
+        session,
+        { mechanism: keyType === CKK_AES ? CKM_AES_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN },
+        [
+          { type: CKA_CLASS, value: CKO_SECRET_KEY },
+          { type: CKA_KEY_TYPE, value: keyType },
+          { type: CKA_VALUE_LEN, value: length },
+          { type: CKA_TOKEN, value: false },
+          { type: CKA_SENSITIVE, value: true },
+          { type: CKA_EXTRACTABLE, value: true },
+          ...usage,
+        ],
+      ),
+    );
   const findings: string[] = [];
   const failureCodes: TokenCapabilities['failureCodes'] = {};
   try {
     const rsa = probeWrappingKey();
-    const publicHandle = create([
-      { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
-      { type: CKA_KEY_TYPE, value: CKK_RSA },
+    const publicHandle = track(
+      pkcs11.C_CreateObject(session, [
+        { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
+        { type: CKA_KEY_TYPE, value: CKK_RSA },
+        { type: CKA_TOKEN, value: false },
+        { type: CKA_WRAP, value: true },
+        { type: CKA_ENCRYPT, value: true },
+        { type: CKA_MODULUS, value: Buffer.from(rsa.publicJwk.n, 'base64url') },
+        { type: CKA_PUBLIC_EXPONENT, value: Buffer.from(rsa.publicJwk.e, 'base64url') },
+      ]),
+    );
+    const kekHandle = generateSecret(CKK_AES, 32, [
       { type: CKA_WRAP, value: true },
       { type: CKA_ENCRYPT, value: true },
-      { type: CKA_MODULUS, value: Buffer.from(rsa.publicJwk.n, 'base64url') },
-      { type: CKA_PUBLIC_EXPONENT, value: Buffer.from(rsa.publicJwk.e, 'base64url') },
     ]);
-    const aesValue = randomBytes(32);
-    const aesHandle = create([
-      { type: CKA_CLASS, value: CKO_SECRET_KEY },
-      { type: CKA_KEY_TYPE, value: CKK_AES },
-      { type: CKA_SENSITIVE, value: false },
-      { type: CKA_EXTRACTABLE, value: true },
-      { type: CKA_WRAP, value: true },
-      { type: CKA_VALUE, value: aesValue },
-    ]);
+    // The token's own AES-ECB of a zero block under the KEK, when it allows ECB: a check that the
+    // OAEP-unwrapped KEK is the key the token holds, not merely well-formed.
+    let kekCheck: Buffer | undefined;
+    try {
+      pkcs11.C_EncryptInit(session, { mechanism: CKM_AES_ECB }, kekHandle);
+      kekCheck = Buffer.from(pkcs11.C_Encrypt(session, Buffer.alloc(16), Buffer.alloc(32)));
+    } catch (error) {
+      findings.push(`AES-ECB check value not available: ${describe(error)}`);
+    }
+    const matchesKek = (plain: Buffer): boolean =>
+      plain.length === 32 &&
+      (kekCheck === undefined ||
+        createCipheriv('aes-256-ecb', plain, null)
+          .setAutoPadding(false)
+          .update(Buffer.alloc(16))
+          .equals(kekCheck));
 
     const oaep = (hash: 'sha1' | 'sha256'): pkcs11js.Mechanism => {
       const parameter: pkcs11js.RsaOAEP = {
@@ -119,98 +164,131 @@ export async function probeCapabilities(input: {
       };
       return { mechanism: CKM_RSA_PKCS_OAEP, parameter };
     };
-    const oaepWrapsExactly = (
-      check: 'oaepSha1' | 'oaepSha256' | 'oaepPrivateKeys',
+    /** OAEP-wraps the target in the token and unwraps it here; undefined when the token refuses. */
+    const oaepUnwrapped = (
+      check: keyof TokenCapabilities['failureCodes'],
       hash: 'sha1' | 'sha256',
       target: Handle,
-      expected: (plain: Buffer) => boolean,
-    ) => {
+    ): Buffer | undefined => {
       try {
         const wrapped = pkcs11.C_WrapKey(session, oaep(hash), publicHandle, target, Buffer.alloc(256));
-        if (expected(rsaOaepDecrypt(rsa.privateKey, hash, wrapped))) return true;
-        findings.push(`RSA-OAEP with ${hash} (${check}): the unwrapped key differs`);
-        return false;
+        return rsaOaepDecrypt(rsa.privateKey, hash, wrapped);
       } catch (error) {
         const code = pkcs11ReturnCode(error);
         if (code) failureCodes[check] = code;
         findings.push(`RSA-OAEP with ${hash} (${check}): ${describe(error)}`);
-        return false;
+        return undefined;
       }
     };
-    const oaepSha1 = oaepWrapsExactly('oaepSha1', 'sha1', aesHandle, (plain) => plain.equals(aesValue));
-    const oaepSha256 = oaepWrapsExactly('oaepSha256', 'sha256', aesHandle, (plain) => plain.equals(aesValue));
+    const kekBySha1 = oaepUnwrapped('oaepSha1', 'sha1', kekHandle);
+    const kekBySha256 = oaepUnwrapped('oaepSha256', 'sha256', kekHandle);
+    const oaepSha1 = kekBySha1 !== undefined && matchesKek(kekBySha1);
+    const oaepSha256 = kekBySha256 !== undefined && matchesKek(kekBySha256);
+    if (kekBySha1 && !oaepSha1) findings.push('RSA-OAEP with sha1 returned a different key');
+    if (kekBySha256 && !oaepSha256) findings.push('RSA-OAEP with sha256 returned a different key');
+    const bestHash = oaepSha256 ? 'sha256' : oaepSha1 ? 'sha1' : undefined;
+    const kek = oaepSha256 ? kekBySha256 : oaepSha1 ? kekBySha1 : undefined;
 
     let oaepPrivateKeys = false;
-    const bestHash = oaepSha256 ? 'sha256' : oaepSha1 ? 'sha1' : undefined;
     if (bestHash) {
-      const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-      const ecJwk = ec.privateKey.export({ format: 'jwk' });
-      const ecHandle = create([
-        { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
-        { type: CKA_KEY_TYPE, value: CKK_EC },
-        { type: CKA_SENSITIVE, value: false },
-        { type: CKA_EXTRACTABLE, value: true },
-        { type: CKA_EC_PARAMS, value: P256_OID },
-        { type: CKA_VALUE, value: Buffer.from(ecJwk.d ?? '', 'base64url') },
-      ]);
-      oaepPrivateKeys = oaepWrapsExactly('oaepPrivateKeys', bestHash, ecHandle, (plain) => {
-        const jwk = createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
-        return jwk.d === ecJwk.d && jwk.crv === 'P-256';
-      });
+      const pair = pkcs11.C_GenerateKeyPair(
+        session,
+        { mechanism: CKM_EC_KEY_PAIR_GEN },
+        [
+          { type: CKA_CLASS, value: CKO_PUBLIC_KEY },
+          { type: CKA_KEY_TYPE, value: CKK_EC },
+          { type: CKA_TOKEN, value: false },
+          { type: CKA_EC_PARAMS, value: P256_OID },
+        ],
+        [
+          { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
+          { type: CKA_KEY_TYPE, value: CKK_EC },
+          { type: CKA_TOKEN, value: false },
+          { type: CKA_SENSITIVE, value: true },
+          { type: CKA_EXTRACTABLE, value: true },
+          { type: CKA_SIGN, value: true },
+        ],
+      );
+      track(pair.publicKey);
+      track(pair.privateKey);
+      const plain = oaepUnwrapped('oaepPrivateKeys', bestHash, pair.privateKey);
+      if (plain) {
+        const [pointAttribute] = pkcs11.C_GetAttributeValue(session, pair.publicKey, [
+          { type: CKA_EC_POINT },
+        ]);
+        const point = pointAttribute?.value as Buffer | undefined;
+        try {
+          const jwk = createPublicKey(createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' })).export({
+            format: 'jwk',
+          });
+          const expected = Buffer.concat([
+            Buffer.from([0x04]),
+            Buffer.from(jwk.x ?? '', 'base64url'),
+            Buffer.from(jwk.y ?? '', 'base64url'),
+          ]);
+          oaepPrivateKeys = point?.subarray(point.length - expected.length).equals(expected) ?? false;
+        } catch {
+          oaepPrivateKeys = false;
+        }
+        if (!oaepPrivateKeys) findings.push('RSA-OAEP of an EC private key did not return that key');
+      }
     }
 
-    // RFC 5649 self-test: one length that is not a multiple of 8 and one that is.
+    // RFC 5649 self-test under the KEK: one length that is not a multiple of 8 and one that is,
+    // compared with the same secrets taken out by OAEP.
     let kwp: KwpCapability | undefined;
     const kwpFindings: string[] = [];
-    const odd = randomBytes(33);
-    const even = randomBytes(32);
-    const secret = (value: Buffer) =>
-      create([
-        { type: CKA_CLASS, value: CKO_SECRET_KEY },
-        { type: CKA_KEY_TYPE, value: CKK_GENERIC_SECRET },
-        { type: CKA_SENSITIVE, value: false },
-        { type: CKA_EXTRACTABLE, value: true },
-        { type: CKA_VALUE, value },
-      ]);
-    const oddHandle = secret(odd);
-    const evenHandle = secret(even);
-    const roundTrip = (mechanism: number, target: Handle, expected: Buffer): string | undefined => {
-      let wrapped: Buffer;
-      try {
-        wrapped = pkcs11.C_WrapKey(session, { mechanism }, aesHandle, target, Buffer.alloc(256));
-      } catch (error) {
-        const code = pkcs11ReturnCode(error);
-        if (code) failureCodes.kwp = code;
-        return `wrap failed: ${describe(error)}`;
+    if (kek && bestHash) {
+      const oddHandle = generateSecret(CKK_GENERIC_SECRET, 33, []);
+      const evenHandle = generateSecret(CKK_GENERIC_SECRET, 32, []);
+      const odd = oaepUnwrapped('kwp', bestHash, oddHandle);
+      const even = oaepUnwrapped('kwp', bestHash, evenHandle);
+      const roundTrip = (
+        mechanism: number,
+        target: Handle,
+        expected: Buffer | undefined,
+      ): string | undefined => {
+        if (!expected) return 'the test secret could not be taken out with RSA-OAEP';
+        let wrapped: Buffer;
+        try {
+          wrapped = pkcs11.C_WrapKey(session, { mechanism }, kekHandle, target, Buffer.alloc(256));
+        } catch (error) {
+          const code = pkcs11ReturnCode(error);
+          if (code) failureCodes.kwp = code;
+          return `wrap failed: ${describe(error)}`;
+        }
+        let unwrapped: Buffer;
+        try {
+          unwrapped = aesKeyUnwrapWithPadding(kek, wrapped);
+        } catch {
+          return `a ${expected.length}-byte key did not unwrap as RFC 5649`;
+        }
+        if (unwrapped.length !== expected.length) {
+          return `a ${expected.length}-byte key came back as ${unwrapped.length} bytes (not exact RFC 5649)`;
+        }
+        return unwrapped.equals(expected) ? undefined : `a ${expected.length}-byte key came back altered`;
+      };
+      for (const mechanism of input.kwpMechanisms) {
+        const oddProblem = roundTrip(mechanism, oddHandle, odd);
+        if (!oddProblem) {
+          kwp = { mechanism, exactFor: 'all', finding: `mechanism ${hex(mechanism)} is exact RFC 5649` };
+          findings.push(kwp.finding);
+          break;
+        }
+        const finding = `mechanism ${hex(mechanism)}: ${oddProblem}`;
+        kwpFindings.push(finding);
+        findings.push(finding);
+        if (!kwp && !roundTrip(mechanism, evenHandle, even)) {
+          kwp = { mechanism, exactFor: 'multiple-of-8', finding };
+        }
       }
-      let unwrapped: Buffer;
-      try {
-        unwrapped = aesKeyUnwrapWithPadding(aesValue, wrapped);
-      } catch {
-        return `a ${expected.length}-byte key did not unwrap as RFC 5649`;
-      }
-      if (unwrapped.length !== expected.length) {
-        return `a ${expected.length}-byte key came back as ${unwrapped.length} bytes (not exact RFC 5649)`;
-      }
-      return unwrapped.equals(expected) ? undefined : `a ${expected.length}-byte key came back altered`;
-    };
-    for (const mechanism of input.kwpMechanisms) {
-      const oddProblem = roundTrip(mechanism, oddHandle, odd);
-      if (!oddProblem) {
-        kwp = { mechanism, exactFor: 'all', finding: `mechanism ${hex(mechanism)} is exact RFC 5649` };
-        findings.push(kwp.finding);
-        break;
-      }
-      const finding = `mechanism ${hex(mechanism)}: ${oddProblem}`;
-      kwpFindings.push(finding);
-      findings.push(finding);
-      if (!kwp && !roundTrip(mechanism, evenHandle, even)) {
-        kwp = { mechanism, exactFor: 'multiple-of-8', finding };
-      }
+      odd?.fill(0);
+      even?.fill(0);
+    } else {
+      kwpFindings.push('RFC 5649 not tested: the token has no usable RSA-OAEP');
     }
-    odd.fill(0);
-    even.fill(0);
-    aesValue.fill(0);
+    kekBySha1?.fill(0);
+    kekBySha256?.fill(0);
     return {
       oaepSha1,
       oaepSha256,
@@ -220,6 +298,12 @@ export async function probeCapabilities(input: {
       findings,
       failureCodes,
     };
+  } catch (error) {
+    throw new HsmError('the capability self-test could not create its session test keys', {
+      cause: error,
+      returnCode: pkcs11ReturnCode(error),
+      hint: 'The token must allow session keys generated with CKA_SENSITIVE=true, CKA_EXTRACTABLE=true.',
+    });
   } finally {
     for (const handle of created) {
       try {
