@@ -611,6 +611,23 @@ describe('least privilege', () => {
     expect(kmsActionsOf(roleOfFunction(functionKey))).toEqual(used);
   });
 
+  it('lets the sweep start only the import state machine, and watch or stop only its executions', () => {
+    // Prepare
+    const roleArn = property<{ 'Fn::GetAtt': [string] }>(template.Resources.ReimportExpiringKeys, 'RoleArn');
+    const statements = statementsOf(template.Resources[roleArn['Fn::GetAtt'][0]] as CfnResource);
+    const resourcesFor = (action: string) =>
+      statements.filter((statement) => actionsOf(statement).includes(action)).flatMap(resourcesOf);
+    const child =
+      'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:byok-dev-import-key-material';
+
+    // Assess
+    expect(resourcesFor('states:StartExecution')).toEqual([{ 'Fn::Sub': child }]);
+    expect(resourcesFor('states:DescribeExecution')).toEqual([
+      { 'Fn::Sub': `${child.replace(':stateMachine:', ':execution:')}:*` },
+    ]);
+    expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
+  });
+
   it('gives each function its own role', () => {
     // Prepare
     const roleIds = resourcesOfType('AWS::Lambda::Function').map(
