@@ -9,6 +9,7 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
+import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
 import type { HsmKeyType, WrappingAlgorithm } from '../../src/hsm/port.ts';
@@ -131,6 +132,29 @@ describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => 
       expectNoSecret(Buffer.from(wrappedKeyMaterial).toString('hex'), known.material, 'wrapped material');
     },
   );
+
+  it('leaves no session object behind: the ephemeral AES key and the KMS public key are destroyed', async () => {
+    // Prepare
+    const hsm = token.hsm;
+    if (!hsm) throw new Error('token not open');
+    const { pkcs11, session } = hsm.unsafeRawAccess();
+    const algorithm = EXPECTED[kind].AES_256.includes('RSA_AES_KEY_WRAP_SHA_256')
+      ? 'RSA_AES_KEY_WRAP_SHA_256'
+      : 'RSA_AES_KEY_WRAP_SHA_1';
+
+    // Act
+    await hsm.wrapKey({
+      label: 'imported-AES_256',
+      algorithm,
+      wrappingPublicKey: spkiOf(wrappingKeys.RSA_2048),
+    });
+    pkcs11.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_TOKEN, value: false }]);
+    const left = pkcs11.C_FindObjects(session, 16);
+    pkcs11.C_FindObjectsFinal(session);
+
+    // Assess
+    expect(left).toHaveLength(0);
+  });
 
   it.each(cases)(
     'wraps generated $type with $algorithm to the key its evidence describes',
