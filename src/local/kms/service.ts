@@ -172,11 +172,6 @@ export class KmsService implements LocalService {
     return output;
   }
 
-  /** Keys in a Region, for admin views and tests. */
-  keyCount(): number {
-    return this.core.registry.keys.size;
-  }
-
   async close(): Promise<void> {
     this.removeTimer();
     // In-flight RSA generations cannot be cancelled; their results are simply dropped.
