@@ -4,13 +4,22 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   deterministicExecutionName,
   executionInputOf,
   InvalidStartInputError,
   runStart,
   type StartOptions,
+  StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../src/cli/commands/start.ts';
 import {
@@ -210,6 +219,96 @@ describe('byok start (local stack)', () => {
 
     // Assess
     await expect(start).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+});
+
+describe('byok start against AWS (SDK client mocked)', () => {
+  let sfnMock: ReturnType<typeof mockClient>;
+  beforeEach(() => {
+    sfnMock = mockClient(SFNClient);
+  });
+  afterEach(() => {
+    sfnMock.restore();
+  });
+
+  it.each([
+    ['none', [], /no state machine named import-key-material/],
+    [
+      'several',
+      [
+        {
+          name: 'byok-dev-import-key-material',
+          stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:byok-dev-import-key-material',
+        },
+        {
+          name: 'byok-prod-import-key-material',
+          stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:byok-prod-import-key-material',
+        },
+      ],
+      /several import state machines/,
+    ],
+  ])('asks for --state-machine-arn when it finds %s', async (_case, stateMachines, message) => {
+    // Prepare
+    sfnMock.on(ListStateMachinesCommand).resolves({ stateMachines: stateMachines as never });
+
+    // Act
+    const start = runStart({ keyId: KEY, region: 'eu-west-1', pollInterval: 10 }, quietIo().io);
+
+    // Assess
+    await expect(start).rejects.toBeInstanceOf(StateMachineNotFoundError);
+    await expect(start).rejects.toThrow(message);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts the one deployed import state machine under the deterministic name and reads no payloads', async () => {
+    // Prepare
+    const stateMachineArn =
+      'arn:aws:states:eu-west-1:111122223333:stateMachine:byok-prod-import-key-material';
+    sfnMock.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        {
+          name: 'byok-prod-reimport-expiring-keys',
+          stateMachineArn: `${stateMachineArn}x`,
+          type: 'STANDARD',
+          creationDate: new Date(),
+        },
+        {
+          name: 'byok-prod-import-key-material',
+          stateMachineArn,
+          type: 'STANDARD',
+          creationDate: new Date(),
+        },
+      ],
+    });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' } as never)
+      .resolves({
+        status: 'SUCCEEDED',
+        output: '{"keyState":"Enabled"}',
+        startDate: new Date(0),
+        stopDate: new Date(1500),
+      } as never);
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const { io, lines } = quietIo();
+
+    // Act
+    await runStart({ keyId: KEY, validForDays: 30, region: 'eu-west-1', pollInterval: 10 }, io);
+
+    // Assess
+    const [start] = sfnMock.commandCalls(StartExecutionCommand);
+    const expectedInput = { keyId: KEY, validForDays: 30 };
+    expect(start?.args[0].input).toEqual({
+      stateMachineArn,
+      name: deterministicExecutionName(expectedInput, new Date()),
+      input: JSON.stringify(expectedInput),
+    });
+    for (const call of sfnMock.commandCalls(GetExecutionHistoryCommand)) {
+      expect(call.args[0].input.includeExecutionData).toBe(false);
+    }
+    expect(JSON.parse(lines.out)).toEqual({ keyState: 'Enabled' });
+    expect(lines.err).toContain('SUCCEEDED in 1.5 s');
   });
 });
 
