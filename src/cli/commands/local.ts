@@ -94,6 +94,9 @@ async function runUp(options: UpOptions): Promise<void> {
   // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
   const { attachLocalStepFunctionsWithLocalToken } = await import('../../local/stepfunctions/attach.ts');
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
+  // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
+  const { createStepFunctionsApiTargetHandler } = await import('../../local/runner/start-execution-sync.ts');
+  stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
     `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
   );

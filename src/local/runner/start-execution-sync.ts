@@ -208,3 +208,38 @@ export function createStateMachineTargetHandler(options: {
     },
   };
 }
+
+/** The local Step Functions API (src/local/stepfunctions), structurally. */
+export interface StepFunctionsApi {
+  handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
+  idle(): Promise<void>;
+}
+
+/**
+ * Lets EventBridge rules start executions through the local Step Functions API (what `byok local
+ * up` serves), so they show in ListExecutions and `byok start`'s views. Resolves when the
+ * execution has ended; a failed execution fails the delivery.
+ */
+export function createStepFunctionsApiTargetHandler(api: StepFunctionsApi): StateMachineTargetHandler {
+  return {
+    matches: (arn) => stateMachineNameOf(arn) !== undefined && arn.startsWith('arn:'),
+    async deliver(delivery) {
+      const started = (await api.handle('StartExecution', {
+        stateMachineArn: delivery.targetArn,
+        input: delivery.input,
+      })) as { executionArn: string };
+      await api.idle();
+      const described = (await api.handle('DescribeExecution', { executionArn: started.executionArn })) as {
+        status: string;
+        error?: string;
+        cause?: string;
+      };
+      if (described.status !== 'SUCCEEDED') {
+        throw new Error(
+          `execution ${started.executionArn} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`,
+        );
+      }
+      return started.executionArn;
+    },
+  };
+}
