@@ -3,9 +3,11 @@
 // the rule from deploy/event-rules.json starts the import workflow for that key at once, which
 // restores the same material (old ciphertext decrypts again); the alert rule delivers the event to
 // the alert topic. Real NSS token, real local KMS and EventBridge over HTTP, the real ASL.
+import { randomBytes } from 'node:crypto';
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SweepWorld, startSweepWorld } from '../../src/sweep/local-world.ts';
+import { expectNoSecret } from '../helpers/secret-scan.ts';
 
 const DAY = 86_400_000;
 let world: SweepWorld;
@@ -73,5 +75,33 @@ describe('KMS Imported Key Material Expiration rule', () => {
     expect(world.history.list().filter((record) => record.stateMachine === 'reimport-expiring-keys')).toEqual(
       [],
     );
+  }, 60_000);
+
+  it('never lets known key material into a payload, event, delivery or report of either path', async () => {
+    // Prepare: material known to the test, loaded into the token as a customer migrating would.
+    const material = randomBytes(32);
+    await world.hsm.importKey({ label: 'known-material', type: 'AES_256', material });
+    const known = await world.createManagedKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      validForDays: 4,
+      hsmKeyLabel: 'known-material',
+      createHsmKey: false,
+    });
+    expect((await world.importKey(known)).status).toBe('SUCCEEDED');
+
+    // Act: expire it (the event path), then sweep it once it is due again (the sweep path).
+    await world.clock.advance(4 * DAY + 60_000);
+    await world.clock.advance(2 * DAY + 60_000);
+    const sweep = await world.runSweep();
+
+    // Assess
+    expect(sweep.output).toMatchObject({ reimported: expect.arrayContaining([known]), failed: 0 });
+    const expiredAndRestored = world.events.bus
+      .log({ source: 'aws.kms' })
+      .events.some((event) => event.detail['key-id'] === known);
+    expect(expiredAndRestored).toBe(true);
+    expectNoSecret(JSON.stringify(world.events.bus.log()), material, 'bus events and deliveries');
+    expectNoSecret(JSON.stringify(world.history.list()), material, 'execution inputs, outputs and causes');
+    expectNoSecret(JSON.stringify(sweep.events), material, 'the sweep execution history');
   }, 60_000);
 });
