@@ -118,6 +118,16 @@ const {
   CKR_KEY_SIZE_RANGE,
 } = pkcs11js;
 
+/** Return codes after which this session is gone; the next call opens a new one. */
+const SESSION_LOST = new Set<number>([
+  pkcs11js.CKR_SESSION_HANDLE_INVALID,
+  pkcs11js.CKR_SESSION_CLOSED,
+  pkcs11js.CKR_DEVICE_REMOVED,
+  pkcs11js.CKR_DEVICE_ERROR,
+  pkcs11js.CKR_TOKEN_NOT_PRESENT,
+  pkcs11js.CKR_USER_NOT_LOGGED_IN,
+]);
+
 /** CKZ_DATA_SPECIFIED: NSS rejects OAEP parameters without it; pkcs11js does not export it. */
 const CKZ_DATA_SPECIFIED = 1;
 
@@ -242,20 +252,30 @@ export async function openHsm(config: HsmConfig, options: OpenHsmOptions = {}): 
   const pin =
     options.pin ?? (await resolvePin(config, { env: options.env, secretsManager: options.secretsManager }));
   const loaded = acquireModule(config);
+  try {
+    return new Pkcs11Hsm(loaded, openSession(loaded, config.tokenLabel, pin), config, pin);
+  } catch (error) {
+    loaded.openHandles -= 1;
+    throw error;
+  }
+}
+
+/** A new R/W session on the token with this label, logged in (or checked) with the PIN. */
+function openSession(loaded: LoadedModule, tokenLabel: string, pin: string | undefined): Handle {
   let session: Handle | undefined;
   try {
-    const slot = findSlotByTokenLabel(loaded.pkcs11, config.tokenLabel);
+    const slot = findSlotByTokenLabel(loaded.pkcs11, tokenLabel);
     const tokenInfo = loaded.pkcs11.C_GetTokenInfo(slot);
     session = loaded.pkcs11.C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION);
     const loginRequired = (tokenInfo.flags & CKF_LOGIN_REQUIRED) !== 0;
     if (pin !== undefined) {
-      login(loaded, session, pin, config.tokenLabel);
+      login(loaded, session, pin, tokenLabel);
     } else if (loginRequired) {
-      throw new HsmPinUnavailableError(`token "${config.tokenLabel}" needs a PIN and none is configured`, {
+      throw new HsmPinUnavailableError(`token "${tokenLabel}" needs a PIN and none is configured`, {
         hint: 'Set BYOK_PIN or BYOK_PIN_FILE locally, BYOK_PIN_SECRET_ARN in Lambda, or pinFile in the configuration.',
       });
     }
-    return new Pkcs11Hsm(loaded, session, config);
+    return session;
   } catch (error) {
     if (session) {
       try {
@@ -264,8 +284,11 @@ export async function openHsm(config: HsmConfig, options: OpenHsmOptions = {}): 
         // The session is unusable either way.
       }
     }
-    loaded.openHandles -= 1;
-    throw error;
+    if (error instanceof HsmError) throw error;
+    throw new HsmError(`opening a session on token "${tokenLabel}" failed`, {
+      cause: error,
+      returnCode: pkcs11ReturnCode(error),
+    });
   }
 }
 
@@ -408,25 +431,66 @@ export class Pkcs11Hsm implements HsmAdmin {
   readonly tokenLabel: string;
   readonly config: HsmConfig;
   private readonly pkcs11: Pkcs11;
-  private readonly session: Handle;
   private readonly loaded: LoadedModule;
+  /** Kept to open a new session after the token dropped ours (HSM restart, network to the HSM). */
+  private readonly pin: string | undefined;
+  private current: Handle | undefined;
   private capabilities: Promise<TokenCapabilities> | undefined;
   private closed = false;
 
-  constructor(loaded: LoadedModule, session: Handle, config: HsmConfig) {
+  constructor(loaded: LoadedModule, session: Handle, config: HsmConfig, pin: string | undefined) {
     this.loaded = loaded;
     this.pkcs11 = loaded.pkcs11;
-    this.session = session;
+    this.current = session;
     this.config = config;
+    this.pin = pin;
     this.tokenLabel = config.tokenLabel;
+  }
+
+  /** The open session; a new one when the last was lost (see `guard`). */
+  private get session(): Handle {
+    this.assertOpen();
+    this.current ??= openSession(this.loaded, this.tokenLabel, this.pin);
+    return this.current;
+  }
+
+  private dropSession(): void {
+    if (!this.current) return;
+    try {
+      this.pkcs11.C_CloseSession(this.current);
+    } catch {
+      // Already gone: that is why it is dropped.
+    }
+    this.current = undefined;
+  }
+
+  /**
+   * Runs one operation: PKCS#11 failures become named errors with their return code, and a lost
+   * session is dropped so the next call opens a new one instead of failing forever.
+   */
+  private async guard<T>(
+    doing: string,
+    work: () => T | Promise<T>,
+    context: { label?: string; algorithm?: string } = {},
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const mapped = error instanceof HsmError ? error : this.mapError(error, doing, context);
+      if (mapped.returnCode && SESSION_LOST.has(mapped.returnCode.value)) this.dropSession();
+      throw mapped;
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.pkcs11.C_CloseSession(this.session);
+      if (this.current) this.pkcs11.C_CloseSession(this.current);
+    } catch {
+      // A lost session needs no closing.
     } finally {
+      this.current = undefined;
       this.loaded.openHandles -= 1;
     }
   }
@@ -449,10 +513,16 @@ export class Pkcs11Hsm implements HsmAdmin {
   /** Measured once per handle by a self-test with throw-away session objects. */
   tokenCapabilities(): Promise<TokenCapabilities> {
     this.assertOpen();
-    this.capabilities ??= probeCapabilities({
-      pkcs11: this.pkcs11,
-      session: this.session,
-      kwpMechanisms: PROFILES[this.config.profile].kwpMechanisms,
+    this.capabilities ??= this.guard('running the capability self-test', () =>
+      probeCapabilities({
+        pkcs11: this.pkcs11,
+        session: this.session,
+        kwpMechanisms: PROFILES[this.config.profile].kwpMechanisms,
+      }),
+    ).catch((error: unknown) => {
+      // A failed self-test (e.g. a lost session) is measured again next time, not cached.
+      this.capabilities = undefined;
+      throw error;
     });
     return this.capabilities;
   }
@@ -464,12 +534,54 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   // --- keys ------------------------------------------------------------------------------------
 
-  async describeKey(label: string): Promise<HsmKeyInfo> {
+  async listKeys(): Promise<HsmKeyInfo[]> {
     this.assertOpen();
-    return this.findKey(label).info;
+    return this.guard('listing keys', () => this.listKeysInToken());
   }
 
-  async listKeys(): Promise<HsmKeyInfo[]> {
+  async createKey(input: CreateKeyInput): Promise<HsmKeyInfo> {
+    this.assertOpen();
+    return this.guard(`generating ${input.type} key "${input.label}"`, () => this.createKeyInToken(input), {
+      label: input.label,
+    });
+  }
+
+  async importKey(input: ImportKeyInput): Promise<HsmKeyInfo> {
+    this.assertOpen();
+    return this.guard(`importing ${input.type} key "${input.label}"`, () => this.importKeyInToken(input), {
+      label: input.label,
+    });
+  }
+
+  async wrapKey(input: WrapKeyInput): Promise<{ wrappedKeyMaterial: Uint8Array }> {
+    this.assertOpen();
+    return this.guard(
+      `wrapping key "${input.label}" with ${input.algorithm}`,
+      () => this.wrapKeyInToken(input),
+      {
+        label: input.label,
+        algorithm: input.algorithm,
+      },
+    );
+  }
+
+  async evidence(label: string, challenge?: Uint8Array): Promise<Evidence> {
+    this.assertOpen();
+    return this.guard(
+      `computing evidence for key "${label}"`,
+      () => this.evidenceFromToken(label, challenge),
+      {
+        label,
+      },
+    );
+  }
+
+  async describeKey(label: string): Promise<HsmKeyInfo> {
+    this.assertOpen();
+    return this.guard(`reading key "${label}"`, () => this.findKey(label).info, { label });
+  }
+
+  private async listKeysInToken(): Promise<HsmKeyInfo[]> {
     this.assertOpen();
     const infos: HsmKeyInfo[] = [];
     for (const objectClass of [CKO_SECRET_KEY, CKO_PRIVATE_KEY]) {
@@ -481,7 +593,7 @@ export class Pkcs11Hsm implements HsmAdmin {
     return infos.sort((a, b) => a.label.localeCompare(b.label));
   }
 
-  async createKey(input: CreateKeyInput): Promise<HsmKeyInfo> {
+  private async createKeyInToken(input: CreateKeyInput): Promise<HsmKeyInfo> {
     this.assertOpen();
     this.assertLabelFree(input.label);
     const id = newKeyId(input.type);
@@ -526,7 +638,7 @@ export class Pkcs11Hsm implements HsmAdmin {
     return this.findKey(input.label).info;
   }
 
-  async importKey(input: ImportKeyInput): Promise<HsmKeyInfo> {
+  private async importKeyInToken(input: ImportKeyInput): Promise<HsmKeyInfo> {
     this.assertOpen();
     this.assertLabelFree(input.label);
     const id = newKeyId(input.type);
@@ -815,7 +927,7 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   // --- wrapping --------------------------------------------------------------------------------
 
-  async wrapKey(input: WrapKeyInput): Promise<{ wrappedKeyMaterial: Uint8Array }> {
+  private async wrapKeyInToken(input: WrapKeyInput): Promise<{ wrappedKeyMaterial: Uint8Array }> {
     this.assertOpen();
     const key = this.findKey(input.label);
     if (input.expectedKeyType !== undefined && input.expectedKeyType !== key.info.type) {
@@ -939,7 +1051,7 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   // --- evidence --------------------------------------------------------------------------------
 
-  async evidence(label: string, challenge?: Uint8Array): Promise<Evidence> {
+  private async evidenceFromToken(label: string, challenge?: Uint8Array): Promise<Evidence> {
     this.assertOpen();
     const key = this.findKey(label);
     const family = keyFamily(key.info.type);

@@ -217,6 +217,23 @@ describe('refusals on NSS softoken', () => {
     expect(error.returnCode?.name).toMatch(/^CKR_(DATA_LEN_RANGE|KEY_SIZE_RANGE)$/);
   });
 
+  it('names a lost session with its return code, then opens and logs in a new one', async () => {
+    // Prepare
+    const { pkcs11, session } = hsm.unsafeRawAccess();
+    pkcs11.C_CloseSession(session);
+
+    // Act
+    const lost = await refusal(() => hsm.describeKey('aes'));
+    const info = await hsm.describeKey('aes');
+    const evidence = await hsm.evidence('aes');
+
+    // Assess
+    expect(lost.returnCode?.name).toBe('CKR_SESSION_HANDLE_INVALID');
+    expect(lost.message).toContain('reading key "aes"');
+    expect(info.type).toBe('AES_256');
+    expect(evidence.kind).toBe('aes-kcv');
+  });
+
   it('names the missing library and the missing token', async () => {
     // Act
     const noLibrary = await refusal(() => openHsm({ ...token.config, library: '/nonexistent/libpkcs11.so' }));
