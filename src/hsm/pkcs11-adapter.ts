@@ -177,7 +177,10 @@ function acquireModule(config: HsmConfig): LoadedModule {
     }
     finalizeModule(existing);
   }
-  if (!existsSync(config.library)) throw new HsmLibraryNotFoundError(config.library);
+  // A bare file name is left to the dynamic loader's search path.
+  if (config.library.includes('/') && !existsSync(config.library)) {
+    throw new HsmLibraryNotFoundError(config.library);
+  }
   const pkcs11 = new pkcs11js.PKCS11();
   try {
     pkcs11.load(config.library);
@@ -199,6 +202,11 @@ function acquireModule(config: HsmConfig): LoadedModule {
     pkcs11.C_Initialize(options);
   } catch (error) {
     if (pkcs11ReturnCode(error)?.value !== CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+      try {
+        pkcs11.close();
+      } catch {
+        // Unloading is best effort.
+      }
       throw new HsmError(`C_Initialize of ${config.library} failed`, {
         cause: error,
         returnCode: pkcs11ReturnCode(error),
