@@ -8,7 +8,7 @@ import { finalizeIdleModules } from '../../hsm/pkcs11-adapter.ts';
 import { WRAPPING_ALGORITHMS } from '../../hsm/port.ts';
 import { type ImportExecutionInput, type ImportResult, MAX_VALID_FOR_DAYS } from '../../import/contracts.ts';
 import { formatProof } from '../../import/report.ts';
-import { createLocalDeps } from '../../local/runner/local-deps.ts';
+import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.ts';
 import { createProgressReporter } from '../../local/runner/progress.ts';
 import { endpointClock } from '../../local/runner/remote-clock.ts';
 import { type ExecutionResult, runExecution } from '../../local/runner/run-execution.ts';
@@ -25,6 +25,30 @@ interface ImportOptions {
   endpoint?: string;
   region?: string;
   json?: boolean;
+}
+
+/** Against AWS (no --endpoint) there must be a Region and credentials before anything runs. */
+export class AwsSetupError extends Error {
+  readonly hint: string;
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AwsSetupError';
+    this.hint = hint;
+  }
+}
+
+async function assertAwsReachable(deps: LocalDeps): Promise<void> {
+  try {
+    await deps.kms.config.credentials();
+  } catch (error) {
+    throw new AwsSetupError(
+      'no AWS credentials found',
+      'configure them (aws configure, AWS_PROFILE, or an instance role), or pass --endpoint for the local stack',
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** The workflow failed: named after the error that stopped it, with its cause as the message. */
@@ -119,14 +143,17 @@ export function registerImportCommand(program: Command): void {
       const input = executionInputFrom(options);
       const hsmConfig = await loadHsmConfig(defaultByokHome());
       const clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
-      const deps = await createLocalDeps({
-        endpoint: options.endpoint,
-        region: options.region,
-        clock,
-        hsmConfig,
-      });
+      const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      if (!options.endpoint && !region) {
+        throw new AwsSetupError(
+          'no AWS Region given',
+          'pass --region or set AWS_REGION (or --endpoint for the local stack)',
+        );
+      }
+      const deps = await createLocalDeps({ endpoint: options.endpoint, region, clock, hsmConfig });
       let result: ExecutionResult;
       try {
+        if (!options.endpoint) await assertAwsReachable(deps);
         const progress = options.json ? undefined : createProgressReporter({ stream: process.stderr });
         result = await runExecution({
           stateMachine: 'import-key-material',
