@@ -9,9 +9,9 @@ import {
 function program(): Command {
   const root = new Command('byok').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
   registerImportCommand(root);
-  root.commands.forEach((command) =>
-    command.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} }),
-  );
+  for (const command of root.commands) {
+    command.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  }
   return root;
 }
 
