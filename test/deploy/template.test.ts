@@ -4,8 +4,12 @@
 // privilege. Change serverless.yml and these tests tell you what you broke.
 
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,9 +18,13 @@ import {
   type PackagedService,
   packageService,
 } from '../../deploy/package-service.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { createKmsClient } from '../../src/aws/clients.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
+import type { JsonValue } from '../../src/local/runner/integrations.ts';
+import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { loadEventRules } from '../../src/sweep/event-rules.ts';
+import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 
 interface AslValidation {
   isValid: boolean;
@@ -638,3 +646,119 @@ describe('least privilege', () => {
     expect(new Set(roleIds).size).toBe(roleIds.length);
   });
 });
+
+describe('the bundles that ship', () => {
+  // The bundled Lambdas, not the TypeScript sources, run the real import ASL against the local
+  // KMS endpoint and a real SoftHSM2 token, configured only through the environment variables
+  // serverless.yml sets (plus AWS_ENDPOINT_URL): what a deployed function would do.
+  let stack: LocalStack;
+  let token: TestToken;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0 });
+    token = await createTestToken('softhsm', { keys: [{ label: 'aes-bundle', type: 'AES_256' }] });
+    await token.hsm?.close(); // the bundled wrap function opens the token itself
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: stack.url,
+      AWS_REGION: stack.region,
+      AWS_ACCESS_KEY_ID: 'byoklocal',
+      AWS_SECRET_ACCESS_KEY: 'byoklocal',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      BYOK_PKCS11_LIBRARY: token.config.library,
+      BYOK_HSM_TOKEN_LABEL: token.config.tokenLabel,
+      BYOK_PIN_FILE: token.config.pinFile,
+      SOFTHSM2_CONF: token.config.softhsm2Conf,
+      // SoftHSM2 wraps with SHA-1 OAEP only; the deployed stack's parameter tokenWrappingAlgorithms.
+      BYOK_TOKEN_WRAPPING_ALGORITHMS: 'RSAES_OAEP_SHA_1,RSA_AES_KEY_WRAP_SHA_1',
+    });
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await stack?.stop();
+    await rm(token?.byokHome ?? '', { recursive: true, force: true });
+  });
+
+  it('import key material end to end through the real ASL', async () => {
+    // Prepare
+    const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
+    const created = await kms.send(
+      new CreateKeyCommand({
+        Origin: 'EXTERNAL',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        Tags: [
+          { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
+          { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-bundle' },
+        ],
+      }),
+    );
+    const keyId = created.KeyMetadata?.KeyId as string;
+    const definition = JSON.parse(
+      readFileSync(join(packaged.serviceDir, 'statemachines/import-key-material.asl.json'), 'utf8'),
+    ) as Definition;
+    const published: unknown[] = [];
+    const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const [stateName, state] of allStates(definition)) {
+      if (state.Type !== 'Task') continue;
+      const placeholder = /^\$\{([A-Za-z]+)FunctionArn\}$/.exec(String(state.Resource));
+      if (placeholder?.[1]) {
+        const file = placeholder[1].replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+        const bundle = (await import(
+          pathToFileURL(join(packaged.bundleDir, `functions/${file}.mjs`)).href
+        )) as {
+          handler: (event: unknown, context: unknown) => Promise<unknown>;
+        };
+        handlers[stateName] = async (input) =>
+          JSON.parse(
+            JSON.stringify(await bundle.handler(structuredClone(input), lambdaContext(file))),
+          ) as JsonValue;
+        state.Resource = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:byok-dev-${file}`;
+      } else {
+        handlers[stateName] = async (input) => {
+          published.push(...((input as { Entries: unknown[] }).Entries ?? []));
+          return { Entries: [{ EventId: 'local' }], FailedEntryCount: 0 };
+        };
+      }
+    }
+    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+
+    // Act
+    const input = { keyId, validForDays: 30, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' };
+    const execution = machine.run(input, {
+      overrides: { taskResourceLocalHandlers: handlers },
+      context: {
+        Execution: { Id: 'arn:aws:states:us-east-1:111122223333:execution:bundle:one', Name: 'one' },
+      },
+    });
+    const output = (await execution.result) as { keyState: string; hsmKeyLabel: string };
+
+    // Assess
+    expect(output).toMatchObject({
+      keyState: 'Enabled',
+      hsmKeyLabel: 'aes-bundle',
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_1',
+    });
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    expect(described.KeyMetadata?.KeyState).toBe('Enabled');
+    expect(published).toEqual([
+      expect.objectContaining({ Source: 'byok', DetailType: 'byok Key Material Imported' }),
+    ]);
+    kms.destroy();
+  });
+});
+
+function lambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'local',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+  };
+}
