@@ -140,4 +140,38 @@ describe('local runner', () => {
     expect(lines[0]).toBe('Publish: started');
     expect(lines[1]).toMatch(/^Publish: done in \d+ ms$/);
   });
+
+  it('keeps a step list on a terminal, rewriting the current line until the state is done', async () => {
+    // Prepare
+    const stream = Object.assign(new PassThrough(), { isTTY: true });
+    const chunks: string[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    const path = await writeMachine('tty-steps', {
+      StartAt: 'Publish',
+      States: {
+        Publish: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::events:putEvents',
+          Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', Detail: {} }] },
+          End: true,
+        },
+      },
+    });
+
+    // Act
+    await runExecution({
+      stateMachine: path,
+      input: {},
+      deps: { clock },
+      onProgress: createProgressReporter({ stream, label: 'demo' }).onProgress,
+    });
+
+    // Assess
+    const output = chunks.join('');
+    const clearLine = '\r\u001b[2K';
+    const [entered, exited] = output.split(clearLine).filter((part) => part.length > 0);
+    expect(output.startsWith(clearLine)).toBe(true);
+    expect(entered).toBe('demo … Publish');
+    expect(exited).toMatch(/^demo ✔ Publish \(\d+ ms\)\n$/);
+  });
 });
