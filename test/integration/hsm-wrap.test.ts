@@ -223,7 +223,20 @@ const OTHER_TYPES: Array<{
     tokens: ['nss'],
   },
   { type: 'RSA_3072', keySpec: 'RSA_3072', material: () => pkcs8('rsa', 3072), tokens: ['nss'] },
+  // Migration files often come as PEM.
+  {
+    type: 'ECC_NIST_P256',
+    keySpec: 'ECC_NIST_P256',
+    material: () => pem('ec', 'prime256v1'),
+    tokens: ['nss'],
+  },
 ];
+
+function pem(kind: 'ec' | 'rsa', parameter: string): Buffer {
+  const der = pkcs8(kind, parameter);
+  const body = der.toString('base64').replace(/.{64}/g, '$&\n');
+  return Buffer.from(`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`);
+}
 
 function pkcs8(kind: 'ec' | 'rsa', parameter: string | number): Buffer {
   const pair =
@@ -273,7 +286,9 @@ describe.each(['nss', 'softhsm'] as const)('other key types on %s', (kind) => {
       if (type.startsWith('HMAC_')) {
         expect(unwrapped.equals(known)).toBe(true);
       } else {
-        const original = createPrivateKey({ key: known, format: 'der', type: 'pkcs8' });
+        const original = known.toString('latin1').startsWith('-----BEGIN')
+          ? createPrivateKey({ key: known.toString('utf8'), format: 'pem' })
+          : createPrivateKey({ key: known, format: 'der', type: 'pkcs8' });
         const parsed = createPrivateKey({ key: unwrapped, format: 'der', type: 'pkcs8' });
         expect(parsed.export({ format: 'jwk' })).toEqual(original.export({ format: 'jwk' }));
         expect(derLength(unwrapped)).toBe(unwrapped.length);
