@@ -28,7 +28,15 @@ export const SweepInputSchema = z.strictObject({
     .describe(
       'Fraction of the quota the sweep plans to use. At 1 request per second there is no burst to absorb start-up jitter, so the default leaves 20%; with a raised quota (which has burst) 0.95 is safe',
     ),
-  maxKeys: z.number().int().min(1).max(1000).default(500).describe('Most keys one sweep reimports'),
+  // Each key costs about 330 bytes in the Map's input and 200 in its result, and both travel into
+  // SummarizeSweep: 200 keys stay well under Step Functions' 256 KiB payload limit.
+  maxKeys: z
+    .number()
+    .int()
+    .min(1)
+    .max(400)
+    .default(200)
+    .describe('Most keys one sweep reimports; the rest are deferred to the next sweep, most urgent first'),
 });
 export type SweepInput = z.infer<typeof SweepInputSchema>;
 
