@@ -139,4 +139,42 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
       .map((event) => `${event.state.name}:${event.Error}`);
     expect(failures).toEqual(['WrapKeyMaterial:HsmUnavailableError', 'WrapKeyMaterial:HsmUnavailableError']);
   });
+
+  it('keeps three concurrent imports within the GetParametersForImport quota (1/s) by retrying the throttled ones', async () => {
+    // Prepare
+    const keyIds = await Promise.all(
+      [1, 2, 3].map(() =>
+        harness.createExternalKey({ keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' }),
+      ),
+    );
+    await configureQuotas('aws-default');
+    // Real waits here (the quota refills in real time), shorter than the ASL's 1 s base.
+    const overrides = { retryIntervalOverrides: { GetParametersForImport: 700 } };
+
+    // Act
+    const results = await Promise.all(
+      keyIds.map((keyId) => harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 }, overrides)),
+    );
+    await configureQuotas(null);
+
+    // Assess
+    expect(results.map((result) => result.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const throttled = results.flatMap((result) =>
+      result.events.filter(
+        (event) =>
+          event.type === 'StateFailed' &&
+          (event as unknown as { Error: string }).Error === 'ThrottlingException',
+      ),
+    );
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+  });
+
+  async function configureQuotas(quotas: 'aws-default' | null): Promise<void> {
+    const response = await fetch(`${harness.stack.url}/_byok/quotas`, {
+      method: quotas ? 'POST' : 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      ...(quotas ? { body: JSON.stringify({ quotas }) } : {}),
+    });
+    expect(response.ok).toBe(true);
+  }
 });
