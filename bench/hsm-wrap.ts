@@ -7,9 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pkcs11js from 'pkcs11js';
 import { unwrapAsKms } from '../src/hsm/kms-unwrap.ts';
 import { initLocalToken } from '../src/hsm/local-token.ts';
-import { finalizeIdleModules, openHsm } from '../src/hsm/pkcs11-adapter.ts';
+import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../src/hsm/pkcs11-adapter.ts';
 import type { HsmKeyType, WrappingAlgorithm } from '../src/hsm/port.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '0.6');
@@ -90,10 +91,49 @@ for (const kind of ['nss', 'softhsm'] as const) {
         }
       }
     }
+    const raw = await rawOaepWrapRate(hsm, 'AES_256', wrappingKeys.RSA_2048.publicKey);
+    console.log(
+      `  AES_256        bare C_WrapKey OAEP-SHA1, RSA_2048 (no lookup, checks or key import): ${fmt(raw)}` +
+        ' (the part of wrapKey spent in the token)',
+    );
     await hsm.close();
     finalizeIdleModules();
   } finally {
     await rm(byokHome, { recursive: true, force: true });
   }
   console.log('');
+}
+
+/** C_WrapKey alone on a prepared session: what wrapKey would cost without finding the key, checking
+ * its attributes and importing the KMS public key each time. */
+async function rawOaepWrapRate(hsm: Pkcs11Hsm, label: string, publicKey: KeyObject): Promise<number> {
+  const { pkcs11, session } = hsm.unsafeRawAccess();
+  pkcs11.C_FindObjectsInit(session, [
+    { type: pkcs11js.CKA_LABEL, value: label },
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+  ]);
+  const [key] = pkcs11.C_FindObjects(session, 1);
+  pkcs11.C_FindObjectsFinal(session);
+  if (!key) throw new Error(`no key ${label}`);
+  const jwk = publicKey.export({ format: 'jwk' });
+  const wrappingKey = pkcs11.C_CreateObject(session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+    { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+    { type: pkcs11js.CKA_TOKEN, value: false },
+    { type: pkcs11js.CKA_WRAP, value: true },
+    { type: pkcs11js.CKA_MODULUS, value: Buffer.from(jwk.n ?? '', 'base64url') },
+    { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(jwk.e ?? '', 'base64url') },
+  ]);
+  const parameter: pkcs11js.RsaOAEP = {
+    type: pkcs11js.CK_PARAMS_RSA_OAEP,
+    hashAlg: pkcs11js.CKM_SHA_1,
+    mgf: pkcs11js.CKG_MGF1_SHA1,
+    source: 1,
+  };
+  const mechanism = { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter };
+  try {
+    return await rate(() => pkcs11.C_WrapKey(session, mechanism, wrappingKey, key, Buffer.alloc(256)));
+  } finally {
+    pkcs11.C_DestroyObject(session, wrappingKey);
+  }
 }
