@@ -392,6 +392,13 @@ describe('alerts', () => {
     const [, topic] = resourcesOfType('AWS::SNS::Topic')[0] ?? [];
     const keyRef = property<{ Ref: string }>(topic, 'KmsMasterKeyId');
     const [, topicPolicy] = resourcesOfType('AWS::SNS::TopicPolicy')[0] ?? [];
+    const thisStacksAlarms = {
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:byok-dev-*',
+        },
+      },
+    };
     const thisStacksRules = {
       ArnLike: {
         'aws:SourceArn': {
@@ -417,7 +424,34 @@ describe('alerts', () => {
         Action: 'sns:Publish',
         Condition: thisStacksRules,
       }),
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: thisStacksAlarms,
+      }),
     ]);
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: thisStacksAlarms,
+      }),
+    );
+  });
+
+  it("also come from AWS's own expiry metric, when some material is about to expire anyway", () => {
+    // Prepare
+    const [, alarm] = resourcesOfType('AWS::CloudWatch::Alarm')[0] ?? [];
+    const [query] = property<{ Expression: string; ReturnData: boolean }[]>(alarm, 'Metrics');
+
+    // Assess
+    expect(query?.Expression).toBe(
+      'SELECT MIN(SecondsUntilKeyMaterialExpiration) FROM SCHEMA("AWS/KMS", KeyId)',
+    );
+    expect(property(alarm, 'ComparisonOperator')).toBe('LessThanThreshold');
+    expect(property(alarm, 'Threshold')).toEqual({ Ref: 'ExpiryAlarmSeconds' });
+    expect(template.Parameters?.ExpiryAlarmSeconds?.Default).toBe(7 * 86_400);
+    expect(property(alarm, 'AlarmActions')).toEqual([{ Ref: 'AlertTopic' }]);
+    expect(property(alarm, 'AlarmName')).toBe('byok-dev-key-material-expiring');
   });
 
   it('cover every failure the workflows publish, sweeps with failures and expired material, nothing else', () => {
