@@ -70,6 +70,28 @@ describe.each(['nss', 'softhsm'] as const)('initLocalToken(%s)', (kind) => {
     await expect(missing).rejects.toBeInstanceOf(HsmPinUnavailableError);
   });
 
+  it('is measured the same under the generic profile the Lambda uses, which tries both RFC 5649 codes', async () => {
+    // Prepare
+    const { config } = await initLocalToken({ byokHome, kind });
+    const hsm = await openHsm({ ...config, profile: 'custom' }, { env: {} });
+
+    // Act
+    const capabilities = await hsm.tokenCapabilities();
+    const aes = await hsm.wrappingAlgorithms('AES_256');
+    await hsm.close();
+
+    // Assess
+    if (kind === 'nss') {
+      expect(capabilities.kwp).toMatchObject({ mechanism: 0x210b, exactFor: 'all' });
+      expect(aes).toHaveLength(4);
+    } else {
+      // 0x210B does not exist in SoftHSM2 2.6.1; 0x210A is kept for multiples of 8 only.
+      expect(capabilities.findings).toContain('mechanism 0x210B: wrap failed: CKR_MECHANISM_INVALID (0x70)');
+      expect(capabilities.kwp).toMatchObject({ mechanism: 0x210a, exactFor: 'multiple-of-8' });
+      expect(aes).toEqual(['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1']);
+    }
+  });
+
   it('refuses to guess when a token directory exists without its configuration', async () => {
     // Prepare
     await mkdir(join(byokHome, 'hsm', kind), { recursive: true });
