@@ -34,7 +34,7 @@ export const SweepInputSchema = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(400)
+    .max(200)
     .default(200)
     .describe('Most keys one sweep reimports; the rest are deferred to the next sweep, most urgent first'),
 });
@@ -68,7 +68,9 @@ export const FindExpiringKeysOutputSchema = z.object({
   checkedAt: z.iso.datetime({ offset: true }),
   managedKeys: z.number().int().min(0),
   keys: z.array(DueKeySchema),
+  /** The first MAX_SKIPPED_LISTED keys left alone, with why; skippedCount has them all. */
   skipped: z.array(SkippedKeySchema),
+  skippedCount: z.number().int().min(0),
   /** Keys that were due but left for the next sweep because of maxKeys. */
   deferred: z.number().int().min(0),
 });
@@ -105,10 +107,14 @@ export const SweepReportSchema = z.object({
   failed: z.number().int(),
   deferred: z.number().int(),
   skipped: z.array(SkippedKeySchema),
+  skippedCount: z.number().int(),
   failures: z.array(z.object({ keyId: z.string(), error: z.string(), cause: z.string() })),
   reimported: z.array(z.string()),
 });
 export type SweepReport = z.infer<typeof SweepReportSchema>;
+
+/** Payloads stay small however many keys a sweep leaves alone. */
+export const MAX_SKIPPED_LISTED = 50;
 
 export const EVENT_SOURCE = 'byok';
 export const DETAIL_TYPE_SWEEP_COMPLETED = 'byok Reimport Sweep Completed';

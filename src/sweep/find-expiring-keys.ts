@@ -2,7 +2,13 @@
 // order, and when each import may start.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
-import type { DueKey, FindExpiringKeysOutput, SkippedKey, SweepInput } from './contracts.ts';
+import {
+  type DueKey,
+  type FindExpiringKeysOutput,
+  MAX_SKIPPED_LISTED,
+  type SkippedKey,
+  type SweepInput,
+} from './contracts.ts';
 import { compareUrgency, decideDue } from './due-policy.ts';
 import { type ManagedKey, scanManagedKeys } from './managed-keys.ts';
 import { slotStart } from './pacing.ts';
@@ -45,7 +51,8 @@ export async function findExpiringKeys(
       notBefore: slotStart(start, index, pacing).toISOString(),
       importReason: importReasonFor(sweepId, reason, key.validTo),
     })),
-    skipped,
+    skipped: skipped.slice(0, MAX_SKIPPED_LISTED),
+    skippedCount: skipped.length,
     deferred: due.length - taken.length,
   };
 }

@@ -26,6 +26,7 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
     failed: failures.length,
     deferred: found.deferred,
     skipped: found.skipped,
+    skippedCount: found.skippedCount,
     failures,
     reimported,
   };

@@ -130,6 +130,7 @@ describe('FindExpiringKeys', () => {
     // Assess
     expect(found.keys).toEqual([]);
     expect(found.skipped.map((key) => key.keyId).sort()).toEqual(['k-deleting', 'k-disabled']);
+    expect(found.skippedCount).toBe(2);
     expect(found.skipped.find((key) => key.keyId === 'k-disabled')?.why).toMatch(/disabled/);
     expect(kmsMock.commandCalls(ListResourceTagsCommand, { KeyId: 'k-aws' })).toHaveLength(0);
   });

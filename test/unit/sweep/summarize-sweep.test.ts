@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/summarize-sweep.ts';
-import type { FindExpiringKeysOutput } from '../../../src/sweep/contracts.ts';
+import { type FindExpiringKeysOutput, MAX_SKIPPED_LISTED } from '../../../src/sweep/contracts.ts';
 import { InvalidSweepInputError } from '../../../src/sweep/errors.ts';
 
 const found: FindExpiringKeysOutput = {
@@ -15,6 +15,7 @@ const found: FindExpiringKeysOutput = {
     importReason: 'test',
   })),
   skipped: [{ keyId: 'k-4', why: 'the key is disabled; an import would enable it again' }],
+  skippedCount: 1,
   deferred: 1,
 };
 
@@ -72,5 +73,45 @@ describe('SummarizeSweep', () => {
 
     // Assess
     await expect(run).rejects.toBeInstanceOf(InvalidSweepInputError);
+  });
+
+  it('keeps the largest sweep state (200 keys, every one failed) under the 256 KiB payload limit', async () => {
+    // Prepare: the longest key ids and ARNs, realistic child causes.
+    const keys = Array.from({ length: 200 }, (_, i) => {
+      const keyId = `mrk-${i.toString(16).padStart(32, '0')}`;
+      return {
+        keyId,
+        keyArn: `arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/${keyId}`,
+        reason: 'expiring' as const,
+        validTo: '2026-06-10T03:00:00.000Z',
+        notBefore: '2026-06-01T03:04:10.250Z',
+        importReason: 'byok sweep 20260601T030000Z: key material expires 2026-06-10T03:00:00.000Z',
+      };
+    });
+    const skipped = Array.from({ length: MAX_SKIPPED_LISTED }, (_, i) => ({
+      keyId: `mrk-${(1000 + i).toString(16).padStart(32, '0')}`,
+      why: 'the key is pending deletion',
+    }));
+    const big: FindExpiringKeysOutput = {
+      ...found,
+      keys,
+      skipped,
+      skippedCount: 1800,
+      managedKeys: 2000,
+      deferred: 0,
+    };
+    const results = keys.map((key) => ({
+      keyId: key.keyId,
+      status: 'FAILED' as const,
+      error: 'HsmUnavailableError',
+      cause: `the HSM did not answer: CKR_DEVICE_ERROR from C_WrapKey on token "byok-production" ${'x'.repeat(200)}`,
+    }));
+
+    // Act
+    const report = await createHandler()({ found: big, results });
+
+    // Assess: the PublishSweepReport state's input is the largest payload of the execution.
+    const largestState = JSON.stringify({ found: big, results, report });
+    expect(Buffer.byteLength(largestState)).toBeLessThan(256 * 1024);
   });
 });
