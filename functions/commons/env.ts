@@ -8,6 +8,15 @@ export class MissingEnvironmentVariableError extends Error {
   }
 }
 
+export class InvalidEnvironmentVariableError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string, options?: ErrorOptions) {
+    super(`environment variable ${variable} ${problem}`, options);
+    this.name = 'InvalidEnvironmentVariableError';
+    this.variable = variable;
+  }
+}
+
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];
   if (value === undefined || value === '') throw new MissingEnvironmentVariableError(name);

@@ -8,7 +8,7 @@ import { createKmsClient } from '../../src/aws/clients.ts';
 import { type Clock, systemClock } from '../../src/clock.ts';
 import type { HsmConfig } from '../../src/hsm/config.ts';
 import { type Hsm, isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
-import { firstEnv, requireEnv } from './env.ts';
+import { firstEnv, InvalidEnvironmentVariableError, requireEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 
 export interface KmsFunctionDeps {
@@ -32,8 +32,9 @@ export function tokenWrappingAlgorithmsFromEnv(
     .filter((name) => name.length > 0);
   const unknown = names.filter((name) => !isWrappingAlgorithm(name));
   if (unknown.length > 0) {
-    throw new Error(
-      `BYOK_TOKEN_WRAPPING_ALGORITHMS names unknown wrapping algorithms: ${unknown.join(', ')}`,
+    throw new InvalidEnvironmentVariableError(
+      'BYOK_TOKEN_WRAPPING_ALGORITHMS',
+      `names unknown wrapping algorithms: ${unknown.join(', ')}`,
     );
   }
   return names.filter(isWrappingAlgorithm);

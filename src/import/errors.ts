@@ -195,3 +195,13 @@ export class HsmUnavailableError extends ImportError {
     this.returnCode = returnCode;
   }
 }
+
+/** KMS answered without a field the workflow needs (a KMS-compatible endpoint that is not quite). */
+export class UnexpectedKmsResponseError extends ImportError {
+  readonly operation: string;
+  constructor(operation: string, missing: string, options?: ErrorOptions) {
+    super(`${operation} answered without ${missing}`, options);
+    this.name = 'UnexpectedKmsResponseError';
+    this.operation = operation;
+  }
+}

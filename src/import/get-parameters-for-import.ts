@@ -31,6 +31,7 @@ import {
   KeySpecMismatchError,
   KeyStateNotImportableError,
   KmsKeyNotFoundError,
+  UnexpectedKmsResponseError,
 } from './errors.ts';
 import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './expiry-policy.ts';
 import { keyFamilyOf } from './key-families.ts';
@@ -118,7 +119,10 @@ export async function getParametersForImport(
     }),
   );
   if (!response.ImportToken || !response.PublicKey || !response.ParametersValidTo) {
-    throw new Error('GetParametersForImport returned no import token, public key or ParametersValidTo');
+    throw new UnexpectedKmsResponseError(
+      'GetParametersForImport',
+      'ImportToken, PublicKey or ParametersValidTo',
+    );
   }
   logger.info('import parameters received', {
     keyId: keyArn,

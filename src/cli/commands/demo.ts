@@ -10,6 +10,7 @@ import { initLocalToken } from '../../hsm/local-token.ts';
 import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../../hsm/port.ts';
 import type { ImportResult } from '../../import/contracts.ts';
+import { UnexpectedKmsResponseError } from '../../import/errors.ts';
 import { formatProof, formatSummaryTable, type SummaryRow } from '../../import/report.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../../import/tags.ts';
 import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.ts';
@@ -85,7 +86,7 @@ async function createExternalKey(deps: LocalDeps, key: DemoKey): Promise<string>
     }),
   );
   const keyId = created.KeyMetadata?.KeyId;
-  if (!keyId) throw new Error('the local KMS returned no key id');
+  if (!keyId) throw new UnexpectedKmsResponseError('CreateKey', 'KeyMetadata.KeyId');
   return keyId;
 }
 
