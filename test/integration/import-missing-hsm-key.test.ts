@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+
+const run = promisify(execFile);
 
 describe('import workflow, HSM key that does not exist', () => {
   let harness: ImportHarness;
@@ -33,5 +37,28 @@ describe('import workflow, HSM key that does not exist', () => {
     expect(result.publishedEvents[0]?.detail).toMatchObject({ error: 'HsmKeyNotFoundError' });
     const described = await harness.deps.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
+  });
+
+  it('makes byok import print one named error line with a hint, no stack, and exit 1', async () => {
+    // Prepare
+    const keyId = await harness.createExternalKey({ keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' });
+
+    // Act
+    const failed: { stdout: string; stderr: string; code?: number } = await run(
+      process.execPath,
+      ['bin/byok.js', 'import', '--endpoint', harness.stack.url, '--key-id', keyId, '--hsm-key', 'absent'],
+      { env: { ...process.env, BYOK_HOME: harness.token.byokHome } },
+    ).then(
+      () => ({ stdout: '', stderr: '', code: 0 }),
+      (error: { stdout: string; stderr: string; code: number }) => error,
+    );
+
+    // Assess
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toContain(
+      `byok: HsmKeyNotFoundError: no key labelled "absent" in token "${harness.token.hsm?.tokenLabel}"\nhint: list the token keys with \`byok hsm list\`\n`,
+    );
+    expect(failed.stderr).not.toMatch(/^\s+at /m);
   });
 });
