@@ -13,6 +13,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
+  TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBridgeClient } from '../../src/aws/clients.ts';
@@ -276,5 +277,34 @@ describe('local EventBridge API', () => {
         status: 'SUCCEEDED',
       }),
     ]);
+  });
+
+  it('answers TestEventPattern with the same matching the rules use', async () => {
+    // Prepare
+    const event = {
+      id: '1',
+      account: '111122223333',
+      source: 'aws.kms',
+      time: '2026-06-01T03:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': 'KMS Imported Key Material Expiration',
+      detail: { 'key-id': 'k-1' },
+    };
+    const test = (pattern: object) =>
+      client.send(
+        new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(event) }),
+      );
+
+    // Act
+    const matching = await test({ source: ['aws.kms'], detail: { 'key-id': [{ exists: true }] } });
+    const other = await test({ source: ['byok'] });
+    const incomplete = client.send(
+      new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: '{"source":"x"}' }),
+    );
+
+    // Assess
+    expect([matching.Result, other.Result]).toEqual([true, false]);
+    await expect(incomplete).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });

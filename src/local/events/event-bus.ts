@@ -151,6 +151,8 @@ export class LocalEventBridge implements LocalService {
         return this.removeTargets(input);
       case 'PutEvents':
         return this.putEvents(input);
+      case 'TestEventPattern':
+        return testEventPattern(input);
       default:
         throw new AwsServiceError('UnknownOperationException');
     }
@@ -498,6 +500,45 @@ export class LocalEventBridge implements LocalService {
     list.push(item);
     if (list.length > this.logLimit) list.splice(0, list.length - this.logLimit);
   }
+}
+
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
+
+function testEventPattern(input: Record<string, unknown>): { Result: boolean } {
+  const patternText = optionalString(input.EventPattern, 'eventPattern');
+  const eventText = optionalString(input.Event, 'event');
+  if (patternText === undefined || eventText === undefined) {
+    throw new AwsServiceError('ValidationException', 'EventPattern and Event are required.');
+  }
+  let pattern: EventPattern;
+  try {
+    pattern = parseEventPattern(patternText);
+  } catch (error) {
+    if (error instanceof EventPatternSyntaxError) {
+      throw new AwsServiceError(
+        'InvalidEventPatternException',
+        `Event pattern is not valid. Reason: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(eventText);
+  } catch {
+    throw new AwsServiceError('ValidationException', 'Parameter Event is not valid.');
+  }
+  const missing =
+    event === null || typeof event !== 'object'
+      ? REQUIRED_EVENT_FIELDS
+      : REQUIRED_EVENT_FIELDS.filter((field) => !(field in event));
+  if (missing.length > 0) {
+    throw new AwsServiceError(
+      'ValidationException',
+      `Parameter Event is not valid: missing ${missing.join(', ')}.`,
+    );
+  }
+  return { Result: matchesEventPattern(pattern, event) };
 }
 
 function ruleView(rule: Rule): Record<string, unknown> {
