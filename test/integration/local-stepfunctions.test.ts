@@ -107,6 +107,25 @@ describe('local Step Functions API (AWSStepFunctions over AWS JSON 1.0)', () => 
       'PublishSucceeded',
     ]);
     expect(history.events?.map((event) => event.id)).toEqual(types.map((_type, index) => index + 1));
+    // A Lambda Task and a service integration report their work as they do on AWS.
+    const around = (state: string) => {
+      const at = (history.events ?? []).findIndex((event) => event.stateEnteredEventDetails?.name === state);
+      return types.slice(at, at + 5);
+    };
+    expect(around('VerifyImport')).toEqual([
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+    ]);
+    expect(around('PublishSucceeded')).toEqual([
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+    ]);
     expect(listed.executions?.map((execution) => [execution.name, execution.status])).toContainEqual([
       'import-one',
       'SUCCEEDED',
@@ -161,6 +180,12 @@ describe('local Step Functions API (AWSStepFunctions over AWS JSON 1.0)', () => 
     expect(described.error).toBe('HsmKeyNotFoundError');
     expect(described.cause).toContain('no-such-hsm-key');
     expect(history.events?.[0]?.type).toBe('ExecutionFailed');
+    const full = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }));
+    expect(
+      full.events
+        ?.filter((event) => event.type === 'LambdaFunctionFailed')
+        .map((event) => event.lambdaFunctionFailedEventDetails?.error),
+    ).toContain('HsmKeyNotFoundError');
     expect(history.events?.[0]?.executionFailedEventDetails?.error).toBe(described.error);
     expect(history.nextToken).toBeDefined();
   });

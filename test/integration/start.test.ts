@@ -148,6 +148,7 @@ describe('byok start (local stack)', () => {
       /byok: ImportExecutionFailedError: execution arn:aws:states:\S+ FAILED: HsmKeyNotFoundError/,
     );
     expect(result.stderr).toContain('hint:');
+    expect(result.stderr).toMatch(/! (GetParametersForImport|WrapKeyMaterial) failed: HsmKeyNotFoundError/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe('');
   });

@@ -188,15 +188,22 @@ async function findImportStateMachine(sfn: SFNClient, options: StartOptions): Pr
   );
 }
 
-/** One progress line per step the execution enters, leaves or fails. */
-function progressLine(event: HistoryEvent): string | undefined {
+/**
+ * One progress line per step the execution enters, leaves or fails. A Lambda failure event does
+ * not name its state on AWS: `current` is the Task state last entered.
+ */
+function progressLine(event: HistoryEvent, current: string | undefined): string | undefined {
   const entered = event.stateEnteredEventDetails?.name;
   const exited = event.stateExitedEventDetails?.name;
   if (event.type === 'TaskStateEntered' && entered) return `  > ${entered}`;
   if (event.type === 'TaskStateExited' && exited) return `  ok ${exited}`;
-  if (event.type === 'TaskFailed') {
-    const details = event.taskFailedEventDetails;
-    return `  ! ${details?.resource ?? 'task'} failed: ${details?.error ?? 'error'}`;
+  if (event.type === 'LambdaFunctionFailed' || event.type === 'LambdaFunctionTimedOut') {
+    const details = event.lambdaFunctionFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails;
+    return `  ! ${current ?? 'task'} failed: ${details?.error ?? 'error'}`;
+  }
+  if (event.type === 'TaskFailed' || event.type === 'TaskTimedOut') {
+    const details = event.taskFailedEventDetails ?? event.taskTimedOutEventDetails;
+    return `  ! ${current ?? details?.resource ?? 'task'} failed: ${details?.error ?? 'error'}`;
   }
   if (event.type === 'ChoiceStateEntered' && entered) return `  ? ${entered}`;
   return undefined;
@@ -209,6 +216,7 @@ async function follow(
   write: (line: string) => void,
 ): Promise<DescribeExecutionCommandOutput> {
   let seen = 0;
+  let current: string | undefined;
   for (;;) {
     const described = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
     // Payloads stay out of the history we read: they hold import tokens and wrapped blobs.
@@ -219,7 +227,8 @@ async function follow(
     );
     const events = history.events ?? [];
     for (const event of events.slice(seen)) {
-      const line = progressLine(event);
+      if (event.type === 'TaskStateEntered') current = event.stateEnteredEventDetails?.name;
+      const line = progressLine(event, current);
       if (line) write(line);
     }
     seen = Math.max(seen, events.length);

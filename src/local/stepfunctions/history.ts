@@ -1,8 +1,10 @@
 // Turns the interpreter's event log (aws-local-stepfunctions) into Step Functions history events,
-// as GetExecutionHistory returns them: `TaskStateEntered`, `TaskFailed`, `ExecutionSucceeded`, ...
-// with ids, previousEventId and the `<type>EventDetails` member the SDK reads. Retries and catches
-// have no history event of their own on AWS (a retried Task shows another TaskFailed), so they are
-// not listed.
+// as GetExecutionHistory returns them: `TaskStateEntered`, `LambdaFunctionScheduled`,
+// `LambdaFunctionFailed`, `TaskSucceeded`, `ExecutionSucceeded`, ... with ids, previousEventId and
+// the `<type>EventDetails` member the SDK reads. A Task whose resource is a Lambda function reports
+// LambdaFunction* events, other Tasks (service integrations) Task* events, as on AWS. Retries and
+// catches have no history event of their own on AWS (a retried Task shows another failure), so
+// they are not listed.
 import type { ExecutionEvent } from '../runner/index.ts';
 
 export interface HistoryEvent {
@@ -14,6 +16,9 @@ export interface HistoryEvent {
 }
 
 type HistoryEntry = { type: string; details?: [string, Record<string, unknown>] };
+
+/** Which Task states call a Lambda function (the others are service integrations). */
+export type LambdaStates = ReadonlySet<string>;
 
 function json(value: unknown): string {
   return JSON.stringify(value ?? null);
@@ -38,8 +43,64 @@ function errorInfo(event: ExecutionEvent): { error: string; cause: string } {
   };
 }
 
-/** The AWS history entry for one interpreter event, or undefined when AWS has none for it. */
-export function historyEntryOf(event: ExecutionEvent, roleArn: string): HistoryEntry | undefined {
+/** The AWS history entries for one interpreter event (none when AWS has none for it). */
+export function historyEntriesOf(
+  event: ExecutionEvent,
+  roleArn: string,
+  lambdaStates: LambdaStates,
+): HistoryEntry[] {
+  const entry = historyEntryOf(event, roleArn, lambdaStates);
+  const name = stateName(event);
+  const isTask = stateType(event) === 'Task';
+  const isLambda = lambdaStates.has(name);
+  if (event.type === 'StateEntered' && isTask && entry) {
+    return isLambda
+      ? [
+          entry,
+          {
+            type: 'LambdaFunctionScheduled',
+            details: ['lambdaFunctionScheduledEventDetails', { resource: name }],
+          },
+          { type: 'LambdaFunctionStarted' },
+        ]
+      : [
+          entry,
+          {
+            type: 'TaskScheduled',
+            details: ['taskScheduledEventDetails', { resourceType: 'states', resource: name }],
+          },
+          {
+            type: 'TaskStarted',
+            details: ['taskStartedEventDetails', { resourceType: 'states', resource: name }],
+          },
+        ];
+  }
+  if (event.type === 'StateExited' && isTask && entry) {
+    const stateData = (event as { state?: { output?: unknown } }).state;
+    return [
+      isLambda
+        ? {
+            type: 'LambdaFunctionSucceeded',
+            details: ['lambdaFunctionSucceededEventDetails', { output: json(stateData?.output) }],
+          }
+        : {
+            type: 'TaskSucceeded',
+            details: [
+              'taskSucceededEventDetails',
+              { resourceType: 'states', resource: name, output: json(stateData?.output) },
+            ],
+          },
+      entry,
+    ];
+  }
+  return entry ? [entry] : [];
+}
+
+function historyEntryOf(
+  event: ExecutionEvent,
+  roleArn: string,
+  lambdaStates: LambdaStates,
+): HistoryEntry | undefined {
   const fields = event as { input?: unknown; output?: unknown; index?: number };
   const stateData = (event as { state?: { input?: unknown; output?: unknown } }).state;
   switch (event.type) {
@@ -86,12 +147,18 @@ export function historyEntryOf(event: ExecutionEvent, roleArn: string): HistoryE
       };
     case 'StateFailed': {
       const type = stateType(event);
+      if (type === 'Task' && lambdaStates.has(stateName(event))) {
+        return {
+          type: 'LambdaFunctionFailed',
+          details: ['lambdaFunctionFailedEventDetails', errorInfo(event)],
+        };
+      }
       if (type === 'Task') {
         return {
           type: 'TaskFailed',
           details: [
             'taskFailedEventDetails',
-            { resourceType: 'lambda', resource: stateName(event), ...errorInfo(event) },
+            { resourceType: 'states', resource: stateName(event), ...errorInfo(event) },
           ],
         };
       }
@@ -116,6 +183,8 @@ export function historyEntryOf(event: ExecutionEvent, roleArn: string): HistoryE
 /** Appends AWS history events as the interpreter reports them. */
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
+  /** Set once the definition is loaded. */
+  lambdaStates: LambdaStates = new Set();
 
   constructor(
     private readonly roleArn: string,
@@ -123,16 +192,16 @@ export class HistoryRecorder {
   ) {}
 
   record(event: ExecutionEvent): void {
-    const entry = historyEntryOf(event, this.roleArn);
-    if (!entry) return;
-    const id = this.events.length + 1;
-    const historyEvent: HistoryEvent = {
-      timestamp: this.now(),
-      type: entry.type,
-      id,
-      previousEventId: id - 1,
-    };
-    if (entry.details) historyEvent[entry.details[0]] = entry.details[1];
-    this.events.push(historyEvent);
+    for (const entry of historyEntriesOf(event, this.roleArn, this.lambdaStates)) {
+      const id = this.events.length + 1;
+      const historyEvent: HistoryEvent = {
+        timestamp: this.now(),
+        type: entry.type,
+        id,
+        previousEventId: id - 1,
+      };
+      if (entry.details) historyEvent[entry.details[0]] = entry.details[1];
+      this.events.push(historyEvent);
+    }
   }
 }

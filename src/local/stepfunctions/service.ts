@@ -14,6 +14,7 @@ import {
   type RunOverrides,
   runExecution,
 } from '../runner/index.ts';
+import { functionNameOf, taskStates } from '../runner/state-machines.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
@@ -273,6 +274,12 @@ export class StepFunctionsService implements LocalService {
       Object.assign(execution, fields, { stopDate: this.options.clock.now() });
     };
     try {
+      const loaded = await loadStateMachine(execution.stateMachine);
+      execution.history.lambdaStates = new Set(
+        taskStates(loaded.definition)
+          .filter((task) => functionNameOf(task.resource) !== undefined)
+          .map((task) => task.name),
+      );
       const deps = await this.runnerDeps();
       const result = await runExecution({
         stateMachine: execution.stateMachine,
