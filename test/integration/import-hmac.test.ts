@@ -43,8 +43,19 @@ describe('import workflow, HMAC keys (real ASL, local KMS endpoint, NSS token)',
       'ImportSucceeded',
     ]);
     const output = result.output as {
+      keyId: string;
       evidence: { method: string; checks: Array<{ name: string; passed: boolean }> };
     };
+    // The success event reached the local EventBridge (source byok) with the result as detail.
+    expect(result.publishedEvents).toEqual([
+      expect.objectContaining({ detailType: 'byok Key Material Imported', delivered: true, detail: output }),
+    ]);
+    const bus = (await (await fetch(`${harness.stack.url}/_byok/events?source=byok`)).json()) as {
+      events: Array<{ 'detail-type': string; detail: { keyId: string } }>;
+    };
+    expect(
+      bus.events.filter((event) => event.detail.keyId === output.keyId).map((event) => event['detail-type']),
+    ).toEqual(['byok Key Material Imported']);
     expect(output.evidence.method).toBe('mac-challenge');
     expect(output.evidence.checks.every((check) => check.passed)).toBe(true);
     // The same MAC from KMS and from the token for a challenge this test picks: same key.
