@@ -670,6 +670,22 @@ describe('least privilege', () => {
     expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
   });
 
+  it('has no role that nothing uses', () => {
+    // Prepare
+    const roles = allRoles().map(([id]) => id);
+
+    // Act
+    const unused = roles.filter((id) =>
+      Object.entries(template.Resources).every(
+        ([other, resource]) => other === id || !JSON.stringify(resource.Properties ?? {}).includes(`"${id}"`),
+      ),
+    );
+
+    // Assess
+    expect(roles).not.toContain('IamRoleLambdaExecution');
+    expect(unused).toEqual([]);
+  });
+
   it('gives each function its own role', () => {
     // Prepare
     const roleIds = resourcesOfType('AWS::Lambda::Function').map(
