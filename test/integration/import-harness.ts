@@ -3,6 +3,7 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { CreateKeyCommand, type KeySpec, type KeyUsageType, type Tag } from '@aws-sdk/client-kms';
+import type { LocalTokenKind } from '../../src/hsm/local-token.ts';
 import type { HsmKeyType } from '../../src/hsm/port.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { createLocalDeps, type LocalDeps } from '../../src/local/runner/local-deps.ts';
@@ -46,10 +47,12 @@ export async function startImportHarness(
     stack?: LocalStackOptions;
     logger?: Logger;
     decorate?: (deps: LocalDeps) => LocalDeps;
+    /** The software token to use (default NSS, which wraps with SHA-256). */
+    tokenKind?: LocalTokenKind;
   } = {},
 ): Promise<ImportHarness> {
   const stack = await startLocalStack({ port: 0, ...options.stack });
-  const token = await createTestToken('nss', { keys: options.keys ?? [] });
+  const token = await createTestToken(options.tokenKind ?? 'nss', { keys: options.keys ?? [] });
   const baseDeps = await createLocalDeps({
     endpoint: stack.url,
     region: stack.region,
