@@ -20,12 +20,15 @@ function result(name: string, status: ExecutionResult['status']): ExecutionResul
   };
 }
 
+// ASL placeholders are literal `${...}` text, not template strings.
+const placeholder = (name: string) => `\${${name}}`;
+
 describe('nested executions', () => {
   it.each([
-    ['${ImportKeyMaterialStateMachineArn}', 'import-key-material'],
+    [placeholder('ImportKeyMaterialStateMachineArn'), 'import-key-material'],
     ['arn:aws:states:us-east-1:111122223333:stateMachine:reimport-expiring-keys', 'reimport-expiring-keys'],
     ['arn:aws:lambda:us-east-1:111122223333:function:x', undefined],
-    ['${ImportKeyMaterialFunctionArn}', undefined],
+    [placeholder('ImportKeyMaterialFunctionArn'), undefined],
   ])('reads %s as %s', (arn, expected) => {
     // Act
     const name = stateMachineNameOf(arn);
