@@ -70,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
   });
   server.register(kms);
-  const events = await attachLocalEvents({ region, accountId, clock, server, kms });
+  const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store });
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));

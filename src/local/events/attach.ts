@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TimerSource } from '../clock.ts';
 import { AwsServiceError, type LocalService } from '../protocol.ts';
 import { LocalEventsError } from './errors.ts';
-import { type BusEvent, LocalEventBridge } from './event-bus.ts';
+import { type BusEvent, LocalEventBridge, type StoredRule } from './event-bus.ts';
 
 export const EVENT_RULES_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -45,7 +45,14 @@ export interface AttachEventsOptions {
   /** Rules (by their name in the file, e.g. `reimport-sweep`) installed DISABLED. */
   disabledRules?: readonly string[] | undefined;
   rulesFile?: string | undefined;
+  /**
+   * The stack's state dir: rules and targets (and whether byok's rules are enabled) survive a
+   * restart. byok's rules are installed from the file again, keeping their stored state.
+   */
+  store?: { read(name: string): unknown; write(name: string, value: unknown): void } | undefined;
 }
+
+const STORE_NAME = 'events';
 
 export interface AttachedEvents {
   bus: LocalEventBridge;
@@ -73,8 +80,23 @@ export async function attachLocalEvents(
     });
   });
   const targetArns = localTargetArns(stack.region, stack.accountId);
+  const stored = options.store ? readStoredRules(options.store.read(STORE_NAME)) : [];
+  await restoreRules(bus, stored);
   if (options.installRules !== false) {
-    await installRules(bus, readRulesFile(options.rulesFile ?? EVENT_RULES_FILE), targetArns, options);
+    const storedStates = new Map(stored.map((rule) => [rule.Name, rule.State]));
+    await installRules(
+      bus,
+      readRulesFile(options.rulesFile ?? EVENT_RULES_FILE),
+      targetArns,
+      options,
+      storedStates,
+    );
+  }
+  const store = options.store;
+  if (store) {
+    const save = () => store.write(STORE_NAME, { rules: bus.snapshot() });
+    save();
+    bus.onChange(save);
   }
   return {
     bus,
@@ -115,12 +137,45 @@ function readRulesFile(file: string): RuleDefinition[] {
   return parsed as RuleDefinition[];
 }
 
+function readStoredRules(value: unknown): StoredRule[] {
+  if (value === undefined) return [];
+  const rules = (value as { rules?: unknown } | null)?.rules;
+  if (
+    !Array.isArray(rules) ||
+    !rules.every((rule) => typeof rule?.Name === 'string' && Array.isArray(rule?.Targets))
+  ) {
+    throw new LocalEventsError(
+      `the stored EventBridge rules (${STORE_NAME}.json in the state dir) are not readable`,
+    );
+  }
+  return rules as StoredRule[];
+}
+
+/** Replays stored rules through the API code, so a tampered file is refused like a bad request. */
+async function restoreRules(bus: LocalEventBridge, rules: StoredRule[]): Promise<void> {
+  const context = { region: '', accountId: '', requestId: 'restore-rules' };
+  for (const { Targets, ...rule } of rules) {
+    try {
+      await bus.handle('PutRule', rule, context);
+      if (Targets.length > 0) await bus.handle('PutTargets', { Rule: rule.Name, Targets }, context);
+    } catch (error) {
+      if (error instanceof AwsServiceError) {
+        throw new LocalEventsError(`stored rule ${rule.Name} is not valid: ${error.type}: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
 /** Installs each rule through the same PutRule/PutTargets code the API uses, so it is checked alike. */
 async function installRules(
   bus: LocalEventBridge,
   rules: RuleDefinition[],
   targetArns: Record<string, string>,
   options: AttachEventsOptions,
+  storedStates: Map<string, 'ENABLED' | 'DISABLED'>,
 ): Promise<void> {
   const context = { region: '', accountId: '', requestId: 'install-rules' };
   const disabled = new Set(options.disabledRules ?? []);
@@ -137,7 +192,7 @@ async function installRules(
         {
           Name: name,
           Description: rule.description,
-          State: disabled.has(rule.name) ? 'DISABLED' : 'ENABLED',
+          State: disabled.has(rule.name) ? 'DISABLED' : (storedStates.get(name) ?? 'ENABLED'),
           ...(scheduleExpression !== undefined ? { ScheduleExpression: scheduleExpression } : {}),
           ...(rule.eventPattern !== undefined ? { EventPattern: JSON.stringify(rule.eventPattern) } : {}),
         },

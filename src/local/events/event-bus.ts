@@ -18,6 +18,25 @@ const MAX_TARGETS_PER_RULE = 5;
 const MAX_ENTRIES_PER_PUT = 10;
 const NAME_PATTERN = /^[.\-_A-Za-z0-9]{1,64}$/;
 const DEFAULT_LOG_LIMIT = 10_000;
+const MUTATING = new Set([
+  'PutRule',
+  'EnableRule',
+  'DisableRule',
+  'DeleteRule',
+  'PutTargets',
+  'RemoveTargets',
+]);
+
+/** A rule as stored in the stack's state dir: PutRule's input plus its targets. */
+export interface StoredRule {
+  Name: string;
+  Description?: string;
+  RoleArn?: string;
+  EventPattern?: string;
+  ScheduleExpression?: string;
+  State: 'ENABLED' | 'DISABLED';
+  Targets: Record<string, unknown>[];
+}
 
 /** An event as EventBridge hands it to rules and targets. */
 export interface BusEvent {
@@ -111,6 +130,7 @@ export class LocalEventBridge implements LocalService {
   private readonly deliveries: DeliveryRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly logLimit: number;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly options: LocalEventBridgeOptions) {
     this.logLimit = options.logLimit ?? DEFAULT_LOG_LIMIT;
@@ -118,6 +138,27 @@ export class LocalEventBridge implements LocalService {
       nextDue: () => this.nextScheduledFire(),
       fire: (now) => this.fireScheduledRules(now),
     };
+  }
+
+  /** Called after every change to rules or targets (the stack persists them). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => {
+      this.changeListeners.delete(listener);
+    };
+  }
+
+  /** Rules and targets as PutRule and PutTargets inputs: replaying them restores the bus. */
+  snapshot(): StoredRule[] {
+    return [...this.rules.values()].map((rule) => ({
+      Name: rule.name,
+      ...(rule.description !== undefined ? { Description: rule.description } : {}),
+      ...(rule.roleArn !== undefined ? { RoleArn: rule.roleArn } : {}),
+      ...(rule.eventPatternText !== undefined ? { EventPattern: rule.eventPatternText } : {}),
+      ...(rule.schedule ? { ScheduleExpression: rule.schedule.expression } : {}),
+      State: rule.state,
+      Targets: [...rule.targets.values()].map(targetView),
+    }));
   }
 
   /** Adds a handler for target ARNs it recognises; SNS topics are recorded without a handler. */
@@ -130,6 +171,12 @@ export class LocalEventBridge implements LocalService {
     input: Record<string, unknown>,
     _context: RequestContext,
   ): Promise<unknown> {
+    const output = this.dispatch(operation, input);
+    if (MUTATING.has(operation)) for (const listener of this.changeListeners) listener();
+    return output;
+  }
+
+  private dispatch(operation: string, input: Record<string, unknown>): unknown {
     switch (operation) {
       case 'PutRule':
         return this.putRule(input);
