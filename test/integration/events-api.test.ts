@@ -204,9 +204,12 @@ describe('local EventBridge API', () => {
     await stack.clock.advance(5 * HOUR);
 
     // Assess
-    expect(
-      delivered.map((delivery) => Date.parse(delivery.event.time) - Math.floor(created / 1000) * 1000),
-    ).toEqual([HOUR, 2 * HOUR, 3 * HOUR]);
+    // Event times are whole seconds; the rule counts from the instant it was created.
+    const fired = delivered.map((delivery) => Date.parse(delivery.event.time));
+    expect(fired).toHaveLength(3);
+    expect(fired[0]).toBeGreaterThanOrEqual(Math.floor(created / 1000) * 1000 + HOUR);
+    expect(fired[0]).toBeLessThanOrEqual(created + HOUR + 1000);
+    expect(fired.slice(1).map((at, i) => at - (fired[i] as number))).toEqual([HOUR, HOUR]);
     expect(delivered.every((delivery) => delivery.input === '{"n":1}')).toBe(true);
     expect(delivered[0]?.event).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
   });
