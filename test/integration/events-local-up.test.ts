@@ -105,6 +105,13 @@ describe('byok local up with the schedule', () => {
     ).executions;
     expect(sweeps?.length).toBeGreaterThanOrEqual(3);
     expect(sweeps?.every((execution) => execution.status === 'SUCCEEDED')).toBe(true);
+    // The sweep's nested import is an execution of its own, listed as on AWS.
+    const imports = (
+      await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine('import-key-material') }))
+    ).executions;
+    const children = imports?.filter((execution) => execution.name?.startsWith(`reimport-${keyId}-`)) ?? [];
+    expect(children.length).toBeGreaterThanOrEqual(1);
+    expect(children.every((execution) => execution.status === 'SUCCEEDED')).toBe(true);
     const after = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     expect(after?.KeyState).toBe('Enabled');
     expect(after?.ValidTo?.getTime()).toBeGreaterThan(validTo.getTime());

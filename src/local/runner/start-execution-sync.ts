@@ -151,6 +151,10 @@ export const startExecutionSync: Integration = async (parameters, context) => {
   }
   const rawInput = fields.Input;
   const input = typeof rawInput === 'string' ? (JSON.parse(rawInput) as unknown) : (rawInput ?? {});
+  const api = context.deps.stepFunctionsApi as StepFunctionsApi | undefined;
+  if (api && typeof api.handle === 'function') {
+    return startThroughApi(api, context.deps as RunnerDeps, stateMachine, name, input, context.signal);
+  }
   const result = await historyOf(context.deps as RunnerDeps).run(
     stateMachine,
     name,
@@ -242,4 +246,71 @@ export function createStepFunctionsApiTargetHandler(api: StepFunctionsApi): Stat
       return started.executionArn;
     },
   };
+}
+
+const POLL_MS = 20;
+
+/**
+ * Under the local Step Functions API (`byok local up`) the child starts through it, as on AWS: it
+ * is listed by ListExecutions and has its own history. Waits for it by polling DescribeExecution
+ * (waiting for the API to be idle would wait for the parent too).
+ */
+async function startThroughApi(
+  api: StepFunctionsApi,
+  deps: RunnerDeps,
+  stateMachine: string,
+  name: string,
+  input: unknown,
+  signal: AbortSignal | undefined,
+): Promise<JsonValue> {
+  const stateMachineArn = `arn:aws:states:${deps.region ?? 'us-east-1'}:${deps.accountId ?? '111122223333'}:stateMachine:${stateMachine}`;
+  let started: { executionArn: string };
+  try {
+    started = (await api.handle('StartExecution', {
+      stateMachineArn,
+      name,
+      input: JSON.stringify(input),
+    })) as {
+      executionArn: string;
+    };
+  } catch (error) {
+    const type = (error as { type?: unknown }).type;
+    if (typeof type !== 'string') throw error;
+    throw new TaskFailure(
+      `StepFunctions.${type.endsWith('Exception') ? type : `${type}Exception`}`,
+      error instanceof Error ? error.message : type,
+    );
+  }
+  for (;;) {
+    const described = (await api.handle('DescribeExecution', { executionArn: started.executionArn })) as {
+      status: string;
+      startDate: number;
+      stopDate?: number;
+      output?: string;
+      error?: string;
+      cause?: string;
+    };
+    if (described.status !== 'RUNNING') {
+      const description: { [key: string]: JsonValue } = {
+        ExecutionArn: started.executionArn,
+        StateMachineArn: stateMachineArn,
+        Name: name,
+        StartDate: Math.round(described.startDate * 1000),
+        StopDate: Math.round((described.stopDate ?? described.startDate) * 1000),
+        Status: described.status,
+        Input: (input ?? null) as JsonValue,
+        InputDetails: { Included: true },
+        ...(described.status === 'SUCCEEDED'
+          ? { Output: JSON.parse(described.output ?? 'null') as JsonValue, OutputDetails: { Included: true } }
+          : { Error: described.error ?? 'States.TaskFailed', Cause: described.cause ?? '' }),
+      };
+      if (described.status !== 'SUCCEEDED')
+        throw new TaskFailure('States.TaskFailed', JSON.stringify(description));
+      return description;
+    }
+    if (signal?.aborted) {
+      await api.handle('StopExecution', { executionArn: started.executionArn }).catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
 }

@@ -285,7 +285,13 @@ export class StepFunctionsService implements LocalService {
         stateMachine: execution.stateMachine,
         name: execution.name,
         input,
-        deps: { ...deps, region: this.options.region, accountId: this.options.accountId },
+        // stepFunctionsApi: nested executions (startExecution.sync:2) start here too, so they are listed.
+        deps: {
+          ...deps,
+          region: this.options.region,
+          accountId: this.options.accountId,
+          stepFunctionsApi: this,
+        },
         overrides: this.options.overrides,
         signal: execution.controller.signal,
         onProgress: (event) => execution.history.record(event),
