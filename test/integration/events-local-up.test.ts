@@ -2,9 +2,7 @@
 // EventBridge with the rules of deploy/event-rules.json, and moving its clock (over the admin API,
 // as `byok local clock advance` does) fires the daily sweep, which reimports a key through the
 // local Step Functions API before its material expires.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -17,43 +15,24 @@ import {
   TAG_VALID_FOR_DAYS,
 } from '../../src/import/tags.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
 
-const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
 const machine = (name: string) => `arn:aws:states:us-east-1:111122223333:stateMachine:${name}`;
 
 describe('byok local up with the schedule', () => {
   let token: TestToken;
-  let server: ChildProcess;
+  let server: LocalUpProcess | undefined;
   let url: string;
 
   beforeAll(async () => {
     token = await createTestToken('nss', { keys: [{ label: 'aes-scheduled', type: 'AES_256' }] });
     await token.hsm?.close();
-    server = spawn(process.execPath, [byok, 'local', 'up', '--port', '0', '--memory'], {
-      env: { ...process.env, BYOK_HOME: token.byokHome },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
-        if (line?.[1]) resolve(line[1]);
-      });
-      server.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      server.once('exit', (code) => reject(new Error(`byok local up exited ${code}: ${stderr}`)));
-    });
+    server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: token.byokHome });
+    url = await server.url;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     if (token) await rm(token.byokHome, { recursive: true, force: true });
   });
 

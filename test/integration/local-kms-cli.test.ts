@@ -1,13 +1,14 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
 
 const run = promisify(execFile);
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'byok.js');
-const children: ChildProcessWithoutNullStreams[] = [];
+const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -15,24 +16,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function startUp(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'local', 'up', ...args], {
-    env: { ...process.env, BYOK_DEBUG: '' },
-  });
-  children.push(child);
-  return new Promise((resolveUrl, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line) resolveUrl({ child, url: line });
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`byok local up exited ${code}: ${stderr}`)));
-  });
+function startUp(args: string[]): LocalUpProcess {
+  const up = spawnLocalUp(args, { BYOK_DEBUG: '' });
+  children.push(up.child);
+  return up;
 }
 
 async function byok(...args: string[]) {
@@ -51,15 +38,15 @@ describe('byok local up / byok local clock', () => {
     // Prepare
     const stateDir = mkdtempSync(join(tmpdir(), 'byok-local-cli-'));
     dirs.push(stateDir);
-    const { child, url } = await startUp(['--port', '0', '--state-dir', join(stateDir, 'state')]);
+    const up = startUp(['--port', '0', '--state-dir', join(stateDir, 'state')]);
+    const url = await up.url;
 
     // Act
     const health = await (await fetch(`${url}/_byok/health`)).json();
     const shown = (await (await fetch(`${url}/_byok/clock`)).json()) as { now: string };
     const advanced = await byok('local', 'clock', 'advance', '25h', '--endpoint', url);
     const backwards = await byok('local', 'clock', 'set', '2001-01-01T00:00:00Z', '--endpoint', url);
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    child.kill('SIGTERM');
+    const exited = up.stop();
 
     // Assess
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

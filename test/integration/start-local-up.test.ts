@@ -1,7 +1,7 @@
 // The whole local path as a user runs it, in separate processes: `byok local up` serves the local
 // stack with its Step Functions API over the token of $BYOK_HOME, and `byok start --endpoint` runs
 // an import there and follows it to the end.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,44 +10,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../src/aws/clients.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
 
 const execFileAsync = promisify(execFile);
 const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
 
 describe('byok local up + byok start --endpoint', () => {
   let token: TestToken;
-  let server: ChildProcess;
+  let server: LocalUpProcess | undefined;
   let url: string;
 
   beforeAll(async () => {
     token = await createTestToken('nss', { keys: [{ label: 'aes-up', type: 'AES_256' }] });
     // The server process opens the token itself.
     await token.hsm?.close();
-    server = spawn(process.execPath, [byok, 'local', 'up', '--port', '0', '--memory'], {
-      env: { ...process.env, BYOK_HOME: token.byokHome },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
-        if (line?.[1]) resolve(line[1]);
-      });
-      server.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      server.once('exit', (code) => reject(new Error(`byok local up exited ${code}: ${stderr}`)));
-    });
+    server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: token.byokHome });
+    url = await server.url;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     if (token) await rm(token.byokHome, { recursive: true, force: true });
   });
 
