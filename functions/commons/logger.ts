@@ -8,10 +8,46 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 const SECRET_FIELD = /(plaintext|secret|password|passphrase|pin$|^pin|private|keyvalue|rawkey|material$)/i;
 const PUBLIC_FIELDS = new Set(['wrappedKeyMaterial', 'keyMaterialId', 'hsmKeyLabel', 'privateKeyLabel']);
 
-/** Replacer for JSON.stringify: keeps ids and public evidence, drops anything named like a secret. */
+/** The members of a JSON Web Key that are the private key (RFC 7518: EC/RSA private parts, oct's k). */
+const JWK_PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+/** What JSON.stringify hands a replacer for a Buffer: Buffer#toJSON runs first. */
+function isSerializedBuffer(value: unknown): value is { type: 'Buffer'; data: unknown[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  );
+}
+
+function isJsonWebKey(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { kty?: unknown }).kty === 'string'
+  );
+}
+
+/**
+ * Replacer for JSON.stringify: keeps ids and public evidence, drops anything named like a secret,
+ * and never prints bytes (Buffers, typed arrays, ArrayBuffers) or a JSON Web Key's private members.
+ */
 export function redactSecrets(key: string, value: unknown): unknown {
   if (key !== '' && !PUBLIC_FIELDS.has(key) && SECRET_FIELD.test(key)) return '[redacted]';
-  if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer)
+    return `[${value.byteLength} bytes]`;
+  if (isSerializedBuffer(value)) return `[${value.data.length} bytes]`;
+  if (isJsonWebKey(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([member, memberValue]) => [
+        member,
+        JWK_PRIVATE_MEMBERS.has(member) ? '[redacted]' : memberValue,
+      ]),
+    );
+  }
   return value;
 }
 
