@@ -109,6 +109,66 @@ const OAEP_SHA256 = [
   'rsa_mgf1_md:sha256',
 ];
 
+/** RSAES-OAEP with SHA-256 under KMS's wrapping public key (DER), as in the guide. */
+async function encryptOaepSha256(input: string, output: string, publicKey: string): Promise<string> {
+  await openssl(
+    'pkeyutl',
+    '-encrypt',
+    '-in',
+    input,
+    '-out',
+    output,
+    '-inkey',
+    publicKey,
+    '-keyform',
+    'DER',
+    '-pubin',
+    ...OAEP_SHA256,
+  );
+  return output;
+}
+
+/** A key pair made with openssl: the private key as unencrypted PKCS#8 DER (what KMS imports) and the public key as PEM. */
+async function generateKeyPair(prefix: string, algorithm: string, option: string) {
+  const pem = file(`${prefix}.pem`);
+  await openssl('genpkey', '-algorithm', algorithm, '-pkeyopt', option, '-out', pem);
+  const der = file(`${prefix}.der`);
+  await openssl('pkcs8', '-topk8', '-inform', 'PEM', '-outform', 'DER', '-nocrypt', '-in', pem, '-out', der);
+  const publicPem = file(`${prefix}-public.pem`);
+  await openssl('pkey', '-in', pem, '-pubout', '-out', publicPem);
+  return { der, publicPem };
+}
+
+/** `aws kms sign` of a message file; the base64 signature decoded into a .bin file. */
+async function signWithKms(
+  keyId: string,
+  message: string,
+  algorithm: string,
+  prefix: string,
+  ...extra: string[]
+) {
+  const signature = await aws(
+    'sign',
+    '--key-id',
+    keyId,
+    '--message',
+    `fileb://${message}`,
+    ...extra,
+    '--signing-algorithm',
+    algorithm,
+    '--output',
+    'text',
+    '--query',
+    'Signature',
+  );
+  return saveBase64(prefix, signature);
+}
+
+/** openssl's answer to verifying a SHA-256 signature of a message file. */
+function verifyWithOpenssl(publicPem: string, signature: string, message: string, ...options: string[]) {
+  return openssl('dgst', '-sha256', ...options, '-verify', publicPem, '-signature', signature, message);
+}
+
 async function wrapRsaAes(prefix: string, publicKey: string, material: string): Promise<string> {
   await openssl('rand', '-out', file(`${prefix}-aes-key.bin`), '32');
   const aesHex = readFileSync(file(`${prefix}-aes-key.bin`)).toString('hex');
@@ -124,20 +184,7 @@ async function wrapRsaAes(prefix: string, publicKey: string, material: string): 
     '-out',
     file(`${prefix}-material-wrapped.bin`),
   );
-  await openssl(
-    'pkeyutl',
-    '-encrypt',
-    '-in',
-    file(`${prefix}-aes-key.bin`),
-    '-out',
-    file(`${prefix}-aes-key-wrapped.bin`),
-    '-inkey',
-    publicKey,
-    '-keyform',
-    'DER',
-    '-pubin',
-    ...OAEP_SHA256,
-  );
+  await encryptOaepSha256(file(`${prefix}-aes-key.bin`), file(`${prefix}-aes-key-wrapped.bin`), publicKey);
   const combined = file(`${prefix}-EncryptedKeyMaterial.bin`);
   writeFileSync(
     combined,
@@ -177,21 +224,7 @@ describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_00
     const { token, publicKey } = await parameters('RSAES_OAEP_SHA_256');
     const material = file('sym-PlaintextKeyMaterial.bin');
     await openssl('rand', '-out', material, '32');
-    const encrypted = file('sym-EncryptedKeyMaterial.bin');
-    await openssl(
-      'pkeyutl',
-      '-encrypt',
-      '-in',
-      material,
-      '-out',
-      encrypted,
-      '-inkey',
-      publicKey,
-      '-keyform',
-      'DER',
-      '-pubin',
-      ...OAEP_SHA256,
-    );
+    const encrypted = await encryptOaepSha256(material, file('sym-EncryptedKeyMaterial.bin'), publicKey);
     const validTo = new Date(Math.floor((stack.clock.now().getTime() + 30 * 86_400_000) / 1000) * 1000);
     writeFileSync(file('message.txt'), 'conformance message');
 
@@ -247,60 +280,22 @@ describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_00
       '--key-usage',
       'SIGN_VERIFY',
     );
-    await openssl(
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      file('ecc.pem'),
-    );
-    await openssl(
-      'pkcs8',
-      '-topk8',
-      '-inform',
-      'PEM',
-      '-outform',
-      'DER',
-      '-nocrypt',
-      '-in',
-      file('ecc.pem'),
-      '-out',
-      file('ecc.der'),
-    );
-    await openssl('pkey', '-in', file('ecc.pem'), '-pubout', '-out', file('ecc-public.pem'));
+    const pair = await generateKeyPair('ecc', 'EC', 'ec_paramgen_curve:P-256');
     const { token, publicKey } = await parameters('RSA_AES_KEY_WRAP_SHA_256');
-    const encrypted = await wrapRsaAes('ecc', publicKey, file('ecc.der'));
+    const encrypted = await wrapRsaAes('ecc', publicKey, pair.der);
     writeFileSync(file('ecc-message.txt'), 'sign me with ECDSA');
 
     // Act
     await importKeyMaterial(key.KeyId, token, encrypted);
-    const signature = await aws(
-      'sign',
-      '--key-id',
+    const signature = await signWithKms(
       key.KeyId,
-      '--message',
-      `fileb://${file('ecc-message.txt')}`,
+      file('ecc-message.txt'),
+      'ECDSA_SHA_256',
+      'ecc-signature',
       '--message-type',
       'RAW',
-      '--signing-algorithm',
-      'ECDSA_SHA_256',
-      '--output',
-      'text',
-      '--query',
-      'Signature',
     );
-    const signatureFile = await saveBase64('ecc-signature', signature);
-    const verified = await openssl(
-      'dgst',
-      '-sha256',
-      '-verify',
-      file('ecc-public.pem'),
-      '-signature',
-      signatureFile,
-      file('ecc-message.txt'),
-    );
+    const verified = await verifyWithOpenssl(pair.publicPem, signature, file('ecc-message.txt'));
 
     // Assess
     expect(verified).toBe('Verified OK');
@@ -315,65 +310,19 @@ describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_00
       '--key-usage',
       'SIGN_VERIFY',
     );
-    await openssl(
-      'genpkey',
-      '-algorithm',
-      'RSA',
-      '-pkeyopt',
-      'rsa_keygen_bits:2048',
-      '-out',
-      file('rsa.pem'),
-    );
-    await openssl(
-      'pkcs8',
-      '-topk8',
-      '-inform',
-      'PEM',
-      '-outform',
-      'DER',
-      '-nocrypt',
-      '-in',
-      file('rsa.pem'),
-      '-out',
-      file('rsa.der'),
-    );
-    await openssl('pkey', '-in', file('rsa.pem'), '-pubout', '-out', file('rsa-public.pem'));
+    const pair = await generateKeyPair('rsa', 'RSA', 'rsa_keygen_bits:2048');
     const { token, publicKey } = await parameters('RSA_AES_KEY_WRAP_SHA_256');
-    const encrypted = await wrapRsaAes('rsa', publicKey, file('rsa.der'));
+    const encrypted = await wrapRsaAes('rsa', publicKey, pair.der);
     writeFileSync(file('rsa-message.txt'), 'sign me with RSA');
-    const signWith = async (algorithm: string) =>
-      saveBase64(
-        `rsa-${algorithm}`,
-        await aws(
-          'sign',
-          '--key-id',
-          key.KeyId,
-          '--message',
-          `fileb://${file('rsa-message.txt')}`,
-          '--signing-algorithm',
-          algorithm,
-          '--output',
-          'text',
-          '--query',
-          'Signature',
-        ),
-      );
+    const signWith = (algorithm: string) =>
+      signWithKms(key.KeyId, file('rsa-message.txt'), algorithm, `rsa-${algorithm}`);
 
     // Act
     await importKeyMaterial(key.KeyId, token, encrypted);
     const pkcs1 = await signWith('RSASSA_PKCS1_V1_5_SHA_256');
     const pss = await signWith('RSASSA_PSS_SHA_256');
     const verify = (signature: string, ...options: string[]) =>
-      openssl(
-        'dgst',
-        '-sha256',
-        ...options,
-        '-verify',
-        file('rsa-public.pem'),
-        '-signature',
-        signature,
-        file('rsa-message.txt'),
-      );
+      verifyWithOpenssl(pair.publicPem, signature, file('rsa-message.txt'), ...options);
 
     // Assess
     expect(await verify(pkcs1)).toBe('Verified OK');
@@ -394,21 +343,7 @@ describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_00
     const material = file('hmac-PlaintextKeyMaterial.bin');
     await openssl('rand', '-out', material, '32');
     const { token, publicKey } = await parameters('RSAES_OAEP_SHA_256');
-    const encrypted = file('hmac-EncryptedKeyMaterial.bin');
-    await openssl(
-      'pkeyutl',
-      '-encrypt',
-      '-in',
-      material,
-      '-out',
-      encrypted,
-      '-inkey',
-      publicKey,
-      '-keyform',
-      'DER',
-      '-pubin',
-      ...OAEP_SHA256,
-    );
+    const encrypted = await encryptOaepSha256(material, file('hmac-EncryptedKeyMaterial.bin'), publicKey);
     writeFileSync(file('hmac-message.txt'), 'mac me');
 
     // Act
@@ -447,21 +382,7 @@ describe('AWS CLI and openssl against the local KMS endpoint', { timeout: 180_00
     const { token, publicKey } = await parameters('RSAES_OAEP_SHA_256');
     const material = file('err-material.bin');
     await openssl('rand', '-out', material, '31');
-    const encrypted = file('err-EncryptedKeyMaterial.bin');
-    await openssl(
-      'pkeyutl',
-      '-encrypt',
-      '-in',
-      material,
-      '-out',
-      encrypted,
-      '-inkey',
-      publicKey,
-      '-keyform',
-      'DER',
-      '-pubin',
-      ...OAEP_SHA256,
-    );
+    const encrypted = await encryptOaepSha256(material, file('err-EncryptedKeyMaterial.bin'), publicKey);
 
     // Act
     const failure = await importKeyMaterial(key.KeyId, token, encrypted).then(
