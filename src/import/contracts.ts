@@ -20,6 +20,42 @@ export const KeyIdSchema = z
     message: 'must be a KMS key id or key ARN',
   });
 
+/**
+ * C0 and C1 controls, DEL and the Unicode bidirectional controls. Text byok prints (labels in error
+ * messages, the CLI's one-line errors, log entries) must not carry them: they could forge a line of
+ * output or hide part of a label.
+ */
+function isUnprintable(codePoint: number): boolean {
+  return (
+    codePoint <= 0x1f ||
+    (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    codePoint === 0x061c ||
+    codePoint === 0x200e ||
+    codePoint === 0x200f ||
+    (codePoint >= 0x202a && codePoint <= 0x202e) ||
+    (codePoint >= 0x2066 && codePoint <= 0x2069)
+  );
+}
+
+export function isPrintableText(text: string): boolean {
+  for (const character of text) if (isUnprintable(character.codePointAt(0) ?? 0)) return false;
+  return true;
+}
+
+/** The text with each unprintable character written as \u{…}, for quoting untrusted values in messages. */
+export function escapeUnprintable(text: string): string {
+  let escaped = '';
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    escaped += isUnprintable(codePoint) ? `\\u{${codePoint.toString(16).padStart(4, '0')}}` : character;
+  }
+  return escaped;
+}
+
+const PRINTABLE_MESSAGE = {
+  message: 'must be printable text (no control or bidirectional-override characters)',
+};
+
 export function isAlias(keyId: string): boolean {
   return keyId.startsWith('alias/') || /^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(keyId);
 }
@@ -47,6 +83,7 @@ export const ImportExecutionInputSchema = z
       .string()
       .min(1)
       .max(128)
+      .refine(isPrintableText, PRINTABLE_MESSAGE)
       .optional()
       .describe('Label of the HSM key holding the material (default: tag byok:hsm-key-label)'),
     validForDays: z
@@ -62,7 +99,12 @@ export const ImportExecutionInputSchema = z
       'Wrapping algorithm (default: tag byok:wrapping-algorithm, else the strongest allowed)',
     ),
     wrappingKeySpec: WrappingKeySpecSchema.optional().describe('RSA wrapping key spec (default: RSA_4096)'),
-    reason: z.string().max(256).optional().describe('Why this import runs (recorded in logs and events)'),
+    reason: z
+      .string()
+      .max(256)
+      .refine(isPrintableText, PRINTABLE_MESSAGE)
+      .optional()
+      .describe('Why this import runs (recorded in logs and events)'),
   })
   .superRefine((input, ctx) => {
     const chosen = [

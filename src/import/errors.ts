@@ -1,6 +1,7 @@
 // The import workflow's named errors. Each surfaces in the state machine under its class name (the
 // Lambda error type), so the ASL's Retry/Catch and the failure event name what went wrong. Messages
 // are written for the person running the import and never contain key material.
+import { escapeUnprintable } from './contracts.ts';
 
 /** Base class: anything the import workflow rejects on purpose. */
 export class ImportError extends Error {
@@ -26,7 +27,7 @@ export class InvalidImportInputError extends ImportError {
 export class AliasNotAcceptedError extends ImportError {
   readonly keyId: string;
   constructor(keyId: string, options?: ErrorOptions) {
-    super(`"${keyId}" is an alias; importing key material needs the key id or key ARN`, {
+    super(`"${escapeUnprintable(keyId)}" is an alias; importing key material needs the key id or key ARN`, {
       ...options,
       hint: 'resolve the alias first, e.g. aws kms describe-key --key-id <alias> --query KeyMetadata.Arn',
     });
@@ -141,7 +142,7 @@ export class ValidToOutOfRangeError extends ImportError {
 export class InvalidKeyTagError extends ImportError {
   readonly tagKey: string;
   constructor(tagKey: string, value: string, expected: string, options?: ErrorOptions) {
-    super(`tag ${tagKey}="${value}" is invalid: expected ${expected}`, options);
+    super(`tag ${tagKey}="${escapeUnprintable(value)}" is invalid: expected ${expected}`, options);
     this.name = 'InvalidKeyTagError';
     this.tagKey = tagKey;
   }

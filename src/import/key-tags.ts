@@ -1,7 +1,7 @@
 // Reads the byok tags of a KMS key into import defaults, so a scheduled run needs only the key id.
 import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
 import type { WrappingAlgorithm } from '../hsm/port.ts';
-import { MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
+import { isPrintableText, MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
 import { InvalidKeyTagError } from './errors.ts';
 import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from './tags.ts';
 
@@ -26,7 +26,12 @@ export function readTagDefaults(tags: readonly Tag[]): KeyTagDefaults {
   const value = (key: string) => tags.find((tag) => tag.TagKey === key)?.TagValue;
   const defaults: KeyTagDefaults = {};
   const label = value(TAG_HSM_KEY_LABEL);
-  if (label !== undefined && label.length > 0) defaults.hsmKeyLabel = label;
+  if (label !== undefined && label.length > 0) {
+    if (!isPrintableText(label)) {
+      throw new InvalidKeyTagError(TAG_HSM_KEY_LABEL, label, 'printable text (no control characters)');
+    }
+    defaults.hsmKeyLabel = label;
+  }
   const days = value(TAG_VALID_FOR_DAYS);
   if (days !== undefined) defaults.validForDays = parseValidForDaysTag(days);
   const algorithm = value(TAG_WRAPPING_ALGORITHM);
