@@ -761,14 +761,8 @@ export class Pkcs11Hsm implements HsmAdmin {
   private secretTemplate(label: string, id: Buffer, type: HsmKeyType): Template {
     const aes = type === 'AES_256';
     return [
-      { type: CKA_CLASS, value: CKO_SECRET_KEY },
+      ...this.masterCopyTemplate(CKO_SECRET_KEY, label, id),
       { type: CKA_KEY_TYPE, value: aes ? CKK_AES : CKK_GENERIC_SECRET },
-      { type: CKA_LABEL, value: label },
-      { type: CKA_ID, value: id },
-      { type: CKA_TOKEN, value: true },
-      { type: CKA_PRIVATE, value: true },
-      { type: CKA_SENSITIVE, value: true },
-      { type: CKA_EXTRACTABLE, value: true },
       // AES: encrypt only, for the key check value. HMAC: sign only, for the evidence MAC.
       { type: CKA_ENCRYPT, value: aes },
       { type: CKA_DECRYPT, value: false },
@@ -782,17 +776,25 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   private privateTemplate(label: string, id: Buffer): Template {
     return [
-      { type: CKA_CLASS, value: CKO_PRIVATE_KEY },
+      ...this.masterCopyTemplate(CKO_PRIVATE_KEY, label, id),
+      { type: CKA_SIGN, value: true },
+      { type: CKA_DECRYPT, value: false },
+      { type: CKA_UNWRAP, value: false },
+      { type: CKA_DERIVE, value: false },
+    ];
+  }
+
+  // A master copy (secret or private key) stays in the token, behind login, and leaves it only
+  // wrapped: C_WrapKey needs CKA_EXTRACTABLE, CKA_SENSITIVE forbids reading its value.
+  private masterCopyTemplate(keyClass: number, label: string, id: Buffer): Template {
+    return [
+      { type: CKA_CLASS, value: keyClass },
       { type: CKA_LABEL, value: label },
       { type: CKA_ID, value: id },
       { type: CKA_TOKEN, value: true },
       { type: CKA_PRIVATE, value: true },
       { type: CKA_SENSITIVE, value: true },
       { type: CKA_EXTRACTABLE, value: true },
-      { type: CKA_SIGN, value: true },
-      { type: CKA_DECRYPT, value: false },
-      { type: CKA_UNWRAP, value: false },
-      { type: CKA_DERIVE, value: false },
     ];
   }
 
