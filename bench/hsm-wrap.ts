@@ -12,6 +12,7 @@ import { unwrapAsKms } from '../src/hsm/kms-unwrap.ts';
 import { initLocalToken } from '../src/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../src/hsm/pkcs11-adapter.ts';
 import type { HsmKeyType, WrappingAlgorithm } from '../src/hsm/port.ts';
+import { createRawWrappingKey, findRawKey } from '../test/helpers/raw-pkcs11.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '0.6');
 
@@ -107,23 +108,10 @@ for (const kind of ['nss', 'softhsm'] as const) {
 /** C_WrapKey alone on a prepared session: what wrapKey would cost without finding the key, checking
  * its attributes and importing the KMS public key each time. */
 async function rawOaepWrapRate(hsm: Pkcs11Hsm, label: string, publicKey: KeyObject): Promise<number> {
-  const { pkcs11, session } = hsm.unsafeRawAccess();
-  pkcs11.C_FindObjectsInit(session, [
-    { type: pkcs11js.CKA_LABEL, value: label },
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-  ]);
-  const [key] = pkcs11.C_FindObjects(session, 1);
-  pkcs11.C_FindObjectsFinal(session);
-  if (!key) throw new Error(`no key ${label}`);
-  const jwk = publicKey.export({ format: 'jwk' });
-  const wrappingKey = pkcs11.C_CreateObject(session, [
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
-    { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
-    { type: pkcs11js.CKA_TOKEN, value: false },
-    { type: pkcs11js.CKA_WRAP, value: true },
-    { type: pkcs11js.CKA_MODULUS, value: Buffer.from(jwk.n ?? '', 'base64url') },
-    { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(jwk.e ?? '', 'base64url') },
-  ]);
+  const raw = hsm.unsafeRawAccess();
+  const { pkcs11, session } = raw;
+  const key = findRawKey(raw, label, pkcs11js.CKO_SECRET_KEY);
+  const wrappingKey = createRawWrappingKey(raw, publicKey);
   const parameter: pkcs11js.RsaOAEP = {
     type: pkcs11js.CK_PARAMS_RSA_OAEP,
     hashAlg: pkcs11js.CKM_SHA_1,

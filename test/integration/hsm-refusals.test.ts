@@ -22,6 +22,7 @@ import { aesKeyUnwrapWithPadding, unwrapAsKms } from '../../src/hsm/kms-unwrap.t
 import { openHsm, type Pkcs11Hsm } from '../../src/hsm/pkcs11-adapter.ts';
 import { CKM_AES_KEY_WRAP_PAD } from '../../src/hsm/profiles.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { createRawWrappingKey, findRawKey } from '../helpers/raw-pkcs11.ts';
 import { expectNoSecret } from '../helpers/secret-scan.ts';
 
 const wrapping = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -387,20 +388,10 @@ describe('SoftHSM2: the RFC 5649 defect and what it rules out', () => {
 
 /** What a careless adapter would do on NSS: C_WrapKey without checking CKA_EXTRACTABLE. */
 async function bypassWrap(hsm: Pkcs11Hsm, label: string): Promise<Buffer> {
-  const { pkcs11, session } = hsm.unsafeRawAccess();
-  pkcs11.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_LABEL, value: label }]);
-  const [handle] = pkcs11.C_FindObjects(session, 1);
-  pkcs11.C_FindObjectsFinal(session);
-  if (!handle) throw new Error('raw key not found');
-  const jwk = wrapping.publicKey.export({ format: 'jwk' });
-  const publicHandle = pkcs11.C_CreateObject(session, [
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
-    { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
-    { type: pkcs11js.CKA_TOKEN, value: false },
-    { type: pkcs11js.CKA_WRAP, value: true },
-    { type: pkcs11js.CKA_MODULUS, value: Buffer.from(jwk.n ?? '', 'base64url') },
-    { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from(jwk.e ?? '', 'base64url') },
-  ]);
+  const raw = hsm.unsafeRawAccess();
+  const { pkcs11, session } = raw;
+  const handle = findRawKey(raw, label);
+  const publicHandle = createRawWrappingKey(raw, wrapping.publicKey);
   const parameter: pkcs11js.RsaOAEP = {
     type: pkcs11js.CK_PARAMS_RSA_OAEP,
     hashAlg: pkcs11js.CKM_SHA256,
