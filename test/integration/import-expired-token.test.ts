@@ -1,8 +1,6 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hsm } from '../../src/hsm/port.ts';
-import type { LocalDeps } from '../../src/local/runner/local-deps.ts';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { decorateWrapKey, type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
 
 const DAY_AND_AN_HOUR_MS = 25 * 60 * 60 * 1000;
 
@@ -18,24 +16,14 @@ describe('import workflow, import token expiring mid-run', () => {
         { label: 'aes', type: 'AES_256' },
         { label: 'hmac', type: 'HMAC_384' },
       ],
-      decorate: (deps: LocalDeps): LocalDeps => {
-        const hsm: Hsm = {
-          tokenLabel: deps.hsm.tokenLabel,
-          describeKey: (label) => deps.hsm.describeKey(label),
-          wrappingAlgorithms: (type) => deps.hsm.wrappingAlgorithms(type),
-          evidence: (label, challenge) => deps.hsm.evidence(label, challenge),
-          close: () => deps.hsm.close(),
-          async wrapKey(input) {
-            const wrapped = await deps.hsm.wrapKey(input);
-            if (stallsLeft > 0) {
-              stallsLeft -= 1;
-              await harness.stack.clock.advance(DAY_AND_AN_HOUR_MS);
-            }
-            return wrapped;
-          },
-        };
-        return { ...deps, hsm };
-      },
+      decorate: decorateWrapKey(async (input, wrapKey) => {
+        const wrapped = await wrapKey(input);
+        if (stallsLeft > 0) {
+          stallsLeft -= 1;
+          await harness.stack.clock.advance(DAY_AND_AN_HOUR_MS);
+        }
+        return wrapped;
+      }),
     });
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { CreateKeyCommand, type KeySpec, type KeyUsageType, type Tag } from '@aws-sdk/client-kms';
 import type { LocalTokenKind } from '../../src/hsm/local-token.ts';
-import type { HsmKeyType } from '../../src/hsm/port.ts';
+import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/hsm/port.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { createLocalDeps, type LocalDeps } from '../../src/local/runner/local-deps.ts';
 import {
@@ -99,4 +99,25 @@ export function statesEntered(result: ExecutionResult): string[] {
   return result.events
     .filter((event) => event.type === 'StateEntered')
     .map((event) => (event as unknown as { state: { name: string } }).state.name);
+}
+
+/**
+ * A `decorate` for startImportHarness: the real token's HSM port with wrapKey replaced by `wrapKey`,
+ * which gets the real one to call (to stall the run or fail a wrap on purpose).
+ */
+export function decorateWrapKey(
+  wrapKey: (input: WrapKeyInput, real: Hsm['wrapKey']) => ReturnType<Hsm['wrapKey']>,
+): (deps: LocalDeps) => LocalDeps {
+  return (deps) => {
+    const real = deps.hsm;
+    const hsm: Hsm = {
+      tokenLabel: real.tokenLabel,
+      describeKey: (label) => real.describeKey(label),
+      wrappingAlgorithms: (type) => real.wrappingAlgorithms(type),
+      evidence: (label, challenge) => real.evidence(label, challenge),
+      close: () => real.close(),
+      wrapKey: (input) => wrapKey(input, (next) => real.wrapKey(next)),
+    };
+    return { ...deps, hsm };
+  };
 }

@@ -2,9 +2,7 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeReturnCode, HsmError } from '../../src/hsm/errors.ts';
-import type { Hsm } from '../../src/hsm/port.ts';
-import type { LocalDeps } from '../../src/local/runner/local-deps.ts';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { decorateWrapKey, type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
 
 interface RetriedEvent {
   type: string;
@@ -20,25 +18,15 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
   beforeAll(async () => {
     harness = await startImportHarness({
       keys: [{ label: 'aes', type: 'AES_256' }],
-      decorate: (deps: LocalDeps): LocalDeps => {
-        const hsm: Hsm = {
-          tokenLabel: deps.hsm.tokenLabel,
-          describeKey: (label) => deps.hsm.describeKey(label),
-          wrappingAlgorithms: (type) => deps.hsm.wrappingAlgorithms(type),
-          evidence: (label, challenge) => deps.hsm.evidence(label, challenge),
-          close: () => deps.hsm.close(),
-          async wrapKey(input) {
-            if (deviceErrorsLeft > 0) {
-              deviceErrorsLeft -= 1;
-              throw new HsmError('C_WrapKey failed', {
-                returnCode: describeReturnCode(pkcs11js.CKR_DEVICE_ERROR),
-              });
-            }
-            return deps.hsm.wrapKey(input);
-          },
-        };
-        return { ...deps, hsm };
-      },
+      decorate: decorateWrapKey(async (input, wrapKey) => {
+        if (deviceErrorsLeft > 0) {
+          deviceErrorsLeft -= 1;
+          throw new HsmError('C_WrapKey failed', {
+            returnCode: describeReturnCode(pkcs11js.CKR_DEVICE_ERROR),
+          });
+        }
+        return wrapKey(input);
+      }),
     });
   });
   afterAll(async () => {
