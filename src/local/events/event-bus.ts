@@ -247,20 +247,7 @@ export class LocalEventBridge implements LocalService {
       );
     }
     const state = parseState(input.State);
-    let pattern: EventPattern | undefined;
-    if (eventPatternText !== undefined) {
-      try {
-        pattern = parseEventPattern(eventPatternText);
-      } catch (error) {
-        if (error instanceof EventPatternSyntaxError) {
-          throw new AwsServiceError(
-            'InvalidEventPatternException',
-            `Event pattern is not valid. Reason: ${error.message}`,
-          );
-        }
-        throw error;
-      }
-    }
+    const pattern = eventPatternText === undefined ? undefined : eventPatternOf(eventPatternText);
     let schedule: Schedule | undefined;
     if (scheduleExpression !== undefined) {
       try {
@@ -549,17 +536,10 @@ export class LocalEventBridge implements LocalService {
   }
 }
 
-const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
-
-function testEventPattern(input: Record<string, unknown>): { Result: boolean } {
-  const patternText = optionalString(input.EventPattern, 'eventPattern');
-  const eventText = optionalString(input.Event, 'event');
-  if (patternText === undefined || eventText === undefined) {
-    throw new AwsServiceError('ValidationException', 'EventPattern and Event are required.');
-  }
-  let pattern: EventPattern;
+/** An EventPattern parameter, or EventBridge's InvalidEventPatternException naming what is wrong. */
+function eventPatternOf(text: string): EventPattern {
   try {
-    pattern = parseEventPattern(patternText);
+    return parseEventPattern(text);
   } catch (error) {
     if (error instanceof EventPatternSyntaxError) {
       throw new AwsServiceError(
@@ -569,6 +549,17 @@ function testEventPattern(input: Record<string, unknown>): { Result: boolean } {
     }
     throw error;
   }
+}
+
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
+
+function testEventPattern(input: Record<string, unknown>): { Result: boolean } {
+  const patternText = optionalString(input.EventPattern, 'eventPattern');
+  const eventText = optionalString(input.Event, 'event');
+  if (patternText === undefined || eventText === undefined) {
+    throw new AwsServiceError('ValidationException', 'EventPattern and Event are required.');
+  }
+  const pattern = eventPatternOf(patternText);
   let event: unknown;
   try {
     event = JSON.parse(eventText);
