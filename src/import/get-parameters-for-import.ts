@@ -37,6 +37,7 @@ import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './
 import { keyFamilyOf } from './key-families.ts';
 import { listKeyTags, readTagDefaults } from './key-tags.ts';
 import type { StepLogger } from './logger.ts';
+import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
 import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';
 
 export interface GetParametersForImportDeps {
@@ -59,6 +60,8 @@ export function parseImportExecutionInput(raw: unknown): ImportExecutionInput {
   if (!parsed.success) throw new InvalidImportInputError(describeIssues(parsed.error));
   return parsed.data;
 }
+
+const SHA_256_WRAPPING = new Set<WrappingAlgorithm>(['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256']);
 
 const IMPORTABLE_STATES = new Set(['Enabled', 'PendingImport']);
 
@@ -123,6 +126,14 @@ export async function getParametersForImport(
       'GetParametersForImport',
       'ImportToken, PublicKey or ParametersValidTo',
     );
+  }
+  if (!SHA_256_WRAPPING.has(wrapping.wrappingAlgorithm)) {
+    // SHA-1 is only ever used when named; say so where operators look, and who named it.
+    logger.warn('SHA-1 wrapping in use because it was named for this import', {
+      keyId: keyArn,
+      wrappingAlgorithm: wrapping.wrappingAlgorithm,
+      namedBy: request.wrappingAlgorithm ? 'execution input' : `tag ${TAG_WRAPPING_ALGORITHM}`,
+    });
   }
   logger.info('import parameters received', {
     keyId: keyArn,
