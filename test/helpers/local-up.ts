@@ -1,7 +1,10 @@
 // `byok local up` in its own process, as a user runs it: the stack is ready once its URL is the
 // first line on stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HsmKeyType } from '../../src/hsm/port.ts';
+import { createTestToken } from './hsm.ts';
 
 const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
 
@@ -39,6 +42,33 @@ export function spawnLocalUp(args: readonly string[], env: NodeJS.ProcessEnv = {
     stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exit;
+    },
+  };
+}
+
+export interface LocalUpOverToken {
+  /** The stack's URL (see LocalUpProcess.url). */
+  url: Promise<string>;
+  /** Stops the process and deletes the temp BYOK_HOME. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `byok local up --port 0 --memory` over a fresh NSS token (temp BYOK_HOME) holding `keys`; the
+ * token is closed here because the server process opens it itself. Returns once the process is
+ * started, so that a caller can always stop it, even if it never prints its URL.
+ */
+export async function startLocalUpOverToken(
+  keys: Array<{ label: string; type: HsmKeyType }>,
+): Promise<LocalUpOverToken> {
+  const token = await createTestToken('nss', { keys });
+  await token.hsm?.close();
+  const server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: token.byokHome });
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop();
+      await rm(token.byokHome, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,6 @@
 // EventBridge with the rules of deploy/event-rules.json, and moving its clock (over the admin API,
 // as `byok local clock advance` does) fires the daily sweep, which reimports a key through the
 // local Step Functions API before its material expires.
-import { rm } from 'node:fs/promises';
 import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -14,26 +13,21 @@ import {
   TAG_MANAGED_VALUE,
   TAG_VALID_FOR_DAYS,
 } from '../../src/import/tags.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
-import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
+import { type LocalUpOverToken, startLocalUpOverToken } from '../helpers/local-up.ts';
 
 const machine = (name: string) => `arn:aws:states:us-east-1:111122223333:stateMachine:${name}`;
 
 describe('byok local up with the schedule', () => {
-  let token: TestToken;
-  let server: LocalUpProcess | undefined;
+  let local: LocalUpOverToken | undefined;
   let url: string;
 
   beforeAll(async () => {
-    token = await createTestToken('nss', { keys: [{ label: 'aes-scheduled', type: 'AES_256' }] });
-    await token.hsm?.close();
-    server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: token.byokHome });
-    url = await server.url;
+    local = await startLocalUpOverToken([{ label: 'aes-scheduled', type: 'AES_256' }]);
+    url = await local.url;
   });
 
   afterAll(async () => {
-    await server?.stop();
-    if (token) await rm(token.byokHome, { recursive: true, force: true });
+    await local?.stop();
   });
 
   it('serves the rules and reimports a key on the daily sweep before it expires', async () => {

@@ -2,35 +2,28 @@
 // stack with its Step Functions API over the token of $BYOK_HOME, and `byok start --endpoint` runs
 // an import there and follows it to the end.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../src/aws/clients.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
-import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
+import { type LocalUpOverToken, startLocalUpOverToken } from '../helpers/local-up.ts';
 
 const execFileAsync = promisify(execFile);
 const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
 
 describe('byok local up + byok start --endpoint', () => {
-  let token: TestToken;
-  let server: LocalUpProcess | undefined;
+  let local: LocalUpOverToken | undefined;
   let url: string;
 
   beforeAll(async () => {
-    token = await createTestToken('nss', { keys: [{ label: 'aes-up', type: 'AES_256' }] });
-    // The server process opens the token itself.
-    await token.hsm?.close();
-    server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: token.byokHome });
-    url = await server.url;
+    local = await startLocalUpOverToken([{ label: 'aes-up', type: 'AES_256' }]);
+    url = await local.url;
   });
 
   afterAll(async () => {
-    await server?.stop();
-    if (token) await rm(token.byokHome, { recursive: true, force: true });
+    await local?.stop();
   });
 
   it('imports the token key into a new EXTERNAL key and leaves it Enabled', async () => {
