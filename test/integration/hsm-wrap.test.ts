@@ -12,7 +12,7 @@ import {
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
-import type { HsmKeyType, WrappingAlgorithm } from '../../src/hsm/port.ts';
+import type { Hsm, HsmKeyType, WrapKeyInput, WrappingAlgorithm } from '../../src/hsm/port.ts';
 import { chooseWrappingAlgorithm } from '../../src/import/wrapping-algorithms.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 import { expectNoSecret } from '../helpers/secret-scan.ts';
@@ -69,6 +69,21 @@ function spkiOf(keyPair: { publicKey: KeyObject }): Uint8Array {
   return keyPair.publicKey.export({ format: 'der', type: 'spki' });
 }
 
+/** Wraps in the token under the wrapping key's public half, then unwraps as KMS does (what KMS gets). */
+async function wrapAndUnwrapAsKms(
+  hsm: Hsm,
+  input: Omit<WrapKeyInput, 'wrappingPublicKey'>,
+  wrappingKey: { publicKey: KeyObject; privateKey: KeyObject },
+) {
+  const { wrappedKeyMaterial } = await hsm.wrapKey({ ...input, wrappingPublicKey: spkiOf(wrappingKey) });
+  const unwrapped = unwrapAsKms({
+    algorithm: input.algorithm,
+    wrappingPrivateKey: wrappingKey.privateKey,
+    wrappedKeyMaterial,
+  });
+  return { wrappedKeyMaterial, unwrapped };
+}
+
 describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => {
   let token: TestToken;
   const imported = new Map<string, { material: Buffer; privateKey?: KeyObject }>();
@@ -108,16 +123,11 @@ describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => 
       const wrappingKey = type === 'RSA_2048' ? wrappingKeys.RSA_4096 : wrappingKeys.RSA_2048;
 
       // Act
-      const { wrappedKeyMaterial } = await hsm.wrapKey({
-        label: `imported-${type}`,
-        algorithm,
-        wrappingPublicKey: spkiOf(wrappingKey),
-      });
-      const unwrapped = unwrapAsKms({
-        algorithm,
-        wrappingPrivateKey: wrappingKey.privateKey,
-        wrappedKeyMaterial,
-      });
+      const { wrappedKeyMaterial, unwrapped } = await wrapAndUnwrapAsKms(
+        hsm,
+        { label: `imported-${type}`, algorithm },
+        wrappingKey,
+      );
 
       // Assess
       if (known.privateKey) {
@@ -167,16 +177,7 @@ describe.each(['nss', 'softhsm'] as const)('in-token wrapping on %s', (kind) => 
 
       // Act
       const evidence = await hsm.evidence(label);
-      const { wrappedKeyMaterial } = await hsm.wrapKey({
-        label,
-        algorithm,
-        wrappingPublicKey: spkiOf(wrappingKey),
-      });
-      const unwrapped = unwrapAsKms({
-        algorithm,
-        wrappingPrivateKey: wrappingKey.privateKey,
-        wrappedKeyMaterial,
-      });
+      const { unwrapped } = await wrapAndUnwrapAsKms(hsm, { label, algorithm }, wrappingKey);
 
       // Assess
       if (evidence.kind === 'aes-kcv') {
@@ -270,17 +271,11 @@ describe.each(['nss', 'softhsm'] as const)('other key types on %s', (kind) => {
       const wrappingKey = wrappingKeys[choice.wrappingKeySpec === 'RSA_4096' ? 'RSA_4096' : 'RSA_2048'];
 
       // Act
-      const { wrappedKeyMaterial } = await hsm.wrapKey({
-        label: type,
-        algorithm: choice.wrappingAlgorithm,
-        wrappingPublicKey: spkiOf(wrappingKey),
-        expectedKeyType: type,
-      });
-      const unwrapped = unwrapAsKms({
-        algorithm: choice.wrappingAlgorithm,
-        wrappingPrivateKey: wrappingKey.privateKey,
-        wrappedKeyMaterial,
-      });
+      const { unwrapped } = await wrapAndUnwrapAsKms(
+        hsm,
+        { label: type, algorithm: choice.wrappingAlgorithm, expectedKeyType: type },
+        wrappingKey,
+      );
 
       // Assess
       if (type.startsWith('HMAC_')) {
