@@ -1,5 +1,12 @@
-// The `byok` command. Each group of subcommands lives in its own module under commands/ and
-// registers itself here; this file only wires them and turns errors into clean exits.
+// The `byok` command. Each group of subcommands registers itself from commands/<group>.ts, which
+// holds only options, parsers and help; the implementation (AWS SDK, PKCS#11, the local stack,
+// zod schemas) lives in commands/<group>-action.ts and is imported only when that command runs, so
+// `byok --help` and a mistyped option answer without loading any of it.
+
+// The AWS SDK warns on every run that it will drop this Node version. byok pins its SDK version,
+// so the notice tells a byok user nothing; silence it for the CLI unless the user chose otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerHsmCommands } from './commands/hsm.ts';

@@ -4,11 +4,22 @@
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
   if (error instanceof Error) {
     stream.write(`byok: ${error.name}: ${error.message}\n`);
-    const hint = (error as { hint?: unknown }).hint;
+    const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error);
     if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
     if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
   } else {
     stream.write(`byok: ${String(error)}\n`);
   }
   return 1;
+}
+
+/** The AWS SDK's own set-up errors carry no hint; these are the ones a first run meets. */
+function awsSetupHint(error: Error): string | undefined {
+  if (error.name === 'CredentialsProviderError') {
+    return 'configure AWS credentials (aws configure, AWS_PROFILE or an instance role), or pass --endpoint for the local stack';
+  }
+  if (/^Region (is missing|not accepted)/.test(error.message)) {
+    return 'pass --region or set AWS_REGION (or --endpoint for the local stack)';
+  }
+  return undefined;
 }

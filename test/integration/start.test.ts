@@ -21,7 +21,7 @@ import {
   type StartOptions,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
-} from '../../src/cli/commands/start.ts';
+} from '../../src/cli/commands/start-action.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,

@@ -1,196 +1,26 @@
-// `byok demo`: the whole job on the embedded stack, from a fresh clone. Starts the local stack in
-// this process, creates the local token under $BYOK_HOME if missing, makes one HSM key and one
-// EXTERNAL KMS key (tagged for byok) per family, runs the import workflow for each with only the
-// key id (the rest comes from the tags), prints each proof and a summary table. Exits 1 if any failed.
-import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+// `byok demo`: the whole job on the embedded stack, from a fresh clone. This module only declares
+// the command; demo-action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
-import { defaultByokHome, hsmDir } from '../../hsm/config.ts';
-import { HsmKeyNotFoundError } from '../../hsm/errors.ts';
-import { initLocalToken } from '../../hsm/local-token.ts';
-import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
-import type { HsmKeyType } from '../../hsm/port.ts';
-import type { ImportResult } from '../../import/contracts.ts';
-import { UnexpectedKmsResponseError } from '../../import/errors.ts';
-import { formatProof, formatSummaryTable, type SummaryRow } from '../../import/report.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../../import/tags.ts';
-import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.ts';
-import { createProgressReporter } from '../../local/runner/progress.ts';
-import { type ExecutionResult, runExecution } from '../../local/runner/run-execution.ts';
-import { startLocalStack } from '../../local/stack.ts';
-
-export interface DemoKey {
-  family: string;
-  hsmKeyLabel: string;
-  hsmKeyType: HsmKeyType;
-  keySpec: KeySpec;
-  keyUsage: KeyUsageType;
-}
-
-export const DEMO_KEYS: DemoKey[] = [
-  {
-    family: 'symmetric',
-    hsmKeyLabel: 'byok-demo-aes',
-    hsmKeyType: 'AES_256',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    keyUsage: 'ENCRYPT_DECRYPT',
-  },
-  {
-    family: 'HMAC',
-    hsmKeyLabel: 'byok-demo-hmac',
-    hsmKeyType: 'HMAC_256',
-    keySpec: 'HMAC_256',
-    keyUsage: 'GENERATE_VERIFY_MAC',
-  },
-  {
-    family: 'RSA',
-    hsmKeyLabel: 'byok-demo-rsa',
-    hsmKeyType: 'RSA_3072',
-    keySpec: 'RSA_3072',
-    keyUsage: 'SIGN_VERIFY',
-  },
-  {
-    family: 'ECC',
-    hsmKeyLabel: 'byok-demo-ecc',
-    hsmKeyType: 'ECC_NIST_P256',
-    keySpec: 'ECC_NIST_P256',
-    keyUsage: 'SIGN_VERIFY',
-  },
-];
-
-const DEMO_VALID_FOR_DAYS = '90';
-
-/** The demo's HSM key for a family: reused when an earlier demo made it, created otherwise. */
-async function ensureHsmKey(hsm: Pkcs11Hsm, key: DemoKey): Promise<'created' | 'reused'> {
-  try {
-    const info = await hsm.describeKey(key.hsmKeyLabel);
-    if (info.type === key.hsmKeyType) return 'reused';
-  } catch (error) {
-    if (!(error instanceof HsmKeyNotFoundError)) throw error;
-  }
-  await hsm.createKey({ label: key.hsmKeyLabel, type: key.hsmKeyType });
-  return 'created';
-}
-
-async function createExternalKey(deps: LocalDeps, key: DemoKey): Promise<string> {
-  const created = await deps.kms.send(
-    new CreateKeyCommand({
-      Origin: 'EXTERNAL',
-      KeySpec: key.keySpec,
-      KeyUsage: key.keyUsage,
-      Description: `byok demo: ${key.family} key, material from HSM key ${key.hsmKeyLabel}`,
-      Tags: [
-        { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
-        { TagKey: TAG_HSM_KEY_LABEL, TagValue: key.hsmKeyLabel },
-        { TagKey: TAG_VALID_FOR_DAYS, TagValue: DEMO_VALID_FOR_DAYS },
-      ],
-    }),
-  );
-  const keyId = created.KeyMetadata?.KeyId;
-  if (!keyId) throw new UnexpectedKmsResponseError('CreateKey', 'KeyMetadata.KeyId');
-  return keyId;
-}
-
-export interface DemoOutcome {
-  key: DemoKey;
-  result: ExecutionResult;
-  seconds: number;
-}
-
-export async function runDemo(options: {
-  byokHome: string;
-  out: NodeJS.WritableStream;
-  progress: NodeJS.WritableStream & { isTTY?: boolean };
-}): Promise<DemoOutcome[]> {
-  const { out } = options;
-  const token = await initLocalToken({ byokHome: options.byokHome });
-  out.write(
-    token.created
-      ? `Created a local ${token.config.profile} token in ${hsmDir(options.byokHome)}\n`
-      : `Using the local ${token.config.profile} token in ${hsmDir(options.byokHome)}\n`,
-  );
-  const stack = await startLocalStack({ port: 0 });
-  out.write(`Started the local stack at ${stack.url} (KMS-compatible endpoint, virtual clock)\n\n`);
-  const hsm = await openHsm(token.config);
-  const deps = await createLocalDeps({
-    endpoint: stack.url,
-    region: stack.region,
-    accountId: stack.accountId,
-    clock: stack.clock,
-    hsm,
-  });
-  const outcomes: DemoOutcome[] = [];
-  try {
-    for (const key of DEMO_KEYS) {
-      const hsmKey = await ensureHsmKey(hsm, key);
-      const keyId = await createExternalKey(deps, key);
-      out.write(
-        `== ${key.family}: HSM key ${key.hsmKeyLabel} (${key.hsmKeyType}, ${hsmKey}) -> KMS key ${keyId} (${key.keySpec}, origin EXTERNAL)\n`,
-      );
-      const started = performance.now();
-      const result = await runExecution({
-        stateMachine: 'import-key-material',
-        // Only the key id: the HSM key label and the validity come from the key's byok tags.
-        input: { keyId, reason: 'byok demo' },
-        deps,
-        onProgress: createProgressReporter({ stream: options.progress, label: `  ${key.family}` }).onProgress,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      outcomes.push({ key, result, seconds });
-      if (result.status === 'SUCCEEDED') out.write(indent(formatProof(result.output as ImportResult)));
-      else out.write(`  FAILED: ${result.error}: ${result.cause}\n`);
-      out.write('\n');
-    }
-  } finally {
-    await deps.close();
-    await hsm.close();
-    finalizeIdleModules();
-    await stack.stop();
-  }
-  out.write(formatSummaryTable(outcomes.map(summaryRow)));
-  return outcomes;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line ? `  ${line}` : line))
-    .join('\n');
-}
-
-function summaryRow({ key, result, seconds }: DemoOutcome): SummaryRow {
-  const output = result.status === 'SUCCEEDED' ? (result.output as ImportResult) : undefined;
-  return {
-    family: key.family,
-    keySpec: key.keySpec,
-    hsmKeyLabel: key.hsmKeyLabel,
-    wrappingAlgorithm: output?.wrappingAlgorithm ?? '-',
-    validTo: output?.validTo ?? (output ? 'no expiry' : '-'),
-    proof: output ? output.evidence.method : '-',
-    seconds: `${seconds.toFixed(2)} s`,
-    result: output ? 'verified' : `FAILED (${result.error})`,
-  };
-}
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .summary('Import a key of each family on the embedded local stack and show the proofs.')
     .description(
-      'Run the whole import on the embedded local stack: local token, HSM keys and EXTERNAL KMS keys of each\n' +
-        'family (symmetric, HMAC, RSA, ECC), the import workflow for each, the proofs and a summary.',
+      'Run the whole import on the embedded local stack, in this process and with no AWS account: create ' +
+        'the local token if missing, an HSM key and an EXTERNAL KMS key of each family (symmetric, HMAC, RSA, ' +
+        'ECC), run the import workflow for each with only the key id, print each proof and a summary. ' +
+        'Exits 1 if any import fails.',
+    )
+    .addHelpText(
+      'after',
+      '\nThe token and its PIN file live in $BYOK_HOME/hsm (BYOK_HOME defaults to ./.byok) and are reused by\n' +
+        'the next run; the local stack lives only as long as the demo. Examples:\n' +
+        '  byok demo                      # what npm run demo runs\n' +
+        '  BYOK_HOME=/tmp/byok byok demo  # a throwaway token',
     )
     .action(async () => {
-      const outcomes = await runDemo({
-        byokHome: defaultByokHome(),
-        out: process.stdout,
-        progress: process.stderr,
-      });
-      const failed = outcomes.filter((outcome) => outcome.result.status !== 'SUCCEEDED');
-      if (failed.length > 0) {
-        process.stdout.write(`\n${failed.length} of ${outcomes.length} imports failed.\n`);
-        process.exitCode = 1;
-      } else {
-        process.stdout.write(`\nAll ${outcomes.length} imports verified: KMS holds the HSM's keys.\n`);
-      }
+      const { runDemoCommand } = await import('./demo-action.ts');
+      await runDemoCommand();
     });
 }

@@ -1,13 +1,7 @@
-// `byok hsm ...`: create a local software token, create or import keys in it, list them. Output
-// shows labels, types, attributes and check values; never key material.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// `byok hsm ...`: create a local software token, create or import keys in it, list them. This
+// module only declares the commands; hsm-action.ts does the work and is loaded when one runs.
 import { type Command, Option } from 'commander';
-import { defaultByokHome, hsmDir, loadHsmConfig } from '../../hsm/config.ts';
-import { HsmError } from '../../hsm/errors.ts';
-import { initLocalToken } from '../../hsm/local-token.ts';
-import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
-import { type Evidence, HSM_KEY_TYPES, type HsmKeyInfo, type HsmKeyType } from '../../hsm/port.ts';
+import { HSM_KEY_TYPES, type HsmKeyType } from '../../hsm/port.ts';
 
 export function registerHsmCommands(program: Command): void {
   const hsm = program
@@ -24,26 +18,16 @@ export function registerHsmCommands(program: Command): void {
         .choices(['nss', 'softhsm'])
         .default('nss'),
     )
+    .addHelpText(
+      'after',
+      '\nBYOK_HOME defaults to ./.byok; the token, its configuration and a PIN file (mode 0600) go in\n' +
+        '$BYOK_HOME/hsm. Examples:\n' +
+        '  byok hsm init\n' +
+        '  BYOK_HOME=~/.byok byok hsm init --token softhsm',
+    )
     .action(async (options: { token: 'nss' | 'softhsm' }) => {
-      const byokHome = defaultByokHome();
-      const result = await initLocalToken({ byokHome, kind: options.token });
-      const { config } = result;
-      if (result.created) {
-        process.stdout.write(
-          `Created ${config.profile} token "${config.tokenLabel}" in ${hsmDir(byokHome)}\n` +
-            `  configuration: ${result.configFile}\n` +
-            `  PIN file:      ${config.pinFile ?? '(none)'} (mode 0600)\n`,
-        );
-      } else {
-        process.stdout.write(
-          `A ${config.profile} token "${config.tokenLabel}" already exists in ${hsmDir(byokHome)}; nothing changed.\n`,
-        );
-        if (config.profile !== options.token) {
-          process.stdout.write(
-            `  (it is ${config.profile}, not ${options.token}; remove ${hsmDir(byokHome)} to start over)\n`,
-          );
-        }
-      }
+      const { runHsmInit } = await import('./hsm-action.ts');
+      await runHsmInit(options);
     });
 
   hsm
@@ -51,13 +35,10 @@ export function registerHsmCommands(program: Command): void {
     .description('Generate a key inside the token: sensitive, extractable only by wrapping.')
     .requiredOption('--label <label>', 'label of the new key (unique in the token)')
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
+    .addHelpText('after', '\nExample:\n  byok hsm create-key --label payments --type AES_256')
     .action(async (options: { label: string; type: HsmKeyType }) => {
-      await withHsm(async (token) => {
-        const info = await token.createKey({ label: options.label, type: options.type });
-        process.stdout.write(
-          `Created ${describeKey(info)}\n${evidenceLine(await token.evidence(info.label))}\n`,
-        );
-      });
+      const { runHsmCreateKey } = await import('./hsm-action.ts');
+      await runHsmCreateKey(options);
     });
 
   hsm
@@ -67,23 +48,8 @@ export function registerHsmCommands(program: Command): void {
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
     .requiredOption('--file <file>', 'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC')
     .action(async (options: { label: string; type: HsmKeyType; file: string }) => {
-      let material: Buffer;
-      try {
-        material = await readFile(options.file);
-      } catch (error) {
-        throw new HsmError(`cannot read key file ${options.file}`, { cause: error });
-      }
-      try {
-        await withHsm(async (token) => {
-          const info = await token.importKey({ label: options.label, type: options.type, material });
-          process.stdout.write(
-            `Imported ${describeKey(info)}\n${evidenceLine(await token.evidence(info.label))}\n`,
-          );
-          process.stdout.write(`The token now holds the key; delete ${options.file} securely.\n`);
-        });
-      } finally {
-        material.fill(0);
-      }
+      const { runHsmImportKey } = await import('./hsm-action.ts');
+      await runHsmImportKey(options);
     });
 
   hsm
@@ -92,80 +58,7 @@ export function registerHsmCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use')
     .action(async (options: { json?: boolean; capabilities?: boolean }) => {
-      await withHsm(async (token) => {
-        const keys = await token.listKeys();
-        const rows = [];
-        for (const key of keys) {
-          const check = publicCheck(await token.evidence(key.label));
-          const wrapping = options.capabilities ? await token.wrappingAlgorithms(key.type) : undefined;
-          rows.push({ ...key, check, ...(wrapping ? { wrappingAlgorithms: wrapping } : {}) });
-        }
-        const findings = options.capabilities ? (await token.tokenCapabilities()).findings : undefined;
-        if (options.json) {
-          const report = { token: token.tokenLabel, profile: token.config.profile, keys: rows, findings };
-          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(
-          `Token "${token.tokenLabel}" (${token.config.profile}): ${keys.length} key(s)\n`,
-        );
-        for (const row of rows) {
-          process.stdout.write(`  ${describeKey(row)}  ${row.check.summary}\n`);
-          if (row.wrappingAlgorithms) {
-            const list = row.wrappingAlgorithms.length > 0 ? row.wrappingAlgorithms.join(', ') : 'none';
-            process.stdout.write(`    can be wrapped with: ${list}\n`);
-          }
-        }
-        if (findings) process.stdout.write(`Self-test:\n${findings.map((line) => `  ${line}\n`).join('')}`);
-      });
+      const { runHsmList } = await import('./hsm-action.ts');
+      await runHsmList(options);
     });
-}
-
-async function withHsm(work: (hsm: Pkcs11Hsm) => Promise<void>): Promise<void> {
-  const config = await loadHsmConfig(defaultByokHome());
-  const hsm = await openHsm(config);
-  try {
-    await work(hsm);
-  } finally {
-    await hsm.close();
-    finalizeIdleModules();
-  }
-}
-
-function describeKey(info: HsmKeyInfo): string {
-  const flags = [
-    info.sensitive ? 'sensitive' : 'NOT sensitive',
-    info.extractable ? 'extractable' : 'not extractable',
-    info.alwaysSensitive ? 'always-sensitive' : undefined,
-  ].filter(Boolean);
-  const length = info.valueLength !== undefined ? `, ${info.valueLength} bytes` : '';
-  return `"${info.label}" ${info.type} (${info.objectClass}${length}; ${flags.join(', ')})`;
-}
-
-/** What `list` shows: a check value that identifies the key without revealing it. */
-function publicCheck(evidence: Evidence): { summary: string; [field: string]: string | number } {
-  if (evidence.kind === 'aes-kcv') {
-    return {
-      summary: `KCV ${evidence.kcv} (AES-ECB of a zero block)`,
-      kcv: evidence.kcv,
-      method: evidence.method,
-    };
-  }
-  if (evidence.kind === 'hmac') {
-    // A MAC of a random challenge identifies nothing later; the key length is what can be checked.
-    return {
-      summary: `${evidence.macAlgorithm}, key ${evidence.keyLength} bytes`,
-      keyLength: evidence.keyLength,
-    };
-  }
-  const fingerprint = createHash('sha256').update(evidence.spki).digest('hex');
-  return {
-    summary: `public key SHA-256 ${fingerprint.slice(0, 16)}…`,
-    publicKeySha256: fingerprint,
-    publicKey: Buffer.from(evidence.spki).toString('base64'),
-  };
-}
-
-function evidenceLine(evidence: Evidence): string {
-  return `  ${publicCheck(evidence).summary}`;
 }

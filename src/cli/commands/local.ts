@@ -1,13 +1,13 @@
 // `byok local up` runs the embedded local stack (KMS-compatible endpoint and friends) in the
-// foreground; `byok local clock` reads and moves its virtual clock over the admin API.
+// foreground; `byok local clock` reads and moves its virtual clock over the admin API. This module
+// only declares the commands; local-action.ts does the work and is loaded when one runs.
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../../local/clock.ts';
 import type { RsaWrappingKeySpec } from '../../local/kms/spec.ts';
-import { startLocalStack } from '../../local/stack.ts';
 
 export const DEFAULT_LOCAL_PORT = 4599;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export class LocalEndpointError extends Error {
   constructor(
@@ -54,7 +54,7 @@ function parsePrewarm(value: string): RsaWrappingKeySpec[] {
   return specs as RsaWrappingKeySpec[];
 }
 
-function defaultStateDir(): string {
+export function defaultStateDir(): string {
   return join(resolve(process.env.BYOK_HOME ?? '.byok'), 'local');
 }
 
@@ -62,7 +62,7 @@ function defaultEndpoint(): string {
   return process.env.BYOK_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
 }
 
-interface UpOptions {
+export interface UpOptions {
   port: number;
   host: string;
   stateDir?: string;
@@ -72,82 +72,6 @@ interface UpOptions {
   quotas?: 'aws-default';
   publicBind?: boolean;
   prewarm: RsaWrappingKeySpec[];
-}
-
-async function runUp(options: UpOptions): Promise<void> {
-  if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
-    throw new LocalEndpointError(
-      `refusing to serve on ${options.host}: the local stack has no authentication and holds key material`,
-      'add --public-bind if you really mean to expose it beyond this machine',
-    );
-  }
-  const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
-  const stack = await startLocalStack({
-    port: options.port,
-    host: options.host,
-    region: options.region,
-    accountId: options.accountId,
-    kmsPrewarmWrappingKeys: options.prewarm,
-    ...(stateDir ? { stateDir } : {}),
-    ...(options.quotas ? { quotas: options.quotas } : {}),
-  });
-  // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
-  const { attachLocalStepFunctionsWithLocalToken } = await import('../../local/stepfunctions/attach.ts');
-  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
-  // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
-  const { createStepFunctionsApiTargetHandler } = await import('../../local/runner/start-execution-sync.ts');
-  stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
-  process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
-  );
-  process.stdout.write(`${stack.url}\n`);
-  await new Promise<void>((done) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.stderr.write(`byok local stack: ${signal}, stopping\n`);
-      stepFunctions
-        .close()
-        .then(() => stack.stop())
-        .then(done, (error: unknown) => {
-          process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
-          done();
-        });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-interface ClockView {
-  now: string;
-  epochMs: number;
-  offsetMs: number;
-}
-
-async function callClock(endpoint: string, body?: Record<string, string>): Promise<ClockView> {
-  let response: Response;
-  const url = new URL('/_byok/clock', endpoint);
-  try {
-    response = await fetch(url, body ? { method: 'POST', body: JSON.stringify(body) } : {});
-  } catch (error) {
-    throw new LocalEndpointError(`no local stack answers at ${endpoint}`, 'start one with: byok local up', {
-      cause: error,
-    });
-  }
-  const payload = (await response.json().catch(() => ({}))) as Partial<ClockView> & {
-    error?: string;
-    message?: string;
-  };
-  if (!response.ok)
-    throw new LocalEndpointError(payload.message ?? `the clock answered HTTP ${response.status}`);
-  return payload as ClockView;
-}
-
-function printClock(view: ClockView): void {
-  const offset = view.offsetMs;
-  process.stdout.write(`${view.now}\n`);
-  process.stderr.write(
-    `virtual clock is ${offset >= 0 ? '+' : ''}${(offset / 1000).toFixed(3)} s from real time\n`,
-  );
 }
 
 export function registerLocalCommands(program: Command): void {
@@ -173,42 +97,59 @@ export function registerLocalCommands(program: Command): void {
       ),
     )
     .option('--public-bind', 'allow a non-loopback --host')
-    .option(
-      '--prewarm <specs>',
-      'wrapping key sizes generated in the background at start, comma-separated (others on first use)',
-      parsePrewarm,
-      ['RSA_2048'],
+    .addOption(
+      new Option(
+        '--prewarm <specs>',
+        'wrapping key sizes generated in the background at start, comma-separated (others on first use)',
+      )
+        .argParser(parsePrewarm)
+        .default(['RSA_2048'], 'RSA_2048'),
     )
-    .action(runUp);
+    .addHelpText(
+      'after',
+      '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
+        'Examples:\n' +
+        '  byok local up                     # http://127.0.0.1:4599, state in ./.byok/local\n' +
+        '  byok local up --port 0 --memory   # a free port, nothing kept',
+    )
+    .action(async (options: UpOptions) => {
+      const { runUp } = await import('./local-action.ts');
+      await runUp(options);
+    });
 
   const clock = local.command('clock').description("Read or move a running local stack's virtual clock.");
   const endpointOption = () =>
-    new Option(
-      '--endpoint <url>',
-      'local stack URL (default: $BYOK_LOCAL_ENDPOINT or http://127.0.0.1:4599)',
-    ).default(defaultEndpoint());
+    new Option('--endpoint <url>', 'local stack URL').default(
+      defaultEndpoint(),
+      '$BYOK_LOCAL_ENDPOINT or http://127.0.0.1:4599',
+    );
   clock
     .command('show', { isDefault: true })
-    .description('print the virtual time')
+    .description('Print the virtual time.')
     .addOption(endpointOption())
-    .action(async (options: { endpoint: string }) => printClock(await callClock(options.endpoint)));
+    .action(async (options: { endpoint: string }) => {
+      const { callClock, printClock } = await import('./local-action.ts');
+      printClock(await callClock(options.endpoint));
+    });
   clock
     .command('advance <duration>')
     .description(
-      'move the clock forward, firing every expiry and schedule on the way (e.g. 25h, 1d12h, 400d)',
+      'Move the clock forward, firing every expiry and schedule on the way (e.g. 25h, 1d12h, 400d).',
     )
     .addOption(endpointOption())
     .action(async (duration: string, options: { endpoint: string }) => {
       parseDuration(duration);
+      const { callClock, printClock } = await import('./local-action.ts');
       printClock(await callClock(options.endpoint, { advance: duration }));
     });
   clock
     .command('set <iso>')
-    .description('move the clock forward to an ISO 8601 instant')
+    .description('Move the clock forward to an ISO 8601 instant.')
     .addOption(endpointOption())
     .action(async (iso: string, options: { endpoint: string }) => {
       if (Number.isNaN(new Date(iso).getTime()))
         throw new LocalEndpointError(`'${iso}' is not an ISO 8601 date`);
+      const { callClock, printClock } = await import('./local-action.ts');
       printClock(await callClock(options.endpoint, { set: iso }));
     });
 }

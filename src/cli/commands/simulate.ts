@@ -1,11 +1,10 @@
 // `byok simulate`: a year (or any number of days) of byok's schedule on the embedded stack, with
 // real imports from a temporary NSS token, and what it measured: reimports, failed executions,
-// and how long any managed key was without material.
+// and how long any managed key was without material. This module only declares the command;
+// simulate-action.ts does the work and is loaded when it runs.
 import { type Command, InvalidArgumentError } from 'commander';
-import { finalizeIdleModules } from '../../hsm/pkcs11-adapter.ts';
-import { runSimulation, type SimulationProgress, type SimulationResult } from '../../sweep/simulation.ts';
 
-interface SimulateOptions {
+export interface SimulateOptions {
   days: number;
   keys: number;
   leadWindowDays: number;
@@ -44,56 +43,14 @@ export function registerSimulateCommand(program: Command): void {
       50,
     )
     .option('--json', 'print the result as one JSON object on the last line')
+    .addHelpText(
+      'after',
+      '\nExits 1 if any execution failed or any key went without material. Examples:\n' +
+        '  byok simulate --days 400 --keys 12\n' +
+        '  byok simulate --days 30 --keys 3 --json',
+    )
     .action(async (options: SimulateOptions) => {
-      const bar = process.stderr.isTTY ? progressBar() : undefined;
-      let result: SimulationResult;
-      try {
-        result = await runSimulation({
-          days: options.days,
-          keys: options.keys,
-          leadWindowDays: options.leadWindowDays,
-          getParametersForImportPerSecond: options.quota,
-          onProgress: bar,
-        });
-      } finally {
-        if (bar) process.stderr.write('\n');
-        finalizeIdleModules();
-      }
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-      } else {
-        process.stdout.write(formatResult(result));
-      }
-      if (result.failedExecutions > 0 || result.expiredKeySeconds > 0) process.exitCode = 1;
+      const { runSimulate } = await import('./simulate-action.ts');
+      await runSimulate(options);
     });
-}
-
-function progressBar(): (progress: SimulationProgress) => void {
-  const width = 30;
-  return ({ day, days, reimports }) => {
-    const filled = Math.round((day / days) * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] day ${day}/${days}, ${reimports} reimports`,
-    );
-  };
-}
-
-export function formatResult(result: SimulationResult): string {
-  const lines = [
-    `Simulated ${result.days} days (${result.from} to ${result.to}) with ${result.keys} managed keys in ${result.wallSeconds} s.`,
-    '',
-    `${'key'.padEnd(38)}${'spec'.padEnd(19)}${'valid'.padEnd(7)}${'reimports'.padEnd(11)}expected`,
-    ...result.perKey.map(
-      (key) =>
-        `${key.keyId.padEnd(38)}${key.keySpec.padEnd(19)}${`${key.validForDays}d`.padEnd(7)}${String(key.reimports).padEnd(11)}${key.expectedReimports}`,
-    ),
-    '',
-    `sweeps:             ${result.sweeps}`,
-    `reimports:          ${result.reimports}`,
-    `failed executions:  ${result.failedExecutions}`,
-    `expirations:        ${result.expirations}`,
-    `expiredKeySeconds:  ${result.expiredKeySeconds}`,
-    '',
-  ];
-  return lines.join('\n');
 }

@@ -1,18 +1,7 @@
 // `byok status`: the managed keys, most urgent first, against the local stack (--endpoint) or AWS.
+// This module only declares the command; status-action.ts does the work and is loaded when it runs.
 import { type Command, InvalidArgumentError } from 'commander';
-import { createKmsClient, createSfnClient } from '../../aws/clients.ts';
-import { type Clock, systemClock } from '../../clock.ts';
-import { endpointClock } from '../../local/runner/remote-clock.ts';
-import {
-  collectStatus,
-  formatTimeLeft,
-  type LastRuns,
-  lastRunsFromLocalEvents,
-  lastRunsFromStepFunctions,
-  type StatusReport,
-} from '../../sweep/status.ts';
-
-interface StatusOptions {
+export interface StatusOptions {
   endpoint?: string;
   region?: string;
   leadWindowDays: number;
@@ -61,71 +50,14 @@ export function registerStatusCommand(program: Command): void {
       'on AWS: the import state machine whose executions give the last result',
     )
     .option('--json', 'print the status as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  byok status --endpoint http://127.0.0.1:4599\n' +
+        '  byok status --region eu-west-1 --json',
+    )
     .action(async (options: StatusOptions) => {
-      const clientOptions = { endpoint: options.endpoint, region: options.region };
-      const kms = createKmsClient(clientOptions);
-      try {
-        const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
-        const lastRuns = await lastRunsFor(options);
-        const report = await collectStatus({ kms, clock, leadWindowDays: options.leadWindowDays, lastRuns });
-        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
-      } finally {
-        kms.destroy();
-      }
+      const { runStatus } = await import('./status-action.ts');
+      await runStatus(options);
     });
-}
-
-async function lastRunsFor(options: StatusOptions): Promise<LastRuns> {
-  if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
-  const sfn = createSfnClient({ region: options.region });
-  try {
-    return await lastRunsFromStepFunctions(sfn, options.stateMachineArn);
-  } finally {
-    sfn.destroy();
-  }
-}
-
-export function formatStatus(report: StatusReport): string {
-  if (report.keys.length === 0 && report.unreadable.length === 0) {
-    return 'No byok-managed keys (tag byok:managed=true) in this account and Region.\n';
-  }
-  const header = ['', 'KEY', 'SPEC', 'HSM KEY', 'VALID TO', 'LEFT', 'NEXT REIMPORT', 'LAST RUN'];
-  const rows = report.keys.map((key) => [
-    key.withoutMaterial ? '!' : key.nextDue === 'now' ? '*' : ' ',
-    key.keyId,
-    key.keySpec,
-    key.hsmKeyLabel ?? '-',
-    key.validTo
-      ? key.validTo.replace(/\.\d{3}Z$/, 'Z')
-      : key.withoutMaterial
-        ? 'NO MATERIAL'
-        : 'never expires',
-    key.secondsLeft === null ? '-' : formatTimeLeft(key.secondsLeft),
-    key.nextDue === null
-      ? key.note
-        ? 'left alone'
-        : '-'
-      : key.nextDue === 'now'
-        ? 'next sweep'
-        : key.nextDue.slice(0, 10),
-    key.lastRun
-      ? `${key.lastRun.result}${key.lastRun.error ? ` (${key.lastRun.error})` : ''} ${key.lastRun.at.slice(0, 10)}`
-      : '-',
-  ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[]) =>
-    `${row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd()}\n`;
-  const notes = report.keys.filter((key) => key.note).map((key) => `  ${key.keyId}: ${key.note}\n`);
-  const unreadable = report.unreadable.map((key) => `  ${key.keyId}: unreadable tags: ${key.why}\n`);
-  return [
-    `byok-managed keys at ${report.checkedAt} (lead window ${report.leadWindowDays} days; ! no material, * due now)\n`,
-    line(header),
-    ...rows.map(line),
-    ...(notes.length + unreadable.length > 0 ? ['\n', ...notes, ...unreadable] : []),
-  ].join('');
 }

@@ -1,0 +1,80 @@
+// What `byok local ...` does (see local.ts for its options). Loaded only when a command runs: `up`
+// pulls in the whole embedded stack.
+import { startLocalStack } from '../../local/stack.ts';
+import { defaultStateDir, LOOPBACK_HOSTS, LocalEndpointError, type UpOptions } from './local.ts';
+
+export async function runUp(options: UpOptions): Promise<void> {
+  if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
+    throw new LocalEndpointError(
+      `refusing to serve on ${options.host}: the local stack has no authentication and holds key material`,
+      'add --public-bind if you really mean to expose it beyond this machine',
+    );
+  }
+  const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
+  const stack = await startLocalStack({
+    port: options.port,
+    host: options.host,
+    region: options.region,
+    accountId: options.accountId,
+    kmsPrewarmWrappingKeys: options.prewarm,
+    ...(stateDir ? { stateDir } : {}),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
+  });
+  // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
+  const { attachLocalStepFunctionsWithLocalToken } = await import('../../local/stepfunctions/attach.ts');
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
+  // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
+  const { createStepFunctionsApiTargetHandler } = await import('../../local/runner/start-execution-sync.ts');
+  stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
+  process.stderr.write(
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
+  );
+  process.stdout.write(`${stack.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`byok local stack: ${signal}, stopping\n`);
+      stepFunctions
+        .close()
+        .then(() => stack.stop())
+        .then(done, (error: unknown) => {
+          process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
+          done();
+        });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+interface ClockView {
+  now: string;
+  epochMs: number;
+  offsetMs: number;
+}
+
+export async function callClock(endpoint: string, body?: Record<string, string>): Promise<ClockView> {
+  let response: Response;
+  const url = new URL('/_byok/clock', endpoint);
+  try {
+    response = await fetch(url, body ? { method: 'POST', body: JSON.stringify(body) } : {});
+  } catch (error) {
+    throw new LocalEndpointError(`no local stack answers at ${endpoint}`, 'start one with: byok local up', {
+      cause: error,
+    });
+  }
+  const payload = (await response.json().catch(() => ({}))) as Partial<ClockView> & {
+    error?: string;
+    message?: string;
+  };
+  if (!response.ok)
+    throw new LocalEndpointError(payload.message ?? `the clock answered HTTP ${response.status}`);
+  return payload as ClockView;
+}
+
+export function printClock(view: ClockView): void {
+  const offset = view.offsetMs;
+  process.stdout.write(`${view.now}\n`);
+  process.stderr.write(
+    `virtual clock is ${offset >= 0 ? '+' : ''}${(offset / 1000).toFixed(3)} s from real time\n`,
+  );
+}

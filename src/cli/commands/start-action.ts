@@ -1,0 +1,265 @@
+// What `byok start` does (see start.ts for its options): starts one import as an execution of the import-key-material state machine, on AWS
+// (--state-machine-arn, or found by name) or on the local stack's Step Functions API (--endpoint),
+// under a deterministic name, and follows it to the end with DescribeExecution, printing each step.
+// The same command run again the same day joins (or reports) the same execution instead of
+// starting a second import.
+import { createHash } from 'node:crypto';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { createSfnClient } from '../../aws/clients.ts';
+import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../import/contracts.ts';
+import type { StartOptions } from './start.ts';
+
+export type { StartOptions } from './start.ts';
+
+const IMPORT_STATE_MACHINE = 'import-key-material';
+
+/** The request could not be turned into a valid execution input. */
+export class InvalidStartInputError extends Error {
+  readonly hint = 'run byok start --help; the input schema is schemas/import-key-material.input.schema.json';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidStartInputError';
+  }
+}
+
+/** Which state machine to start is unclear: none or several import-key-material machines. */
+export class StateMachineNotFoundError extends Error {
+  readonly hint = 'pass --state-machine-arn (the stack output ImportKeyMaterialStateMachineArn)';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StateMachineNotFoundError';
+  }
+}
+
+/** Nothing answers at the Step Functions endpoint. */
+export class StepFunctionsUnreachableError extends Error {
+  readonly hint: string;
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepFunctionsUnreachableError';
+    this.hint = hint;
+  }
+}
+
+/** The name is taken by an execution with a different input. */
+export class ExecutionNameTakenError extends Error {
+  readonly hint = 'choose another --name, or leave it out for a name derived from the request';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExecutionNameTakenError';
+  }
+}
+
+/** The import execution ended in FAILED, TIMED_OUT or ABORTED. */
+export class ImportExecutionFailedError extends Error {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly hint: string;
+  constructor(executionArn: string, status: string, error: string | undefined, cause: string | undefined) {
+    super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
+    this.name = 'ImportExecutionFailedError';
+    this.executionArn = executionArn;
+    this.status = status;
+    this.hint = `the key is unchanged unless VerifyImport ran; history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+  }
+}
+
+/** The execution input for these options, checked with the schema the handlers use. */
+export function executionInputOf(options: StartOptions): ImportExecutionInput {
+  const candidate = {
+    keyId: options.keyId,
+    ...(options.hsmKeyLabel !== undefined ? { hsmKeyLabel: options.hsmKeyLabel } : {}),
+    ...(options.validForDays !== undefined ? { validForDays: options.validForDays } : {}),
+    ...(options.validTo !== undefined ? { validTo: options.validTo } : {}),
+    ...(options.expiry === false ? { noExpiry: true } : {}),
+    ...(options.wrappingAlgorithm !== undefined ? { wrappingAlgorithm: options.wrappingAlgorithm } : {}),
+    ...(options.wrappingKeySpec !== undefined ? { wrappingKeySpec: options.wrappingKeySpec } : {}),
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
+  };
+  const parsed = ImportExecutionInputSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    );
+    throw new InvalidStartInputError(problems.join('; '));
+  }
+  return parsed.data;
+}
+
+/**
+ * `byok-<key>-<yyyymmdd>-<hash of the input>`: the same request on the same (UTC) day gets the same
+ * name, so running the command again follows the first execution instead of importing twice.
+ */
+export function deterministicExecutionName(input: ImportExecutionInput, day: Date): string {
+  const canonical = JSON.stringify(
+    Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))),
+  );
+  const digest = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+  const keyTail = (input.keyId.split('/').pop() ?? input.keyId).replace(/[^A-Za-z0-9-]/g, '');
+  const date = day.toISOString().slice(0, 10).replaceAll('-', '');
+  return `byok-${keyTail}-${date}-${digest}`.slice(0, 80);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const text = `${errorName(error)} ${error instanceof Error ? error.message : ''} ${
+    error instanceof Error && error.cause instanceof Error ? error.cause.message : ''
+  }`;
+  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up/i.test(text);
+}
+
+async function send<T>(options: StartOptions, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isConnectionFailure(error)) {
+      throw options.endpoint
+        ? new StepFunctionsUnreachableError(
+            `no Step Functions API answers at ${options.endpoint}`,
+            'start the local stack with: byok local up',
+            { cause: error },
+          )
+        : new StepFunctionsUnreachableError(
+            'AWS Step Functions cannot be reached',
+            'check the network and AWS_REGION',
+            {
+              cause: error,
+            },
+          );
+    }
+    throw error;
+  }
+}
+
+async function findImportStateMachine(sfn: SFNClient, options: StartOptions): Promise<string> {
+  const found: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await send(options, () => sfn.send(new ListStateMachinesCommand({ nextToken })));
+    for (const machine of page.stateMachines ?? []) {
+      const name = machine.name ?? '';
+      if (
+        (name === IMPORT_STATE_MACHINE || name.endsWith(`-${IMPORT_STATE_MACHINE}`)) &&
+        machine.stateMachineArn
+      ) {
+        found.push(machine.stateMachineArn);
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (found.length === 1) return found[0] as string;
+  throw new StateMachineNotFoundError(
+    found.length === 0
+      ? `no state machine named ${IMPORT_STATE_MACHINE} or *-${IMPORT_STATE_MACHINE} here`
+      : `several import state machines here: ${found.join(', ')}`,
+  );
+}
+
+/**
+ * One progress line per step the execution enters, leaves or fails. A Lambda failure event does
+ * not name its state on AWS: `current` is the Task state last entered.
+ */
+function progressLine(event: HistoryEvent, current: string | undefined): string | undefined {
+  const entered = event.stateEnteredEventDetails?.name;
+  const exited = event.stateExitedEventDetails?.name;
+  if (event.type === 'TaskStateEntered' && entered) return `  > ${entered}`;
+  if (event.type === 'TaskStateExited' && exited) return `  ok ${exited}`;
+  if (event.type === 'LambdaFunctionFailed' || event.type === 'LambdaFunctionTimedOut') {
+    const details = event.lambdaFunctionFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails;
+    return `  ! ${current ?? 'task'} failed: ${details?.error ?? 'error'}`;
+  }
+  if (event.type === 'TaskFailed' || event.type === 'TaskTimedOut') {
+    const details = event.taskFailedEventDetails ?? event.taskTimedOutEventDetails;
+    return `  ! ${current ?? details?.resource ?? 'task'} failed: ${details?.error ?? 'error'}`;
+  }
+  if (event.type === 'ChoiceStateEntered' && entered) return `  ? ${entered}`;
+  return undefined;
+}
+
+async function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  options: StartOptions,
+  write: (line: string) => void,
+): Promise<DescribeExecutionCommandOutput> {
+  let seen = 0;
+  let current: string | undefined;
+  for (;;) {
+    const described = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+    // Payloads stay out of the history we read: they hold import tokens and wrapped blobs.
+    const history = await send(options, () =>
+      sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false, maxResults: 1000 }),
+      ),
+    );
+    const events = history.events ?? [];
+    for (const event of events.slice(seen)) {
+      if (event.type === 'TaskStateEntered') current = event.stateEnteredEventDetails?.name;
+      const line = progressLine(event, current);
+      if (line) write(line);
+    }
+    seen = Math.max(seen, events.length);
+    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') return described;
+    await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
+  }
+}
+
+export async function runStart(
+  options: StartOptions,
+  io: { out: (text: string) => void; err: (text: string) => void } = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  },
+): Promise<DescribeExecutionCommandOutput> {
+  const input = executionInputOf(options);
+  const sfn = createSfnClient({ endpoint: options.endpoint, region: options.region });
+  try {
+    const stateMachineArn = options.stateMachineArn ?? (await findImportStateMachine(sfn, options));
+    const name = options.name ?? deterministicExecutionName(input, new Date());
+    const inputText = JSON.stringify(input);
+    let executionArn: string;
+    try {
+      const started = await send(options, () =>
+        sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
+      );
+      executionArn = started.executionArn as string;
+      io.err(`started ${executionArn}\n`);
+    } catch (error) {
+      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
+      executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const existing = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+      if (JSON.stringify(JSON.parse(existing.input ?? 'null')) !== inputText) {
+        throw new ExecutionNameTakenError(`execution name ${name} is taken by a different request`, {
+          cause: error,
+        });
+      }
+      io.err(`${executionArn} already exists for this request: following it\n`);
+    }
+    const described = await follow(sfn, executionArn, options, (line) => io.err(`${line}\n`));
+    if (described.status !== 'SUCCEEDED') {
+      throw new ImportExecutionFailedError(
+        executionArn,
+        described.status ?? 'UNKNOWN',
+        described.error,
+        described.cause,
+      );
+    }
+    const seconds = ((described.stopDate?.getTime() ?? 0) - (described.startDate?.getTime() ?? 0)) / 1000;
+    io.err(`SUCCEEDED in ${seconds.toFixed(1)} s\n`);
+    io.out(`${JSON.stringify(JSON.parse(described.output ?? 'null'), null, 2)}\n`);
+    return described;
+  } finally {
+    sfn.destroy();
+  }
+}
