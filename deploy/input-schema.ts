@@ -5,8 +5,9 @@
 //   npx tsx deploy/input-schema.ts          rewrite the committed file
 //   npx tsx deploy/input-schema.ts --check  exit 1 when the committed file is stale
 //
-// z.toJSONSchema cannot see zod refinements, so the two rules that live in refinements are added
-// here: the key id pattern and "at most one of validForDays, validTo, noExpiry: true".
+// z.toJSONSchema cannot see zod refinements, so the rules that live in refinements are added here:
+// the key id pattern, printable labels and reasons, and "at most one of validForDays, validTo,
+// noExpiry: true".
 // test/deploy/input-schema.test.ts checks that zod and the JSON Schema agree on valid and invalid
 // inputs, so a rule added to one side only fails there.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,13 @@ const KEY_ID =
 /** A KMS key id or key ARN (any partition); aliases are refused. Mirrors KeyIdSchema's refinement. */
 const KEY_ID_OR_ARN = `^(${KEY_ID}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/${KEY_ID})$`;
 
+/**
+ * Printable text: no C0/C1 controls, DEL or bidirectional controls. Mirrors the isPrintableText
+ * refinement of hsmKeyLabel and reason (such characters could forge CLI and log lines).
+ */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$';
+const PRINTABLE_FIELDS = ['hsmKeyLabel', 'reason'];
+
 /** Combinations of the expiry options that the refinement refuses (noExpiry counts when true). */
 const CONFLICTING_EXPIRY_OPTIONS = {
   anyOf: [
@@ -44,6 +52,11 @@ export function buildInputJsonSchema(): Record<string, unknown> {
   const keyId = generated.properties.keyId;
   if (!keyId) throw new Error('ImportExecutionInputSchema has no keyId property');
   keyId.pattern = KEY_ID_OR_ARN;
+  for (const field of PRINTABLE_FIELDS) {
+    const property = generated.properties[field];
+    if (!property) throw new Error(`ImportExecutionInputSchema has no ${field} property`);
+    property.pattern = PRINTABLE;
+  }
   const { $schema, ...rest } = generated;
   return {
     $schema,

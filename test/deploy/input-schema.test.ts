@@ -72,6 +72,10 @@ describe('schemas/import-key-material.input.schema.json', () => {
     ['an unknown wrapping key spec', { keyId: KEY, wrappingKeySpec: 'RSA_1024' }],
     ['an empty HSM key label', { keyId: KEY, hsmKeyLabel: '' }],
     ['a reason over 256 characters', { keyId: KEY, reason: 'x'.repeat(257) }],
+    ['a label with a line break', { keyId: KEY, hsmKeyLabel: 'aes\nbyok: forged line' }],
+    ['a label with a bidi override', { keyId: KEY, hsmKeyLabel: 'aes\u202Egnp.exe' }],
+    ['a reason with an escape character', { keyId: KEY, reason: 'ok \u001b[2K' }],
+    ['a reason with a C1 control', { keyId: KEY, reason: 'ok \u0085' }],
     ['an array', [{ keyId: KEY }]],
   ])('rejects %s, as the handlers do', (_case, input) => {
     // Prepare
@@ -89,6 +93,10 @@ describe('schemas/import-key-material.input.schema.json', () => {
     ['noExpiry false next to validForDays', { keyId: KEY, validForDays: 30, noExpiry: false }],
     ['a key ARN in another partition', { keyId: `arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/${KEY}` }],
     ['a validTo with an offset', { keyId: KEY, validTo: '2027-01-01T00:00:00+02:00' }],
+    [
+      'a label and reason in other scripts',
+      { keyId: KEY, hsmKeyLabel: 'clé-paiement-密钥', reason: 'rotation trimestrielle' },
+    ],
   ])('accepts %s, as the handlers do', (_case, input) => {
     // Prepare
     const validate = compile();
