@@ -22,6 +22,33 @@ async function writeMachine(name: string, definition: unknown): Promise<string> 
   return path;
 }
 
+/** A state that puts one byok event and ends the execution. */
+const PUBLISH_AND_END = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::events:putEvents',
+  Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', Detail: {} }] },
+  End: true,
+};
+
+/** Runs a machine with a progress reporter writing to `stream`; returns what it wrote. */
+async function progressOf(
+  name: string,
+  definition: unknown,
+  stream: PassThrough,
+  options: { label?: string } = {},
+): Promise<string> {
+  const chunks: string[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  const path = await writeMachine(name, definition);
+  await runExecution({
+    stateMachine: path,
+    input: {},
+    deps: { clock },
+    onProgress: createProgressReporter({ stream, ...options }).onProgress,
+  });
+  return chunks.join('');
+}
+
 describe('local runner', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'byok-runner-'));
@@ -110,32 +137,16 @@ describe('local runner', () => {
 
   it('prints one plain line per state change when not on a terminal', async () => {
     // Prepare
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-    const path = await writeMachine('two-steps', {
+    const definition = {
       StartAt: 'Prepare',
-      States: {
-        Prepare: { Type: 'Pass', Next: 'Publish' },
-        Publish: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::events:putEvents',
-          Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', Detail: {} }] },
-          End: true,
-        },
-      },
-    });
+      States: { Prepare: { Type: 'Pass', Next: 'Publish' }, Publish: PUBLISH_AND_END },
+    };
 
     // Act
-    await runExecution({
-      stateMachine: path,
-      input: {},
-      deps: { clock },
-      onProgress: createProgressReporter({ stream }).onProgress,
-    });
+    const output = await progressOf('two-steps', definition, new PassThrough());
 
     // Assess
-    const lines = chunks.join('').trimEnd().split('\n');
+    const lines = output.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('Publish: started');
     expect(lines[1]).toMatch(/^Publish: done in \d+ ms$/);
@@ -144,30 +155,12 @@ describe('local runner', () => {
   it('keeps a step list on a terminal, rewriting the current line until the state is done', async () => {
     // Prepare
     const stream = Object.assign(new PassThrough(), { isTTY: true });
-    const chunks: string[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
-    const path = await writeMachine('tty-steps', {
-      StartAt: 'Publish',
-      States: {
-        Publish: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::events:putEvents',
-          Parameters: { Entries: [{ Source: 'byok', DetailType: 'test', Detail: {} }] },
-          End: true,
-        },
-      },
-    });
+    const definition = { StartAt: 'Publish', States: { Publish: PUBLISH_AND_END } };
 
     // Act
-    await runExecution({
-      stateMachine: path,
-      input: {},
-      deps: { clock },
-      onProgress: createProgressReporter({ stream, label: 'demo' }).onProgress,
-    });
+    const output = await progressOf('tty-steps', definition, stream, { label: 'demo' });
 
     // Assess
-    const output = chunks.join('');
     const clearLine = '\r\u001b[2K';
     const [entered, exited] = output.split(clearLine).filter((part) => part.length > 0);
     expect(output.startsWith(clearLine)).toBe(true);
