@@ -1,28 +1,17 @@
-import { Writable } from 'node:stream';
 import { DescribeKeyCommand, ImportKeyMaterialCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingEnvironmentVariableError } from '../../../functions/commons/env.ts';
 import { hsmConfigFromEnv, tokenWrappingAlgorithmsFromEnv } from '../../../functions/commons/lambda-deps.ts';
-import { createLogger, redactSecrets } from '../../../functions/commons/logger.ts';
+import { redactSecrets } from '../../../functions/commons/logger.ts';
 import { createHandler as createGetParametersHandler } from '../../../functions/get-parameters-for-import.ts';
 import { createHandler as createImportHandler } from '../../../functions/import-key-material.ts';
 import { InvalidImportInputError } from '../../../src/import/errors.ts';
+import { collectingLogger } from '../../helpers/logger.ts';
 
 const kmsMock = mockClient(KMSClient);
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-
-function collectingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ logLevel: 'DEBUG', stream }), lines };
-}
 
 const importParameters = {
   keyId: KEY_ARN,

@@ -3,21 +3,10 @@
 // chain, a nested object). Checked through the real Powertools logger, not the replacer alone:
 // JSON.stringify calls Buffer#toJSON before the replacer sees the value.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactSecrets } from '../../../functions/commons/logger.ts';
+import { redactSecrets } from '../../../functions/commons/logger.ts';
+import { collectingLogger } from '../../helpers/logger.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';
-
-function collectingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ logLevel: 'DEBUG', stream }), lines };
-}
 
 describe('handler logger redaction', () => {
   it('never prints the bytes of a Buffer, in a field or in an error cause chain', () => {
