@@ -495,6 +495,24 @@ describe('least privilege', () => {
     }
   });
 
+  it('has no wildcard action in any KMS key policy, and the alert key cannot be used by the account', () => {
+    // Prepare
+    const keys = resourcesOfType('AWS::KMS::Key');
+
+    // Assess
+    expect(keys.length).toBeGreaterThan(0);
+    for (const [id, key] of keys) {
+      const statements = property<{ Statement: Statement[] }>(key, 'KeyPolicy').Statement;
+      for (const action of statements.flatMap(actionsOf))
+        expect(action, `${id} allows ${action}`).not.toContain('*');
+      const account = statements.find((statement) => statement.Sid === 'AccountAdministers') as Statement;
+      expect(actionsOf(account)).toContain('kms:PutKeyPolicy');
+      for (const use of ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']) {
+        expect(actionsOf(account)).not.toContain(use);
+      }
+    }
+  });
+
   it('allows actions on * only where AWS offers no resource-level permission', () => {
     // Prepare
     const allowedOnAnyResource = new Set([
