@@ -5,7 +5,6 @@ import {
   ListResourceTagsCommand,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
 import {
@@ -17,34 +16,9 @@ import { getParametersForImport } from '../../../src/import/get-parameters-for-i
 import { silentLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
 import { InMemoryHsm } from './in-memory-hsm.ts';
+import { describeKeyReturns, KEY_ARN, KEY_ID, kmsMock, parametersReturn } from './kms-answers.ts';
 
-const kmsMock = mockClient(KMSClient);
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
-
-function describeKeyReturns(metadata: Record<string, unknown>) {
-  kmsMock.on(DescribeKeyCommand).resolves({
-    KeyMetadata: {
-      KeyId: KEY_ID,
-      Arn: KEY_ARN,
-      Origin: 'EXTERNAL',
-      KeyState: 'PendingImport',
-      KeySpec: 'SYMMETRIC_DEFAULT',
-      KeyUsage: 'ENCRYPT_DECRYPT',
-      ...metadata,
-    },
-  });
-}
-
-function parametersReturn() {
-  kmsMock.on(GetParametersForImportCommand).resolves({
-    KeyId: KEY_ARN,
-    ImportToken: new Uint8Array([1, 2, 3]),
-    PublicKey: new Uint8Array([4, 5, 6]),
-    ParametersValidTo: new Date('2027-01-11T12:00:00.000Z'),
-  });
-}
 
 describe('getParametersForImport', () => {
   afterEach(() => {

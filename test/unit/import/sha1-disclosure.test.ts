@@ -1,21 +1,17 @@
 // SHA-1 wrapping is used only when named (input or tag), and then it is said: a WARN entry names the
 // algorithm and who named it. SHA-256 imports warn about nothing.
 import {
-  DescribeKeyCommand,
   GetParametersForImportCommand,
   KMSClient,
   ListResourceTagsCommand,
   type Tag,
 } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getParametersForImport } from '../../../src/import/get-parameters-for-import.ts';
 import type { StepLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
+import { describeKeyReturns, KEY_ARN, KEY_ID, kmsMock, parametersReturn } from './kms-answers.ts';
 
-const kmsMock = mockClient(KMSClient);
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 
 function recordingLogger() {
@@ -30,25 +26,11 @@ function recordingLogger() {
 }
 
 function kmsAnswers(tags: Tag[]) {
-  kmsMock.on(DescribeKeyCommand).resolves({
-    KeyMetadata: {
-      KeyId: KEY_ID,
-      Arn: KEY_ARN,
-      Origin: 'EXTERNAL',
-      KeyState: 'PendingImport',
-      KeySpec: 'SYMMETRIC_DEFAULT',
-      KeyUsage: 'ENCRYPT_DECRYPT',
-    },
-  });
+  describeKeyReturns({});
   kmsMock
     .on(ListResourceTagsCommand)
     .resolves({ Tags: [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes' }, ...tags] });
-  kmsMock.on(GetParametersForImportCommand).resolves({
-    KeyId: KEY_ARN,
-    ImportToken: new Uint8Array([1, 2, 3]),
-    PublicKey: new Uint8Array([4, 5, 6]),
-    ParametersValidTo: new Date('2027-01-11T12:00:00.000Z'),
-  });
+  parametersReturn();
 }
 
 describe('SHA-1 wrapping is disclosed', () => {

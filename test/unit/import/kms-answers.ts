@@ -1,0 +1,33 @@
+// KMS's answers to GetParametersForImport's calls, mocked (aws-sdk-client-mock) for a pending
+// EXTERNAL symmetric key: shared by the unit tests of the first step.
+import { DescribeKeyCommand, GetParametersForImportCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+
+export const kmsMock = mockClient(KMSClient);
+export const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+export const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
+
+/** DescribeKey: an EXTERNAL SYMMETRIC_DEFAULT key in PendingImport, with `metadata` on top. */
+export function describeKeyReturns(metadata: Record<string, unknown>) {
+  kmsMock.on(DescribeKeyCommand).resolves({
+    KeyMetadata: {
+      KeyId: KEY_ID,
+      Arn: KEY_ARN,
+      Origin: 'EXTERNAL',
+      KeyState: 'PendingImport',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      ...metadata,
+    },
+  });
+}
+
+/** GetParametersForImport: a token and public key valid for one day from the tests' clock. */
+export function parametersReturn() {
+  kmsMock.on(GetParametersForImportCommand).resolves({
+    KeyId: KEY_ARN,
+    ImportToken: new Uint8Array([1, 2, 3]),
+    PublicKey: new Uint8Array([4, 5, 6]),
+    ParametersValidTo: new Date('2027-01-11T12:00:00.000Z'),
+  });
+}
