@@ -74,6 +74,7 @@ describe('bad input', () => {
     [['import', '--key-id', 'k', '--wrapping-algorithm', 'RSA_OAEP'], 'Allowed choices are'],
     [['import', '--key-id', 'k', '--endpoint', 'notaurl'], 'expected a URL such as http://127.0.0.1:4599'],
     [['local', 'clock', 'advance', '3x'], "byok: InvalidDurationError: '3x' is not a duration"],
+    [['local', 'clock', 'set', 'nope'], 'expected an ISO 8601 date and time, e.g. 2027-06-30T00:00:00Z'],
   ])('byok %j fails with one named line', async (args, expected) => {
     // Act
     const run = await byok(...args);

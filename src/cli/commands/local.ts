@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../../local/clock.ts';
 import type { RsaWrappingKeySpec } from '../../local/kms/spec.ts';
+import { parseIsoDateTime } from '../options.ts';
 
 export const DEFAULT_LOCAL_PORT = 4599;
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -143,12 +144,11 @@ export function registerLocalCommands(program: Command): void {
       printClock(await callClock(options.endpoint, { advance: duration }));
     });
   clock
-    .command('set <iso>')
+    .command('set')
     .description('Move the clock forward to an ISO 8601 instant.')
+    .argument('<iso>', 'date and time, e.g. 2027-06-30T00:00:00Z', parseIsoDateTime)
     .addOption(endpointOption())
     .action(async (iso: string, options: { endpoint: string }) => {
-      if (Number.isNaN(new Date(iso).getTime()))
-        throw new LocalEndpointError(`'${iso}' is not an ISO 8601 date`);
       const { callClock, printClock } = await import('./local-action.ts');
       printClock(await callClock(options.endpoint, { set: iso }));
     });
