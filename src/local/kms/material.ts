@@ -57,11 +57,14 @@ export function unwrapKeyMaterial(
       throw new Error('wrapped blob has the wrong shape');
     }
     const aesKey = oaepDecrypt(privateKey, hash, wrappedAesKey);
-    if (aesKey.length !== 32) throw new Error('ephemeral key is not AES-256');
-    const decipher = createDecipheriv('id-aes256-wrap-pad', aesKey, RFC5649_IV);
-    const material = Buffer.concat([decipher.update(wrappedMaterial), decipher.final()]);
-    aesKey.fill(0);
-    return material;
+    // Zeroed whatever happens next: a blob that fails to unwrap must not leave the key behind.
+    try {
+      if (aesKey.length !== 32) throw new Error('ephemeral key is not AES-256');
+      const decipher = createDecipheriv('id-aes256-wrap-pad', aesKey, RFC5649_IV);
+      return Buffer.concat([decipher.update(wrappedMaterial), decipher.final()]);
+    } finally {
+      aesKey.fill(0);
+    }
   } catch (error) {
     throw invalidCiphertext(error);
   }
