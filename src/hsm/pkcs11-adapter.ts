@@ -440,8 +440,11 @@ export class Pkcs11Hsm implements HsmAdmin {
   readonly config: HsmConfig;
   private readonly pkcs11: Pkcs11;
   private readonly loaded: LoadedModule;
-  /** Kept to open a new session after the token dropped ours (HSM restart, network to the HSM). */
-  private readonly pin: string | undefined;
+  /**
+   * Kept to open a new session after the token dropped ours (HSM restart, network to the HSM). An
+   * ECMAScript private field, not a property: util.inspect, JSON.stringify and spreads never see it.
+   */
+  readonly #pin: string | undefined;
   private current: Handle | undefined;
   private capabilities: Promise<TokenCapabilities> | undefined;
   private closed = false;
@@ -451,14 +454,14 @@ export class Pkcs11Hsm implements HsmAdmin {
     this.pkcs11 = loaded.pkcs11;
     this.current = session;
     this.config = config;
-    this.pin = pin;
+    this.#pin = pin;
     this.tokenLabel = config.tokenLabel;
   }
 
   /** The open session; a new one when the last was lost (see `guard`). */
   private get session(): Handle {
     this.assertOpen();
-    this.current ??= openSession(this.loaded, this.tokenLabel, this.pin);
+    this.current ??= openSession(this.loaded, this.tokenLabel, this.#pin);
     return this.current;
   }
 
