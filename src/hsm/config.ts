@@ -1,7 +1,8 @@
 // The HSM configuration: which library, which token (by label) and where the PIN comes from.
 // Local tokens keep it in $BYOK_HOME/hsm/config.json; paths in that file are relative to it so a
 // BYOK_HOME directory can be moved.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -144,20 +145,42 @@ function pinFromSecretString(secret: string): string | undefined {
 }
 
 async function readPinFile(file: string): Promise<string> {
-  let mode: number;
+  // One descriptor for the checks and the read, so the file cannot be swapped in between, and
+  // O_NOFOLLOW so a symlink cannot point the check at a file the user does not control.
+  let handle: FileHandle;
   try {
-    mode = (await stat(file)).mode;
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new HsmPinUnavailableError(`PIN file ${file} is a symbolic link`, {
+        hint: 'Point BYOK_PIN_FILE or pinFile at the file itself.',
+      });
+    }
     throw new HsmPinUnavailableError(`PIN file ${file} cannot be read`, { cause: error });
   }
-  // A PIN readable by others is an insecure setup, not a convenience.
-  if ((mode & 0o077) !== 0) {
-    throw new HsmPinUnavailableError(
-      `PIN file ${file} is accessible by group or others (mode ${(mode & 0o777).toString(8)})`,
-      { hint: `Run: chmod 600 ${file}` },
-    );
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new HsmPinUnavailableError(`PIN file ${file} is not a regular file`);
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) {
+      throw new HsmPinUnavailableError(
+        `PIN file ${file} is owned by uid ${stats.uid}, not by you (uid ${uid})`,
+        {
+          hint: `Run: chown ${uid} ${file}`,
+        },
+      );
+    }
+    // A PIN readable by others is an insecure setup, not a convenience.
+    if ((stats.mode & 0o077) !== 0) {
+      throw new HsmPinUnavailableError(
+        `PIN file ${file} is accessible by group or others (mode ${(stats.mode & 0o777).toString(8)})`,
+        { hint: `Run: chmod 600 ${file}` },
+      );
+    }
+    const pin = (await handle.readFile('utf8')).replace(/\r?\n$/, '');
+    if (pin.length === 0) throw new HsmPinUnavailableError(`PIN file ${file} is empty`);
+    return pin;
+  } finally {
+    await handle.close();
   }
-  const pin = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  if (pin.length === 0) throw new HsmPinUnavailableError(`PIN file ${file} is empty`);
-  return pin;
 }
