@@ -52,15 +52,24 @@ export async function startImportHarness(
   } = {},
 ): Promise<ImportHarness> {
   const stack = await startLocalStack({ port: 0, ...options.stack });
-  const token = await createTestToken(options.tokenKind ?? 'nss', { keys: options.keys ?? [] });
-  const baseDeps = await createLocalDeps({
-    endpoint: stack.url,
-    region: stack.region,
-    accountId: stack.accountId,
-    clock: stack.clock,
-    hsm: token.hsm,
-    logger: options.logger,
-  });
+  let token: TestToken | undefined;
+  let baseDeps: LocalDeps;
+  try {
+    token = await createTestToken(options.tokenKind ?? 'nss', { keys: options.keys ?? [] });
+    baseDeps = await createLocalDeps({
+      endpoint: stack.url,
+      region: stack.region,
+      accountId: stack.accountId,
+      clock: stack.clock,
+      hsm: token.hsm,
+      logger: options.logger,
+    });
+  } catch (error) {
+    // A failed setup leaves no token directory or listening stack behind.
+    await token?.cleanup();
+    await stack.stop();
+    throw error;
+  }
   const deps = options.decorate ? options.decorate(baseDeps) : baseDeps;
   return {
     stack,
