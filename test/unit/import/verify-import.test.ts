@@ -12,29 +12,14 @@ import type { ImportParameters, VerifyImportInput } from '../../../src/import/co
 import { VerificationFailedError } from '../../../src/import/errors.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { verifyImport } from '../../../src/import/verify-import.ts';
+import { hmacImportParameters } from './import-parameters.ts';
 
 const kmsMock = mockClient(KMSClient);
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const VALID_TO = '2027-04-01T00:00:00.000Z';
 
 function parameters(overrides: Partial<ImportParameters>): ImportParameters {
-  return {
-    keyId: KEY_ARN,
-    keySpec: 'HMAC_256',
-    keyUsage: 'GENERATE_VERIFY_MAC',
-    family: 'HMAC',
-    hsmKeyLabel: 'mac',
-    hsmKeyType: 'HMAC_256',
-    wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
-    wrappingKeySpec: 'RSA_4096',
-    expirationModel: 'KEY_MATERIAL_EXPIRES',
-    validTo: VALID_TO,
-    importToken: 'AQID',
-    wrappingPublicKey: 'BAUG',
-    parametersValidTo: '2027-01-11T12:00:00.000Z',
-    importTokenAttempt: 1,
-    ...overrides,
-  };
+  return hmacImportParameters({ expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: VALID_TO, ...overrides });
 }
 
 function enabledKey(validTo = VALID_TO) {

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
-import type { ImportParameters } from '../../../src/import/contracts.ts';
 import { KeySpecMismatchError, WrappingAlgorithmNotInTokenError } from '../../../src/import/errors.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { wrapKeyMaterial } from '../../../src/import/wrap-key-material.ts';
+import { hmacImportParameters } from './import-parameters.ts';
 import { InMemoryHsm } from './in-memory-hsm.ts';
 
-const parameters: ImportParameters = {
-  keyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  keySpec: 'HMAC_256',
-  keyUsage: 'GENERATE_VERIFY_MAC',
-  family: 'HMAC',
-  hsmKeyLabel: 'mac',
-  hsmKeyType: 'HMAC_256',
-  wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
-  wrappingKeySpec: 'RSA_4096',
-  expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
-  importToken: 'AQID',
-  wrappingPublicKey: 'BAUG',
-  parametersValidTo: '2027-01-11T12:00:00.000Z',
-  importTokenAttempt: 1,
-};
+const parameters = hmacImportParameters();
 
 describe('wrapKeyMaterial', () => {
   it('wraps with the chosen algorithm and returns the blob with HMAC evidence over a fresh challenge', async () => {
