@@ -213,6 +213,17 @@ export class HsmInvalidKeyMaterialError extends HsmError {
   }
 }
 
+/** A key label that is empty, too long, or carries characters that could forge terminal output. */
+export class HsmInvalidKeyLabelError extends HsmError {
+  constructor(message: string, options: HsmErrorOptions = {}) {
+    super(message, {
+      hint: 'A key label is 1 to 128 printable characters (no control or bidirectional characters).',
+      ...options,
+    });
+    this.name = 'HsmInvalidKeyLabelError';
+  }
+}
+
 export class HsmInvalidWrappingKeyError extends HsmError {
   constructor(message: string, options: HsmErrorOptions = {}) {
     super(message, {

@@ -6,11 +6,13 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBy
 import { existsSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pkcs11js from 'pkcs11js';
+import { escapeUnprintable, isPrintableText } from '../import/contracts.ts';
 import { probeCapabilities, type TokenCapabilities } from './capabilities.ts';
 import { type HsmConfig, resolvePin } from './config.ts';
 import {
   describeReturnCode,
   HsmError,
+  HsmInvalidKeyLabelError,
   HsmInvalidKeyMaterialError,
   HsmInvalidWrappingKeyError,
   HsmKeyAlreadyExistsError,
@@ -384,6 +386,23 @@ const ID_PREFIX = 'byok:';
  * and is unique, because NSS treats CKA_ID as a key's identity (a second key with the same ID
  * silently replaces the first).
  */
+/** As the execution input's hsmKeyLabel: labels are printed (`byok hsm list`, errors, logs). */
+const MAX_KEY_LABEL_LENGTH = 128;
+
+/** Refuses a label for a new key that is empty, too long or not printable; never echoes it raw. */
+function assertValidKeyLabel(label: string): void {
+  const quoted = escapeUnprintable(label.length > 40 ? `${label.slice(0, 40)}…` : label);
+  if (label.length === 0) throw new HsmInvalidKeyLabelError('a key label must not be empty');
+  if (label.length > MAX_KEY_LABEL_LENGTH) {
+    throw new HsmInvalidKeyLabelError(
+      `key label "${quoted}" is ${label.length} characters long; at most ${MAX_KEY_LABEL_LENGTH} are allowed`,
+    );
+  }
+  if (!isPrintableText(label)) {
+    throw new HsmInvalidKeyLabelError(`key label "${quoted}" contains control or bidirectional characters`);
+  }
+}
+
 function newKeyId(type: HsmKeyType): Buffer {
   return Buffer.from(`${ID_PREFIX}${type}:${randomBytes(8).toString('hex')}`, 'utf8');
 }
@@ -552,6 +571,7 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   async createKey(input: CreateKeyInput): Promise<HsmKeyInfo> {
     this.assertOpen();
+    assertValidKeyLabel(input.label);
     return this.guard(`generating ${input.type} key "${input.label}"`, () => this.createKeyInToken(input), {
       label: input.label,
     });
@@ -559,6 +579,7 @@ export class Pkcs11Hsm implements HsmAdmin {
 
   async importKey(input: ImportKeyInput): Promise<HsmKeyInfo> {
     this.assertOpen();
+    assertValidKeyLabel(input.label);
     return this.guard(`importing ${input.type} key "${input.label}"`, () => this.importKeyInToken(input), {
       label: input.label,
     });

@@ -105,6 +105,11 @@ describe('byok hsm', () => {
     ],
     [['hsm', 'list'], { BYOK_PIN: 'wrong-pin' }, 'HsmLoginError'],
     [['hsm', 'create-key', '--label', 'x', '--type', 'AES_128'], {}, "argument 'AES_128' is invalid"],
+    [
+      ['hsm', 'create-key', '--label', 'x\u001b[2K\rforged', '--type', 'AES_256'],
+      {},
+      'HsmInvalidKeyLabelError: key label "x\\u{001b}[2K\\u{000d}forged" contains control',
+    ],
   ] as const)('ends %j in one named line without a stack', async (args, env, expected) => {
     // Act
     const result = await byok([...args], env);
