@@ -41,7 +41,11 @@ export function packageService(sourceDir: string = repoRoot): PackagedService {
   const serviceDir = join(root, 'service');
   const packageDir = join(root, 'package');
   const home = join(root, 'home');
+  // serverless-esbuild writes a scratch dir per function under the OS temp dir and leaves it there;
+  // keep those inside root so cleanup() removes them too.
+  const scratch = join(root, 'tmp');
   mkdirSync(home);
+  mkdirSync(scratch);
   cpSync(sourceDir, serviceDir, {
     recursive: true,
     filter: (source) => !SKIPPED.has(basename(source)),
@@ -54,6 +58,7 @@ export function packageService(sourceDir: string = repoRoot): PackagedService {
   }
   Object.assign(env, {
     HOME: home,
+    TMPDIR: scratch,
     SLS_TELEMETRY_DISABLED: '1',
     AWS_CONFIG_FILE: join(home, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
