@@ -224,6 +224,14 @@ export class HsmInvalidKeyLabelError extends HsmError {
   }
 }
 
+/** A key file for `byok hsm import-key` that group or others can access. */
+export class HsmKeyFileExposedError extends HsmError {
+  constructor(message: string, options: HsmErrorOptions = {}) {
+    super(message, options);
+    this.name = 'HsmKeyFileExposedError';
+  }
+}
+
 export class HsmInvalidWrappingKeyError extends HsmError {
   constructor(message: string, options: HsmErrorOptions = {}) {
     super(message, {

@@ -2,7 +2,7 @@
 // known key bytes must appear in no output, and mistakes end in one named line, never a stack.
 import { execFile } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { expectNoSecret } from '../helpers/secret-scan.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/byok.js');
 const material = randomBytes(32);
+/** A 0600 key file of the test's own, for refusals that come after the file check. */
+const ownedKeyFile = join(tmpdir(), `byok-cli-owned-key-${process.pid}.bin`);
 let home: string;
 const outputs: string[] = [];
 
@@ -32,12 +34,14 @@ async function byok(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'byok-cli-'));
+  await writeFile(ownedKeyFile, randomBytes(32), { mode: 0o600 });
 });
 
 afterAll(async () => {
   // Every line any command printed, scanned for the imported key in every encoding.
   for (const output of outputs) expectNoSecret(output, material, 'CLI output');
   await rm(home, { recursive: true, force: true });
+  await rm(ownedKeyFile, { force: true });
 });
 
 describe('byok hsm', () => {
@@ -99,7 +103,7 @@ describe('byok hsm', () => {
 
   it.each([
     [
-      ['hsm', 'import-key', '--label', 'migrated', '--type', 'AES_256', '--file', '/etc/hostname'],
+      ['hsm', 'import-key', '--label', 'migrated', '--type', 'AES_256', '--file', ownedKeyFile],
       {},
       'HsmKeyAlreadyExistsError',
     ],
@@ -119,6 +123,40 @@ describe('byok hsm', () => {
     expect(result.stderr).toContain(expected);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it.each(['644', '640'])(
+    'refuses a key file with mode %s, says how to fix it and imports nothing',
+    async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      // Prepare
+      const file = join(home, `exposed-${mode.toString(8)}.bin`);
+      await writeFile(file, randomBytes(32));
+      await chmod(file, mode);
+
+      // Act
+      const result = await byok([
+        'hsm',
+        'import-key',
+        '--label',
+        'exposed',
+        '--type',
+        'AES_256',
+        '--file',
+        file,
+      ]);
+      const listed = await byok(['hsm', 'list', '--json']);
+
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `byok: HsmKeyFileExposedError: key file ${file} is accessible by group or others (mode ${mode.toString(8)})`,
+      );
+      expect(result.stderr).toContain(`hint: Run: chmod 600 ${file}`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const labels = (JSON.parse(listed.stdout).keys as Array<{ label: string }>).map((key) => key.label);
+      expect(labels).not.toContain('exposed');
+    },
+  );
 
   it('explains how to start when BYOK_HOME has no token', async () => {
     // Prepare

@@ -2,9 +2,9 @@
 // it pulls in pkcs11js and the HSM adapter. Output shows labels, types, attributes and check
 // values; never key material.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { defaultByokHome, hsmDir, loadHsmConfig } from '../../hsm/config.ts';
-import { HsmError } from '../../hsm/errors.ts';
+import { HsmError, HsmKeyFileExposedError } from '../../hsm/errors.ts';
 import { initLocalToken } from '../../hsm/local-token.ts';
 import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
 import type { Evidence, HsmKeyInfo, HsmKeyType } from '../../hsm/port.ts';
@@ -43,12 +43,7 @@ export async function runHsmImportKey(options: {
   type: HsmKeyType;
   file: string;
 }): Promise<void> {
-  let material: Buffer;
-  try {
-    material = await readFile(options.file);
-  } catch (error) {
-    throw new HsmError(`cannot read key file ${options.file}`, { cause: error });
-  }
+  const material = await readKeyFile(options.file);
   try {
     await withHsm(async (token) => {
       const info = await token.importKey({ label: options.label, type: options.type, material });
@@ -87,6 +82,34 @@ export async function runHsmList(options: { json?: boolean; capabilities?: boole
     }
     if (findings) process.stdout.write(`Self-test:\n${findings.map((line) => `  ${line}\n`).join('')}`);
   });
+}
+
+/**
+ * The key file's bytes, refused if group or others can access it: that copy of the material is
+ * exposed already. The mode is checked on the descriptor that is then read, so both see one file.
+ */
+async function readKeyFile(file: string): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new HsmError(`cannot read key file ${file}`, { cause: error });
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new HsmError(`key file ${file} is not a regular file`);
+    if ((stats.mode & 0o077) !== 0) {
+      throw new HsmKeyFileExposedError(
+        `key file ${file} is accessible by group or others (mode ${(stats.mode & 0o777).toString(8)}); nothing was imported`,
+        {
+          hint: `Run: chmod 600 ${file} and import again; consider the material exposed if others could read it, and delete the file securely afterwards.`,
+        },
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function withHsm(work: (hsm: Pkcs11Hsm) => Promise<void>): Promise<void> {

@@ -46,7 +46,10 @@ export function registerHsmCommands(program: Command): void {
     .description('Load existing key material into the token as a sensitive key (migration).')
     .requiredOption('--label <label>', 'label of the new key (unique in the token)')
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
-    .requiredOption('--file <file>', 'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC')
+    .requiredOption(
+      '--file <file>',
+      'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC (mode 0600: refused if group or others can access it)',
+    )
     .action(async (options: { label: string; type: HsmKeyType; file: string }) => {
       const { runHsmImportKey } = await import('./hsm-action.ts');
       await runHsmImportKey(options);
