@@ -48,6 +48,12 @@ export class LocalServer {
   private readonly services = new Map<string, LocalService>();
   private readonly adminRoutes = new Map<string, AdminHandler>();
   private readonly http: Server;
+  /**
+   * The Host headers served, once listening on loopback: loopback names with the bound port. A web
+   * page that rebinds its own name to 127.0.0.1 sends its own name, and is refused. Undefined when
+   * bound beyond loopback (`--public-bind`), where clients may use any of the machine's names.
+   */
+  private allowedHosts: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: LocalServerOptions) {
     this.http = createServer((request, response) => {
@@ -85,6 +91,9 @@ export class LocalServer {
     });
     const address = this.http.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.allowedHosts = isLoopbackAddress(address.address)
+      ? loopbackHostHeaders(shownHost, address.port)
+      : undefined;
     return `http://${shownHost}:${address.port}`;
   }
 
@@ -97,6 +106,13 @@ export class LocalServer {
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = this.refusal(request);
+    if (refusal) {
+      // The body is not read: the connection closes instead of being reused.
+      response.setHeader('connection', 'close');
+      sendJson(response, 403, AWS_JSON_1_1, { __type: 'AccessDeniedException', message: refusal });
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://local');
     const raw = await readBody(request).catch(() => undefined);
     if (raw === undefined) {
@@ -111,6 +127,17 @@ export class LocalServer {
       return;
     }
     await this.routeAws(request, raw, response);
+  }
+
+  /** Why a request is refused before routing (browser, or a Host that is not this server); never echoes it. */
+  private refusal(request: IncomingMessage): string | undefined {
+    if (request.headers.origin !== undefined) {
+      return 'the local stack does not serve browsers (the request has an Origin header)';
+    }
+    if (this.allowedHosts && !this.allowedHosts.has((header(request, 'host') ?? '').toLowerCase())) {
+      return `the local stack serves only the Host names ${[...this.allowedHosts].join(', ')}`;
+    }
+    return undefined;
   }
 
   private async routeAws(request: IncomingMessage, raw: string, response: ServerResponse): Promise<void> {
@@ -209,6 +236,18 @@ export class LocalServer {
 export function clockView(clock: VirtualClock): { now: string; epochMs: number; offsetMs: number } {
   const now = clock.now();
   return { now: now.toISOString(), epochMs: now.getTime(), offsetMs: clock.offsetMs };
+}
+
+function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** `name:port` for each loopback name (and the bound address), plus the bare names on port 80. */
+function loopbackHostHeaders(boundHost: string, port: number): ReadonlySet<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]', boundHost.toLowerCase()]);
+  const hosts = new Set([...names].map((name) => `${name}:${port}`));
+  if (port === 80) for (const name of names) hosts.add(name);
+  return hosts;
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
