@@ -249,8 +249,11 @@ export type ImportResult = z.infer<typeof ImportResultSchema>;
 /** The detail of the failure event (source byok). */
 export const ImportFailureDetailSchema = z.object({
   executionId: z.string(),
-  /** The execution input as given (it may be the reason for the failure, so it is not reshaped). */
-  input: z.unknown(),
+  /**
+   * Only the key id of the execution input (null when it had none), never the rest: failure events
+   * reach SNS. A key id of the wrong type is passed through as given (the ASL cannot filter it).
+   */
+  input: z.object({ keyId: z.unknown() }),
   error: z.string(),
   cause: z.string(),
 });
