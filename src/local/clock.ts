@@ -3,27 +3,13 @@
 // sources; when the clock advances it stops at every due time in order and awaits the source before
 // going on, so a year of expiries and schedules runs in seconds with each event at its own instant.
 import type { Clock } from '../clock.ts';
+import { InvalidDurationError, VirtualClockError } from './errors.ts';
 
 export interface TimerSource {
   /** The next instant this source has work for, or undefined when idle. */
   nextDue(): Date | undefined;
   /** Does all work due at or before `now`. */
   fire(now: Date): Promise<void>;
-}
-
-export class VirtualClockError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'VirtualClockError';
-  }
-}
-
-export class InvalidDurationError extends Error {
-  readonly hint = 'use a duration such as 90s, 25h, 400d or 1d12h';
-  constructor(readonly input: string) {
-    super(`'${input}' is not a duration`);
-    this.name = 'InvalidDurationError';
-  }
 }
 
 const UNIT_MS: Record<string, number> = {

@@ -1,5 +1,7 @@
 // Injectable faults per operation, for exercising Retry/Catch paths and fleet behaviour: an AWS
 // exception returned with some probability, and/or latency added before the answer.
+
+import { InvalidFaultError } from './errors.ts';
 import { AwsServiceError } from './protocol.ts';
 
 export interface FaultSpec {
@@ -15,13 +17,6 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Fault at most this many times, then stop (default: unlimited). */
   count?: number;
-}
-
-export class InvalidFaultError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidFaultError';
-  }
 }
 
 function validateFault(value: unknown, index: number): FaultSpec {

@@ -3,6 +3,7 @@
 // are sealed with AES-256-GCM under a random master key kept in its own 0600 file next to them.
 // Bad or corrupt state stops the stack with a named error; it is never silently replaced.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
 import {
   closeSync,
   existsSync,
@@ -16,38 +17,9 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+
 import { dirname, join } from 'node:path';
-
-export class LocalStateError extends Error {
-  constructor(
-    message: string,
-    readonly path: string,
-    readonly hint?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'LocalStateError';
-  }
-}
-
-export class LocalStateCorruptError extends LocalStateError {
-  constructor(path: string, reason: string, options?: ErrorOptions) {
-    super(
-      `local state file ${path} is unreadable: ${reason}`,
-      path,
-      'nothing was changed; move the state dir aside to start empty, or restore it from a copy',
-      options,
-    );
-    this.name = 'LocalStateCorruptError';
-  }
-}
-
-export class LocalStateInsecureError extends LocalStateError {
-  constructor(path: string, reason: string) {
-    super(`refusing to use ${path}: ${reason}`, path, `run: chmod go-rwx ${path}`);
-    this.name = 'LocalStateInsecureError';
-  }
-}
+import { LocalStateCorruptError, LocalStateError, LocalStateInsecureError } from './errors.ts';
 
 const MASTER_KEY_FILE = 'master.key';
 

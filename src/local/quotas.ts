@@ -1,5 +1,7 @@
 // Optional per-operation request-rate quotas, answered with ThrottlingException like AWS. Off by
 // default; `aws-default` carries AWS's default KMS quotas for the operations byok leans on.
+
+import { InvalidQuotaError } from './errors.ts';
 import { AwsServiceError } from './protocol.ts';
 
 export type QuotaSpec = 'aws-default' | Record<string, number>;
@@ -13,13 +15,6 @@ export const AWS_DEFAULT_KMS_QUOTAS: Readonly<Record<string, number>> = {
   ListKeyRotations: 100,
   DescribeKey: 2000,
 };
-
-export class InvalidQuotaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidQuotaError';
-  }
-}
 
 /** Resolves a spec to a per-operation map; keys are `Operation` or `Prefix.Operation`. */
 export function resolveQuotas(spec: QuotaSpec | undefined | null): Record<string, number> {

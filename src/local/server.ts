@@ -2,10 +2,19 @@
 // `X-Amz-Target` to the service registered for it; `/_byok/*` paths are the stack's own admin API
 // (clock, faults, quotas, health), never AWS's.
 import { randomUUID } from 'node:crypto';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import type { AddressInfo } from 'node:net';
-import { InvalidDurationError, parseDuration, type VirtualClock, VirtualClockError } from './clock.ts';
-import { type FaultInjector, InvalidFaultError, validateFaults } from './faults.ts';
+import { parseDuration, type VirtualClock } from './clock.ts';
+import {
+  AdminError,
+  InvalidDurationError,
+  InvalidFaultError,
+  InvalidQuotaError,
+  VirtualClockError,
+} from './errors.ts';
+import { type FaultInjector, validateFaults } from './faults.ts';
 import {
   AWS_JSON_1_1,
   AwsServiceError,
@@ -14,7 +23,7 @@ import {
   parseTarget,
   regionFromAuthorization,
 } from './protocol.ts';
-import { InvalidQuotaError, type QuotaSpec, type RateLimiter } from './quotas.ts';
+import type { QuotaSpec, RateLimiter } from './quotas.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -25,16 +34,6 @@ export interface AdminRequest {
 }
 /** Answers an admin path with a JSON-serialisable value (status 200), or throws AdminError. */
 export type AdminHandler = (request: AdminRequest) => Promise<unknown> | unknown;
-
-export class AdminError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = 'AdminError';
-  }
-}
 
 export interface LocalServerOptions {
   region: string;

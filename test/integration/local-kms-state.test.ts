@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -12,8 +16,13 @@ import {
   ImportKeyMaterialCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStateCorruptError, LocalStateInsecureError } from '../../src/local/persistence.ts';
+import {
+  InvalidFaultError,
+  LocalStateCorruptError,
+  LocalStateInsecureError,
+} from '../../src/local/errors.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { expectAwsError, kmsClient, wrapMaterial } from './local-kms-support.ts';
 

@@ -16,12 +16,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   deterministicExecutionName,
   executionInputOf,
-  InvalidStartInputError,
   runStart,
   type StartOptions,
+} from '../../src/cli/commands/start-action.ts';
+import {
+  InvalidStartInputError,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
-} from '../../src/cli/commands/start-action.ts';
+} from '../../src/cli/errors.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,

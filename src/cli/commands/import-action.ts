@@ -9,17 +9,8 @@ import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.t
 import { createProgressReporter } from '../../local/runner/progress.ts';
 import { endpointClock } from '../../local/runner/remote-clock.ts';
 import { type ExecutionResult, runExecution } from '../../local/runner/run-execution.ts';
+import { AwsSetupError, ImportFailedError } from '../errors.ts';
 import { executionInputFrom, type ImportOptions } from './import.ts';
-
-/** Against AWS (no --endpoint) there must be a Region and credentials before anything runs. */
-export class AwsSetupError extends Error {
-  readonly hint: string;
-  constructor(message: string, hint: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AwsSetupError';
-    this.hint = hint;
-  }
-}
 
 async function assertAwsReachable(deps: LocalDeps): Promise<void> {
   try {
@@ -32,18 +23,6 @@ async function assertAwsReachable(deps: LocalDeps): Promise<void> {
         cause: error,
       },
     );
-  }
-}
-
-/** The workflow failed: named after the error that stopped it, with its cause as the message. */
-export class ImportFailedError extends Error {
-  readonly executionArn: string;
-  readonly hint: string | undefined;
-  constructor(result: ExecutionResult, hint?: string) {
-    super(result.cause ?? `the import execution ended ${result.status}`);
-    this.name = result.error ?? 'ImportFailedError';
-    this.executionArn = result.executionArn;
-    this.hint = hint;
   }
 }
 

@@ -1,7 +1,8 @@
 // What `byok local ...` does (see local.ts for its options). Loaded only when a command runs: `up`
 // pulls in the whole embedded stack.
 import { startLocalStack } from '../../local/stack.ts';
-import { defaultStateDir, LOOPBACK_HOSTS, LocalEndpointError, type UpOptions } from './local.ts';
+import { LocalEndpointError } from '../errors.ts';
+import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './local.ts';
 
 export async function runUp(options: UpOptions): Promise<void> {
   if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {

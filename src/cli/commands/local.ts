@@ -10,17 +10,6 @@ import { parseIsoDateTime } from '../options.ts';
 export const DEFAULT_LOCAL_PORT = 4599;
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export class LocalEndpointError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'LocalEndpointError';
-  }
-}
-
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

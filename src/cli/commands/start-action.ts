@@ -15,62 +15,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import { createSfnClient } from '../../aws/clients.ts';
 import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../import/contracts.ts';
+import {
+  ExecutionNameTakenError,
+  ImportExecutionFailedError,
+  InvalidStartInputError,
+  StateMachineNotFoundError,
+  StepFunctionsUnreachableError,
+} from '../errors.ts';
 import type { StartOptions } from './start.ts';
 
 export type { StartOptions } from './start.ts';
 
 const IMPORT_STATE_MACHINE = 'import-key-material';
-
-/** The request could not be turned into a valid execution input. */
-export class InvalidStartInputError extends Error {
-  readonly hint = 'run byok start --help; the input schema is schemas/import-key-material.input.schema.json';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'InvalidStartInputError';
-  }
-}
-
-/** Which state machine to start is unclear: none or several import-key-material machines. */
-export class StateMachineNotFoundError extends Error {
-  readonly hint = 'pass --state-machine-arn (the stack output ImportKeyMaterialStateMachineArn)';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StateMachineNotFoundError';
-  }
-}
-
-/** Nothing answers at the Step Functions endpoint. */
-export class StepFunctionsUnreachableError extends Error {
-  readonly hint: string;
-  constructor(message: string, hint: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StepFunctionsUnreachableError';
-    this.hint = hint;
-  }
-}
-
-/** The name is taken by an execution with a different input. */
-export class ExecutionNameTakenError extends Error {
-  readonly hint = 'choose another --name, or leave it out for a name derived from the request';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ExecutionNameTakenError';
-  }
-}
-
-/** The import execution ended in FAILED, TIMED_OUT or ABORTED. */
-export class ImportExecutionFailedError extends Error {
-  readonly executionArn: string;
-  readonly status: string;
-  readonly hint: string;
-  constructor(executionArn: string, status: string, error: string | undefined, cause: string | undefined) {
-    super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
-    this.name = 'ImportExecutionFailedError';
-    this.executionArn = executionArn;
-    this.status = status;
-    this.hint = `the key is unchanged unless VerifyImport ran; history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
-  }
-}
 
 /** The execution input for these options, checked with the schema the handlers use. */
 export function executionInputOf(options: StartOptions): ImportExecutionInput {

@@ -1,7 +1,8 @@
 // The KMS emulator's state as stored in `<state dir>/kms.json`. Key material is sealed with the
 // state dir's master key, bound to its key and material id; everything else is plain JSON.
 import { z } from 'zod';
-import { LocalStateCorruptError, type MasterKey } from '../persistence.ts';
+import { LocalStateCorruptError } from '../errors.ts';
+import type { MasterKey } from '../persistence.ts';
 import { type KeyRecord, KeyRegistry } from './registry.ts';
 import { KEY_SPECS, KEY_USAGES } from './spec.ts';
 

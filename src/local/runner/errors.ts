@@ -36,3 +36,11 @@ export class TaskFailure extends Error {
     this.name = name;
   }
 }
+
+export class LocalEndpointUnreachableError extends Error {
+  readonly hint = 'start the local stack with `byok local up`, or pass the URL it printed with --endpoint';
+  constructor(endpoint: string, options?: ErrorOptions) {
+    super(`nothing answers at ${endpoint}`, options);
+    this.name = 'LocalEndpointUnreachableError';
+  }
+}

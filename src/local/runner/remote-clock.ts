@@ -1,14 +1,7 @@
 // The clock of a local stack running in another process: its offset from real time is read once
 // from /_byok/clock, so ValidTo and token lifetimes are computed on the stack's virtual time.
 import { type Clock, systemClock } from '../../clock.ts';
-
-export class LocalEndpointUnreachableError extends Error {
-  readonly hint = 'start the local stack with `byok local up`, or pass the URL it printed with --endpoint';
-  constructor(endpoint: string, options?: ErrorOptions) {
-    super(`nothing answers at ${endpoint}`, options);
-    this.name = 'LocalEndpointUnreachableError';
-  }
-}
+import { LocalEndpointUnreachableError } from './errors.ts';
 
 export async function endpointClock(endpoint: string): Promise<Clock> {
   let response: Response;

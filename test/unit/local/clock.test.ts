@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidDurationError,
-  parseDuration,
-  type TimerSource,
-  VirtualClock,
-  VirtualClockError,
-} from '../../../src/local/clock.ts';
+
+import { parseDuration, type TimerSource, VirtualClock } from '../../../src/local/clock.ts';
+import { InvalidDurationError, VirtualClockError } from '../../../src/local/errors.ts';
 
 /** Real time frozen at a fixed instant, so assertions on the virtual time are exact. */
 function frozenClock(offsetMs = 0) {

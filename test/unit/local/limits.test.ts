@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, InvalidFaultError } from '../../../src/local/faults.ts';
+import { InvalidFaultError, InvalidQuotaError } from '../../../src/local/errors.ts';
+import { FaultInjector } from '../../../src/local/faults.ts';
 import { AwsServiceError } from '../../../src/local/protocol.ts';
-import { AWS_DEFAULT_KMS_QUOTAS, InvalidQuotaError, RateLimiter } from '../../../src/local/quotas.ts';
+import { AWS_DEFAULT_KMS_QUOTAS, RateLimiter } from '../../../src/local/quotas.ts';
 
 describe('RateLimiter', () => {
   it('allows the quota per second, throttles beyond it, and refills with time', () => {

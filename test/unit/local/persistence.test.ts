@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
+
 import { randomBytes } from 'node:crypto';
+
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LocalStateCorruptError,
-  LocalStateInsecureError,
-  MasterKey,
-  StateStore,
-  writeFileAtomic,
-} from '../../../src/local/persistence.ts';
+import { LocalStateCorruptError, LocalStateInsecureError } from '../../../src/local/errors.ts';
+import { MasterKey, StateStore, writeFileAtomic } from '../../../src/local/persistence.ts';
 
 let dir: string;
 
@@ -113,6 +113,7 @@ describe('writeFileAtomic under SIGKILL', () => {
     // A writer that rewrites a large state file as fast as it can, forever.
     const script = `
       import { register } from 'tsx/esm/api';
+
       register();
       const { writeFileAtomic } = await import(${JSON.stringify(moduleUrl)});
       const filler = 'x'.repeat(200_000);

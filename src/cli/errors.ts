@@ -1,0 +1,91 @@
+// The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
+// `byok: <Name>: <message>` plus its `hint`.
+import type { ExecutionResult } from '../local/runner/run-execution.ts';
+
+/** The request could not be turned into a valid execution input. */
+export class InvalidStartInputError extends Error {
+  readonly hint = 'run byok start --help; the input schema is schemas/import-key-material.input.schema.json';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidStartInputError';
+  }
+}
+
+/** Which state machine to start is unclear: none or several import-key-material machines. */
+export class StateMachineNotFoundError extends Error {
+  readonly hint = 'pass --state-machine-arn (the stack output ImportKeyMaterialStateMachineArn)';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StateMachineNotFoundError';
+  }
+}
+
+/** Nothing answers at the Step Functions endpoint. */
+export class StepFunctionsUnreachableError extends Error {
+  readonly hint: string;
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepFunctionsUnreachableError';
+    this.hint = hint;
+  }
+}
+
+/** The name is taken by an execution with a different input. */
+export class ExecutionNameTakenError extends Error {
+  readonly hint = 'choose another --name, or leave it out for a name derived from the request';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExecutionNameTakenError';
+  }
+}
+
+/** The import execution ended in FAILED, TIMED_OUT or ABORTED. */
+export class ImportExecutionFailedError extends Error {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly hint: string;
+  constructor(executionArn: string, status: string, error: string | undefined, cause: string | undefined) {
+    super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
+    this.name = 'ImportExecutionFailedError';
+    this.executionArn = executionArn;
+    this.status = status;
+    this.hint = `the key is unchanged unless VerifyImport ran; history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+  }
+}
+
+/** The local stack cannot be started or reached as asked. */
+export class LocalEndpointError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LocalEndpointError';
+  }
+}
+
+/** Against AWS (no --endpoint) there must be a Region and credentials before anything runs. */
+export class AwsSetupError extends Error {
+  readonly hint: string;
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AwsSetupError';
+    this.hint = hint;
+  }
+}
+
+/**
+ * The workflow failed. Deliberately named after the error that stopped it (e.g. HsmKeyNotFoundError),
+ * so the one line the user sees names the real cause, with that error's cause as the message.
+ */
+export class ImportFailedError extends Error {
+  readonly executionArn: string;
+  readonly hint: string | undefined;
+  constructor(result: ExecutionResult, hint?: string) {
+    super(result.cause ?? `the import execution ended ${result.status}`);
+    this.name = result.error ?? 'ImportFailedError';
+    this.executionArn = result.executionArn;
+    this.hint = hint;
+  }
+}
