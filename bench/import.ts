@@ -16,6 +16,7 @@ import type { HsmKeyType } from '../src/hsm/port.ts';
 import { getParametersForImport } from '../src/import/get-parameters-for-import.ts';
 import { importKeyMaterial } from '../src/import/import-key-material.ts';
 import { silentLogger } from '../src/import/logger.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../src/import/tags.ts';
 import { verifyImport } from '../src/import/verify-import.ts';
 import { wrapKeyMaterial } from '../src/import/wrap-key-material.ts';
 import { createLocalDeps } from '../src/local/runner/local-deps.ts';
@@ -46,7 +47,12 @@ const deps = await createLocalDeps({
 
 async function createKey(family: (typeof FAMILIES)[number]): Promise<string> {
   const created = await deps.kms.send(
-    new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: family.keySpec, KeyUsage: family.keyUsage }),
+    new CreateKeyCommand({
+      Origin: 'EXTERNAL',
+      KeySpec: family.keySpec,
+      KeyUsage: family.keyUsage,
+      Tags: [{ TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE }],
+    }),
   );
   return created.KeyMetadata?.KeyId ?? '';
 }

@@ -2,6 +2,7 @@
 // Lambda error type), so the ASL's Retry/Catch and the failure event name what went wrong. Messages
 // are written for the person running the import and never contain key material.
 import { escapeUnprintable } from './contracts.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from './tags.ts';
 
 /** Base class: anything the import workflow rejects on purpose. */
 export class ImportError extends Error {
@@ -41,6 +42,23 @@ export class KmsKeyNotFoundError extends ImportError {
   constructor(keyId: string, options?: ErrorOptions) {
     super(`KMS key ${keyId} does not exist in this account and Region`, options);
     this.name = 'KmsKeyNotFoundError';
+    this.keyId = keyId;
+  }
+}
+
+/**
+ * The key lacks byok:managed=true. byok only touches keys it manages: the deployed stack's IAM
+ * allows KMS calls on tagged keys only, and a local or on-prem run refuses the same keys, so a
+ * workflow that passes locally does not fail on AWS with AccessDenied.
+ */
+export class KeyNotManagedError extends ImportError {
+  readonly keyId: string;
+  constructor(keyId: string, options?: ErrorOptions) {
+    super(`KMS key ${keyId} is not managed by byok: it has no ${TAG_MANAGED}=${TAG_MANAGED_VALUE} tag`, {
+      ...options,
+      hint: `tag it first: aws kms tag-resource --key-id ${keyId} --tags TagKey=${TAG_MANAGED},TagValue=${TAG_MANAGED_VALUE}`,
+    });
+    this.name = 'KeyNotManagedError';
     this.keyId = keyId;
   }
 }

@@ -26,6 +26,7 @@ import {
   AliasNotAcceptedError,
   HsmKeyLabelMissingError,
   InvalidImportInputError,
+  KeyNotManagedError,
   KeyOriginNotExternalError,
   KeyPendingDeletionError,
   KeySpecMismatchError,
@@ -95,6 +96,7 @@ export async function getParametersForImport(
   const keySpec = metadata.KeySpec ?? 'SYMMETRIC_DEFAULT';
   const { family, hsmKeyType } = keyFamilyOf(keySpec);
   const tagDefaults = readTagDefaults(await listKeyTags(kms, keyArn));
+  if (!tagDefaults.managed) throw new KeyNotManagedError(keyArn);
 
   const hsmKeyLabel = request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);

@@ -3,9 +3,17 @@ import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/clie
 import type { WrappingAlgorithm } from '../hsm/port.ts';
 import { isPrintableText, MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
 import { InvalidKeyTagError } from './errors.ts';
-import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from './tags.ts';
+import {
+  TAG_HSM_KEY_LABEL,
+  TAG_MANAGED,
+  TAG_MANAGED_VALUE,
+  TAG_VALID_FOR_DAYS,
+  TAG_WRAPPING_ALGORITHM,
+} from './tags.ts';
 
 export interface KeyTagDefaults {
+  /** byok:managed=true: byok may import into this key (the deployed IAM allows nothing else). */
+  managed: boolean;
   hsmKeyLabel?: string | undefined;
   validForDays?: number | 'none' | undefined;
   wrappingAlgorithm?: WrappingAlgorithm | undefined;
@@ -24,7 +32,7 @@ export async function listKeyTags(kms: KMSClient, keyId: string): Promise<Tag[]>
 
 export function readTagDefaults(tags: readonly Tag[]): KeyTagDefaults {
   const value = (key: string) => tags.find((tag) => tag.TagKey === key)?.TagValue;
-  const defaults: KeyTagDefaults = {};
+  const defaults: KeyTagDefaults = { managed: value(TAG_MANAGED) === TAG_MANAGED_VALUE };
   const label = value(TAG_HSM_KEY_LABEL);
   if (label !== undefined && label.length > 0) {
     if (!isPrintableText(label)) {

@@ -46,6 +46,22 @@ describe('import workflow, bad execution input refused early', () => {
     }
   }
 
+  it('refuses a key without the byok:managed tag, as the deployed IAM would', async () => {
+    // Prepare
+    const created = await harness.deps.kms.send(
+      new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }),
+    );
+    const unmanagedKeyId = created.KeyMetadata?.KeyId as string;
+
+    // Act + Assess
+    await expectRefused(
+      { keyId: unmanagedKeyId, hsmKeyLabel: 'aes', validForDays: 30 },
+      'KeyNotManagedError',
+      'byok:managed=true',
+      unmanagedKeyId,
+    );
+  });
+
   it('refuses input without a key id', async () => {
     await expectRefused({ hsmKeyLabel: 'aes' }, 'InvalidImportInputError', 'keyId');
   });

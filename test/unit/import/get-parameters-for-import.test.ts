@@ -8,6 +8,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
 import {
+  KeyNotManagedError,
   KeyOriginNotExternalError,
   KeySpecMismatchError,
   KmsKeyNotFoundError,
@@ -16,7 +17,14 @@ import { getParametersForImport } from '../../../src/import/get-parameters-for-i
 import { silentLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
 import { InMemoryHsm } from './in-memory-hsm.ts';
-import { describeKeyReturns, KEY_ARN, KEY_ID, kmsMock, parametersReturn } from './kms-answers.ts';
+import {
+  describeKeyReturns,
+  KEY_ARN,
+  KEY_ID,
+  kmsMock,
+  MANAGED_TAG,
+  parametersReturn,
+} from './kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 
@@ -30,6 +38,7 @@ describe('getParametersForImport', () => {
     describeKeyReturns({});
     kmsMock.on(ListResourceTagsCommand).resolves({
       Tags: [
+        MANAGED_TAG,
         { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'payments' },
         { TagKey: TAG_VALID_FOR_DAYS, TagValue: '30' },
         { TagKey: TAG_WRAPPING_ALGORITHM, TagValue: 'RSAES_OAEP_SHA_1' },
@@ -72,6 +81,7 @@ describe('getParametersForImport', () => {
     describeKeyReturns({});
     kmsMock.on(ListResourceTagsCommand).resolves({
       Tags: [
+        MANAGED_TAG,
         { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'payments' },
         { TagKey: TAG_VALID_FOR_DAYS, TagValue: '30' },
       ],
@@ -128,10 +138,29 @@ describe('getParametersForImport', () => {
     expect(kmsMock.commandCalls(GetParametersForImportCommand)).toHaveLength(0);
   });
 
+  it('refuses a key without the byok:managed tag before asking KMS for a token', async () => {
+    // Prepare
+    describeKeyReturns({});
+    kmsMock
+      .on(ListResourceTagsCommand)
+      .resolves({ Tags: [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: 'payments' }] });
+
+    // Act
+    const act = getParametersForImport(
+      { request: { keyId: KEY_ID, validForDays: 30 }, importTokenAttempt: 1 },
+      { kms: new KMSClient({}), clock, logger: silentLogger },
+    );
+
+    // Assess
+    await expect(act).rejects.toThrow(KeyNotManagedError);
+    await expect(act).rejects.toThrow(/byok:managed=true/);
+    expect(kmsMock.commandCalls(GetParametersForImportCommand)).toHaveLength(0);
+  });
+
   it('checks the HSM key before asking KMS for a token when the HSM is at hand', async () => {
     // Prepare
     describeKeyReturns({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
-    kmsMock.on(ListResourceTagsCommand).resolves({ Tags: [] });
+    kmsMock.on(ListResourceTagsCommand).resolves({ Tags: [MANAGED_TAG] });
     const hsm = new InMemoryHsm([{ label: 'aes', type: 'AES_256' }]);
 
     // Act

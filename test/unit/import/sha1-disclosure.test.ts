@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getParametersForImport } from '../../../src/import/get-parameters-for-import.ts';
 import type { StepLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
-import { describeKeyReturns, KEY_ARN, KEY_ID, kmsMock, parametersReturn } from './kms-answers.ts';
+import {
+  describeKeyReturns,
+  KEY_ARN,
+  KEY_ID,
+  kmsMock,
+  MANAGED_TAG,
+  parametersReturn,
+} from './kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 
@@ -29,7 +36,7 @@ function kmsAnswers(tags: Tag[]) {
   describeKeyReturns({});
   kmsMock
     .on(ListResourceTagsCommand)
-    .resolves({ Tags: [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes' }, ...tags] });
+    .resolves({ Tags: [MANAGED_TAG, { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes' }, ...tags] });
   parametersReturn();
 }
 
