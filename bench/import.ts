@@ -4,19 +4,19 @@
 // called directly (same cores, clients, endpoint and token; no interpreter, no Lambda-style JSON
 // boundary, no events), which is what the state machine adds on top.
 // Run: npx tsx bench/import.ts   (BENCH_KEYS=100 by default)
+import { createManagedExternalKey } from '../test/helpers/managed-key.ts';
 import '../src/polyfills.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import type { KeySpec, KeyUsageType } from '@aws-sdk/client-kms';
 import { initLocalToken } from '../src/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm } from '../src/hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../src/hsm/port.ts';
 import { getParametersForImport } from '../src/import/get-parameters-for-import.ts';
 import { importKeyMaterial } from '../src/import/import-key-material.ts';
 import { silentLogger } from '../src/import/logger.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../src/import/tags.ts';
 import { verifyImport } from '../src/import/verify-import.ts';
 import { wrapKeyMaterial } from '../src/import/wrap-key-material.ts';
 import { createLocalDeps } from '../src/local/runner/local-deps.ts';
@@ -45,16 +45,8 @@ const deps = await createLocalDeps({
   logLevel: 'SILENT',
 });
 
-async function createKey(family: (typeof FAMILIES)[number]): Promise<string> {
-  const created = await deps.kms.send(
-    new CreateKeyCommand({
-      Origin: 'EXTERNAL',
-      KeySpec: family.keySpec,
-      KeyUsage: family.keyUsage,
-      Tags: [{ TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE }],
-    }),
-  );
-  return created.KeyMetadata?.KeyId ?? '';
+function createKey(family: (typeof FAMILIES)[number]): Promise<string> {
+  return createManagedExternalKey(deps.kms, { keySpec: family.keySpec, keyUsage: family.keyUsage });
 }
 
 function stateTimes(result: ExecutionResult): Array<[string, number]> {

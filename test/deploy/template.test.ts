@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +19,13 @@ import {
   packageService,
 } from '../../deploy/package-service.ts';
 import { createKmsClient } from '../../src/aws/clients.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
 import type { JsonValue } from '../../src/local/runner/integrations.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { loadEventRules } from '../../src/sweep/event-rules.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { createManagedExternalKey } from '../helpers/managed-key.ts';
 
 interface AslValidation {
   isValid: boolean;
@@ -751,18 +752,7 @@ describe('the bundles that ship', () => {
   it('import key material end to end through the real ASL', async () => {
     // Prepare
     const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
-    const created = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL',
-        KeySpec: 'SYMMETRIC_DEFAULT',
-        KeyUsage: 'ENCRYPT_DECRYPT',
-        Tags: [
-          { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
-          { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-bundle' },
-        ],
-      }),
-    );
-    const keyId = created.KeyMetadata?.KeyId as string;
+    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bundle' });
     const definition = JSON.parse(
       readFileSync(join(packaged.serviceDir, 'statemachines/import-key-material.asl.json'), 'utf8'),
     ) as Definition;

@@ -2,18 +2,15 @@
 // EventBridge with the rules of deploy/event-rules.json, and moving its clock (over the admin API,
 // as `byok local clock advance` does) fires the daily sweep, which reimports a key through the
 // local Step Functions API before its material expires.
+
 import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
-import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../src/aws/clients.ts';
-import {
-  TAG_HSM_KEY_LABEL,
-  TAG_MANAGED,
-  TAG_MANAGED_VALUE,
-  TAG_VALID_FOR_DAYS,
-} from '../../src/import/tags.ts';
+import { TAG_VALID_FOR_DAYS } from '../../src/import/tags.ts';
 import { type LocalUpOverToken, startLocalUpOverToken } from '../helpers/local-up.ts';
+import { createManagedExternalKey } from '../helpers/managed-key.ts';
 
 const machine = (name: string) => `arn:aws:states:us-east-1:111122223333:stateMachine:${name}`;
 
@@ -35,19 +32,10 @@ describe('byok local up with the schedule', () => {
     const kms = createKmsClient({ endpoint: url });
     const sfn = createSfnClient({ endpoint: url });
     const events = createEventBridgeClient({ endpoint: url });
-    const keyId = (
-      await kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL',
-          KeySpec: 'SYMMETRIC_DEFAULT',
-          Tags: [
-            { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
-            { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-scheduled' },
-            { TagKey: TAG_VALID_FOR_DAYS, TagValue: '2' },
-          ],
-        }),
-      )
-    ).KeyMetadata?.KeyId as string;
+    const keyId = await createManagedExternalKey(kms, {
+      hsmKeyLabel: 'aes-scheduled',
+      tags: [{ TagKey: TAG_VALID_FOR_DAYS, TagValue: '2' }],
+    });
     const first = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: machine('import-key-material'),

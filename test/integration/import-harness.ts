@@ -2,10 +2,9 @@
 // HTTP), a real NSS token in a temp BYOK_HOME, real SDK clients, and the real ASL run by the runner.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { CreateKeyCommand, type KeySpec, type KeyUsageType, type Tag } from '@aws-sdk/client-kms';
+import type { KeySpec, KeyUsageType, Tag } from '@aws-sdk/client-kms';
 import type { LocalTokenKind } from '../../src/hsm/local-token.ts';
 import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/hsm/port.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { createLocalDeps, type LocalDeps } from '../../src/local/runner/local-deps.ts';
 import {
   type ExecutionResult,
@@ -14,6 +13,7 @@ import {
 } from '../../src/local/runner/run-execution.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { createManagedExternalKey } from '../helpers/managed-key.ts';
 
 /** Retries in tests wait 1 ms instead of the ASL's backoff. */
 export const NO_BACKOFF: RunOverrides = {
@@ -75,22 +75,8 @@ export async function startImportHarness(
     stack,
     token,
     deps,
-    async createExternalKey({ keySpec, keyUsage, hsmKeyLabel, tags = [] }) {
-      const created = await deps.kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL',
-          KeySpec: keySpec,
-          KeyUsage: keyUsage,
-          Tags: [
-            { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
-            ...(hsmKeyLabel ? [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: hsmKeyLabel }] : []),
-            ...tags,
-          ],
-        }),
-      );
-      const keyId = created.KeyMetadata?.KeyId;
-      if (!keyId) throw new Error('CreateKey returned no key id');
-      return keyId;
+    createExternalKey(options) {
+      return createManagedExternalKey(deps.kms, options);
     },
     run(input, overrides = NO_BACKOFF) {
       return runExecution({ stateMachine: 'import-key-material', input, deps, overrides });

@@ -1,14 +1,15 @@
 // The whole local path as a user runs it, in separate processes: `byok local up` serves the local
 // stack with its Step Functions API over the token of $BYOK_HOME, and `byok start --endpoint` runs
 // an import there and follows it to the end.
+
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../src/aws/clients.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { type LocalUpOverToken, startLocalUpOverToken } from '../helpers/local-up.ts';
+import { createManagedExternalKey } from '../helpers/managed-key.ts';
 
 const execFileAsync = promisify(execFile);
 const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
@@ -29,18 +30,7 @@ describe('byok local up + byok start --endpoint', () => {
   it('imports the token key into a new EXTERNAL key and leaves it Enabled', async () => {
     // Prepare
     const kms = createKmsClient({ endpoint: url });
-    const created = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL',
-        KeySpec: 'SYMMETRIC_DEFAULT',
-        KeyUsage: 'ENCRYPT_DECRYPT',
-        Tags: [
-          { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
-          { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-up' },
-        ],
-      }),
-    );
-    const keyId = created.KeyMetadata?.KeyId as string;
+    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-up' });
 
     // Act
     const { stdout, stderr } = await execFileAsync(process.execPath, [
