@@ -18,11 +18,7 @@ import {
 } from '@aws-sdk/client-kms';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  InvalidFaultError,
-  LocalStateCorruptError,
-  LocalStateInsecureError,
-} from '../../src/local/errors.ts';
+import { LocalStateCorruptError, LocalStateInsecureError } from '../../src/local/errors.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { expectAwsError, kmsClient, wrapMaterial } from './local-kms-support.ts';
 
