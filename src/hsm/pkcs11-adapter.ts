@@ -6,7 +6,7 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBy
 import { existsSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pkcs11js from 'pkcs11js';
-import { escapeUnprintable, isPrintableText } from '../import/contracts.ts';
+import { isPrintableText, quoteUntrusted } from '../shared/text.ts';
 import { probeCapabilities, type TokenCapabilities } from './capabilities.ts';
 import { type HsmConfig, resolvePin } from './config.ts';
 import {
@@ -391,7 +391,7 @@ const MAX_KEY_LABEL_LENGTH = 128;
 
 /** Refuses a label for a new key that is empty, too long or not printable; never echoes it raw. */
 function assertValidKeyLabel(label: string): void {
-  const quoted = escapeUnprintable(label.length > 40 ? `${label.slice(0, 40)}…` : label);
+  const quoted = quoteUntrusted(label, 40);
   if (label.length === 0) throw new HsmInvalidKeyLabelError('a key label must not be empty');
   if (label.length > MAX_KEY_LABEL_LENGTH) {
     throw new HsmInvalidKeyLabelError(

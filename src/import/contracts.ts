@@ -4,6 +4,7 @@
 // plaintext key material: only ids, the import token, the KMS wrapping public key, the wrapped
 // blob and public evidence.
 import { z } from 'zod';
+import { isPrintableText } from '../shared/text.ts';
 
 /** A KMS key id (`1234abcd-…` or a multi-Region `mrk-…`), not an alias. */
 const KEY_ID_PATTERN =
@@ -19,38 +20,6 @@ export const KeyIdSchema = z
   .refine((value) => KEY_ID_PATTERN.test(value) || KEY_ARN_PATTERN.test(value), {
     message: 'must be a KMS key id or key ARN',
   });
-
-/**
- * C0 and C1 controls, DEL and the Unicode bidirectional controls. Text byok prints (labels in error
- * messages, the CLI's one-line errors, log entries) must not carry them: they could forge a line of
- * output or hide part of a label.
- */
-function isUnprintable(codePoint: number): boolean {
-  return (
-    codePoint <= 0x1f ||
-    (codePoint >= 0x7f && codePoint <= 0x9f) ||
-    codePoint === 0x061c ||
-    codePoint === 0x200e ||
-    codePoint === 0x200f ||
-    (codePoint >= 0x202a && codePoint <= 0x202e) ||
-    (codePoint >= 0x2066 && codePoint <= 0x2069)
-  );
-}
-
-export function isPrintableText(text: string): boolean {
-  for (const character of text) if (isUnprintable(character.codePointAt(0) ?? 0)) return false;
-  return true;
-}
-
-/** The text with each unprintable character written as \u{…}, for quoting untrusted values in messages. */
-export function escapeUnprintable(text: string): string {
-  let escaped = '';
-  for (const character of text) {
-    const codePoint = character.codePointAt(0) ?? 0;
-    escaped += isUnprintable(codePoint) ? `\\u{${codePoint.toString(16).padStart(4, '0')}}` : character;
-  }
-  return escaped;
-}
 
 const PRINTABLE_MESSAGE = {
   message: 'must be printable text (no control or bidirectional-override characters)',

@@ -1,7 +1,7 @@
 // The import workflow's named errors. Each surfaces in the state machine under its class name (the
 // Lambda error type), so the ASL's Retry/Catch and the failure event name what went wrong. Messages
 // are written for the person running the import and never contain key material.
-import { escapeUnprintable } from './contracts.ts';
+import { escapeUnprintable } from '../shared/text.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from './tags.ts';
 
 /** Base class: anything the import workflow rejects on purpose. */

@@ -1,7 +1,8 @@
 // Reads the byok tags of a KMS key into import defaults, so a scheduled run needs only the key id.
 import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
 import type { WrappingAlgorithm } from '../hsm/port.ts';
-import { isPrintableText, MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
+import { isPrintableText } from '../shared/text.ts';
+import { MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
 import { InvalidKeyTagError } from './errors.ts';
 import {
   TAG_HSM_KEY_LABEL,
