@@ -32,18 +32,23 @@ export function isWrappingAlgorithm(value: string): value is WrappingAlgorithm {
   return (WRAPPING_ALGORITHMS as readonly string[]).includes(value);
 }
 
-export type HsmKeyFamily = 'aes' | 'hmac' | 'rsa' | 'ec';
+/**
+ * The key family: what decides how material is wrapped and how its import is proved (KMS key specs
+ * SYMMETRIC_DEFAULT, HMAC_*, RSA_*, ECC_*). One spelling everywhere, the import contracts included.
+ */
+export const KEY_FAMILIES = ['SYMMETRIC', 'HMAC', 'RSA', 'ECC'] as const;
+export type KeyFamily = (typeof KEY_FAMILIES)[number];
 
-export function keyFamily(type: HsmKeyType): HsmKeyFamily {
-  if (type === 'AES_256') return 'aes';
-  if (type.startsWith('HMAC_')) return 'hmac';
-  if (type.startsWith('RSA_')) return 'rsa';
-  return 'ec';
+export function keyFamily(type: HsmKeyType): KeyFamily {
+  if (type === 'AES_256') return 'SYMMETRIC';
+  if (type.startsWith('HMAC_')) return 'HMAC';
+  if (type.startsWith('RSA_')) return 'RSA';
+  return 'ECC';
 }
 
 export function isAsymmetric(type: HsmKeyType): boolean {
   const family = keyFamily(type);
-  return family === 'rsa' || family === 'ec';
+  return family === 'RSA' || family === 'ECC';
 }
 
 /** Attributes of a key in the token. Never its value. */

@@ -4,6 +4,7 @@
 // plaintext key material: only ids, the import token, the KMS wrapping public key, the wrapped
 // blob and public evidence.
 import { z } from 'zod';
+import { KEY_FAMILIES } from '../hsm/port.ts';
 import { isPrintableText } from '../shared/text.ts';
 
 /** A KMS key id (`1234abcd-…` or a multi-Region `mrk-…`), not an alias. */
@@ -90,9 +91,8 @@ export type ImportExecutionInput = z.infer<typeof ImportExecutionInputSchema>;
 export const Base64Schema = z.base64().min(1);
 const IsoDateTimeSchema = z.iso.datetime({ offset: true });
 
-/** KMS key families: each has its own verification. */
-export const KeyFamilySchema = z.enum(['SYMMETRIC', 'HMAC', 'RSA', 'ECC']);
-export type KeyFamily = z.infer<typeof KeyFamilySchema>;
+/** Key families (KEY_FAMILIES in src/hsm/port.ts): each has its own verification. */
+export const KeyFamilySchema = z.enum(KEY_FAMILIES);
 
 // ---- GetParametersForImport ------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ import {
   UnexpectedKmsResponseError,
 } from './errors.ts';
 import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './expiry-policy.ts';
-import { keyFamilyOf } from './key-families.ts';
+import { hsmKeyTypeForKeySpec } from './key-families.ts';
 import { listKeyTags, readTagDefaults } from './key-tags.ts';
 import type { StepLogger } from './logger.ts';
 import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
@@ -94,7 +94,7 @@ export async function getParametersForImport(
   const metadata = await describeImportableKey(kms, request.keyId);
   const keyArn = metadata.Arn as string;
   const keySpec = metadata.KeySpec ?? 'SYMMETRIC_DEFAULT';
-  const { family, hsmKeyType } = keyFamilyOf(keySpec);
+  const { family, hsmKeyType } = hsmKeyTypeForKeySpec(keySpec);
   const tagDefaults = readTagDefaults(await listKeyTags(kms, keyArn));
   if (!tagDefaults.managed) throw new KeyNotManagedError(keyArn);
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenCapabilities } from '../../../src/hsm/capabilities.ts';
 import { describeReturnCode, HsmLibraryNotFoundError } from '../../../src/hsm/errors.ts';
-import { algorithmsFor, openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import { wrappingAlgorithmsFor } from '../../../src/hsm/pkcs11/wrap.ts';
+import { openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
 import { CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, PROFILES } from '../../../src/hsm/profiles.ts';
 
 const full: TokenCapabilities = {
@@ -14,11 +15,11 @@ const full: TokenCapabilities = {
   failureCodes: {},
 };
 
-describe('algorithmsFor (what a token with these measured capabilities can produce)', () => {
+describe('wrappingAlgorithmsFor (what a token with these measured capabilities can produce)', () => {
   it('offers everything but OAEP for RSA private keys on a complete token', () => {
     // Act
-    const rsa = algorithmsFor(full, 'RSA_4096', undefined);
-    const ec = algorithmsFor(full, 'ECC_NIST_P384', undefined);
+    const rsa = wrappingAlgorithmsFor(full, 'RSA_4096', undefined);
+    const ec = wrappingAlgorithmsFor(full, 'ECC_NIST_P384', undefined);
 
     // Assess
     expect(rsa.algorithms).toEqual(['RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256']);
@@ -31,7 +32,7 @@ describe('algorithmsFor (what a token with these measured capabilities can produ
     const capabilities = { ...full, oaepPrivateKeys: false };
 
     // Act
-    const ec = algorithmsFor(capabilities, 'ECC_NIST_P256', undefined);
+    const ec = wrappingAlgorithmsFor(capabilities, 'ECC_NIST_P256', undefined);
 
     // Assess
     expect(ec.algorithms).toEqual(['RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256']);
@@ -47,7 +48,7 @@ describe('algorithmsFor (what a token with these measured capabilities can produ
     };
 
     // Act
-    const result = algorithmsFor(capabilities, 'RSA_2048', undefined);
+    const result = wrappingAlgorithmsFor(capabilities, 'RSA_2048', undefined);
 
     // Assess
     expect(result.algorithms).toEqual([]);
@@ -64,9 +65,9 @@ describe('algorithmsFor (what a token with these measured capabilities can produ
     };
 
     // Act
-    const hmac256 = algorithmsFor(padding, 'HMAC_256', 32).algorithms;
-    const hmac224 = algorithmsFor(padding, 'HMAC_224', 28);
-    const ec = algorithmsFor(padding, 'ECC_NIST_P256', undefined);
+    const hmac256 = wrappingAlgorithmsFor(padding, 'HMAC_256', 32).algorithms;
+    const hmac224 = wrappingAlgorithmsFor(padding, 'HMAC_224', 28);
+    const ec = wrappingAlgorithmsFor(padding, 'ECC_NIST_P256', undefined);
 
     // Assess
     expect(hmac256).toEqual(['RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1']);

@@ -7,7 +7,7 @@ import {
   HsmMechanismNotSupportedError,
   WrappingAlgorithmUnavailableError,
 } from '../../../src/hsm/errors.ts';
-import { mapPkcs11Error } from '../../../src/hsm/pkcs11-adapter.ts';
+import { mapPkcs11Error } from '../../../src/hsm/pkcs11/session.ts';
 
 function pkcs11Failure(name: string, code: number): Error {
   return new pkcs11js.Pkcs11Error(`${name}:${code}`, code, 'C_WrapKey');
