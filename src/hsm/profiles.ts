@@ -52,7 +52,3 @@ export const PROFILES: Record<HsmProfileName, HsmProfile> = {
     loginFormat: 'the user PIN',
   },
 };
-
-export function isProfileName(value: string): value is HsmProfileName {
-  return value in PROFILES;
-}

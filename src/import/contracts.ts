@@ -215,23 +215,6 @@ export const ImportResultSchema = z.object({
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 
-/** The detail of the failure event (source byok). */
-export const ImportFailureDetailSchema = z.object({
-  executionId: z.string(),
-  /**
-   * Only the key id of the execution input (null when it had none), never the rest: failure events
-   * reach SNS. A key id of the wrong type is passed through as given (the ASL cannot filter it).
-   */
-  input: z.object({ keyId: z.unknown() }),
-  error: z.string(),
-  cause: z.string(),
-});
-
-/** Event names on the bus (source `byok`). */
-export const EVENT_SOURCE = 'byok';
-export const DETAIL_TYPE_IMPORT_SUCCEEDED = 'byok Key Material Imported';
-export const DETAIL_TYPE_IMPORT_FAILED = 'byok Key Material Import Failed';
-
 /** Turns a zod error into short path: message lines, without echoing the values (which could be anything). */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {

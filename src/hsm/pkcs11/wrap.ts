@@ -287,7 +287,7 @@ function publicKeySpki(token: TokenSession, key: FoundKey): Uint8Array {
 }
 
 /** The refusals the token may not make for us (NSS ignores CKA_EXTRACTABLE=false). */
-export function assertWrappable(info: HsmKeyInfo): void {
+function assertWrappable(info: HsmKeyInfo): void {
   if (!info.sensitive) throw new HsmKeyNotSensitiveError(info.label, info.token);
   if (!info.extractable) throw new HsmKeyNotExtractableError(info.label, info.token);
 }
@@ -303,7 +303,7 @@ function oaepMechanism(algorithm: WrappingAlgorithm): pkcs11js.Mechanism {
   return { mechanism: CKM_RSA_PKCS_OAEP, parameter };
 }
 
-export function parseWrappingPublicKey(spki: Uint8Array): {
+function parseWrappingPublicKey(spki: Uint8Array): {
   modulus: Buffer;
   exponent: Buffer;
   modulusBytes: number;
