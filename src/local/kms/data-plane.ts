@@ -43,9 +43,9 @@ import {
 } from './registry.ts';
 import {
   ALL_SIGNING_ALGORITHMS,
-  algorithmsFor,
   ENCRYPTION_ALGORITHMS,
   HMAC_RULES,
+  keyAlgorithmsFor,
   keyFamily,
   MAC_ALGORITHMS,
   type SigningAlgorithm,
@@ -129,7 +129,7 @@ function rsaPrivateKey(material: MaterialRecord & { secret: Buffer }): KeyObject
 }
 
 function requireEncryptionAlgorithm(key: KeyRecord, algorithm: string): void {
-  if (!(algorithmsFor(key.keySpec, key.keyUsage).EncryptionAlgorithms ?? []).includes(algorithm)) {
+  if (!(keyAlgorithmsFor(key.keySpec, key.keyUsage).EncryptionAlgorithms ?? []).includes(algorithm)) {
     throw new AwsServiceError(
       'InvalidKeyUsageException',
       `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`,
@@ -144,7 +144,7 @@ export const encrypt: KmsOperation = (core, input, context) => {
   const algorithm = optionalEnum(input, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
   requireUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   requireEncryptionAlgorithm(key, algorithm);
-  if (keyFamily(key.keySpec) === 'symmetric') {
+  if (keyFamily(key.keySpec) === 'SYMMETRIC') {
     return {
       CiphertextBlob: sealSymmetric(key, plaintext, encryptionContext).toString('base64'),
       KeyId: key.arn,
@@ -197,7 +197,7 @@ export const decrypt: KmsOperation = (core, input, context) => {
   }
   const parsed = parseSymmetric(blob);
   const key = core.registry.get(context.region, parsed.keyId);
-  if (!key || keyFamily(key.keySpec) !== 'symmetric') throw invalidCiphertext();
+  if (!key || keyFamily(key.keySpec) !== 'SYMMETRIC') throw invalidCiphertext();
   if (keyIdInput !== undefined) {
     const named = core.registry.resolve(context.region, keyIdInput, { allowAlias: true });
     if (named !== key) {
@@ -244,7 +244,7 @@ function generateDataKeyWith(operation: string, includePlaintext: boolean): KmsO
     const length = dataKeyLength(input);
     const encryptionContext = optionalStringMap(input, 'EncryptionContext');
     requireUsage(key, 'ENCRYPT_DECRYPT', operation);
-    if (keyFamily(key.keySpec) !== 'symmetric') {
+    if (keyFamily(key.keySpec) !== 'SYMMETRIC') {
       throw new AwsServiceError(
         'InvalidKeyUsageException',
         `${key.arn} key spec ${key.keySpec} is not valid for ${operation}.`,
@@ -301,7 +301,7 @@ interface SigningPlan {
 }
 
 function signingPlan(key: KeyRecord, algorithm: SigningAlgorithm): SigningPlan {
-  if (!(algorithmsFor(key.keySpec, key.keyUsage).SigningAlgorithms ?? []).includes(algorithm)) {
+  if (!(keyAlgorithmsFor(key.keySpec, key.keyUsage).SigningAlgorithms ?? []).includes(algorithm)) {
     throw new AwsServiceError(
       'InvalidKeyUsageException',
       `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`,
@@ -348,7 +348,7 @@ export const sign: KmsOperation = (core, input, context) => {
   let signature: Buffer;
   if (messageType === 'RAW') {
     signature = createSign(plan.hash).update(message).sign(keyOptions(privateKey, plan));
-  } else if (keyFamily(key.keySpec) === 'ecc') {
+  } else if (keyFamily(key.keySpec) === 'ECC') {
     signature = signDigest(privateKey, message);
   } else if (plan.pss) {
     signature = signDigestPss(privateKey, message, plan);
@@ -410,7 +410,7 @@ export const verify: KmsOperation = (core, input, context) => {
   try {
     if (messageType === 'RAW') {
       valid = createVerify(plan.hash).update(message).verify(keyOptions(publicKey, plan), signature);
-    } else if (keyFamily(key.keySpec) === 'ecc') {
+    } else if (keyFamily(key.keySpec) === 'ECC') {
       valid = verifyDigest(publicKey, message, signature);
     } else if (plan.pss) {
       valid = verifyDigestPss(publicKey, message, signature, plan);
@@ -455,7 +455,7 @@ export const getPublicKey: KmsOperation = (core, input, context) => {
   const key = core.registry.resolve(context.region, requiredString(input, 'KeyId'), { allowAlias: true });
   requireState(key, 'not-pending-deletion');
   const family = keyFamily(key.keySpec);
-  if (family === 'symmetric' || family === 'hmac') {
+  if (family === 'SYMMETRIC' || family === 'HMAC') {
     throw new AwsServiceError(
       'UnsupportedOperationException',
       `${key.arn} key usage is ${key.keyUsage} which is not valid for GetPublicKey.`,
@@ -469,6 +469,6 @@ export const getPublicKey: KmsOperation = (core, input, context) => {
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
-    ...algorithmsFor(key.keySpec, key.keyUsage),
+    ...keyAlgorithmsFor(key.keySpec, key.keyUsage),
   };
 };

@@ -95,7 +95,7 @@ function readImportParameters(core: KmsCore, input: KmsInput, key: KeyRecord): I
       `1 validation error detected: Value '${description}' at 'keyMaterialDescription' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_\\s.-]+$`,
     );
   }
-  if (keyFamily(key.keySpec) !== 'symmetric') {
+  if (keyFamily(key.keySpec) !== 'SYMMETRIC') {
     const refuse = (member: string) =>
       validationError(`Input parameter ${member} cannot be used with ${key.keySpec} imported keys.`);
     if (importType !== undefined) throw refuse('importType');
@@ -145,7 +145,7 @@ function incorrectMaterial(expectedId: string): AwsServiceError {
 /** Finds (or creates) the material record this import fills, enforcing AWS's identity rules. */
 function targetMaterial(core: KmsCore, key: KeyRecord, id: string, request: ImportRequest): MaterialRecord {
   const existing = key.materials.find((material) => material.id === id);
-  if (keyFamily(key.keySpec) !== 'symmetric') {
+  if (keyFamily(key.keySpec) !== 'SYMMETRIC') {
     const only = key.materials[0];
     if (only && only.id !== id) throw incorrectMaterial(only.id);
     if (only) return only;
@@ -231,7 +231,7 @@ export const importKeyMaterial: KmsOperation = (core, input, context) => {
   material.validTo = request.validTo;
   if (request.description !== undefined) material.description = request.description;
   key.disabled = false;
-  return keyFamily(key.keySpec) === 'symmetric' ? { KeyId: key.arn, KeyMaterialId: id } : { KeyId: key.arn };
+  return keyFamily(key.keySpec) === 'SYMMETRIC' ? { KeyId: key.arn, KeyMaterialId: id } : { KeyId: key.arn };
 };
 
 /** Drops the secret of a material (deleted or expired); the record and its id stay. */
@@ -248,7 +248,7 @@ export const deleteImportedKeyMaterial: KmsOperation = (core, input, context) =>
   const key = core.registry.resolve(context.region, keyIdInput, { allowAlias: false });
   if (key.origin !== 'EXTERNAL') throw originNotValid(key);
   // Allowed on a key pending deletion too; its state stays PendingDeletion.
-  const symmetric = keyFamily(key.keySpec) === 'symmetric';
+  const symmetric = keyFamily(key.keySpec) === 'SYMMETRIC';
   if (!symmetric && requestedId !== undefined) {
     throw validationError(`Input parameter keyMaterialId cannot be used with ${key.keySpec} imported keys.`);
   }

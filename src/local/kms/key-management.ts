@@ -41,7 +41,7 @@ function generateAsymmetric(spec: KeySpec): Promise<KeyObject> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, _publicKey: KeyObject, privateKey: KeyObject) =>
       error ? reject(error) : resolve(privateKey);
-    if (keyFamily(spec) === 'rsa') generateKeyPair('rsa', { modulusLength: rsaBits(spec) }, done);
+    if (keyFamily(spec) === 'RSA') generateKeyPair('rsa', { modulusLength: rsaBits(spec) }, done);
     else generateKeyPair('ec', { namedCurve: ECC_RULES[spec]?.curve ?? '' }, done);
   });
 }
@@ -49,8 +49,8 @@ function generateAsymmetric(spec: KeySpec): Promise<KeyObject> {
 /** KMS-generated material for an AWS_KMS key. */
 export async function generateMaterial(core: KmsCore, keyId: string, spec: KeySpec): Promise<MaterialRecord> {
   const family = keyFamily(spec);
-  if (family === 'symmetric' || family === 'hmac') {
-    const secret = randomBytes(family === 'symmetric' ? 32 : (HMAC_RULES[spec]?.minBytes ?? 32));
+  if (family === 'SYMMETRIC' || family === 'HMAC') {
+    const secret = randomBytes(family === 'SYMMETRIC' ? 32 : (HMAC_RULES[spec]?.minBytes ?? 32));
     return { id: keyMaterialId(core.idSecret, keyId, secret), secret, state: 'CURRENT' };
   }
   const privateKey = await generateAsymmetric(spec);
@@ -385,7 +385,7 @@ export const replicateKey: KmsOperation = (core, input, context) => {
 export const getKeyRotationStatus: KmsOperation = (core, input, context) => {
   const key = resolveForManagement(core, input, context.region);
   requireState(key, 'not-pending-deletion');
-  if (keyFamily(key.keySpec) !== 'symmetric')
+  if (keyFamily(key.keySpec) !== 'SYMMETRIC')
     throw new AwsServiceError('UnsupportedOperationException', undefined);
   return {
     KeyRotationEnabled: false,

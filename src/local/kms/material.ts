@@ -82,11 +82,11 @@ export interface CheckedMaterial {
 /** Checks unwrapped material against the key spec; refuses with InvalidCiphertextException. */
 export function checkMaterial(spec: KeySpec, material: Buffer): CheckedMaterial {
   const family = keyFamily(spec);
-  if (family === 'symmetric') {
+  if (family === 'SYMMETRIC') {
     if (material.length !== 32) throw invalidCiphertext();
     return { secret: material, identity: material };
   }
-  if (family === 'hmac') {
+  if (family === 'HMAC') {
     const rule = HMAC_RULES[spec];
     if (!rule || material.length < rule.minBytes || material.length > rule.maxBytes)
       throw invalidCiphertext();
@@ -100,7 +100,7 @@ export function checkMaterial(spec: KeySpec, material: Buffer): CheckedMaterial 
     throw invalidCiphertext(error);
   }
   const details = privateKey.asymmetricKeyDetails;
-  if (family === 'rsa') {
+  if (family === 'RSA') {
     if (privateKey.asymmetricKeyType !== 'rsa' || details?.modulusLength !== rsaBits(spec))
       throw invalidCiphertext();
   } else if (privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== ECC_RULES[spec]?.curve) {

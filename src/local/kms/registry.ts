@@ -3,7 +3,7 @@
 // key states an operation refuses, with AWS's recorded messages.
 import { AwsServiceError } from '../protocol.ts';
 import type { Tag } from './input.ts';
-import { algorithmsFor, type KeySpec, type KeyUsage, keyFamily, type Origin } from './spec.ts';
+import { type KeySpec, type KeyUsage, keyAlgorithmsFor, keyFamily, type Origin } from './spec.ts';
 
 export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 export type MaterialState = 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION';
@@ -219,10 +219,10 @@ export function describeKey(registry: KeyRegistry, key: KeyRecord): Record<strin
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
-    ...algorithmsFor(key.keySpec, key.keyUsage),
+    ...keyAlgorithmsFor(key.keySpec, key.keyUsage),
     MultiRegion: key.multiRegion,
   };
-  if (keyFamily(key.keySpec) === 'symmetric') {
+  if (keyFamily(key.keySpec) === 'SYMMETRIC') {
     const current = currentMaterial(key);
     if (current) metadata.CurrentKeyMaterialId = current.id;
   }

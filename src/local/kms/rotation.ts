@@ -17,7 +17,7 @@ export const MAX_ON_DEMAND_ROTATIONS = 25;
 
 export const rotateKeyOnDemand: KmsOperation = async (core, input, context) => {
   const key = core.registry.resolve(context.region, requiredString(input, 'KeyId'), { allowAlias: false });
-  if (keyFamily(key.keySpec) !== 'symmetric') throw new AwsServiceError('UnsupportedOperationException');
+  if (keyFamily(key.keySpec) !== 'SYMMETRIC') throw new AwsServiceError('UnsupportedOperationException');
   if (key.multiRegion && key.region !== key.primaryRegion) {
     throw new AwsServiceError(
       'UnsupportedOperationException',
@@ -131,7 +131,7 @@ export const listKeyRotations: KmsOperation = (core, input, context) => {
   const include = optionalEnum(input, 'IncludeKeyMaterial', ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] as const);
   const limit = optionalInteger(input, 'Limit', 1, 1000) ?? 100;
   const marker = optionalString(input, 'Marker');
-  const symmetric = keyFamily(key.keySpec) === 'symmetric';
+  const symmetric = keyFamily(key.keySpec) === 'SYMMETRIC';
   if (include !== undefined && !symmetric) {
     throw validationError('Input parameter includeKeyMaterial can only be used with symmetric keys.');
   }

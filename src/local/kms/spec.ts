@@ -65,13 +65,13 @@ export const ENCRYPTION_ALGORITHMS = [
 ] as const;
 export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
 
-export type KeyFamily = 'symmetric' | 'hmac' | 'rsa' | 'ecc';
+export type KeyFamily = 'SYMMETRIC' | 'HMAC' | 'RSA' | 'ECC';
 
 export function keyFamily(spec: KeySpec): KeyFamily {
-  if (spec === 'SYMMETRIC_DEFAULT') return 'symmetric';
-  if (spec.startsWith('HMAC_')) return 'hmac';
-  if (spec.startsWith('RSA_')) return 'rsa';
-  return 'ecc';
+  if (spec === 'SYMMETRIC_DEFAULT') return 'SYMMETRIC';
+  if (spec.startsWith('HMAC_')) return 'HMAC';
+  if (spec.startsWith('RSA_')) return 'RSA';
+  return 'ECC';
 }
 
 export function rsaBits(spec: KeySpec | RsaWrappingKeySpec): number {
@@ -99,13 +99,13 @@ export const ECC_RULES: Record<string, { curve: string; signing: SigningAlgorith
 
 export function allowedUsages(spec: KeySpec): KeyUsage[] {
   switch (keyFamily(spec)) {
-    case 'symmetric':
+    case 'SYMMETRIC':
       return ['ENCRYPT_DECRYPT'];
-    case 'hmac':
+    case 'HMAC':
       return ['GENERATE_VERIFY_MAC'];
-    case 'rsa':
+    case 'RSA':
       return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
-    case 'ecc':
+    case 'ECC':
       return ['SIGN_VERIFY'];
   }
 }
@@ -116,11 +116,11 @@ export interface KeyAlgorithms {
   MacAlgorithms?: string[];
 }
 
-export function algorithmsFor(spec: KeySpec, usage: KeyUsage): KeyAlgorithms {
+export function keyAlgorithmsFor(spec: KeySpec, usage: KeyUsage): KeyAlgorithms {
   const family = keyFamily(spec);
-  if (family === 'symmetric') return { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] };
-  if (family === 'hmac') return { MacAlgorithms: [HMAC_RULES[spec]?.mac ?? ''] };
-  if (family === 'rsa') {
+  if (family === 'SYMMETRIC') return { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] };
+  if (family === 'HMAC') return { MacAlgorithms: [HMAC_RULES[spec]?.mac ?? ''] };
+  if (family === 'RSA') {
     return usage === 'ENCRYPT_DECRYPT'
       ? { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }
       : { SigningAlgorithms: [...RSA_SIGNING_ALGORITHMS] };
@@ -141,8 +141,8 @@ export function wrappingAllowed(
   if (algorithm === 'RSAES_PKCS1_V1_5' || algorithm === 'SM2PKE' || wrappingKeySpec === 'SM2') return false;
   const family = keyFamily(spec);
   const hybrid = algorithm === 'RSA_AES_KEY_WRAP_SHA_1' || algorithm === 'RSA_AES_KEY_WRAP_SHA_256';
-  if (hybrid) return family === 'rsa' || family === 'ecc';
-  if (family === 'rsa') return false;
+  if (hybrid) return family === 'RSA' || family === 'ECC';
+  if (family === 'RSA') return false;
   if (spec === 'ECC_NIST_P521' && wrappingKeySpec === 'RSA_2048') return false;
   return true;
 }
