@@ -1,6 +1,6 @@
-// The KMS rules for wrapping imported key material (GetParametersForImport's compatibility check,
-// recorded in ../shared/notes/kms-recorded-behaviors.md §3) and the choice byok makes among them:
-// the strongest algorithm that both KMS and the token allow, SHA-256 unless SHA-1 is named.
+// The KMS rules for wrapping imported key material (GetParametersForImport's compatibility check
+// as recorded against AWS, test/unit/hsm/wrapping-algorithms.test.ts) and the choice byok makes
+// among them: the strongest algorithm that both KMS and the token allow, SHA-256 unless SHA-1 is named.
 import {
   UnsupportedWrappingAlgorithmError,
   WrappingAlgorithmNotAllowedError,
