@@ -4,9 +4,9 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { createKmsClient } from '../src/aws/clients.ts';
 import { type Clock, systemClock } from '../src/clock.ts';
 import type { StepLogger } from '../src/import/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { type FindExpiringKeysOutput, parseWith, SweepInputSchema } from '../src/sweep/contracts.ts';
 import { findExpiringKeys } from '../src/sweep/find-expiring-keys.ts';
-import { createLogger } from './commons/logger.ts';
 
 export interface FindExpiringKeysHandlerDeps {
   kms: KMSClient;

@@ -1,9 +1,9 @@
 // Lambda for the sweep's SummarizeSweep state: counts what the Map did and names each failure.
 // The report becomes the detail of the sweep's event. The work is in src/sweep/summarize-sweep.ts.
 import type { StepLogger } from '../src/import/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { parseWith, SummarizeSweepInputSchema, type SweepReport } from '../src/sweep/contracts.ts';
 import { summarizeSweep } from '../src/sweep/summarize-sweep.ts';
-import { createLogger } from './commons/logger.ts';
 
 export interface SummarizeSweepHandlerDeps {
   logger?: StepLogger;

@@ -8,8 +8,8 @@ import { createKmsClient } from '../../src/aws/clients.ts';
 import { type Clock, systemClock } from '../../src/clock.ts';
 import type { HsmConfig } from '../../src/hsm/config.ts';
 import { type Hsm, isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { firstEnv, InvalidEnvironmentVariableError, requireEnv } from './env.ts';
-import { createLogger } from './logger.ts';
 
 export interface KmsFunctionDeps {
   kms: KMSClient;

@@ -2,9 +2,9 @@
 // port, executions run by the runner with the deps given (built on first use).
 import type { Clock } from '../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../hsm/config.ts';
+import type { RunnerDeps, RunOverrides } from '../../runner/index.ts';
+import { createLocalDeps, type LocalDeps } from '../../runner/local-deps.ts';
 import type { LocalService } from '../protocol.ts';
-import type { RunnerDeps, RunOverrides } from '../runner/index.ts';
-import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import { StepFunctionsService } from './service.ts';
 
 /** The parts of a local stack the API attaches to (structural, so tests can pass their own). */

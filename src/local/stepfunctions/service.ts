@@ -1,11 +1,10 @@
 // The local Step Functions API: AWSStepFunctions.* over AWS JSON 1.0 on the local stack's port, so
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
-// runner (src/local/runner); this module only keeps their records and speaks the wire protocol.
+// runner (src/runner); this module only keeps their records and speaks the wire protocol.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../../clock.ts';
-import { AWS_JSON_1_0, AwsServiceError, type LocalService, toEpochSeconds } from '../protocol.ts';
 import {
   type ExecutionStatus,
   listStateMachines,
@@ -13,8 +12,9 @@ import {
   type RunnerDeps,
   type RunOverrides,
   runExecution,
-} from '../runner/index.ts';
-import { functionNameOf, taskStates } from '../runner/state-machines.ts';
+} from '../../runner/index.ts';
+import { functionNameOf, taskStates } from '../../runner/state-machines.ts';
+import { AWS_JSON_1_0, AwsServiceError, type LocalService, toEpochSeconds } from '../protocol.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedTaskResourceError } from '../../../src/local/runner/errors.ts';
-import { createProgressReporter } from '../../../src/local/runner/progress.ts';
-import { runExecution } from '../../../src/local/runner/run-execution.ts';
-import { functionNameOf } from '../../../src/local/runner/state-machines.ts';
+import { UnsupportedTaskResourceError } from '../../../src/runner/errors.ts';
+import { createProgressReporter } from '../../../src/runner/progress.ts';
+import { runExecution } from '../../../src/runner/run-execution.ts';
+import { functionNameOf } from '../../../src/runner/state-machines.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 let dir: string;

@@ -19,12 +19,12 @@ import {
 import type { VirtualClock } from '../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
-import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
-import type { ExecutionResult, RunOverrides } from '../local/runner/run-execution.ts';
-import { runExecution } from '../local/runner/run-execution.ts';
-import { createStateMachineTargetHandler, ExecutionHistory } from '../local/runner/start-execution-sync.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-import type { SweepInput } from './contracts.ts';
+import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
+import type { ExecutionResult, RunOverrides } from '../runner/run-execution.ts';
+import { runExecution } from '../runner/run-execution.ts';
+import { createStateMachineTargetHandler, ExecutionHistory } from '../runner/start-execution-sync.ts';
+import type { SweepInput } from '../sweep/contracts.ts';
 
 /** A KMS key spec and the HSM key type and usage that go with it. */
 export const KEY_KINDS = {

@@ -3,7 +3,7 @@
 // Lambda would (JSON in, JSON out, errors reduced to a name and a message); AWS service
 // integrations run through the integrations map. Returns what DescribeExecution would, plus the
 // interpreter's event log and the events the run published.
-import '../../polyfills.ts';
+import '../polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../clock.ts';
 import { FunctionModuleError, TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import {
   type IntegrationContext,
