@@ -20,10 +20,11 @@ import type { VirtualClock } from '../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { ExecutionHistory } from '../runner/execution-history.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import type { ExecutionResult, RunOverrides } from '../runner/run-execution.ts';
 import { runExecution } from '../runner/run-execution.ts';
-import { createStateMachineTargetHandler, ExecutionHistory } from '../runner/start-execution-sync.ts';
+import { createStateMachineTargetHandler } from '../runner/state-machine-targets.ts';
 import type { SweepInput } from '../sweep/contracts.ts';
 
 /** A KMS key spec and the HSM key type and usage that go with it. */
