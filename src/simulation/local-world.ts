@@ -36,23 +36,6 @@ export const KEY_KINDS = {
 } as const satisfies Record<string, { hsmKeyType: HsmKeyType; keyUsage: KeyUsageType }>;
 export type ManagedKeySpec = keyof typeof KEY_KINDS;
 
-/**
- * Retry waits of 1 ms instead of the ASL's backoff, for runs where only failures that are not
- * retried matter (virtual time does not move during a retry). Not the default: pacing tests must
- * see the real backoff, and a throttled request retried after 1 ms would only be throttled again.
- */
-export const FAST_RETRIES: RunOverrides = {
-  retryIntervalOverrides: {
-    WrapKeyMaterial: 1,
-    VerifyImport: 1,
-    PublishSucceeded: 1,
-    PublishFailed: 1,
-    FindExpiringKeys: 1,
-    SummarizeSweep: 1,
-    PublishSweepReport: 1,
-  },
-};
-
 export interface SweepWorldOptions {
   tokenKind?: LocalTokenKind;
   quotas?: QuotaSpec;

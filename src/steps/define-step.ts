@@ -61,7 +61,7 @@ export function defineStep<Deps extends StepLoggerDeps, Input, Output>(
  * A logger that adds this invocation's ids to every line. It passes them per call rather than
  * appending keys to a shared logger, so concurrent local runs (a Map of imports) never mix ids.
  */
-export function invocationLogger(
+function invocationLogger(
   logger: StepLogger,
   keys: { executionId?: string | undefined; keyId?: string | undefined; step: string },
   context?: Context,
@@ -82,7 +82,7 @@ export function invocationLogger(
 }
 
 /** Logs a failure by name (the message is written for users and carries no material), then rethrows. */
-export async function logFailures<T>(logger: StepLogger, work: () => Promise<T>): Promise<T> {
+async function logFailures<T>(logger: StepLogger, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
