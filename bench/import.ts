@@ -19,9 +19,9 @@ import { importKeyMaterial } from '../src/import/import-key-material.ts';
 import { silentLogger } from '../src/import/logger.ts';
 import { verifyImport } from '../src/import/verify-import.ts';
 import { wrapKeyMaterial } from '../src/import/wrap-key-material.ts';
-import { createLocalDeps } from '../src/local/runner/local-deps.ts';
-import { type ExecutionResult, runExecution } from '../src/local/runner/run-execution.ts';
 import { startLocalStack } from '../src/local/stack.ts';
+import { createLocalDeps } from '../src/runner/local-deps.ts';
+import { type ExecutionResult, runExecution } from '../src/runner/run-execution.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? '100');
 

@@ -8,8 +8,8 @@
 import '../src/polyfills.ts';
 import { performance } from 'node:perf_hooks';
 import { finalizeIdleModules } from '../src/hsm/pkcs11-adapter.ts';
+import { type SweepWorld, startSweepWorld } from '../src/simulation/local-world.ts';
 import type { SweepReport } from '../src/sweep/contracts.ts';
-import { type SweepWorld, startSweepWorld } from '../src/sweep/local-world.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? '100');
 const QUOTA = Number(process.env.BENCH_QUOTA ?? '4');

@@ -1,32 +1,15 @@
-// Lambda for the sweep's SummarizeSweep state: counts what the Map did and names each failure.
-// The report becomes the detail of the sweep's event. The work is in src/sweep/summarize-sweep.ts.
-import type { StepLogger } from '../src/import/logger.ts';
-import { parseWith, SummarizeSweepInputSchema, type SweepReport } from '../src/sweep/contracts.ts';
-import { summarizeSweep } from '../src/sweep/summarize-sweep.ts';
-import { createLogger } from './commons/logger.ts';
+// Lambda for the sweep's SummarizeSweep state; the step is src/steps/summarize-sweep.ts.
+import type { Context } from 'aws-lambda';
+import { createLogger } from '../src/shared/logger.ts';
+import type { StepLoggerDeps } from '../src/steps/define-step.ts';
+import { summarizeSweepStep } from '../src/steps/summarize-sweep.ts';
 
-export interface SummarizeSweepHandlerDeps {
-  logger?: StepLogger;
-}
+/** Its only dep is optional: without a logger it logs nothing. */
+export const createHandler = (deps: StepLoggerDeps = {}) => summarizeSweepStep.createHandler(deps);
 
-export function createHandler(deps: SummarizeSweepHandlerDeps = {}) {
-  return async (event: unknown): Promise<SweepReport> => {
-    const report = summarizeSweep(parseWith(SummarizeSweepInputSchema, event));
-    const log = report.failed > 0 ? deps.logger?.warn : deps.logger?.info;
-    log?.call(deps.logger, 'reimport sweep finished', {
-      sweepId: report.sweepId,
-      due: report.due,
-      succeeded: report.succeeded,
-      failed: report.failed,
-      failures: report.failures,
-    });
-    return report;
-  };
-}
+let lambdaHandler: ReturnType<typeof createHandler> | undefined;
 
-let lambdaHandler: ((event: unknown) => Promise<SweepReport>) | undefined;
-
-export async function handler(event: unknown): Promise<SweepReport> {
+export const handler = (event: unknown, context: Context) => {
   lambdaHandler ??= createHandler({ logger: createLogger() });
-  return lambdaHandler(event);
-}
+  return lambdaHandler(event, context);
+};

@@ -22,12 +22,3 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   if (value === undefined || value === '') throw new MissingEnvironmentVariableError(name);
   return value;
 }
-
-/** The first of these variables that is set, or undefined. */
-export function firstEnv(names: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  return undefined;
-}

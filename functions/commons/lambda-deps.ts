@@ -3,19 +3,16 @@
 // Secrets Manager) and the system clock.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { createKmsClient } from '../../src/aws/clients.ts';
-import { type Clock, systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/clock.ts';
 import type { HsmConfig } from '../../src/hsm/config.ts';
-import { type Hsm, isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
-import { firstEnv, InvalidEnvironmentVariableError, requireEnv } from './env.ts';
-import { createLogger } from './logger.ts';
+import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import type { HsmStepDeps, KmsStepDeps } from '../../src/steps/deps.ts';
+import { InvalidEnvironmentVariableError, requireEnv } from './env.ts';
 
-export interface KmsFunctionDeps {
-  kms: KMSClient;
-  clock: Clock;
-  logger: Logger;
-}
+/** A step's deps as a Lambda has them: always a Powertools logger. */
+export type KmsFunctionDeps = KmsStepDeps & { logger: Logger };
 
 /**
  * BYOK_TOKEN_WRAPPING_ALGORITHMS (comma-separated) tells the functions without HSM access which
@@ -40,10 +37,7 @@ export function tokenWrappingAlgorithmsFromEnv(
   return names.filter(isWrappingAlgorithm);
 }
 
-export interface HsmFunctionDeps {
-  hsm: Hsm;
-  logger: Logger;
-}
+export type HsmFunctionDeps = HsmStepDeps & { logger: Logger };
 
 let kmsDeps: KmsFunctionDeps | undefined;
 let hsmDeps: Promise<HsmFunctionDeps> | undefined;
@@ -55,7 +49,8 @@ export function lambdaKmsDeps(): KmsFunctionDeps {
 
 /**
  * The token named by BYOK_HSM_TOKEN_LABEL in the PKCS#11 library at BYOK_PKCS11_LIBRARY (from the
- * PKCS#11 layer), logged in with the PIN from the secret at BYOK_HSM_PIN_SECRET_ARN.
+ * PKCS#11 layer), logged in with the PIN from the secret at BYOK_PIN_SECRET_ARN (the one name for it, read by
+ * resolvePin in src/hsm/config.ts).
  */
 export function hsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmConfig {
   return {
@@ -69,9 +64,7 @@ export function lambdaHsmDeps(): Promise<HsmFunctionDeps> {
   hsmDeps ??= (async () => {
     // The PKCS#11 binding is native and comes from a layer: load it only in the function that wraps.
     const { openHsm } = await import('../../src/hsm/pkcs11-adapter.ts');
-    const secretArn = firstEnv(['BYOK_HSM_PIN_SECRET_ARN', 'BYOK_PIN_SECRET_ARN']);
-    const env = secretArn ? { ...process.env, BYOK_PIN_SECRET_ARN: secretArn } : process.env;
-    const hsm = await openHsm(hsmConfigFromEnv(), { env });
+    const hsm = await openHsm(hsmConfigFromEnv(), { env: process.env });
     return { hsm, logger: createLogger() };
   })().catch((error: unknown) => {
     // A failed open (network to the HSM, PIN) must not poison every later invocation.

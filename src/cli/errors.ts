@@ -1,6 +1,6 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
-import type { ExecutionResult } from '../local/runner/run-execution.ts';
+import type { ExecutionResult } from '../runner/run-execution.ts';
 
 /** The request could not be turned into a valid execution input. */
 export class InvalidStartInputError extends Error {

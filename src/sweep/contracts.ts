@@ -2,7 +2,6 @@
 // the execution input, FindExpiringKeys' output (one item per due key, each with its pacing slot),
 // the Map's per-item results and the report. Only ids, dates and counts: never key material.
 import { z } from 'zod';
-import { InvalidSweepInputError } from './errors.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -90,7 +89,6 @@ export const ItemResultSchema = z.union([
     cause: z.string().optional(),
   }),
 ]);
-export type ItemResult = z.infer<typeof ItemResultSchema>;
 
 export const SummarizeSweepInputSchema = z.object({
   found: FindExpiringKeysOutputSchema,
@@ -117,15 +115,5 @@ export type SweepReport = z.infer<typeof SweepReportSchema>;
 export const MAX_SKIPPED_LISTED = 50;
 
 export const EVENT_SOURCE = 'byok';
-export const DETAIL_TYPE_SWEEP_COMPLETED = 'byok Reimport Sweep Completed';
 
 export { DAY_MS };
-
-/** Parses `input` or throws InvalidSweepInputError listing what is wrong (values not echoed). */
-export function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new InvalidSweepInputError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`),
-  );
-}

@@ -21,8 +21,8 @@ import {
 import { createKmsClient } from '../../src/aws/clients.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
-import type { JsonValue } from '../../src/local/runner/integrations.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
+import type { JsonValue } from '../../src/runner/types.ts';
 import { loadEventRules } from '../../src/sweep/event-rules.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 import { createManagedExternalKey } from '../helpers/managed-key.ts';

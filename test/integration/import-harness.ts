@@ -5,13 +5,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KeySpec, KeyUsageType, Tag } from '@aws-sdk/client-kms';
 import type { LocalTokenKind } from '../../src/hsm/local-token.ts';
 import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/hsm/port.ts';
-import { createLocalDeps, type LocalDeps } from '../../src/local/runner/local-deps.ts';
-import {
-  type ExecutionResult,
-  type RunOverrides,
-  runExecution,
-} from '../../src/local/runner/run-execution.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
+import { createLocalDeps, type LocalDeps } from '../../src/runner/local-deps.ts';
+import { type ExecutionResult, type RunOverrides, runExecution } from '../../src/runner/run-execution.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 import { createManagedExternalKey } from '../helpers/managed-key.ts';
 

@@ -3,8 +3,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../functions/commons/logger.ts';
-import type { ExecutionResult } from '../../src/local/runner/run-execution.ts';
+import type { ExecutionResult } from '../../src/runner/run-execution.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { expectNoSecret } from '../helpers/secret-scan.ts';
 import { type ImportHarness, startImportHarness } from './import-harness.ts';
 

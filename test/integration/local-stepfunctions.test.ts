@@ -14,10 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSfnClient } from '../../src/aws/clients.ts';
-import {
-  type AttachedStepFunctions,
-  attachLocalStepFunctions,
-} from '../../src/local/stepfunctions/attach.ts';
+import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
 import { type ImportHarness, NO_BACKOFF, startImportHarness } from './import-harness.ts';
 
 const run = promisify(execFile);

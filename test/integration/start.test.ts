@@ -24,10 +24,7 @@ import {
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../src/cli/errors.ts';
-import {
-  type AttachedStepFunctions,
-  attachLocalStepFunctions,
-} from '../../src/local/stepfunctions/attach.ts';
+import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
 import { type ImportHarness, NO_BACKOFF, startImportHarness } from './import-harness.ts';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SweepWorld, startSweepWorld } from '../../src/sweep/local-world.ts';
+import { type SweepWorld, startSweepWorld } from '../../src/simulation/local-world.ts';
 import type { StatusReport } from '../../src/sweep/status.ts';
 
 const run = promisify(execFile);

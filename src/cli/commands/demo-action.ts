@@ -13,10 +13,10 @@ import type { ImportResult } from '../../import/contracts.ts';
 import { UnexpectedKmsResponseError } from '../../import/errors.ts';
 import { formatProof, formatSummaryTable, type SummaryRow } from '../../import/report.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../../import/tags.ts';
-import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.ts';
-import { createProgressReporter } from '../../local/runner/progress.ts';
-import { type ExecutionResult, runExecution } from '../../local/runner/run-execution.ts';
 import { startLocalStack } from '../../local/stack.ts';
+import { createLocalDeps, type LocalDeps } from '../../runner/local-deps.ts';
+import { createProgressReporter } from '../../runner/progress.ts';
+import { type ExecutionResult, runExecution } from '../../runner/run-execution.ts';
 
 export interface DemoKey {
   family: string;

@@ -5,10 +5,10 @@ import { defaultByokHome, loadHsmConfig } from '../../hsm/config.ts';
 import { finalizeIdleModules } from '../../hsm/pkcs11-adapter.ts';
 import type { ImportResult } from '../../import/contracts.ts';
 import { formatProof } from '../../import/report.ts';
-import { createLocalDeps, type LocalDeps } from '../../local/runner/local-deps.ts';
-import { createProgressReporter } from '../../local/runner/progress.ts';
-import { endpointClock } from '../../local/runner/remote-clock.ts';
-import { type ExecutionResult, runExecution } from '../../local/runner/run-execution.ts';
+import { createLocalDeps, type LocalDeps } from '../../runner/local-deps.ts';
+import { createProgressReporter } from '../../runner/progress.ts';
+import { endpointClock } from '../../runner/remote-clock.ts';
+import { type ExecutionResult, runExecution } from '../../runner/run-execution.ts';
 import { AwsSetupError, ImportFailedError } from '../errors.ts';
 import { executionInputFrom, type ImportOptions } from './import.ts';
 

@@ -22,10 +22,10 @@ export async function runUp(options: UpOptions): Promise<void> {
     ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
-  const { attachLocalStepFunctionsWithLocalToken } = await import('../../local/stepfunctions/attach.ts');
+  const { attachLocalStepFunctionsWithLocalToken } = await import('../../simulation/step-functions.ts');
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
   // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
-  const { createStepFunctionsApiTargetHandler } = await import('../../local/runner/start-execution-sync.ts');
+  const { createStepFunctionsApiTargetHandler } = await import('../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
     `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,

@@ -2,7 +2,7 @@
 // pulls in the AWS SDK.
 import { createKmsClient, createSfnClient } from '../../aws/clients.ts';
 import { type Clock, systemClock } from '../../clock.ts';
-import { endpointClock } from '../../local/runner/remote-clock.ts';
+import { endpointClock } from '../../runner/remote-clock.ts';
 import {
   collectStatus,
   formatTimeLeft,

@@ -5,7 +5,7 @@
 // LambdaFunction* events, other Tasks (service integrations) Task* events, as on AWS. Retries and
 // catches have no history event of their own on AWS (a retried Task shows another failure), so
 // they are not listed.
-import type { ExecutionEvent } from '../runner/index.ts';
+import type { InterpreterEvent as ExecutionEvent } from './engine.ts';
 
 export interface HistoryEvent {
   timestamp: Date;

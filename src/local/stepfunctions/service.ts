@@ -1,20 +1,12 @@
 // The local Step Functions API: AWSStepFunctions.* over AWS JSON 1.0 on the local stack's port, so
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
-// runner (src/local/runner); this module only keeps their records and speaks the wire protocol.
+// workflow engine passed in (the runner, src/runner, given by `byok local up` or the simulation);
+// this module only keeps their records and speaks the wire protocol.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Clock } from '../../clock.ts';
 import { AWS_JSON_1_0, AwsServiceError, type LocalService, toEpochSeconds } from '../protocol.ts';
-import {
-  type ExecutionStatus,
-  listStateMachines,
-  loadStateMachine,
-  type RunnerDeps,
-  type RunOverrides,
-  runExecution,
-} from '../runner/index.ts';
-import { functionNameOf, taskStates } from '../runner/state-machines.ts';
+import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
@@ -36,15 +28,13 @@ export interface StepFunctionsServiceOptions {
   accountId: string;
   clock: Clock;
   /**
-   * What the functions of an execution need (KMS client, HSM, clock...). Called on the first
-   * StartExecution, not before: the stack can run before a local token exists. A failure fails that
-   * execution under the error's name, as a Lambda init error would, and is retried next time.
+   * What runs the executions. A run that cannot start (its deps, e.g. no local token yet) fails
+   * that execution under the error's name, as a Lambda init error would.
    */
-  deps: () => Promise<RunnerDeps>;
-  overrides?: RunOverrides | undefined;
+  engine: WorkflowEngine;
 }
 
-type Status = ExecutionStatus | 'RUNNING';
+type Status = WorkflowRunOutcome['status'] | 'RUNNING';
 
 interface Execution {
   executionArn: string;
@@ -102,7 +92,6 @@ export class StepFunctionsService implements LocalService {
   readonly targetPrefix = STEP_FUNCTIONS_TARGET_PREFIX;
   readonly contentType = AWS_JSON_1_0;
   private readonly executions = new Map<string, Execution>();
-  private depsPromise: Promise<RunnerDeps> | undefined;
   private closed = false;
 
   constructor(private readonly options: StepFunctionsServiceOptions) {}
@@ -186,7 +175,7 @@ export class StepFunctionsService implements LocalService {
         `Invalid Arn: 'Resource type not valid in this context: ${arn}'`,
       );
     const [, region, accountId, name] = match as unknown as [string, string, string, string];
-    const known = await listStateMachines();
+    const known = await this.options.engine.listStateMachines();
     if (region !== this.options.region || accountId !== this.options.accountId || !known.includes(name)) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     }
@@ -204,16 +193,6 @@ export class StepFunctionsService implements LocalService {
     const execution = this.executions.get(arn);
     if (!execution) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
-  }
-
-  private runnerDeps(): Promise<RunnerDeps> {
-    if (!this.depsPromise) {
-      this.depsPromise = this.options.deps();
-      this.depsPromise.catch(() => {
-        this.depsPromise = undefined;
-      });
-    }
-    return this.depsPromise;
   }
 
   private async startExecution(input: Record<string, unknown>) {
@@ -274,25 +253,16 @@ export class StepFunctionsService implements LocalService {
       Object.assign(execution, fields, { stopDate: this.options.clock.now() });
     };
     try {
-      const loaded = await loadStateMachine(execution.stateMachine);
-      execution.history.lambdaStates = new Set(
-        taskStates(loaded.definition)
-          .filter((task) => functionNameOf(task.resource) !== undefined)
-          .map((task) => task.name),
-      );
-      const deps = await this.runnerDeps();
-      const result = await runExecution({
+      const described = await this.options.engine.describeStateMachine(execution.stateMachine);
+      execution.history.lambdaStates = new Set(described.lambdaStates);
+      const result = await this.options.engine.run({
         stateMachine: execution.stateMachine,
         name: execution.name,
         input,
-        // stepFunctionsApi: nested executions (startExecution.sync:2) start here too, so they are listed.
-        deps: {
-          ...deps,
-          region: this.options.region,
-          accountId: this.options.accountId,
-          stepFunctionsApi: this,
-        },
-        overrides: this.options.overrides,
+        region: this.options.region,
+        accountId: this.options.accountId,
+        // Nested executions (startExecution.sync:2) start here too, so they are listed.
+        stepFunctionsApi: this,
         signal: execution.controller.signal,
         onProgress: (event) => execution.history.record(event),
       });
@@ -387,7 +357,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async listStateMachines(input: Record<string, unknown>) {
-    const names = (await listStateMachines()).sort();
+    const names = (await this.options.engine.listStateMachines()).sort();
     const { page, nextToken } = pageOf(names, input);
     return {
       stateMachines: page.map((name) => ({
@@ -403,12 +373,12 @@ export class StepFunctionsService implements LocalService {
   private async describeStateMachine(input: Record<string, unknown>) {
     const stateMachineArn = requireString(input, 'stateMachineArn');
     const name = await this.stateMachineNamed(stateMachineArn);
-    const loaded = await loadStateMachine(name);
+    const described = await this.options.engine.describeStateMachine(name);
     return {
       stateMachineArn,
       name,
       status: 'ACTIVE',
-      definition: await readFile(loaded.path, 'utf8'),
+      definition: described.definition,
       roleArn: `arn:aws:iam::${this.options.accountId}:role/byok-local-step-functions`,
       type: 'STANDARD',
       creationDate: 0,

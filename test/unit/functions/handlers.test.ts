@@ -3,10 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingEnvironmentVariableError } from '../../../functions/commons/env.ts';
 import { hsmConfigFromEnv, tokenWrappingAlgorithmsFromEnv } from '../../../functions/commons/lambda-deps.ts';
-import { redactSecrets } from '../../../functions/commons/logger.ts';
 import { createHandler as createGetParametersHandler } from '../../../functions/get-parameters-for-import.ts';
 import { createHandler as createImportHandler } from '../../../functions/import-key-material.ts';
 import { InvalidImportInputError } from '../../../src/import/errors.ts';
+import { redactSecrets } from '../../../src/shared/logger.ts';
 import { collectingLogger } from '../../helpers/logger.ts';
 
 const kmsMock = mockClient(KMSClient);

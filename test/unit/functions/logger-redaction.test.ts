@@ -4,7 +4,7 @@
 // JSON.stringify calls Buffer#toJSON before the replacer sees the value.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../../functions/commons/logger.ts';
+import { redactSecrets } from '../../../src/shared/logger.ts';
 import { collectingLogger } from '../../helpers/logger.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';
 

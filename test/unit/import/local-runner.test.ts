@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedTaskResourceError } from '../../../src/local/runner/errors.ts';
-import { createProgressReporter } from '../../../src/local/runner/progress.ts';
-import { runExecution } from '../../../src/local/runner/run-execution.ts';
-import { functionNameOf } from '../../../src/local/runner/state-machines.ts';
+import { UnsupportedTaskResourceError } from '../../../src/runner/errors.ts';
+import { createProgressReporter } from '../../../src/runner/progress.ts';
+import { type RunnerDeps, runExecution } from '../../../src/runner/run-execution.ts';
+import { functionNameOf } from '../../../src/runner/state-machines.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
+/** The machines here call no step function, so the step functions' deps (KMS, HSM) are never read. */
+const deps = { clock } as unknown as RunnerDeps;
 let dir: string;
 
 /** `${<Name>FunctionArn}`, the ASL placeholder for a Lambda (built so it reads as a literal). */
@@ -43,7 +45,7 @@ async function progressOf(
   await runExecution({
     stateMachine: path,
     input: {},
-    deps: { clock },
+    deps,
     onProgress: createProgressReporter({ stream, ...options }).onProgress,
   });
   return chunks.join('');
@@ -90,7 +92,7 @@ describe('local runner', () => {
       stateMachine: path,
       input: { keyId: 'k' },
       name: 'run-1',
-      deps: { clock },
+      deps,
     });
 
     // Assess
@@ -129,10 +131,25 @@ describe('local runner', () => {
     });
 
     // Act
-    const act = runExecution({ stateMachine: path, input: {}, deps: { clock } });
+    const act = runExecution({ stateMachine: path, input: {}, deps });
 
     // Assess
     await expect(act).rejects.toThrow(UnsupportedTaskResourceError);
+  });
+
+  it('refuses a function placeholder that names no registered step function', async () => {
+    // Prepare
+    const path = await writeMachine('unknown-function', {
+      StartAt: 'Call',
+      States: { Call: { Type: 'Task', Resource: placeholder('RotateEverything'), End: true } },
+    });
+
+    // Act
+    const act = runExecution({ stateMachine: path, input: {}, deps });
+
+    // Assess
+    await expect(act).rejects.toThrow(UnsupportedTaskResourceError);
+    await expect(act).rejects.toThrow(placeholder('RotateEverything'));
   });
 
   it('prints one plain line per state change when not on a terminal', async () => {

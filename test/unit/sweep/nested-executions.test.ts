@@ -1,8 +1,8 @@
 // The local side of the sweep's nested executions: which child a StateMachineArn names, and
 // StartExecution's name rules (same name and input joins a running execution; a used name is refused).
 import { describe, expect, it } from 'vitest';
-import type { ExecutionResult } from '../../../src/local/runner/run-execution.ts';
-import { ExecutionHistory, stateMachineNameOf } from '../../../src/local/runner/start-execution-sync.ts';
+import { ExecutionHistory, stateMachineNameOf } from '../../../src/runner/execution-history.ts';
+import type { ExecutionResult } from '../../../src/runner/run-execution.ts';
 
 function result(name: string, status: ExecutionResult['status']): ExecutionResult {
   const now = new Date();

@@ -4,9 +4,9 @@
 // expiration events and DescribeKey), failed executions from the runner's history.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { nextFireTime, parseScheduleExpression, type Schedule } from '../local/events/schedule-expression.ts';
-import { DAY_MS } from './contracts.ts';
-import { leadTimeMs } from './due-policy.ts';
-import { loadEventRules, sweepScheduleOf } from './event-rules.ts';
+import { DAY_MS } from '../sweep/contracts.ts';
+import { leadTimeMs } from '../sweep/due-policy.ts';
+import { loadEventRules, sweepScheduleOf } from '../sweep/event-rules.ts';
 import { KEY_KINDS, type ManagedKeySpec, type SweepWorld, startSweepWorld } from './local-world.ts';
 
 export interface SimulationOptions {

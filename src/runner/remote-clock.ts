@@ -1,6 +1,6 @@
 // The clock of a local stack running in another process: its offset from real time is read once
 // from /_byok/clock, so ValidTo and token lifetimes are computed on the stack's virtual time.
-import { type Clock, systemClock } from '../../clock.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import { LocalEndpointUnreachableError } from './errors.ts';
 
 export async function endpointClock(endpoint: string): Promise<Clock> {

@@ -6,11 +6,11 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createLogger } from '../../../functions/commons/logger.ts';
-import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../aws/clients.ts';
-import type { Clock } from '../../clock.ts';
-import type { HsmConfig } from '../../hsm/config.ts';
-import type { Hsm } from '../../hsm/port.ts';
+import { createEventBridgeClient, createKmsClient, createSfnClient } from '../aws/clients.ts';
+import type { Clock } from '../clock.ts';
+import type { HsmConfig } from '../hsm/config.ts';
+import type { Hsm } from '../hsm/port.ts';
+import { createLogger } from '../shared/logger.ts';
 import type { RunnerDeps } from './run-execution.ts';
 
 export interface LocalDeps extends RunnerDeps {
@@ -51,7 +51,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
   let ownsHsm = false;
   if (!hsm) {
     if (!options.hsmConfig) throw new TypeError('createLocalDeps needs hsm or hsmConfig');
-    const { openHsm } = await import('../../hsm/pkcs11-adapter.ts');
+    const { openHsm } = await import('../hsm/pkcs11-adapter.ts');
     hsm = await openHsm(options.hsmConfig);
     ownsHsm = true;
   }

@@ -8,21 +8,13 @@ export class StateMachineNotFoundError extends Error {
   }
 }
 
-/** A Task resource the runner has neither a function module nor an integration for. */
+/** A Task resource the runner has neither a registered step function nor an integration for. */
 export class UnsupportedTaskResourceError extends Error {
   readonly resource: string;
   constructor(stateName: string, resource: string, options?: ErrorOptions) {
     super(`state ${stateName}: no local function or integration for resource ${resource}`, options);
     this.name = 'UnsupportedTaskResourceError';
     this.resource = resource;
-  }
-}
-
-/** A functions/<name>.ts module that does not export createHandler(deps). */
-export class FunctionModuleError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'FunctionModuleError';
   }
 }
 

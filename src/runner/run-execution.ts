@@ -1,12 +1,10 @@
 // Runs a statemachines/*.asl.json definition in-process with aws-local-stepfunctions: Tasks whose
-// resource is `${<Name>FunctionArn}` call functions/<kebab-name>.ts's createHandler(deps) the way
-// Lambda would (JSON in, JSON out, errors reduced to a name and a message); AWS service
-// integrations run through the integrations map. Returns what DescribeExecution would, plus the
+// resource is `${<Name>FunctionArn}` call the step function of that name in the registry
+// (src/steps/registry.ts) with createHandler(deps), the way Lambda would (JSON in, JSON out, errors reduced to a name and a message); AWS service
+// integrations run through the table in integrations.ts. Returns what DescribeExecution would, plus the
 // interpreter's event log and the events the run published.
-import '../../polyfills.ts';
+import '../polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import {
   ExecutionAbortedError,
@@ -15,43 +13,28 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { Clock } from '../../clock.ts';
-import { FunctionModuleError, TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
-import {
-  type IntegrationContext,
-  integrations,
-  type JsonValue,
-  type PublishedEvent,
-} from './integrations.ts';
-import {
-  FUNCTIONS_DIR,
-  functionNameOf,
-  loadStateMachine,
-  resolveFunctionResources,
-  taskStates,
-} from './state-machines.ts';
+import type { StepFunction, StepHandler } from '../steps/define-step.ts';
+import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../steps/registry.ts';
+import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { INTEGRATIONS } from './integrations.ts';
+import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import type {
+  ExecutionEvent,
+  ExecutionResult,
+  IntegrationContext,
+  JsonValue,
+  PublishedEvent,
+  RunnerDeps,
+  RunOverrides,
+} from './types.ts';
 
-/** What the functions and integrations of a run may use. Functions take the fields they need. */
-export interface RunnerDeps {
-  clock: Clock;
-  region?: string | undefined;
-  accountId?: string | undefined;
-  [name: string]: unknown;
-}
-
-export interface RunOverrides {
-  /** Milliseconds per Wait state name. */
-  waitTimeOverrides?: Record<string, number> | undefined;
-  /** Milliseconds per state name (or per retrier index), so tests don't sleep through backoff. */
-  retryIntervalOverrides?: Record<string, number | number[]> | undefined;
-}
-
-export type ExecutionEvent = Awaited<
-  ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>
->['value'] & {
-  type: string;
-  timestamp: number;
-};
+export type {
+  ExecutionEvent,
+  ExecutionResult,
+  ExecutionStatus,
+  RunnerDeps,
+  RunOverrides,
+} from './types.ts';
 
 export interface RunExecutionOptions {
   /** A name in statemachines/ (`import-key-material`) or a path to an .asl.json file. */
@@ -67,47 +50,7 @@ export interface RunExecutionOptions {
   signal?: AbortSignal | undefined;
 }
 
-export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-export interface ExecutionResult {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  input: unknown;
-  output?: unknown;
-  error?: string | undefined;
-  cause?: string | undefined;
-  startDate: Date;
-  stopDate: Date;
-  events: ExecutionEvent[];
-  /** Events the run put on the bus (events:putEvents), delivered or not. */
-  publishedEvents: PublishedEvent[];
-}
-
-type LambdaStyleHandler = (event: unknown, context?: Context) => Promise<unknown>;
-interface FunctionModule {
-  createHandler(deps: RunnerDeps): LambdaStyleHandler;
-}
-
-const functionModules = new Map<string, Promise<FunctionModule>>();
 const validatedDefinitions = new Set<string>();
-
-function loadFunctionModule(functionName: string): Promise<FunctionModule> {
-  let loading = functionModules.get(functionName);
-  if (!loading) {
-    const file = join(FUNCTIONS_DIR, `${functionName}.ts`);
-    loading = import(pathToFileURL(file).href).then((module: Partial<FunctionModule>) => {
-      if (typeof module.createHandler !== 'function') {
-        throw new FunctionModuleError(`${file} does not export createHandler(deps)`);
-      }
-      return module as FunctionModule;
-    });
-    loading.catch(() => functionModules.delete(functionName));
-    functionModules.set(functionName, loading);
-  }
-  return loading;
-}
 
 function lambdaContext(functionName: string, region: string, accountId: string): Context {
   const started = Date.now();
@@ -128,7 +71,12 @@ function lambdaContext(functionName: string, region: string, accountId: string):
 }
 
 /** Lambda semantics: the payload crosses a JSON boundary both ways; a failure is a name and a message. */
-function asTaskHandler(functionName: string, handler: LambdaStyleHandler, region: string, accountId: string) {
+function asTaskHandler(
+  functionName: string,
+  handler: StepHandler<unknown>,
+  region: string,
+  accountId: string,
+) {
   return async (input: JsonValue): Promise<JsonValue> => {
     try {
       const output = await handler(structuredClone(input), lambdaContext(functionName, region, accountId));
@@ -155,11 +103,12 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   for (const task of taskStates(loaded.definition)) {
     const functionName = functionNameOf(task.resource);
     if (functionName) {
-      const module = await loadFunctionModule(functionName);
-      handlers[task.name] = asTaskHandler(functionName, module.createHandler(deps), region, accountId);
+      if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
+      const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
+      handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
       continue;
     }
-    const integration = integrations.get(task.resource);
+    const integration = INTEGRATIONS.get(task.resource);
     if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
     const context: IntegrationContext = {
       stateName: task.name,
@@ -167,6 +116,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       deps,
       overrides,
       publish: (event) => publishedEvents.push(event),
+      runNested: (nested) => runExecution({ ...nested, deps, overrides, signal: options.signal }),
       signal: options.signal,
     };
     handlers[task.name] = (parameters) => integration(parameters, context);

@@ -19,12 +19,13 @@ import {
 import type { VirtualClock } from '../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
-import { createLocalDeps, type LocalDeps } from '../local/runner/local-deps.ts';
-import type { ExecutionResult, RunOverrides } from '../local/runner/run-execution.ts';
-import { runExecution } from '../local/runner/run-execution.ts';
-import { createStateMachineTargetHandler, ExecutionHistory } from '../local/runner/start-execution-sync.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-import type { SweepInput } from './contracts.ts';
+import { ExecutionHistory } from '../runner/execution-history.ts';
+import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
+import type { ExecutionResult, RunOverrides } from '../runner/run-execution.ts';
+import { runExecution } from '../runner/run-execution.ts';
+import { createStateMachineTargetHandler } from '../runner/state-machine-targets.ts';
+import type { SweepInput } from '../sweep/contracts.ts';
 
 /** A KMS key spec and the HSM key type and usage that go with it. */
 export const KEY_KINDS = {
@@ -34,23 +35,6 @@ export const KEY_KINDS = {
   RSA_2048: { hsmKeyType: 'RSA_2048', keyUsage: 'SIGN_VERIFY' },
 } as const satisfies Record<string, { hsmKeyType: HsmKeyType; keyUsage: KeyUsageType }>;
 export type ManagedKeySpec = keyof typeof KEY_KINDS;
-
-/**
- * Retry waits of 1 ms instead of the ASL's backoff, for runs where only failures that are not
- * retried matter (virtual time does not move during a retry). Not the default: pacing tests must
- * see the real backoff, and a throttled request retried after 1 ms would only be throttled again.
- */
-export const FAST_RETRIES: RunOverrides = {
-  retryIntervalOverrides: {
-    WrapKeyMaterial: 1,
-    VerifyImport: 1,
-    PublishSucceeded: 1,
-    PublishFailed: 1,
-    FindExpiringKeys: 1,
-    SummarizeSweep: 1,
-    PublishSweepReport: 1,
-  },
-};
 
 export interface SweepWorldOptions {
   tokenKind?: LocalTokenKind;

@@ -1,50 +1,8 @@
-// AWS service integrations the local runner executes, keyed by the Task's resource ARN. Add one by
-// writing it in its own file and registering it here (or calling registerIntegration at startup).
+// `arn:aws:states:::events:putEvents`, run with the real EventBridge client.
 import { randomUUID } from 'node:crypto';
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
-import type { Clock } from '../../clock.ts';
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { TaskFailure } from './errors.ts';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** An event a Task published, as the execution result reports it (delivered or not). */
-export interface PublishedEvent {
-  stateName: string;
-  time: string;
-  source: string;
-  detailType: string;
-  detail: unknown;
-  eventBusName?: string | undefined;
-  /** False when no EventBridge endpoint took it (the entry is still recorded here). */
-  delivered: boolean;
-  eventId?: string | undefined;
-}
-
-/** What an integration may use: the run's deps, who is calling, and the run's own records. */
-export interface IntegrationContext {
-  stateName: string;
-  execution: { arn: string; name: string; stateMachineName: string };
-  deps: { clock: Clock; events?: EventBridgeClient | undefined; [name: string]: unknown };
-  /** Overrides of the calling run, for integrations that start nested runs. */
-  overrides: {
-    waitTimeOverrides?: Record<string, number> | undefined;
-    retryIntervalOverrides?: Record<string, number | number[]> | undefined;
-  };
-  publish(event: PublishedEvent): void;
-  signal?: AbortSignal | undefined;
-}
-
-export type Integration = (parameters: JsonValue, context: IntegrationContext) => Promise<JsonValue>;
-
-export const integrations = new Map<string, Integration>();
-
-export function registerIntegration(resource: string, integration: Integration): void {
-  integrations.set(resource, integration);
-}
+import type { Integration, JsonValue } from './types.ts';
 
 export const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 
@@ -134,5 +92,3 @@ function readEntries(parameters: JsonValue): PutEventsRequestEntry[] {
     };
   });
 }
-
-registerIntegration(PUT_EVENTS, putEvents);

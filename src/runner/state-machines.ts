@@ -4,9 +4,8 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateMachineNotFoundError } from './errors.ts';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-export const STATE_MACHINES_DIR = join(REPO_ROOT, 'statemachines');
-export const FUNCTIONS_DIR = join(REPO_ROOT, 'functions');
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+const STATE_MACHINES_DIR = join(REPO_ROOT, 'statemachines');
 
 export interface LoadedStateMachine {
   /** e.g. import-key-material */

@@ -1,0 +1,67 @@
+// The runner as the workflow engine of an API that starts executions (the local Step Functions
+// API takes it as a port): deps built on first use and rebuilt after a failure, as a Lambda whose
+// init failed is retried on the next invocation.
+import { readFile } from 'node:fs/promises';
+import { type ExecutionEvent, type RunnerDeps, type RunOverrides, runExecution } from './run-execution.ts';
+import { functionNameOf, listStateMachines, loadStateMachine, taskStates } from './state-machines.ts';
+
+export interface RunnerEngineOptions {
+  /** What the functions of an execution need; called on the first run, not before. */
+  deps: () => Promise<RunnerDeps>;
+  overrides?: RunOverrides | undefined;
+}
+
+/** One execution to run, as the API that started it describes it. */
+export interface EngineRunRequest {
+  stateMachine: string;
+  name: string;
+  input: unknown;
+  region: string;
+  accountId: string;
+  /** The API that started it, so nested executions (startExecution.sync:2) start there too. */
+  stepFunctionsApi: unknown;
+  signal: AbortSignal;
+  onProgress(event: ExecutionEvent): void;
+}
+
+export function createRunnerEngine(options: RunnerEngineOptions) {
+  let depsPromise: Promise<RunnerDeps> | undefined;
+  const runnerDeps = (): Promise<RunnerDeps> => {
+    if (!depsPromise) {
+      depsPromise = options.deps();
+      depsPromise.catch(() => {
+        depsPromise = undefined;
+      });
+    }
+    return depsPromise;
+  };
+  return {
+    listStateMachines,
+    async describeStateMachine(name: string) {
+      const loaded = await loadStateMachine(name);
+      return {
+        definition: await readFile(loaded.path, 'utf8'),
+        lambdaStates: taskStates(loaded.definition)
+          .filter((task) => functionNameOf(task.resource) !== undefined)
+          .map((task) => task.name),
+      };
+    },
+    async run(request: EngineRunRequest) {
+      const deps = await runnerDeps();
+      return runExecution({
+        stateMachine: request.stateMachine,
+        name: request.name,
+        input: request.input,
+        deps: {
+          ...deps,
+          region: request.region,
+          accountId: request.accountId,
+          stepFunctionsApi: request.stepFunctionsApi,
+        },
+        overrides: options.overrides,
+        signal: request.signal,
+        onProgress: request.onProgress,
+      });
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// The deps the step functions share. The Lambda entry points (functions/commons/lambda-deps.ts)
+// and the runner (src/runner/local-deps.ts) both supply them.
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { Clock } from '../clock.ts';
+import type { Hsm } from '../hsm/port.ts';
+import type { StepLoggerDeps } from './define-step.ts';
+
+export interface KmsStepDeps extends StepLoggerDeps {
+  kms: KMSClient;
+  clock: Clock;
+}
+
+export interface HsmStepDeps extends StepLoggerDeps {
+  hsm: Hsm;
+}

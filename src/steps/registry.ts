@@ -1,0 +1,34 @@
+// The step functions the workflows call, by the name their ASL placeholder gives
+// (`${WrapKeyMaterialFunctionArn}` -> `wrap-key-material`). The runner runs them from this table,
+// and the deps it must supply are the intersection of theirs (StepFunctionDeps): a step whose deps
+// the runner cannot supply fails to compile in src/runner/local-deps.ts.
+import type { StepFunction } from './define-step.ts';
+import { findExpiringKeysStep } from './find-expiring-keys.ts';
+import { getParametersForImportStep } from './get-parameters-for-import.ts';
+import { importKeyMaterialStep } from './import-key-material.ts';
+import { summarizeSweepStep } from './summarize-sweep.ts';
+import { verifyImportStep } from './verify-import.ts';
+import { wrapKeyMaterialStep } from './wrap-key-material.ts';
+
+export const STEP_FUNCTIONS = {
+  'get-parameters-for-import': getParametersForImportStep,
+  'wrap-key-material': wrapKeyMaterialStep,
+  'import-key-material': importKeyMaterialStep,
+  'verify-import': verifyImportStep,
+  'find-expiring-keys': findExpiringKeysStep,
+  'summarize-sweep': summarizeSweepStep,
+} as const;
+
+export type StepFunctionName = keyof typeof STEP_FUNCTIONS;
+
+type DepsOf<F> = F extends StepFunction<infer Deps, unknown> ? Deps : never;
+type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void
+  ? I
+  : never;
+
+/** Everything some registered step needs: what the runner must supply. */
+export type StepFunctionDeps = Intersection<DepsOf<(typeof STEP_FUNCTIONS)[StepFunctionName]>>;
+
+export function isStepFunctionName(name: string): name is StepFunctionName {
+  return Object.hasOwn(STEP_FUNCTIONS, name);
+}
