@@ -24,3 +24,14 @@ export function parseEndpointUrl(text: string): string {
   }
   return text;
 }
+
+/** A whole number in min..max, for counts and day windows. */
+export function parseWholeNumber(min: number, max: number): (text: string) => number {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+    }
+    return value;
+  };
+}

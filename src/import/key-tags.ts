@@ -1,7 +1,7 @@
 // Reads the byok tags of a KMS key into import defaults, so a scheduled run needs only the key id.
 import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
 import type { WrappingAlgorithm } from '../hsm/port.ts';
-import { isPrintableText, MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
+import { isPrintableText, WrappingAlgorithmSchema } from './contracts.ts';
 import { InvalidKeyTagError } from './errors.ts';
 import {
   TAG_HSM_KEY_LABEL,
@@ -10,6 +10,7 @@ import {
   TAG_VALID_FOR_DAYS,
   TAG_WRAPPING_ALGORITHM,
 } from './tags.ts';
+import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from './validity-limits.ts';
 
 export interface KeyTagDefaults {
   /** byok:managed=true: byok may import into this key (the deployed IAM allows nothing else). */
@@ -61,11 +62,11 @@ function parseValidForDaysTag(text: string): number | 'none' {
   if (text.trim().toLowerCase() === 'none') return 'none';
   if (/^\d+$/.test(text.trim())) {
     const days = Number(text.trim());
-    if (days >= 1 && days <= MAX_VALID_FOR_DAYS) return days;
+    if (days >= MIN_VALID_FOR_DAYS && days <= MAX_VALID_FOR_DAYS) return days;
   }
   throw new InvalidKeyTagError(
     TAG_VALID_FOR_DAYS,
     text,
-    `a whole number of days 1..${MAX_VALID_FOR_DAYS}, or none`,
+    `a whole number of days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, or none`,
   );
 }

@@ -2,9 +2,8 @@
 // the execution input, FindExpiringKeys' output (one item per due key, each with its pacing slot),
 // the Map's per-item results and the report. Only ids, dates and counts: never key material.
 import { z } from 'zod';
+import { DAY_MS } from '../import/validity-limits.ts';
 import { InvalidSweepInputError } from './errors.ts';
-
-const DAY_MS = 86_400_000;
 
 /** The execution input. Every field has a default, so the schedule may start it with `{}`. */
 export const SweepInputSchema = z.strictObject({

@@ -1,57 +1,17 @@
 // `byok import`: run the import workflow (the real ASL and handlers, in this process) for one KMS
 // key, against the local stack (--endpoint) or against AWS with the default credentials chain: an
 // on-premises run next to the HSM. Prints the proof, or the result as JSON.
-// This module only declares the command; import-action.ts does the work and is loaded when it runs.
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { WRAPPING_ALGORITHMS } from '../../hsm/port.ts';
-import type { ImportExecutionInput } from '../../import/contracts.ts';
-import { parseEndpointUrl, parseIsoDateTime } from '../options.ts';
-
-/**
- * The longest validity KMS accepts, as in import/contracts.ts (a unit test keeps them equal):
- * repeated here so that parsing options does not load the zod schemas.
- */
-export const MAX_VALID_FOR_DAYS = 365;
-
-export interface ImportOptions {
-  keyId: string;
-  hsmKey?: string;
-  validFor?: number;
-  validTo?: string;
-  expiry: boolean;
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
-  reason?: string;
-  endpoint?: string;
-  region?: string;
-  json?: boolean;
-}
-
-export function parseValidFor(text: string): number {
-  const match = /^(\d+)d?$/.exec(text.trim());
-  const days = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_VALID_FOR_DAYS) {
-    throw new InvalidArgumentError(`expected whole days 1..${MAX_VALID_FOR_DAYS}, e.g. 90d`);
-  }
-  return days;
-}
-
-export function executionInputFrom(options: ImportOptions): ImportExecutionInput {
-  return {
-    keyId: options.keyId,
-    ...(options.hsmKey ? { hsmKeyLabel: options.hsmKey } : {}),
-    ...(options.validFor !== undefined ? { validForDays: options.validFor } : {}),
-    ...(options.validTo ? { validTo: options.validTo } : {}),
-    ...(options.expiry === false ? { noExpiry: true } : {}),
-    ...(options.wrappingAlgorithm
-      ? { wrappingAlgorithm: options.wrappingAlgorithm as ImportExecutionInput['wrappingAlgorithm'] }
-      : {}),
-    ...(options.wrappingKeySpec
-      ? { wrappingKeySpec: options.wrappingKeySpec as ImportExecutionInput['wrappingKeySpec'] }
-      : {}),
-    ...(options.reason ? { reason: options.reason } : {}),
-  };
-}
+// This module only declares the command (options.ts parses them); action.ts does the work and is loaded when it runs.
+import { type Command, Option } from 'commander';
+import { WRAPPING_ALGORITHMS } from '../../../hsm/port.ts';
+import {
+  MAX_VALID_FOR_DAYS,
+  MIN_VALID_FOR_DAYS,
+  WRAPPING_KEY_SPECS,
+} from '../../../import/validity-limits.ts';
+import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
+import { parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import { type ImportOptions, parseValidFor } from './options.ts';
 
 export function registerImportCommand(program: Command): void {
   program
@@ -61,17 +21,21 @@ export function registerImportCommand(program: Command): void {
       'Import key material from the HSM into a KMS key (origin EXTERNAL) with the import workflow, and prove ' +
         'it. Runs the state machine in this process: against the local stack with --endpoint, else against ' +
         'AWS (default credentials chain). The HSM is the one configured under $BYOK_HOME/hsm (BYOK_HOME ' +
-        "defaults to ./.byok). Without an expiry option, the key's byok:valid-for-days tag applies, else 365 days.",
+        `defaults to ./${DEFAULT_BYOK_HOME}). Without an expiry option, the key's byok:valid-for-days tag applies, ` +
+        `else ${MAX_VALID_FOR_DAYS} days.`,
     )
     .requiredOption('--key-id <id>', 'KMS key id or key ARN (not an alias)')
     .option('--hsm-key <label>', 'label of the HSM key (default: the key tag byok:hsm-key-label)')
     .addOption(
-      new Option('--valid-for <days>', `validity in days, e.g. 90d (1..${MAX_VALID_FOR_DAYS})`)
+      new Option(
+        '--valid-for <days>',
+        `validity in days, e.g. 90d (${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS})`,
+      )
         .argParser(parseValidFor)
         .conflicts(['validTo', 'expiry']),
     )
     .addOption(
-      new Option('--valid-to <iso>', 'expiry date and time, at most 365 days ahead')
+      new Option('--valid-to <iso>', `expiry date and time, at most ${MAX_VALID_FOR_DAYS} days ahead`)
         .argParser(parseIsoDateTime)
         .conflicts(['expiry']),
     )
@@ -79,13 +43,7 @@ export function registerImportCommand(program: Command): void {
     .addOption(
       new Option('--wrapping-algorithm <algorithm>', 'wrapping algorithm').choices(WRAPPING_ALGORITHMS),
     )
-    .addOption(
-      new Option('--wrapping-key-spec <spec>', 'KMS wrapping key spec').choices([
-        'RSA_2048',
-        'RSA_3072',
-        'RSA_4096',
-      ]),
-    )
+    .addOption(new Option('--wrapping-key-spec <spec>', 'KMS wrapping key spec').choices(WRAPPING_KEY_SPECS))
     .option('--reason <text>', 'why this import runs (goes into logs and events)')
     .option(
       '--endpoint <url>',
@@ -101,7 +59,7 @@ export function registerImportCommand(program: Command): void {
         '  byok import --key-id arn:aws:kms:eu-west-1:111122223333:key/… --no-expiry --json',
     )
     .action(async (options: ImportOptions) => {
-      const { runImport } = await import('./import-action.ts');
+      const { runImport } = await import('./action.ts');
       await runImport(options);
     });
 }
