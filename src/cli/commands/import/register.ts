@@ -10,7 +10,7 @@ import {
   WRAPPING_KEY_SPECS,
 } from '../../../import/validity-limits.ts';
 import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
-import { parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
 import { type ImportOptions, parseValidFor } from './options.ts';
 
 export function registerImportCommand(program: Command): void {
@@ -55,7 +55,7 @@ export function registerImportCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  byok import --endpoint http://127.0.0.1:4599 --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --hsm-key payments --valid-for 90d\n' +
+        `  byok import --endpoint ${DEFAULT_LOCAL_ENDPOINT} --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --hsm-key payments --valid-for 90d\n` +
         '  byok import --key-id arn:aws:kms:eu-west-1:111122223333:key/… --no-expiry --json',
     )
     .action(async (options: ImportOptions) => {

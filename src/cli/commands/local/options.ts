@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { WRAPPING_KEY_SPECS, type WrappingKeySpec } from '../../../import/validity-limits.ts';
 import { resolveByokHome } from '../../../shared/paths.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
 
-export const DEFAULT_LOCAL_PORT = 4599;
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export function parsePort(value: string): number {
@@ -46,7 +46,7 @@ export function defaultStateDir(): string {
 }
 
 export function defaultEndpoint(): string {
-  return process.env.BYOK_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
+  return process.env.BYOK_LOCAL_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT;
 }
 
 export interface UpOptions {

@@ -4,9 +4,8 @@
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../../../local/clock.ts';
 import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
-import { parseIsoDateTime } from '../../options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, DEFAULT_LOCAL_PORT, parseIsoDateTime } from '../../options.ts';
 import {
-  DEFAULT_LOCAL_PORT,
   defaultEndpoint,
   parseAccountId,
   parsePort,
@@ -51,7 +50,7 @@ export function registerLocalCommands(program: Command): void {
       'after',
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
         'Examples:\n' +
-        `  byok local up                     # http://127.0.0.1:${DEFAULT_LOCAL_PORT}, state in ./${DEFAULT_BYOK_HOME}/local\n` +
+        `  byok local up                     # ${DEFAULT_LOCAL_ENDPOINT}, state in ./${DEFAULT_BYOK_HOME}/local\n` +
         '  byok local up --port 0 --memory   # a free port, nothing kept',
     )
     .action(async (options: UpOptions) => {
@@ -63,7 +62,7 @@ export function registerLocalCommands(program: Command): void {
   const endpointOption = () =>
     new Option('--endpoint <url>', 'local stack URL').default(
       defaultEndpoint(),
-      '$BYOK_LOCAL_ENDPOINT or http://127.0.0.1:4599',
+      `$BYOK_LOCAL_ENDPOINT or ${DEFAULT_LOCAL_ENDPOINT}`,
     );
   clock
     .command('show', { isDefault: true })

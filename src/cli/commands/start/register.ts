@@ -4,7 +4,7 @@
 import { type Command, Option } from 'commander';
 import { WRAPPING_ALGORITHMS } from '../../../hsm/port.ts';
 import { MAX_VALID_FOR_DAYS, WRAPPING_KEY_SPECS } from '../../../import/validity-limits.ts';
-import { parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
 import { parseDays, parsePollInterval, type StartOptions } from './options.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -23,7 +23,7 @@ export function registerStartCommand(program: Command): void {
       'the import-key-material state machine (stack output ImportKeyMaterialStateMachineArn)',
     )
     .addOption(
-      new Option('--endpoint <url>', 'the local stack (e.g. http://127.0.0.1:4599)').argParser(
+      new Option('--endpoint <url>', `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT})`).argParser(
         parseEndpointUrl,
       ),
     )
@@ -53,7 +53,7 @@ export function registerStartCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  byok start --endpoint http://127.0.0.1:4599 --key-id 1234abcd-12ab-34cd-56ef-1234567890ab\n' +
+        `  byok start --endpoint ${DEFAULT_LOCAL_ENDPOINT} --key-id 1234abcd-12ab-34cd-56ef-1234567890ab\n` +
         '  byok start --region eu-west-1 --key-id arn:aws:kms:eu-west-1:111122223333:key/… --valid-for-days 90',
     )
     .action(async (options: StartOptions) => {

@@ -1,7 +1,7 @@
 // `byok status`: the managed keys, most urgent first, against the local stack (--endpoint) or AWS.
 // This module only declares the command; action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
-import { parseWholeNumber } from '../../options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, parseWholeNumber } from '../../options.ts';
 import { parseStatusEndpoint, type StatusOptions } from './options.ts';
 
 export function registerStatusCommand(program: Command): void {
@@ -16,7 +16,7 @@ export function registerStatusCommand(program: Command): void {
     )
     .option(
       '--endpoint <url>',
-      'the local stack (e.g. http://127.0.0.1:4599); without it, AWS',
+      `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT}); without it, AWS`,
       parseStatusEndpoint,
     )
     .option('--region <region>', 'AWS Region (default: from the environment)')
@@ -29,7 +29,7 @@ export function registerStatusCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  byok status --endpoint http://127.0.0.1:4599\n' +
+        `  byok status --endpoint ${DEFAULT_LOCAL_ENDPOINT}\n` +
         '  byok status --region eu-west-1 --json',
     )
     .action(async (options: StatusOptions) => {
