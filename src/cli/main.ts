@@ -1,20 +1,20 @@
-// The `byok` command. Each group of subcommands registers itself from commands/<group>.ts, which
-// holds only options, parsers and help; the implementation (AWS SDK, PKCS#11, the local stack,
-// zod schemas) lives in commands/<group>-action.ts and is imported only when that command runs, so
-// `byok --help` and a mistyped option answer without loading any of it.
+// The `byok` command. Each command (or group of subcommands) has a folder commands/<command>/:
+// register.ts declares it (help, options), options.ts types and parses its options, and action.ts
+// holds the implementation (AWS SDK, PKCS#11, the local stack, zod schemas), imported only when
+// that command runs, so `byok --help` and a mistyped option answer without loading any of it.
 
 // The AWS SDK warns on every run that it will drop this Node version. byok pins its SDK version,
 // so the notice tells a byok user nothing; silence it for the CLI unless the user chose otherwise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError } from 'commander';
-import { registerDemoCommand } from './commands/demo.ts';
-import { registerHsmCommands } from './commands/hsm.ts';
-import { registerImportCommand } from './commands/import.ts';
-import { registerLocalCommands } from './commands/local.ts';
-import { registerSimulateCommand } from './commands/simulate.ts';
-import { registerStartCommand } from './commands/start.ts';
-import { registerStatusCommand } from './commands/status.ts';
+import { registerDemoCommand } from './commands/demo/register.ts';
+import { registerHsmCommands } from './commands/hsm/register.ts';
+import { registerImportCommand } from './commands/import/register.ts';
+import { registerLocalCommands } from './commands/local/register.ts';
+import { registerSimulateCommand } from './commands/simulate/register.ts';
+import { registerStartCommand } from './commands/start/register.ts';
+import { registerStatusCommand } from './commands/status/register.ts';
 import { reportError } from './report-error.ts';
 
 export function buildProgram(): Command {

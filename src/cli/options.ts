@@ -2,6 +2,11 @@
 // mistyped value answer before any command implementation is imported.
 import { InvalidArgumentError } from 'commander';
 
+/** The port `byok local up` listens on unless told otherwise. */
+export const DEFAULT_LOCAL_PORT = 4599;
+/** Where `byok local up` answers by default; the example endpoint in help and errors. */
+export const DEFAULT_LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
+
 /** An absolute ISO 8601 date and time (a bare date or "tomorrow" is refused), normalised to UTC. */
 export function parseIsoDateTime(text: string): string {
   const date = new Date(text);
@@ -17,10 +22,21 @@ export function parseEndpointUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:4599');
+    throw new InvalidArgumentError(`expected a URL such as ${DEFAULT_LOCAL_ENDPOINT}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError('expected an http(s) URL such as http://127.0.0.1:4599');
+    throw new InvalidArgumentError(`expected an http(s) URL such as ${DEFAULT_LOCAL_ENDPOINT}`);
   }
   return text;
+}
+
+/** A whole number in min..max, for counts and day windows. */
+export function parseWholeNumber(min: number, max: number): (text: string) => number {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
+    }
+    return value;
+  };
 }

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { createSecretsManagerClient } from '../aws/clients.ts';
+import { resolveByokHome } from '../shared/paths.ts';
 import { HsmConfigError, HsmPinUnavailableError } from './errors.ts';
 
 export const HsmConfigSchema = z.object({
@@ -23,7 +24,7 @@ export const HsmConfigSchema = z.object({
 export type HsmConfig = z.infer<typeof HsmConfigSchema>;
 
 export function defaultByokHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.BYOK_HOME ?? '.byok');
+  return resolveByokHome(env);
 }
 
 export function hsmDir(byokHome: string): string {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { KEY_FAMILIES } from '../hsm/port.ts';
 import { isPrintableText } from '../shared/text.ts';
+import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS, WRAPPING_KEY_SPECS } from './validity-limits.ts';
 
 /** A KMS key id (`1234abcd-…` or a multi-Region `mrk-…`), not an alias. */
 const KEY_ID_PATTERN =
@@ -36,10 +37,8 @@ export const WrappingAlgorithmSchema = z.enum([
   'RSA_AES_KEY_WRAP_SHA_1',
   'RSA_AES_KEY_WRAP_SHA_256',
 ]);
-export const WrappingKeySpecSchema = z.enum(['RSA_2048', 'RSA_3072', 'RSA_4096']);
+export const WrappingKeySpecSchema = z.enum(WRAPPING_KEY_SPECS);
 export const ExpirationModelSchema = z.enum(['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE']);
-
-export const MAX_VALID_FOR_DAYS = 365;
 
 /**
  * What a caller (the CLI, a schedule, the sweep) passes to start one import. Only `keyId` is
@@ -59,11 +58,14 @@ export const ImportExecutionInputSchema = z
     validForDays: z
       .number()
       .int()
-      .min(1)
+      .min(MIN_VALID_FOR_DAYS)
       .max(MAX_VALID_FOR_DAYS)
       .optional()
       .describe('Days the imported material stays valid (default: tag byok:valid-for-days)'),
-    validTo: z.iso.datetime({ offset: true }).optional().describe('Absolute expiry, at most 365 days ahead'),
+    validTo: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(`Absolute expiry, at most ${MAX_VALID_FOR_DAYS} days ahead`),
     noExpiry: z.boolean().optional().describe('Import material that does not expire'),
     wrappingAlgorithm: WrappingAlgorithmSchema.optional().describe(
       'Wrapping algorithm (default: tag byok:wrapping-algorithm, else the strongest allowed)',

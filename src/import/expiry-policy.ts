@@ -2,10 +2,8 @@
 // byok works in whole seconds so the value round-trips through KMS's epoch-seconds wire format
 // unchanged and verification can compare it exactly.
 import type { Clock } from '../clock.ts';
-import { MAX_VALID_FOR_DAYS } from './contracts.ts';
 import { ValidToOutOfRangeError } from './errors.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS, MAX_VALID_FOR_DAYS } from './validity-limits.ts';
 
 export type ExpiryChoice =
   | { kind: 'validForDays'; days: number }

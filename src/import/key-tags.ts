@@ -2,7 +2,7 @@
 import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
 import type { WrappingAlgorithm } from '../hsm/port.ts';
 import { isPrintableText } from '../shared/text.ts';
-import { MAX_VALID_FOR_DAYS, WrappingAlgorithmSchema } from './contracts.ts';
+import { WrappingAlgorithmSchema } from './contracts.ts';
 import { InvalidKeyTagError } from './errors.ts';
 import {
   TAG_HSM_KEY_LABEL,
@@ -11,6 +11,7 @@ import {
   TAG_VALID_FOR_DAYS,
   TAG_WRAPPING_ALGORITHM,
 } from './tags.ts';
+import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from './validity-limits.ts';
 
 export interface KeyTagDefaults {
   /** byok:managed=true: byok may import into this key (the deployed IAM allows nothing else). */
@@ -62,11 +63,11 @@ function parseValidForDaysTag(text: string): number | 'none' {
   if (text.trim().toLowerCase() === 'none') return 'none';
   if (/^\d+$/.test(text.trim())) {
     const days = Number(text.trim());
-    if (days >= 1 && days <= MAX_VALID_FOR_DAYS) return days;
+    if (days >= MIN_VALID_FOR_DAYS && days <= MAX_VALID_FOR_DAYS) return days;
   }
   throw new InvalidKeyTagError(
     TAG_VALID_FOR_DAYS,
     text,
-    `a whole number of days 1..${MAX_VALID_FOR_DAYS}, or none`,
+    `a whole number of days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, or none`,
   );
 }

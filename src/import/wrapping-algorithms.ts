@@ -7,9 +7,7 @@ import {
   WrappingAlgorithmUnavailableError,
 } from '../hsm/errors.ts';
 import { isWrappingAlgorithm, type WrappingAlgorithm } from '../hsm/port.ts';
-
-export const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const;
-export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number];
+import { WRAPPING_KEY_SPECS, type WrappingKeySpec } from './validity-limits.ts';
 
 /** Algorithms KMS knows but byok refuses: deprecated since 2023-10-10, or China Regions only. */
 export const REFUSED_WRAPPING_ALGORITHMS = ['RSAES_PKCS1_V1_5', 'SM2PKE'] as const;

@@ -2,8 +2,7 @@
 // the execution input, FindExpiringKeys' output (one item per due key, each with its pacing slot),
 // the Map's per-item results and the report. Only ids, dates and counts: never key material.
 import { z } from 'zod';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../import/validity-limits.ts';
 
 /** The execution input. Every field has a default, so the schedule may start it with `{}`. */
 export const SweepInputSchema = z.strictObject({

@@ -18,7 +18,7 @@ import {
   executionInputOf,
   runStart,
   type StartOptions,
-} from '../../src/cli/commands/start-action.ts';
+} from '../../src/cli/commands/start/action.ts';
 import {
   InvalidStartInputError,
   StateMachineNotFoundError,

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseEndpointUrl, parseIsoDateTime } from '../../../src/cli/options.ts';
+import { parseStatusEndpoint } from '../../../src/cli/commands/status/options.ts';
+import { parseEndpointUrl, parseIsoDateTime, parseWholeNumber } from '../../../src/cli/options.ts';
 
 describe('parseIsoDateTime', () => {
   it('normalises an ISO 8601 date and time to UTC', () => {
@@ -37,5 +38,46 @@ describe('parseEndpointUrl', () => {
     // Assess
     expect(parse).toThrow(InvalidArgumentError);
     expect(parse).toThrow(/http/);
+  });
+});
+
+describe('parseWholeNumber', () => {
+  it.each([
+    ['1', 1],
+    ['180', 180],
+    [' 14 ', 14],
+  ])('accepts %s within 1..180', (text, expected) => {
+    // Act
+    const parsed = parseWholeNumber(1, 180)(text);
+
+    // Assess
+    expect(parsed).toBe(expected);
+  });
+
+  it.each(['0', '181', '1.5', '-3', '14d', ''])('refuses %s, naming the range', (text) => {
+    // Act
+    const parse = () => parseWholeNumber(1, 180)(text);
+
+    // Assess
+    expect(parse).toThrow(InvalidArgumentError);
+    expect(parse).toThrow('expected a whole number 1..180');
+  });
+});
+
+describe('parseStatusEndpoint', () => {
+  it('drops the trailing slash so paths can be joined to it', () => {
+    // Act
+    const parsed = parseStatusEndpoint('http://127.0.0.1:4599/');
+
+    // Assess
+    expect(parsed).toBe('http://127.0.0.1:4599');
+  });
+
+  it('refuses a non-http URL like the other endpoint options', () => {
+    // Act
+    const parse = () => parseStatusEndpoint('ftp://127.0.0.1');
+
+    // Assess
+    expect(parse).toThrow('expected an http(s) URL such as http://127.0.0.1:4599');
   });
 });

@@ -1,10 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import {
-  executionInputFrom,
-  parseValidFor,
-  registerImportCommand,
-} from '../../../src/cli/commands/import.ts';
+import { executionInputFrom, parseValidFor } from '../../../../../src/cli/commands/import/options.ts';
+import { registerImportCommand } from '../../../../../src/cli/commands/import/register.ts';
 
 function program(): Command {
   const root = new Command('byok').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });

@@ -1,12 +1,12 @@
-// What `byok simulate` does (see simulate.ts for its options). Loaded only when the command runs:
+// What `byok simulate` does (see register.ts and options.ts for its options). Loaded only when the command runs:
 // it pulls in the embedded stack, the HSM adapter and the sweep.
-import { finalizeIdleModules } from '../../hsm/pkcs11-adapter.ts';
+import { finalizeIdleModules } from '../../../hsm/pkcs11-adapter.ts';
 import {
   runSimulation,
   type SimulationProgress,
   type SimulationResult,
-} from '../../simulation/simulation.ts';
-import type { SimulateOptions } from './simulate.ts';
+} from '../../../simulation/simulation.ts';
+import type { SimulateOptions } from './options.ts';
 
 export async function runSimulate(options: SimulateOptions): Promise<void> {
   const bar = process.stderr.isTTY ? progressBar() : undefined;

@@ -1,68 +1,19 @@
 // `byok local up` runs the embedded local stack (KMS-compatible endpoint and friends) in the
 // foreground; `byok local clock` reads and moves its virtual clock over the admin API. This module
-// only declares the commands; local-action.ts does the work and is loaded when one runs.
-import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../../local/clock.ts';
-import type { RsaWrappingKeySpec } from '../../local/kms/spec.ts';
-import { parseIsoDateTime } from '../options.ts';
-
-export const DEFAULT_LOCAL_PORT = 4599;
-export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0..65535');
-  return port;
-}
-
-function parseAccountId(value: string): string {
-  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('an account id is 12 digits');
-  return value;
-}
-
-function parseRegion(value: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('a Region looks like us-east-1');
-  return value;
-}
-
-function parseQuotas(value: string): 'aws-default' {
-  if (value !== 'aws-default') throw new InvalidArgumentError("the only quota profile is 'aws-default'");
-  return value;
-}
-
-const WRAPPING_KEY_SPECS: readonly RsaWrappingKeySpec[] = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
-
-function parsePrewarm(value: string): RsaWrappingKeySpec[] {
-  const specs = value.split(',').map((spec) => spec.trim());
-  for (const spec of specs) {
-    if (!(WRAPPING_KEY_SPECS as readonly string[]).includes(spec)) {
-      throw new InvalidArgumentError(`wrapping key specs are ${WRAPPING_KEY_SPECS.join(', ')}`);
-    }
-  }
-  return specs as RsaWrappingKeySpec[];
-}
-
-export function defaultStateDir(): string {
-  return join(resolve(process.env.BYOK_HOME ?? '.byok'), 'local');
-}
-
-function defaultEndpoint(): string {
-  return process.env.BYOK_LOCAL_ENDPOINT ?? `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
-}
-
-export interface UpOptions {
-  port: number;
-  host: string;
-  stateDir?: string;
-  memory?: boolean;
-  region: string;
-  accountId: string;
-  quotas?: 'aws-default';
-  publicBind?: boolean;
-  prewarm: RsaWrappingKeySpec[];
-}
+// only declares the commands; action.ts does the work and is loaded when one runs.
+import { type Command, Option } from 'commander';
+import { parseDuration } from '../../../local/clock.ts';
+import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
+import { DEFAULT_LOCAL_ENDPOINT, DEFAULT_LOCAL_PORT, parseIsoDateTime } from '../../options.ts';
+import {
+  defaultEndpoint,
+  parseAccountId,
+  parsePort,
+  parsePrewarm,
+  parseQuotas,
+  parseRegion,
+  type UpOptions,
+} from './options.ts';
 
 export function registerLocalCommands(program: Command): void {
   const local = program.command('local').description('Run and control the embedded local AWS stack.');
@@ -76,7 +27,7 @@ export function registerLocalCommands(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
       '--state-dir <dir>',
-      'where state is kept (default: $BYOK_HOME/local, BYOK_HOME defaults to ./.byok)',
+      `where state is kept (default: $BYOK_HOME/local, BYOK_HOME defaults to ./${DEFAULT_BYOK_HOME})`,
     )
     .option('--memory', 'keep everything in memory; nothing survives a stop')
     .option('--region <region>', 'Region of unsigned requests and of new keys', parseRegion, 'us-east-1')
@@ -99,11 +50,11 @@ export function registerLocalCommands(program: Command): void {
       'after',
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
         'Examples:\n' +
-        '  byok local up                     # http://127.0.0.1:4599, state in ./.byok/local\n' +
+        `  byok local up                     # ${DEFAULT_LOCAL_ENDPOINT}, state in ./${DEFAULT_BYOK_HOME}/local\n` +
         '  byok local up --port 0 --memory   # a free port, nothing kept',
     )
     .action(async (options: UpOptions) => {
-      const { runUp } = await import('./local-action.ts');
+      const { runUp } = await import('./action.ts');
       await runUp(options);
     });
 
@@ -111,14 +62,14 @@ export function registerLocalCommands(program: Command): void {
   const endpointOption = () =>
     new Option('--endpoint <url>', 'local stack URL').default(
       defaultEndpoint(),
-      '$BYOK_LOCAL_ENDPOINT or http://127.0.0.1:4599',
+      `$BYOK_LOCAL_ENDPOINT or ${DEFAULT_LOCAL_ENDPOINT}`,
     );
   clock
     .command('show', { isDefault: true })
     .description('Print the virtual time.')
     .addOption(endpointOption())
     .action(async (options: { endpoint: string }) => {
-      const { callClock, printClock } = await import('./local-action.ts');
+      const { callClock, printClock } = await import('./action.ts');
       printClock(await callClock(options.endpoint));
     });
   clock
@@ -129,7 +80,7 @@ export function registerLocalCommands(program: Command): void {
     .addOption(endpointOption())
     .action(async (duration: string, options: { endpoint: string }) => {
       parseDuration(duration);
-      const { callClock, printClock } = await import('./local-action.ts');
+      const { callClock, printClock } = await import('./action.ts');
       printClock(await callClock(options.endpoint, { advance: duration }));
     });
   clock
@@ -138,7 +89,7 @@ export function registerLocalCommands(program: Command): void {
     .argument('<iso>', 'date and time, e.g. 2027-06-30T00:00:00Z', parseIsoDateTime)
     .addOption(endpointOption())
     .action(async (iso: string, options: { endpoint: string }) => {
-      const { callClock, printClock } = await import('./local-action.ts');
+      const { callClock, printClock } = await import('./action.ts');
       printClock(await callClock(options.endpoint, { set: iso }));
     });
 }

@@ -1,26 +1,10 @@
 // `byok simulate`: a year (or any number of days) of byok's schedule on the embedded stack, with
 // real imports from a temporary NSS token, and what it measured: reimports, failed executions,
 // and how long any managed key was without material. This module only declares the command;
-// simulate-action.ts does the work and is loaded when it runs.
-import { type Command, InvalidArgumentError } from 'commander';
-
-export interface SimulateOptions {
-  days: number;
-  keys: number;
-  leadWindowDays: number;
-  quota: number;
-  json?: boolean;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-      throw new InvalidArgumentError(`expected a whole number ${min}..${max}`);
-    }
-    return value;
-  };
-}
+// action.ts does the work and is loaded when it runs.
+import type { Command } from 'commander';
+import { parseWholeNumber as wholeNumber } from '../../options.ts';
+import type { SimulateOptions } from './options.ts';
 
 export function registerSimulateCommand(program: Command): void {
   program
@@ -50,7 +34,7 @@ export function registerSimulateCommand(program: Command): void {
         '  byok simulate --days 30 --keys 3 --json',
     )
     .action(async (options: SimulateOptions) => {
-      const { runSimulate } = await import('./simulate-action.ts');
+      const { runSimulate } = await import('./action.ts');
       await runSimulate(options);
     });
 }

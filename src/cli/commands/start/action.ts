@@ -1,4 +1,4 @@
-// What `byok start` does (see start.ts for its options): starts one import as an execution of the import-key-material state machine, on AWS
+// What `byok start` does (see register.ts and options.ts for its options): starts one import as an execution of the import-key-material state machine, on AWS
 // (--state-machine-arn, or found by name) or on the local stack's Step Functions API (--endpoint),
 // under a deterministic name, and follows it to the end with DescribeExecution, printing each step.
 // The same command run again the same day joins (or reports) the same execution instead of
@@ -13,18 +13,18 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { createSfnClient } from '../../aws/clients.ts';
-import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../import/contracts.ts';
+import { createSfnClient } from '../../../aws/clients.ts';
+import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../../import/contracts.ts';
 import {
   ExecutionNameTakenError,
   ImportExecutionFailedError,
   InvalidStartInputError,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
-} from '../errors.ts';
-import type { StartOptions } from './start.ts';
+} from '../../errors.ts';
+import type { StartOptions } from './options.ts';
 
-export type { StartOptions } from './start.ts';
+export type { StartOptions } from './options.ts';
 
 const IMPORT_STATE_MACHINE = 'import-key-material';
 

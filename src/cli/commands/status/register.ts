@@ -1,32 +1,8 @@
 // `byok status`: the managed keys, most urgent first, against the local stack (--endpoint) or AWS.
-// This module only declares the command; status-action.ts does the work and is loaded when it runs.
-import { type Command, InvalidArgumentError } from 'commander';
-export interface StatusOptions {
-  endpoint?: string;
-  region?: string;
-  leadWindowDays: number;
-  stateMachineArn?: string;
-  json?: boolean;
-}
-
-function parseEndpoint(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:4599');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidArgumentError('expected an http(s) URL');
-  return url.toString().replace(/\/$/, '');
-}
-
-function parseDays(text: string): number {
-  const days = Number(text);
-  if (!/^\d+$/.test(text.trim()) || days < 1 || days > 180)
-    throw new InvalidArgumentError('expected whole days 1..180');
-  return days;
-}
+// This module only declares the command; action.ts does the work and is loaded when it runs.
+import type { Command } from 'commander';
+import { DEFAULT_LOCAL_ENDPOINT, parseWholeNumber } from '../../options.ts';
+import { parseStatusEndpoint, type StatusOptions } from './options.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -40,11 +16,11 @@ export function registerStatusCommand(program: Command): void {
     )
     .option(
       '--endpoint <url>',
-      'the local stack (e.g. http://127.0.0.1:4599); without it, AWS',
-      parseEndpoint,
+      `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT}); without it, AWS`,
+      parseStatusEndpoint,
     )
     .option('--region <region>', 'AWS Region (default: from the environment)')
-    .option('--lead-window-days <d>', 'the sweep lead window', parseDays, 14)
+    .option('--lead-window-days <d>', 'the sweep lead window', parseWholeNumber(1, 180), 14)
     .option(
       '--state-machine-arn <arn>',
       'on AWS: the import state machine whose executions give the last result',
@@ -53,11 +29,11 @@ export function registerStatusCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  byok status --endpoint http://127.0.0.1:4599\n' +
+        `  byok status --endpoint ${DEFAULT_LOCAL_ENDPOINT}\n` +
         '  byok status --region eu-west-1 --json',
     )
     .action(async (options: StatusOptions) => {
-      const { runStatus } = await import('./status-action.ts');
+      const { runStatus } = await import('./action.ts');
       await runStatus(options);
     });
 }

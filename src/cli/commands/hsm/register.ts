@@ -1,7 +1,9 @@
 // `byok hsm ...`: create a local software token, create or import keys in it, list them. This
-// module only declares the commands; hsm-action.ts does the work and is loaded when one runs.
+// module only declares the commands; action.ts does the work and is loaded when one runs.
 import { type Command, Option } from 'commander';
-import { HSM_KEY_TYPES, type HsmKeyType } from '../../hsm/port.ts';
+import { HSM_KEY_TYPES } from '../../../hsm/port.ts';
+import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
+import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
 export function registerHsmCommands(program: Command): void {
   const hsm = program
@@ -20,13 +22,13 @@ export function registerHsmCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nBYOK_HOME defaults to ./.byok; the token, its configuration and a PIN file (mode 0600) go in\n' +
+      `\nBYOK_HOME defaults to ./${DEFAULT_BYOK_HOME}; the token, its configuration and a PIN file (mode 0600) go in\n` +
         '$BYOK_HOME/hsm. Examples:\n' +
         '  byok hsm init\n' +
         '  BYOK_HOME=~/.byok byok hsm init --token softhsm',
     )
-    .action(async (options: { token: 'nss' | 'softhsm' }) => {
-      const { runHsmInit } = await import('./hsm-action.ts');
+    .action(async (options: HsmInitOptions) => {
+      const { runHsmInit } = await import('./action.ts');
       await runHsmInit(options);
     });
 
@@ -36,8 +38,8 @@ export function registerHsmCommands(program: Command): void {
     .requiredOption('--label <label>', 'label of the new key (unique in the token)')
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
     .addHelpText('after', '\nExample:\n  byok hsm create-key --label payments --type AES_256')
-    .action(async (options: { label: string; type: HsmKeyType }) => {
-      const { runHsmCreateKey } = await import('./hsm-action.ts');
+    .action(async (options: HsmCreateKeyOptions) => {
+      const { runHsmCreateKey } = await import('./action.ts');
       await runHsmCreateKey(options);
     });
 
@@ -50,8 +52,8 @@ export function registerHsmCommands(program: Command): void {
       '--file <file>',
       'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC (mode 0600: refused if group or others can access it)',
     )
-    .action(async (options: { label: string; type: HsmKeyType; file: string }) => {
-      const { runHsmImportKey } = await import('./hsm-action.ts');
+    .action(async (options: HsmImportKeyOptions) => {
+      const { runHsmImportKey } = await import('./action.ts');
       await runHsmImportKey(options);
     });
 
@@ -60,8 +62,8 @@ export function registerHsmCommands(program: Command): void {
     .description('List the keys in the token: labels, types, attributes, check values; never values.')
     .option('--json', 'print JSON')
     .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use')
-    .action(async (options: { json?: boolean; capabilities?: boolean }) => {
-      const { runHsmList } = await import('./hsm-action.ts');
+    .action(async (options: HsmListOptions) => {
+      const { runHsmList } = await import('./action.ts');
       await runHsmList(options);
     });
 }

@@ -1,22 +1,27 @@
-// What `byok demo` does (see demo.ts for the command): the whole job on the embedded stack, from a
+// What `byok demo` does (see register.ts for the command): the whole job on the embedded stack, from a
 // fresh clone. Starts the local stack in
 // this process, creates the local token under $BYOK_HOME if missing, makes one HSM key and one
 // EXTERNAL KMS key (tagged for byok) per family, runs the import workflow for each with only the
 // key id (the rest comes from the tags), prints each proof and a summary table. Exits 1 if any failed.
 import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
-import { defaultByokHome, hsmDir } from '../../hsm/config.ts';
-import { HsmKeyNotFoundError } from '../../hsm/errors.ts';
-import { initLocalToken } from '../../hsm/local-token.ts';
-import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
-import type { HsmKeyType } from '../../hsm/port.ts';
-import type { ImportResult } from '../../import/contracts.ts';
-import { UnexpectedKmsResponseError } from '../../import/errors.ts';
-import { formatProof, formatSummaryTable, type SummaryRow } from '../../import/report.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE, TAG_VALID_FOR_DAYS } from '../../import/tags.ts';
-import { startLocalStack } from '../../local/stack.ts';
-import { createLocalDeps, type LocalDeps } from '../../runner/local-deps.ts';
-import { createProgressReporter } from '../../runner/progress.ts';
-import { type ExecutionResult, runExecution } from '../../runner/run-execution.ts';
+import { defaultByokHome, hsmDir } from '../../../hsm/config.ts';
+import { HsmKeyNotFoundError } from '../../../hsm/errors.ts';
+import { initLocalToken } from '../../../hsm/local-token.ts';
+import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../../hsm/pkcs11-adapter.ts';
+import type { HsmKeyType } from '../../../hsm/port.ts';
+import type { ImportResult } from '../../../import/contracts.ts';
+import { UnexpectedKmsResponseError } from '../../../import/errors.ts';
+import { formatProof, formatSummaryTable, type SummaryRow } from '../../../import/report.ts';
+import {
+  TAG_HSM_KEY_LABEL,
+  TAG_MANAGED,
+  TAG_MANAGED_VALUE,
+  TAG_VALID_FOR_DAYS,
+} from '../../../import/tags.ts';
+import { startLocalStack } from '../../../local/stack.ts';
+import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
+import { createProgressReporter } from '../../../runner/progress.ts';
+import { type ExecutionResult, runExecution } from '../../../runner/run-execution.ts';
 
 export interface DemoKey {
   family: string;

@@ -1,15 +1,16 @@
-// What the `byok hsm ...` commands do (see hsm.ts for their options). Loaded only when one runs:
+// What the `byok hsm ...` commands do (see register.ts and options.ts for their options). Loaded only when one runs:
 // it pulls in pkcs11js and the HSM adapter. Output shows labels, types, attributes and check
 // values; never key material.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { defaultByokHome, hsmDir, loadHsmConfig } from '../../hsm/config.ts';
-import { HsmError, HsmKeyFileExposedError } from '../../hsm/errors.ts';
-import { initLocalToken } from '../../hsm/local-token.ts';
-import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../hsm/pkcs11-adapter.ts';
-import type { Evidence, HsmKeyInfo, HsmKeyType } from '../../hsm/port.ts';
+import { defaultByokHome, hsmDir, loadHsmConfig } from '../../../hsm/config.ts';
+import { HsmError, HsmKeyFileExposedError } from '../../../hsm/errors.ts';
+import { initLocalToken } from '../../../hsm/local-token.ts';
+import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../../hsm/pkcs11-adapter.ts';
+import type { Evidence, HsmKeyInfo } from '../../../hsm/port.ts';
+import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
-export async function runHsmInit(options: { token: 'nss' | 'softhsm' }): Promise<void> {
+export async function runHsmInit(options: HsmInitOptions): Promise<void> {
   const byokHome = defaultByokHome();
   const result = await initLocalToken({ byokHome, kind: options.token });
   const { config } = result;
@@ -31,18 +32,14 @@ export async function runHsmInit(options: { token: 'nss' | 'softhsm' }): Promise
   }
 }
 
-export async function runHsmCreateKey(options: { label: string; type: HsmKeyType }): Promise<void> {
+export async function runHsmCreateKey(options: HsmCreateKeyOptions): Promise<void> {
   await withHsm(async (token) => {
     const info = await token.createKey({ label: options.label, type: options.type });
     process.stdout.write(`Created ${describeKey(info)}\n${evidenceLine(await token.evidence(info.label))}\n`);
   });
 }
 
-export async function runHsmImportKey(options: {
-  label: string;
-  type: HsmKeyType;
-  file: string;
-}): Promise<void> {
+export async function runHsmImportKey(options: HsmImportKeyOptions): Promise<void> {
   const material = await readKeyFile(options.file);
   try {
     await withHsm(async (token) => {
@@ -57,7 +54,7 @@ export async function runHsmImportKey(options: {
   }
 }
 
-export async function runHsmList(options: { json?: boolean; capabilities?: boolean }): Promise<void> {
+export async function runHsmList(options: HsmListOptions): Promise<void> {
   await withHsm(async (token) => {
     const keys = await token.listKeys();
     const rows = [];

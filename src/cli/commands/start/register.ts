@@ -1,41 +1,11 @@
 // `byok start`: starts one import as an execution of the import-key-material state machine, on AWS
 // or on the local stack's Step Functions API, and follows it to the end. This module only declares
-// the command; start-action.ts does the work and is loaded when it runs.
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { WRAPPING_ALGORITHMS } from '../../hsm/port.ts';
-import { parseEndpointUrl, parseIsoDateTime } from '../options.ts';
-
-const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
-
-/** The options as commander parses them. */
-export interface StartOptions {
-  keyId: string;
-  stateMachineArn?: string;
-  endpoint?: string;
-  region?: string;
-  hsmKeyLabel?: string;
-  validForDays?: number;
-  validTo?: string;
-  expiry?: boolean;
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
-  reason?: string;
-  name?: string;
-  pollInterval: number;
-}
-
-function parseDays(value: string): number {
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new InvalidArgumentError('whole days, 1..365');
-  return days;
-}
-
-function parsePollInterval(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
-    throw new InvalidArgumentError('milliseconds, 10..60000');
-  return ms;
-}
+// the command; action.ts does the work and is loaded when it runs.
+import { type Command, Option } from 'commander';
+import { WRAPPING_ALGORITHMS } from '../../../hsm/port.ts';
+import { MAX_VALID_FOR_DAYS, WRAPPING_KEY_SPECS } from '../../../import/validity-limits.ts';
+import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import { parseDays, parsePollInterval, type StartOptions } from './options.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -53,7 +23,7 @@ export function registerStartCommand(program: Command): void {
       'the import-key-material state machine (stack output ImportKeyMaterialStateMachineArn)',
     )
     .addOption(
-      new Option('--endpoint <url>', 'the local stack (e.g. http://127.0.0.1:4599)').argParser(
+      new Option('--endpoint <url>', `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT})`).argParser(
         parseEndpointUrl,
       ),
     )
@@ -68,7 +38,7 @@ export function registerStartCommand(program: Command): void {
         .conflicts(['validTo', 'expiry']),
     )
     .addOption(
-      new Option('--valid-to <iso-date-time>', 'absolute expiry, at most 365 days ahead')
+      new Option('--valid-to <iso-date-time>', `absolute expiry, at most ${MAX_VALID_FOR_DAYS} days ahead`)
         .argParser(parseIsoDateTime)
         .conflicts('expiry'),
     )
@@ -83,11 +53,11 @@ export function registerStartCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  byok start --endpoint http://127.0.0.1:4599 --key-id 1234abcd-12ab-34cd-56ef-1234567890ab\n' +
+        `  byok start --endpoint ${DEFAULT_LOCAL_ENDPOINT} --key-id 1234abcd-12ab-34cd-56ef-1234567890ab\n` +
         '  byok start --region eu-west-1 --key-id arn:aws:kms:eu-west-1:111122223333:key/… --valid-for-days 90',
     )
     .action(async (options: StartOptions) => {
-      const { runStart } = await import('./start-action.ts');
+      const { runStart } = await import('./action.ts');
       await runStart(options);
     });
 }

@@ -1,8 +1,8 @@
-// What `byok status` does (see status.ts for its options). Loaded only when the command runs: it
+// What `byok status` does (see register.ts and options.ts for its options). Loaded only when the command runs: it
 // pulls in the AWS SDK.
-import { createKmsClient, createSfnClient } from '../../aws/clients.ts';
-import { type Clock, systemClock } from '../../clock.ts';
-import { endpointClock } from '../../runner/remote-clock.ts';
+import { createKmsClient, createSfnClient } from '../../../aws/clients.ts';
+import { type Clock, systemClock } from '../../../clock.ts';
+import { endpointClock } from '../../../runner/remote-clock.ts';
 import {
   collectStatus,
   formatTimeLeft,
@@ -10,9 +10,9 @@ import {
   lastRunsFromLocalEvents,
   lastRunsFromStepFunctions,
   type StatusReport,
-} from '../../sweep/status.ts';
+} from '../../../sweep/status.ts';
 
-import type { StatusOptions } from './status.ts';
+import type { StatusOptions } from './options.ts';
 
 export async function runStatus(options: StatusOptions): Promise<void> {
   const clientOptions = { endpoint: options.endpoint, region: options.region };

@@ -1,16 +1,16 @@
-// What `byok import` does (see import.ts for its options). Loaded only when the command runs: it
+// What `byok import` does (see register.ts and options.ts for its options). Loaded only when the command runs: it
 // pulls in the AWS SDK, the HSM adapter and the local runner.
-import { systemClock } from '../../clock.ts';
-import { defaultByokHome, loadHsmConfig } from '../../hsm/config.ts';
-import { finalizeIdleModules } from '../../hsm/pkcs11-adapter.ts';
-import type { ImportResult } from '../../import/contracts.ts';
-import { formatProof } from '../../import/report.ts';
-import { createLocalDeps, type LocalDeps } from '../../runner/local-deps.ts';
-import { createProgressReporter } from '../../runner/progress.ts';
-import { endpointClock } from '../../runner/remote-clock.ts';
-import { type ExecutionResult, runExecution } from '../../runner/run-execution.ts';
-import { AwsSetupError, ImportFailedError } from '../errors.ts';
-import { executionInputFrom, type ImportOptions } from './import.ts';
+import { systemClock } from '../../../clock.ts';
+import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
+import { finalizeIdleModules } from '../../../hsm/pkcs11-adapter.ts';
+import type { ImportResult } from '../../../import/contracts.ts';
+import { formatProof } from '../../../import/report.ts';
+import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
+import { createProgressReporter } from '../../../runner/progress.ts';
+import { endpointClock } from '../../../runner/remote-clock.ts';
+import { type ExecutionResult, runExecution } from '../../../runner/run-execution.ts';
+import { AwsSetupError, ImportFailedError } from '../../errors.ts';
+import { executionInputFrom, type ImportOptions } from './options.ts';
 
 async function assertAwsReachable(deps: LocalDeps): Promise<void> {
   try {

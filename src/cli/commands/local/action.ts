@@ -1,8 +1,8 @@
-// What `byok local ...` does (see local.ts for its options). Loaded only when a command runs: `up`
+// What `byok local ...` does (see register.ts and options.ts for its options). Loaded only when a command runs: `up`
 // pulls in the whole embedded stack.
-import { startLocalStack } from '../../local/stack.ts';
-import { LocalEndpointError } from '../errors.ts';
-import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './local.ts';
+import { startLocalStack } from '../../../local/stack.ts';
+import { LocalEndpointError } from '../../errors.ts';
+import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
 
 export async function runUp(options: UpOptions): Promise<void> {
   if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
@@ -22,10 +22,10 @@ export async function runUp(options: UpOptions): Promise<void> {
     ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
-  const { attachLocalStepFunctionsWithLocalToken } = await import('../../simulation/step-functions.ts');
+  const { attachLocalStepFunctionsWithLocalToken } = await import('../../../simulation/step-functions.ts');
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
   // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
-  const { createStepFunctionsApiTargetHandler } = await import('../../runner/state-machine-targets.ts');
+  const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
     `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,

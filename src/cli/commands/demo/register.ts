@@ -1,6 +1,7 @@
 // `byok demo`: the whole job on the embedded stack, from a fresh clone. This module only declares
-// the command; demo-action.ts does the work and is loaded when it runs.
+// the command; action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
+import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -14,13 +15,13 @@ export function registerDemoCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nThe token and its PIN file live in $BYOK_HOME/hsm (BYOK_HOME defaults to ./.byok) and are reused by\n' +
+      `\nThe token and its PIN file live in $BYOK_HOME/hsm (BYOK_HOME defaults to ./${DEFAULT_BYOK_HOME}) and are reused by\n` +
         'the next run; the local stack lives only as long as the demo. Examples:\n' +
         '  byok demo                      # what npm run demo runs\n' +
         '  BYOK_HOME=/tmp/byok byok demo  # a throwaway token',
     )
     .action(async () => {
-      const { runDemoCommand } = await import('./demo-action.ts');
+      const { runDemoCommand } = await import('./action.ts');
       await runDemoCommand();
     });
 }

@@ -1,0 +1,49 @@
+// `byok import`'s options as commander parses them, their parsers, and the execution input they
+// make. Cheap to load (commander and dependency-free modules), so `--help` and a mistyped value
+// answer before action.ts is imported.
+import { InvalidArgumentError } from 'commander';
+import type { ImportExecutionInput } from '../../../import/contracts.ts';
+import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../import/validity-limits.ts';
+
+export interface ImportOptions {
+  keyId: string;
+  hsmKey?: string;
+  validFor?: number;
+  validTo?: string;
+  expiry: boolean;
+  wrappingAlgorithm?: string;
+  wrappingKeySpec?: string;
+  reason?: string;
+  endpoint?: string;
+  region?: string;
+  json?: boolean;
+}
+
+/** `--valid-for`: whole days within KMS's limits, with or without a `d`, e.g. 90d. */
+export function parseValidFor(text: string): number {
+  const match = /^(\d+)d?$/.exec(text.trim());
+  const days = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isInteger(days) || days < MIN_VALID_FOR_DAYS || days > MAX_VALID_FOR_DAYS) {
+    throw new InvalidArgumentError(
+      `expected whole days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, e.g. 90d`,
+    );
+  }
+  return days;
+}
+
+export function executionInputFrom(options: ImportOptions): ImportExecutionInput {
+  return {
+    keyId: options.keyId,
+    ...(options.hsmKey ? { hsmKeyLabel: options.hsmKey } : {}),
+    ...(options.validFor !== undefined ? { validForDays: options.validFor } : {}),
+    ...(options.validTo ? { validTo: options.validTo } : {}),
+    ...(options.expiry === false ? { noExpiry: true } : {}),
+    ...(options.wrappingAlgorithm
+      ? { wrappingAlgorithm: options.wrappingAlgorithm as ImportExecutionInput['wrappingAlgorithm'] }
+      : {}),
+    ...(options.wrappingKeySpec
+      ? { wrappingKeySpec: options.wrappingKeySpec as ImportExecutionInput['wrappingKeySpec'] }
+      : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+  };
+}
