@@ -6,10 +6,11 @@
 // hash against the body. Given a secret for the access key id (secretFor), it also recomputes the
 // signature with the SDK's own signer and refuses a mismatch. Without one, anyone who can reach
 // the loopback port can claim any access key id: fine for tests and demos, never for real duties.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { UnauthenticatedError } from './errors.ts';
 import type { CallerIdentity } from './identity.ts';
+import { NodeSha256 } from './sha256.ts';
 
 export const LOCAL_MAX_CLOCK_SKEW_MS = 15 * 60_000;
 const ACCESS_KEY_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -33,28 +34,6 @@ export interface LocalIdentityOptions {
   now?: () => Date;
   /** A known secret access key for an access key id: then the signature itself is verified. */
   secretFor?: (accessKeyId: string) => string | undefined;
-}
-
-/** Minimal SHA-256 / HMAC-SHA-256 for the SDK signer, on node:crypto. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 function header(request: LocalSignedRequest, name: string): string | undefined {
