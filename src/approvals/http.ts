@@ -8,7 +8,7 @@
 //   GET  /requests/{id}                                      200 {request}
 //   POST /requests/{id}/votes      {decision, reason}        200 {outcome, request}
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import {
   CreateRequestBodySchema,
   ListQuerySchema,
@@ -143,7 +143,7 @@ export function createApprovalsApi(
 /** Mount as a Lambda function URL (AuthType AWS_IAM) or HTTP API (IAM auth) handler. */
 export function functionUrlHandler(
   api: ApprovalsApi,
-): (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult> {
+): (event: LambdaFunctionURLEvent) => Promise<ApiResponse> {
   return async (event) => {
     let identity: CallerIdentity | undefined;
     try {
