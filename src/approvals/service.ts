@@ -14,7 +14,12 @@ import {
 } from './contracts.ts';
 import { KeyNotEligibleError, TaskNotificationError } from './errors.ts';
 import type { CallerIdentity } from './identity.ts';
-import { approvalsRequiredFromTags, isPastDeadline } from './policy.ts';
+import {
+  type ApprovalExpectations,
+  approvalsRequiredFromTags,
+  assertApproved,
+  isPastDeadline,
+} from './policy.ts';
 import type { ApprovalsStore } from './store.ts';
 
 /** What the API's role may do in Step Functions with a task token (the SDK's shapes). */
@@ -152,4 +157,19 @@ export async function castVote(
     outcome: effect.ended === 'APPROVED' ? 'approved' : 'rejected',
     request: viewAt(noted, deps.clock.now()),
   };
+}
+
+/**
+ * For the rotation workflow, before it imports anything: reads the request from the store (written
+ * only by this API) and re-checks it with assertApproved, so a forged execution input or a task
+ * result sent with a stolen token but no recorded votes rotates nothing (NotApprovedError).
+ */
+export async function verifyApprovedRequest(
+  store: ApprovalsStore,
+  requestId: string,
+  expected: ApprovalExpectations,
+): Promise<StoredRequest> {
+  const request = await store.get(requestId);
+  assertApproved(request, expected);
+  return request;
 }

@@ -3,11 +3,13 @@ import type { StoredRequest } from '../../../src/approvals/contracts.ts';
 import {
   ApprovalRequestNotFoundError,
   DuplicateVoteError,
+  NotApprovedError,
   RequestEndedError,
   RequestNotReadyError,
   RequestStateError,
   SelfApprovalError,
 } from '../../../src/approvals/errors.ts';
+import { verifyApprovedRequest } from '../../../src/approvals/service.ts';
 import type { ApprovalsStore } from '../../../src/approvals/store.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../helpers/approvals.ts';
 
@@ -245,5 +247,34 @@ describe('ApprovalsStore on dynalite', () => {
     // Assess
     expect(pending.map((request) => request.requestId)).toEqual([second.requestId]);
     expect(all.map((request) => request.requestId)).toEqual([first.requestId, second.requestId]);
+  });
+});
+
+describe('verifyApprovedRequest (the workflow re-check against the store)', () => {
+  it('passes an approved request and refuses a pending one whose task result was forged', async () => {
+    // Prepare
+    const clock = new TestClock();
+    const { store } = await bed.newStore(clock);
+    const approved = await openRequest(store, clock, 1);
+    await store.vote(approved.requestId, user('alice'), 'approve', 'ok');
+    const pending = await openRequest(store, clock, 2);
+    await store.vote(pending.requestId, user('alice'), 'approve', 'ok');
+
+    // Act
+    const verified = await verifyApprovedRequest(store, approved.requestId, {
+      keyArn: KEY_ARN,
+      checkValue: 'a1b2c3',
+    });
+    const forged = await verifyApprovedRequest(store, pending.requestId, { keyArn: KEY_ARN }).catch(
+      (error) => error,
+    );
+    const unknown = await verifyApprovedRequest(store, '00000000-0000-4000-8000-000000000000', {
+      keyArn: KEY_ARN,
+    }).catch((error) => error);
+
+    // Assess
+    expect(verified.status).toBe('APPROVED');
+    expect(forged).toBeInstanceOf(NotApprovedError);
+    expect(unknown).toBeInstanceOf(ApprovalRequestNotFoundError);
   });
 });
