@@ -128,10 +128,9 @@ async function recomputeSignature(
       method: request.method,
       protocol: 'http:',
       hostname: host.replace(/:\d+$/, ''),
-      path: request.path
-        .split('/')
-        .map((segment) => decodeURIComponent(segment))
-        .join('/'),
+      // As sent (already percent-encoded): the signer encodes it once more, as SigV4 does for
+      // every service but S3, and as the client's signer did.
+      path: request.path,
       query,
       headers,
       body: request.body,

@@ -11,6 +11,7 @@ async function signedRequest(
   accessKeyId: string,
   secretAccessKey: string,
   signingDate = new Date(),
+  path = '/requests/6f1c7b9e-2d7a-4c1e-9a53-0c2f6f1d2e3a/votes',
 ): Promise<LocalSignedRequest> {
   const signer = new SignatureV4({
     credentials: { accessKeyId, secretAccessKey },
@@ -24,7 +25,7 @@ async function signedRequest(
       protocol: 'http:',
       hostname: '127.0.0.1',
       port: 4599,
-      path: '/requests/6f1c7b9e-2d7a-4c1e-9a53-0c2f6f1d2e3a/votes',
+      path,
       query: { dry: 'no' },
       headers: { host: '127.0.0.1:4599', 'content-type': 'application/json' },
       body: BODY,
@@ -108,6 +109,26 @@ describe('localIdentityFromSigV4', () => {
     // Assess
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect((error as Error).message).toContain(message);
+  });
+
+  it('verifies a path with escaped characters as the client signed it (encoded once more)', async () => {
+    // Prepare
+    const request = await signedRequest(
+      'alice',
+      'alice-secret',
+      new Date(),
+      new URL('http://h/requests/a b+c').pathname,
+    );
+
+    // Act
+    const identity = await localIdentityFromSigV4(request, {
+      accountId: ACCOUNT,
+      secretFor: () => 'alice-secret',
+    });
+
+    // Assess
+    expect(request.path).toBe('/requests/a%20b+c');
+    expect(identity.signatureVerified).toBe(true);
   });
 
   it('refuses a signature 16 minutes old and one made with another secret', async () => {
