@@ -2,9 +2,10 @@
 // random loopback port, a fresh table per call, the real SDK document client, and a settable clock.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApprovalsStore } from '../../src/approvals/store.ts';
 import { createApprovalsTable } from '../../src/approvals/table.ts';
+import { createDynamoDbDocumentClient } from '../../src/aws/clients.ts';
 import type { Clock } from '../../src/clock.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
 
@@ -29,13 +30,14 @@ export interface ApprovalsTestBed {
 
 export async function startApprovalsTestBed(): Promise<ApprovalsTestBed> {
   const dynamo = await startLocalDynamoDb();
+  const documents = createDynamoDbDocumentClient({ endpoint: dynamo.url });
+  // Table creation is a control-plane call the store never makes: a plain client for it.
   const client = new DynamoDBClient({
     endpoint: dynamo.url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'byoklocal', secretAccessKey: 'byoklocal' },
     maxAttempts: 1,
   });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     dynamo,
     client,
@@ -47,6 +49,7 @@ export async function startApprovalsTestBed(): Promise<ApprovalsTestBed> {
     },
     async close() {
       client.destroy();
+      documents.destroy();
       await dynamo.stop();
     },
   };
