@@ -16,6 +16,12 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { Clock } from '../../clock.ts';
+import {
+  closeTokenTasks,
+  prepareTokenStates,
+  taskContext,
+  tokenStateIntegration,
+} from '../../runner/tasks/index.ts';
 import { FunctionModuleError, TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import {
   type IntegrationContext,
@@ -36,6 +42,10 @@ export interface RunnerDeps {
   clock: Clock;
   region?: string | undefined;
   accountId?: string | undefined;
+  /**
+   * `tasks`: the TaskTokenService of src/runner/tasks, needed by `.waitForTaskToken` and activity
+   * states (checked when a run with such a state starts).
+   */
   [name: string]: unknown;
 }
 
@@ -159,7 +169,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       handlers[task.name] = asTaskHandler(functionName, module.createHandler(deps), region, accountId);
       continue;
     }
-    const integration = integrations.get(task.resource);
+    const integration =
+      integrations.get(task.resource) ??
+      tokenStateIntegration(task.name, task.resource, deps, (base) => integrations.get(base));
     if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
     const context: IntegrationContext = {
       stateName: task.name,
@@ -172,7 +184,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = resolveFunctionResources(loaded.definition, region, accountId);
+  const definition = prepareTokenStates(resolveFunctionResources(loaded.definition, region, accountId));
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   const validatedText = JSON.stringify(definition);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
@@ -191,6 +203,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     context: {
       Execution: { Id: executionArn, Name: name },
       StateMachine: { Id: stateMachineArn, Name: loaded.name },
+      Task: taskContext,
     },
   });
   const onAbort = () => execution.abort();
@@ -221,6 +234,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     outcome = failureOutcome(error);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    closeTokenTasks(deps, executionArn);
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };

@@ -6,6 +6,7 @@ import type { LocalService } from '../protocol.ts';
 import type { RunnerDeps, RunOverrides } from '../runner/index.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import { StepFunctionsService } from './service.ts';
+import type { TaskTokenPort } from './task-port.ts';
 
 /** The parts of a local stack the API attaches to (structural, so tests can pass their own). */
 export interface StepFunctionsAttachableStack {
@@ -18,6 +19,10 @@ export interface StepFunctionsAttachableStack {
 export interface AttachStepFunctionsOptions {
   deps: () => Promise<RunnerDeps>;
   overrides?: RunOverrides | undefined;
+  /** The runner's TaskTokenService: `.waitForTaskToken`/activity states, SendTask*, GetActivityTask. */
+  tasks?: TaskTokenPort | undefined;
+  /** How long GetActivityTask holds a poll (default 60 s). */
+  activityPollMs?: number | undefined;
 }
 
 export interface AttachedStepFunctions {
@@ -36,6 +41,8 @@ export function attachLocalStepFunctions(
     clock: stack.clock,
     deps: options.deps,
     overrides: options.overrides,
+    tasks: options.tasks,
+    activityPollMs: options.activityPollMs,
   });
   stack.server.register(service);
   return { service, close: () => service.close() };
@@ -48,11 +55,16 @@ export function attachLocalStepFunctions(
  */
 export function attachLocalStepFunctionsWithLocalToken(
   stack: StepFunctionsAttachableStack & { url: string },
-  options: { byokHome?: string | undefined; overrides?: RunOverrides | undefined } = {},
+  options: {
+    byokHome?: string | undefined;
+    overrides?: RunOverrides | undefined;
+    tasks?: TaskTokenPort | undefined;
+  } = {},
 ): AttachedStepFunctions {
   let opened: LocalDeps | undefined;
   const attached = attachLocalStepFunctions(stack, {
     overrides: options.overrides,
+    tasks: options.tasks,
     deps: async () => {
       const hsmConfig = await loadHsmConfig(options.byokHome ?? defaultByokHome());
       opened = await createLocalDeps({
