@@ -10,9 +10,11 @@
 //  - the handler calls the base integration (e.g. events:putEvents) with those Parameters, or queues
 //    an activity task with them as input, then awaits the token's outcome.
 import { randomBytes } from 'node:crypto';
+import { TaskFailure } from '../../local/runner/errors.ts';
 import type { Integration, IntegrationContext, JsonValue } from '../../local/runner/integrations.ts';
 import type { AslDefinition, AslState } from '../../local/runner/state-machines.ts';
 import { TaskTokenServiceMissingError, UnsupportedCallbackResourceError } from './errors.ts';
+import { interpreterTimeoutError } from './interpreter-timeout.ts';
 import { TaskTokenService } from './service.ts';
 
 export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
@@ -159,6 +161,11 @@ async function awaitOutcome(
   context.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await issued.outcome;
+  } catch (error) {
+    // The registry's States.Timeout, as the interpreter's own (not matched by States.TaskFailed).
+    if (error instanceof TaskFailure && error.name === 'States.Timeout')
+      throw await interpreterTimeoutError();
+    throw error;
   } finally {
     context.signal?.removeEventListener('abort', onAbort);
   }

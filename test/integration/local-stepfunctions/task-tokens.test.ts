@@ -80,6 +80,24 @@ describe('waitForTaskToken through the local Step Functions API', () => {
     expect(result.output).toEqual({ outcome: 'rejected', error: 'Rejected', cause: 'not this quarter' });
   });
 
+  it('lets States.TaskFailed catch any other SendTaskFailure error', async () => {
+    // Prepare
+    const running = world.run({
+      mode: 'callback',
+      request: 'other-1',
+      timeoutSeconds: 3600,
+      heartbeatSeconds: 600,
+    });
+    const { taskToken } = await world.eventFor('other-1');
+
+    // Act
+    await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Byok.ApproverUnavailable' }));
+    const result = await running;
+
+    // Assess
+    expect(result.output).toEqual({ outcome: 'task-failed', error: 'Byok.ApproverUnavailable' });
+  });
+
   it('stays alive while heartbeats come in time on the virtual clock', async () => {
     // Prepare
     const running = world.run({
@@ -147,7 +165,7 @@ describe('waitForTaskToken through the local Step Functions API', () => {
     await world.stack.clock.advance(72_000_000);
     const result = await running;
 
-    // Assess
+    // Assess: the States.TaskFailed catcher, listed first, does not match a timeout (as on AWS).
     expect(result.output).toEqual({ outcome: 'timeout', error: 'States.Timeout' });
   });
 
