@@ -13,8 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { TaskFailure } from '../../local/runner/errors.ts';
 import type { Integration, IntegrationContext, JsonValue } from '../../local/runner/integrations.ts';
 import type { AslDefinition, AslState } from '../../local/runner/state-machines.ts';
-import { TaskTokenServiceMissingError, UnsupportedCallbackResourceError } from './errors.ts';
+import {
+  InvalidTaskTimeoutError,
+  TaskTokenServiceMissingError,
+  UnsupportedCallbackResourceError,
+} from './errors.ts';
 import { interpreterTimeoutError } from './interpreter-timeout.ts';
+import type { IssuedTask } from './registry.ts';
 import { TaskTokenService } from './service.ts';
 
 export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
@@ -115,14 +120,16 @@ export function tokenStateIntegration(
   if (kind === 'activity') {
     return async (input, context) => {
       const raw = (input ?? {}) as unknown as WrappedInput;
-      const issued = tasks.startActivityTask({
-        executionArn: context.execution.arn,
-        stateName,
-        activityArn: resource,
-        input: (token) => unwrap(input, token).parameters,
-        timeoutSeconds: raw.timeoutSeconds,
-        heartbeatSeconds: raw.heartbeatSeconds,
-      });
+      const issued = opened(() =>
+        tasks.startActivityTask({
+          executionArn: context.execution.arn,
+          stateName,
+          activityArn: resource,
+          input: (token) => unwrap(input, token).parameters,
+          timeoutSeconds: raw.timeoutSeconds,
+          heartbeatSeconds: raw.heartbeatSeconds,
+        }),
+      );
       return awaitOutcome(tasks, issued, context);
     };
   }
@@ -131,12 +138,14 @@ export function tokenStateIntegration(
   if (!call) throw new UnsupportedCallbackResourceError(stateName, resource);
   return async (input, context) => {
     const raw = (input ?? {}) as unknown as WrappedInput;
-    const issued = tasks.startCallbackTask({
-      executionArn: context.execution.arn,
-      stateName,
-      timeoutSeconds: raw.timeoutSeconds,
-      heartbeatSeconds: raw.heartbeatSeconds,
-    });
+    const issued = opened(() =>
+      tasks.startCallbackTask({
+        executionArn: context.execution.arn,
+        stateName,
+        timeoutSeconds: raw.timeoutSeconds,
+        heartbeatSeconds: raw.heartbeatSeconds,
+      }),
+    );
     try {
       await call(unwrap(input, issued.token).parameters, context);
     } catch (error) {
@@ -145,6 +154,16 @@ export function tokenStateIntegration(
     }
     return awaitOutcome(tasks, issued, context);
   };
+}
+
+/** Opens a task; timeouts Step Functions would refuse fail the state as States.Runtime, as there. */
+function opened(open: () => IssuedTask): IssuedTask {
+  try {
+    return open();
+  } catch (error) {
+    if (error instanceof InvalidTaskTimeoutError) throw new TaskFailure('States.Runtime', error.message);
+    throw error;
+  }
 }
 
 /** The run has ended: its open tasks close (a late SendTask* gets TaskTimedOut). */

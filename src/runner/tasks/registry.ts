@@ -41,7 +41,7 @@ export interface IssuedTask {
   outcome: Promise<JsonValue>;
 }
 
-/** Why a token closed; `finished` covers success, failure and the end of the execution. */
+/** Why a token closed (`cancelled`: its execution ended or was stopped, or the service closed). */
 export type TaskCloseReason = 'succeeded' | 'failed' | 'timed-out' | 'heartbeat-timed-out' | 'cancelled';
 
 export interface OpenTaskView {
