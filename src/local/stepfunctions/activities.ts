@@ -28,6 +28,7 @@ export interface LocalActivitiesOptions {
 export class LocalActivities {
   private readonly activities = new Map<string, Activity>();
   private readonly polls = new Set<AbortController>();
+  private closed = false;
 
   constructor(private readonly options: LocalActivitiesOptions) {}
 
@@ -82,6 +83,7 @@ export class LocalActivities {
       );
     }
     const tasks = this.options.tasks;
+    if (this.closed) return {};
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
     context?.signal?.addEventListener('abort', onClientGone, { once: true });
@@ -113,8 +115,9 @@ export class LocalActivities {
     }
   }
 
-  /** Ends every waiting poll (empty). */
+  /** Ends every waiting poll (empty), and answers later polls at once (the stack is stopping). */
   close(): void {
+    this.closed = true;
     for (const poll of this.polls) poll.abort();
   }
 
