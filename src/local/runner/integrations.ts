@@ -36,6 +36,8 @@ export interface IntegrationContext {
   };
   publish(event: PublishedEvent): void;
   signal?: AbortSignal | undefined;
+  /** Runs functions/<name>.ts with Lambda semantics (for integrations such as lambda:invoke). */
+  invokeFunction?: ((functionName: string, payload: JsonValue) => Promise<JsonValue>) | undefined;
 }
 
 export type Integration = (parameters: JsonValue, context: IntegrationContext) => Promise<JsonValue>;

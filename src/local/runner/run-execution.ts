@@ -162,6 +162,17 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const overrides = options.overrides ?? {};
 
   const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+  const invokers = new Map<string, Promise<(input: JsonValue) => Promise<JsonValue>>>();
+  const invokeFunction = async (functionName: string, payload: JsonValue): Promise<JsonValue> => {
+    let invoker = invokers.get(functionName);
+    if (!invoker) {
+      invoker = loadFunctionModule(functionName).then((module) =>
+        asTaskHandler(functionName, module.createHandler(deps), region, accountId),
+      );
+      invokers.set(functionName, invoker);
+    }
+    return (await invoker)(payload);
+  };
   for (const task of taskStates(loaded.definition)) {
     const functionName = functionNameOf(task.resource);
     if (functionName) {
@@ -180,6 +191,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       overrides,
       publish: (event) => publishedEvents.push(event),
       signal: options.signal,
+      invokeFunction,
     };
     handlers[task.name] = (parameters) => integration(parameters, context);
   }

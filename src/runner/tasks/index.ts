@@ -11,6 +11,7 @@ export {
   tokenStateKind,
   WAIT_FOR_TASK_TOKEN,
 } from './integration.ts';
+export { LAMBDA_INVOKE, lambdaInvoke, localFunctionName } from './lambda-invoke.ts';
 export * from './registry.ts';
 export * from './service.ts';
 export * from './timers.ts';
