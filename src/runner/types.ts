@@ -79,6 +79,8 @@ export interface IntegrationContext {
   /** Runs a nested execution to its end with the calling run's deps, overrides and signal. */
   runNested(request: { stateMachine: string; name: string; input: unknown }): Promise<ExecutionResult>;
   signal?: AbortSignal | undefined;
+  /** Runs a step function of the registry with Lambda semantics (for integrations such as lambda:invoke). */
+  invokeFunction?: ((functionName: string, payload: JsonValue) => Promise<JsonValue>) | undefined;
 }
 
 export type Integration = (parameters: JsonValue, context: IntegrationContext) => Promise<JsonValue>;

@@ -4,11 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { type ExecutionEvent, type RunnerDeps, type RunOverrides, runExecution } from './run-execution.ts';
 import { functionNameOf, listStateMachines, loadStateMachine, taskStates } from './state-machines.ts';
+import type { TaskTokenService } from './tasks/service.ts';
 
 export interface RunnerEngineOptions {
   /** What the functions of an execution need; called on the first run, not before. */
   deps: () => Promise<RunnerDeps>;
   overrides?: RunOverrides | undefined;
+  /** Task tokens and activity tasks, given to every run as `deps.tasks`. */
+  tasks?: TaskTokenService | undefined;
 }
 
 /** One execution to run, as the API that started it describes it. */
@@ -57,6 +60,7 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
           region: request.region,
           accountId: request.accountId,
           stepFunctionsApi: request.stepFunctionsApi,
+          ...(options.tasks ? { tasks: options.tasks } : {}),
         },
         overrides: options.overrides,
         signal: request.signal,
