@@ -5,8 +5,6 @@
 // interpreter's event log and the events the run published.
 import '../../polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import {
   ExecutionAbortedError,
@@ -23,13 +21,7 @@ import {
   type JsonValue,
   type PublishedEvent,
 } from './integrations.ts';
-import {
-  FUNCTIONS_DIR,
-  functionNameOf,
-  loadStateMachine,
-  resolveFunctionResources,
-  taskStates,
-} from './state-machines.ts';
+import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
 
 /** What the functions and integrations of a run may use. Functions take the fields they need. */
 export interface RunnerDeps {
@@ -90,14 +82,33 @@ interface FunctionModule {
   createHandler(deps: RunnerDeps): LambdaStyleHandler;
 }
 
+/**
+ * The handler modules the workflows name, imported statically (not by file path) so that the
+ * compiled CLI (scripts/build.mjs) bundles them and loads each only when a run needs it.
+ */
+const FUNCTION_MODULES: Record<string, () => Promise<unknown>> = {
+  'find-expiring-keys': () => import('../../../functions/find-expiring-keys.ts'),
+  'get-parameters-for-import': () => import('../../../functions/get-parameters-for-import.ts'),
+  'import-key-material': () => import('../../../functions/import-key-material.ts'),
+  'summarize-sweep': () => import('../../../functions/summarize-sweep.ts'),
+  'verify-import': () => import('../../../functions/verify-import.ts'),
+  'wrap-key-material': () => import('../../../functions/wrap-key-material.ts'),
+};
+
 const functionModules = new Map<string, Promise<FunctionModule>>();
 const validatedDefinitions = new Set<string>();
 
 function loadFunctionModule(functionName: string): Promise<FunctionModule> {
   let loading = functionModules.get(functionName);
   if (!loading) {
-    const file = join(FUNCTIONS_DIR, `${functionName}.ts`);
-    loading = import(pathToFileURL(file).href).then((module: Partial<FunctionModule>) => {
+    const file = `functions/${functionName}.ts`;
+    const importModule = FUNCTION_MODULES[functionName];
+    loading = (
+      importModule
+        ? importModule()
+        : Promise.reject(new FunctionModuleError(`${file} is not a known handler module`))
+    ).then((loaded) => {
+      const module = loaded as Partial<FunctionModule>;
       if (typeof module.createHandler !== 'function') {
         throw new FunctionModuleError(`${file} does not export createHandler(deps)`);
       }
