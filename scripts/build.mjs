@@ -9,10 +9,14 @@
 // vitest's global setup, so a test never runs a stale build).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The plugins the Lambda bundles use too (zod without its unused locales). */
+const bundlePlugins = createRequire(import.meta.url)('../deploy/esbuild-plugins.cjs');
 
 /** One build step: what it compiles and where. More steps can be added to BUILDS later. */
 export const cliBuild = {
@@ -26,7 +30,7 @@ export const cliBuild = {
 export const BUILDS = [cliBuild];
 
 /** Files outside the module graph whose change must also trigger a rebuild. */
-const EXTRA_INPUTS = ['package-lock.json', 'scripts/build.mjs'];
+const EXTRA_INPUTS = ['package-lock.json', 'scripts/build.mjs', 'deploy/esbuild-plugins.cjs'];
 
 const INFO_FILE = 'build-info.json';
 
@@ -116,7 +120,8 @@ export async function build(step = cliBuild) {
     banner: {
       js: "import { createRequire as __byokCreateRequire } from 'node:module'; const require = __byokCreateRequire(import.meta.url);",
     },
-    plugins: [sourceUrlPlugin(step.outdir)],
+    mainFields: ['module', 'main'],
+    plugins: [sourceUrlPlugin(step.outdir), ...bundlePlugins],
   });
   // Dependencies are covered by package-lock.json; the project's own sources are hashed one by one.
   const sources = Object.keys(result.metafile.inputs).filter(
