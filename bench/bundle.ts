@@ -17,7 +17,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -134,7 +133,8 @@ const ms = (values: number[]) => `${median(values).toFixed(0)} ms (${Math.min(..
 
 const started = performance.now();
 const packaged = packageService();
-const beforeDir = mkdtempSync(join(tmpdir(), 'byok-bench-bundle-before-'));
+// Inside the packaged copy, whose node_modules link resolves pkcs11js for the wrap bundle.
+const beforeDir = mkdtempSync(join(packaged.serviceDir, 'bench-before-'));
 try {
   console.log(
     `packaged the stack offline in ${((performance.now() - started) / 1000).toFixed(1)} s; ${RUNS} runs per figure`,
