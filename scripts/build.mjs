@@ -8,7 +8,7 @@
 // Run: node scripts/build.mjs   (also run by scripts/setup.mjs, `npm ci` through `prepare`, and
 // vitest's global setup, so a test never runs a stale build).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -93,9 +93,36 @@ export function buildStatus(step = cliBuild) {
   return { current: true, reason: 'up to date' };
 }
 
+const STATE_MACHINES_DIR = join(repoRoot, 'statemachines');
+
+/**
+ * Validates every shipped workflow definition the way the runner does (aws-local-stepfunctions'
+ * StateMachine with asl-validator, ARNs not checked), failing the build on an invalid one, and
+ * returns their texts as the runner keys them: the compiled CLI then skips that ~1 s per process.
+ */
+async function prevalidatedDefinitions() {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  const texts = [];
+  for (const file of readdirSync(STATE_MACHINES_DIR)
+    .filter((name) => name.endsWith('.asl.json'))
+    .sort()) {
+    const definition = JSON.parse(readFileSync(join(STATE_MACHINES_DIR, file), 'utf8'));
+    const resolved = JSON.parse(
+      JSON.stringify(definition).replace(
+        /\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}/g,
+        'arn:aws:lambda:us-east-1:111122223333:function:$1',
+      ),
+    );
+    new StateMachine(resolved, { validationOptions: { checkArn: false } });
+    texts.push(JSON.stringify(definition));
+  }
+  return texts;
+}
+
 /** Builds one step with esbuild and records its inputs' digest. */
 export async function build(step = cliBuild) {
   const esbuild = await import('esbuild');
+  const validated = await prevalidatedDefinitions();
   rmSync(step.outdir, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: repoRoot,
@@ -121,13 +148,17 @@ export async function build(step = cliBuild) {
       js: "import { createRequire as __byokCreateRequire } from 'node:module'; const require = __byokCreateRequire(import.meta.url);",
     },
     mainFields: ['module', 'main'],
+    define: { __BYOK_PREVALIDATED_DEFINITIONS__: JSON.stringify(validated) },
     plugins: [sourceUrlPlugin(step.outdir), ...bundlePlugins],
   });
   // Dependencies are covered by package-lock.json; the project's own sources are hashed one by one.
   const sources = Object.keys(result.metafile.inputs).filter(
     (file) => !file.includes(':') && !file.startsWith('node_modules/'),
   );
-  const inputs = [...sources, ...EXTRA_INPUTS];
+  const definitions = readdirSync(STATE_MACHINES_DIR)
+    .filter((name) => name.endsWith('.asl.json'))
+    .map((name) => `statemachines/${name}`);
+  const inputs = [...sources, ...EXTRA_INPUTS, ...definitions];
   const outputs = Object.keys(result.metafile.outputs);
   const info = { step: step.name, digest: digestOf(inputs), inputs: [...new Set(inputs)].sort(), outputs };
   writeFileSync(join(step.outdir, INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);

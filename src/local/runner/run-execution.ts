@@ -96,7 +96,16 @@ const FUNCTION_MODULES: Record<string, () => Promise<unknown>> = {
 };
 
 const functionModules = new Map<string, Promise<FunctionModule>>();
-const validatedDefinitions = new Set<string>();
+/**
+ * The shipped definitions (statemachines/*.asl.json, as parsed) that scripts/build.mjs validated
+ * with this same validator when it compiled the CLI, so that a `byok` process does not spend its
+ * start validating them again. Defined only in the compiled CLI; elsewhere every definition is
+ * validated once per process.
+ */
+declare const __BYOK_PREVALIDATED_DEFINITIONS__: readonly string[] | undefined;
+const validatedDefinitions = new Set<string>(
+  typeof __BYOK_PREVALIDATED_DEFINITIONS__ === 'undefined' ? [] : __BYOK_PREVALIDATED_DEFINITIONS__,
+);
 
 function loadFunctionModule(functionName: string): Promise<FunctionModule> {
   let loading = functionModules.get(functionName);
@@ -183,9 +192,10 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = resolveFunctionResources(loaded.definition, region, accountId);
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
-  const validatedText = JSON.stringify(definition);
+  // Keyed by the definition as written: resolving its ARNs does not change what is checked.
+  const validatedText = JSON.stringify(loaded.definition);
+  const definition = resolveFunctionResources(loaded.definition, region, accountId);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
   });
