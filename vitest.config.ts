@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // bin/byok.js runs the compiled CLI: rebuild it first when a source changed.
+    globalSetup: ['./test/helpers/build-cli.ts'],
     setupFiles: ['./src/polyfills.ts'],
     reporters: ['default'],
     // Node 20 is what this machine has; the SDK's notice that it will need Node 22 from 2027 is

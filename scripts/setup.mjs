@@ -1,57 +1,97 @@
 #!/usr/bin/env node
 // Sets up what a fresh machine is missing, then gets out of the way. Idempotent and quiet when all
-// is present. Needs only Node's standard library, because it runs before `npm ci`.
+// is present. Needs only Node's standard library until `npm ci` has run (then it builds the CLI
+// with scripts/build.mjs). Importing it (as the inventory test does) runs nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Debian packages the tests and the demo use: the two software PKCS#11 tokens, the AWS CLI for the
-// conformance test, openssl for AWS's documented wrapping procedure.
-const systemTools = [
-  { check: '/usr/lib/softhsm/libsofthsm2.so', pkg: 'softhsm2', why: 'SoftHSM2 PKCS#11 token' },
-  { check: '/usr/bin/softhsm2-util', pkg: 'softhsm2', why: 'SoftHSM2 token tool' },
-  { check: '/usr/lib/x86_64-linux-gnu/libsoftokn3.so', pkg: 'libnss3', why: 'NSS softoken PKCS#11 token' },
-  { check: '/usr/bin/certutil', pkg: 'libnss3-tools', why: 'NSS database tool' },
-  { check: '/usr/bin/aws', pkg: 'awscli', why: 'AWS CLI for the conformance test' },
-  { check: '/usr/bin/openssl', pkg: 'openssl', why: "openssl for AWS's documented procedure" },
+/**
+ * THE list of Debian packages byok needs (README's commands and .ci/run both come through here):
+ * each with the files it provides that the code, the tests and the demo use. Setup installs a
+ * package when one of its files is missing; test/unit/scripts/setup-inventory.test.ts fails when
+ * something spawns a program that no entry provides.
+ */
+export const SYSTEM_PACKAGES = [
+  {
+    pkg: 'softhsm2',
+    provides: ['/usr/lib/softhsm/libsofthsm2.so', '/usr/bin/softhsm2-util'],
+    why: 'SoftHSM2 PKCS#11 token and its token tool',
+  },
+  {
+    pkg: 'libnss3',
+    provides: ['/usr/lib/x86_64-linux-gnu/libsoftokn3.so'],
+    why: 'NSS softoken PKCS#11 token',
+  },
+  { pkg: 'libnss3-tools', provides: ['/usr/bin/certutil'], why: 'NSS database tool' },
+  {
+    pkg: 'opensc',
+    provides: ['/usr/bin/pkcs11-tool'],
+    why: 'pkcs11-tool, a second PKCS#11 client in the tests',
+  },
+  { pkg: 'awscli', provides: ['/usr/bin/aws'], why: 'AWS CLI for the conformance and events tests' },
+  { pkg: 'openssl', provides: ['/usr/bin/openssl'], why: "openssl for AWS's documented wrapping procedure" },
 ];
+
+/** The Debian packages from `packages` with a provided file missing on this machine. */
+export function missingPackages(packages = SYSTEM_PACKAGES, exists = existsSync) {
+  return [
+    ...new Set(packages.filter((entry) => !entry.provides.every((file) => exists(file))).map((e) => e.pkg)),
+  ];
+}
 
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);
 }
 
-const missing = systemTools.filter((tool) => !existsSync(tool.check));
-if (missing.length > 0) {
-  const pkgs = [...new Set(missing.map((tool) => tool.pkg))];
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) {
-    log(`missing system packages: ${pkgs.join(' ')}`);
-    log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}`);
-    process.exit(1);
+async function main() {
+  const pkgs = missingPackages();
+  if (pkgs.length > 0) {
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!isRoot) {
+      log(`missing system packages: ${pkgs.join(' ')}`);
+      log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}`);
+      process.exit(1);
+    }
+    log(`installing system packages: ${pkgs.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+    const still = missingPackages();
+    if (still.length > 0) {
+      log(`still missing after apt-get install: ${still.join(' ')}`);
+      process.exit(1);
+    }
   }
-  log(`installing system packages: ${pkgs.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env });
+
+  // npm ci when node_modules is absent or older than the lockfile (its `prepare` builds the CLI).
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
+  if (stale) {
+    log('installing npm dependencies (npm ci)');
+    const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  if (!existsSync(join(root, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'))) {
+    log('pkcs11js native module is missing; rebuilding it');
+    const result = spawnSync('npm', ['rebuild', 'pkcs11js'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+
+  // The compiled CLI (bin/byok.js runs dist/cli/): rebuilt when a source changed since the last build.
+  const { ensureBuilt } = await import('./build.mjs');
+  const built = await ensureBuilt();
+  if (built.length > 0) log(`built ${built.join(', ')} (scripts/build.mjs)`);
+  log(`ready (${pkg.name} ${pkg.version})`);
 }
 
-// npm ci when node_modules is absent or older than the lockfile.
-const lock = join(root, 'package-lock.json');
-const marker = join(root, 'node_modules', '.package-lock.json');
-const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
-if (stale) {
-  log('installing npm dependencies (npm ci)');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-if (!existsSync(join(root, 'node_modules', 'pkcs11js', 'build', 'Release', 'pkcs11.node'))) {
-  log('pkcs11js native module is missing; rebuilding it');
-  const result = spawnSync('npm', ['rebuild', 'pkcs11js'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-log(`ready (${pkg.name} ${pkg.version})`);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

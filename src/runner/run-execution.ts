@@ -56,7 +56,16 @@ export interface RunExecutionOptions {
   signal?: AbortSignal | undefined;
 }
 
-const validatedDefinitions = new Set<string>();
+/**
+ * The shipped definitions (statemachines/*.asl.json, as parsed) that scripts/build.mjs validated
+ * with this same validator when it compiled the CLI, so that a `byok` process does not spend its
+ * start validating them again. Defined only in the compiled CLI; elsewhere every definition is
+ * validated once per process.
+ */
+declare const __BYOK_PREVALIDATED_DEFINITIONS__: readonly string[] | undefined;
+const validatedDefinitions = new Set<string>(
+  typeof __BYOK_PREVALIDATED_DEFINITIONS__ === 'undefined' ? [] : __BYOK_PREVALIDATED_DEFINITIONS__,
+);
 
 function lambdaContext(functionName: string, region: string, accountId: string): Context {
   const started = Date.now();
@@ -146,7 +155,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
 
   const definition = prepareTokenStates(resolveFunctionResources(loaded.definition, region, accountId));
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
-  const validatedText = JSON.stringify(definition);
+  // Keyed by the definition as written: resolving its ARNs does not change what is checked.
+  const validatedText = JSON.stringify(loaded.definition);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
   });

@@ -1,0 +1,8 @@
+// Vitest global setup: the tests run the `byok` command as users do (bin/byok.js runs dist/cli/),
+// so the compiled CLI is rebuilt first whenever a source changed since the last build. A test
+// therefore never runs a stale build.
+import { ensureBuilt } from '../../scripts/build.mjs';
+
+export default async function setup(): Promise<void> {
+  await ensureBuilt();
+}
