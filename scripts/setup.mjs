@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Debian packages the tests and the demo use: the two software PKCS#11 tokens, the AWS CLI for the
-// conformance test, openssl for AWS's documented wrapping procedure.
+// conformance test, openssl for AWS's documented wrapping procedure, Chromium for the console's
+// browser tests (driven by playwright-core, which downloads no browser of its own).
 const systemTools = [
   { check: '/usr/lib/softhsm/libsofthsm2.so', pkg: 'softhsm2', why: 'SoftHSM2 PKCS#11 token' },
   { check: '/usr/bin/softhsm2-util', pkg: 'softhsm2', why: 'SoftHSM2 token tool' },
@@ -17,6 +18,7 @@ const systemTools = [
   { check: '/usr/bin/certutil', pkg: 'libnss3-tools', why: 'NSS database tool' },
   { check: '/usr/bin/aws', pkg: 'awscli', why: 'AWS CLI for the conformance test' },
   { check: '/usr/bin/openssl', pkg: 'openssl', why: "openssl for AWS's documented procedure" },
+  { check: '/usr/bin/chromium', pkg: 'chromium', why: "headless Chromium for the console's browser tests" },
 ];
 
 function log(message) {
