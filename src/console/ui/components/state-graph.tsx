@@ -42,6 +42,8 @@ export function graphOf(
 }
 
 const NODE_HEIGHT = 40;
+/** Room around the layout for edges that dagre routes along its border. */
+const GRAPH_MARGIN = 24;
 
 function nodeWidth(name: string): number {
   return Math.max(120, name.length * 8 + 28);
@@ -94,8 +96,8 @@ export function StateGraph({
     <figure class="state-graph">
       {/* biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; it groups the state buttons */}
       <svg
-        viewBox={`0 0 ${laidOut.width} ${laidOut.height}`}
-        width={laidOut.width}
+        viewBox={`${-GRAPH_MARGIN} ${-GRAPH_MARGIN} ${laidOut.width + 2 * GRAPH_MARGIN} ${laidOut.height + 2 * GRAPH_MARGIN}`}
+        width={laidOut.width + 2 * GRAPH_MARGIN}
         role="group"
         aria-label="State machine with the path this run took"
       >
@@ -105,8 +107,9 @@ export function StateGraph({
             viewBox="0 0 10 10"
             refX="9"
             refY="5"
-            markerWidth="7"
-            markerHeight="7"
+            markerWidth="9"
+            markerHeight="9"
+            markerUnits="userSpaceOnUse"
             orient="auto"
           >
             <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
@@ -132,7 +135,8 @@ export function StateGraph({
               data-state={node.name}
               data-status={status}
               role="button"
-              tabIndex={0}
+              // lower case: SVG attributes are case-sensitive, and only `tabindex` makes a <g> focusable
+              tabindex={0}
               aria-pressed={selected === node.name}
               aria-label={`${node.name} (${node.type}): ${status.replace('-', ' ')}`}
               onClick={() => onSelect(node.name)}
