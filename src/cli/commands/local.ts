@@ -62,6 +62,7 @@ export interface UpOptions {
   quotas?: 'aws-default';
   publicBind?: boolean;
   prewarm: RsaWrappingKeySpec[];
+  console?: boolean;
 }
 
 export function registerLocalCommands(program: Command): void {
@@ -95,6 +96,7 @@ export function registerLocalCommands(program: Command): void {
         .argParser(parsePrewarm)
         .default(['RSA_2048'], 'RSA_2048'),
     )
+    .option('--console', 'also serve the web console for this stack (its URL is the second line on stdout)')
     .addHelpText(
       'after',
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
