@@ -26,9 +26,18 @@ const SORTS: Record<SortBy, (a: KeyView, b: KeyView) => number> = {
   keySpec: (a, b) => a.keySpec.localeCompare(b.keySpec) || a.keyId.localeCompare(b.keyId),
 };
 
+/** The day in the cell, the full time on hover and for machines. */
+function Day({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={formatDate(iso)}>
+      {iso.slice(0, 10)}
+    </time>
+  );
+}
+
 function statusOf(key: KeyView): { label: string; tone: 'danger' | 'warn' | 'ok' | 'muted' } {
-  if (key.withoutMaterial) return { label: 'PendingImport: no material', tone: 'danger' };
-  if (key.nextDue === 'now') return { label: 'due for reimport', tone: 'warn' };
+  if (key.withoutMaterial) return { label: 'PendingImport', tone: 'danger' };
+  if (key.nextDue === 'now') return { label: 'due', tone: 'warn' };
   if (key.note) return { label: 'left alone', tone: 'muted' };
   return { label: 'ok', tone: 'ok' };
 }
@@ -142,7 +151,6 @@ export function KeysPage() {
                 <th scope="col">Status</th>
                 <th scope="col">Material (id, state, valid to)</th>
                 <th scope="col">Valid to</th>
-                <th scope="col">Left</th>
                 <th scope="col">Next reimport</th>
                 <th scope="col">Last run</th>
                 <th scope="col">
@@ -156,7 +164,11 @@ export function KeysPage() {
                 return (
                   <tr key={key.keyId} class={`row-${status.tone}`} data-key-id={key.keyId}>
                     <th scope="row">
-                      <code title={key.keyId}>{shortKeyId(key.keyId)}</code>
+                      <code title={key.keyId}>
+                        {shortKeyId(key.keyId).slice(0, 13)}
+                        <span class="visually-hidden">{shortKeyId(key.keyId).slice(13)}</span>
+                        <span aria-hidden="true">…</span>
+                      </code>
                     </th>
                     <td>{key.keySpec}</td>
                     <td>{key.hsmKeyLabel ?? '—'}</td>
@@ -175,18 +187,26 @@ export function KeysPage() {
                                 {material.keyMaterialId.slice(0, 12)}…
                               </code>{' '}
                               {material.state ?? ''} {material.importState ?? ''}{' '}
-                              {material.validTo ? formatDate(material.validTo) : ''}
+                              {material.validTo ? <Day iso={material.validTo} /> : ''}
                             </li>
                           ))}
                         </ul>
                       )}
                     </td>
-                    <td>
-                      {key.validTo ? formatDate(key.validTo) : key.withoutMaterial ? 'no material' : 'never'}
+                    <td class="nowrap">
+                      {key.validTo ? (
+                        <Day iso={key.validTo} />
+                      ) : key.withoutMaterial ? (
+                        'no material'
+                      ) : (
+                        'never'
+                      )}
+                      {key.secondsLeft !== null && (
+                        <div class="note">{formatSecondsLeft(key.secondsLeft)} left</div>
+                      )}
                     </td>
-                    <td>{formatSecondsLeft(key.secondsLeft)}</td>
-                    <td>
-                      {key.nextDue === 'now' ? 'next sweep' : key.nextDue ? formatDate(key.nextDue) : '—'}
+                    <td class="nowrap">
+                      {key.nextDue === 'now' ? 'next sweep' : key.nextDue ? <Day iso={key.nextDue} /> : '—'}
                     </td>
                     <td>
                       {key.lastRun ? (
