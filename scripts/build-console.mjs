@@ -7,7 +7,7 @@
 //
 // `node scripts/build-console.mjs [outDir]` builds; importers use buildConsoleAssets and
 // ensureConsoleAssets (builds only when missing or older than its sources).
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -56,31 +56,59 @@ async function compileInputValidator() {
   return standaloneCode(ajv, ajv.compile(schema));
 }
 
+/** Writes a file whole or not at all (temp file + rename), so a concurrent reader never sees half. */
+async function writeAtomically(path, contents) {
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(temp, contents);
+  await rename(temp, path);
+}
+
+/**
+ * Builds into outDir. Several processes may build at once (test files start consoles in parallel):
+ * each output file is replaced atomically, and all builds of the same sources write the same bytes.
+ */
 export async function buildConsoleAssets(outDir = CONSOLE_ASSETS_DIR, { minify = true } = {}) {
   const esbuild = await import('esbuild');
-  const generated = join(outDir, '.generated');
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(generated, { recursive: true });
-  await writeFile(join(generated, 'validate-import-input.mjs'), await compileInputValidator());
-  await esbuild.build({
+  const validatorSource = await compileInputValidator();
+  const validatorPlugin = {
+    name: 'byok-import-input-validator',
+    setup(build) {
+      build.onResolve({ filter: /^byok-import-input-validator$/ }, () => ({
+        path: 'byok-import-input-validator',
+        namespace: 'byok-generated',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'byok-generated' }, () => ({
+        contents: validatorSource,
+        loader: 'js',
+        // Its require()s of ajv's runtime helpers resolve from the project's node_modules.
+        resolveDir: root,
+      }));
+    },
+  };
+  const result = await esbuild.build({
     entryPoints: { app: join(CONSOLE_UI_DIR, 'main.tsx'), app_css: join(CONSOLE_UI_DIR, 'app.css') },
     outdir: outDir,
     entryNames: '[name]',
     bundle: true,
+    write: false,
     format: 'esm',
     platform: 'browser',
     target: ['es2022'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    alias: { 'byok-import-input-validator': join(generated, 'validate-import-input.mjs') },
+    plugins: [validatorPlugin],
     minify,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  await rm(generated, { recursive: true, force: true });
-  const html = await readFile(join(CONSOLE_UI_DIR, 'index.html'), 'utf8');
-  await writeFile(join(outDir, 'index.html'), html);
-  await writeFile(join(outDir, BUILD_INFO), `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`);
+  await mkdir(outDir, { recursive: true });
+  for (const file of result.outputFiles) await writeAtomically(file.path, file.contents);
+  await writeAtomically(join(outDir, 'index.html'), await readFile(join(CONSOLE_UI_DIR, 'index.html')));
+  // Last: its time stamp says the build is complete.
+  await writeAtomically(
+    join(outDir, BUILD_INFO),
+    `${JSON.stringify({ builtAt: new Date().toISOString() })}\n`,
+  );
   return outDir;
 }
 

@@ -32,10 +32,25 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/assets/app.css': { file: 'app_css.css', type: 'text/css; charset=utf-8' },
 };
 
+/** The built browser app, read once at start: a later rebuild cannot tear a running console. */
+export interface ConsoleAssets {
+  indexHtml: string;
+  /** By URL path. */
+  files: Map<string, string>;
+}
+
+export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAssets> {
+  const files = new Map<string, string>();
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    files.set(path, await readFile(join(assetsDir, asset.file), 'utf8'));
+  }
+  return { indexHtml: await readFile(join(assetsDir, 'index.html'), 'utf8'), files };
+}
+
 export interface ConsoleAppOptions {
   backend: ConsoleBackend;
   secrets: ConsoleSecrets;
-  assetsDir: string;
+  assets: ConsoleAssets;
   allowedHosts: Set<string>;
   port: () => number;
   /** Shown in the page's header: where the console's calls go. */
@@ -69,18 +84,15 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   });
   app.notFound((c) => c.json({ error: 'NotFound', message: `no ${c.req.method} ${c.req.path} here` }, 404));
 
-  app.get('/', async (c) => {
-    const html = await readFile(join(options.assetsDir, 'index.html'), 'utf8');
-    return c.html(
-      html
-        .replace('__BYOK_CSRF__', escapeHtml(options.secrets.csrfToken))
-        .replace('__BYOK_TARGET__', escapeHtml(options.targetDescription)),
-    );
-  });
+  const page = options.assets.indexHtml
+    .replace('__BYOK_CSRF__', escapeHtml(options.secrets.csrfToken))
+    .replace('__BYOK_TARGET__', escapeHtml(options.targetDescription));
+  app.get('/', (c) => c.html(page));
   for (const [path, asset] of Object.entries(ASSETS)) {
-    app.get(path, async (c) => {
+    const body = options.assets.files.get(path) ?? '';
+    app.get(path, (c) => {
       c.header('Content-Type', asset.type);
-      return c.body(await readFile(join(options.assetsDir, asset.file)));
+      return c.body(body);
     });
   }
   const api = new Hono();
@@ -111,9 +123,9 @@ export interface ConsoleServer {
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !options.allowNonLoopback) throw new ConsoleBindRefusedError(host);
-  let assetsDir: string;
+  let assets: ConsoleAssets;
   try {
-    assetsDir = options.assetsDir ?? (await ensureConsoleAssets());
+    assets = await readConsoleAssets(options.assetsDir ?? (await ensureConsoleAssets()));
   } catch (error) {
     throw new ConsoleAssetsMissingError(options.assetsDir ?? 'dist/console', { cause: error });
   }
@@ -124,7 +136,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const app = createConsoleApp({
     backend,
     secrets,
-    assetsDir,
+    assets,
     allowedHosts,
     port: () => port,
     targetDescription: options.endpoint
