@@ -11,6 +11,7 @@
 //   token is in the page's <meta>, and comes back in a header a cross-site form cannot set);
 // - a strict Content-Security-Policy: scripts and styles from the console's own files only.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 
@@ -50,16 +51,33 @@ export function sameSecret(given: string | undefined, expected: string): boolean
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** `host:port` forms a browser sends for a server listening on `listenHost`. */
-export function allowedHostHeaders(listenHost: string, port: number): Set<string> {
-  const hosts = new Set<string>();
-  const add = (name: string) => hosts.add(`${name}:${port}`.toLowerCase());
-  if (['127.0.0.1', 'localhost', '::1', '[::1]'].includes(listenHost)) {
-    for (const name of ['127.0.0.1', 'localhost', '[::1]']) add(name);
-  } else {
-    add(listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost);
-  }
-  return hosts;
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+function hostName(address: string): string {
+  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+}
+
+/**
+ * `host:port` forms a browser sends for a server listening on `listenHost`: the loopback names for
+ * loopback, the address itself otherwise, and for a wildcard (0.0.0.0, ::) this machine's name and
+ * every address of its interfaces (the names it can be reached by, and no other).
+ */
+export function allowedHostHeaders(
+  listenHost: string,
+  port: number,
+  machine: { hostname: string; addresses: string[] } = {
+    hostname: hostname(),
+    addresses: Object.values(networkInterfaces()).flatMap((list) =>
+      (list ?? []).map((entry) => entry.address),
+    ),
+  },
+): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(listenHost)
+    ? LOOPBACK_NAMES
+    : ['0.0.0.0', '::', '[::]'].includes(listenHost)
+      ? [...LOOPBACK_NAMES, hostName(listenHost), machine.hostname, ...machine.addresses.map(hostName)]
+      : [hostName(listenHost)];
+  return new Set(names.map((name) => `${name}:${port}`.toLowerCase()));
 }
 
 export interface SecurityOptions {

@@ -5,7 +5,7 @@
 // screenshotted into test-artifacts/console/, and every page and API response is scanned for the
 // known material.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ const RUN_TIMEOUT_MS = 45_000;
 
 describe('byok console in a real browser, against the local stack', () => {
   let byokHome: string | undefined;
+  let pin: Buffer;
   let local: LocalUpProcess | undefined;
   let consoleProcess: ConsoleProcess | undefined;
   let browser: Browser | undefined;
@@ -34,6 +35,7 @@ describe('byok console in a real browser, against the local stack', () => {
   beforeAll(async () => {
     const token = await createTestToken('nss');
     byokHome = token.byokHome;
+    pin = Buffer.from((await readFile(token.config.pinFile as string, 'utf8')).trim());
     await token.hsm?.importKey({ label: 'known-aes', type: 'AES_256', material: knownAes });
     await token.hsm?.close();
     local = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: byokHome });
@@ -177,7 +179,7 @@ describe('byok console in a real browser, against the local stack', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('never shows the key material: every page and API response the browser received is clean', async () => {
+  it('never shows the key material or the PIN: every page and API response the browser received is clean', async () => {
     // Prepare: the API responses of a run page and the keys page, with the state inputs and outputs.
     const runs = (await (await page.request.get(`${origin}/api/runs`)).json()) as {
       runs: { executionArn: string }[];
@@ -190,9 +192,11 @@ describe('byok console in a real browser, against the local stack', () => {
     // Assess
     expect(seenTexts.length).toBeGreaterThan(5);
     expect(seenTexts.some(([url]) => url.includes('/api/runs/'))).toBe(true);
-    for (const [url, text] of seenTexts) expectNoSecret(text, knownAes, url);
     const html = await page.content();
-    expectNoSecret(html, knownAes, 'page DOM');
+    for (const [what, text] of [...seenTexts, ['page DOM', html] as [string, string]]) {
+      expectNoSecret(text, knownAes, what);
+      expectNoSecret(text, pin, `${what} (PIN)`);
+    }
     expect(seenTexts.map(([, text]) => text).join('\n')).not.toMatch(
       /"(importToken|wrappedKeyMaterial)":"[A-Za-z0-9+/]/,
     );

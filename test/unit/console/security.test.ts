@@ -16,6 +16,21 @@ describe('console security helpers', () => {
     expect([...allowedHostHeaders('2001:db8::1', 80)]).toEqual(['[2001:db8::1]:80']);
   });
 
+  it('accepts the machine name and interface addresses for a wildcard bind, and nothing else', () => {
+    // Act
+    const hosts = allowedHostHeaders('0.0.0.0', 8080, {
+      hostname: 'build-box',
+      addresses: ['10.0.0.5', 'fe80::1'],
+    });
+
+    // Assess
+    expect(hosts.has('build-box:8080')).toBe(true);
+    expect(hosts.has('10.0.0.5:8080')).toBe(true);
+    expect(hosts.has('[fe80::1]:8080')).toBe(true);
+    expect(hosts.has('127.0.0.1:8080')).toBe(true);
+    expect(hosts.has('evil.example:8080')).toBe(false);
+  });
+
   it('makes fresh 256-bit secrets and compares them exactly', () => {
     // Act
     const one = createConsoleSecrets();

@@ -20,7 +20,7 @@ export function Timeline({ keys, now }: { keys: KeyView[]; now: string }) {
         <span>now {formatDate(now)}</span>
         <span>{formatDate(new Date(end).toISOString())}</span>
       </p>
-      <ul>
+      <ul class="timeline-rows">
         {keys.map((key) => {
           const reimportAt = key.nextDue === 'now' ? now : key.nextDue;
           const describe = key.withoutMaterial
