@@ -169,6 +169,9 @@ describe('byok console in a real browser, against the local stack', () => {
     const statuses = await page.locator('table.runs tbody .badge').allTextContents();
     expect(statuses.sort()).toEqual(['FAILED', 'SUCCEEDED']);
     await page.screenshot({ path: await artifactPath('runs.png'), fullPage: true });
+    await page.getByLabel('Show').selectOption('FAILED');
+    expect(await page.locator('table.runs tbody .badge').allTextContents()).toEqual(['FAILED']);
+    await page.getByLabel('Show').selectOption('all');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${origin}/#/keys`);
     await page.locator('table.keys tbody tr').nth(1).waitFor();
@@ -176,6 +179,14 @@ describe('byok console in a real browser, against the local stack', () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: await artifactPath('keys-narrow.png'), fullPage: true });
+    await page.goto(`${origin}/#/runs`);
+    await page.locator('table.runs tbody a').first().click();
+    await page.locator('g[data-state="StartImport"]').waitFor();
+    const runOverflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect(runOverflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: await artifactPath('run-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
