@@ -13,7 +13,7 @@ import { type AslDefinition, loadStateMachine } from '../local/runner/state-mach
 import { type ConsoleBackend, WORKFLOWS, type Workflow } from './backend.ts';
 import { ConsoleRunNotFoundError } from './errors.ts';
 import { hintFor } from './hints.ts';
-import { redactJsonText } from './redact.ts';
+import { redact, redactJsonText } from './redact.ts';
 
 /** How many of each state machine's newest executions the Runs page lists. */
 export const RUNS_PER_WORKFLOW = 25;
@@ -109,14 +109,23 @@ async function describeListed(
   return summaryOf(workflow, described);
 }
 
-/** `{"errorType","errorMessage","trace"}` (a Lambda's error on AWS) -> the message, never the trace. */
+/**
+ * `{"errorType","errorMessage","trace"}` (a Lambda's error on AWS) -> the message, never the trace.
+ * Another JSON cause (a child execution's description, from a `.sync` Task) is redacted like any
+ * state payload; plain text is a message.
+ */
 export function causeText(cause: string | undefined): string | null {
   if (cause === undefined || cause === '') return null;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+    parsed = JSON.parse(cause);
   } catch {
-    // a plain message
+    return cause;
+  }
+  if (parsed && typeof parsed === 'object') {
+    const message = (parsed as { errorMessage?: unknown }).errorMessage;
+    if (typeof message === 'string') return message;
+    return JSON.stringify(redact(parsed));
   }
   return cause;
 }

@@ -75,6 +75,9 @@ describe('causeText', () => {
       'boom',
     );
     expect(causeText('plain words')).toBe('plain words');
+    expect(causeText('{"Status":"FAILED","Input":"{}","TaskToken":"AAAA"}')).toBe(
+      '{"Status":"FAILED","Input":"{}","TaskToken":"[redacted]"}',
+    );
     expect(causeText('')).toBeNull();
   });
 });

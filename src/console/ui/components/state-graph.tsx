@@ -91,6 +91,14 @@ export function StateGraph({
   for (let i = 1; i < visits.length; i += 1) {
     taken.add(`${visits[i - 1]?.name}->${visits[i]?.name}`);
   }
+  // A Map's (or Parallel's) own Next follows its last iteration, not the Map state itself.
+  const types = new Map(laidOut.nodes.map((node) => [node.name, node.type]));
+  for (const edge of laidOut.edges) {
+    const container = types.get(edge.from) === 'Map' || types.get(edge.from) === 'Parallel';
+    if (container && edge.kind === 'next' && lastVisit.has(edge.from) && lastVisit.has(edge.to)) {
+      taken.add(`${edge.from}->${edge.to}`);
+    }
+  }
 
   return (
     <figure class="state-graph">
@@ -126,19 +134,26 @@ export function StateGraph({
         {laidOut.nodes.map((node) => {
           const visit = lastVisit.get(node.name);
           const status = visit ? visit.status : 'not-visited';
+          // A state entered several times (Map items, a renewed import token) that failed before.
+          const failedBefore =
+            status !== 'failed' && visits.some((v) => v.name === node.name && v.status === 'failed');
           const { x, y, width, height } = node.box as { x: number; y: number; width: number; height: number };
           return (
             // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it acts as one
             <g
               key={node.id}
-              class={`node node-${status}${selected === node.name ? ' node-selected' : ''}`}
+              class={`node node-${status}${failedBefore ? ' node-failed-before' : ''}${
+                selected === node.name ? ' node-selected' : ''
+              }`}
               data-state={node.name}
               data-status={status}
               role="button"
               // lower case: SVG attributes are case-sensitive, and only `tabindex` makes a <g> focusable
               tabindex={0}
               aria-pressed={selected === node.name}
-              aria-label={`${node.name} (${node.type}): ${status.replace('-', ' ')}`}
+              aria-label={`${node.name} (${node.type}): ${status.replace('-', ' ')}${
+                failedBefore ? ', failed on an earlier visit' : ''
+              }`}
               onClick={() => onSelect(node.name)}
               onKeyDown={(event) => {
                 if (event.key === 'Enter' || event.key === ' ') {
