@@ -63,3 +63,14 @@ export class ConsoleRunNotFoundError extends ConsoleError {
     this.name = 'ConsoleRunNotFoundError';
   }
 }
+
+/** The console cannot listen where it was asked (port taken, address not on this machine). */
+export class ConsoleListenError extends ConsoleError {
+  constructor(where: string, options?: ErrorOptions) {
+    super(`the console cannot listen on ${where}`, {
+      ...options,
+      hint: 'choose another --port (or leave it out for a free one) and a --host address of this machine',
+    });
+    this.name = 'ConsoleListenError';
+  }
+}

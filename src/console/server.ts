@@ -15,7 +15,9 @@ import {
   ConsoleBindRefusedError,
   ConsoleError,
   ConsoleInvalidRequestError,
+  ConsoleListenError,
   ConsoleRunNotFoundError,
+  ConsoleStateMachineNotFoundError,
 } from './errors.ts';
 import {
   allowedHostHeaders,
@@ -64,7 +66,9 @@ function escapeHtml(text: string): string {
 function statusOf(error: unknown): ContentfulStatusCode {
   if (error instanceof ConsoleInvalidRequestError) return 400;
   if (error instanceof ConsoleRunNotFoundError) return 404;
-  if (error instanceof ConsoleError) return 409;
+  // The stack this console points at has no byok workflow (not deployed, or the wrong Region).
+  if (error instanceof ConsoleStateMachineNotFoundError) return 503;
+  if (error instanceof ConsoleError) return 400;
   // An AWS service's own refusal (AccessDenied, Throttling, ...) as a bad gateway.
   if (error && typeof error === 'object' && '$metadata' in error) return 502;
   return 500;
@@ -147,7 +151,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
       resolve(started),
     );
-    started.once('error', reject);
+    started.once('error', (error) => {
+      backend.close();
+      reject(new ConsoleListenError(`${host}:${options.port ?? 0}`, { cause: error }));
+    });
   });
   port = (server.address() as AddressInfo).port;
   for (const allowed of allowedHostHeaders(host, port)) allowedHosts.add(allowed);

@@ -4,7 +4,7 @@
 // server-side contract check of a start request.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBindRefusedError } from '../../../src/console/errors.ts';
+import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/console/errors.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../src/console/security.ts';
 import { type ConsoleServer, startConsoleServer } from '../../../src/console/server.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
@@ -193,6 +193,14 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect(refusal.error).toBe('ConsoleInvalidRequestError');
     expect(refusal.issues.join('\n')).toMatch(/unknown field\(s\) pin/);
     expect(refusal.issues.join('\n')).toMatch(/keyId/);
+  });
+
+  it('names a taken port with ConsoleListenError', async () => {
+    // Act
+    const taken = startConsoleServer({ endpoint: stack.url, port: server.port });
+
+    // Assess
+    await expect(taken).rejects.toBeInstanceOf(ConsoleListenError);
   });
 
   it('refuses to listen beyond loopback unless asked (--host)', async () => {
