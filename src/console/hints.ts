@@ -29,9 +29,21 @@ const HINTS: Record<string, string> = {
     'KMS kept throttling after the retries; GetParametersForImport allows 1 request per second by default.',
   ExpiredImportTokenException: 'Each import token lives 24 hours; run the import again.',
   VerificationFailedError: 'KMS does not hold the HSM key’s material: check that the HSM key label is right.',
+  CredentialsProviderError:
+    'The console found no AWS credentials: restart it after aws configure / AWS_PROFILE, or with --endpoint for the local stack.',
   'States.Timeout': 'A step took longer than its TimeoutSeconds; check that the HSM and KMS answer.',
 };
 
 export function hintFor(errorName: string | undefined | null): string | undefined {
   return errorName ? HINTS[errorName] : undefined;
+}
+
+/** The hint for an error the console itself met: its own, else by its name (SDK set-up errors too). */
+export function hintForError(error: Error): string | undefined {
+  const own = (error as { hint?: unknown }).hint;
+  if (typeof own === 'string' && own.length > 0) return own;
+  if (/^Region (is missing|not accepted)/.test(error.message)) {
+    return 'Restart the console with --region or AWS_REGION (or --endpoint for the local stack).';
+  }
+  return hintFor(error.name);
 }

@@ -19,6 +19,7 @@ import {
   ConsoleRunNotFoundError,
   ConsoleStateMachineNotFoundError,
 } from './errors.ts';
+import { hintForError } from './hints.ts';
 import {
   allowedHostHeaders,
   type ConsoleSecrets,
@@ -82,7 +83,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
       error: error.name || 'Error',
       message: error.message,
     };
-    if (error instanceof ConsoleError && error.hint) body.hint = error.hint;
+    const hint = hintForError(error);
+    if (hint) body.hint = hint;
     if (error instanceof ConsoleInvalidRequestError) body.issues = error.issues;
     return c.json(body, statusOf(error));
   });

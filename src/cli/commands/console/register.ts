@@ -22,7 +22,7 @@ export function registerConsoleCommand(program: Command): void {
       ).argParser(parseEndpointUrl),
     )
     .option('--region <region>', 'AWS Region (default: AWS_REGION)')
-    .option('--port <n>', 'port to listen on (default: a free one)', parsePort, 0)
+    .addOption(new Option('--port <n>', 'port to listen on').argParser(parsePort).default(0, 'a free one'))
     .option('--host <address>', 'listen on this address instead of 127.0.0.1 (exposes the console)')
     .option('--open', 'open the URL in the default browser')
     .addHelpText(
