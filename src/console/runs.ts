@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type AslDefinition, loadStateMachine } from '../local/runner/state-machines.ts';
 import { type ConsoleBackend, WORKFLOWS, type Workflow } from './backend.ts';
-import { ConsoleRunNotFoundError } from './errors.ts';
+import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
 import { hintFor } from './hints.ts';
 import { redact, redactJsonText } from './redact.ts';
 
@@ -85,16 +85,26 @@ function summaryOf(
   };
 }
 
+/** The runs of every workflow deployed here; one that is not (say, no sweep) is left out. */
 export async function listRuns(backend: ConsoleBackend): Promise<RunSummary[]> {
+  const missing: ConsoleStateMachineNotFoundError[] = [];
   const perWorkflow = await Promise.all(
     WORKFLOWS.map(async (workflow) => {
-      const stateMachineArn = await backend.stateMachineArn(workflow);
+      let stateMachineArn: string;
+      try {
+        stateMachineArn = await backend.stateMachineArn(workflow);
+      } catch (error) {
+        if (!(error instanceof ConsoleStateMachineNotFoundError)) throw error;
+        missing.push(error);
+        return [];
+      }
       const listed = await backend.sfn.send(
         new ListExecutionsCommand({ stateMachineArn, maxResults: RUNS_PER_WORKFLOW }),
       );
       return Promise.all((listed.executions ?? []).map((item) => describeListed(backend, workflow, item)));
     }),
   );
+  if (missing.length === WORKFLOWS.length) throw missing[0];
   return perWorkflow.flat().sort((a, b) => b.startDate.localeCompare(a.startDate));
 }
 

@@ -157,6 +157,10 @@ describe('byok console in a real browser, against the local stack', () => {
     expect(await page.locator('#field-validForDays-error').textContent()).toContain('365');
     expect(await page.getByLabel('keyId').getAttribute('aria-invalid')).toBe('true');
     expect(posts).toEqual([]);
+    const unlabelled = await page.evaluate<number>(
+      "[...document.querySelectorAll('input, select, textarea')].filter((e) => !e.labels || e.labels.length === 0).length",
+    );
+    expect(unlabelled).toBe(0);
     await page.screenshot({ path: await artifactPath('start-import.png'), fullPage: true });
   });
 
