@@ -181,5 +181,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const built = force
     ? await Promise.all(BUILDS.map(async (step) => (await build(step)).step))
     : await ensureBuilt();
+  // The web console's static assets (byok console) ship beside the CLI: built here too.
+  const { buildConsoleAssets, consoleAssetsStale } = await import('./build-console.mjs');
+  if (force || (await consoleAssetsStale())) {
+    await buildConsoleAssets();
+    built.push('console');
+  }
   process.stderr.write(`[build] ${built.length > 0 ? `built ${built.join(', ')}` : 'up to date'}\n`);
 }

@@ -8,6 +8,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError } from 'commander';
+import { registerConsoleCommand } from './commands/console/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
+  registerConsoleCommand(program);
   return program;
 }
 

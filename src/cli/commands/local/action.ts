@@ -34,11 +34,21 @@ export async function runUp(options: UpOptions): Promise<void> {
     `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
   );
   process.stdout.write(`${stack.url}\n`);
+  // `--console`: the web console (byok console --endpoint) for this stack, in this process.
+  const consoleServer = options.console
+    ? await (await import('../../../console/server.ts')).startConsoleServer({ endpoint: stack.url })
+    : undefined;
+  if (consoleServer) {
+    process.stdout.write(`${consoleServer.url}\n`);
+    process.stderr.write(
+      'byok local stack: web console at the second URL above (it carries the session secret)\n',
+    );
+  }
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`byok local stack: ${signal}, stopping\n`);
-      stepFunctions
-        .close()
+      Promise.resolve(consoleServer?.close())
+        .then(() => stepFunctions.close())
         .then(() => tasks.close())
         .then(() => stack.stop())
         .then(done, (error: unknown) => {

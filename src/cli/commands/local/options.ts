@@ -59,4 +59,5 @@ export interface UpOptions {
   quotas?: 'aws-default';
   publicBind?: boolean;
   prewarm: WrappingKeySpec[];
+  console?: boolean;
 }

@@ -46,6 +46,7 @@ export function registerLocalCommands(program: Command): void {
         .argParser(parsePrewarm)
         .default(['RSA_2048'], 'RSA_2048'),
     )
+    .option('--console', 'also serve the web console for this stack (its URL is the second line on stdout)')
     .addHelpText(
       'after',
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +

@@ -1,0 +1,16 @@
+// `byok console`'s options as commander parses them. Cheap to load: commander only.
+import { InvalidArgumentError } from 'commander';
+
+export interface ConsoleOptions {
+  endpoint?: string;
+  region?: string;
+  port: number;
+  host?: string;
+  open?: boolean;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('a port is 0..65535');
+  return port;
+}

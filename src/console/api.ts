@@ -1,0 +1,54 @@
+// The console's JSON API, as route modules mounted under /api. Each module is thin: parse the
+// request, call the core (keys.ts, runs.ts, start-import.ts) with the backend passed in, answer.
+// The security middleware (security.ts) has already checked session, Host, Origin and, for every
+// POST, the CSRF token, so a new module (approvals: GET the pending ones, POST a vote) only adds
+// routes here. Nothing a route returns may carry key material, a PIN or a task token.
+import type { Hono } from 'hono';
+import type { ConsoleBackend } from './backend.ts';
+import { ConsoleInvalidRequestError } from './errors.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS, readKeys } from './keys.ts';
+import { listRuns, readRun } from './runs.ts';
+import { startImport } from './start-import.ts';
+
+export interface ApiDeps {
+  backend: ConsoleBackend;
+}
+
+export type ApiModule = (api: Hono, deps: ApiDeps) => void;
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+async function jsonBody(request: Request): Promise<unknown> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) {
+    throw new ConsoleInvalidRequestError(['the body must be application/json']);
+  }
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new ConsoleInvalidRequestError(['the body is too large']);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConsoleInvalidRequestError(['the body is not JSON']);
+  }
+}
+
+export const keysApi: ApiModule = (api, { backend }) => {
+  api.get('/keys', async (c) => {
+    const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
+    if (!Number.isInteger(asked) || asked < 1 || asked > 180) {
+      throw new ConsoleInvalidRequestError(['leadWindowDays: whole days 1..180']);
+    }
+    return c.json(await readKeys(backend, asked));
+  });
+};
+
+export const runsApi: ApiModule = (api, { backend }) => {
+  api.get('/runs', async (c) => c.json({ runs: await listRuns(backend) }));
+  api.get('/runs/:executionArn', async (c) => c.json(await readRun(backend, c.req.param('executionArn'))));
+};
+
+export const importsApi: ApiModule = (api, { backend }) => {
+  api.post('/imports', async (c) => c.json(await startImport(backend, await jsonBody(c.req.raw)), 201));
+};
+
+/** Every module the console serves; an approvals module joins this list. */
+export const API_MODULES: readonly ApiModule[] = [keysApi, runsApi, importsApi];

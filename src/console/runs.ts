@@ -1,0 +1,248 @@
+// The Runs pages' data: executions of byok's state machines (ListExecutions, DescribeExecution) and
+// one run's path through its statemachines/*.asl.json with each state's input and output from the
+// execution history (redacted, see redact.ts), and the error by name with its hint.
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+} from '@aws-sdk/client-sfn';
+import { type AslDefinition, loadStateMachine } from '../runner/state-machines.ts';
+import { type ConsoleBackend, WORKFLOWS, type Workflow } from './backend.ts';
+import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
+import { hintFor } from './hints.ts';
+import { redact, redactJsonText } from './redact.ts';
+
+/** How many of each state machine's newest executions the Runs page lists. */
+export const RUNS_PER_WORKFLOW = 25;
+
+export interface RunSummary {
+  executionArn: string;
+  name: string;
+  workflow: Workflow;
+  status: string;
+  /** The key the run imports (import runs), null for a sweep. */
+  keyId: string | null;
+  startDate: string;
+  stopDate: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface StateVisit {
+  name: string;
+  type: string;
+  /** succeeded, failed (its error was caught or ended the run) or running. */
+  status: 'succeeded' | 'failed' | 'running';
+  enteredAt: string;
+  exitedAt: string | null;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  input: unknown;
+  output: unknown;
+  cause: string | null;
+  hint: string | null;
+  /** The workflow's ASL, to draw. */
+  definition: AslDefinition;
+  /** Every state entered, in order (a state entered twice appears twice). */
+  visits: StateVisit[];
+}
+
+function keyIdOf(inputText: string | undefined): string | null {
+  try {
+    const keyId = (JSON.parse(inputText ?? 'null') as { keyId?: unknown } | null)?.keyId;
+    return typeof keyId === 'string' ? keyId : null;
+  } catch {
+    return null;
+  }
+}
+
+function summaryOf(
+  workflow: Workflow,
+  described: Pick<
+    DescribeExecutionCommandOutput,
+    'executionArn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'input' | 'error'
+  >,
+): RunSummary {
+  const start = described.startDate ?? new Date(0);
+  return {
+    executionArn: described.executionArn ?? '',
+    name: described.name ?? '',
+    workflow,
+    status: described.status ?? 'UNKNOWN',
+    keyId: workflow === 'import-key-material' ? keyIdOf(described.input) : null,
+    startDate: start.toISOString(),
+    stopDate: described.stopDate?.toISOString() ?? null,
+    durationMs: described.stopDate ? described.stopDate.getTime() - start.getTime() : null,
+    error: described.error ?? null,
+  };
+}
+
+/** The runs of every workflow deployed here; one that is not (say, no sweep) is left out. */
+export async function listRuns(backend: ConsoleBackend): Promise<RunSummary[]> {
+  const missing: ConsoleStateMachineNotFoundError[] = [];
+  const perWorkflow = await Promise.all(
+    WORKFLOWS.map(async (workflow) => {
+      let stateMachineArn: string;
+      try {
+        stateMachineArn = await backend.stateMachineArn(workflow);
+      } catch (error) {
+        if (!(error instanceof ConsoleStateMachineNotFoundError)) throw error;
+        missing.push(error);
+        return [];
+      }
+      const listed = await backend.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, maxResults: RUNS_PER_WORKFLOW }),
+      );
+      return Promise.all((listed.executions ?? []).map((item) => describeListed(backend, workflow, item)));
+    }),
+  );
+  if (missing.length === WORKFLOWS.length) throw missing[0];
+  return perWorkflow.flat().sort((a, b) => b.startDate.localeCompare(a.startDate));
+}
+
+async function describeListed(
+  backend: ConsoleBackend,
+  workflow: Workflow,
+  item: ExecutionListItem,
+): Promise<RunSummary> {
+  // Only import runs need their input (for the key id); a sweep's list entry says enough.
+  if (workflow !== 'import-key-material') return summaryOf(workflow, item);
+  const described = await backend.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
+  return summaryOf(workflow, described);
+}
+
+/**
+ * `{"errorType","errorMessage","trace"}` (a Lambda's error on AWS) -> the message, never the trace.
+ * Another JSON cause (a child execution's description, from a `.sync` Task) is redacted like any
+ * state payload; plain text is a message.
+ */
+export function causeText(cause: string | undefined): string | null {
+  if (cause === undefined || cause === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cause);
+  } catch {
+    return cause;
+  }
+  if (parsed && typeof parsed === 'object') {
+    const message = (parsed as { errorMessage?: unknown }).errorMessage;
+    if (typeof message === 'string') return message;
+    return JSON.stringify(redact(parsed));
+  }
+  return cause;
+}
+
+export async function readRun(backend: ConsoleBackend, executionArn: string): Promise<RunDetail> {
+  let described: DescribeExecutionCommandOutput;
+  try {
+    described = await backend.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    throw new ConsoleRunNotFoundError(executionArn, { cause: error });
+  }
+  const workflow = await backend.workflowOf(described.stateMachineArn ?? '');
+  if (!workflow) throw new ConsoleRunNotFoundError(executionArn);
+  const [history, machine] = await Promise.all([
+    readHistory(backend, executionArn),
+    loadStateMachine(workflow),
+  ]);
+  return {
+    ...summaryOf(workflow, described),
+    input: redactJsonText(described.input),
+    output: redactJsonText(described.output),
+    cause: causeText(described.cause),
+    hint: hintFor(described.error) ?? null,
+    definition: machine.definition,
+    visits: visitsOf(history),
+  };
+}
+
+async function readHistory(backend: ConsoleBackend, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await backend.sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        includeExecutionData: true,
+        maxResults: 1000,
+        nextToken,
+      }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken && events.length < 10_000);
+  return events;
+}
+
+const FAILURE_DETAILS = [
+  'lambdaFunctionFailedEventDetails',
+  'lambdaFunctionTimedOutEventDetails',
+  'taskFailedEventDetails',
+  'taskTimedOutEventDetails',
+  'activityFailedEventDetails',
+  'activityTimedOutEventDetails',
+] as const;
+
+/** The history read as state visits: entered -> (failed) -> exited. */
+export function visitsOf(events: HistoryEvent[]): StateVisit[] {
+  const visits: StateVisit[] = [];
+  const open = new Map<string, StateVisit>();
+  let lastEntered: StateVisit | undefined;
+  for (const event of events) {
+    const type = event.type ?? '';
+    const at = event.timestamp?.toISOString() ?? '';
+    const entered = event.stateEnteredEventDetails;
+    if (type.endsWith('StateEntered') && entered?.name) {
+      const visit: StateVisit = {
+        name: entered.name,
+        type: type.replace(/StateEntered$/, ''),
+        status: 'running',
+        enteredAt: at,
+        exitedAt: null,
+        input: redactJsonText(entered.input),
+        output: undefined,
+        error: null,
+        cause: null,
+      };
+      visits.push(visit);
+      open.set(entered.name, visit);
+      lastEntered = visit;
+      continue;
+    }
+    const exited = event.stateExitedEventDetails;
+    if (type.endsWith('StateExited') && exited?.name) {
+      const visit = open.get(exited.name);
+      if (visit) {
+        visit.exitedAt = at;
+        visit.output = redactJsonText(exited.output);
+        if (visit.status === 'running') visit.status = 'succeeded';
+        open.delete(exited.name);
+      }
+      continue;
+    }
+    for (const field of FAILURE_DETAILS) {
+      const details = event[field] as { error?: string; cause?: string } | undefined;
+      if (details && lastEntered) {
+        lastEntered.status = 'failed';
+        lastEntered.error = details.error ?? null;
+        lastEntered.cause = causeText(details.cause);
+      }
+    }
+    const failed = event.executionFailedEventDetails;
+    if (type === 'ExecutionFailed' && failed && lastEntered?.type === 'Fail') {
+      lastEntered.error = failed.error ?? null;
+      lastEntered.cause = causeText(failed.cause);
+    }
+  }
+  // A Fail state has no exit event: entering it is failing.
+  for (const visit of visits) if (visit.type === 'Fail') visit.status = 'failed';
+  return visits;
+}

@@ -1,0 +1,26 @@
+// A failed API call or run, by name, with its message and hint.
+import type { ApiError } from '../types.ts';
+
+export function ErrorBox({ error, title }: { error: ApiError; title?: string }) {
+  return (
+    <div class="error-box" role="alert">
+      <p>
+        <strong>{title ?? 'Error'}:</strong> <code class="error-name">{error.error}</code>
+      </p>
+      {error.message && <p class="error-message">{error.message}</p>}
+      {error.issues && error.issues.length > 0 && (
+        <ul>
+          {error.issues.map((issue) => (
+            <li key={issue}>{issue}</li>
+          ))}
+        </ul>
+      )}
+      {error.hint && <p class="hint">Hint: {error.hint}</p>}
+    </div>
+  );
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error && typeof error === 'object' && 'body' in error) return (error as { body: ApiError }).body;
+  return { error: error instanceof Error ? error.name : 'Error', message: String(error) };
+}

@@ -1,0 +1,94 @@
+// The shapes the console's API answers with (src/console/keys.ts, runs.ts, start-import.ts), as the
+// page reads them. Written out here because the page is type-checked for the browser, apart from
+// the server's Node code.
+
+export interface LastRun {
+  result: 'SUCCEEDED' | 'FAILED';
+  at: string;
+  error?: string;
+}
+
+export interface MaterialView {
+  keyMaterialId: string;
+  state: string | null;
+  importState: string | null;
+  validTo: string | null;
+  expirationModel: string | null;
+}
+
+export interface KeyView {
+  keyId: string;
+  keySpec: string;
+  hsmKeyLabel: string | null;
+  keyState: string;
+  validTo: string | null;
+  secondsLeft: number | null;
+  withoutMaterial: boolean;
+  nextDue: string | null;
+  note: string | null;
+  lastRun: LastRun | null;
+  materials: MaterialView[];
+}
+
+export interface KeysView {
+  checkedAt: string;
+  leadWindowDays: number;
+  keys: KeyView[];
+  unreadable: { keyId: string; why: string }[];
+}
+
+export interface RunSummary {
+  executionArn: string;
+  name: string;
+  workflow: string;
+  status: string;
+  keyId: string | null;
+  startDate: string;
+  stopDate: string | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface StateVisit {
+  name: string;
+  type: string;
+  status: 'succeeded' | 'failed' | 'running';
+  enteredAt: string;
+  exitedAt: string | null;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+}
+
+export interface AslState {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: { Next: string }[];
+  Catch?: { Next: string; ErrorEquals: string[] }[];
+  ItemProcessor?: AslDefinition;
+  Iterator?: AslDefinition;
+}
+
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+export interface RunDetail extends RunSummary {
+  input: unknown;
+  output: unknown;
+  cause: string | null;
+  hint: string | null;
+  definition: AslDefinition;
+  visits: StateVisit[];
+}
+
+export interface ApiError {
+  error: string;
+  message: string;
+  hint?: string;
+  issues?: string[];
+}

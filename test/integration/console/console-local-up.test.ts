@@ -1,0 +1,55 @@
+// `byok local up --console`: the stack and its web console in one process; the console's URL is the
+// second line on stdout and opens onto the same stack.
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKmsClient } from '../../../src/aws/clients.ts';
+import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
+import { createManagedExternalKey } from '../../helpers/managed-key.ts';
+
+describe('byok local up --console', () => {
+  let local: LocalUpProcess | undefined;
+  let lines: Promise<string[]>;
+
+  beforeAll(() => {
+    local = spawnLocalUp(['--port', '0', '--memory', '--console']);
+    const child = local.child;
+    lines = new Promise((resolve, reject) => {
+      let stdout = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const complete = stdout.split('\n').slice(0, -1);
+        if (complete.length >= 2) resolve(complete);
+      });
+      child.once('exit', (code) => reject(new Error(`byok local up exited ${code}`)));
+    });
+  });
+
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('prints the stack URL, then the console URL, and the console shows the stack’s managed keys', async () => {
+    // Prepare
+    const [stackUrl = '', consoleUrl = ''] = await lines;
+    const kms = createKmsClient({ endpoint: stackUrl });
+    const managed = await createManagedExternalKey(kms, { hsmKeyLabel: 'payments' });
+    await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }));
+    kms.destroy();
+
+    // Act
+    const opened = await fetch(consoleUrl, { redirect: 'manual' });
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const keys = await fetch(new URL('/api/keys', consoleUrl), { headers: { cookie } });
+
+    // Assess
+    expect(consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?session=[A-Za-z0-9_-]{43}$/);
+    expect(opened.status).toBe(303);
+    expect(keys.status).toBe(200);
+    const view = (await keys.json()) as {
+      keys: { keyId: string; hsmKeyLabel: string; withoutMaterial: boolean }[];
+    };
+    expect(view.keys).toEqual([
+      expect.objectContaining({ keyId: managed, hsmKeyLabel: 'payments', withoutMaterial: true }),
+    ]);
+  });
+});

@@ -1,0 +1,213 @@
+// The console's HTTP defences, over real HTTP against a console on a local stack: the session secret
+// (URL once, then an HttpOnly SameSite=Strict cookie) on every request, Host and Origin checked,
+// POSTs with Origin and the CSRF token only, a strict CSP with no inline script or style, and the
+// server-side contract check of a start request.
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/console/errors.ts';
+import { CONTENT_SECURITY_POLICY } from '../../../src/console/security.ts';
+import { type ConsoleServer, startConsoleServer } from '../../../src/console/server.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import {
+  type AttachedStepFunctions,
+  attachLocalStepFunctionsWithLocalToken,
+} from '../../../src/simulation/step-functions.ts';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+describe('byok console over HTTP: who gets in, and what the browser may do', () => {
+  let stack: LocalStack;
+  let stepFunctions: AttachedStepFunctions;
+  let server: ConsoleServer;
+  let cookie: string;
+  let csrfToken: string;
+  let host: string;
+
+  /** A raw request, so that Host and Origin are exactly what the test says. */
+  function send(
+    path: string,
+    options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path,
+          method: options.method ?? 'GET',
+          headers: { host, ...options.headers },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  }
+
+  const withSession = (headers: Record<string, string> = {}) => ({ cookie, ...headers });
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0 });
+    stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { byokHome: '/nonexistent-byok-home' });
+    server = await startConsoleServer({ endpoint: stack.url });
+    host = new URL(server.origin).host;
+    const opened = await send(new URL(server.url).pathname + new URL(server.url).search);
+    cookie = String(opened.headers['set-cookie']).split(';')[0] ?? '';
+    const page = await send('/', { headers: withSession() });
+    csrfToken = /<meta name="byok-csrf" content="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await stepFunctions?.close();
+    await stack?.stop();
+  });
+
+  it('trades the secret in the URL for an HttpOnly SameSite=Strict cookie and redirects it out of the address bar', async () => {
+    // Act
+    const opened = await send(new URL(server.url).pathname + new URL(server.url).search);
+
+    // Assess
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toBe('/');
+    expect(String(opened.headers['set-cookie'])).toMatch(
+      new RegExp(`^byok_console_${server.port}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict$`),
+    );
+    expect(csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it.each([
+    ['no cookie', '/', {}],
+    ['no cookie, API', '/api/keys', {}],
+    ['no cookie, assets', '/assets/app.js', {}],
+    ['a wrong secret in the URL', '/?session=guessed', {}],
+    ['a wrong cookie', '/api/keys', { cookie: `byok_console_0=${'A'.repeat(43)}` }],
+  ])('refuses a request with %s (401)', async (_case, path, headers) => {
+    // Act
+    const answer = await send(path, { headers: headers as Record<string, string> });
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'ConsoleSessionRequired' });
+    expect(answer.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it.each([
+    ['a forged Host', { host: 'evil.example' }],
+    ['a rebinding Host on the right port', { host: `attacker.example:${0}` }],
+    ['a foreign Origin', { origin: 'https://evil.example' }],
+    ['an Origin on another local port', { origin: 'http://127.0.0.1:1' }],
+    ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
+  ])('refuses %s even with the session cookie (403)', async (_case, headers) => {
+    // Prepare
+    const forged = { ...headers } as Record<string, string>;
+    if (forged.host?.endsWith(':0')) forged.host = forged.host.replace(/:0$/, `:${server.port}`);
+
+    // Act
+    const answer = await send('/api/keys', { headers: withSession(forged) });
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body).error).toMatch(/^Console(Host|Origin)Refused$/);
+  });
+
+  it('serves the page and its API with a strict CSP, and the page has no inline script or style', async () => {
+    // Act
+    const page = await send('/', { headers: withSession() });
+    const script = await send('/assets/app.js', { headers: withSession() });
+    const keys = await send('/api/keys', { headers: withSession() });
+
+    // Assess
+    for (const answer of [page, script, keys]) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['x-frame-options']).toBe('DENY');
+    }
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)/);
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(page.body).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+    expect(script.body).not.toMatch(/\bnew Function\(|\beval\(/);
+    expect(JSON.parse(keys.body)).toMatchObject({ keys: [], leadWindowDays: 14 });
+  });
+
+  it('refuses a POST without the CSRF token, without an Origin, or by another method', async () => {
+    // Prepare
+    const body = JSON.stringify({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' });
+    const json = { 'content-type': 'application/json' };
+
+    // Act
+    const noToken = await send('/api/imports', {
+      method: 'POST',
+      headers: withSession({ ...json, origin: server.origin }),
+      body,
+    });
+    const noOrigin = await send('/api/imports', {
+      method: 'POST',
+      headers: withSession({ ...json, 'x-byok-csrf': csrfToken }),
+      body,
+    });
+    const put = await send('/api/imports', {
+      method: 'PUT',
+      headers: withSession({ ...json, origin: server.origin, 'x-byok-csrf': csrfToken }),
+      body,
+    });
+
+    // Assess
+    expect([noToken.status, JSON.parse(noToken.body).error]).toEqual([403, 'ConsoleCsrfRefused']);
+    expect([noOrigin.status, JSON.parse(noOrigin.body).error]).toEqual([403, 'ConsoleOriginRefused']);
+    expect([put.status, JSON.parse(put.body).error]).toEqual([405, 'ConsoleMethodRefused']);
+  });
+
+  it('checks a start request again on the server with the zod contract (a page check can be skipped)', async () => {
+    // Act
+    const answer = await send('/api/imports', {
+      method: 'POST',
+      headers: withSession({
+        'content-type': 'application/json',
+        origin: server.origin,
+        'x-byok-csrf': csrfToken,
+      }),
+      body: JSON.stringify({
+        keyId: 'alias/payments',
+        validForDays: 30,
+        validTo: '2027-01-01T00:00:00Z',
+        pin: '1234',
+      }),
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    const refusal = JSON.parse(answer.body) as { error: string; issues: string[] };
+    expect(refusal.error).toBe('ConsoleInvalidRequestError');
+    expect(refusal.issues.join('\n')).toMatch(/unknown field\(s\) pin/);
+    expect(refusal.issues.join('\n')).toMatch(/keyId/);
+  });
+
+  it('names a taken port with ConsoleListenError', async () => {
+    // Act
+    const taken = startConsoleServer({ endpoint: stack.url, port: server.port });
+
+    // Assess
+    await expect(taken).rejects.toBeInstanceOf(ConsoleListenError);
+  });
+
+  it('refuses to listen beyond loopback unless asked (--host)', async () => {
+    // Act
+    const refused = startConsoleServer({ endpoint: stack.url, host: '0.0.0.0' });
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(ConsoleBindRefusedError);
+  });
+});
