@@ -43,7 +43,7 @@ function sourceUrlPlugin(outdir) {
   return {
     name: 'byok-source-url',
     setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, (args) => {
+      build.onLoad({ filter: /\.(ts|mjs)$/ }, (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         const text = readFileSync(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return undefined;
@@ -52,7 +52,7 @@ function sourceUrlPlugin(outdir) {
           'import.meta.url',
           `new URL(${JSON.stringify(fromOutdir)}, import.meta.url).href`,
         );
-        return { contents, loader: 'ts' };
+        return { contents, loader: args.path.endsWith('.mjs') ? 'js' : 'ts' };
       });
     },
   };

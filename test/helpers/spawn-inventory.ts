@@ -109,7 +109,10 @@ function stringValues(checker: ts.TypeChecker, expression: ts.Expression): strin
 export function findCodeSpawns(root: string, files: readonly string[]): SpawnInventory {
   // Only files that use child_process, with Node's declarations and the project files they import
   // (for constants defined elsewhere): type-checking the whole tree with the SDK's types is slow.
-  const users = files.filter((file) => readFileSync(join(root, file), 'utf8').includes('child_process'));
+  const users = files.filter((file) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    return text.includes('child_process') || text.includes('executablePath');
+  });
   const nodeTypes = join(root, 'node_modules', '@types', 'node');
   const roots = [
     ...users.map((file) => join(root, file)),
@@ -134,6 +137,19 @@ export function findCodeSpawns(root: string, files: readonly string[]): SpawnInv
     const source = program.getSourceFile(join(root, file));
     if (!source) continue;
     const visit = (node: ts.Node): void => {
+      // A browser started by a driver (playwright-core's `executablePath`): the program is the
+      // literal, or the fallback of `process.env.X ?? '/usr/bin/...'`.
+      if (ts.isPropertyAssignment(node) && node.name.getText() === 'executablePath') {
+        const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+        const value = node.initializer;
+        const fallback =
+          ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken
+            ? value.right
+            : value;
+        const values = stringValues(checker, fallback);
+        if (!values) inventory.unresolved.push({ file, line, text: node.getText().slice(0, 120) });
+        for (const program of values ?? []) inventory.sites.push({ file, line, program });
+      }
       if (ts.isCallExpression(node)) {
         const fn = childProcessFunction(checker, node.expression);
         if (fn) {

@@ -6,13 +6,14 @@ import { type ConsoleServer, startConsoleServer } from '../../../console/server.
 import type { ConsoleOptions } from './options.ts';
 
 /** The platform's "open this URL" command; the URL is one argument, never shell text. */
+const URL_OPENERS = { darwin: 'open', win32: 'explorer.exe', other: 'xdg-open' } as const;
+
 export function openInBrowser(url: string): void {
-  const [command, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['explorer.exe', [url]]
-        : ['xdg-open', [url]];
+  const command =
+    process.platform === 'darwin' || process.platform === 'win32'
+      ? URL_OPENERS[process.platform]
+      : URL_OPENERS.other;
+  const args = [url];
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
   child.on('error', () => process.stderr.write(`byok console: could not open a browser; open ${url}\n`));
   child.unref();
