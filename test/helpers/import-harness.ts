@@ -8,8 +8,8 @@ import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/hsm/port.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
 import { createLocalDeps, type LocalDeps } from '../../src/runner/local-deps.ts';
 import { type ExecutionResult, type RunOverrides, runExecution } from '../../src/runner/run-execution.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
-import { createManagedExternalKey } from '../helpers/managed-key.ts';
+import { createTestToken, type TestToken } from './hsm.ts';
+import { createManagedExternalKey } from './managed-key.ts';
 
 /** Retries in tests wait 1 ms instead of the ASL's backoff. */
 export const NO_BACKOFF: RunOverrides = {

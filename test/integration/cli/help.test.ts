@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = resolve(import.meta.dirname, '../../bin/byok.js');
+const BIN = resolve(import.meta.dirname, '../../../bin/byok.js');
 let byokHome: string;
 
 interface Run {

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../src/aws/clients.ts';
-import { type LocalUpOverToken, startLocalUpOverToken } from '../helpers/local-up.ts';
-import { createManagedExternalKey } from '../helpers/managed-key.ts';
+import { createKmsClient } from '../../../src/aws/clients.ts';
+import { type LocalUpOverToken, startLocalUpOverToken } from '../../helpers/local-up.ts';
+import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 
 const execFileAsync = promisify(execFile);
-const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
+const byok = join(import.meta.dirname, '..', '..', '..', 'bin', 'byok.js');
 
 describe('byok local up + byok start --endpoint', () => {
   let local: LocalUpOverToken | undefined;

@@ -18,17 +18,20 @@ import {
   executionInputOf,
   runStart,
   type StartOptions,
-} from '../../src/cli/commands/start/action.ts';
+} from '../../../src/cli/commands/start/action.ts';
 import {
   InvalidStartInputError,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
-} from '../../src/cli/errors.ts';
-import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
-import { type ImportHarness, NO_BACKOFF, startImportHarness } from './import-harness.ts';
+} from '../../../src/cli/errors.ts';
+import {
+  type AttachedStepFunctions,
+  attachLocalStepFunctions,
+} from '../../../src/simulation/step-functions.ts';
+import { type ImportHarness, NO_BACKOFF, startImportHarness } from '../../helpers/import-harness.ts';
 
 const execFileAsync = promisify(execFile);
-const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
+const byok = join(import.meta.dirname, '..', '..', '..', 'bin', 'byok.js');
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
 interface CliResult {

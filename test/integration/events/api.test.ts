@@ -16,10 +16,10 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBridgeClient } from '../../src/aws/clients.ts';
-import type { AttachedEvents } from '../../src/local/events/attach.ts';
-import type { TargetDelivery } from '../../src/local/events/event-bus.ts';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
+import { createEventBridgeClient } from '../../../src/aws/clients.ts';
+import type { AttachedEvents } from '../../../src/local/events/attach.ts';
+import type { TargetDelivery } from '../../../src/local/events/event-bus.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 
 const run = promisify(execFile);
 const QUEUE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:recorder';

@@ -13,9 +13,9 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBridgeClient } from '../../src/aws/clients.ts';
-import { LocalEventsError } from '../../src/local/events/errors.ts';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
+import { createEventBridgeClient } from '../../../src/aws/clients.ts';
+import { LocalEventsError } from '../../../src/local/events/errors.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 
 let stateDir: string;
 const running: { stack: LocalStack; client: EventBridgeClient }[] = [];

@@ -6,9 +6,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSecret } from '../helpers/secret-scan.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/byok.js');
+const BIN = resolve(import.meta.dirname, '../../../bin/byok.js');
 const material = randomBytes(32);
 /** A 0600 key file of the test's own, for refusals that come after the file check. */
 const ownedKeyFile = join(tmpdir(), `byok-cli-owned-key-${process.pid}.bin`);

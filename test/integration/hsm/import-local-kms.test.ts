@@ -18,13 +18,13 @@ import {
   SignCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../src/aws/clients.ts';
-import { WrappingAlgorithmUnavailableError } from '../../src/hsm/errors.ts';
-import type { Pkcs11Hsm } from '../../src/hsm/pkcs11-adapter.ts';
-import type { HsmKeyType, WrappingAlgorithm } from '../../src/hsm/port.ts';
-import { allowedWrappings, chooseWrappingAlgorithm } from '../../src/import/wrapping-algorithms.ts';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { createKmsClient } from '../../../src/aws/clients.ts';
+import { WrappingAlgorithmUnavailableError } from '../../../src/hsm/errors.ts';
+import type { Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import type { HsmKeyType, WrappingAlgorithm } from '../../../src/hsm/port.ts';
+import { allowedWrappings, chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 const FAMILIES: Array<{ keySpec: KeySpec; keyUsage: KeyUsageType; type: HsmKeyType }> = [
   { keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', type: 'AES_256' },
@@ -62,7 +62,7 @@ async function importFromToken(
     ).KeyMetadata?.KeyId;
   if (!id) throw new Error('CreateKey returned no KeyId');
   // RSA_2048 keeps the emulator's per-call key generation fast; the default (RSA_4096) is covered
-  // by the unit tests of chooseWrappingAlgorithm and by hsm-wrap.test.ts.
+  // by the unit tests of chooseWrappingAlgorithm and by hsm/wrap.test.ts.
   const { wrappingKeySpec } = chooseWrappingAlgorithm(family.keySpec, [algorithm], algorithm, 'RSA_2048');
   const parameters = await kms.send(
     new GetParametersForImportCommand({

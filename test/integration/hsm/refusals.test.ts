@@ -17,13 +17,13 @@ import {
   HsmLoginError,
   HsmTokenNotFoundError,
   WrappingAlgorithmUnavailableError,
-} from '../../src/hsm/errors.ts';
-import { aesKeyUnwrapWithPadding, unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
-import { openHsm, type Pkcs11Hsm } from '../../src/hsm/pkcs11-adapter.ts';
-import { CKM_AES_KEY_WRAP_PAD } from '../../src/hsm/profiles.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
-import { createRawWrappingKey, findRawKey } from '../helpers/raw-pkcs11.ts';
-import { expectNoSecret } from '../helpers/secret-scan.ts';
+} from '../../../src/hsm/errors.ts';
+import { aesKeyUnwrapWithPadding, unwrapAsKms } from '../../../src/hsm/kms-unwrap.ts';
+import { openHsm, type Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import { CKM_AES_KEY_WRAP_PAD } from '../../../src/hsm/profiles.ts';
+import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
+import { createRawWrappingKey, findRawKey } from '../../helpers/raw-pkcs11.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
 const wrapping = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const wrappingPublicKey = wrapping.publicKey.export({ format: 'der', type: 'spki' });

@@ -11,11 +11,11 @@ import {
 } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unwrapAsKms } from '../../src/hsm/kms-unwrap.ts';
-import type { Hsm, HsmKeyType, WrapKeyInput, WrappingAlgorithm } from '../../src/hsm/port.ts';
-import { chooseWrappingAlgorithm } from '../../src/import/wrapping-algorithms.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
-import { expectNoSecret } from '../helpers/secret-scan.ts';
+import { unwrapAsKms } from '../../../src/hsm/kms-unwrap.ts';
+import type { Hsm, HsmKeyType, WrapKeyInput, WrappingAlgorithm } from '../../../src/hsm/port.ts';
+import { chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
+import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
 const FAMILIES = [
   'AES_256',

@@ -1,6 +1,6 @@
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 describe('import workflow, different material for a key that already has material', () => {
   let harness: ImportHarness;

@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { SignCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportHarness, startImportHarness } from './import-harness.ts';
+import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
 
 describe('import workflow, ECC keys (real ASL, local KMS endpoint, NSS token)', () => {
   let harness: ImportHarness;

@@ -1,6 +1,11 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decorateWrapKey, type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import {
+  decorateWrapKey,
+  type ImportHarness,
+  startImportHarness,
+  statesEntered,
+} from '../../helpers/import-harness.ts';
 
 const DAY_AND_AN_HOUR_MS = 25 * 60 * 60 * 1000;
 

@@ -1,6 +1,6 @@
 import { GenerateMacCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 describe('import workflow, HMAC keys (real ASL, local KMS endpoint, NSS token)', () => {
   let harness: ImportHarness;

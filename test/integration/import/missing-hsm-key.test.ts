@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 const run = promisify(execFile);
 

@@ -3,10 +3,10 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionResult } from '../../src/runner/run-execution.ts';
-import { createLogger } from '../../src/shared/logger.ts';
-import { expectNoSecret } from '../helpers/secret-scan.ts';
-import { type ImportHarness, startImportHarness } from './import-harness.ts';
+import type { ExecutionResult } from '../../../src/runner/run-execution.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 // SoftHSM2 2.6 wraps with SHA-1 only (its RSA-OAEP has no SHA-256): byok uses SHA-1 when it is
 // named and refuses to pick it silently.

@@ -1,8 +1,13 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeReturnCode, HsmError } from '../../src/hsm/errors.ts';
-import { decorateWrapKey, type ImportHarness, startImportHarness, statesEntered } from './import-harness.ts';
+import { describeReturnCode, HsmError } from '../../../src/hsm/errors.ts';
+import {
+  decorateWrapKey,
+  type ImportHarness,
+  startImportHarness,
+  statesEntered,
+} from '../../helpers/import-harness.ts';
 
 interface RetriedEvent {
   type: string;

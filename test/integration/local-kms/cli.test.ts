@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalUpProcess, spawnLocalUp } from '../helpers/local-up.ts';
+import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'byok.js');
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'byok.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 

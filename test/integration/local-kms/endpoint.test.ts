@@ -34,8 +34,13 @@ import {
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { expectAwsError, kmsClient, type TestWrappingAlgorithm, wrapMaterial } from './local-kms-support.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import {
+  expectAwsError,
+  kmsClient,
+  type TestWrappingAlgorithm,
+  wrapMaterial,
+} from '../../helpers/local-kms-support.ts';
 
 const HOUR = 3_600_000;
 const CURVES: Record<string, string> = {

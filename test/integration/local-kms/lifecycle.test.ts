@@ -17,9 +17,9 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KmsEvent } from '../../src/local/kms/events.ts';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { expectAwsError, kmsClient, wrapMaterial } from './local-kms-support.ts';
+import type { KmsEvent } from '../../../src/local/kms/events.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { expectAwsError, kmsClient, wrapMaterial } from '../../helpers/local-kms-support.ts';
 
 const HOUR = 3_600_000;
 let stack: LocalStack;

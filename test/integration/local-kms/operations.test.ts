@@ -24,8 +24,13 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { expectAwsError, kmsClient, type TestWrappingAlgorithm, wrapMaterial } from './local-kms-support.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import {
+  expectAwsError,
+  kmsClient,
+  type TestWrappingAlgorithm,
+  wrapMaterial,
+} from '../../helpers/local-kms-support.ts';
 
 let stack: LocalStack;
 let kms: KMSClient;

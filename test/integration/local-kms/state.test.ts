@@ -18,9 +18,9 @@ import {
 } from '@aws-sdk/client-kms';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStateCorruptError, LocalStateInsecureError } from '../../src/local/errors.ts';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { expectAwsError, kmsClient, wrapMaterial } from './local-kms-support.ts';
+import { LocalStateCorruptError, LocalStateInsecureError } from '../../../src/local/errors.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { expectAwsError, kmsClient, wrapMaterial } from '../../helpers/local-kms-support.ts';
 
 let dir: string;
 const started: { stack: LocalStack; kms: KMSClient }[] = [];

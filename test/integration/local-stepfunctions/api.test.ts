@@ -13,9 +13,12 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSfnClient } from '../../src/aws/clients.ts';
-import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
-import { type ImportHarness, NO_BACKOFF, startImportHarness } from './import-harness.ts';
+import { createSfnClient } from '../../../src/aws/clients.ts';
+import {
+  type AttachedStepFunctions,
+  attachLocalStepFunctions,
+} from '../../../src/simulation/step-functions.ts';
+import { type ImportHarness, NO_BACKOFF, startImportHarness } from '../../helpers/import-harness.ts';
 
 const run = promisify(execFile);
 // The local stack's defaults (checked in beforeAll).

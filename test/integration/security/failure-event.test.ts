@@ -4,8 +4,8 @@
 // field holding key material reached the event.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSecret } from '../helpers/secret-scan.ts';
-import { type ImportHarness, startImportHarness } from './import-harness.ts';
+import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
 describe('import workflow failure event', () => {
   let harness: ImportHarness;

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 describe('Pkcs11Hsm keeps its PIN out of sight', () => {
   let token: TestToken;

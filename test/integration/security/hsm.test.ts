@@ -5,9 +5,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HsmError, HsmLoginError } from '../../src/hsm/errors.ts';
-import { openHsm } from '../../src/hsm/pkcs11-adapter.ts';
-import { createTestToken, type TestToken } from '../helpers/hsm.ts';
+import { HsmError, HsmLoginError } from '../../../src/hsm/errors.ts';
+import { openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 const wrappingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const wrappingPublicKey = new Uint8Array(wrappingKey.publicKey.export({ format: 'der', type: 'spki' }));

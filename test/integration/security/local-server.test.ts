@@ -5,8 +5,8 @@
 import { request } from 'node:http';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { kmsClient } from './local-kms-support.ts';
+import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { kmsClient } from '../../helpers/local-kms-support.ts';
 
 interface Answer {
   status: number;

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const repo = resolve(import.meta.dirname, '..', '..');
+const repo = resolve(import.meta.dirname, '..', '..', '..');
 const FORBIDDEN = ['src/import', 'src/hsm', 'src/sweep', 'functions'];
 /** What src/local must never reach, directly or through another module. */
 const PRODUCT = [

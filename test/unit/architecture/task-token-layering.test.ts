@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const repo = resolve(import.meta.dirname, '..', '..', '..', '..');
+const repo = resolve(import.meta.dirname, '..', '..', '..');
 
 /** Each relative import of the .ts files in `dir`, as a repository path. */
 function importsOf(dir: string, files?: readonly string[]): Array<{ file: string; target: string }> {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { reportError } from '../../src/cli/report-error.ts';
+import { reportError } from '../../../src/cli/report-error.ts';
 
 class CapturedStream extends Writable {
   text = '';

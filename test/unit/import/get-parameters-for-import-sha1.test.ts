@@ -17,7 +17,7 @@ import {
   kmsMock,
   MANAGED_TAG,
   parametersReturn,
-} from './kms-answers.ts';
+} from '../../helpers/import/kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenCapabilities } from '../../../src/hsm/capabilities.ts';
-import { describeReturnCode, HsmLibraryNotFoundError } from '../../../src/hsm/errors.ts';
-import { wrappingAlgorithmsFor } from '../../../src/hsm/pkcs11/wrap.ts';
-import { openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
-import { CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, PROFILES } from '../../../src/hsm/profiles.ts';
+import type { TokenCapabilities } from '../../../../src/hsm/capabilities.ts';
+import { describeReturnCode, HsmLibraryNotFoundError } from '../../../../src/hsm/errors.ts';
+import { wrappingAlgorithmsFor } from '../../../../src/hsm/pkcs11/wrap.ts';
+import { openHsm } from '../../../../src/hsm/pkcs11-adapter.ts';
+import { CKM_AES_KEY_WRAP_KWP, CKM_AES_KEY_WRAP_PAD, PROFILES } from '../../../../src/hsm/profiles.ts';
 
 const full: TokenCapabilities = {
   oaepSha1: true,

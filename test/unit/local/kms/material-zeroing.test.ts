@@ -1,8 +1,8 @@
 import type * as realCrypto from 'node:crypto';
 import { constants, createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { unwrapKeyMaterial } from '../../../src/local/kms/material.ts';
-import { AwsServiceError } from '../../../src/local/protocol.ts';
+import { unwrapKeyMaterial } from '../../../../src/local/kms/material.ts';
+import { AwsServiceError } from '../../../../src/local/protocol.ts';
 
 // The ephemeral AES key is private to unwrapKeyMaterial; the only way to see it afterwards is to keep
 // the Buffer that privateDecrypt returned. The pass-through leaves the real decryption untouched.

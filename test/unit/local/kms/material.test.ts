@@ -1,8 +1,8 @@
 import { constants, createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkMaterial, keyMaterialId, unwrapKeyMaterial } from '../../../src/local/kms/material.ts';
-import { wrappingAllowed } from '../../../src/local/kms/spec.ts';
-import { AwsServiceError } from '../../../src/local/protocol.ts';
+import { checkMaterial, keyMaterialId, unwrapKeyMaterial } from '../../../../src/local/kms/material.ts';
+import { wrappingAllowed } from '../../../../src/local/kms/spec.ts';
+import { AwsServiceError } from '../../../../src/local/protocol.ts';
 
 const wrapping = generateKeyPairSync('rsa', { modulusLength: 2048 });
 

@@ -2,9 +2,9 @@
 // commands that exist.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { afterword } from '../../../src/cli/commands/demo/action.ts';
-import { registerHsmCommands } from '../../../src/cli/commands/hsm/register.ts';
-import { registerSimulateCommand } from '../../../src/cli/commands/simulate/register.ts';
+import { afterword } from '../../../../../src/cli/commands/demo/action.ts';
+import { registerHsmCommands } from '../../../../../src/cli/commands/hsm/register.ts';
+import { registerSimulateCommand } from '../../../../../src/cli/commands/simulate/register.ts';
 
 describe('demo afterword', () => {
   it('names the token directory and says the local stack is gone', () => {
