@@ -21,7 +21,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { startLocalStack } from '../src/local/stack.ts';
-import { kmsClient } from '../test/integration/local-kms-support.ts';
+import { kmsClient } from '../test/helpers/local-kms-support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '2');
 type Spec = 'RSA_2048' | 'RSA_4096';

@@ -1,5 +1,5 @@
 // The KMS rules for wrapping imported key material (GetParametersForImport's compatibility check
-// as recorded against AWS, test/unit/hsm/wrapping-algorithms.test.ts) and the choice byok makes
+// as recorded against AWS, test/unit/import/wrapping-algorithms.test.ts) and the choice byok makes
 // among them: the strongest algorithm that both KMS and the token allow, SHA-256 unless SHA-1 is named.
 import {
   UnsupportedWrappingAlgorithmError,

@@ -1,5 +1,5 @@
 // GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial, following AWS's
-// documented rules and its answers recorded in test/integration/local-kms-operations.test.ts.
+// documented rules and its answers recorded in test/integration/local-kms/operations.test.ts.
 import { AwsServiceError } from '../protocol.ts';
 import type { KmsCore, KmsInput, KmsOperation } from './core.ts';
 import {

@@ -27,7 +27,7 @@ import type { Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
 import { chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
-import { expectAwsError, kmsClient } from '../local-kms-support.ts';
+import { expectAwsError, kmsClient } from '../../helpers/local-kms-support.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

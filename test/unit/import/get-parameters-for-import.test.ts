@@ -16,7 +16,7 @@ import {
 import { getParametersForImport } from '../../../src/import/get-parameters-for-import.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
-import { InMemoryHsm } from './in-memory-hsm.ts';
+import { InMemoryHsm } from '../../helpers/import/in-memory-hsm.ts';
 import {
   describeKeyReturns,
   KEY_ARN,
@@ -24,7 +24,7 @@ import {
   kmsMock,
   MANAGED_TAG,
   parametersReturn,
-} from './kms-answers.ts';
+} from '../../helpers/import/kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 

@@ -12,7 +12,7 @@ import type { ImportParameters, VerifyImportInput } from '../../../src/import/co
 import { VerificationFailedError } from '../../../src/import/errors.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { verifyImport } from '../../../src/import/verify-import.ts';
-import { hmacImportParameters } from './import-parameters.ts';
+import { hmacImportParameters } from '../../helpers/import/import-parameters.ts';
 
 const kmsMock = mockClient(KMSClient);
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

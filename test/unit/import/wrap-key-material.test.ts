@@ -3,8 +3,8 @@ import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
 import { KeySpecMismatchError, WrappingAlgorithmNotInTokenError } from '../../../src/import/errors.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { wrapKeyMaterial } from '../../../src/import/wrap-key-material.ts';
-import { hmacImportParameters } from './import-parameters.ts';
-import { InMemoryHsm } from './in-memory-hsm.ts';
+import { hmacImportParameters } from '../../helpers/import/import-parameters.ts';
+import { InMemoryHsm } from '../../helpers/import/in-memory-hsm.ts';
 
 const parameters = hmacImportParameters();
 

@@ -111,7 +111,7 @@ describe('the programs byok starts', () => {
 
     // Assess
     expect(missing.map((site) => site.program)).toEqual(['/usr/bin/pkcs11-tool']);
-    expect(missing[0]?.file).toBe('test/integration/sweep-failure.test.ts');
+    expect(missing[0]?.file).toBe('test/integration/sweep/failure.test.ts');
   });
 
   it('reads the commands of a shell script, not its builtins, strings or functions', async () => {
