@@ -97,6 +97,8 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     expect(statesEntered(result)).toEqual([
       'StartImport',
       'GetParametersForImport',
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);

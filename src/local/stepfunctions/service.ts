@@ -16,21 +16,9 @@ import {
 } from '../runner/index.ts';
 import { functionNameOf, taskStates } from '../runner/state-machines.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
+import { readStartExecution, requiredStringMember } from './request-fields.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
-const MAX_INPUT_BYTES = 256 * 1024;
-/** Characters Step Functions refuses in names, besides control characters. */
-const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-
-function isValidName(name: string): boolean {
-  if (name.length < 1 || name.length > 80 || FORBIDDEN_NAME_CHARACTERS.test(name)) return false;
-  for (const character of name) {
-    const code = character.codePointAt(0) ?? 0;
-    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
-  }
-  return true;
-}
-
 export interface StepFunctionsServiceOptions {
   region: string;
   accountId: string;
@@ -61,17 +49,6 @@ interface Execution {
   history: HistoryRecorder;
   controller: AbortController;
   done: Promise<void>;
-}
-
-function requireString(input: Record<string, unknown>, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new AwsServiceError(
-      'ValidationException',
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
 }
 
 function pageOf<T>(items: T[], input: Record<string, unknown>): { page: T[]; nextToken?: string } {
@@ -194,7 +171,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private execution(input: Record<string, unknown>): Execution {
-    const arn = requireString(input, 'executionArn');
+    const arn = requiredStringMember(input, 'executionArn');
     if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
       throw new AwsServiceError(
         'InvalidArn',
@@ -218,28 +195,10 @@ export class StepFunctionsService implements LocalService {
 
   private async startExecution(input: Record<string, unknown>) {
     if (this.closed) throw new AwsServiceError('ServiceUnavailable', 'the local stack is stopping', 503);
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const request = readStartExecution(input);
+    const { stateMachineArn, inputText, input: parsedInput } = request;
     const stateMachine = await this.stateMachineNamed(stateMachineArn);
-    const name = input.name === undefined ? randomUUID() : String(input.name);
-    if (!isValidName(name)) {
-      throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
-    }
-    const inputText = input.input === undefined ? '{}' : input.input;
-    if (typeof inputText !== 'string' || Buffer.byteLength(inputText) > MAX_INPUT_BYTES) {
-      throw new AwsServiceError(
-        'InvalidExecutionInput',
-        'Invalid State Machine Execution Input: not a JSON text of at most 256 KiB',
-      );
-    }
-    let parsedInput: unknown;
-    try {
-      parsedInput = JSON.parse(inputText);
-    } catch {
-      throw new AwsServiceError(
-        'InvalidExecutionInput',
-        "Invalid State Machine Execution Input: 'Unexpected token'",
-      );
-    }
+    const name = request.name ?? randomUUID();
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${stateMachine}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
@@ -340,7 +299,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async listExecutions(input: Record<string, unknown>) {
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     await this.stateMachineNamed(stateMachineArn);
     const statusFilter = input.statusFilter;
     const matching = [...this.executions.values()]
@@ -401,7 +360,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async describeStateMachine(input: Record<string, unknown>) {
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     const name = await this.stateMachineNamed(stateMachineArn);
     const loaded = await loadStateMachine(name);
     return {
