@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DisableRuleCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createEventBridgeClient, createKmsClient } from '../../../src/aws/clients.ts';
 import { fuzzParameters, fuzzTimeoutMs, reportFuzz } from '../../helpers/fuzz.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 
@@ -262,5 +263,94 @@ describe('any JSON body sent to any local endpoint operation', () => {
       expect(server.child.exitCode).toBeNull();
     },
     fuzzTimeoutMs(240_000),
+  );
+});
+
+describe('any body sent to the clock admin path', () => {
+  // A stack of its own with its schedules disabled: a jump of centuries fires every due schedule at
+  // its own instant (byok's daily sweep alone is 365 executions a year), which takes minutes by
+  // design; what is checked here is the clock's own range, not how long a dense schedule takes.
+  let clockServer: LocalUpProcess;
+  let clockUrl: string;
+
+  beforeAll(async () => {
+    clockServer = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: dir });
+    clockUrl = await clockServer.url;
+    const events = createEventBridgeClient({ endpoint: clockUrl, region: 'us-east-1' });
+    for (const rule of (await events.send(new ListRulesCommand({}))).Rules ?? [])
+      await events.send(new DisableRuleCommand({ Name: rule.Name }));
+    events.destroy();
+  }, 60_000);
+
+  afterAll(async () => {
+    await clockServer?.stop();
+  });
+
+  it(
+    'moves the clock forward within year 9999 or is refused with a 400, and the clock keeps answering',
+    async () => {
+      const counts = { requests: 0, moved: 0, refused: 0 };
+      const amount = fc.oneof(
+        fc.constantFrom<unknown>(
+          1e300,
+          -1,
+          0,
+          8.64e15,
+          2 ** 53,
+          '99999999999d',
+          '25h',
+          '1e300ms',
+          '',
+          null,
+          [],
+          {},
+        ),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.string(),
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      );
+      const clockBody = fc.oneof(
+        fc.record({ advance: amount }),
+        fc.record({ set: amount }),
+        fc.json({ maxDepth: 2 }).map((text) => JSON.parse(text) as unknown),
+      );
+      await fc.assert(
+        fc.asyncProperty(clockBody, async (requested) => {
+          // Prepare
+          const before = (await (await fetch(`${clockUrl}/_byok/clock`)).json()) as { epochMs: number };
+
+          // Act
+          if (process.env.BYOK_FUZZ_DEBUG) process.stdout.write(`clock <- ${JSON.stringify(requested)}\n`);
+          const response = await fetch(`${clockUrl}/_byok/clock`, {
+            method: 'POST',
+            body: JSON.stringify(requested),
+            signal: AbortSignal.timeout(10_000),
+          });
+          const answer = (await response.json()) as Record<string, unknown>;
+          counts.requests++;
+
+          // Assess
+          const after = (await (await fetch(`${clockUrl}/_byok/clock`)).json()) as {
+            epochMs: number;
+            now: string;
+          };
+          expect(after.epochMs).toBeGreaterThanOrEqual(before.epochMs);
+          expect(after.epochMs).toBeLessThanOrEqual(Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 60_000);
+          expect(after.now).toMatch(/^\d{4}-\d\d-\d\dT/);
+          if (response.status === 200) {
+            counts.moved++;
+            return;
+          }
+          counts.refused++;
+          expect(response.status, `${JSON.stringify(requested)} -> ${JSON.stringify(answer)}`).toBe(400);
+          expect(typeof answer.error).toBe('string');
+          expect(typeof answer.message).toBe('string');
+        }),
+        fuzzParameters({ bounded: 100, long: 5000 }),
+      );
+      reportFuzz('clock-admin', counts);
+    },
+    fuzzTimeoutMs(120_000),
   );
 });
