@@ -87,7 +87,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
   });
   server.register(kms);
-  const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store });
+  // A refused events.json stops the start: the KMS emulator's background work stops with it.
+  const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
+    async (error: unknown) => {
+      await kms.close();
+      throw error;
+    },
+  );
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));
