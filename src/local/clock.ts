@@ -37,6 +37,24 @@ export function parseDuration(input: string): number {
   return Math.round(total);
 }
 
+/**
+ * The latest instant the virtual clock reaches: the end of year 9999, the last one ISO 8601 and AWS
+ * timestamps write with four digits. Every way of moving the clock is checked against it, and a
+ * timer source's due time must be a real instant, so no value can make the clock loop or give an
+ * Invalid Date to a component.
+ */
+export const LATEST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An epoch-milliseconds value the clock can stand at: finite, from 1970 to the end of 9999. */
+export function isClockInstant(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_INSTANT_MS;
+}
+
+/** The largest offset from real time `realMs` that keeps the clock within LATEST_INSTANT_MS. */
+function maxOffsetAt(realMs: number): number {
+  return LATEST_INSTANT_MS - realMs;
+}
+
 export interface VirtualClockOptions {
   /** Real time source (tests may replace it). */
   realNow?: () => number;
@@ -55,7 +73,13 @@ export class VirtualClock implements Clock {
 
   constructor(options: VirtualClockOptions = {}) {
     this.realNow = options.realNow ?? Date.now;
-    this.offset = options.offsetMs ?? 0;
+    const offset = options.offsetMs ?? 0;
+    if (!Number.isFinite(offset) || offset < 0 || offset > maxOffsetAt(this.realNow())) {
+      throw new VirtualClockError(
+        `the clock's offset must be a finite number of milliseconds from 0 up to the end of year 9999, not ${offset}`,
+      );
+    }
+    this.offset = offset;
   }
 
   now(): Date {
@@ -84,7 +108,7 @@ export class VirtualClock implements Clock {
 
   /** Moves the clock forward by `ms`, firing every due source at its own instant, in order. */
   advance(ms: number): Promise<Date> {
-    if (!Number.isFinite(ms) || ms < 0) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
       return Promise.reject(
         new VirtualClockError(`the clock only moves forward; cannot advance by ${ms} ms`),
       );
@@ -92,13 +116,26 @@ export class VirtualClock implements Clock {
     return this.enqueue(() => {
       // Advancing adds exactly `ms` to the offset; real time keeps flowing underneath.
       const targetOffset = this.offset + ms;
+      if (targetOffset > maxOffsetAt(this.realNow())) {
+        throw new VirtualClockError(
+          `cannot advance by ${ms} ms: the clock does not go past ${new Date(LATEST_INSTANT_MS).toISOString()}`,
+        );
+      }
       return this.runUntil(() => this.realNow() + targetOffset, targetOffset);
     });
   }
 
   /** Moves the clock forward to `date`; moving backwards is refused. */
   set(date: Date): Promise<Date> {
-    if (Number.isNaN(date.getTime())) return Promise.reject(new VirtualClockError('not a valid date'));
+    if (!(date instanceof Date) || Number.isNaN(date.getTime()))
+      return Promise.reject(new VirtualClockError('not a valid date'));
+    if (date.getTime() > LATEST_INSTANT_MS) {
+      return Promise.reject(
+        new VirtualClockError(
+          `${date.toISOString()} is past the latest instant the clock reaches (${new Date(LATEST_INSTANT_MS).toISOString()})`,
+        ),
+      );
+    }
     return this.enqueue(() => {
       const now = this.now();
       if (date.getTime() < now.getTime()) {
@@ -172,7 +209,14 @@ export class VirtualClock implements Clock {
     let best: [TimerSource, Date] | undefined;
     for (const source of this.sources) {
       const due = source.nextDue();
-      if (!due || due.getTime() > limitMs) continue;
+      if (due === undefined) continue;
+      // An Invalid Date compares false with everything: it would be "due" forever and never consumed.
+      if (!(due instanceof Date) || !Number.isFinite(due.getTime())) {
+        throw new VirtualClockError(
+          `a timer source reported a due time that is not a valid instant (${String(due)})`,
+        );
+      }
+      if (due.getTime() > limitMs) continue;
       if (!best || due.getTime() < best[1].getTime()) best = [source, due];
     }
     return best;

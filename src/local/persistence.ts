@@ -8,6 +8,7 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -19,6 +20,7 @@ import {
 } from 'node:fs';
 
 import { dirname, join } from 'node:path';
+import type { z } from 'zod';
 import { LocalStateCorruptError, LocalStateError, LocalStateInsecureError } from './errors.ts';
 
 const MASTER_KEY_FILE = 'master.key';
@@ -53,6 +55,53 @@ export class MasterKey {
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
   }
+}
+
+/** What a path is, named for an error message (`a directory`, `a symbolic link`, ...). */
+function kindOf(stats: {
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * Whether a state file exists; refuses anything but a regular file (a directory, a symlink, a FIFO
+ * that would block the read) before its mode is even looked at, so it is not reported as a
+ * permissions problem.
+ */
+function stateFileExists(path: string): boolean {
+  let stats: ReturnType<typeof lstatSync>;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  if (!stats.isFile()) {
+    throw new LocalStateCorruptError(path, `it is ${kindOf(stats)}, not a regular file`);
+  }
+  return true;
+}
+
+/**
+ * Checks a state file's parsed JSON against its schema: the value, or LocalStateCorruptError naming
+ * the file and the first field that does not fit (`keys.0.materials.1.validTo: ...`).
+ */
+export function parseStateFile<T extends z.ZodType>(schema: T, value: unknown, path: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'top level';
+  throw new LocalStateCorruptError(path, `unexpected content at ${field}: ${issue?.message ?? 'invalid'}`, {
+    cause: parsed.error,
+  });
 }
 
 function checkOwnerOnly(path: string, allowedMode: number): void {
@@ -109,7 +158,7 @@ export class StateStore {
     for (const name of readdirSync(dir))
       if (/\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) unlinkSync(join(dir, name));
     const keyPath = join(dir, MASTER_KEY_FILE);
-    if (!existsSync(keyPath)) {
+    if (!stateFileExists(keyPath)) {
       const hasState = ['kms.json'].some((name) => existsSync(join(dir, name)));
       if (hasState) {
         throw new LocalStateCorruptError(
@@ -132,7 +181,7 @@ export class StateStore {
   /** The parsed JSON of `<name>.json`, or undefined when it does not exist yet. */
   read(name: string): unknown {
     const path = this.path(name);
-    if (!existsSync(path)) return undefined;
+    if (!stateFileExists(path)) return undefined;
     checkOwnerOnly(path, 0o600);
     const text = readFileSync(path, 'utf8');
     try {

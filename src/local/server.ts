@@ -26,6 +26,13 @@ import {
 import type { QuotaSpec, RateLimiter } from './quotas.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * How much of an oversized body is read and dropped before answering 413: closing a connection
+ * while the client is still sending makes its kernel see a reset instead of the answer. Beyond
+ * this the connection is closed after the answer, best effort.
+ */
+const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+const TOO_LARGE = Symbol('body too large');
 
 export interface AdminRequest {
   method: string;
@@ -55,11 +62,23 @@ export class LocalServer {
   private allowedHosts: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: LocalServerOptions) {
-    this.http = createServer((request, response) => {
+    const handle = (request: IncomingMessage, response: ServerResponse) => {
       this.route(request, response).catch((error: unknown) => {
         // Only reached when writing the response itself failed; nothing more can be sent.
         response.destroy(error instanceof Error ? error : undefined);
       });
+    };
+    this.http = createServer(handle);
+    // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): refuse an oversized body before
+    // the client sends it, otherwise let it come.
+    this.http.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+      if (Number(request.headers['content-length']) > MAX_BODY_BYTES) {
+        response.setHeader('connection', 'close');
+        sendTooLarge(response);
+        return;
+      }
+      response.writeContinue();
+      handle(request, response);
     });
     // SDK clients keep connections alive; with Node's 5 s default the server may close a socket
     // the client is just reusing (ECONNRESET, and local clients do not retry). Idle connections
@@ -115,10 +134,17 @@ export class LocalServer {
     const url = new URL(request.url ?? '/', 'http://local');
     const raw = await readBody(request).catch(() => undefined);
     if (raw === undefined) {
-      sendJson(response, 413, AWS_JSON_1_1, {
-        __type: 'SerializationException',
-        message: 'Request body too large',
-      });
+      // The request broke off while being read; there is no one to answer.
+      response.destroy();
+      return;
+    }
+    if (raw === TOO_LARGE) {
+      // Answered after the body was read (and dropped), so the client sees the answer, then the
+      // connection closes rather than being reused.
+      response.setHeader('connection', 'close');
+      // Past MAX_DRAINED_BYTES the client is still sending: close once the answer is out.
+      if (!request.complete) response.once('finish', () => request.socket.destroy());
+      sendTooLarge(response);
       return;
     }
     if (url.pathname.startsWith('/_byok/')) {
@@ -270,21 +296,43 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/**
+ * The body as text, or TOO_LARGE once it passes MAX_BODY_BYTES (the rest is read and dropped up to
+ * MAX_DRAINED_BYTES, so that the 413 reaches the client; past that the read stops at once).
+ */
+function readBody(request: IncomingMessage): Promise<string | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        request.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks.length = 0;
+      if (size > MAX_DRAINED_BYTES && !settled) {
+        settled = true;
+        request.pause();
+        resolve(TOO_LARGE);
+      }
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString('utf8'));
+    });
     request.on('error', reject);
+  });
+}
+
+/** AWS's answer to a body over the limit: 413 with an AWS-shaped JSON error. */
+function sendTooLarge(response: ServerResponse): void {
+  response.setHeader('x-amzn-ErrorType', 'SerializationException');
+  sendJson(response, 413, AWS_JSON_1_1, {
+    __type: 'SerializationException',
+    message: 'Request body too large',
   });
 }
 

@@ -1,12 +1,13 @@
 // startLocalStack(): the embedded AWS stand-in byok runs against on a machine with no AWS account.
 // One HTTP server, one virtual clock, and the services registered on it by X-Amz-Target prefix.
 // Adding a service is: construct it with the shared parts, then `server.register(service)`.
-import { VirtualClock } from './clock.ts';
+import { z } from 'zod';
+import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { KmsService } from './kms/service.ts';
 import type { RsaWrappingKeySpec } from './kms/spec.ts';
-import { MasterKey, StateStore } from './persistence.ts';
+import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
 import { LocalServer } from './server.ts';
 
@@ -48,15 +49,31 @@ interface StoredClock {
   offsetMs: number;
 }
 
+/** `clock.json`: how far ahead of real time the clock stood; it never runs behind real time. */
+function storedClockSchema(realNowMs: number) {
+  return z
+    .object({
+      offsetMs: z
+        .number()
+        .finite()
+        .nonnegative()
+        .max(LATEST_INSTANT_MS - realNowMs, 'the offset puts the clock past the end of year 9999'),
+    })
+    .strict();
+}
+
+function readStoredClock(store: StateStore | undefined): StoredClock | undefined {
+  const stored = store?.read('clock');
+  if (!store || stored === undefined) return undefined;
+  return parseStateFile(storedClockSchema(Date.now()), stored, store.path('clock'));
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '111122223333';
   if (!/^\d{12}$/.test(accountId)) throw new RangeError(`account id must be 12 digits, got '${accountId}'`);
   const store = options.stateDir ? StateStore.open(options.stateDir) : undefined;
-  const storedClock = store?.read('clock') as StoredClock | undefined;
-  const clock = new VirtualClock({
-    offsetMs: typeof storedClock?.offsetMs === 'number' ? storedClock.offsetMs : 0,
-  });
+  const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
   const limiter = new RateLimiter(options.quotas);
   const faults = new FaultInjector(options.faults ?? []);
   const server = new LocalServer({ region, accountId, clock, limiter, faults });
@@ -70,7 +87,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
   });
   server.register(kms);
-  const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store });
+  // A refused events.json stops the start: the KMS emulator's background work stops with it.
+  const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
+    async (error: unknown) => {
+      await kms.close();
+      throw error;
+    },
+  );
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));

@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { TimerSource } from '../clock.ts';
+import { LocalStateCorruptError } from '../errors.ts';
+import { parseStateFile } from '../persistence.ts';
 import { AwsServiceError, type LocalService } from '../protocol.ts';
 import { LocalEventsError } from './errors.ts';
 import { type BusEvent, LocalEventBridge, type StoredRule } from './event-bus.ts';
@@ -49,7 +52,9 @@ export interface AttachEventsOptions {
    * The stack's state dir: rules and targets (and whether byok's rules are enabled) survive a
    * restart. byok's rules are installed from the file again, keeping their stored state.
    */
-  store?: { read(name: string): unknown; write(name: string, value: unknown): void } | undefined;
+  store?:
+    | { read(name: string): unknown; write(name: string, value: unknown): void; path?(name: string): string }
+    | undefined;
 }
 
 const STORE_NAME = 'events';
@@ -80,8 +85,9 @@ export async function attachLocalEvents(
     });
   });
   const targetArns = localTargetArns(stack.region, stack.accountId);
-  const stored = options.store ? readStoredRules(options.store.read(STORE_NAME)) : [];
-  await restoreRules(bus, stored);
+  const storePath = options.store?.path?.(STORE_NAME) ?? `${STORE_NAME}.json`;
+  const stored = options.store ? readStoredRules(options.store.read(STORE_NAME), storePath) : [];
+  await restoreRules(bus, stored, storePath);
   if (options.installRules !== false) {
     const storedStates = new Map(stored.map((rule) => [rule.Name, rule.State]));
     await installRules(
@@ -137,32 +143,77 @@ function readRulesFile(file: string): RuleDefinition[] {
   return parsed as RuleDefinition[];
 }
 
-function readStoredRules(value: unknown): StoredRule[] {
+// `events.json`: PutRule inputs with their targets, as LocalEventBridge.snapshot() writes them.
+const storedTargetSchema = z
+  .object({
+    Id: z.string(),
+    Arn: z.string(),
+    RoleArn: z.string().optional(),
+    Input: z.string().optional(),
+    InputPath: z.string().optional(),
+    InputTransformer: z
+      .object({ InputPathsMap: z.record(z.string(), z.string()).optional(), InputTemplate: z.string() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const storedRulesSchema = z
+  .object({
+    rules: z.array(
+      z
+        .object({
+          Name: z.string(),
+          Description: z.string().optional(),
+          RoleArn: z.string().optional(),
+          EventPattern: z.string().optional(),
+          ScheduleExpression: z.string().optional(),
+          State: z.enum(['ENABLED', 'DISABLED']),
+          Targets: z.array(storedTargetSchema),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** The stored rules, checked as a whole: the schema, then unique rule names and target ids. */
+function readStoredRules(value: unknown, path: string): StoredRule[] {
   if (value === undefined) return [];
-  const rules = (value as { rules?: unknown } | null)?.rules;
-  if (
-    !Array.isArray(rules) ||
-    !rules.every((rule) => typeof rule?.Name === 'string' && Array.isArray(rule?.Targets))
-  ) {
-    throw new LocalEventsError(
-      `the stored EventBridge rules (${STORE_NAME}.json in the state dir) are not readable`,
-    );
-  }
+  const { rules } = parseStateFile(storedRulesSchema, value, path);
+  const names = new Set<string>();
+  rules.forEach((rule, index) => {
+    if (names.has(rule.Name)) {
+      throw new LocalStateCorruptError(path, `rules.${index}.Name: rule ${rule.Name} appears twice`);
+    }
+    names.add(rule.Name);
+    const ids = new Set<string>();
+    rule.Targets.forEach((target, targetIndex) => {
+      if (ids.has(target.Id)) {
+        throw new LocalStateCorruptError(
+          path,
+          `rules.${index}.Targets.${targetIndex}.Id: target ${target.Id} of rule ${rule.Name} appears twice`,
+        );
+      }
+      ids.add(target.Id);
+    });
+  });
   return rules as StoredRule[];
 }
 
 /** Replays stored rules through the API code, so a tampered file is refused like a bad request. */
-async function restoreRules(bus: LocalEventBridge, rules: StoredRule[]): Promise<void> {
+async function restoreRules(bus: LocalEventBridge, rules: StoredRule[], path: string): Promise<void> {
   const context = { region: '', accountId: '', requestId: 'restore-rules' };
-  for (const { Targets, ...rule } of rules) {
+  for (const [index, { Targets, ...rule }] of rules.entries()) {
     try {
       await bus.handle('PutRule', rule, context);
       if (Targets.length > 0) await bus.handle('PutTargets', { Rule: rule.Name, Targets }, context);
     } catch (error) {
       if (error instanceof AwsServiceError) {
-        throw new LocalEventsError(`stored rule ${rule.Name} is not valid: ${error.type}: ${error.message}`, {
-          cause: error,
-        });
+        throw new LocalStateCorruptError(
+          path,
+          `rules.${index}: stored rule ${rule.Name} is not valid: ${error.type}: ${error.message}`,
+          { cause: error },
+        );
       }
       throw error;
     }

@@ -138,7 +138,7 @@ export class KmsService implements LocalService {
     const registry =
       stored === undefined || !this.store
         ? new KeyRegistry(options.accountId)
-        : deserializeKms(stored, options.masterKey, this.store.path('kms'));
+        : deserializeKms(stored, options.masterKey, this.store.path('kms'), options.accountId);
     const pool = new WrappingKeyPool(options.wrappingKeyPool);
     for (const spec of options.prewarmWrappingKeys ?? ['RSA_2048']) pool.warm(spec);
     this.core = {

@@ -15,6 +15,7 @@ import {
 import { LocalActivities } from './activities.ts';
 import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
+import { readStartExecution, requiredStringMember } from './request-fields.ts';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answers.ts';
 import type { TaskTokenPort } from './task-port.ts';
 import { isValidName, pageOf, requireString } from './validation.ts';
@@ -187,7 +188,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private execution(input: Record<string, unknown>): Execution {
-    const arn = requireString(input, 'executionArn');
+    const arn = requiredStringMember(input, 'executionArn');
     if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
       throw new AwsServiceError(
         'InvalidArn',
@@ -201,28 +202,10 @@ export class StepFunctionsService implements LocalService {
 
   private async startExecution(input: Record<string, unknown>) {
     if (this.closed) throw new AwsServiceError('ServiceUnavailable', 'the local stack is stopping', 503);
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const request = readStartExecution(input);
+    const { stateMachineArn, inputText, input: parsedInput } = request;
     const stateMachine = await this.stateMachineNamed(stateMachineArn);
-    const name = input.name === undefined ? randomUUID() : String(input.name);
-    if (!isValidName(name)) {
-      throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
-    }
-    const inputText = input.input === undefined ? '{}' : input.input;
-    if (typeof inputText !== 'string' || Buffer.byteLength(inputText) > MAX_INPUT_BYTES) {
-      throw new AwsServiceError(
-        'InvalidExecutionInput',
-        'Invalid State Machine Execution Input: not a JSON text of at most 256 KiB',
-      );
-    }
-    let parsedInput: unknown;
-    try {
-      parsedInput = JSON.parse(inputText);
-    } catch {
-      throw new AwsServiceError(
-        'InvalidExecutionInput',
-        "Invalid State Machine Execution Input: 'Unexpected token'",
-      );
-    }
+    const name = request.name ?? randomUUID();
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${stateMachine}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
@@ -314,7 +297,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async listExecutions(input: Record<string, unknown>) {
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     await this.stateMachineNamed(stateMachineArn);
     const statusFilter = input.statusFilter;
     const matching = [...this.executions.values()]
@@ -375,7 +358,7 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async describeStateMachine(input: Record<string, unknown>) {
-    const stateMachineArn = requireString(input, 'stateMachineArn');
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     const name = await this.stateMachineNamed(stateMachineArn);
     const described = await this.options.engine.describeStateMachine(name);
     return {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBridgeClient } from '../../../src/aws/clients.ts';
-import { LocalEventsError } from '../../../src/local/events/errors.ts';
+import { LocalStateCorruptError } from '../../../src/local/errors.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 
 let stateDir: string;
@@ -88,7 +88,9 @@ describe('local EventBridge state', () => {
     const restart = startLocalStack({ port: 0, stateDir });
 
     // Assess
-    await expect(restart).rejects.toBeInstanceOf(LocalEventsError);
-    await expect(restart).rejects.toThrow(/stored rule byok-\S+ is not valid: ValidationException/);
+    await expect(restart).rejects.toBeInstanceOf(LocalStateCorruptError);
+    await expect(restart).rejects.toThrow(
+      /events\.json is unreadable: rules\.0: stored rule byok-\S+ is not valid: ValidationException/,
+    );
   });
 });

@@ -36,9 +36,11 @@ describe('import workflow, different material for a key that already has materia
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('IncorrectKeyMaterialException');
-    expect(statesEntered(result).slice(-4)).toEqual([
+    expect(statesEntered(result).slice(-6)).toEqual([
       'WrapKeyMaterial',
       'ImportKeyMaterial',
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);

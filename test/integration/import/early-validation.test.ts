@@ -33,13 +33,19 @@ describe('import workflow, bad execution input refused early', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe(error);
     expect(result.cause).toContain(causeIncludes);
+    const hasKeyId = typeof input === 'object' && input !== null && 'keyId' in input;
     expect(statesEntered(result)).toEqual([
       'StartImport',
       'GetParametersForImport',
+      'FindFailedKeyId',
+      hasKeyId ? 'KeepFailedKeyId' : 'NoFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);
     expect(result.publishedEvents.map((event) => (event.detail as { error: string }).error)).toEqual([error]);
+    expect(result.publishedEvents[0]?.detail).toMatchObject({
+      input: { keyId: hasKeyId ? (input as { keyId: unknown }).keyId : null },
+    });
     if (keyId) {
       const described = await harness.deps.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
       expect(described.KeyMetadata?.KeyState).not.toBe('Enabled');
@@ -61,6 +67,20 @@ describe('import workflow, bad execution input refused early', () => {
       unmanagedKeyId,
     );
   });
+
+  it.each([
+    ['an empty array', []],
+    ['an array holding the request', [{ keyId: 'x' }]],
+    ['null', null],
+    ['a string', 'payments'],
+    ['a number', 42],
+    ['a boolean', true],
+  ])(
+    'refuses %s as the execution input with InvalidImportInputError, not States.Runtime',
+    async (_name, input) => {
+      await expectRefused(input, 'InvalidImportInputError', '(input): Invalid input: expected object');
+    },
+  );
 
   it('refuses input without a key id', async () => {
     await expectRefused({ hsmKeyLabel: 'aes' }, 'InvalidImportInputError', 'keyId');

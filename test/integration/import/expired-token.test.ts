@@ -83,7 +83,12 @@ describe('import workflow, import token expiring mid-run', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ExpiredImportTokenException');
     expect(statesEntered(result).filter((name) => name === 'GetParametersForImport')).toHaveLength(3);
-    expect(statesEntered(result).slice(-2)).toEqual(['PublishFailed', 'ImportFailed']);
+    expect(statesEntered(result).slice(-4)).toEqual([
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
+      'PublishFailed',
+      'ImportFailed',
+    ]);
     expect(result.publishedEvents).toHaveLength(1);
     expect(result.publishedEvents[0]).toMatchObject({
       source: 'byok',

@@ -30,6 +30,8 @@ describe('import workflow, HSM key that does not exist', () => {
     expect(statesEntered(result)).toEqual([
       'StartImport',
       'GetParametersForImport',
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);

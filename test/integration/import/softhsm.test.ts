@@ -37,6 +37,8 @@ describe('import workflow on a SoftHSM2 token', () => {
     expect(statesEntered(result)).toEqual([
       'StartImport',
       'GetParametersForImport',
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);

@@ -102,6 +102,8 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     expect(statesEntered(result)).toEqual([
       'StartImport',
       'GetParametersForImport',
+      'FindFailedKeyId',
+      'KeepFailedKeyId',
       'PublishFailed',
       'ImportFailed',
     ]);

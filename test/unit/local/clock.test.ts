@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseDuration, type TimerSource, VirtualClock } from '../../../src/local/clock.ts';
+import {
+  LATEST_INSTANT_MS,
+  parseDuration,
+  type TimerSource,
+  VirtualClock,
+} from '../../../src/local/clock.ts';
 import { InvalidDurationError, VirtualClockError } from '../../../src/local/errors.ts';
 
 /** Real time frozen at a fixed instant, so assertions on the virtual time are exact. */
@@ -94,6 +99,76 @@ describe('VirtualClock', () => {
 
     // Act & Assess
     await expect(clock.advance(2 * 3_600_000)).rejects.toThrow(/did not consume its work/);
+  });
+});
+
+describe('VirtualClock refuses instants it cannot stand at', () => {
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a negative offset', -1],
+    ['an offset past year 9999', 8e15],
+  ])('refuses to be constructed with %s', (_name, offsetMs) => {
+    // Act & Assess
+    expect(() => frozenClock(offsetMs)).toThrow(VirtualClockError);
+  });
+
+  it.each([
+    ['an Invalid Date', new Date(Number.NaN)],
+    ['the largest Date', new Date(8.64e15)],
+    ['the first instant of year 10000', new Date(LATEST_INSTANT_MS + 1)],
+  ])('refuses to be set to %s and stays where it was', async (_name, date) => {
+    // Prepare
+    const clock = frozenClock();
+    const before = clock.now().getTime();
+
+    // Act & Assess
+    await expect(clock.set(date)).rejects.toThrow(VirtualClockError);
+    expect(clock.now().getTime()).toBe(before);
+  });
+
+  it.each([
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['1e300', 1e300],
+    ['past year 9999', LATEST_INSTANT_MS],
+  ])('refuses to advance by %s and stays where it was', async (_name, ms) => {
+    // Prepare
+    const clock = frozenClock();
+    const before = clock.now().getTime();
+
+    // Act & Assess
+    await expect(clock.advance(ms)).rejects.toThrow(VirtualClockError);
+    expect(clock.now().getTime()).toBe(before);
+  });
+
+  it('reaches the end of year 9999 exactly', async () => {
+    // Prepare
+    const clock = frozenClock();
+
+    // Act
+    await clock.set(new Date(LATEST_INSTANT_MS));
+
+    // Assess
+    expect(clock.now().toISOString()).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it('fails an advance whose timer source reports an Invalid Date, instead of looping on it', async () => {
+    // Prepare (a material validTo of 1e300 read without checks became exactly this source)
+    const clock = frozenClock();
+    let fired = 0;
+    clock.addTimerSource({
+      nextDue: () => new Date(1e300),
+      async fire() {
+        fired++;
+      },
+    });
+
+    // Act
+    const advanced = clock.advance(1000);
+
+    // Assess
+    await expect(advanced).rejects.toThrow(/timer source reported a due time that is not a valid instant/);
+    expect(fired).toBe(0);
   });
 });
 

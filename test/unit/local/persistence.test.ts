@@ -1,8 +1,18 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 import { randomBytes } from 'node:crypto';
 
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 
 import { tmpdir } from 'node:os';
 
@@ -70,6 +80,41 @@ describe('StateStore', () => {
     // Act & Assess
     expect(() => StateStore.open(dir)).toThrow(LocalStateCorruptError);
     expect(readdirSync(dir)).toEqual(['kms.json']);
+  });
+});
+
+describe('StateStore reads only regular files', () => {
+  it('refuses a FIFO where a state file should be at once, instead of blocking on it', () => {
+    // Prepare
+    const store = StateStore.open(dir);
+    execFileSync('mkfifo', ['-m', '600', join(dir, 'kms.json')]);
+
+    // Act & Assess
+    expect(() => store.read('kms')).toThrow(LocalStateCorruptError);
+    expect(() => store.read('kms')).toThrow(/kms\.json is unreadable: it is a FIFO, not a regular file/);
+  });
+
+  it('refuses a symbolic link where a state file should be, even to an owner-only file', () => {
+    // Prepare
+    const store = StateStore.open(dir);
+    const elsewhere = join(dir, 'elsewhere.txt');
+    writeFileSync(elsewhere, '{"offsetMs":0}', { mode: 0o600 });
+    symlinkSync(elsewhere, join(dir, 'clock.json'));
+
+    // Act & Assess
+    expect(() => store.read('clock')).toThrow(
+      /clock\.json is unreadable: it is a symbolic link, not a regular file/,
+    );
+  });
+
+  it('refuses a directory where the master key should be, naming it corrupt rather than insecure', () => {
+    // Prepare
+    mkdirSync(join(dir, 'master.key'), { mode: 0o755 });
+
+    // Act & Assess
+    expect(() => StateStore.open(dir)).toThrow(
+      /master\.key is unreadable: it is a directory, not a regular file/,
+    );
   });
 });
 
