@@ -27,11 +27,11 @@ type State = Record<string, unknown>;
 
 /** The import state machine's states, each intrinsic placeholder replaced by its intrinsic. */
 function importStates(template: CfnTemplate): Record<string, State> {
-  const sub = (
-    template.Resources.ImportKeyMaterial?.Properties?.DefinitionString as {
-      'Fn::Sub': [string, Record<string, unknown>];
-    }
-  )['Fn::Sub'];
+  const definitionString = template.Resources.ImportKeyMaterial?.Properties?.DefinitionString as
+    | { 'Fn::Sub': [string, Record<string, unknown>] }
+    | undefined;
+  if (!definitionString) throw new Error('no ImportKeyMaterial state machine in the template');
+  const sub = definitionString['Fn::Sub'];
   const definition = JSON.parse(sub[0]) as { States: Record<string, State> };
   for (const state of Object.values(definition.States)) {
     const match = typeof state.Resource === 'string' ? /^\$\{(\w+)\}$/.exec(state.Resource) : null;
