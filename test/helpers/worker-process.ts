@@ -108,3 +108,14 @@ export async function mapsPkcs11(pid: number): Promise<string[]> {
     ),
   ];
 }
+
+/** Moves a local stack's virtual clock forward (POST /_byok/clock). */
+export async function advanceClock(url: string, duration: string): Promise<void> {
+  const response = await fetch(new URL('/_byok/clock', url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance: duration }),
+  });
+  if (!response.ok)
+    throw new Error(`advancing the clock failed: ${response.status} ${await response.text()}`);
+}
