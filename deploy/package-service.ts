@@ -36,7 +36,8 @@ export interface PackagedService {
 
 const SKIPPED = new Set(['node_modules', '.git', '.serverless', '.esbuild', '.byok', 'coverage', 'dist']);
 
-export function packageService(sourceDir: string = repoRoot): PackagedService {
+/** `args`: more osls arguments, e.g. `['--param', 'hsmPlacement=activity']`. */
+export function packageService(sourceDir: string = repoRoot, args: readonly string[] = []): PackagedService {
   const root = mkdtempSync(join(tmpdir(), 'byok-package-'));
   const serviceDir = join(root, 'service');
   const packageDir = join(root, 'package');
@@ -66,7 +67,7 @@ export function packageService(sourceDir: string = repoRoot): PackagedService {
   });
   const result = spawnSync(
     process.execPath,
-    [join(sourceDir, 'node_modules/osls/bin/serverless.js'), 'package', '--package', packageDir],
+    [join(sourceDir, 'node_modules/osls/bin/serverless.js'), 'package', '--package', packageDir, ...args],
     { cwd: serviceDir, env, encoding: 'utf8', timeout: 120_000 },
   );
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;

@@ -8,11 +8,14 @@
 //   ${<Name>StateMachineArn}  -> the ARN of state machine <name> built with Fn::Sub from its fixed
 //                                name (a Sub ARN lets the plugin scope the parent's
 //                                states:DescribeExecution/StopExecution to the child's executions)
+//   with hsmPlacement=activity, the HSM steps of statemachines/hsm-placement.json first become
+//   activity states ({ "Ref": "<Step>Activity" } and HeartbeatSeconds; deploy/hsm-placement.cjs)
 // Usage in serverless.yml: definition: ${file(./deploy/state-machines.cjs):importKeyMaterial}
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
+const hsmPlacement = require('./hsm-placement.cjs');
 
 const STATE_MACHINE_DIR = path.join(__dirname, '..', 'statemachines');
 const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
@@ -89,9 +92,49 @@ function resolveDefinition(definition, context) {
   return visit(definition);
 }
 
-async function resolveAll({ resolveConfigurationProperty }) {
+/** kebab-case step name of a `${<Name>FunctionArn}` placeholder, or undefined. */
+function functionStepOf(resource) {
+  const match = typeof resource === 'string' ? /^\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}$/.exec(resource) : null;
+  return match ? match[1].replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() : undefined;
+}
+
+/**
+ * hsmPlacement=activity: each HSM step's Task (statemachines/hsm-placement.json) becomes an
+ * activity state, `{ Ref: <Step>Activity }` (its ARN) with HeartbeatSeconds; lambda leaves the
+ * definition as is. deploy/activity-permissions.cjs removes the lambda:InvokeFunction that
+ * serverless-step-functions grants on any intrinsic Resource.
+ */
+function placeHsmSteps(definition, placement, placementFile = hsmPlacement.readPlacementFile()) {
+  if (placement === 'lambda') return definition;
+  const states = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    const copy = { ...state };
+    const step = functionStepOf(state.Resource);
+    if (state.Type === 'Task' && step && placementFile.steps[step]) {
+      // Ref of an activity is its ARN (and makes CloudFormation create it first).
+      copy.Resource = { Ref: hsmPlacement.activityLogicalId(step) };
+      copy.HeartbeatSeconds = placementFile.heartbeatSeconds;
+    }
+    if (state.Iterator) copy.Iterator = placeHsmSteps(state.Iterator, placement, placementFile);
+    if (state.ItemProcessor)
+      copy.ItemProcessor = placeHsmSteps(state.ItemProcessor, placement, placementFile);
+    if (state.Branches) copy.Branches = state.Branches.map((b) => placeHsmSteps(b, placement, placementFile));
+    states[name] = copy;
+  }
+  return { ...definition, States: states };
+}
+
+/** serverless.yml's functions: a map, or a list of maps (one per file) merged. */
+function functionKeysOf(functions) {
+  if (Array.isArray(functions)) return functions.flatMap((part) => Object.keys(part || {}));
+  return Object.keys(functions || {});
+}
+
+async function resolveAll(context) {
+  const { resolveConfigurationProperty } = context;
   const definitions = readDefinitions();
-  const functionKeys = Object.keys((await resolveConfigurationProperty(['functions'])) || {});
+  const placement = await hsmPlacement.placementOf(context);
+  const functionKeys = functionKeysOf(await resolveConfigurationProperty(['functions']));
   const stateMachineNames = {};
   for (const key of Object.keys(definitions)) {
     const name = await resolveConfigurationProperty(['stepFunctions', 'stateMachines', key, 'name']);
@@ -99,7 +142,10 @@ async function resolveAll({ resolveConfigurationProperty }) {
   }
   const resolved = {};
   for (const [key, definition] of Object.entries(definitions)) {
-    resolved[key] = resolveDefinition(definition, { functionKeys, stateMachineNames });
+    resolved[key] = resolveDefinition(placeHsmSteps(definition, placement), {
+      functionKeys,
+      stateMachineNames,
+    });
   }
   return resolved;
 }
@@ -108,3 +154,4 @@ module.exports = resolveAll;
 module.exports.readDefinitions = readDefinitions;
 module.exports.placeholdersIn = placeholdersIn;
 module.exports.resolveDefinition = resolveDefinition;
+module.exports.placeHsmSteps = placeHsmSteps;

@@ -12,6 +12,11 @@ export interface AwsClientOptions {
   /** e.g. http://127.0.0.1:4599 for the local stack; absent for AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /**
+   * Milliseconds an answer may take (a GetActivityTask long poll is held up to 60 s, so a worker
+   * waits 65 s); default: the SDK's.
+   */
+  requestTimeoutMs?: number | undefined;
 }
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'byoklocal', secretAccessKey: 'byoklocal' } as const;
@@ -19,8 +24,13 @@ export const DEFAULT_LOCAL_REGION = 'us-east-1';
 
 function config(options: AwsClientOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const timeout =
+    options.requestTimeoutMs !== undefined
+      ? { requestHandler: { requestTimeout: options.requestTimeoutMs } }
+      : {};
   if (options.endpoint) {
     return {
+      ...timeout,
       endpoint: options.endpoint,
       region: region ?? DEFAULT_LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
@@ -29,7 +39,7 @@ function config(options: AwsClientOptions) {
       maxAttempts: 1,
     };
   }
-  return region ? { region } : {};
+  return region ? { region, ...timeout } : timeout;
 }
 
 export function createKmsClient(options: AwsClientOptions = {}): KMSClient {

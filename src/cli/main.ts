@@ -16,6 +16,7 @@ import { registerLocalCommands } from './commands/local/register.ts';
 import { registerSimulateCommand } from './commands/simulate/register.ts';
 import { registerStartCommand } from './commands/start/register.ts';
 import { registerStatusCommand } from './commands/status/register.ts';
+import { registerWorkerCommand } from './commands/worker/register.ts';
 import { reportError } from './report-error.ts';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerSimulateCommand(program);
   registerConsoleCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

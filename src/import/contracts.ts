@@ -154,6 +154,11 @@ export type HsmEvidence = z.infer<typeof HsmEvidenceSchema>;
 export const WrapKeyMaterialOutputSchema = z.object({
   wrappedKeyMaterial: Base64Schema.describe('key material wrapped inside the HSM under the KMS public key'),
   hsmEvidence: HsmEvidenceSchema,
+  /**
+   * The import token of the wrapping key the blob was wrapped under: step 1's, or, from
+   * `byok worker`, the one it got from KMS itself with its own GetParametersForImport.
+   */
+  importToken: Base64Schema,
 });
 export type WrapKeyMaterialOutput = z.infer<typeof WrapKeyMaterialOutputSchema>;
 
@@ -162,6 +167,8 @@ export type WrapKeyMaterialOutput = z.infer<typeof WrapKeyMaterialOutputSchema>;
 export const ImportKeyMaterialInputSchema = z.object({
   importParameters: ImportParametersSchema,
   wrappedKeyMaterial: Base64Schema,
+  /** The token that goes with the wrapped blob (WrapKeyMaterial's); default: step 1's. */
+  importToken: Base64Schema.optional(),
   executionId: z.string().optional(),
 });
 export type ImportKeyMaterialInput = z.infer<typeof ImportKeyMaterialInputSchema>;

@@ -21,7 +21,7 @@ export async function importKeyMaterial(
   const response = await deps.kms.send(
     new ImportKeyMaterialCommand({
       KeyId: parameters.keyId,
-      ImportToken: Buffer.from(parameters.importToken, 'base64'),
+      ImportToken: Buffer.from(input.importToken ?? parameters.importToken, 'base64'),
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ExpirationModel: parameters.expirationModel,
       ...(expires && parameters.validTo ? { ValidTo: new Date(parameters.validTo) } : {}),

@@ -54,6 +54,7 @@ export async function wrapKeyMaterial(
   return {
     wrappedKeyMaterial: Buffer.from(wrappedKeyMaterial).toString('base64'),
     hsmEvidence: publicEvidence(evidence),
+    importToken: parameters.importToken,
   };
 }
 

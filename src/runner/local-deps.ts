@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import type { HsmConfig } from '../hsm/config.ts';
 import type { Hsm } from '../hsm/port.ts';
 import { createLogger } from '../shared/logger.ts';
+import type { HsmPlacement } from './hsm-placement.ts';
 import type { RunnerDeps } from './run-execution.ts';
 
 export interface LocalDeps extends RunnerDeps {
@@ -35,6 +36,11 @@ export interface CreateLocalDepsOptions {
   /** The HSM to open, or an already open one (tests, decorators). */
   hsmConfig?: HsmConfig | undefined;
   hsm?: Hsm | undefined;
+  /**
+   * 'activity': the HSM steps run in `byok worker`, elsewhere; no HSM is opened here (nor the
+   * PKCS#11 module loaded) and the deps carry none.
+   */
+  hsmPlacement?: HsmPlacement | undefined;
   /** Handler log level (default: BYOK_LOG_LEVEL, else SILENT so CLI output stays readable). */
   logLevel?: LogLevel | undefined;
   /** Where handler logs go (default stderr: stdout is the command's result). */
@@ -49,7 +55,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
   const sfn = createSfnClient(clientOptions);
   let hsm = options.hsm;
   let ownsHsm = false;
-  if (!hsm) {
+  if (!hsm && options.hsmPlacement !== 'activity') {
     if (!options.hsmConfig) throw new TypeError('createLocalDeps needs hsm or hsmConfig');
     const { openHsm } = await import('../hsm/pkcs11-adapter.ts');
     hsm = await openHsm(options.hsmConfig);
@@ -62,13 +68,16 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     kms,
     events,
     sfn,
-    hsm: openHsm,
+    // Without an HSM (activity placement) no Task of a run is an HSM step, and the steps that
+    // remain take the HSM as optional (GetParametersForImport checks it only where it is reachable).
+    ...(openHsm ? { hsm: openHsm } : ({} as { hsm: Hsm })),
+    ...(options.hsmPlacement ? { hsmPlacement: options.hsmPlacement } : {}),
     clock: options.clock,
     logger: options.logger ?? createLogger({ logLevel, stream: options.logStream ?? process.stderr }),
     region,
     accountId: options.accountId ?? '111122223333',
     async close() {
-      if (ownsHsm) await openHsm.close();
+      if (ownsHsm) await openHsm?.close();
       kms.destroy();
       events.destroy();
       sfn.destroy();

@@ -16,6 +16,7 @@ import {
 import type { StepFunction, StepHandler } from '../steps/define-step.ts';
 import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../steps/registry.ts';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
 import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
 import {
@@ -128,7 +129,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     }
     return (await invoker)(payload);
   };
-  for (const task of taskStates(loaded.definition)) {
+  // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
+  const placed = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+    localActivityArn(step, region, accountId),
+  );
+  for (const task of taskStates(placed)) {
     const functionName = functionNameOf(task.resource);
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
@@ -153,7 +158,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = prepareTokenStates(resolveFunctionResources(loaded.definition, region, accountId));
+  const definition = prepareTokenStates(resolveFunctionResources(placed, region, accountId));
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   // Keyed by the definition as written: resolving its ARNs does not change what is checked.
   const validatedText = JSON.stringify(loaded.definition);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { StateMachineNotFoundError } from './errors.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
-const STATE_MACHINES_DIR = join(REPO_ROOT, 'statemachines');
+export const STATE_MACHINES_DIR = join(REPO_ROOT, 'statemachines');
 
 export interface LoadedStateMachine {
   /** e.g. import-key-material */

@@ -5,6 +5,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../clock.ts';
 import type { StepFunctionDeps } from '../steps/registry.ts';
+import type { HsmPlacement } from './hsm-placement.ts';
 
 /**
  * What the step functions and integrations of a run may use: everything a registered step needs
@@ -15,6 +16,8 @@ export type RunnerDeps = StepFunctionDeps & {
   clock: Clock;
   region?: string | undefined;
   accountId?: string | undefined;
+  /** Where the HSM steps run (statemachines/hsm-placement.json); default 'lambda'. */
+  hsmPlacement?: HsmPlacement | undefined;
   [name: string]: unknown;
 };
 

@@ -2,6 +2,7 @@
 // API takes it as a port): deps built on first use and rebuilt after a failure, as a Lambda whose
 // init failed is retried on the next invocation.
 import { readFile } from 'node:fs/promises';
+import { applyHsmPlacement, type HsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { type ExecutionEvent, type RunnerDeps, type RunOverrides, runExecution } from './run-execution.ts';
 import { functionNameOf, listStateMachines, loadStateMachine, taskStates } from './state-machines.ts';
 import type { TaskTokenService } from './tasks/service.ts';
@@ -12,6 +13,11 @@ export interface RunnerEngineOptions {
   overrides?: RunOverrides | undefined;
   /** Task tokens and activity tasks, given to every run as `deps.tasks`. */
   tasks?: TaskTokenService | undefined;
+  /**
+   * Where the HSM steps run (default 'lambda'): given to every run, and DescribeStateMachine shows
+   * the definition so placed (activity ARNs in this Region and account).
+   */
+  hsmPlacement?: { placement: HsmPlacement; region: string; accountId: string } | undefined;
 }
 
 /** One execution to run, as the API that started it describes it. */
@@ -42,9 +48,18 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
     listStateMachines,
     async describeStateMachine(name: string) {
       const loaded = await loadStateMachine(name);
+      const placement = options.hsmPlacement;
+      const placed = placement
+        ? applyHsmPlacement(loaded.definition, placement.placement, (step) =>
+            localActivityArn(step, placement.region, placement.accountId),
+          )
+        : loaded.definition;
       return {
-        definition: await readFile(loaded.path, 'utf8'),
-        lambdaStates: taskStates(loaded.definition)
+        definition:
+          placed === loaded.definition
+            ? await readFile(loaded.path, 'utf8')
+            : `${JSON.stringify(placed, null, 2)}\n`,
+        lambdaStates: taskStates(placed)
           .filter((task) => functionNameOf(task.resource) !== undefined)
           .map((task) => task.name),
       };
@@ -61,6 +76,7 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
           accountId: request.accountId,
           stepFunctionsApi: request.stepFunctionsApi,
           ...(options.tasks ? { tasks: options.tasks } : {}),
+          ...(options.hsmPlacement ? { hsmPlacement: options.hsmPlacement.placement } : {}),
         },
         overrides: options.overrides,
         signal: request.signal,

@@ -6,6 +6,7 @@ import {
   attachStepFunctionsApi,
   type StepFunctionsAttachableStack,
 } from '../local/stepfunctions/attach.ts';
+import { HSM_STEPS, type HsmPlacement, localActivityName } from '../runner/hsm-placement.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import type { RunnerDeps, RunOverrides } from '../runner/run-execution.ts';
 import type { TaskTokenService } from '../runner/tasks/service.ts';
@@ -27,16 +28,33 @@ export interface AttachStepFunctionsOptions {
   tasks?: TaskTokenService | undefined;
   /** How long GetActivityTask holds a poll (default 60 s). */
   activityPollMs?: number | undefined;
+  /**
+   * Where the HSM steps run (default 'lambda'). 'activity' creates their activities
+   * (`byok-wrap-key-material`) on the API, for `byok worker` to poll; needs `tasks`.
+   */
+  hsmPlacement?: HsmPlacement | undefined;
 }
 
 export function attachLocalStepFunctions(
   stack: StepFunctionsAttachableStack,
   options: AttachStepFunctionsOptions,
 ): AttachedStepFunctions {
-  return attachStepFunctionsApi(stack, createRunnerEngine(options), {
-    tasks: options.tasks,
-    activityPollMs: options.activityPollMs,
-  });
+  const placement = options.hsmPlacement ?? 'lambda';
+  const attached = attachStepFunctionsApi(
+    stack,
+    createRunnerEngine({
+      ...options,
+      hsmPlacement: { placement, region: stack.region, accountId: stack.accountId },
+    }),
+    { tasks: options.tasks, activityPollMs: options.activityPollMs },
+  );
+  if (placement === 'activity') {
+    if (!options.tasks) throw new TypeError('the activity placement needs a task-token service (tasks)');
+    for (const step of HSM_STEPS) {
+      void attached.service.handle('CreateActivity', { name: localActivityName(step) });
+    }
+  }
+  return attached;
 }
 
 /**
@@ -50,20 +68,26 @@ export function attachLocalStepFunctionsWithLocalToken(
     byokHome?: string | undefined;
     overrides?: RunOverrides | undefined;
     tasks?: TaskTokenService | undefined;
+    /** 'activity': no HSM in this process; `byok worker` holds the token. */
+    hsmPlacement?: HsmPlacement | undefined;
   } = {},
 ): AttachedStepFunctions {
   let opened: LocalDeps | undefined;
+  const placement = options.hsmPlacement ?? 'lambda';
   const attached = attachLocalStepFunctions(stack, {
     overrides: options.overrides,
     tasks: options.tasks,
+    hsmPlacement: placement,
     deps: async () => {
-      const hsmConfig = await loadHsmConfig(options.byokHome ?? defaultByokHome());
+      const hsmConfig =
+        placement === 'activity' ? undefined : await loadHsmConfig(options.byokHome ?? defaultByokHome());
       opened = await createLocalDeps({
         endpoint: stack.url,
         region: stack.region,
         accountId: stack.accountId,
         clock: stack.clock,
         hsmConfig,
+        hsmPlacement: placement,
       });
       return opened;
     },

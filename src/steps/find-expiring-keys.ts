@@ -5,12 +5,15 @@ import { type Clock, systemClock } from '../clock.ts';
 import { SweepInputSchema } from '../sweep/contracts.ts';
 import { InvalidSweepInputError } from '../sweep/errors.ts';
 import { findExpiringKeys } from '../sweep/find-expiring-keys.ts';
+import { requestsPerImportFromEnv } from '../sweep/pacing.ts';
 import { defineStep } from './define-step.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface FindExpiringKeysStepDeps extends KmsStepDeps {
   /** Real time for pacing slots; defaults to the system clock (request quotas run in real time). */
   pacingClock?: Clock | undefined;
+  /** Where the HSM steps run: with 'activity' each import makes two GetParametersForImport requests. */
+  hsmPlacement?: 'lambda' | 'activity' | undefined;
 }
 
 export const findExpiringKeysStep = defineStep({
@@ -20,7 +23,13 @@ export const findExpiringKeysStep = defineStep({
   invalidInput: (issues) => new InvalidSweepInputError(issues),
   async run(input, deps: FindExpiringKeysStepDeps, logger) {
     const found = await findExpiringKeys(
-      { kms: deps.kms, clock: deps.clock, pacingClock: deps.pacingClock ?? systemClock },
+      {
+        kms: deps.kms,
+        clock: deps.clock,
+        pacingClock: deps.pacingClock ?? systemClock,
+        // Lambda: BYOK_GET_PARAMETERS_PER_IMPORT (deploy/hsm-placement.cjs); locally, the placement.
+        requestsPerImport: deps.hsmPlacement === 'activity' ? 2 : requestsPerImportFromEnv(),
+      },
       input,
     );
     logger.info('keys due for reimport', {

@@ -19,6 +19,8 @@ export interface FindExpiringKeysDeps {
   clock: Clock;
   /** Real time, for the pacing slots: request quotas are counted in real time. */
   pacingClock: Clock;
+  /** GetParametersForImport requests per import (2 when `byok worker` asks KMS itself); default 1. */
+  requestsPerImport?: number | undefined;
 }
 
 export async function findExpiringKeys(
@@ -37,7 +39,11 @@ export async function findExpiringKeys(
   due.sort((a, b) => compareUrgency(a.key, b.key));
   const taken = due.slice(0, input.maxKeys);
   const start = deps.pacingClock.now();
-  const pacing = { perSecond: input.getParametersForImportPerSecond, share: input.quotaShare };
+  const pacing = {
+    perSecond: input.getParametersForImportPerSecond,
+    share: input.quotaShare,
+    requestsPerImport: deps.requestsPerImport,
+  };
   const sweepId = sweepIdFor(now);
   return {
     sweepId,

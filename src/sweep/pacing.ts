@@ -11,11 +11,22 @@ export interface PacingOptions {
   perSecond: number;
   /** Fraction of the quota the sweep may use, in (0, 1]. */
   share: number;
+  /**
+   * GetParametersForImport requests one import makes: 1, or 2 when the HSM steps run in
+   * `byok worker`, which asks KMS for its own wrapping key (hsmPlacement=activity). Default 1.
+   */
+  requestsPerImport?: number | undefined;
 }
 
 /** Milliseconds between two import starts. */
-export function slotSpacingMs({ perSecond, share }: PacingOptions): number {
-  return 1000 / (perSecond * share);
+export function slotSpacingMs({ perSecond, share, requestsPerImport = 1 }: PacingOptions): number {
+  return (1000 * requestsPerImport) / (perSecond * share);
+}
+
+/** The environment's BYOK_GET_PARAMETERS_PER_IMPORT (the deployed activity placement sets 2). */
+export function requestsPerImportFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.BYOK_GET_PARAMETERS_PER_IMPORT ?? '1');
+  return Number.isInteger(value) && value >= 1 && value <= 4 ? value : 1;
 }
 
 /** The start instant of the `index`-th import of a sweep that starts at `start`. */

@@ -1,15 +1,22 @@
 // What `byok import` does (see register.ts and options.ts for its options). Loaded only when the command runs: it
 // pulls in the AWS SDK, the HSM adapter and the local runner.
+
+import { randomUUID } from 'node:crypto';
+import { DescribeStateMachineCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { createSfnClient } from '../../../aws/clients.ts';
 import { systemClock } from '../../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { finalizeIdleModules } from '../../../hsm/pkcs11-adapter.ts';
-import type { ImportResult } from '../../../import/contracts.ts';
+import type { ImportExecutionInput, ImportResult } from '../../../import/contracts.ts';
 import { formatProof } from '../../../import/report.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 import { type ExecutionResult, runExecution } from '../../../runner/run-execution.ts';
+import { type AslDefinition, taskStates } from '../../../runner/state-machines.ts';
+import { tokenStateKind } from '../../../runner/tasks/integration.ts';
 import { AwsSetupError, ImportFailedError } from '../../errors.ts';
+import { runStart } from '../start/action.ts';
 import { executionInputFrom, type ImportOptions } from './options.ts';
 
 async function assertAwsReachable(deps: LocalDeps): Promise<void> {
@@ -26,8 +33,83 @@ async function assertAwsReachable(deps: LocalDeps): Promise<void> {
   }
 }
 
+/**
+ * True when the stack at `endpoint` runs the import workflow with its HSM steps as activities
+ * (`byok local up --hsm-placement activity`): its DescribeStateMachine shows activity resources.
+ */
+async function stackUsesHsmActivities(endpoint: string, region: string | undefined): Promise<boolean> {
+  const sfn = createSfnClient({ endpoint, region });
+  try {
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const machine = machines.stateMachines?.find((candidate) => candidate.name === 'import-key-material');
+    if (!machine?.stateMachineArn) return false;
+    const described = await sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: machine.stateMachineArn }),
+    );
+    const definition = JSON.parse(described.definition ?? '{}') as AslDefinition;
+    return taskStates(definition).some((task) => tokenStateKind(task.resource) === 'activity');
+  } catch {
+    // No Step Functions API there (a bare KMS endpoint): the workflow runs here.
+    return false;
+  }
+}
+
+/**
+ * The stack's HSM steps are activities, so the HSM is `byok worker`'s, not this process's: the
+ * import runs as an execution of the stack's own state machine, followed to its end.
+ */
+async function importThroughStack(options: ImportOptions, input: ImportExecutionInput): Promise<void> {
+  let outputText = 'null';
+  const described = await runStart(
+    {
+      keyId: input.keyId,
+      ...(input.hsmKeyLabel ? { hsmKeyLabel: input.hsmKeyLabel } : {}),
+      ...(input.validForDays !== undefined ? { validForDays: input.validForDays } : {}),
+      ...(input.validTo ? { validTo: input.validTo } : {}),
+      ...(input.noExpiry ? { expiry: false } : {}),
+      ...(input.wrappingAlgorithm ? { wrappingAlgorithm: input.wrappingAlgorithm } : {}),
+      ...(input.wrappingKeySpec ? { wrappingKeySpec: input.wrappingKeySpec } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.region ? { region: options.region } : {}),
+      name: `import-${randomUUID()}`,
+      pollInterval: 200,
+    },
+    {
+      out: (text) => {
+        outputText = text;
+      },
+      err: (text) => {
+        if (!options.json) process.stderr.write(text);
+      },
+    },
+  );
+  const output = JSON.parse(outputText) as ImportResult;
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          executionArn: described.executionArn,
+          status: described.status,
+          startDate: described.startDate?.toISOString(),
+          stopDate: described.stopDate?.toISOString(),
+          output,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  process.stdout.write(formatProof(output));
+}
+
 export async function runImport(options: ImportOptions): Promise<void> {
   const input = executionInputFrom(options);
+  if (options.endpoint && (await stackUsesHsmActivities(options.endpoint, options.region))) {
+    await importThroughStack(options, input);
+    return;
+  }
   const hsmConfig = await loadHsmConfig(defaultByokHome());
   const clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

@@ -26,12 +26,15 @@ export async function runUp(options: UpOptions): Promise<void> {
   const { attachLocalStepFunctionsWithLocalToken } = await import('../../../simulation/step-functions.ts');
   const { createTaskTokenServiceOn } = await import('../../../runner/tasks/service.ts');
   const tasks = createTaskTokenServiceOn(stack.clock);
-  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { tasks });
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
+    tasks,
+    hsmPlacement: options.hsmPlacement,
+  });
   // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}\n`,
   );
   process.stdout.write(`${stack.url}\n`);
   // `--console`: the web console (byok console --endpoint) for this stack, in this process.

@@ -52,6 +52,7 @@ export function defaultEndpoint(): string {
 export interface UpOptions {
   port: number;
   host: string;
+  hsmPlacement: 'lambda' | 'activity';
   stateDir?: string;
   memory?: boolean;
   region: string;

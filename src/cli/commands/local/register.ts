@@ -40,6 +40,14 @@ export function registerLocalCommands(program: Command): void {
     .option('--public-bind', 'allow a non-loopback --host')
     .addOption(
       new Option(
+        '--hsm-placement <placement>',
+        "where the workflow's HSM steps run: 'lambda' (in this process, with the token of $BYOK_HOME) or 'activity' (no HSM here: `byok worker --endpoint <URL>` polls the wrap activity from its own process)",
+      )
+        .choices(['lambda', 'activity'])
+        .default('lambda'),
+    )
+    .addOption(
+      new Option(
         '--prewarm <specs>',
         'wrapping key sizes generated in the background at start, comma-separated (others on first use)',
       )
@@ -52,7 +60,8 @@ export function registerLocalCommands(program: Command): void {
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
         'Examples:\n' +
         `  byok local up                     # ${DEFAULT_LOCAL_ENDPOINT}, state in ./${DEFAULT_BYOK_HOME}/local\n` +
-        '  byok local up --port 0 --memory   # a free port, nothing kept',
+        '  byok local up --port 0 --memory   # a free port, nothing kept\n' +
+        '  byok local up --hsm-placement activity   # then, in another shell: byok worker --endpoint <URL>',
     )
     .action(async (options: UpOptions) => {
       const { runUp } = await import('./action.ts');

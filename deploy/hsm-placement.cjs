@@ -1,0 +1,191 @@
+// The deploy side of `hsmPlacement: lambda | activity` (one deploy parameter, --param
+// hsmPlacement=activity; default lambda). statemachines/hsm-placement.json names the HSM steps.
+//   lambda:   the wrap function (PKCS#11 layer, VPC, PIN secret) and the CloudFormation parameters
+//             that configure it, exactly as before.
+//   activity: nothing HSM-related in Lambda: one AWS::StepFunctions::Activity per HSM step
+//             (`<service>-<stage>-<activity>`, polled by `byok worker` beside the HSM), a rule that
+//             routes the worker's refused-task alerts to the alert topic, and the sweep paced for
+//             the worker's own GetParametersForImport (two requests per import).
+// deploy/state-machines.cjs resolves the ASL with the same choice. Used from serverless.yml as
+// ${file(./deploy/hsm-placement.cjs):functions|stackParameters|resources|findExpiringKeysEnvironment}.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const PLACEMENT_FILE = path.join(__dirname, '..', 'statemachines', 'hsm-placement.json');
+const PLACEMENTS = ['lambda', 'activity'];
+
+function readPlacementFile(file = PLACEMENT_FILE) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+async function placementOf({ resolveVariable }) {
+  const placement = await resolveVariable("param:hsmPlacement, 'lambda'");
+  if (!PLACEMENTS.includes(placement)) {
+    throw new Error(`hsmPlacement must be one of ${PLACEMENTS.join(', ')}, not "${placement}"`);
+  }
+  return placement;
+}
+
+function pascalFromKebab(name) {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUpperCase());
+}
+
+/** The logical id of an HSM step's activity: `WrapKeyMaterialActivity`. */
+function activityLogicalId(step) {
+  return `${pascalFromKebab(step)}Activity`;
+}
+
+const WRAP_FUNCTION = {
+  wrapKeyMaterial: {
+    handler: 'functions/wrap-key-material.handler',
+    description: 'byok step 2: wrap the HSM key with the KMS wrapping key inside the token (no KMS access)',
+    timeout: 60,
+    layers: [{ Ref: 'Pkcs11LayerArn' }],
+    // The schema accepts a Split, not a Ref to a List parameter: split the joined list.
+    vpc: {
+      subnetIds: { 'Fn::Split': [',', { 'Fn::Join': [',', { Ref: 'HsmSubnetIds' }] }] },
+      securityGroupIds: { 'Fn::Split': [',', { 'Fn::Join': [',', { Ref: 'HsmSecurityGroupIds' }] }] },
+    },
+    environment: {
+      BYOK_PKCS11_LIBRARY: { Ref: 'Pkcs11LibraryPath' },
+      BYOK_HSM_TOKEN_LABEL: { Ref: 'HsmTokenLabel' },
+      BYOK_PIN_SECRET_ARN: { Ref: 'HsmPinSecretArn' },
+    },
+    // Deliberately no KMS permission: this function only talks to the HSM. The PIN secret must be
+    // encrypted with the AWS managed key aws/secretsmanager (or a key whose policy grants this
+    // role kms:Decrypt via Secrets Manager), see docs/deploy.md.
+    iamRoleStatements: [
+      {
+        Sid: 'ReadHsmPin',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: 'HsmPinSecretArn' },
+      },
+    ],
+  },
+};
+
+const LAMBDA_PARAMETERS = {
+  Pkcs11LayerArn: {
+    Type: 'String',
+    Description: 'ARN (with version) of the Lambda layer holding pkcs11js and the vendor PKCS#11 library',
+    AllowedPattern: '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$',
+    ConstraintDescription:
+      'must be a versioned Lambda layer ARN (build it with scripts/build-pkcs11-layer.sh)',
+  },
+  Pkcs11LibraryPath: {
+    Type: 'String',
+    Description: 'Path of the vendor PKCS#11 library inside the layer',
+    AllowedPattern: '^/opt/.+\\.so(\\.[0-9]+)*$',
+    ConstraintDescription: 'must be a shared library under /opt (where layers are mounted)',
+  },
+  HsmTokenLabel: {
+    Type: 'String',
+    Description: 'Label of the PKCS#11 token that holds the key material',
+    MinLength: 1,
+    MaxLength: 32,
+  },
+  HsmPinSecretArn: {
+    Type: 'String',
+    Description: "ARN of the Secrets Manager secret holding the crypto user's PIN",
+    AllowedPattern: '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+    ConstraintDescription: 'must be a Secrets Manager secret ARN',
+  },
+  HsmSubnetIds: {
+    Type: 'List<AWS::EC2::Subnet::Id>',
+    Description: 'Subnets from which the wrap function reaches the HSM',
+  },
+  HsmSecurityGroupIds: {
+    Type: 'List<AWS::EC2::SecurityGroup::Id>',
+    Description: 'Security groups of the wrap function (allowed to reach the HSM)',
+  },
+};
+
+/** The Lambda-only stack parameters and the `--param` each comes from (with its default). */
+const LAMBDA_STACK_PARAMETERS = [
+  ['Pkcs11LayerArn', "param:pkcs11LayerArn, ''"],
+  ['Pkcs11LibraryPath', "param:pkcs11LibraryPath, '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so'"],
+  ['HsmTokenLabel', "param:hsmTokenLabel, ''"],
+  ['HsmPinSecretArn', "param:hsmPinSecretArn, ''"],
+  ['HsmSubnetIds', "param:hsmSubnetIds, ''"],
+  ['HsmSecurityGroupIds', "param:hsmSecurityGroupIds, ''"],
+];
+const COMMON_STACK_PARAMETERS = [
+  ['TokenWrappingAlgorithms', "param:tokenWrappingAlgorithms, ''"],
+  ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
+  ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
+  ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+];
+
+async function functions(context) {
+  return (await placementOf(context)) === 'lambda' ? WRAP_FUNCTION : {};
+}
+
+async function stackParameters(context) {
+  const placement = await placementOf(context);
+  const list =
+    placement === 'lambda'
+      ? [...LAMBDA_STACK_PARAMETERS, ...COMMON_STACK_PARAMETERS]
+      : COMMON_STACK_PARAMETERS;
+  const resolved = [];
+  for (const [key, variable] of list) {
+    resolved.push({ ParameterKey: key, ParameterValue: await context.resolveVariable(variable) });
+  }
+  return resolved;
+}
+
+/** The activities (activity placement), keyed by logical id, with their deployed names. */
+function activities(service, stage, file = readPlacementFile()) {
+  return Object.fromEntries(
+    Object.entries(file.steps).map(([step, { activity }]) => [
+      activityLogicalId(step),
+      { step, name: `${service}-${stage}-${activity}` },
+    ]),
+  );
+}
+
+async function resources(context) {
+  const placement = await placementOf(context);
+  if (placement === 'lambda') return { Parameters: LAMBDA_PARAMETERS };
+  const service = await context.resolveVariable('self:service');
+  const stage = await context.resolveVariable('sls:stage');
+  const Resources = {};
+  const Outputs = {};
+  for (const [logicalId, { name }] of Object.entries(activities(service, stage))) {
+    Resources[logicalId] = { Type: 'AWS::StepFunctions::Activity', Properties: { Name: name } };
+    Outputs[`${logicalId}Arn`] = {
+      Description: 'byok worker polls this activity (byok worker --activity-arn ...)',
+      Value: { Ref: logicalId },
+    };
+  }
+  // The worker's alert: a task paired an HSM key with a KMS key the worker does not bind.
+  Resources.WorkerAlertRule = {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Name: `${service}-${stage}-worker-alerts`,
+      Description:
+        'Routes byok worker refusals (a task asked for an HSM key the worker does not bind to that KMS key) to the alert topic',
+      EventPattern: { source: ['byok'], 'detail-type': ['byok Worker Refused Task'] },
+      State: 'ENABLED',
+      Targets: [{ Id: 'AlertTopic', Arn: { Ref: 'AlertTopic' } }],
+    },
+  };
+  return { Resources, Outputs };
+}
+
+/** The sweep paces two GetParametersForImport per import when the worker asks KMS itself. */
+async function findExpiringKeysEnvironment(context) {
+  return (await placementOf(context)) === 'activity' ? { BYOK_GET_PARAMETERS_PER_IMPORT: '2' } : {};
+}
+
+module.exports = {
+  functions,
+  stackParameters,
+  resources,
+  findExpiringKeysEnvironment,
+  placementOf,
+  activityLogicalId,
+  readPlacementFile,
+};

@@ -1,0 +1,105 @@
+// What `byok worker` does (see register.ts and options.ts): checks the bindings, finds the wrap
+// activity, opens the HSM of $BYOK_HOME, and runs the ActivityWorker (src/worker) until a signal.
+import { hostname } from 'node:os';
+import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../../aws/clients.ts';
+import { type Clock, systemClock } from '../../../clock.ts';
+import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
+import { finalizeIdleModules, openHsm } from '../../../hsm/pkcs11-adapter.ts';
+import { endpointClock } from '../../../runner/remote-clock.ts';
+import { createLogger } from '../../../shared/logger.ts';
+import { findWrapActivity } from '../../../worker/activity.ts';
+import { type KeyBinding, KeyBindings, parseBinding, readBindingsFile } from '../../../worker/bindings.ts';
+import { WorkerBindingsMissingError } from '../../../worker/errors.ts';
+import { ActivityWorker } from '../../../worker/worker.ts';
+import type { WorkerCliOptions } from './options.ts';
+
+/** GetActivityTask holds a poll up to 60 s: wait a little longer for its answer. */
+const POLL_REQUEST_TIMEOUT_MS = 65_000;
+
+function note(message: string, fields: Record<string, unknown> = {}): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+}
+
+export async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
+  const bindings: KeyBinding[] = options.bind.map(parseBinding);
+  if (options.bindings) bindings.push(...(await readBindingsFile(options.bindings)));
+  const allowAny = options.allowAnyKeyForDevelopment === true;
+  if (bindings.length === 0 && !allowAny) throw new WorkerBindingsMissingError();
+  return new KeyBindings(bindings, allowAny && bindings.length === 0);
+}
+
+export async function runWorker(options: WorkerCliOptions): Promise<void> {
+  const bindings = await workerBindings(options);
+  if (bindings.allowAny) {
+    note(
+      'WARNING: --allow-any-key-for-development: this worker wraps any HSM key for any KMS key a task names',
+      {
+        level: 'WARN',
+      },
+    );
+  }
+  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const sfn = createSfnClient({ ...clientOptions, requestTimeoutMs: POLL_REQUEST_TIMEOUT_MS });
+  const kms = createKmsClient(clientOptions);
+  const events = createEventBridgeClient(clientOptions);
+  const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
+  try {
+    const activityArn = options.activityArn ?? (await findWrapActivity(sfn));
+    const hsm = await openHsm(await loadHsmConfig(defaultByokHome()));
+    const workerName = options.name ?? `${hostname()}-${process.pid}`;
+    const worker = new ActivityWorker(
+      {
+        activityArn,
+        workerName,
+        concurrency: options.concurrency,
+        heartbeatIntervalMs: options.heartbeatInterval * 1000,
+      },
+      {
+        sfn,
+        kms,
+        events,
+        hsm,
+        bindings,
+        clock,
+        logger: createLogger({
+          logLevel: (process.env.BYOK_LOG_LEVEL as 'SILENT' | undefined) || 'SILENT',
+          stream: process.stderr,
+        }),
+        logTask: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+        note,
+      },
+    );
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        note(`${signal}: no new polls; finishing the task in hand`);
+        worker.stop();
+      } else {
+        note(`${signal} again: ending polls in flight`);
+        worker.abort();
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    note('byok worker polling', {
+      activityArn,
+      worker: workerName,
+      concurrency: options.concurrency,
+      bound: bindings.keyArns().length,
+    });
+    try {
+      await worker.run();
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await hsm.close();
+      finalizeIdleModules();
+    }
+    note('byok worker stopped', { tasks: worker.tasksDone });
+  } finally {
+    sfn.destroy();
+    kms.destroy();
+    events.destroy();
+  }
+}
