@@ -20,13 +20,24 @@ export const findExpiringKeysStep = defineStep({
   invalidInput: (issues) => new InvalidSweepInputError(issues),
   async run(input, deps: FindExpiringKeysStepDeps, logger) {
     const found = await findExpiringKeys(
-      { kms: deps.kms, clock: deps.clock, pacingClock: deps.pacingClock ?? systemClock },
+      {
+        kms: deps.kms,
+        kmsForRegion: deps.kmsForRegion,
+        clock: deps.clock,
+        pacingClock: deps.pacingClock ?? systemClock,
+      },
       input,
     );
     logger.info('keys due for reimport', {
       sweepId: found.sweepId,
       managedKeys: found.managedKeys,
-      due: found.keys.map((key) => ({ keyId: key.keyId, reason: key.reason, notBefore: key.notBefore })),
+      due: found.keys.map((key) => ({
+        keyId: key.keyId,
+        region: key.region,
+        keyMaterialId: key.importInput.keyMaterialId,
+        reason: key.reason,
+        notBefore: key.notBefore,
+      })),
       skipped: found.skipped,
       deferred: found.deferred,
     });
