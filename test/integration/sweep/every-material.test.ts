@@ -43,13 +43,13 @@ beforeAll(async () => {
   const parameters = await world.deps.kms.send(
     new GetParametersForImportCommand({
       KeyId: keyId,
-      WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256',
-      WrappingKeySpec: 'RSA_4096',
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
     }),
   );
   const { wrappedKeyMaterial } = await world.hsm.wrapKey({
     label: SECOND,
-    algorithm: 'RSA_AES_KEY_WRAP_SHA_256',
+    algorithm: 'RSAES_OAEP_SHA_256',
     wrappingPublicKey: parameters.PublicKey ?? new Uint8Array(),
     expectedKeyType: 'AES_256',
   });
