@@ -3,7 +3,7 @@
 // Secrets Manager) and the system clock.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createKmsClient } from '../../src/aws/clients.ts';
+import { createKmsClient, createRegionalKmsClients } from '../../src/aws/clients.ts';
 import { systemClock } from '../../src/clock.ts';
 import type { HsmConfig } from '../../src/hsm/config.ts';
 import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
@@ -43,7 +43,16 @@ let kmsDeps: KmsFunctionDeps | undefined;
 let hsmDeps: Promise<HsmFunctionDeps> | undefined;
 
 export function lambdaKmsDeps(): KmsFunctionDeps {
-  kmsDeps ??= { kms: createKmsClient(), clock: systemClock, logger: createLogger() };
+  if (!kmsDeps) {
+    // The function's own Region for bare key ids; a multi-Region key's replicas in their Regions.
+    const regional = createRegionalKmsClients();
+    kmsDeps = {
+      kms: createKmsClient(),
+      kmsForRegion: (region) => regional.forRegion(region),
+      clock: systemClock,
+      logger: createLogger(),
+    };
+  }
   return kmsDeps;
 }
 

@@ -46,6 +46,34 @@ export function createKmsClient(options: AwsClientOptions = {}): KMSClient {
   return new KMSClient(config(options));
 }
 
+/** KMS clients by Region, each made on first use with createKmsClient and kept. */
+export interface RegionalKmsClients {
+  forRegion(region: string): KMSClient;
+  destroy(): void;
+}
+
+/**
+ * Multi-Region keys: each replica's imports go to its own Region with that Region's client (and
+ * quotas). `options.region` is only the default; every other option is shared.
+ */
+export function createRegionalKmsClients(options: AwsClientOptions = {}): RegionalKmsClients {
+  const clients = new Map<string, KMSClient>();
+  return {
+    forRegion(region) {
+      let client = clients.get(region);
+      if (!client) {
+        client = createKmsClient({ ...options, region });
+        clients.set(region, client);
+      }
+      return client;
+    },
+    destroy() {
+      for (const client of clients.values()) client.destroy();
+      clients.clear();
+    },
+  };
+}
+
 export function createEventBridgeClient(options: AwsClientOptions = {}): EventBridgeClient {
   return new EventBridgeClient(config(options));
 }

@@ -3,7 +3,7 @@
 // browser never calls AWS; only the server does, through this.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { createKmsClient, createSfnClient } from '../aws/clients.ts';
+import { createKmsClient, createRegionalKmsClients, createSfnClient } from '../aws/clients.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { type LastRuns, lastRunsFromLocalEvents, lastRunsFromStepFunctions } from '../sweep/status.ts';
@@ -17,6 +17,8 @@ export interface ConsoleBackend {
   /** Absent for AWS. */
   endpoint: string | undefined;
   kms: KMSClient;
+  /** A multi-Region key's replicas are read in their own Regions. */
+  kmsForRegion(region: string): KMSClient;
   sfn: SFNClient;
   /** The stack's time: the local stack's virtual clock, or the system clock on AWS. */
   clock(): Promise<Clock>;
@@ -37,6 +39,7 @@ export interface BackendOptions {
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
   const clientOptions = { endpoint: options.endpoint, region: options.region };
   const kms = createKmsClient(clientOptions);
+  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {
@@ -49,6 +52,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
   return {
     endpoint: options.endpoint,
     kms,
+    kmsForRegion: (region) => regional.forRegion(region),
     sfn,
     clock: () => (options.endpoint ? endpointClock(options.endpoint) : Promise.resolve(systemClock)),
     async lastRuns() {
@@ -67,6 +71,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
     },
     close() {
       kms.destroy();
+      regional.destroy();
       sfn.destroy();
     },
   };

@@ -31,6 +31,11 @@ export function isAlias(keyId: string): boolean {
   return keyId.startsWith('alias/') || /^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(keyId);
 }
 
+/** A KMS KeyMaterialId: 64 lowercase hex characters. */
+export const KeyMaterialIdSchema = z
+  .string()
+  .regex(/^[a-f0-9]{64}$/, { message: 'must be 64 lowercase hex characters' });
+
 export const WrappingAlgorithmSchema = z.enum([
   'RSAES_OAEP_SHA_1',
   'RSAES_OAEP_SHA_256',
@@ -77,6 +82,15 @@ export const ImportExecutionInputSchema = z
       .refine(isPrintableText, PRINTABLE_MESSAGE)
       .optional()
       .describe('Why this import runs (recorded in logs and events)'),
+    keyMaterialId: KeyMaterialIdSchema.nullish().describe(
+      "Which of the key's materials to reimport (symmetric keys; default: the one recorded as held by the HSM key). null is the same as absent (the expiry rule passes the event's id, which KMS may omit)",
+    ),
+    importReplicas: z
+      .boolean()
+      .optional()
+      .describe(
+        "For a multi-Region primary: also import into every replica Region (default true; the sweep schedules each Region's material itself)",
+      ),
   })
   .superRefine((input, ctx) => {
     const chosen = [
@@ -123,6 +137,17 @@ export const ImportParametersSchema = z.object({
   parametersValidTo: IsoDateTimeSchema,
   importTokenAttempt: z.number().int().min(1),
   reason: z.string().optional(),
+  /** The key's Region (from its ARN): every call about this key goes there. */
+  region: z.string().optional(),
+  /** Symmetric keys: NEW_KEY_MATERIAL for the first import, else EXISTING_KEY_MATERIAL with its id. */
+  importType: z.enum(['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL']).optional(),
+  keyMaterialId: KeyMaterialIdSchema.optional(),
+  /** Records which HSM key holds the material (src/import/key-material-description.ts); primary keys only. */
+  keyMaterialDescription: z.string().max(256).optional(),
+  /** Set when the key is a multi-Region replica: its primary's ARN. */
+  primaryKeyArn: z.string().optional(),
+  /** A multi-Region primary: the imports the workflow runs next, one per replica Region. */
+  replicas: z.array(z.object({ keyArn: z.string(), region: z.string(), request: z.unknown() })).optional(),
 });
 export type ImportParameters = z.infer<typeof ImportParametersSchema>;
 
@@ -206,7 +231,7 @@ export const ImportEvidenceSchema = z.object({
 export type ImportEvidence = z.infer<typeof ImportEvidenceSchema>;
 
 /** The execution's output and the detail of the success event. */
-export const ImportResultSchema = z.object({
+const ImportResultFields = z.object({
   keyId: z.string(),
   keySpec: z.string(),
   family: KeyFamilySchema,
@@ -220,7 +245,12 @@ export const ImportResultSchema = z.object({
   importTokenAttempts: z.number().int().min(1),
   importedAt: IsoDateTimeSchema,
   reason: z.string().optional(),
+  region: z.string().optional(),
   evidence: ImportEvidenceSchema,
+});
+export const ImportResultSchema = ImportResultFields.extend({
+  /** A multi-Region primary: the same material imported into each replica Region. */
+  replicas: z.array(ImportResultFields).optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 

@@ -224,3 +224,44 @@ export class UnexpectedKmsResponseError extends ImportError {
     this.operation = operation;
   }
 }
+
+/** An HSM key label too long to record in a KeyMaterialDescription (256 characters), even hex-encoded. */
+export class KeyMaterialDescriptionError extends ImportError {
+  readonly hsmKeyLabel: string;
+  constructor(hsmKeyLabel: string, options?: ErrorOptions) {
+    super(
+      `the HSM key label "${escapeUnprintable(hsmKeyLabel)}" cannot be recorded in a KMS key material description (at most 256 characters)`,
+      { ...options, hint: 'use a shorter HSM key label' },
+    );
+    this.name = 'KeyMaterialDescriptionError';
+    this.hsmKeyLabel = hsmKeyLabel;
+  }
+}
+
+/**
+ * A key holding several materials where none is recorded as held by the HSM key asked for: reimporting
+ * would guess which material the HSM key is, so the import stops instead.
+ */
+export class KeyMaterialNotIdentifiedError extends ImportError {
+  readonly keyId: string;
+  constructor(keyId: string, hsmKeyLabel: string, materials: number, options?: ErrorOptions) {
+    super(
+      `KMS key ${keyId} holds ${materials} key materials and none is recorded as held by HSM key "${escapeUnprintable(hsmKeyLabel)}"`,
+      { ...options, hint: 'pass keyMaterialId (see byok status) to say which material to reimport' },
+    );
+    this.name = 'KeyMaterialNotIdentifiedError';
+    this.keyId = keyId;
+  }
+}
+
+/** The KeyMaterialId named for an import is not one of the key's materials. */
+export class KeyMaterialNotFoundError extends ImportError {
+  readonly keyId: string;
+  readonly keyMaterialId: string;
+  constructor(keyId: string, keyMaterialId: string, options?: ErrorOptions) {
+    super(`KMS key ${keyId} has no key material ${keyMaterialId}`, options);
+    this.name = 'KeyMaterialNotFoundError';
+    this.keyId = keyId;
+    this.keyMaterialId = keyMaterialId;
+  }
+}

@@ -26,6 +26,8 @@ import {
   AliasNotAcceptedError,
   HsmKeyLabelMissingError,
   InvalidImportInputError,
+  KeyMaterialNotFoundError,
+  KeyMaterialNotIdentifiedError,
   KeyNotManagedError,
   KeyOriginNotExternalError,
   KeyPendingDeletionError,
@@ -36,13 +38,18 @@ import {
 } from './errors.ts';
 import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './expiry-policy.ts';
 import { hsmKeyTypeForKeySpec } from './key-families.ts';
-import { listKeyTags, readTagDefaults } from './key-tags.ts';
+import { describeHsmKey } from './key-material-description.ts';
+import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
+import { type KeyTagDefaults, listKeyTags, readTagDefaults } from './key-tags.ts';
 import type { StepLogger } from './logger.ts';
+import { type KmsForRegion, kmsForKey, regionOfKeyArn } from './regional-kms.ts';
 import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
 import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';
 
 export interface GetParametersForImportDeps {
   kms: KMSClient;
+  /** Clients of other Regions (multi-Region keys); without it every call goes to `kms`. */
+  kmsForRegion?: KmsForRegion | undefined;
   clock: Clock;
   logger: StepLogger;
   /** The HSM when this process can reach it: enables the early HSM key check and a token-aware choice. */
@@ -89,16 +96,27 @@ export async function getParametersForImport(
   deps: GetParametersForImportDeps,
 ): Promise<ImportParameters> {
   const request = parseImportExecutionInput(input.request);
-  const { kms, clock, logger, hsm } = deps;
+  const { clock, logger, hsm } = deps;
+  const kms = kmsForKey(deps, request.keyId);
 
   const metadata = await describeImportableKey(kms, request.keyId);
   const keyArn = metadata.Arn as string;
   const keySpec = metadata.KeySpec ?? 'SYMMETRIC_DEFAULT';
   const { family, hsmKeyType } = hsmKeyTypeForKeySpec(keySpec);
-  const tagDefaults = readTagDefaults(await listKeyTags(kms, keyArn));
-  if (!tagDefaults.managed) throw new KeyNotManagedError(keyArn);
+  // A multi-Region replica follows its primary's byok tags (its own may differ or be absent).
+  const multiRegion = metadata.MultiRegion ? metadata.MultiRegionConfiguration : undefined;
+  const primaryKeyArn =
+    multiRegion?.MultiRegionKeyType === 'REPLICA' ? multiRegion.PrimaryKey?.Arn : undefined;
+  const rulingArn = primaryKeyArn ?? keyArn;
+  const rulingKms = kmsForKey(deps, rulingArn);
+  const tagDefaults = readTagDefaults(await listKeyTags(rulingKms, rulingArn));
+  if (!tagDefaults.managed) throw new KeyNotManagedError(rulingArn);
 
-  const hsmKeyLabel = request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel;
+  const material =
+    family === 'SYMMETRIC'
+      ? await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn)
+      : { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel };
+  const hsmKeyLabel = material.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);
   if (hsm) {
     const hsmKey = await hsm.describeKey(hsmKeyLabel);
@@ -137,6 +155,21 @@ export async function getParametersForImport(
       namedBy: request.wrappingAlgorithm ? 'execution input' : `tag ${TAG_WRAPPING_ALGORITHM}`,
     });
   }
+  const replicas =
+    multiRegion?.MultiRegionKeyType === 'PRIMARY' && request.importReplicas !== false
+      ? (multiRegion.ReplicaKeys ?? []).flatMap((replica) =>
+          replica.Arn && replica.Region
+            ? [
+                {
+                  keyArn: replica.Arn,
+                  region: replica.Region,
+                  request: replicaRequest(request, replica.Arn, hsmKeyLabel, material.keyMaterialId),
+                },
+              ]
+            : [],
+        )
+      : [];
+  const region = regionOfKeyArn(keyArn);
   logger.info('import parameters received', {
     keyId: keyArn,
     keySpec,
@@ -147,6 +180,9 @@ export async function getParametersForImport(
     validTo: expiration.validTo,
     parametersValidTo: response.ParametersValidTo.toISOString(),
     importTokenAttempt: input.importTokenAttempt,
+    importType: material.importType,
+    keyMaterialId: material.keyMaterialId,
+    replicaRegions: replicas.map((replica) => replica.region),
   });
   return {
     keyId: keyArn,
@@ -164,6 +200,72 @@ export async function getParametersForImport(
     parametersValidTo: response.ParametersValidTo.toISOString(),
     importTokenAttempt: input.importTokenAttempt,
     ...(request.reason ? { reason: request.reason } : {}),
+    ...(region ? { region } : {}),
+    ...(material.importType ? { importType: material.importType } : {}),
+    ...(material.keyMaterialId ? { keyMaterialId: material.keyMaterialId } : {}),
+    // KMS keeps descriptions on the primary only (a replica refuses one).
+    ...(family === 'SYMMETRIC' && !primaryKeyArn
+      ? { keyMaterialDescription: describeHsmKey(hsmKeyLabel) }
+      : {}),
+    ...(primaryKeyArn ? { primaryKeyArn } : {}),
+    ...(replicas.length > 0 ? { replicas } : {}),
+  };
+}
+
+interface MaterialChoice {
+  hsmKeyLabel: string | undefined;
+  importType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+  keyMaterialId?: string;
+}
+
+/**
+ * Which of a symmetric key's materials this import fills, and from which HSM key. A named
+ * KeyMaterialId is reimported from the HSM key its description records; otherwise the material
+ * recorded as held by the HSM key (input, else tag) is; a key that never held material gets new
+ * material. A key holding one material reimports that one (imported before descriptions were
+ * recorded, or a different HSM key named, which KMS then refuses as IncorrectKeyMaterialException).
+ * `materials` are the primary's (descriptions live there).
+ */
+function chooseMaterial(
+  request: ImportExecutionInput,
+  tags: KeyTagDefaults,
+  materials: readonly KeyMaterial[],
+  keyArn: string,
+): MaterialChoice {
+  const associated = materials.filter(isPermanentlyAssociated);
+  const legacyLabel = associated.length <= 1 ? tags.hsmKeyLabel : undefined;
+  if (request.keyMaterialId) {
+    const named = materials.find((material) => material.keyMaterialId === request.keyMaterialId);
+    if (!named) throw new KeyMaterialNotFoundError(keyArn, request.keyMaterialId);
+    return {
+      hsmKeyLabel: request.hsmKeyLabel ?? named.hsmKeyLabel ?? legacyLabel,
+      importType: 'EXISTING_KEY_MATERIAL',
+      keyMaterialId: named.keyMaterialId,
+    };
+  }
+  const hsmKeyLabel = request.hsmKeyLabel ?? tags.hsmKeyLabel;
+  if (materials.length === 0) return { hsmKeyLabel, importType: 'NEW_KEY_MATERIAL' };
+  if (!hsmKeyLabel) return { hsmKeyLabel };
+  const recorded = materials.find((material) => material.hsmKeyLabel === hsmKeyLabel);
+  // One material: that one (KMS's own identity check refuses a different HSM key by name).
+  const chosen = recorded ?? (associated.length === 1 ? associated[0] : undefined);
+  if (!chosen) throw new KeyMaterialNotIdentifiedError(keyArn, hsmKeyLabel, materials.length);
+  return { hsmKeyLabel, importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: chosen.keyMaterialId };
+}
+
+/** The request for one replica Region: the primary's, for that Region's key, replicas not fanned out again. */
+function replicaRequest(
+  request: ImportExecutionInput,
+  replicaArn: string,
+  hsmKeyLabel: string,
+  keyMaterialId: string | undefined,
+): ImportExecutionInput {
+  return {
+    ...request,
+    keyId: replicaArn,
+    hsmKeyLabel,
+    ...(keyMaterialId ? { keyMaterialId } : {}),
+    importReplicas: false,
   };
 }
 

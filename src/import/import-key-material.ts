@@ -5,9 +5,11 @@ import { ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
 import type { ImportKeyMaterialInput, ImportKeyMaterialOutput } from './contracts.ts';
 import type { StepLogger } from './logger.ts';
+import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface ImportKeyMaterialDeps {
   kms: KMSClient;
+  kmsForRegion?: KmsForRegion | undefined;
   clock: Clock;
   logger: StepLogger;
 }
@@ -18,21 +20,27 @@ export async function importKeyMaterial(
 ): Promise<ImportKeyMaterialOutput> {
   const { importParameters: parameters } = input;
   const expires = parameters.expirationModel === 'KEY_MATERIAL_EXPIRES';
-  const response = await deps.kms.send(
+  const response = await kmsForKey(deps, parameters.keyId).send(
     new ImportKeyMaterialCommand({
       KeyId: parameters.keyId,
       ImportToken: Buffer.from(input.importToken ?? parameters.importToken, 'base64'),
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ExpirationModel: parameters.expirationModel,
       ...(expires && parameters.validTo ? { ValidTo: new Date(parameters.validTo) } : {}),
-      // ImportType is left to KMS's default (new material before the first import, the same
-      // material after); asymmetric and HMAC keys reject the parameter altogether.
+      // Symmetric keys name the material (a rotated key holds several); asymmetric and HMAC keys
+      // reject these parameters altogether, and step 1 leaves them out for those.
+      ...(parameters.importType ? { ImportType: parameters.importType } : {}),
+      ...(parameters.keyMaterialId ? { KeyMaterialId: parameters.keyMaterialId } : {}),
+      ...(parameters.keyMaterialDescription
+        ? { KeyMaterialDescription: parameters.keyMaterialDescription }
+        : {}),
     }),
   );
   const importedAt = deps.clock.now().toISOString();
   deps.logger.info('key material imported', {
     keyId: parameters.keyId,
     keyMaterialId: response.KeyMaterialId,
+    importType: parameters.importType,
     expirationModel: parameters.expirationModel,
     validTo: parameters.validTo,
     importTokenAttempt: parameters.importTokenAttempt,

@@ -12,6 +12,11 @@ export function formatProof(result: ImportResult): string {
     `key state    ${result.keyState}${result.importTokenAttempts > 1 ? ` (after ${result.importTokenAttempts} import tokens)` : ''}`,
     `proof        ${result.evidence.summary}`,
     ...result.evidence.checks.map((check) => `  ${check.passed ? '✔' : '✖'} ${check.name}: ${check.detail}`),
+    // A multi-Region primary: the same material in each replica Region, with its own expiry and proof.
+    ...(result.replicas ?? []).flatMap((replica) => [
+      `replica      ${replica.region ?? replica.keyId}: ${replica.keyState}, ${replica.expirationModel === 'KEY_MATERIAL_EXPIRES' ? `valid to ${replica.validTo}` : 'does not expire'}`,
+      ...replica.evidence.checks.map((check) => `  ${check.passed ? '✔' : '✖'} ${check.name}: ${check.detail}`),
+    ]),
   ];
   return `${lines.join('\n')}\n`;
 }

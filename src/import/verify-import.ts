@@ -7,6 +7,10 @@
 //               material id KMS reports as current being the one this import created.
 // Every family also checks DescribeKey: Enabled, the expiration model and ValidTo. The HSM side of
 // each comparison is the evidence step 2 took when wrapping, so this step talks to KMS only.
+// Symmetric keys are checked per material (ListKeyRotations): a rotated key holds several, each
+// with its own ValidTo, and the key stays PendingImport until every one of them is imported. A
+// multi-Region replica is checked in its own Region, and for symmetric keys a ciphertext made in
+// the primary's Region must decrypt in the replica's: both hold the same material.
 import {
   constants,
   createHash,
@@ -29,18 +33,31 @@ import {
 } from '@aws-sdk/client-kms';
 import type { ImportEvidence, ImportResult, VerificationCheck, VerifyImportInput } from './contracts.ts';
 import { VerificationFailedError } from './errors.ts';
+import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
 import type { StepLogger } from './logger.ts';
+import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface VerifyImportDeps {
   kms: KMSClient;
+  kmsForRegion?: KmsForRegion | undefined;
   logger: StepLogger;
 }
 
 const CHALLENGE_BYTES = 32;
 
-export async function verifyImport(input: VerifyImportInput, deps: VerifyImportDeps): Promise<ImportResult> {
+export async function verifyImport(
+  input: VerifyImportInput,
+  regionalDeps: VerifyImportDeps,
+): Promise<ImportResult> {
   const { importParameters: parameters, imported } = input;
+  // Every call about this key goes to its own Region.
+  const deps = { ...regionalDeps, kms: kmsForKey(regionalDeps, parameters.keyId) };
   const evidence = await proveIdentity(input, deps);
+  if (parameters.primaryKeyArn && parameters.family === 'SYMMETRIC') {
+    evidence.checks.push(
+      await primaryCiphertextDecrypts(parameters.primaryKeyArn, parameters.keyId, regionalDeps),
+    );
+  }
   const stateChecks = await checkKeyState(input, deps.kms);
   const checks = [...evidence.checks, ...stateChecks.checks];
   const failed = checks.find((check) => !check.passed);
@@ -64,7 +81,43 @@ export async function verifyImport(input: VerifyImportInput, deps: VerifyImportD
     importTokenAttempts: parameters.importTokenAttempt,
     importedAt: imported.importedAt,
     ...(parameters.reason ? { reason: parameters.reason } : {}),
+    ...(parameters.region ? { region: parameters.region } : {}),
     evidence: { ...evidence, checks },
+  };
+}
+
+/**
+ * A replica holds the primary's material: a random challenge encrypted by the primary in its Region
+ * decrypts with the replica in the replica's Region (a symmetric ciphertext names the key id, which
+ * the two share). While the primary itself has no usable material the check says so and passes on
+ * KMS's own identity check (EXISTING_KEY_MATERIAL with the primary's KeyMaterialId).
+ */
+async function primaryCiphertextDecrypts(
+  primaryArn: string,
+  replicaArn: string,
+  deps: VerifyImportDeps,
+): Promise<VerificationCheck> {
+  const primary = kmsForKey(deps, primaryArn);
+  const replica = kmsForKey(deps, replicaArn);
+  const primaryState = (await primary.send(new DescribeKeyCommand({ KeyId: primaryArn }))).KeyMetadata
+    ?.KeyState;
+  if (primaryState !== 'Enabled') {
+    return {
+      name: 'primary-ciphertext-decrypts-in-replica',
+      passed: true,
+      detail: `not run: the primary is ${primaryState ?? 'unknown'}; KMS accepted the primary's KeyMaterialId`,
+    };
+  }
+  const challenge = randomBytes(CHALLENGE_BYTES);
+  const encrypted = await primary.send(new EncryptCommand({ KeyId: primaryArn, Plaintext: challenge }));
+  const decrypted = await replica.send(
+    new DecryptCommand({ KeyId: replicaArn, CiphertextBlob: encrypted.CiphertextBlob }),
+  );
+  const same = equalBytes(decrypted.Plaintext, challenge);
+  return {
+    name: 'primary-ciphertext-decrypts-in-replica',
+    passed: same,
+    detail: `a challenge encrypted in the primary's Region ${same ? 'decrypts unchanged' : 'does not decrypt'} in the replica's`,
   };
 }
 
@@ -224,6 +277,18 @@ async function proveSymmetric(
   { importParameters: parameters, hsmEvidence }: VerifyImportInput,
   deps: VerifyImportDeps,
 ) {
+  const kcvText = hsmEvidence.kind === 'aes-kcv' ? ` (HSM key check value ${hsmEvidence.kcv})` : '';
+  const state = (await deps.kms.send(new DescribeKeyCommand({ KeyId: parameters.keyId }))).KeyMetadata
+    ?.KeyState;
+  if (state === 'PendingImport') {
+    // Another of the key's materials is still missing (checked below): nothing can be encrypted
+    // yet, and KMS itself checked this material's identity (EXISTING_KEY_MATERIAL + KeyMaterialId).
+    return {
+      method: 'encrypt-decrypt' as const,
+      summary: `KMS accepted the material under its KeyMaterialId; the round trip waits for the key's other materials${kcvText}`,
+      checks: [],
+    };
+  }
   const challenge = randomBytes(CHALLENGE_BYTES);
   const encrypted = await deps.kms.send(
     new EncryptCommand({ KeyId: parameters.keyId, Plaintext: challenge }),
@@ -231,11 +296,10 @@ async function proveSymmetric(
   const decrypted = await deps.kms.send(
     new DecryptCommand({ KeyId: parameters.keyId, CiphertextBlob: encrypted.CiphertextBlob }),
   );
-  const kcv = hsmEvidence.kind === 'aes-kcv' ? hsmEvidence.kcv : undefined;
   const roundTrip = equalBytes(decrypted.Plaintext, challenge) && decrypted.KeyId === parameters.keyId;
   return {
     method: 'encrypt-decrypt' as const,
-    summary: `KMS encrypts and decrypts a random challenge with the imported material${kcv ? ` (HSM key check value ${kcv})` : ''}`,
+    summary: `KMS encrypts and decrypts a random challenge with the imported material${kcvText}`,
     checks: [
       {
         name: 'encrypt-decrypt-round-trip',
@@ -249,6 +313,19 @@ async function proveSymmetric(
 async function checkKeyState({ importParameters: parameters, imported }: VerifyImportInput, kms: KMSClient) {
   const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: parameters.keyId }))).KeyMetadata;
   const keyState = metadata?.KeyState ?? 'unknown';
+  // KMS reports materials (and CurrentKeyMaterialId) for symmetric keys only.
+  if (parameters.family === 'SYMMETRIC') {
+    return {
+      keyState,
+      checks: checkMaterial(
+        parameters,
+        imported.keyMaterialId,
+        keyState,
+        metadata?.CurrentKeyMaterialId,
+        await listKeyMaterials(kms, parameters.keyId),
+      ),
+    };
+  }
   const checks: VerificationCheck[] = [
     { name: 'key-enabled', passed: keyState === 'Enabled', detail: `KeyState ${keyState}` },
     {
@@ -265,16 +342,58 @@ async function checkKeyState({ importParameters: parameters, imported }: VerifyI
       detail: `ValidTo ${reported ?? 'absent'}, expected ${parameters.validTo}`,
     });
   }
-  // KMS reports CurrentKeyMaterialId for symmetric keys only.
-  if (parameters.family === 'SYMMETRIC') {
-    const current = metadata?.CurrentKeyMaterialId;
+  return { keyState, checks };
+}
+
+/** The imported material as KMS lists it: imported, its own expiry, current or still associated. */
+function checkMaterial(
+  parameters: VerifyImportInput['importParameters'],
+  keyMaterialId: string | undefined,
+  keyState: string,
+  currentKeyMaterialId: string | undefined,
+  materials: readonly KeyMaterial[],
+): VerificationCheck[] {
+  const material = materials.find((entry) => entry.keyMaterialId === keyMaterialId);
+  const missingOthers = materials.filter(
+    (entry) => entry !== material && isPermanentlyAssociated(entry) && entry.importState !== 'IMPORTED',
+  );
+  const waiting = keyState === 'PendingImport' && missingOthers.length > 0;
+  const checks: VerificationCheck[] = [
+    {
+      name: 'key-enabled',
+      passed: keyState === 'Enabled' || waiting,
+      detail: waiting
+        ? `KeyState PendingImport until its other materials are imported too: ${missingOthers.map((entry) => entry.keyMaterialId).join(', ')}`
+        : `KeyState ${keyState}`,
+    },
+    {
+      name: 'key-material-imported',
+      passed: material?.importState === 'IMPORTED',
+      detail: `material ${keyMaterialId ?? 'absent'}: ${material ? `${material.importState}, ${material.state}` : 'not listed'}`,
+    },
+    {
+      name: 'expiration-model',
+      passed: material?.expirationModel === parameters.expirationModel,
+      detail: `ExpirationModel ${material?.expirationModel ?? 'absent'}, expected ${parameters.expirationModel}`,
+    },
+  ];
+  if (parameters.validTo) {
+    const reported = material?.validTo?.toISOString();
     checks.push({
-      name: 'current-key-material-id',
-      passed: imported.keyMaterialId !== undefined && current === imported.keyMaterialId,
-      detail: `CurrentKeyMaterialId ${current ?? 'absent'}, imported ${imported.keyMaterialId ?? 'absent'}`,
+      name: 'valid-to',
+      passed: reported === new Date(parameters.validTo).toISOString(),
+      detail: `ValidTo ${reported ?? 'absent'}, expected ${parameters.validTo}`,
     });
   }
-  return { keyState, checks };
+  // New material, or the only one: it is what the key uses now.
+  if (parameters.importType === 'NEW_KEY_MATERIAL' || material?.state === 'CURRENT') {
+    checks.push({
+      name: 'current-key-material-id',
+      passed: keyMaterialId !== undefined && currentKeyMaterialId === keyMaterialId,
+      detail: `CurrentKeyMaterialId ${currentKeyMaterialId ?? 'absent'}, imported ${keyMaterialId ?? 'absent'}`,
+    });
+  }
+  return checks;
 }
 
 function spkiDer(key: KeyObject): Uint8Array {

@@ -6,16 +6,24 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createEventBridgeClient, createKmsClient, createSfnClient } from '../aws/clients.ts';
+import {
+  createEventBridgeClient,
+  createKmsClient,
+  createRegionalKmsClients,
+  createSfnClient,
+} from '../aws/clients.ts';
 import type { Clock } from '../clock.ts';
 import type { HsmConfig } from '../hsm/config.ts';
 import type { Hsm } from '../hsm/port.ts';
+import type { KmsForRegion } from '../import/regional-kms.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { HsmPlacement } from './hsm-placement.ts';
 import type { RunnerDeps } from './run-execution.ts';
 
 export interface LocalDeps extends RunnerDeps {
   kms: KMSClient;
+  /** KMS in another Region (a multi-Region key's replicas); the default Region's is `kms`. */
+  kmsForRegion: KmsForRegion;
   events: EventBridgeClient;
   sfn: SFNClient;
   hsm: Hsm;
@@ -62,10 +70,13 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     ownsHsm = true;
   }
   const region = options.region ?? (await kms.config.region());
+  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint });
+  const kmsForRegion: KmsForRegion = (other) => (other === region ? kms : regionalKms.forRegion(other));
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;
   return {
     kms,
+    kmsForRegion,
     events,
     sfn,
     // Without an HSM (activity placement) no Task of a run is an HSM step, and the steps that
@@ -79,6 +90,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     async close() {
       if (ownsHsm) await openHsm?.close();
       kms.destroy();
+      regionalKms.destroy();
       events.destroy();
       sfn.destroy();
     },

@@ -56,6 +56,8 @@ export interface ManagedKeyRequest {
   createHsmKey?: boolean;
   /** Tag byok:wrapping-algorithm (a token without SHA-256 OAEP, e.g. SoftHSM2, needs RSAES_OAEP_SHA_1). */
   wrappingAlgorithm?: string;
+  /** A multi-Region primary (replicate it with ReplicateKey once it holds material). */
+  multiRegion?: boolean;
 }
 
 export interface SweepWorld {
@@ -122,6 +124,7 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
         const created = await deps.kms.send(
           new CreateKeyCommand({
             Origin: 'EXTERNAL',
+            ...(request.multiRegion ? { MultiRegion: true } : {}),
             KeySpec: request.keySpec as KeySpec,
             KeyUsage: kind.keyUsage,
             Description: `byok managed key (${request.keySpec}, ${request.validForDays} days)`,

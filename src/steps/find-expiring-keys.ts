@@ -25,6 +25,7 @@ export const findExpiringKeysStep = defineStep({
     const found = await findExpiringKeys(
       {
         kms: deps.kms,
+        kmsForRegion: deps.kmsForRegion,
         clock: deps.clock,
         pacingClock: deps.pacingClock ?? systemClock,
         // Lambda: BYOK_GET_PARAMETERS_PER_IMPORT (deploy/hsm-placement.cjs); locally, the placement.
@@ -35,7 +36,13 @@ export const findExpiringKeysStep = defineStep({
     logger.info('keys due for reimport', {
       sweepId: found.sweepId,
       managedKeys: found.managedKeys,
-      due: found.keys.map((key) => ({ keyId: key.keyId, reason: key.reason, notBefore: key.notBefore })),
+      due: found.keys.map((key) => ({
+        keyId: key.keyId,
+        region: key.region,
+        keyMaterialId: key.importInput.keyMaterialId,
+        reason: key.reason,
+        notBefore: key.notBefore,
+      })),
       skipped: found.skipped,
       deferred: found.deferred,
     });

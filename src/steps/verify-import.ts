@@ -9,5 +9,6 @@ export const verifyImportStep = defineStep({
   step: 'VerifyImport',
   input: VerifyImportInputSchema,
   logKeys: (input) => ({ executionId: input.executionId, keyId: input.importParameters.keyId }),
-  run: (input, deps: KmsStepDeps, logger) => verifyImport(input, { kms: deps.kms, logger }),
+  run: (input, deps: KmsStepDeps, logger) =>
+    verifyImport(input, { kms: deps.kms, kmsForRegion: deps.kmsForRegion, logger }),
 });

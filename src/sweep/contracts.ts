@@ -26,31 +26,48 @@ export const SweepInputSchema = z.strictObject({
     .describe(
       'Fraction of the quota the sweep plans to use. At 1 request per second there is no burst to absorb start-up jitter, so the default leaves 20%; with a raised quota (which has burst) 0.95 is safe',
     ),
-  // Each key costs about 330 bytes in the Map's input and 200 in its result, and both travel into
-  // SummarizeSweep: 200 keys stay well under Step Functions' 256 KiB payload limit.
+  // Each due material costs at most about 650 bytes in the Map's input and 650 in its result (a
+  // 512-character cause), and both travel into SummarizeSweep: 200 stay under Step Functions'
+  // 256 KiB payload limit (checked by a unit test).
   maxKeys: z
     .number()
     .int()
     .min(1)
     .max(200)
     .default(200)
-    .describe('Most keys one sweep reimports; the rest are deferred to the next sweep, most urgent first'),
+    .describe(
+      'Most materials (a key in one Region, one material of it) one sweep reimports; the rest are deferred to the next sweep, most urgent first',
+    ),
 });
 export type SweepInput = z.infer<typeof SweepInputSchema>;
 
 export const DueReasonSchema = z.enum(['pending-import', 'expiring']);
 export type DueReason = z.infer<typeof DueReasonSchema>;
 
-/** One key the sweep reimports, with the instant its import may start (the pacing slot). */
+/**
+ * One material the sweep reimports (a key's material in one Region; src/sweep/key-materials.ts),
+ * with the instant its import may start (the pacing slot of its Region).
+ */
 export const DueKeySchema = z.object({
   keyId: z.string().min(1),
-  keyArn: z.string().min(1),
+  region: z.string().min(1),
   reason: DueReasonSchema,
   validTo: z.iso.datetime({ offset: true }).optional(),
   /** An RFC 3339 instant with no fractional seconds surprises: the Wait state's TimestampPath. */
   notBefore: z.iso.datetime({ offset: true }),
-  /** Text for the import's `reason` field. */
-  importReason: z.string().max(256),
+  /** The child execution's name: unique per material and sweep, so a retried item cannot import twice. */
+  executionName: z.string().min(1).max(80),
+  /**
+   * The import workflow's input for this material alone (replicas are items of their own): this
+   * Region's key ARN, the HSM key that holds the material, its KeyMaterialId (symmetric keys), why.
+   */
+  importInput: z.object({
+    keyId: z.string(),
+    hsmKeyLabel: z.string(),
+    keyMaterialId: z.string().optional(),
+    importReplicas: z.literal(false),
+    reason: z.string().max(256),
+  }),
 });
 export type DueKey = z.infer<typeof DueKeySchema>;
 
@@ -65,6 +82,8 @@ export const FindExpiringKeysOutputSchema = z.object({
   sweepId: z.string().regex(/^\d{8}T\d{6}Z$/),
   checkedAt: z.iso.datetime({ offset: true }),
   managedKeys: z.number().int().min(0),
+  /** Materials of the managed keys, counted once per Region. */
+  materials: z.number().int().min(0).optional(),
   keys: z.array(DueKeySchema),
   /** The first MAX_SKIPPED_LISTED keys left alone, with why; skippedCount has them all. */
   skipped: z.array(SkippedKeySchema),

@@ -1,10 +1,14 @@
 // Finds the keys byok manages (KMS tags, see src/import/tags.ts) and reads what the sweep and
-// `byok status` need about each: state, ValidTo, and the tags' import defaults. DescribeKey's
-// ValidTo is the source of truth for "due", never a date byok wrote down itself.
+// `byok status` need about each: state, ValidTo, the tags' import defaults, and every material in
+// every Region (src/sweep/key-materials.ts). What KMS reports (DescribeKey, ListKeyRotations) is
+// the source of truth for "due", never a date byok wrote down itself. Multi-Region replicas are
+// reached through their primary (whose byok tags rule), not listed on their own.
 import { DescribeKeyCommand, type KeyMetadata, type KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { listKeyTags, readTagDefaults } from '../import/key-tags.ts';
+import type { RegionalKmsDeps } from '../import/regional-kms.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
 import type { SkippedKey } from './contracts.ts';
+import { type MaterialUnit, scanKeyMaterials } from './key-materials.ts';
 
 export interface ManagedKey {
   keyId: string;
@@ -15,6 +19,8 @@ export interface ManagedKey {
   validTo: Date | undefined;
   hsmKeyLabel: string | undefined;
   validForDays: number | 'none' | undefined;
+  /** Every permanently associated material in every Region (the primary's first). */
+  materials: MaterialUnit[];
 }
 
 export interface ManagedKeyScan {
@@ -26,7 +32,8 @@ export interface ManagedKeyScan {
 /** How many keys are described at once: far below DescribeKey's and ListResourceTags' quotas. */
 const DESCRIBE_CONCURRENCY = 8;
 
-export async function scanManagedKeys(kms: KMSClient): Promise<ManagedKeyScan> {
+export async function scanManagedKeys(deps: RegionalKmsDeps): Promise<ManagedKeyScan> {
+  const { kms } = deps;
   const keyIds = await listAllKeyIds(kms);
   const keys: ManagedKey[] = [];
   const unreadable: SkippedKey[] = [];
@@ -34,11 +41,18 @@ export async function scanManagedKeys(kms: KMSClient): Promise<ManagedKeyScan> {
     const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     // Only customer-managed EXTERNAL keys can hold imported material; other keys are never ours.
     if (metadata?.Origin !== 'EXTERNAL' || metadata.KeyManager === 'AWS') return;
+    if (metadata.MultiRegionConfiguration?.MultiRegionKeyType === 'REPLICA') return;
     const tags = await listKeyTags(kms, keyId);
     if (!tags.some((tag) => tag.TagKey === TAG_MANAGED && tag.TagValue === TAG_MANAGED_VALUE)) return;
     try {
       const defaults = readTagDefaults(tags);
-      keys.push(toManagedKey(keyId, metadata, defaults.hsmKeyLabel, defaults.validForDays));
+      const materials = await scanKeyMaterials(deps, {
+        keyId,
+        keyArn: metadata.Arn ?? keyId,
+        metadata,
+        tagHsmKeyLabel: defaults.hsmKeyLabel,
+      });
+      keys.push(toManagedKey(keyId, metadata, defaults.hsmKeyLabel, defaults.validForDays, materials));
     } catch (error) {
       unreadable.push({ keyId, why: error instanceof Error ? error.message : String(error) });
     }
@@ -53,6 +67,7 @@ function toManagedKey(
   metadata: KeyMetadata,
   hsmKeyLabel: string | undefined,
   validForDays: number | 'none' | undefined,
+  materials: MaterialUnit[],
 ): ManagedKey {
   return {
     keyId,
@@ -63,6 +78,7 @@ function toManagedKey(
     validTo: metadata.ValidTo,
     hsmKeyLabel,
     validForDays,
+    materials,
   };
 }
 

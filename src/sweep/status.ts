@@ -1,5 +1,7 @@
 // `byok status`: every managed key, how long its material has left, when the sweep will reimport
-// it, and how its last import went, most urgent first. Keys without material are flagged.
+// it, and how its last import went, most urgent first. Keys without material are flagged. Each key
+// lists its materials (every material of a rotated key, in every Region of a multi-Region key):
+// id, HSM key, state, valid to, Region, and when the sweep will reimport each.
 
 import type { KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -9,7 +11,9 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { Clock } from '../clock.ts';
-import { decideDue } from './due-policy.ts';
+import type { KmsForRegion } from '../import/regional-kms.ts';
+import { type DueDecision, decideDue } from './due-policy.ts';
+import type { MaterialUnit } from './key-materials.ts';
 import { type ManagedKey, scanManagedKeys } from './managed-keys.ts';
 
 export interface LastRun {
@@ -34,6 +38,25 @@ export interface KeyStatus {
   nextDue: string | null;
   note: string | null;
   lastRun: LastRun | null;
+  /** Every material in every Region, most urgent first. */
+  materials: MaterialStatus[];
+}
+
+export interface MaterialStatus {
+  /** Symmetric keys; null for a key family with one material. */
+  keyMaterialId: string | null;
+  region: string;
+  /** PRIMARY, REPLICA or SINGLE. */
+  role: string;
+  hsmKeyLabel: string | null;
+  /** CURRENT or NON_CURRENT. */
+  state: string;
+  /** IMPORTED or PENDING_IMPORT. */
+  importState: string;
+  validTo: string | null;
+  secondsLeft: number | null;
+  nextDue: string | null;
+  note: string | null;
 }
 
 export interface StatusReport {
@@ -45,11 +68,12 @@ export interface StatusReport {
 
 export async function collectStatus(deps: {
   kms: KMSClient;
+  kmsForRegion?: KmsForRegion | undefined;
   clock: Clock;
   leadWindowDays: number;
   lastRuns: LastRuns;
 }): Promise<StatusReport> {
-  const scan = await scanManagedKeys(deps.kms);
+  const scan = await scanManagedKeys(deps);
   const now = deps.clock.now();
   const keys = scan.keys.map((key) => statusOf(key, now, deps.leadWindowDays, deps.lastRuns.get(key.keyId)));
   keys.sort(byUrgency);
@@ -67,8 +91,19 @@ function statusOf(
   leadWindowDays: number,
   lastRun: LastRun | undefined,
 ): KeyStatus {
-  const decision = decideDue(key, now, leadWindowDays);
-  const withoutMaterial = key.keyState === 'PendingImport';
+  const keyDecision = decideDue(key, now, leadWindowDays, key.validForDays);
+  const materials = key.materials
+    .map((unit) => materialStatusOf(unit, decideDue(unit, now, leadWindowDays, key.validForDays), now))
+    .sort(byMaterialUrgency);
+  // The key is as urgent as its most urgent material in any Region.
+  const decision: DueDecision = materials.some((material) => material.nextDue === 'now')
+    ? { kind: 'due', reason: 'expiring' }
+    : keyDecision.kind === 'not-due' && materials.length > 0
+      ? { kind: 'not-due', nextDueAt: earliest(materials.map((material) => material.nextDue)) }
+      : keyDecision;
+  const withoutMaterial =
+    key.keyState === 'PendingImport' ||
+    materials.some((material) => material.importState === 'PENDING_IMPORT');
   return {
     keyId: key.keyId,
     keySpec: key.keySpec,
@@ -90,7 +125,41 @@ function statusOf(
           ? 'no key material: every use of the key fails'
           : null,
     lastRun: lastRun ?? null,
+    materials,
   };
+}
+
+function materialStatusOf(unit: MaterialUnit, decision: DueDecision, now: Date): MaterialStatus {
+  return {
+    keyMaterialId: unit.keyMaterialId ?? null,
+    region: unit.region,
+    role: unit.role,
+    hsmKeyLabel: unit.hsmKeyLabel ?? null,
+    state: unit.materialState,
+    importState: unit.importState,
+    validTo: unit.validTo?.toISOString() ?? null,
+    secondsLeft: unit.validTo ? Math.floor((unit.validTo.getTime() - now.getTime()) / 1000) : null,
+    nextDue: nextDueOf(decision),
+    note: decision.kind === 'skip' ? decision.why : null,
+  };
+}
+
+function nextDueOf(decision: DueDecision): string | null {
+  if (decision.kind === 'due') return 'now';
+  if (decision.kind === 'not-due') return decision.nextDueAt?.toISOString() ?? null;
+  return null;
+}
+
+function earliest(dates: (string | null)[]): Date | undefined {
+  const known = dates.filter((date): date is string => date !== null && date !== 'now').sort();
+  return known[0] ? new Date(known[0]) : undefined;
+}
+
+function byMaterialUrgency(a: MaterialStatus, b: MaterialStatus): number {
+  const rank = (material: MaterialStatus) =>
+    material.importState === 'PENDING_IMPORT' ? 0 : material.nextDue === 'now' ? 1 : 2;
+  const left = (material: MaterialStatus) => material.secondsLeft ?? Number.POSITIVE_INFINITY;
+  return rank(a) - rank(b) || left(a) - left(b) || a.region.localeCompare(b.region);
 }
 
 function urgencyRank(key: KeyStatus): number {

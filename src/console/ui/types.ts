@@ -8,12 +8,20 @@ export interface LastRun {
   error?: string;
 }
 
+/** One material of a key in one Region (src/sweep/status.ts MaterialStatus). */
 export interface MaterialView {
-  keyMaterialId: string;
-  state: string | null;
-  importState: string | null;
+  /** null for a key family with one material. */
+  keyMaterialId: string | null;
+  region: string;
+  /** PRIMARY, REPLICA or SINGLE. */
+  role: string;
+  hsmKeyLabel: string | null;
+  state: string;
+  importState: string;
   validTo: string | null;
-  expirationModel: string | null;
+  secondsLeft: number | null;
+  nextDue: string | null;
+  note: string | null;
 }
 
 export interface KeyView {

@@ -1,6 +1,11 @@
 // KMS's answers to GetParametersForImport's calls, mocked (aws-sdk-client-mock) for a pending
 // EXTERNAL symmetric key: shared by the unit tests of the first step.
-import { DescribeKeyCommand, GetParametersForImportCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  GetParametersForImportCommand,
+  KMSClient,
+  ListKeyRotationsCommand,
+} from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/import/tags.ts';
 
@@ -23,6 +28,8 @@ export function describeKeyReturns(metadata: Record<string, unknown>) {
       ...metadata,
     },
   });
+  // A key that never held material lists none.
+  kmsMock.on(ListKeyRotationsCommand).resolves({ Rotations: [], Truncated: false });
 }
 
 /** GetParametersForImport: a token and public key valid for one day from the tests' clock. */

@@ -53,7 +53,7 @@ describe('KMS Imported Key Material Expiration rule', () => {
     const reimport = log.deliveries.find((delivery) => delivery.ruleName === 'byok-reimport-on-expiration');
     expect(reimport).toMatchObject({
       status: 'SUCCEEDED',
-      input: { keyId, reason: expect.stringContaining('Expiration') },
+      input: { keyId, importReplicas: false, reason: expect.stringContaining('Expiration') },
     });
     const execution = world.history.list().find((record) => record.executionArn === reimport?.result);
     expect(execution).toMatchObject({ stateMachine: 'import-key-material', status: 'SUCCEEDED' });

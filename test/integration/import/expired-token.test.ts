@@ -59,6 +59,7 @@ describe('import workflow, import token expiring mid-run', () => {
       'WrapKeyMaterial',
       'ImportKeyMaterial',
       'VerifyImport',
+      'HasReplicas',
       'PublishSucceeded',
       'ImportSucceeded',
     ]);

@@ -39,6 +39,7 @@ describe('import workflow, HMAC keys (real ASL, local KMS endpoint, NSS token)',
       'WrapKeyMaterial',
       'ImportKeyMaterial',
       'VerifyImport',
+      'HasReplicas',
       'PublishSucceeded',
       'ImportSucceeded',
     ]);

@@ -43,6 +43,7 @@ describe('import workflow, symmetric keys (real ASL, local KMS endpoint, NSS tok
     expect(output.evidence.checks.map((check) => check.name)).toEqual([
       'encrypt-decrypt-round-trip',
       'key-enabled',
+      'key-material-imported',
       'expiration-model',
       'valid-to',
       'current-key-material-id',

@@ -2,6 +2,7 @@ import {
   DescribeKeyCommand,
   type KeyMetadata,
   KMSClient,
+  ListKeyRotationsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
 } from '@aws-sdk/client-kms';
@@ -40,6 +41,22 @@ function serve(keys: FakeKey[]): void {
         ...key.metadata,
       } as KeyMetadata,
     });
+    // A symmetric key's only material, as ListKeyRotations (ALL_KEY_MATERIAL) shows it.
+    kmsMock
+      .on(ListKeyRotationsCommand, { KeyId: `arn:aws:kms:us-east-1:111122223333:key/${key.id}` })
+      .resolves({
+        Rotations: [
+          {
+            KeyId: key.id,
+            KeyMaterialId: 'a'.repeat(64),
+            KeyMaterialState: 'CURRENT',
+            ImportState: key.metadata.KeyState === 'PendingImport' ? 'PENDING_IMPORT' : 'IMPORTED',
+            ExpirationModel: key.metadata.ExpirationModel,
+            ValidTo: key.metadata.ValidTo,
+          },
+        ],
+        Truncated: false,
+      });
     kmsMock.on(ListResourceTagsCommand, { KeyId: key.id }).resolves({
       Tags: Object.entries(key.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
       Truncated: false,
@@ -93,7 +110,7 @@ describe('FindExpiringKeys', () => {
     ]);
     expect(found.managedKeys).toBe(5);
     expect(found.sweepId).toBe('20260601T030000Z');
-    expect(found.keys[1]?.importReason).toContain('2026-06-02T03:00:00.000Z');
+    expect(found.keys[1]?.importInput.reason).toContain('2026-06-02T03:00:00.000Z');
   });
 
   it('spaces import starts by the quota minus headroom, in real time', async () => {

@@ -9,10 +9,16 @@ const found: FindExpiringKeysOutput = {
   managedKeys: 4,
   keys: ['k-1', 'k-2', 'k-3'].map((keyId) => ({
     keyId,
-    keyArn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    region: 'us-east-1',
     reason: 'expiring' as const,
     notBefore: '2026-06-01T03:00:00.000Z',
-    importReason: 'test',
+    executionName: `reimport-${keyId}-20260601T030000Z`,
+    importInput: {
+      keyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+      hsmKeyLabel: `hsm-${keyId}`,
+      importReplicas: false as const,
+      reason: 'test',
+    },
   })),
   skipped: [{ keyId: 'k-4', why: 'the key is disabled; an import would enable it again' }],
   skippedCount: 1,
@@ -75,17 +81,28 @@ describe('SummarizeSweep', () => {
     await expect(run).rejects.toBeInstanceOf(InvalidSweepInputError);
   });
 
-  it('keeps the largest sweep state (200 keys, every one failed) under the 256 KiB payload limit', async () => {
-    // Prepare: the longest key ids and ARNs, realistic child causes.
+  it('keeps the largest sweep state (200 materials, every one failed) under the 256 KiB payload limit', async () => {
+    // Prepare: the longest key ids, ARNs, material ids and HSM labels, realistic child causes.
     const keys = Array.from({ length: 200 }, (_, i) => {
       const keyId = `mrk-${i.toString(16).padStart(32, '0')}`;
+      const keyArn = `arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/${keyId}`;
+      const keyMaterialId = i.toString(16).padStart(64, 'f');
+      const hsmKeyLabel = `hsm-${'x'.repeat(60)}`;
+      const importReason = `byok sweep 20260601T030000Z: us-gov-west-1 material ${keyMaterialId.slice(0, 12)} expires 2026-06-10T03:00:00.000Z`;
       return {
         keyId,
-        keyArn: `arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/${keyId}`,
+        region: 'us-gov-west-1',
         reason: 'expiring' as const,
         validTo: '2026-06-10T03:00:00.000Z',
         notBefore: '2026-06-01T03:04:10.250Z',
-        importReason: 'byok sweep 20260601T030000Z: key material expires 2026-06-10T03:00:00.000Z',
+        executionName: `reimport-${keyId}-0123abcd-20260601T030000Z`,
+        importInput: {
+          keyId: keyArn,
+          hsmKeyLabel,
+          keyMaterialId,
+          importReplicas: false as const,
+          reason: importReason,
+        },
       };
     });
     const skipped = Array.from({ length: MAX_SKIPPED_LISTED }, (_, i) => ({
@@ -110,8 +127,9 @@ describe('SummarizeSweep', () => {
     // Act
     const report = await createHandler()({ found: big, results });
 
-    // Assess: the PublishSweepReport state's input is the largest payload of the execution.
-    const largestState = JSON.stringify({ found: big, results, report });
-    expect(Buffer.byteLength(largestState)).toBeLessThan(256 * 1024);
+    // Assess: SummarizeSweep's input is the largest payload of the execution; its result (the
+    // report) replaces the state, so PublishSweepReport's input is the report alone.
+    expect(Buffer.byteLength(JSON.stringify({ found: big, results }))).toBeLessThan(256 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(report))).toBeLessThan(256 * 1024);
   });
 });

@@ -58,7 +58,9 @@ describe('ImportExecutionInputSchema', () => {
     expect(Object.keys(schema.properties).sort()).toEqual(
       [
         'hsmKeyLabel',
+        'importReplicas',
         'keyId',
+        'keyMaterialId',
         'noExpiry',
         'reason',
         'validForDays',

@@ -68,6 +68,9 @@ describe('getParametersForImport', () => {
       wrappingPublicKey: 'BAUG',
       parametersValidTo: '2027-01-11T12:00:00.000Z',
       importTokenAttempt: 1,
+      region: 'us-east-1',
+      importType: 'NEW_KEY_MATERIAL',
+      keyMaterialDescription: 'byok:hsm-key:payments',
     });
     expect(kmsMock.commandCalls(GetParametersForImportCommand)[0]?.args[0].input).toEqual({
       KeyId: KEY_ARN,

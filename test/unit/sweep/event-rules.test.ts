@@ -31,6 +31,7 @@ describe('deploy/event-rules.json', () => {
       onExpiration.find((rule) => rule.target === 'ImportKeyMaterial')?.inputTransformer?.inputPathsMap,
     ).toEqual({
       keyId: '$.detail.key-id',
+      keyMaterialId: '$.detail.key-material-id',
     });
   });
 

@@ -182,11 +182,16 @@ export function KeysPage() {
                       ) : (
                         <ul class="materials">
                           {key.materials.map((material) => (
-                            <li key={material.keyMaterialId}>
-                              <code title={material.keyMaterialId}>
-                                {material.keyMaterialId.slice(0, 12)}…
-                              </code>{' '}
-                              {material.state ?? ''} {material.importState ?? ''}{' '}
+                            <li key={`${material.region}/${material.keyMaterialId ?? ''}`}>
+                              {material.keyMaterialId ? (
+                                <code title={material.keyMaterialId}>
+                                  {material.keyMaterialId.slice(0, 12)}…
+                                </code>
+                              ) : (
+                                <span class="muted">material</span>
+                              )}{' '}
+                              {material.role === 'SINGLE' ? '' : `${material.region} `}
+                              {material.state} {material.importState}{' '}
                               {material.validTo ? <Day iso={material.validTo} /> : ''}
                             </li>
                           ))}
