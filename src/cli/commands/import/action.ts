@@ -4,6 +4,7 @@ import { systemClock } from '../../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { finalizeIdleModules } from '../../../hsm/pkcs11-adapter.ts';
 import type { ImportResult } from '../../../import/contracts.ts';
+import { parseImportExecutionInput } from '../../../import/get-parameters-for-import.ts';
 import { formatProof } from '../../../import/report.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
@@ -27,7 +28,8 @@ async function assertAwsReachable(deps: LocalDeps): Promise<void> {
 }
 
 export async function runImport(options: ImportOptions): Promise<void> {
-  const input = executionInputFrom(options);
+  // The schema the first step parses with, checked before the HSM or KMS is touched.
+  const input = parseImportExecutionInput(executionInputFrom(options));
   const hsmConfig = await loadHsmConfig(defaultByokHome());
   const clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

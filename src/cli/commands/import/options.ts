@@ -34,16 +34,16 @@ export function parseValidFor(text: string): number {
 export function executionInputFrom(options: ImportOptions): ImportExecutionInput {
   return {
     keyId: options.keyId,
-    ...(options.hsmKey ? { hsmKeyLabel: options.hsmKey } : {}),
+    ...(options.hsmKey !== undefined ? { hsmKeyLabel: options.hsmKey } : {}),
     ...(options.validFor !== undefined ? { validForDays: options.validFor } : {}),
     ...(options.validTo ? { validTo: options.validTo } : {}),
     ...(options.expiry === false ? { noExpiry: true } : {}),
-    ...(options.wrappingAlgorithm
+    ...(options.wrappingAlgorithm !== undefined
       ? { wrappingAlgorithm: options.wrappingAlgorithm as ImportExecutionInput['wrappingAlgorithm'] }
       : {}),
-    ...(options.wrappingKeySpec
+    ...(options.wrappingKeySpec !== undefined
       ? { wrappingKeySpec: options.wrappingKeySpec as ImportExecutionInput['wrappingKeySpec'] }
       : {}),
-    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
   };
 }
