@@ -22,9 +22,12 @@ export interface StartOptions {
 }
 
 /** `--valid-for-days`: whole days within KMS's limits. */
-export const parseDays = optionParser((text) =>
-  parseWholeNumberIn(text, MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS),
-);
+export const parseDays = optionParser((text) => {
+  const parsed = parseWholeNumberIn(text, MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS);
+  return parsed.ok
+    ? parsed
+    : { ok: false, problem: `whole days, ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}` };
+});
 
 /** `--poll-interval`: milliseconds, 10..60000. */
 export const parsePollInterval = optionParser((text) => parseWholeNumberIn(text, 10, 60_000));
