@@ -1,6 +1,22 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
 import type { ExecutionResult } from '../runner/run-execution.ts';
+import { quoteUntrusted } from '../shared/text.ts';
+
+/**
+ * An option value with control or bidirectional-override characters. Raised instead of commander's
+ * own error, which would print the value raw (and so let it rewrite the terminal line); this one
+ * quotes it escaped.
+ */
+export class UnprintableOptionValueError extends Error {
+  readonly hint = 'type the value again without control characters';
+  constructor(value: string) {
+    super(
+      `an option value must be printable text (no control or bidirectional-override characters): "${quoteUntrusted(value, 80)}"`,
+    );
+    this.name = 'UnprintableOptionValueError';
+  }
+}
 
 /** The request could not be turned into a valid execution input. */
 export class InvalidStartInputError extends Error {

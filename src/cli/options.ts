@@ -11,15 +11,21 @@ import {
   parseText,
   parseWholeNumberIn,
 } from '../shared/parse.ts';
+import { isPrintableText } from '../shared/text.ts';
+import { UnprintableOptionValueError } from './errors.ts';
 
 /** The port `byok local up` listens on unless told otherwise. */
 export const DEFAULT_LOCAL_PORT = 4599;
 /** Where `byok local up` answers by default; the example endpoint in help and errors. */
 export const DEFAULT_LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
 
-/** Turns a shared parser (src/shared/parse.ts) into a commander argument parser. */
+/**
+ * Turns a shared parser (src/shared/parse.ts) into a commander argument parser. A value with
+ * control characters is refused before commander could echo it raw in its own message.
+ */
 export function optionParser<T>(parse: (text: string) => Parsed<T>): (text: string) => T {
   return (text: string): T => {
+    if (!isPrintableText(text)) throw new UnprintableOptionValueError(text);
     const parsed = parse(text);
     if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
     return parsed.value;

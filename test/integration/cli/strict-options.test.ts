@@ -63,6 +63,10 @@ describe('strict option parsing (real CLI process)', () => {
     [['local', 'clock', 'show', '--endpoint', ''], "--endpoint <url>' argument '' is invalid"],
     [['status', '--region', ''], "--region <region>' argument '' is invalid"],
     [['simulate', '--days', ''], "--days <n>' argument '' is invalid"],
+    [
+      ['import', '--key-id', KEY, '--hsm-key', 'pay\u001b[2K\rforged'],
+      'byok: UnprintableOptionValueError: an option value must be printable text (no control or bidirectional-override characters): "pay\\u{001b}[2K\\u{000d}forged"',
+    ],
   ])('byok %j is refused by name', async (args, problem) => {
     // Act
     const result = await cli(args);
@@ -71,5 +75,6 @@ describe('strict option parsing (real CLI process)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(problem);
     expect(result.stdout).toBe('');
+    expect(result.stderr).not.toContain('\u001b');
   });
 });
