@@ -23,7 +23,13 @@ import {
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../errors.ts';
-import { IMPORT_STATE, PUBLISH_FAILED_STATE, reportFailure, snapshotKey } from '../../outcome.ts';
+import {
+  IMPORT_STATE,
+  type KeySnapshot,
+  PUBLISH_FAILED_STATE,
+  reportFailure,
+  snapshotKey,
+} from '../../outcome.ts';
 import type { StartOptions } from './options.ts';
 
 export type { StartOptions } from './options.ts';
@@ -222,7 +228,7 @@ export async function runStart(
     const inputText = JSON.stringify(input);
     let executionArn: string;
     // The key as KMS shows it now, to tell afterwards whether a failed execution changed it.
-    const before = await snapshotKey(kms, input.keyId);
+    let before: KeySnapshot | Error | undefined = await snapshotKey(kms, input.keyId);
     try {
       const started = await send(options, () =>
         sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
@@ -239,6 +245,8 @@ export async function runStart(
         });
       }
       io.err(`${executionArn} already exists for this request: following it\n`);
+      // That execution may have run before the snapshot: it is no "before" for it.
+      before = undefined;
     }
     const { described, trace } = await follow(sfn, executionArn, options, (line) => io.err(`${line}\n`));
     if (described.status !== 'SUCCEEDED') {

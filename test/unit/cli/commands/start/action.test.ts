@@ -88,4 +88,29 @@ describe('runStart on a failed execution', () => {
     ]);
     expect(failed.hint).toContain('the material reached KMS; see it with byok status');
   });
+
+  it('joining an execution that already ran does not call the key unchanged: its state before is unknown', async () => {
+    // Prepare
+    const taken = Object.assign(new Error('already exists'), { name: 'ExecutionAlreadyExists' });
+    sfnMock.on(StartExecutionCommand).rejects(taken);
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'VerificationFailedError',
+      cause: 'x',
+      input: JSON.stringify({ keyId: KEY }),
+    } as never);
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [entered('ImportKeyMaterial')] });
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY, KeyState: 'Enabled' } });
+
+    // Act
+    const error = await runStart(
+      { keyId: KEY, stateMachineArn: MACHINE, region: 'eu-west-1', pollInterval: 10 },
+      { out: () => {}, err: () => {} },
+    ).catch((caught: unknown) => caught);
+
+    // Assess
+    expect((error as ImportExecutionFailedError).details).toEqual([
+      `key ${KEY}: KMS now shows Enabled, ValidTo none (its state before the run is unknown)`,
+    ]);
+  });
 });
