@@ -1,6 +1,8 @@
 // Runs every benchmark in bench/, one child process each (a PKCS#11 module is loaded once per
 // process, and a bench must not inherit another's warm caches), and prints their figures in turn.
-// Run: npm run bench   (or name some: npm run bench -- import sweep)
+// Run: npm run bench   (or name some: npm run bench -- import sweep reliability)
+// bench/reliability.ts is the issue-13 campaign: faults survived, kill -9 recoveries, bad inputs
+// refused by name, leak hits; compare its last line with the previous run's.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,22 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
 import type { ExecutionResult } from '../runner/run-execution.ts';
+import { quoteUntrusted } from '../shared/text.ts';
+
+/**
+ * An option value with control or bidirectional-override characters. Raised instead of commander's
+ * own error, which would print the value raw (and so let it rewrite the terminal line); this one
+ * quotes it escaped.
+ */
+export class UnprintableOptionValueError extends Error {
+  readonly hint = 'type the value again without control characters';
+  constructor(value: string) {
+    super(
+      `an option value must be printable text (no control or bidirectional-override characters): "${quoteUntrusted(value, 80)}"`,
+    );
+    this.name = 'UnprintableOptionValueError';
+  }
+}
 
 /** The request could not be turned into a valid execution input. */
 export class InvalidStartInputError extends Error {
@@ -39,17 +55,28 @@ export class ExecutionNameTakenError extends Error {
   }
 }
 
-/** The import execution ended in FAILED, TIMED_OUT or ABORTED. */
+/**
+ * The import execution ended in FAILED, TIMED_OUT or ABORTED. `details` are the lines under the
+ * error: a failure event that could not be published, and whether KMS shows the key changed.
+ */
 export class ImportExecutionFailedError extends Error {
   readonly executionArn: string;
   readonly status: string;
   readonly hint: string;
-  constructor(executionArn: string, status: string, error: string | undefined, cause: string | undefined) {
+  readonly details: string[];
+  constructor(
+    executionArn: string,
+    status: string,
+    error: string | undefined,
+    cause: string | undefined,
+    report: { details: string[]; hint: string } = { details: [], hint: '' },
+  ) {
     super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
     this.name = 'ImportExecutionFailedError';
     this.executionArn = executionArn;
     this.status = status;
-    this.hint = `the key is unchanged unless VerifyImport ran; history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+    this.details = report.details;
+    this.hint = `${report.hint ? `${report.hint}; ` : ''}history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
   }
 }
 
@@ -82,10 +109,13 @@ export class AwsSetupError extends Error {
 export class ImportFailedError extends Error {
   readonly executionArn: string;
   readonly hint: string | undefined;
-  constructor(result: ExecutionResult, hint?: string) {
+  /** Lines under the error: a failure event not published, whether KMS shows the key changed. */
+  readonly details: string[];
+  constructor(result: ExecutionResult, hint?: string, details: string[] = []) {
     super(result.cause ?? `the import execution ended ${result.status}`);
     this.name = result.error ?? 'ImportFailedError';
     this.executionArn = result.executionArn;
     this.hint = hint;
+    this.details = details;
   }
 }

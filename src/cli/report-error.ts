@@ -3,7 +3,10 @@
 // shown only with BYOK_DEBUG=1.
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
   if (error instanceof Error) {
-    stream.write(`byok: ${error.name}: ${error.message}\n`);
+    const message = meaningfulMessage(error.message);
+    stream.write(`byok: ${error.name || 'Error'}${message ? `: ${message}` : ''}\n`);
+    const details = (error as { details?: unknown }).details;
+    if (Array.isArray(details)) for (const line of details) stream.write(`byok: ${String(line)}\n`);
     const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error);
     if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
     if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
@@ -11,6 +14,15 @@ export function reportError(error: unknown, stream: NodeJS.WritableStream = proc
     stream.write(`byok: ${String(error)}\n`);
   }
   return 1;
+}
+
+/**
+ * The message, or nothing when there is none to show: empty, or the AWS SDK's placeholder
+ * `UnknownError` for a service error that came without one (the name then says it all).
+ */
+function meaningfulMessage(message: string): string {
+  const trimmed = message.trim();
+  return trimmed === 'UnknownError' ? '' : trimmed;
 }
 
 /** The AWS SDK's own set-up errors carry no hint; these are the ones a first run meets. */

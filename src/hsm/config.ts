@@ -146,11 +146,12 @@ function pinFromSecretString(secret: string): string | undefined {
 }
 
 async function readPinFile(file: string): Promise<string> {
-  // One descriptor for the checks and the read, so the file cannot be swapped in between, and
-  // O_NOFOLLOW so a symlink cannot point the check at a file the user does not control.
+  // One descriptor for the checks and the read, so the file cannot be swapped in between,
+  // O_NOFOLLOW so a symlink cannot point the check at a file the user does not control, and
+  // O_NONBLOCK so a FIFO is refused as not a regular file instead of blocking the open.
   let handle: FileHandle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
       throw new HsmPinUnavailableError(`PIN file ${file} is a symbolic link`, {

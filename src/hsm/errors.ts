@@ -232,6 +232,14 @@ export class HsmKeyFileExposedError extends HsmError {
   }
 }
 
+/** A key file for `byok hsm import-key` that is a link, a FIFO, a device or a directory. */
+export class HsmKeyFileRefusedError extends HsmError {
+  constructor(message: string, options: HsmErrorOptions = {}) {
+    super(message, options);
+    this.name = 'HsmKeyFileRefusedError';
+  }
+}
+
 export class HsmInvalidWrappingKeyError extends HsmError {
   constructor(message: string, options: HsmErrorOptions = {}) {
     super(message, {

@@ -5,7 +5,14 @@
 // blob and public evidence.
 import { z } from 'zod';
 import { KEY_FAMILIES } from '../hsm/port.ts';
-import { isPrintableText } from '../shared/text.ts';
+import {
+  MAX_LABEL_LENGTH,
+  MAX_REASON_LENGTH,
+  type Parsed,
+  parseIsoInstant,
+  parseLabel,
+  parseText,
+} from '../shared/parse.ts';
 import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS, WRAPPING_KEY_SPECS } from './validity-limits.ts';
 
 /** A KMS key id (`1234abcd-…` or a multi-Region `mrk-…`), not an alias. */
@@ -23,9 +30,16 @@ export const KeyIdSchema = z
     message: 'must be a KMS key id or key ARN',
   });
 
-const PRINTABLE_MESSAGE = {
-  message: 'must be printable text (no control or bidirectional-override characters)',
-};
+/**
+ * Checks a string field with the parser the CLI uses for the same value (src/shared/parse.ts), so
+ * the execution input and the command line refuse the same things with the same words.
+ */
+function sameAsCli(parse: (text: string) => Parsed<unknown>) {
+  return (value: string, ctx: z.RefinementCtx): void => {
+    const parsed = parse(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  };
+}
 
 export function isAlias(keyId: string): boolean {
   return keyId.startsWith('alias/') || /^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(keyId);
@@ -56,8 +70,8 @@ export const ImportExecutionInputSchema = z
     hsmKeyLabel: z
       .string()
       .min(1)
-      .max(128)
-      .refine(isPrintableText, PRINTABLE_MESSAGE)
+      .max(MAX_LABEL_LENGTH)
+      .superRefine(sameAsCli(parseLabel))
       .optional()
       .describe('Label of the HSM key holding the material (default: tag byok:hsm-key-label)'),
     validForDays: z
@@ -69,6 +83,7 @@ export const ImportExecutionInputSchema = z
       .describe('Days the imported material stays valid (default: tag byok:valid-for-days)'),
     validTo: z.iso
       .datetime({ offset: true })
+      .superRefine(sameAsCli(parseIsoInstant))
       .optional()
       .describe(`Absolute expiry, at most ${MAX_VALID_FOR_DAYS} days ahead`),
     noExpiry: z.boolean().optional().describe('Import material that does not expire'),
@@ -78,8 +93,9 @@ export const ImportExecutionInputSchema = z
     wrappingKeySpec: WrappingKeySpecSchema.optional().describe('RSA wrapping key spec (default: RSA_4096)'),
     reason: z
       .string()
-      .max(256)
-      .refine(isPrintableText, PRINTABLE_MESSAGE)
+      .min(1)
+      .max(MAX_REASON_LENGTH)
+      .superRefine(sameAsCli((text) => parseText(text, MAX_REASON_LENGTH)))
       .optional()
       .describe('Why this import runs (recorded in logs and events)'),
     keyMaterialId: KeyMaterialIdSchema.nullish().describe(

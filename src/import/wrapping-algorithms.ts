@@ -186,3 +186,13 @@ function parseWrappingKeySpec(requested: string | undefined): WrappingKeySpec | 
     hint: 'One of RSA_2048, RSA_3072, RSA_4096 (SM2 is China Regions only and refused).',
   });
 }
+
+/**
+ * The warning a command prints after an import wrapped with SHA-1 (byok uses SHA-1 only when it is
+ * named, by the request or by the key's tag): said on the terminal by default, not only in the
+ * WARN log entry that GetParametersForImport writes.
+ */
+export function sha1Disclosure(algorithm: string, namedBy: string): string | undefined {
+  if (!algorithm.endsWith('_SHA_1')) return undefined;
+  return `warning: this import was wrapped with ${algorithm} (SHA-1) because ${namedBy} named it; prefer RSAES_OAEP_SHA_256 or RSA_AES_KEY_WRAP_SHA_256 where the HSM supports it`;
+}

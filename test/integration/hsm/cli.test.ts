@@ -112,7 +112,7 @@ describe('byok hsm', () => {
     [
       ['hsm', 'create-key', '--label', 'x\u001b[2K\rforged', '--type', 'AES_256'],
       {},
-      'HsmInvalidKeyLabelError: key label "x\\u{001b}[2K\\u{000d}forged" contains control',
+      'UnprintableOptionValueError: an option value must be printable text (no control or bidirectional-override characters): "x\\u{001b}[2K\\u{000d}forged"',
     ],
   ] as const)('ends %j in one named line without a stack', async (args, env, expected) => {
     // Act

@@ -12,13 +12,26 @@ describe('parseIsoDateTime', () => {
     expect(parsed).toBe('2027-06-30T00:00:00.000Z');
   });
 
-  it.each(['tomorrow', '2027-06-30', '2027-13-45T00:00:00Z'])('refuses %s with an example', (text) => {
+  it.each(['tomorrow', '2027-06-30', '2027-06-30T00:00:00'])('refuses %s with an example', (text) => {
     // Act
     const parse = () => parseIsoDateTime(text);
 
     // Assess
     expect(parse).toThrow(InvalidArgumentError);
     expect(parse).toThrow('expected an ISO 8601 date and time, e.g. 2027-06-30T00:00:00Z');
+  });
+
+  it.each([
+    ['2027-02-30T00:00:00Z', '2027-02-30 does not exist'],
+    ['2027-13-01T00:00:00Z', 'month 13 does not exist'],
+    ['2027-06-30T24:00:00Z', 'is not a time of day'],
+  ])('refuses %s by what does not exist, instead of rolling it over', (text, problem) => {
+    // Act
+    const parse = () => parseIsoDateTime(text);
+
+    // Assess
+    expect(parse).toThrow(InvalidArgumentError);
+    expect(parse).toThrow(problem);
   });
 });
 

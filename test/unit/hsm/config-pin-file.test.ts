@@ -1,5 +1,6 @@
 // Security review G7: the PIN file is opened once without following symlinks, and the checks
 // (regular file, mode, owner) are made on that descriptor, so the file that was checked is the one read.
+import { execFileSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,22 @@ describe('resolvePin from a PIN file', () => {
 
     // Assess
     expect(pins).toEqual(['pin-600', 'pin-400']);
+  });
+
+  it('refuses a FIFO at once instead of blocking until a writer appears', async () => {
+    // Prepare
+    const fifo = join(dir, 'pin.fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+
+    // Act (an open that blocked would never settle: the race makes that a failure, not a hang)
+    const error = await Promise.race([
+      resolvePin(configWith(fifo), { env: {} }).catch((caught: unknown) => caught),
+      new Promise((resolve) => setTimeout(() => resolve('blocked'), 5_000)),
+    ]);
+
+    // Assess
+    expect(error).toBeInstanceOf(HsmPinUnavailableError);
+    expect((error as HsmPinUnavailableError).message).toBe(`PIN file ${fifo} is not a regular file`);
   });
 
   it('refuses a symbolic link, even to a 0600 file of the current user', async () => {

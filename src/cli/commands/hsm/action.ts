@@ -2,12 +2,12 @@
 // it pulls in pkcs11js and the HSM adapter. Output shows labels, types, attributes and check
 // values; never key material.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { defaultByokHome, hsmDir, loadHsmConfig } from '../../../hsm/config.ts';
-import { HsmError, HsmKeyFileExposedError } from '../../../hsm/errors.ts';
+import { HsmError, HsmKeyFileExposedError, HsmKeyFileRefusedError } from '../../../hsm/errors.ts';
 import { initLocalToken } from '../../../hsm/local-token.ts';
 import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../../hsm/pkcs11-adapter.ts';
 import type { Evidence, HsmKeyInfo } from '../../../hsm/port.ts';
+import { openRegularFile } from '../../../shared/files.ts';
 import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
 export async function runHsmInit(options: HsmInitOptions): Promise<void> {
@@ -82,19 +82,31 @@ export async function runHsmList(options: HsmListOptions): Promise<void> {
 }
 
 /**
- * The key file's bytes, refused if group or others can access it: that copy of the material is
- * exposed already. The mode is checked on the descriptor that is then read, so both see one file.
+ * The key file's bytes, refused at once, by name, if it is a symbolic link, a FIFO, a device or a
+ * directory (a FIFO would block the read forever), or if group or others can access it: that copy
+ * of the material is exposed already. Same rule as the PIN file (src/hsm/config.ts).
  */
 async function readKeyFile(file: string): Promise<Buffer> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new HsmError(`cannot read key file ${file}`, { cause: error });
+  const opened = await openRegularFile(file);
+  if (!opened.ok) {
+    if (opened.refusal === 'symbolic link') {
+      throw new HsmKeyFileRefusedError(`key file ${file} is a symbolic link; nothing was imported`, {
+        hint: 'Give the path of the file itself.',
+      });
+    }
+    if (opened.refusal === 'not a regular file') {
+      throw new HsmKeyFileRefusedError(
+        `key file ${file} is ${opened.kind}, not a regular file; nothing was imported`,
+        { hint: 'Write the key material to a regular file (mode 0600) and give its path.' },
+      );
+    }
+    throw new HsmError(`cannot read key file ${file}`, {
+      cause: 'cause' in opened ? opened.cause : undefined,
+    });
   }
+  const { handle } = opened;
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new HsmError(`key file ${file} is not a regular file`);
     if ((stats.mode & 0o077) !== 0) {
       throw new HsmKeyFileExposedError(
         `key file ${file} is accessible by group or others (mode ${(stats.mode & 0o777).toString(8)}); nothing was imported`,

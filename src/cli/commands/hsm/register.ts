@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { HSM_KEY_TYPES } from '../../../hsm/port.ts';
 import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
+import { parseLabelOption, parseNonBlankOption } from '../../options.ts';
 import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
 export function registerHsmCommands(program: Command): void {
@@ -35,7 +36,7 @@ export function registerHsmCommands(program: Command): void {
   hsm
     .command('create-key')
     .description('Generate a key inside the token: sensitive, extractable only by wrapping.')
-    .requiredOption('--label <label>', 'label of the new key (unique in the token)')
+    .requiredOption('--label <label>', 'label of the new key (unique in the token)', parseLabelOption)
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
     .addHelpText('after', '\nExample:\n  byok hsm create-key --label payments --type AES_256')
     .action(async (options: HsmCreateKeyOptions) => {
@@ -46,11 +47,12 @@ export function registerHsmCommands(program: Command): void {
   hsm
     .command('import-key')
     .description('Load existing key material into the token as a sensitive key (migration).')
-    .requiredOption('--label <label>', 'label of the new key (unique in the token)')
+    .requiredOption('--label <label>', 'label of the new key (unique in the token)', parseLabelOption)
     .addOption(new Option('--type <type>', 'key type').choices(HSM_KEY_TYPES).makeOptionMandatory())
     .requiredOption(
       '--file <file>',
-      'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC (mode 0600: refused if group or others can access it)',
+      'raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC (a regular file, not a link, mode 0600: refused if group or others can access it)',
+      parseNonBlankOption,
     )
     .action(async (options: HsmImportKeyOptions) => {
       const { runHsmImportKey } = await import('./action.ts');

@@ -8,7 +8,9 @@ import { systemClock } from '../../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { finalizeIdleModules } from '../../../hsm/pkcs11-adapter.ts';
 import type { ImportExecutionInput, ImportResult } from '../../../import/contracts.ts';
+import { parseImportExecutionInput } from '../../../import/get-parameters-for-import.ts';
 import { formatProof } from '../../../import/report.ts';
+import { sha1Disclosure } from '../../../import/wrapping-algorithms.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
@@ -16,6 +18,13 @@ import { type ExecutionResult, runExecution } from '../../../runner/run-executio
 import { type AslDefinition, taskStates } from '../../../runner/state-machines.ts';
 import { tokenStateKind } from '../../../runner/tasks/integration.ts';
 import { AwsSetupError, ImportFailedError } from '../../errors.ts';
+import {
+  type FailureReport,
+  IMPORT_STATE,
+  PUBLISH_FAILED_STATE,
+  reportFailure,
+  snapshotKey,
+} from '../../outcome.ts';
 import { runStart } from '../start/action.ts';
 import { executionInputFrom, type ImportOptions } from './options.ts';
 
@@ -105,7 +114,8 @@ async function importThroughStack(options: ImportOptions, input: ImportExecution
 }
 
 export async function runImport(options: ImportOptions): Promise<void> {
-  const input = executionInputFrom(options);
+  // The schema the first step parses with, checked before the HSM or KMS is touched.
+  const input = parseImportExecutionInput(executionInputFrom(options));
   if (options.endpoint && (await stackUsesHsmActivities(options.endpoint, options.region))) {
     await importThroughStack(options, input);
     return;
@@ -121,8 +131,11 @@ export async function runImport(options: ImportOptions): Promise<void> {
   }
   const deps = await createLocalDeps({ endpoint: options.endpoint, region, clock, hsmConfig });
   let result: ExecutionResult;
+  let failure: FailureReport | undefined;
   try {
     if (!options.endpoint) await assertAwsReachable(deps);
+    // The key as KMS shows it before the run, to tell afterwards whether a failed run changed it.
+    const before = await snapshotKey(deps.kms, input.keyId);
     const progress = options.json ? undefined : createProgressReporter({ stream: process.stderr });
     result = await runExecution({
       stateMachine: 'import-key-material',
@@ -130,21 +143,71 @@ export async function runImport(options: ImportOptions): Promise<void> {
       deps,
       onProgress: progress?.onProgress,
     });
+    if (result.status !== 'SUCCEEDED') {
+      const reachedImport = enteredState(result, IMPORT_STATE);
+      failure = reportFailure({
+        keyId: input.keyId,
+        reachedImport,
+        publishFailure: publishFailureOf(result),
+        before,
+        after: reachedImport ? await snapshotKey(deps.kms, input.keyId) : undefined,
+        endpoint: options.endpoint,
+      });
+    }
   } finally {
     await deps.close();
     finalizeIdleModules();
   }
+  if (result.status === 'SUCCEEDED') {
+    const output = result.output as ImportResult;
+    const disclosure = sha1Disclosure(
+      output.wrappingAlgorithm,
+      input.wrappingAlgorithm ? '--wrapping-algorithm' : 'the tag byok:wrapping-algorithm',
+    );
+    if (disclosure) process.stderr.write(`${disclosure}\n`);
+  }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(summarize(result), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(summarize(result, failure), null, 2)}\n`);
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
     return;
   }
-  if (result.status !== 'SUCCEEDED') throw new ImportFailedError(result, hintFor(result.error));
+  if (result.status !== 'SUCCEEDED') {
+    const specific = hintFor(result.error);
+    const next = failure?.hint;
+    throw new ImportFailedError(
+      result,
+      specific && next ? `${specific}; ${next}` : (specific ?? next),
+      failure?.details,
+    );
+  }
   process.stdout.write(formatProof(result.output as ImportResult));
 }
 
+/** Whether the run entered the state (the interpreter's own event log). */
+function enteredState(result: ExecutionResult, state: string): boolean {
+  return result.events.some(
+    (event) =>
+      event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === state,
+  );
+}
+
+/** The failure event's publishing error, when PublishFailed failed (its last attempt). */
+function publishFailureOf(result: ExecutionResult): { error: string; cause?: string } | undefined {
+  const failed = result.events.filter(
+    (event) =>
+      event.type === 'StateFailed' &&
+      (event as { state?: { name?: string } }).state?.name === PUBLISH_FAILED_STATE,
+  );
+  const last = failed.at(-1) as { Error?: unknown; Cause?: unknown } | undefined;
+  if (!last) return undefined;
+  return {
+    error: String(last.Error ?? 'Error'),
+    ...(last.Cause !== undefined && last.Cause !== '' ? { cause: String(last.Cause) } : {}),
+  };
+}
+
 /** The execution as DescribeExecution would show it, plus the events it published. */
-function summarize(result: ExecutionResult) {
+function summarize(result: ExecutionResult, failure: FailureReport | undefined) {
   return {
     executionArn: result.executionArn,
     status: result.status,
@@ -153,6 +216,7 @@ function summarize(result: ExecutionResult) {
     ...(result.output !== undefined ? { output: result.output } : {}),
     ...(result.error ? { error: result.error, cause: result.cause } : {}),
     publishedEvents: result.publishedEvents,
+    ...(failure ? { failureDetails: failure.details, next: failure.hint } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { ImportExecutionInput } from '../../../import/contracts.ts';
 import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../import/validity-limits.ts';
+import { parseWholeNumberIn } from '../../../shared/parse.ts';
 
 export interface ImportOptions {
   keyId: string;
@@ -21,29 +22,28 @@ export interface ImportOptions {
 
 /** `--valid-for`: whole days within KMS's limits, with or without a `d`, e.g. 90d. */
 export function parseValidFor(text: string): number {
-  const match = /^(\d+)d?$/.exec(text.trim());
-  const days = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isInteger(days) || days < MIN_VALID_FOR_DAYS || days > MAX_VALID_FOR_DAYS) {
+  const parsed = parseWholeNumberIn(text.trim().replace(/d$/, ''), MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS);
+  if (!parsed.ok) {
     throw new InvalidArgumentError(
       `expected whole days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, e.g. 90d`,
     );
   }
-  return days;
+  return parsed.value;
 }
 
 export function executionInputFrom(options: ImportOptions): ImportExecutionInput {
   return {
     keyId: options.keyId,
-    ...(options.hsmKey ? { hsmKeyLabel: options.hsmKey } : {}),
+    ...(options.hsmKey !== undefined ? { hsmKeyLabel: options.hsmKey } : {}),
     ...(options.validFor !== undefined ? { validForDays: options.validFor } : {}),
     ...(options.validTo ? { validTo: options.validTo } : {}),
     ...(options.expiry === false ? { noExpiry: true } : {}),
-    ...(options.wrappingAlgorithm
+    ...(options.wrappingAlgorithm !== undefined
       ? { wrappingAlgorithm: options.wrappingAlgorithm as ImportExecutionInput['wrappingAlgorithm'] }
       : {}),
-    ...(options.wrappingKeySpec
+    ...(options.wrappingKeySpec !== undefined
       ? { wrappingKeySpec: options.wrappingKeySpec as ImportExecutionInput['wrappingKeySpec'] }
       : {}),
-    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
   };
 }

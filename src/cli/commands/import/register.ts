@@ -10,7 +10,15 @@ import {
   WRAPPING_KEY_SPECS,
 } from '../../../import/validity-limits.ts';
 import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import {
+  DEFAULT_LOCAL_ENDPOINT,
+  parseEndpointUrl,
+  parseIsoDateTime,
+  parseLabelOption,
+  parseNonBlankOption,
+  parseReasonOption,
+  parseRegionOption,
+} from '../../options.ts';
 import { type ImportOptions, parseValidFor } from './options.ts';
 
 export function registerImportCommand(program: Command): void {
@@ -24,8 +32,12 @@ export function registerImportCommand(program: Command): void {
         `defaults to ./${DEFAULT_BYOK_HOME}). Without an expiry option, the key's byok:valid-for-days tag applies, ` +
         `else ${MAX_VALID_FOR_DAYS} days.`,
     )
-    .requiredOption('--key-id <id>', 'KMS key id or key ARN (not an alias)')
-    .option('--hsm-key <label>', 'label of the HSM key (default: the key tag byok:hsm-key-label)')
+    .requiredOption('--key-id <id>', 'KMS key id or key ARN (not an alias)', parseNonBlankOption)
+    .option(
+      '--hsm-key <label>',
+      'label of the HSM key (default: the key tag byok:hsm-key-label)',
+      parseLabelOption,
+    )
     .addOption(
       new Option(
         '--valid-for <days>',
@@ -44,13 +56,13 @@ export function registerImportCommand(program: Command): void {
       new Option('--wrapping-algorithm <algorithm>', 'wrapping algorithm').choices(WRAPPING_ALGORITHMS),
     )
     .addOption(new Option('--wrapping-key-spec <spec>', 'KMS wrapping key spec').choices(WRAPPING_KEY_SPECS))
-    .option('--reason <text>', 'why this import runs (goes into logs and events)')
+    .option('--reason <text>', 'why this import runs (goes into logs and events)', parseReasonOption)
     .option(
       '--endpoint <url>',
       'KMS-compatible endpoint, e.g. the URL `byok local up` printed',
       parseEndpointUrl,
     )
-    .option('--region <region>', 'AWS Region (default: AWS_REGION, or us-east-1 locally)')
+    .option('--region <region>', 'AWS Region (default: AWS_REGION, or us-east-1 locally)', parseRegionOption)
     .option('--json', 'print the execution result as JSON')
     .addHelpText(
       'after',

@@ -4,27 +4,21 @@
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { WRAPPING_KEY_SPECS, type WrappingKeySpec } from '../../../import/validity-limits.ts';
+import { parseWholeNumberIn } from '../../../shared/parse.ts';
 import { resolveByokHome } from '../../../shared/paths.ts';
-import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, optionParser, parseRegionOption } from '../../options.ts';
 
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0..65535');
-  return port;
-}
+/** `--port`: 0..65535 in decimal digits (`Number('')` would be 0: a random port nobody asked for). */
+export const parsePort = optionParser((text) => parseWholeNumberIn(text, 0, 65535));
 
 export function parseAccountId(value: string): string {
   if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('an account id is 12 digits');
   return value;
 }
 
-export function parseRegion(value: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('a Region looks like us-east-1');
-  return value;
-}
+export const parseRegion = parseRegionOption;
 
 export function parseQuotas(value: string): 'aws-default' {
   if (value !== 'aws-default') throw new InvalidArgumentError("the only quota profile is 'aws-default'");

@@ -4,7 +4,13 @@
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../../../local/clock.ts';
 import { DEFAULT_BYOK_HOME } from '../../../shared/paths.ts';
-import { DEFAULT_LOCAL_ENDPOINT, DEFAULT_LOCAL_PORT, parseIsoDateTime } from '../../options.ts';
+import {
+  DEFAULT_LOCAL_ENDPOINT,
+  DEFAULT_LOCAL_PORT,
+  parseEndpointUrl,
+  parseIsoDateTime,
+  parseNonBlankOption,
+} from '../../options.ts';
 import {
   defaultEndpoint,
   parseAccountId,
@@ -24,10 +30,11 @@ export function registerLocalCommands(program: Command): void {
       'Serve the local stack (KMS-compatible endpoint) in the foreground; prints its URL once ready.',
     )
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, DEFAULT_LOCAL_PORT)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on', parseNonBlankOption, '127.0.0.1')
     .option(
       '--state-dir <dir>',
       `where state is kept (default: $BYOK_HOME/local, BYOK_HOME defaults to ./${DEFAULT_BYOK_HOME})`,
+      parseNonBlankOption,
     )
     .option('--memory', 'keep everything in memory; nothing survives a stop')
     .option('--region <region>', 'Region of unsigned requests and of new keys', parseRegion, 'us-east-1')
@@ -70,10 +77,9 @@ export function registerLocalCommands(program: Command): void {
 
   const clock = local.command('clock').description("Read or move a running local stack's virtual clock.");
   const endpointOption = () =>
-    new Option('--endpoint <url>', 'local stack URL').default(
-      defaultEndpoint(),
-      `$BYOK_LOCAL_ENDPOINT or ${DEFAULT_LOCAL_ENDPOINT}`,
-    );
+    new Option('--endpoint <url>', 'local stack URL')
+      .argParser(parseEndpointUrl)
+      .default(defaultEndpoint(), `$BYOK_LOCAL_ENDPOINT or ${DEFAULT_LOCAL_ENDPOINT}`);
   clock
     .command('show', { isDefault: true })
     .description('Print the virtual time.')

@@ -13,8 +13,9 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { createSfnClient } from '../../../aws/clients.ts';
+import { createKmsClient, createSfnClient } from '../../../aws/clients.ts';
 import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../../import/contracts.ts';
+import { sha1Disclosure } from '../../../import/wrapping-algorithms.ts';
 import {
   ExecutionNameTakenError,
   ImportExecutionFailedError,
@@ -22,6 +23,13 @@ import {
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../errors.ts';
+import {
+  IMPORT_STATE,
+  type KeySnapshot,
+  PUBLISH_FAILED_STATE,
+  reportFailure,
+  snapshotKey,
+} from '../../outcome.ts';
 import type { StartOptions } from './options.ts';
 
 export type { StartOptions } from './options.ts';
@@ -122,24 +130,42 @@ async function findImportStateMachine(sfn: SFNClient, options: StartOptions): Pr
   );
 }
 
+/** What following an execution saw in its history, beyond the progress lines. */
+interface ExecutionTrace {
+  /** States the execution entered. */
+  entered: Set<string>;
+  /** The last failure of PublishFailed: the failure event could not be published. */
+  publishFailure?: { error: string; cause?: string | undefined } | undefined;
+}
+
 /**
  * One progress line per step the execution enters, leaves or fails. A Lambda failure event does
- * not name its state on AWS: `current` is the Task state last entered.
+ * not name its state on AWS: `current` is the Task state last entered. A state whose failure was
+ * caught also exits: it is never reported `ok`.
  */
-function progressLine(event: HistoryEvent, current: string | undefined): string | undefined {
+function progressLine(event: HistoryEvent, current: string | undefined, failed: boolean): string | undefined {
   const entered = event.stateEnteredEventDetails?.name;
   const exited = event.stateExitedEventDetails?.name;
   if (event.type === 'TaskStateEntered' && entered) return `  > ${entered}`;
-  if (event.type === 'TaskStateExited' && exited) return `  ok ${exited}`;
+  if (event.type === 'TaskStateExited' && exited) return failed ? undefined : `  ok ${exited}`;
+  const failure = failureOf(event);
+  if (failure) return `  ! ${current ?? failure.resource ?? 'task'} failed: ${failure.error}`;
+  if (event.type === 'ChoiceStateEntered' && entered) return `  ? ${entered}`;
+  return undefined;
+}
+
+/** A Task's failure (Lambda or service integration), as its history event gives it. */
+function failureOf(
+  event: HistoryEvent,
+): { error: string; cause?: string | undefined; resource?: string | undefined } | undefined {
   if (event.type === 'LambdaFunctionFailed' || event.type === 'LambdaFunctionTimedOut') {
     const details = event.lambdaFunctionFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails;
-    return `  ! ${current ?? 'task'} failed: ${details?.error ?? 'error'}`;
+    return { error: details?.error || 'error', cause: details?.cause };
   }
   if (event.type === 'TaskFailed' || event.type === 'TaskTimedOut') {
     const details = event.taskFailedEventDetails ?? event.taskTimedOutEventDetails;
-    return `  ! ${current ?? details?.resource ?? 'task'} failed: ${details?.error ?? 'error'}`;
+    return { error: details?.error || 'error', cause: details?.cause, resource: details?.resource };
   }
-  if (event.type === 'ChoiceStateEntered' && entered) return `  ? ${entered}`;
   return undefined;
 }
 
@@ -148,9 +174,11 @@ async function follow(
   executionArn: string,
   options: StartOptions,
   write: (line: string) => void,
-): Promise<DescribeExecutionCommandOutput> {
+): Promise<{ described: DescribeExecutionCommandOutput; trace: ExecutionTrace }> {
   let seen = 0;
   let current: string | undefined;
+  let currentFailed = false;
+  const trace: ExecutionTrace = { entered: new Set() };
   for (;;) {
     const described = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
     // Payloads stay out of the history we read: they hold import tokens and wrapped blobs.
@@ -161,12 +189,25 @@ async function follow(
     );
     const events = history.events ?? [];
     for (const event of events.slice(seen)) {
-      if (event.type === 'TaskStateEntered') current = event.stateEnteredEventDetails?.name;
-      const line = progressLine(event, current);
+      const entered = event.stateEnteredEventDetails?.name;
+      if (entered) trace.entered.add(entered);
+      if (event.type === 'TaskStateEntered') {
+        current = entered;
+        currentFailed = false;
+      }
+      const failure = failureOf(event);
+      if (failure) {
+        currentFailed = true;
+        if (current === PUBLISH_FAILED_STATE)
+          trace.publishFailure = { error: failure.error, cause: failure.cause };
+      }
+      const line = progressLine(event, current, currentFailed);
       if (line) write(line);
     }
     seen = Math.max(seen, events.length);
-    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') return described;
+    if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') {
+      return { described, trace };
+    }
     await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
   }
 }
@@ -180,11 +221,14 @@ export async function runStart(
 ): Promise<DescribeExecutionCommandOutput> {
   const input = executionInputOf(options);
   const sfn = createSfnClient({ endpoint: options.endpoint, region: options.region });
+  const kms = createKmsClient({ endpoint: options.endpoint, region: options.region });
   try {
     const stateMachineArn = options.stateMachineArn ?? (await findImportStateMachine(sfn, options));
     const name = options.name ?? deterministicExecutionName(input, new Date());
     const inputText = JSON.stringify(input);
     let executionArn: string;
+    // The key as KMS shows it now, to tell afterwards whether a failed execution changed it.
+    let before: KeySnapshot | Error | undefined = await snapshotKey(kms, input.keyId);
     try {
       const started = await send(options, () =>
         sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
@@ -201,21 +245,43 @@ export async function runStart(
         });
       }
       io.err(`${executionArn} already exists for this request: following it\n`);
+      // That execution may have run before the snapshot: it is no "before" for it.
+      before = undefined;
     }
-    const described = await follow(sfn, executionArn, options, (line) => io.err(`${line}\n`));
+    const { described, trace } = await follow(sfn, executionArn, options, (line) => io.err(`${line}\n`));
     if (described.status !== 'SUCCEEDED') {
+      const reachedImport = trace.entered.has(IMPORT_STATE);
+      const report = reportFailure({
+        keyId: input.keyId,
+        reachedImport,
+        publishFailure: trace.publishFailure,
+        before,
+        after: reachedImport ? await snapshotKey(kms, input.keyId) : undefined,
+        endpoint: options.endpoint,
+      });
       throw new ImportExecutionFailedError(
         executionArn,
         described.status ?? 'UNKNOWN',
         described.error,
         described.cause,
+        report,
       );
     }
     const seconds = ((described.stopDate?.getTime() ?? 0) - (described.startDate?.getTime() ?? 0)) / 1000;
     io.err(`SUCCEEDED in ${seconds.toFixed(1)} s\n`);
-    io.out(`${JSON.stringify(JSON.parse(described.output ?? 'null'), null, 2)}\n`);
+    const output = JSON.parse(described.output ?? 'null') as { wrappingAlgorithm?: unknown } | null;
+    const disclosure =
+      typeof output?.wrappingAlgorithm === 'string'
+        ? sha1Disclosure(
+            output.wrappingAlgorithm,
+            input.wrappingAlgorithm ? '--wrapping-algorithm' : 'the tag byok:wrapping-algorithm',
+          )
+        : undefined;
+    if (disclosure) io.err(`${disclosure}\n`);
+    io.out(`${JSON.stringify(output, null, 2)}\n`);
     return described;
   } finally {
     sfn.destroy();
+    kms.destroy();
   }
 }

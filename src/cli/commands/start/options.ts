@@ -1,7 +1,8 @@
 // `byok start`'s options as commander parses them, and their parsers. Cheap to load (commander and
 // dependency-free modules), so `--help` and a mistyped value answer before action.ts is imported.
-import { InvalidArgumentError } from 'commander';
 import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../import/validity-limits.ts';
+import { parseWholeNumberIn } from '../../../shared/parse.ts';
+import { optionParser } from '../../options.ts';
 
 /** The options as commander parses them. */
 export interface StartOptions {
@@ -21,17 +22,12 @@ export interface StartOptions {
 }
 
 /** `--valid-for-days`: whole days within KMS's limits. */
-export function parseDays(value: string): number {
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < MIN_VALID_FOR_DAYS || days > MAX_VALID_FOR_DAYS) {
-    throw new InvalidArgumentError(`whole days, ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}`);
-  }
-  return days;
-}
+export const parseDays = optionParser((text) => {
+  const parsed = parseWholeNumberIn(text, MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS);
+  return parsed.ok
+    ? parsed
+    : { ok: false, problem: `whole days, ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}` };
+});
 
-export function parsePollInterval(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
-    throw new InvalidArgumentError('milliseconds, 10..60000');
-  return ms;
-}
+/** `--poll-interval`: milliseconds, 10..60000. */
+export const parsePollInterval = optionParser((text) => parseWholeNumberIn(text, 10, 60_000));

@@ -4,7 +4,17 @@
 import { type Command, Option } from 'commander';
 import { WRAPPING_ALGORITHMS } from '../../../hsm/port.ts';
 import { MAX_VALID_FOR_DAYS, WRAPPING_KEY_SPECS } from '../../../import/validity-limits.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseIsoDateTime } from '../../options.ts';
+import { parseExecutionName, parseStateMachineArn } from '../../../shared/parse.ts';
+import {
+  DEFAULT_LOCAL_ENDPOINT,
+  optionParser,
+  parseEndpointUrl,
+  parseIsoDateTime,
+  parseLabelOption,
+  parseNonBlankOption,
+  parseReasonOption,
+  parseRegionOption,
+} from '../../options.ts';
 import { parseDays, parsePollInterval, type StartOptions } from './options.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -17,18 +27,27 @@ export function registerStartCommand(program: Command): void {
         'local stack give --endpoint. The execution name is derived from the request and the UTC day, so running ' +
         'the same command again follows the same execution instead of importing twice.',
     )
-    .requiredOption('--key-id <id>', 'KMS key id or key ARN (origin EXTERNAL, tagged byok:managed=true)')
+    .requiredOption(
+      '--key-id <id>',
+      'KMS key id or key ARN (origin EXTERNAL, tagged byok:managed=true)',
+      parseNonBlankOption,
+    )
     .option(
       '--state-machine-arn <arn>',
       'the import-key-material state machine (stack output ImportKeyMaterialStateMachineArn)',
+      optionParser(parseStateMachineArn),
     )
     .addOption(
       new Option('--endpoint <url>', `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT})`).argParser(
         parseEndpointUrl,
       ),
     )
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
-    .option('--hsm-key-label <label>', 'HSM key holding the material (default: tag byok:hsm-key-label)')
+    .option('--region <region>', 'AWS Region (default: AWS_REGION)', parseRegionOption)
+    .option(
+      '--hsm-key-label <label>',
+      'HSM key holding the material (default: tag byok:hsm-key-label)',
+      parseLabelOption,
+    )
     .addOption(
       new Option(
         '--valid-for-days <days>',
@@ -47,8 +66,12 @@ export function registerStartCommand(program: Command): void {
       new Option('--wrapping-algorithm <algorithm>', 'wrapping algorithm').choices(WRAPPING_ALGORITHMS),
     )
     .addOption(new Option('--wrapping-key-spec <spec>', 'RSA wrapping key spec').choices(WRAPPING_KEY_SPECS))
-    .option('--reason <text>', 'why this import runs (kept in logs and events)')
-    .option('--name <name>', 'execution name (default: derived from the request and the day)')
+    .option('--reason <text>', 'why this import runs (kept in logs and events)', parseReasonOption)
+    .option(
+      '--name <name>',
+      'execution name (default: derived from the request and the day)',
+      optionParser(parseExecutionName),
+    )
     .option('--poll-interval <ms>', 'how often to ask DescribeExecution', parsePollInterval, 1000)
     .addHelpText(
       'after',

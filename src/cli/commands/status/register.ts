@@ -1,7 +1,8 @@
 // `byok status`: the managed keys, most urgent first, against the local stack (--endpoint) or AWS.
 // This module only declares the command; action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
-import { DEFAULT_LOCAL_ENDPOINT, parseWholeNumber } from '../../options.ts';
+import { parseStateMachineArn } from '../../../shared/parse.ts';
+import { DEFAULT_LOCAL_ENDPOINT, optionParser, parseRegionOption, parseWholeNumber } from '../../options.ts';
 import { parseStatusEndpoint, type StatusOptions } from './options.ts';
 
 export function registerStatusCommand(program: Command): void {
@@ -19,11 +20,12 @@ export function registerStatusCommand(program: Command): void {
       `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT}); without it, AWS`,
       parseStatusEndpoint,
     )
-    .option('--region <region>', 'AWS Region (default: from the environment)')
+    .option('--region <region>', 'AWS Region (default: from the environment)', parseRegionOption)
     .option('--lead-window-days <d>', 'the sweep lead window', parseWholeNumber(1, 180), 14)
     .option(
       '--state-machine-arn <arn>',
       'on AWS: the import state machine whose executions give the last result',
+      optionParser(parseStateMachineArn),
     )
     .option('--json', 'print the status as JSON')
     .addHelpText(

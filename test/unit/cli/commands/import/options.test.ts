@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { executionInputFrom, parseValidFor } from '../../../../../src/cli/commands/import/options.ts';
+import {
+  executionInputFrom,
+  type ImportOptions,
+  parseValidFor,
+} from '../../../../../src/cli/commands/import/options.ts';
 import { registerImportCommand } from '../../../../../src/cli/commands/import/register.ts';
 
 function program(): Command {
@@ -65,5 +70,71 @@ describe('byok import options', () => {
     // Assess
     await expect(act).rejects.toBeInstanceOf(CommanderError);
     await expect(act).rejects.toThrow(message);
+  });
+});
+
+describe('byok import options, any string (fast-check, seeded)', () => {
+  const settings = {
+    numRuns: Number(process.env.BYOK_FUZZ_RUNS ?? 300),
+    seed: Number(process.env.BYOK_FUZZ_SEED ?? 13),
+  };
+
+  /** The options commander hands the action for these arguments, or the refusal. */
+  async function parsed(args: string[]): Promise<ImportOptions | Error> {
+    const root = program();
+    let captured: ImportOptions | undefined;
+    root.commands
+      .find((command) => command.name() === 'import')
+      ?.action((options: ImportOptions) => {
+        captured = options;
+      });
+    try {
+      await root.parseAsync(['node', 'byok', 'import', '--key-id', 'k', ...args]);
+      return captured as ImportOptions;
+    } catch (error) {
+      return error as Error;
+    }
+  }
+
+  it('takes --hsm-key only if the label reaches the execution input exactly as typed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 140 }), fc.constantFrom('', ' ', 'a ', ' a', 'a\tb', 'pay\u001b')),
+        async (text) => {
+          const options = await parsed(['--hsm-key', text]);
+          if (options instanceof Error) return;
+          expect(executionInputFrom(options).hsmKeyLabel).toBe(text);
+        },
+      ),
+      settings,
+    );
+    expect(await parsed(['--hsm-key', ''])).toBeInstanceOf(Error);
+  });
+
+  it('takes --valid-to only if the instant it yields is the one typed, field for field', async () => {
+    const dates = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc
+        .tuple(
+          fc.integer({ min: 2026, max: 2028 }),
+          fc.integer({ min: 0, max: 13 }),
+          fc.integer({ min: 0, max: 32 }),
+        )
+        .map(
+          ([year, month, day]) =>
+            `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00Z`,
+        ),
+    );
+    await fc.assert(
+      fc.asyncProperty(dates, async (text) => {
+        const options = await parsed(['--valid-to', text]);
+        if (options instanceof Error) return;
+        const validTo = executionInputFrom(options).validTo as string;
+        // Z-dated input: the instant written back in UTC has the typed fields (no rollover).
+        if (text.endsWith('Z')) expect(validTo.slice(0, 19)).toBe(text.slice(0, 19));
+        expect(new Date(validTo).getTime()).toBe(new Date(text).getTime());
+      }),
+      settings,
+    );
   });
 });
