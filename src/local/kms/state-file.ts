@@ -262,11 +262,15 @@ function openMaterial(
     throw corrupt(`${field}.sealedSecret`, 'material KMS generated is never missing');
   }
   if (sealedSecret === undefined) {
-    for (const property of ['publicKey', 'expirationModel', 'validTo'] as const) {
+    // Expired or deleted material keeps its public key (forgetMaterial), never its expiry fields.
+    for (const property of ['expirationModel', 'validTo'] as const) {
       if (stored[property] !== undefined)
         throw corrupt(`${field}.${property}`, 'set for material that is not there');
     }
-    return material;
+    if (publicKey !== undefined && !asymmetric) {
+      throw corrupt(`${field}.publicKey`, `${key.keySpec} material has no public key`);
+    }
+    return { ...material, publicKey: publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64') };
   }
   if (
     key.origin === 'AWS_KMS' &&

@@ -3,13 +3,14 @@
 // directory for a file, bad clock offsets, another account, a duplicated rule) stops the start
 // with LocalStateCorruptError naming the file and the field, within a second, and changes nothing.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
+  DescribeKeyCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type KMSClient,
@@ -178,6 +179,51 @@ describe('kms.json is validated as a whole on load', () => {
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(LocalStateCorruptError);
     await expect(attempt).rejects.toThrow(/kms\.json is unreadable: it is a directory, not a regular file/);
+  });
+});
+
+describe('valid state loads', () => {
+  it('loads again after imported ECC material expired (its public key stays, its secret goes)', async () => {
+    // Prepare
+    const first = await startLocalStack({ port: 0, stateDir: dir });
+    const kms = kmsClient(first.url);
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    );
+    const keyId = KeyMetadata?.KeyId ?? '';
+    const { ImportToken, PublicKey } = await kms.send(
+      new GetParametersForImportCommand({
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: keyId,
+        ImportToken,
+        EncryptedKeyMaterial: wrapMaterial(
+          PublicKey ?? new Uint8Array(),
+          'RSAES_OAEP_SHA_256',
+          privateKey.export({ format: 'der', type: 'pkcs8' }),
+        ),
+        ValidTo: new Date(Date.now() + 86_400_000),
+      }),
+    );
+    await first.clock.advance(2 * 86_400_000);
+    kms.destroy();
+    await first.stop();
+
+    // Act
+    const second = await startLocalStack({ port: 0, stateDir: dir });
+    const again = kmsClient(second.url);
+    const described = await again.send(new DescribeKeyCommand({ KeyId: keyId }));
+    again.destroy();
+    await second.stop();
+
+    // Assess
+    expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
   });
 });
 
