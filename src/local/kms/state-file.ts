@@ -19,7 +19,8 @@ const date = z
   )
   .transform((ms) => new Date(ms));
 
-const REGION = z.string().regex(/^[a-z0-9-]{1,64}$/);
+// What a signed request's credential scope can name (regionFromAuthorization), ReplicateKey included.
+const REGION = z.string().regex(/^[a-z0-9-]+$/);
 const ACCOUNT_ID = z.string().regex(/^\d{12}$/);
 const BASE64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
 

@@ -14,6 +14,7 @@ import {
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type KMSClient,
+  ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStateCorruptError } from '../../../src/local/errors.ts';
@@ -224,6 +225,33 @@ describe('valid state loads', () => {
 
     // Assess
     expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
+  });
+});
+
+describe('Regions in the state are Regions', () => {
+  it('refuses a ReplicateKey Region that is not a Region name, and reloads a real replica', async () => {
+    // Prepare
+    const first = await startLocalStack({ port: 0, stateDir: dir });
+    const kms = kmsClient(first.url);
+    const keyId = (await kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata?.KeyId;
+
+    // Act
+    const refused = kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'Not A Region' }));
+    await expect(refused).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("at 'replicaRegion' failed to satisfy constraint"),
+    });
+    await kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
+    kms.destroy();
+    await first.stop();
+    const second = await startLocalStack({ port: 0, stateDir: dir });
+    const replica = kmsClient(second.url, 'eu-west-1');
+    const described = await replica.send(new DescribeKeyCommand({ KeyId: keyId }));
+    replica.destroy();
+    await second.stop();
+
+    // Assess
+    expect(described.KeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType).toBe('REPLICA');
   });
 });
 
