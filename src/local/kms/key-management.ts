@@ -334,6 +334,12 @@ export const listAliases: KmsOperation = (core, input, context) => {
 export const replicateKey: KmsOperation = (core, input, context) => {
   const primary = resolveForManagement(core, input, context.region);
   const replicaRegion = requiredString(input, 'ReplicaRegion');
+  // The API model's pattern for a Region name: a key stored under any other string is not a Region.
+  if (replicaRegion.length > 32 || !/^([a-z]+-){2,3}\d+$/.test(replicaRegion)) {
+    throw validationError(
+      `1 validation error detected: Value '${replicaRegion}' at 'replicaRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+    );
+  }
   const description = optionalString(input, 'Description', 8192);
   const tags = optionalTags(input, 'Tags') ?? [];
   if (!primary.multiRegion) {

@@ -19,7 +19,8 @@ const date = z
   )
   .transform((ms) => new Date(ms));
 
-const REGION = z.string().regex(/^[a-z0-9-]{1,64}$/);
+// What a signed request's credential scope can name (regionFromAuthorization), ReplicateKey included.
+const REGION = z.string().regex(/^[a-z0-9-]+$/);
 const ACCOUNT_ID = z.string().regex(/^\d{12}$/);
 const BASE64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
@@ -262,11 +263,15 @@ function openMaterial(
     throw corrupt(`${field}.sealedSecret`, 'material KMS generated is never missing');
   }
   if (sealedSecret === undefined) {
-    for (const property of ['publicKey', 'expirationModel', 'validTo'] as const) {
+    // Expired or deleted material keeps its public key (forgetMaterial), never its expiry fields.
+    for (const property of ['expirationModel', 'validTo'] as const) {
       if (stored[property] !== undefined)
         throw corrupt(`${field}.${property}`, 'set for material that is not there');
     }
-    return material;
+    if (publicKey !== undefined && !asymmetric) {
+      throw corrupt(`${field}.publicKey`, `${key.keySpec} material has no public key`);
+    }
+    return { ...material, publicKey: publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64') };
   }
   if (
     key.origin === 'AWS_KMS' &&

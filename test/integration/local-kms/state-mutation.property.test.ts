@@ -5,7 +5,7 @@
 // Loads run in a child process (test/helpers/state-load-child.ts) so that a hang is caught by a
 // timer here instead of freezing this process.
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,33 @@ async function buildPristine(dir: string): Promise<void> {
   await kms.send(new ReplicateKeyCommand({ KeyId: multi, ReplicaRegion: 'us-west-2' }));
   const doomed = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId;
   await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed, PendingWindowInDays: 7 }));
-  await stack.clock.advance(3_600_000);
+  // Imported ECC material that has expired: the record keeps its public key, not its secret.
+  const ecc = (
+    await kms.send(
+      new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    )
+  ).KeyMetadata?.KeyId;
+  const parameters = await kms.send(
+    new GetParametersForImportCommand({
+      KeyId: ecc,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    }),
+  );
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  await kms.send(
+    new ImportKeyMaterialCommand({
+      KeyId: ecc,
+      ImportToken: parameters.ImportToken,
+      EncryptedKeyMaterial: wrapMaterial(
+        parameters.PublicKey ?? new Uint8Array(),
+        'RSAES_OAEP_SHA_256',
+        privateKey.export({ format: 'der', type: 'pkcs8' }),
+      ),
+      ValidTo: new Date(Date.now() + 3_600_000),
+    }),
+  );
+  await stack.clock.advance(2 * 3_600_000);
   kms.destroy();
   await stack.stop();
 }

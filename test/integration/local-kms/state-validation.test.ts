@@ -3,16 +3,18 @@
 // directory for a file, bad clock offsets, another account, a duplicated rule) stops the start
 // with LocalStateCorruptError naming the file and the field, within a second, and changes nothing.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
+  DescribeKeyCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type KMSClient,
+  ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStateCorruptError } from '../../../src/local/errors.ts';
@@ -178,6 +180,78 @@ describe('kms.json is validated as a whole on load', () => {
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(LocalStateCorruptError);
     await expect(attempt).rejects.toThrow(/kms\.json is unreadable: it is a directory, not a regular file/);
+  });
+});
+
+describe('valid state loads', () => {
+  it('loads again after imported ECC material expired (its public key stays, its secret goes)', async () => {
+    // Prepare
+    const first = await startLocalStack({ port: 0, stateDir: dir });
+    const kms = kmsClient(first.url);
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    );
+    const keyId = KeyMetadata?.KeyId ?? '';
+    const { ImportToken, PublicKey } = await kms.send(
+      new GetParametersForImportCommand({
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: keyId,
+        ImportToken,
+        EncryptedKeyMaterial: wrapMaterial(
+          PublicKey ?? new Uint8Array(),
+          'RSAES_OAEP_SHA_256',
+          privateKey.export({ format: 'der', type: 'pkcs8' }),
+        ),
+        ValidTo: new Date(Date.now() + 86_400_000),
+      }),
+    );
+    await first.clock.advance(2 * 86_400_000);
+    kms.destroy();
+    await first.stop();
+
+    // Act
+    const second = await startLocalStack({ port: 0, stateDir: dir });
+    const again = kmsClient(second.url);
+    const described = await again.send(new DescribeKeyCommand({ KeyId: keyId }));
+    again.destroy();
+    await second.stop();
+
+    // Assess
+    expect(described.KeyMetadata?.KeyState).toBe('PendingImport');
+  });
+});
+
+describe('Regions in the state are Regions', () => {
+  it('refuses a ReplicateKey Region that is not a Region name, and reloads a real replica', async () => {
+    // Prepare
+    const first = await startLocalStack({ port: 0, stateDir: dir });
+    const kms = kmsClient(first.url);
+    const keyId = (await kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata?.KeyId;
+
+    // Act
+    const refused = kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'Not A Region' }));
+    await expect(refused).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining("at 'replicaRegion' failed to satisfy constraint"),
+    });
+    await kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
+    kms.destroy();
+    await first.stop();
+    const second = await startLocalStack({ port: 0, stateDir: dir });
+    const replica = kmsClient(second.url, 'eu-west-1');
+    const described = await replica.send(new DescribeKeyCommand({ KeyId: keyId }));
+    replica.destroy();
+    await second.stop();
+
+    // Assess
+    expect(described.KeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType).toBe('REPLICA');
   });
 });
 

@@ -2,7 +2,8 @@
 // endpoints (KMS, EventBridge, Step Functions), the answer comes back within seconds and is
 // AWS-shaped: a 200 with a JSON object, or a 4xx with {"__type": "<Exception>", "message"?} and the
 // x-amzn-ErrorType header; never a 500 InternalFailure (an emulator bug), a hang or a crash.
-// The stack runs as `byok local up` in its own process, so a hang is seen by a timer here.
+// The stack runs as `byok local up` in its own process, so a hang is seen by a timer here, and with
+// a state dir: after the fuzzing, the state it wrote must load again in a new process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,7 +150,8 @@ const known: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'byok-endpoint-fuzz-'));
-  server = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: dir });
+  // With a state dir: whatever the API accepted must be written as state that loads again.
+  server = spawnLocalUp(['--port', '0', '--state-dir', join(dir, 'state')], { BYOK_HOME: dir });
   url = await server.url;
   const kms = createKmsClient({ endpoint: url, region: 'us-east-1' });
   for (const input of [
@@ -216,7 +218,7 @@ const target: fc.Arbitrary<string> = fc.oneof(
 
 describe('any JSON body sent to any local endpoint operation', () => {
   it(
-    'is answered in time with an AWS-shaped success or error, and the server keeps serving',
+    'is answered in time with an AWS-shaped success or error; the server keeps serving, and its state loads again',
     async () => {
       const counts = { requests: 0, ok: 0, clientErrors: 0, slowestMs: 0 };
       const byType = new Map<string, number>();
@@ -261,6 +263,10 @@ describe('any JSON body sent to any local endpoint operation', () => {
       reportFuzz('endpoint-bodies', { ...counts, types: JSON.stringify(Object.fromEntries(byType)) });
       expect(health.status).toBe(200);
       expect(server.child.exitCode).toBeNull();
+      await server.stop();
+      server = spawnLocalUp(['--port', '0', '--state-dir', join(dir, 'state')], { BYOK_HOME: dir });
+      await expect(server.url).resolves.toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      url = await server.url;
     },
     fuzzTimeoutMs(240_000),
   );
