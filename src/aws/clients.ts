@@ -1,10 +1,12 @@
 // Every AWS SDK client byok uses is built here, so region, endpoint and credentials are decided in
 // one place. Against the embedded local stack the clients are the same classes with an endpoint and
 // static dummy credentials; against AWS they use the default provider chain.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClientOptions {
   /** e.g. http://127.0.0.1:4599 for the local stack; absent for AWS. */
@@ -44,4 +46,11 @@ export function createSfnClient(options: AwsClientOptions = {}): SFNClient {
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
   return new SecretsManagerClient(config(options));
+}
+
+/** The approvals table's client (locally, `endpoint` is the local DynamoDB's own URL). */
+export function createDynamoDbDocumentClient(options: AwsClientOptions = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config(options)), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }

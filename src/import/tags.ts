@@ -8,3 +8,5 @@ export const TAG_HSM_KEY_LABEL = 'byok:hsm-key-label';
 export const TAG_VALID_FOR_DAYS = 'byok:valid-for-days';
 /** Optional: the wrapping algorithm to request (default: the strongest the KMS key and token allow). */
 export const TAG_WRAPPING_ALGORITHM = 'byok:wrapping-algorithm';
+/** Rotation approvals: how many distinct approvers (1..5, default 1) a rotation of this key needs. */
+export const TAG_APPROVALS_REQUIRED = 'byok:approvals-required';

@@ -1,0 +1,70 @@
+// The approvals core's ports on the real AWS SDK clients: the key directory on KMS (DescribeKey +
+// ListResourceTags), the rotation starter and the task results on Step Functions. The same
+// adapters serve the deployed API (clients from the Lambda role) and local runs (clients pointed
+// at the local stack).
+import {
+  DescribeKeyCommand,
+  type KMSClient,
+  ListResourceTagsCommand,
+  NotFoundException,
+  type Tag,
+} from '@aws-sdk/client-kms';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { KeyNotEligibleError } from './errors.ts';
+import type { KeyDirectoryPort, RotationStarterPort, TaskResultPort } from './service.ts';
+
+export function kmsKeyDirectory(kms: KMSClient): KeyDirectoryPort {
+  return {
+    async describeForRotation(keyId) {
+      let keyArn: string | undefined;
+      try {
+        keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn;
+      } catch (error) {
+        if (error instanceof NotFoundException) {
+          throw new KeyNotEligibleError(keyId, 'it does not exist in this account and Region', {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      if (!keyArn) throw new KeyNotEligibleError(keyId, 'DescribeKey returned no ARN');
+      const tags: Tag[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyArn, Marker: marker }));
+        tags.push(...(page.Tags ?? []));
+        marker = page.Truncated ? page.NextMarker : undefined;
+      } while (marker);
+      return { keyArn, tags };
+    },
+  };
+}
+
+/** Starts the rotation state machine with `{requestId, keyId: <key ARN>}`, named after the request. */
+export function sfnRotationStarter(sfn: SFNClient, stateMachineArn: string): RotationStarterPort {
+  return {
+    async startRotation({ requestId, keyArn }) {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: requestId,
+          input: JSON.stringify({ requestId, keyId: keyArn }),
+        }),
+      );
+      if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
+      return { executionArn: started.executionArn };
+    },
+  };
+}
+
+export function sfnTaskResults(sfn: SFNClient): TaskResultPort {
+  return {
+    sendTaskSuccess: (input) => sfn.send(new SendTaskSuccessCommand(input)),
+    sendTaskFailure: (input) => sfn.send(new SendTaskFailureCommand(input)),
+  };
+}

@@ -1,0 +1,131 @@
+// The shapes of the approvals store and API: an approval request (one per rotation), the votes on
+// it, the public view the API returns, and the bodies it accepts. One schema per shape, types
+// inferred from it. The task token is part of the stored request only: the public view drops it,
+// so no API answer, list or event can hand out a token that would close the waiting task.
+import { z } from 'zod';
+import { KeyIdSchema } from '../import/contracts.ts';
+import { isPrintableText } from '../shared/text.ts';
+import { InvalidApprovalInputError } from './errors.ts';
+
+export const MIN_APPROVALS = 1;
+export const MAX_APPROVALS = 5;
+
+/** An IAM or STS principal ARN (user, role, assumed-role session, federated user). */
+export const IdentityArnSchema = z
+  .string()
+  .max(2048)
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/:-]+$/, 'must be an IAM or STS principal ARN');
+
+/** A free-text reason a person typed: printable, bounded, kept as given. */
+export const ReasonSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500)
+  .refine(isPrintableText, { message: 'must be printable text (no control or bidirectional characters)' });
+
+export const RequestIdSchema = z.uuid();
+
+/** Public evidence of the new material (e.g. an AES key check value): never the material. */
+export const CheckValueSchema = z.string().regex(/^[0-9a-fA-F]{6,128}$/, 'must be hex (6..128 digits)');
+
+export const DecisionSchema = z.enum(['approve', 'reject']);
+export type Decision = z.infer<typeof DecisionSchema>;
+
+/**
+ * AWAITING_MATERIAL: requested, the workflow is making the new material in the HSM.
+ * PENDING: the material exists and the workflow waits on a task token; votes are taken.
+ * APPROVED / REJECTED: a vote ended it. EXPIRED: its deadline passed. CANCELLED: the workflow
+ * ended it (failure before the approval, or after a timeout it noticed first).
+ */
+export const RequestStatusSchema = z.enum([
+  'AWAITING_MATERIAL',
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+  'EXPIRED',
+  'CANCELLED',
+]);
+export type RequestStatus = z.infer<typeof RequestStatusSchema>;
+export const OPEN_STATUSES: readonly RequestStatus[] = ['AWAITING_MATERIAL', 'PENDING'];
+
+export const VoteSchema = z.object({
+  identity: IdentityArnSchema,
+  decision: DecisionSchema,
+  reason: z.string(),
+  at: z.iso.datetime(),
+});
+export type Vote = z.infer<typeof VoteSchema>;
+
+/** The request as stored (one DynamoDB item). */
+export const StoredRequestSchema = z.object({
+  requestId: RequestIdSchema,
+  keyId: z.string(),
+  keyArn: z.string(),
+  requester: IdentityArnSchema,
+  reason: z.string(),
+  approvalsRequired: z.number().int().min(MIN_APPROVALS).max(MAX_APPROVALS),
+  createdAt: z.iso.datetime(),
+  deadline: z.iso.datetime(),
+  status: RequestStatusSchema,
+  checkValue: z.string().optional(),
+  /** Which HSM key holds the new material (a label, public). */
+  newMaterialHsmKey: z.string().optional(),
+  executionArn: z.string().optional(),
+  /** Server-side only: never leaves the store through the API. */
+  taskToken: z.string().optional(),
+  /** Votes keyed by the voter's identity ARN: one entry per identity, by construction. */
+  votes: z.record(z.string(), VoteSchema.omit({ identity: true })),
+  approvals: z.number().int().min(0),
+  /** Optimistic-concurrency counter: every write moves it by one, conditioned on the value read. */
+  version: z.number().int().min(0),
+  endedAt: z.iso.datetime().optional(),
+  endReason: z.string().optional(),
+  notification: z
+    .object({ status: z.enum(['sent', 'failed']), at: z.iso.datetime(), error: z.string().optional() })
+    .optional(),
+});
+export type StoredRequest = z.infer<typeof StoredRequestSchema>;
+
+/** What the API answers: the stored request without the task token, votes as a list. */
+export interface ApprovalRequestView {
+  requestId: string;
+  keyId: string;
+  keyArn: string;
+  requester: string;
+  reason: string;
+  approvalsRequired: number;
+  approvals: number;
+  createdAt: string;
+  deadline: string;
+  status: RequestStatus;
+  checkValue?: string;
+  newMaterialHsmKey?: string;
+  executionArn?: string;
+  votes: Vote[];
+  endedAt?: string;
+  endReason?: string;
+}
+
+export function publicView(request: StoredRequest): ApprovalRequestView {
+  const { taskToken: _token, version: _version, notification: _notification, votes, ...rest } = request;
+  return {
+    ...rest,
+    votes: Object.entries(votes)
+      .map(([identity, vote]) => ({ identity, ...vote }))
+      .sort((a, b) => a.at.localeCompare(b.at) || a.identity.localeCompare(b.identity)),
+  };
+}
+
+export const CreateRequestBodySchema = z.strictObject({ keyId: KeyIdSchema, reason: ReasonSchema });
+export const VoteBodySchema = z.strictObject({ decision: DecisionSchema, reason: ReasonSchema });
+export const ListQuerySchema = z.strictObject({ status: RequestStatusSchema.optional() });
+
+/** Parses `value` or throws InvalidApprovalInputError listing every issue with its path. */
+export function parseApprovalInput<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidApprovalInputError(
+    parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,236 @@
+// The approvals store: requests and their votes in DynamoDB. Every write replaces the request's one
+// item on condition that its `version` is still the one read (compare-and-swap), so two writers
+// never both succeed from the same state: concurrent votes are serialised, none is lost (a loser
+// re-reads and tries again) and none is counted twice; exactly one vote can move a request from
+// PENDING to APPROVED or REJECTED, and that caller alone is told it ended the request.
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../clock.ts';
+import {
+  type Decision,
+  OPEN_STATUSES,
+  type RequestStatus,
+  type StoredRequest,
+  StoredRequestSchema,
+} from './contracts.ts';
+import {
+  ApprovalRequestNotFoundError,
+  RequestEndedError,
+  RequestStateError,
+  VoteContentionError,
+} from './errors.ts';
+import { decideVote, isPastDeadline, type VoteEffect } from './policy.ts';
+
+export interface ApprovalsStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  /** Compare-and-swap attempts per write under contention (default 40). */
+  maxAttempts?: number;
+}
+
+export interface NewRequest {
+  keyId: string;
+  keyArn: string;
+  requester: string;
+  reason: string;
+  approvalsRequired: number;
+  deadline: Date;
+}
+
+export interface OpenForVotes {
+  taskToken: string;
+  checkValue: string;
+  newMaterialHsmKey?: string | undefined;
+}
+
+export interface VoteResult {
+  request: StoredRequest;
+  effect: VoteEffect;
+}
+
+class VersionConflict extends Error {}
+
+export class ApprovalsStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly clock: Clock;
+  private readonly maxAttempts: number;
+
+  constructor(options: ApprovalsStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.clock = options.clock;
+    this.maxAttempts = options.maxAttempts ?? 40;
+  }
+
+  async create(input: NewRequest): Promise<StoredRequest> {
+    const request: StoredRequest = StoredRequestSchema.parse({
+      requestId: randomUUID(),
+      ...input,
+      createdAt: this.clock.now().toISOString(),
+      deadline: input.deadline.toISOString(),
+      status: 'AWAITING_MATERIAL',
+      votes: {},
+      approvals: 0,
+      version: 0,
+    });
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: request,
+        ConditionExpression: 'attribute_not_exists(requestId)',
+      }),
+    );
+    return request;
+  }
+
+  /** The request, or ApprovalRequestNotFoundError. Strongly consistent. */
+  async get(requestId: string): Promise<StoredRequest> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { requestId }, ConsistentRead: true }),
+    );
+    if (!Item) throw new ApprovalRequestNotFoundError(requestId);
+    return StoredRequestSchema.parse(Item);
+  }
+
+  /** Every request (optionally of one status), oldest first. A scan: the table holds few items. */
+  async list(filter: { status?: RequestStatus | undefined } = {}): Promise<StoredRequest[]> {
+    const requests: StoredRequest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ...(filter.status
+            ? {
+                FilterExpression: '#status = :status',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': filter.status },
+              }
+            : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) requests.push(StoredRequestSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Records the rotation execution that serves the request. */
+  setExecution(requestId: string, executionArn: string): Promise<StoredRequest> {
+    return this.mutate(requestId, (current) => ({ ...current, executionArn }));
+  }
+
+  /**
+   * The workflow made the new material and now waits on `taskToken`: the request opens for votes.
+   * Only from AWAITING_MATERIAL, before the deadline.
+   */
+  openForVotes(requestId: string, input: OpenForVotes): Promise<StoredRequest> {
+    return this.mutate(requestId, (current) => {
+      if (current.status !== 'AWAITING_MATERIAL') {
+        throw new RequestStateError(requestId, current.status, 'open it for votes');
+      }
+      if (isPastDeadline(current, this.clock.now())) throw new RequestEndedError(requestId, 'EXPIRED');
+      return {
+        ...current,
+        status: 'PENDING',
+        taskToken: input.taskToken,
+        checkValue: input.checkValue,
+        ...(input.newMaterialHsmKey ? { newMaterialHsmKey: input.newMaterialHsmKey } : {}),
+      };
+    });
+  }
+
+  /**
+   * Records `voter`'s vote. Throws the named refusal (self-approval, duplicate, ended, not ready,
+   * unknown request). `effect.ended` is set for exactly one caller per request: the one whose vote
+   * reached the quorum or rejected it.
+   */
+  async vote(requestId: string, voter: string, decision: Decision, reason: string): Promise<VoteResult> {
+    let effect: VoteEffect | undefined;
+    try {
+      const request = await this.mutate(requestId, (current) => {
+        const now = this.clock.now();
+        effect = decideVote(current, voter, decision, now);
+        return {
+          ...current,
+          status: effect.status,
+          approvals: effect.approvals,
+          votes: { ...current.votes, [voter]: { decision, reason, at: now.toISOString() } },
+          ...(effect.ended
+            ? {
+                endedAt: now.toISOString(),
+                endReason: effect.ended === 'APPROVED' ? 'quorum reached' : `rejected by ${voter}`,
+              }
+            : {}),
+        };
+      });
+      if (!effect) throw new Error('vote recorded without an effect');
+      return { request, effect };
+    } catch (error) {
+      // A vote after the deadline finds the request still open in the table: close it on the way.
+      if (error instanceof RequestEndedError && error.status === 'EXPIRED') {
+        await this.end(requestId, 'EXPIRED', 'deadline passed').catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Ends an open request without a vote (deadline passed, workflow failed or stopped). */
+  end(requestId: string, status: 'EXPIRED' | 'CANCELLED', reason: string): Promise<StoredRequest> {
+    return this.mutate(requestId, (current) => {
+      if (!OPEN_STATUSES.includes(current.status)) throw new RequestEndedError(requestId, current.status);
+      return { ...current, status, endedAt: this.clock.now().toISOString(), endReason: reason };
+    });
+  }
+
+  /** Notes whether the workflow was told of the outcome (for operators reading the request). */
+  recordNotification(requestId: string, status: 'sent' | 'failed', error?: string): Promise<StoredRequest> {
+    return this.mutate(requestId, (current) => ({
+      ...current,
+      notification: { status, at: this.clock.now().toISOString(), ...(error ? { error } : {}) },
+    }));
+  }
+
+  /** Read, change, write if nobody wrote in between; else read again. `change` may throw a refusal. */
+  private async mutate(
+    requestId: string,
+    change: (current: StoredRequest) => StoredRequest,
+  ): Promise<StoredRequest> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.get(requestId);
+      const next = StoredRequestSchema.parse({ ...change(current), version: current.version + 1 });
+      try {
+        await this.put(next, current.version);
+        return next;
+      } catch (error) {
+        if (!(error instanceof VersionConflict)) throw error;
+        // Full jitter, growing with the attempts, so a crowd of voters spreads out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+      }
+    }
+    throw new VoteContentionError(requestId, this.maxAttempts);
+  }
+
+  private async put(item: StoredRequest, expectedVersion: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // Plain JSON by construction; the round trip drops undefined members.
+          Item: JSON.parse(JSON.stringify(item)),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new VersionConflict();
+      throw error;
+    }
+  }
+}

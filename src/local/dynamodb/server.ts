@@ -1,0 +1,37 @@
+// A DynamoDB-compatible endpoint for local runs and tests: dynalite (a real implementation of the
+// DynamoDB API on LevelDB, in memory here) on a loopback port, driven by the real SDK clients.
+// dynalite has no TransactWriteItems: the approvals store needs none (one conditional write per
+// change). It is its own HTTP server, not a service on the local stack's port: DynamoDB's wire
+// protocol (X-Amz-Target DynamoDB_20120810.*) and its errors are dynalite's to answer.
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+export interface LocalDynamoDb {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalDynamoDb(
+  options: { host?: string; port?: number } = {},
+): Promise<LocalDynamoDb> {
+  const host = options.host ?? '127.0.0.1';
+  // Tables are ACTIVE at once: local runs have no reason to wait for a simulated creation.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
