@@ -6,6 +6,7 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { ApprovalsStore } from '../approvals/store.ts';
 import { createEventBridgeClient, createKmsClient, createSfnClient } from '../aws/clients.ts';
 import type { Clock } from '../clock.ts';
 import type { HsmConfig } from '../hsm/config.ts';
@@ -22,6 +23,10 @@ export interface LocalDeps extends RunnerDeps {
   logger: Logger;
   region: string;
   accountId: string;
+  /** KMS in another Region (multi-Region replicas), same endpoint and credentials. */
+  kmsForRegion(region: string): KMSClient;
+  /** The approvals store the rotation workflow reads, when one is configured. */
+  approvals?: ApprovalsStore | undefined;
   /** Closes the HSM session and the clients. */
   close(): Promise<void>;
 }
@@ -40,6 +45,8 @@ export interface CreateLocalDepsOptions {
   /** Where handler logs go (default stderr: stdout is the command's result). */
   logStream?: NodeJS.WritableStream | undefined;
   logger?: Logger | undefined;
+  /** The approvals store (the local stack's, or the deployed table) for the rotation workflow. */
+  approvals?: ApprovalsStore | undefined;
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
@@ -58,7 +65,18 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
   const region = options.region ?? (await kms.config.region());
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;
+  const regional = new Map<string, KMSClient>([[region, kms]]);
+  const kmsForRegion = (other: string): KMSClient => {
+    let client = regional.get(other);
+    if (!client) {
+      client = createKmsClient({ endpoint: options.endpoint, region: other });
+      regional.set(other, client);
+    }
+    return client;
+  };
   return {
+    kmsForRegion,
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     kms,
     events,
     sfn,
@@ -69,7 +87,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     accountId: options.accountId ?? '111122223333',
     async close() {
       if (ownsHsm) await openHsm.close();
-      kms.destroy();
+      for (const client of regional.values()) client.destroy();
       events.destroy();
       sfn.destroy();
     },
