@@ -4,6 +4,7 @@
 // key whose first material was imported by the real import workflow. Rotations complete as soon as
 // the clock ticks (kmsRotationDelayMs 0); the workflow's Wait between checks is 100 ms.
 
+import { Writable } from 'node:stream';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ApprovalsClient } from '../../src/approvals/client.ts';
@@ -28,6 +29,8 @@ export interface RotationWorld {
   deps: LocalDeps;
   kms: KMSClient;
   sfn: SFNClient;
+  /** Every handler log line of the runner (DEBUG), for leak scans. */
+  logs: string[];
   /** A managed symmetric EXTERNAL key with its first material imported from HSM key `hsmKeyLabel`. */
   newImportedKey(options: { hsmKeyLabel: string; approvalsRequired?: number }): Promise<string>;
   /** An approvals API client signing as `accessKeyId` (local convention: the identity). */
@@ -53,7 +56,16 @@ export async function startRotationWorld(
   const approvals = await startLocalApprovals(stack, { approvalWindowMs: options.approvalWindowMs });
   const hsm = token.hsm;
   if (!hsm) throw new Error('the test token is not open');
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const deps = await createLocalDeps({
+    logLevel: 'DEBUG',
+    logStream,
     endpoint: stack.url,
     region: stack.region,
     accountId: stack.accountId,
@@ -78,6 +90,7 @@ export async function startRotationWorld(
     deps,
     kms,
     sfn,
+    logs,
     async newImportedKey({ hsmKeyLabel, approvalsRequired }) {
       await hsm.createKey({ label: hsmKeyLabel, type: 'AES_256' });
       const keyId = await createManagedExternalKey(kms, {
