@@ -2,7 +2,7 @@
 // defineStep over its core in src/rotation/, with the ports passed in.
 import { withHsmAvailability } from '../import/hsm-availability.ts';
 import { CreateRotationMaterialInputSchema } from '../rotation/contracts.ts';
-import { createRotationMaterial, type RotationHsmDeps } from '../rotation/material.ts';
+import { createRotationMaterial, type RotationHsmDeps } from '../rotation/hsm-material.ts';
 import { defineStep } from './define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 

@@ -3,7 +3,7 @@
 
 import { ReplicaImportParametersInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
-import { replicaImportParameters } from '../rotation/import-material.ts';
+import { replicaImportParameters } from '../rotation/replica-import-parameters.ts';
 import { defineStep } from './define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 

@@ -3,7 +3,7 @@
 
 import { ImportReplicaMaterialInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
-import { importReplicaMaterial } from '../rotation/import-material.ts';
+import { importReplicaMaterial } from '../rotation/import-replica-material.ts';
 import { defineStep } from './define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 

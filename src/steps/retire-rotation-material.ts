@@ -2,7 +2,7 @@
 // defineStep over its core in src/rotation/, with the ports passed in.
 import { withHsmAvailability } from '../import/hsm-availability.ts';
 import { RetireRotationMaterialInputSchema } from '../rotation/contracts.ts';
-import { type RotationHsmDeps, retireRotationMaterial } from '../rotation/material.ts';
+import { type RotationHsmDeps, retireRotationMaterial } from '../rotation/hsm-material.ts';
 import { defineStep } from './define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 

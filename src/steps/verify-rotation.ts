@@ -3,7 +3,7 @@
 
 import { VerifyRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
-import { verifyRotation } from '../rotation/rotate.ts';
+import { verifyRotation } from '../rotation/verify-rotation.ts';
 import { defineStep } from './define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
