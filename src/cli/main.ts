@@ -8,11 +8,15 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError } from 'commander';
+import { registerApprovalsCommand } from './commands/approvals/register.ts';
+import { registerApproveCommand } from './commands/approve/register.ts';
 import { registerConsoleCommand } from './commands/console/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
 import { registerLocalCommands } from './commands/local/register.ts';
+import { registerRejectCommand } from './commands/reject/register.ts';
+import { registerRotateCommand } from './commands/rotate/register.ts';
 import { registerSimulateCommand } from './commands/simulate/register.ts';
 import { registerStartCommand } from './commands/start/register.ts';
 import { registerStatusCommand } from './commands/status/register.ts';
@@ -33,6 +37,10 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerConsoleCommand(program);
   registerWorkerCommand(program);
+  registerRotateCommand(program);
+  registerApprovalsCommand(program);
+  registerApproveCommand(program);
+  registerRejectCommand(program);
   return program;
 }
 

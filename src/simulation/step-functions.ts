@@ -1,5 +1,6 @@
 // Wires the product's runner into the local Step Functions API (an emulator that takes its workflow
 // engine as a port): executions run the real statemachines/*.asl.json and functions/ in-process.
+import type { ApprovalsStore } from '../approvals/store.ts';
 import { defaultByokHome, loadHsmConfig } from '../hsm/config.ts';
 import {
   type AttachedStepFunctions,
@@ -70,6 +71,8 @@ export function attachLocalStepFunctionsWithLocalToken(
     tasks?: TaskTokenService | undefined;
     /** 'activity': no HSM in this process; `byok worker` holds the token. */
     hsmPlacement?: HsmPlacement | undefined;
+    /** The approvals store the rotation workflow reads (the stack's, see ./approvals.ts). */
+    approvals?: ApprovalsStore | undefined;
   } = {},
 ): AttachedStepFunctions {
   let opened: LocalDeps | undefined;
@@ -88,6 +91,7 @@ export function attachLocalStepFunctionsWithLocalToken(
         clock: stack.clock,
         hsmConfig,
         hsmPlacement: placement,
+        approvals: options.approvals,
       });
       return opened;
     },

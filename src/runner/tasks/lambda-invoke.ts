@@ -42,9 +42,6 @@ export const lambdaInvoke: Integration = async (parameters, context) => {
         JSON.stringify({ errorMessage: error.message, errorType: error.name }),
       );
     }
-    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${requested}`);
-    }
     throw error;
   }
   return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };

@@ -1,0 +1,9 @@
+// Lambda for the CheckKeyRotation: is the rotation done; the step is src/steps/check-key-rotation.ts.
+import type { Context } from 'aws-lambda';
+import { checkKeyRotationStep } from '../src/steps/check-key-rotation.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = checkKeyRotationStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);

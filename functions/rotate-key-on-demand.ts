@@ -1,0 +1,9 @@
+// Lambda for the RotateKeyOnDemand: starts the rotation on the primary; the step is src/steps/rotate-key-on-demand.ts.
+import type { Context } from 'aws-lambda';
+import { startKeyRotationStep } from '../src/steps/rotate-key-on-demand.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = startKeyRotationStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);
