@@ -35,6 +35,11 @@ export const SYSTEM_PACKAGES = [
   { pkg: 'awscli', provides: ['/usr/bin/aws'], why: 'AWS CLI for the conformance and events tests' },
   { pkg: 'openssl', provides: ['/usr/bin/openssl'], why: "openssl for AWS's documented wrapping procedure" },
   {
+    pkg: 'curl',
+    provides: ['/usr/bin/curl'],
+    why: "curl, an HTTP client other than the SDK's, in the local endpoint tests",
+  },
+  {
     pkg: 'chromium',
     provides: ['/usr/bin/chromium'],
     why: "headless Chromium for the console's browser tests (driven by playwright-core, no browser download)",

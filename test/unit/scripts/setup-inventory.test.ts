@@ -27,6 +27,7 @@ const BASE_IMAGE = new Set([
   'bash', // the layer script's tests run it with bash
   'apt-get', // setup installs the Debian packages with it
   'dirname', // coreutils, in every Debian image (.ci/run finds the repo with it)
+  'mkfifo', // coreutils too: the tests make FIFOs where a state, key or PIN file is expected
   // `byok console --open` asks the user's desktop to open the URL (a failure only prints the URL);
   // no test or CI run starts them, so no package of the list provides them.
   'open',
