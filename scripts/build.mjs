@@ -23,8 +23,11 @@ export const cliBuild = {
   name: 'cli',
   outdir: join(repoRoot, 'dist', 'cli'),
   entryPoints: { main: join(repoRoot, 'src', 'cli', 'main.ts') },
-  /** Native (node-gyp) modules cannot be bundled; they load from node_modules at run time. */
-  external: ['pkcs11js'],
+  /**
+   * Loaded from node_modules at run time: native (node-gyp) modules cannot be bundled, and dynalite
+   * (the local DynamoDB, CommonJS) reads files next to itself through __dirname.
+   */
+  external: ['pkcs11js', 'dynalite'],
 };
 
 export const BUILDS = [cliBuild];
