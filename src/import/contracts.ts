@@ -132,6 +132,8 @@ export const GetParametersForImportInputSchema = z.object({
   request: z.unknown(),
   importTokenAttempt: z.number().int().min(1),
   executionId: z.string().optional(),
+  /** The rotation asks for parameters for material the key does not hold yet (NEW_KEY_MATERIAL). */
+  newMaterial: z.boolean().optional(),
 });
 export type GetParametersForImportInput = z.infer<typeof GetParametersForImportInputSchema>;
 

@@ -112,10 +112,12 @@ export async function getParametersForImport(
   const tagDefaults = readTagDefaults(await listKeyTags(rulingKms, rulingArn));
   if (!tagDefaults.managed) throw new KeyNotManagedError(rulingArn);
 
-  const material =
-    family === 'SYMMETRIC'
-      ? await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn)
-      : { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel };
+  const material: MaterialChoice =
+    family !== 'SYMMETRIC'
+      ? { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel }
+      : input.newMaterial
+        ? { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel, importType: 'NEW_KEY_MATERIAL' }
+        : await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn);
   const hsmKeyLabel = material.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);
   if (hsm) {

@@ -1,10 +1,14 @@
 // How the rotation describes imported material to KMS: KeyMaterialDescription names the HSM key that
 // holds it, and the expiry follows the import parameters the import workflow's step decided.
 import type { ImportParameters } from '../import/contracts.ts';
+import { describeHsmKey } from '../import/key-material-description.ts';
 
-/** KMS's KeyMaterialDescription: at most 256 characters of `[a-zA-Z0-9:/_\s.-]`. */
+/**
+ * KMS's KeyMaterialDescription for the new material: the one format the import workflow and the
+ * sweep read back (src/import/key-material-description.ts), so every material's HSM key is found.
+ */
 export function keyMaterialDescription(hsmKeyLabel: string): string {
-  return `byok hsm-key:${hsmKeyLabel.replace(/[^a-zA-Z0-9:/_\s.-]/g, '_')}`.slice(0, 256);
+  return describeHsmKey(hsmKeyLabel);
 }
 
 export function expiry(parameters: ImportParameters) {

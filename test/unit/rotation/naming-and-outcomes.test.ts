@@ -26,8 +26,8 @@ describe('newHsmKeyLabel', () => {
 
 describe('keyMaterialDescription', () => {
   it.each([
-    ['payments-r2-3f2c9a1e', 'byok hsm-key:payments-r2-3f2c9a1e'],
-    ['büro#1', 'byok hsm-key:b_ro_1'],
+    ['payments-r2-3f2c9a1e', 'byok:hsm-key:payments-r2-3f2c9a1e'],
+    ['büro#1', `byok:hsm-key-hex:${Buffer.from('büro#1', 'utf8').toString('hex')}`],
   ])('describes %s as %s, within KMS pattern', (label, expected) => {
     // Act
     const description = keyMaterialDescription(label);
