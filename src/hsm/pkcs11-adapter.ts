@@ -9,6 +9,7 @@ import { type HsmConfig, resolvePin } from './config.ts';
 import {
   assertValidKeyLabel,
   createKeyInToken,
+  destroyKeyInToken,
   importKeyInToken,
   listKeysInToken,
 } from './pkcs11/key-admin.ts';
@@ -115,6 +116,12 @@ export class Pkcs11Hsm implements HsmAdmin {
       () => createKeyInToken(this.#token, input),
       { label: input.label },
     );
+  }
+
+  async destroyKey(label: string): Promise<number> {
+    return this.#token.run(`destroying key "${label}"`, () => destroyKeyInToken(this.#token, label), {
+      label,
+    });
   }
 
   async importKey(input: ImportKeyInput): Promise<HsmKeyInfo> {

@@ -132,4 +132,6 @@ export interface HsmAdmin extends Hsm {
   createKey(input: CreateKeyInput): Promise<HsmKeyInfo>;
   importKey(input: ImportKeyInput): Promise<HsmKeyInfo>;
   listKeys(): Promise<HsmKeyInfo[]>;
+  /** Destroys the objects labelled `label`; the number destroyed (0 when none). */
+  destroyKey(label: string): Promise<number>;
 }

@@ -85,6 +85,12 @@ export const ImportExecutionInputSchema = z
     keyMaterialId: KeyMaterialIdSchema.nullish().describe(
       "Which of the key's materials to reimport (symmetric keys; default: the one recorded as held by the HSM key). null is the same as absent (the expiry rule passes the event's id, which KMS may omit)",
     ),
+    importType: z
+      .literal('NEW_KEY_MATERIAL')
+      .optional()
+      .describe(
+        'New material for an on-demand rotation of a symmetric key (the rotation workflow asks for the parameters; it imports into the replicas itself)',
+      ),
     importReplicas: z
       .boolean()
       .optional()
@@ -100,6 +106,12 @@ export const ImportExecutionInputSchema = z
     ].filter(Boolean).length;
     if (chosen > 1) {
       ctx.addIssue({ code: 'custom', message: 'validForDays, validTo and noExpiry are mutually exclusive' });
+    }
+    if (input.importType === 'NEW_KEY_MATERIAL' && input.keyMaterialId) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'keyMaterialId cannot be used with importType NEW_KEY_MATERIAL',
+      });
     }
   });
 export type ImportExecutionInput = z.infer<typeof ImportExecutionInputSchema>;

@@ -15,7 +15,9 @@ export function formatProof(result: ImportResult): string {
     // A multi-Region primary: the same material in each replica Region, with its own expiry and proof.
     ...(result.replicas ?? []).flatMap((replica) => [
       `replica      ${replica.region ?? replica.keyId}: ${replica.keyState}, ${replica.expirationModel === 'KEY_MATERIAL_EXPIRES' ? `valid to ${replica.validTo}` : 'does not expire'}`,
-      ...replica.evidence.checks.map((check) => `  ${check.passed ? '✔' : '✖'} ${check.name}: ${check.detail}`),
+      ...replica.evidence.checks.map(
+        (check) => `  ${check.passed ? '✔' : '✖'} ${check.name}: ${check.detail}`,
+      ),
     ]),
   ];
   return `${lines.join('\n')}\n`;

@@ -43,6 +43,13 @@ export interface RequestContext {
   region: string;
   accountId: string;
   requestId: string;
+  /** Aborted when the client goes away before the answer is written (long polls stop waiting). */
+  signal?: AbortSignal | undefined;
+  /**
+   * Settles once the answer's fate is known: true when it was written out in full, false when the
+   * connection closed first (a long poll hands back what it took).
+   */
+  responded?: Promise<boolean> | undefined;
 }
 
 /** A service on the shared port, chosen by the prefix of `X-Amz-Target`. */

@@ -157,6 +157,7 @@ export class LocalServer {
         region,
         accountId: this.options.accountId,
         requestId,
+        ...connectionFate(response),
       });
       sendJson(response, 200, contentType, output ?? {});
     } catch (error) {
@@ -247,6 +248,21 @@ function loopbackHostHeaders(boundHost: string, port: number): ReadonlySet<strin
   const hosts = new Set([...names].map((name) => `${name}:${port}`));
   if (port === 80) for (const name of names) hosts.add(name);
   return hosts;
+}
+
+/** The request's abort signal (the client left) and whether its answer got out. */
+function connectionFate(response: ServerResponse): { signal: AbortSignal; responded: Promise<boolean> } {
+  const controller = new AbortController();
+  const responded = new Promise<boolean>((resolve) => {
+    response.once('finish', () => resolve(true));
+    response.once('close', () => {
+      if (!response.writableFinished) {
+        controller.abort();
+        resolve(false);
+      }
+    });
+  });
+  return { signal: controller.signal, responded };
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -6,6 +6,7 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { ApprovalsStore } from '../approvals/store.ts';
 import {
   createEventBridgeClient,
   createKmsClient,
@@ -30,6 +31,8 @@ export interface LocalDeps extends RunnerDeps {
   logger: Logger;
   region: string;
   accountId: string;
+  /** The approvals store the rotation workflow reads, when one is configured. */
+  approvals?: ApprovalsStore | undefined;
   /** Closes the HSM session and the clients. */
   close(): Promise<void>;
 }
@@ -48,6 +51,8 @@ export interface CreateLocalDepsOptions {
   /** Where handler logs go (default stderr: stdout is the command's result). */
   logStream?: NodeJS.WritableStream | undefined;
   logger?: Logger | undefined;
+  /** The approvals store (the local stack's, or the deployed table) for the rotation workflow. */
+  approvals?: ApprovalsStore | undefined;
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
@@ -69,6 +74,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;
   return {
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     kms,
     kmsForRegion,
     events,

@@ -18,6 +18,7 @@ import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../st
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import { INTEGRATIONS } from './integrations.ts';
 import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import { closeTokenTasks, prepareTokenStates, taskContext, tokenStateIntegration } from './tasks/index.ts';
 import type {
   ExecutionEvent,
   ExecutionResult,
@@ -100,6 +101,19 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   const overrides = options.overrides ?? {};
 
   const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+  const invokers = new Map<string, (input: JsonValue) => Promise<JsonValue>>();
+  const invokeFunction = async (functionName: string, payload: JsonValue): Promise<JsonValue> => {
+    let invoker = invokers.get(functionName);
+    if (!invoker) {
+      if (!isStepFunctionName(functionName)) {
+        throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
+      }
+      const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
+      invoker = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
+      invokers.set(functionName, invoker);
+    }
+    return invoker(payload);
+  };
   for (const task of taskStates(loaded.definition)) {
     const functionName = functionNameOf(task.resource);
     if (functionName) {
@@ -108,7 +122,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
       continue;
     }
-    const integration = INTEGRATIONS.get(task.resource);
+    const integration =
+      INTEGRATIONS.get(task.resource) ??
+      tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base));
     if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
     const context: IntegrationContext = {
       stateName: task.name,
@@ -118,11 +134,12 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       publish: (event) => publishedEvents.push(event),
       runNested: (nested) => runExecution({ ...nested, deps, overrides, signal: options.signal }),
       signal: options.signal,
+      invokeFunction,
     };
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = resolveFunctionResources(loaded.definition, region, accountId);
+  const definition = prepareTokenStates(resolveFunctionResources(loaded.definition, region, accountId));
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   const validatedText = JSON.stringify(definition);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
@@ -141,6 +158,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     context: {
       Execution: { Id: executionArn, Name: name },
       StateMachine: { Id: stateMachineArn, Name: loaded.name },
+      Task: taskContext,
     },
   });
   const onAbort = () => execution.abort();
@@ -171,6 +189,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     outcome = failureOutcome(error);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    closeTokenTasks(deps, executionArn);
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };

@@ -15,6 +15,10 @@ export type RunnerDeps = StepFunctionDeps & {
   clock: Clock;
   region?: string | undefined;
   accountId?: string | undefined;
+  /**
+   * `tasks`: the TaskTokenService of src/runner/tasks, needed by `.waitForTaskToken` and activity
+   * states (checked when a run with such a state starts).
+   */
   [name: string]: unknown;
 };
 
@@ -79,6 +83,8 @@ export interface IntegrationContext {
   /** Runs a nested execution to its end with the calling run's deps, overrides and signal. */
   runNested(request: { stateMachine: string; name: string; input: unknown }): Promise<ExecutionResult>;
   signal?: AbortSignal | undefined;
+  /** Runs a registered step function with Lambda semantics (for integrations such as lambda:invoke). */
+  invokeFunction?: ((functionName: string, payload: JsonValue) => Promise<JsonValue>) | undefined;
 }
 
 export type Integration = (parameters: JsonValue, context: IntegrationContext) => Promise<JsonValue>;

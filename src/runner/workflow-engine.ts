@@ -9,6 +9,8 @@ export interface RunnerEngineOptions {
   /** What the functions of an execution need; called on the first run, not before. */
   deps: () => Promise<RunnerDeps>;
   overrides?: RunOverrides | undefined;
+  /** The TaskTokenService for `.waitForTaskToken` and activity states (given to every run as `deps.tasks`). */
+  tasks?: unknown;
 }
 
 /** One execution to run, as the API that started it describes it. */
@@ -57,6 +59,7 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
           region: request.region,
           accountId: request.accountId,
           stepFunctionsApi: request.stepFunctionsApi,
+          ...(options.tasks ? { tasks: options.tasks } : {}),
         },
         overrides: options.overrides,
         signal: request.signal,

@@ -8,6 +8,7 @@ import {
 } from '../local/stepfunctions/attach.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import type { RunnerDeps, RunOverrides } from '../runner/run-execution.ts';
+import type { TaskTokenService } from '../runner/tasks/index.ts';
 import { createRunnerEngine } from '../runner/workflow-engine.ts';
 
 export type { AttachedStepFunctions } from '../local/stepfunctions/attach.ts';
@@ -19,13 +20,23 @@ export interface AttachStepFunctionsOptions {
    */
   deps: () => Promise<RunnerDeps>;
   overrides?: RunOverrides | undefined;
+  /**
+   * The runner's TaskTokenService: executions get it as `deps.tasks` (`.waitForTaskToken`,
+   * activity states) and the API answers SendTask* and GetActivityTask with it.
+   */
+  tasks?: TaskTokenService | undefined;
+  /** How long GetActivityTask holds a poll (default 60 s). */
+  activityPollMs?: number | undefined;
 }
 
 export function attachLocalStepFunctions(
   stack: StepFunctionsAttachableStack,
   options: AttachStepFunctionsOptions,
 ): AttachedStepFunctions {
-  return attachStepFunctionsApi(stack, createRunnerEngine(options));
+  return attachStepFunctionsApi(stack, createRunnerEngine(options), {
+    tasks: options.tasks,
+    activityPollMs: options.activityPollMs,
+  });
 }
 
 /**
@@ -35,11 +46,16 @@ export function attachLocalStepFunctions(
  */
 export function attachLocalStepFunctionsWithLocalToken(
   stack: StepFunctionsAttachableStack & { url: string },
-  options: { byokHome?: string | undefined; overrides?: RunOverrides | undefined } = {},
+  options: {
+    byokHome?: string | undefined;
+    overrides?: RunOverrides | undefined;
+    tasks?: TaskTokenService | undefined;
+  } = {},
 ): AttachedStepFunctions {
   let opened: LocalDeps | undefined;
   const attached = attachLocalStepFunctions(stack, {
     overrides: options.overrides,
+    tasks: options.tasks,
     deps: async () => {
       const hsmConfig = await loadHsmConfig(options.byokHome ?? defaultByokHome());
       opened = await createLocalDeps({

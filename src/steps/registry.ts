@@ -6,6 +6,20 @@ import type { StepFunction } from './define-step.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
 import { getParametersForImportStep } from './get-parameters-for-import.ts';
 import { importKeyMaterialStep } from './import-key-material.ts';
+import {
+  abandonRotationStep,
+  checkKeyRotationStep,
+  createRotationMaterialStep,
+  importNewMaterialStep,
+  importReplicaMaterialStep,
+  openApprovalStep,
+  recheckApprovalStep,
+  replicaImportParametersStep,
+  retireRotationMaterialStep,
+  startKeyRotationStep,
+  validateRotationStep,
+  verifyRotationStep,
+} from './rotation.ts';
 import { summarizeSweepStep } from './summarize-sweep.ts';
 import { verifyImportStep } from './verify-import.ts';
 import { wrapKeyMaterialStep } from './wrap-key-material.ts';
@@ -17,6 +31,18 @@ export const STEP_FUNCTIONS = {
   'verify-import': verifyImportStep,
   'find-expiring-keys': findExpiringKeysStep,
   'summarize-sweep': summarizeSweepStep,
+  'validate-rotation': validateRotationStep,
+  'create-rotation-material': createRotationMaterialStep,
+  'open-approval': openApprovalStep,
+  'recheck-approval': recheckApprovalStep,
+  'import-new-material': importNewMaterialStep,
+  'get-replica-import-parameters': replicaImportParametersStep,
+  'import-replica-material': importReplicaMaterialStep,
+  'rotate-key-on-demand': startKeyRotationStep,
+  'check-key-rotation': checkKeyRotationStep,
+  'verify-rotation': verifyRotationStep,
+  'abandon-rotation': abandonRotationStep,
+  'retire-rotation-material': retireRotationMaterialStep,
 } as const;
 
 export type StepFunctionName = keyof typeof STEP_FUNCTIONS;

@@ -129,6 +129,21 @@ export function createKeyInToken(token: TokenSession, input: CreateKeyInput): Hs
   return token.findKey(input.label).info;
 }
 
+/**
+ * Destroys every object labelled `label` (the key, or both halves of a pair); returns how many.
+ * Used for material that never reached KMS (an abandoned rotation), never for one KMS holds.
+ */
+export function destroyKeyInToken(token: TokenSession, label: string): number {
+  token.assertOpen();
+  const handles = token.find([{ type: CKA_LABEL, value: label }]);
+  try {
+    for (const handle of handles) token.pkcs11.C_DestroyObject(token.handle, handle);
+  } catch (error) {
+    throw token.mapError(error, `destroying key "${label}"`);
+  }
+  return handles.length;
+}
+
 /** Imports key material from a file into a new master copy; the caller's buffer copy is zeroed. */
 export function importKeyInToken(token: TokenSession, input: ImportKeyInput): HsmKeyInfo {
   token.assertOpen();

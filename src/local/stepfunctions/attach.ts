@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.ts';
 import type { LocalService } from '../protocol.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { StepFunctionsService } from './service.ts';
+import type { TaskTokenPort } from './task-port.ts';
 
 /** The parts of a local stack the API attaches to (structural, so tests can pass their own). */
 export interface StepFunctionsAttachableStack {
@@ -12,6 +13,13 @@ export interface StepFunctionsAttachableStack {
   accountId: string;
   clock: Clock;
   server: { register(service: LocalService): void };
+}
+
+export interface AttachStepFunctionsApiOptions {
+  /** The task-token port (the runner's TaskTokenService, also given to the engine): SendTask*, activities. */
+  tasks?: TaskTokenPort | undefined;
+  /** How long GetActivityTask holds a poll (default 60 s). */
+  activityPollMs?: number | undefined;
 }
 
 export interface AttachedStepFunctions {
@@ -23,12 +31,15 @@ export interface AttachedStepFunctions {
 export function attachStepFunctionsApi(
   stack: StepFunctionsAttachableStack,
   engine: WorkflowEngine,
+  options: AttachStepFunctionsApiOptions = {},
 ): AttachedStepFunctions {
   const service = new StepFunctionsService({
     region: stack.region,
     accountId: stack.accountId,
     clock: stack.clock,
     engine,
+    tasks: options.tasks,
+    activityPollMs: options.activityPollMs,
   });
   stack.server.register(service);
   return { service, close: () => service.close() };

@@ -5,24 +5,22 @@
 // this module only keeps their records and speaks the wire protocol.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
-import { AWS_JSON_1_0, AwsServiceError, type LocalService, toEpochSeconds } from '../protocol.ts';
+import {
+  AWS_JSON_1_0,
+  AwsServiceError,
+  type LocalService,
+  type RequestContext,
+  toEpochSeconds,
+} from '../protocol.ts';
+import { LocalActivities } from './activities.ts';
 import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
+import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answers.ts';
+import type { TaskTokenPort } from './task-port.ts';
+import { isValidName, pageOf, requireString } from './validation.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
 const MAX_INPUT_BYTES = 256 * 1024;
-/** Characters Step Functions refuses in names, besides control characters. */
-const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-
-function isValidName(name: string): boolean {
-  if (name.length < 1 || name.length > 80 || FORBIDDEN_NAME_CHARACTERS.test(name)) return false;
-  for (const character of name) {
-    const code = character.codePointAt(0) ?? 0;
-    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
-  }
-  return true;
-}
-
 export interface StepFunctionsServiceOptions {
   region: string;
   accountId: string;
@@ -32,6 +30,13 @@ export interface StepFunctionsServiceOptions {
    * that execution under the error's name, as a Lambda init error would.
    */
   engine: WorkflowEngine;
+  /**
+   * Task tokens and activity tasks (the runner's TaskTokenService, given by the stack's composer,
+   * who also hands it to the engine). SendTask* and GetActivityTask are answered with it.
+   */
+  tasks?: TaskTokenPort | undefined;
+  /** How long GetActivityTask holds a poll (default 60 s, as AWS). */
+  activityPollMs?: number | undefined;
 }
 
 type Status = WorkflowRunOutcome['status'] | 'RUNNING';
@@ -53,37 +58,6 @@ interface Execution {
   done: Promise<void>;
 }
 
-function requireString(input: Record<string, unknown>, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new AwsServiceError(
-      'ValidationException',
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
-
-function pageOf<T>(items: T[], input: Record<string, unknown>): { page: T[]; nextToken?: string } {
-  const maxResults =
-    input.maxResults === undefined || input.maxResults === 0 ? 100 : Number(input.maxResults);
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
-    throw new AwsServiceError('ValidationException', 'maxResults must be between 0 and 1000');
-  }
-  let start = 0;
-  if (input.nextToken !== undefined) {
-    start = Number.parseInt(Buffer.from(String(input.nextToken), 'base64url').toString('utf8'), 10);
-    if (!Number.isInteger(start) || start < 0 || start > items.length) {
-      throw new AwsServiceError('InvalidToken', 'Invalid Token');
-    }
-  }
-  const page = items.slice(start, start + maxResults);
-  const next = start + page.length;
-  return next < items.length
-    ? { page, nextToken: Buffer.from(String(next)).toString('base64url') }
-    : { page };
-}
-
 function epoch(date: Date | undefined): number | undefined {
   return date ? toEpochSeconds(date) : undefined;
 }
@@ -93,11 +67,40 @@ export class StepFunctionsService implements LocalService {
   readonly contentType = AWS_JSON_1_0;
   private readonly executions = new Map<string, Execution>();
   private closed = false;
+  private readonly activities: LocalActivities;
 
-  constructor(private readonly options: StepFunctionsServiceOptions) {}
+  constructor(private readonly options: StepFunctionsServiceOptions) {
+    this.activities = new LocalActivities({
+      region: options.region,
+      accountId: options.accountId,
+      clock: options.clock,
+      tasks: options.tasks,
+      pollMs: options.activityPollMs,
+    });
+  }
 
-  async handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
+  async handle(
+    operation: string,
+    input: Record<string, unknown>,
+    context?: RequestContext,
+  ): Promise<unknown> {
     switch (operation) {
+      case 'SendTaskSuccess':
+        return sendTaskSuccess(this.options.tasks, input);
+      case 'SendTaskFailure':
+        return sendTaskFailure(this.options.tasks, input);
+      case 'SendTaskHeartbeat':
+        return sendTaskHeartbeat(this.options.tasks, input);
+      case 'CreateActivity':
+        return this.activities.createActivity(input);
+      case 'ListActivities':
+        return this.activities.listActivities(input);
+      case 'DescribeActivity':
+        return this.activities.describeActivity(input);
+      case 'DeleteActivity':
+        return this.activities.deleteActivity(input);
+      case 'GetActivityTask':
+        return this.activities.getActivityTask(input, context);
       case 'StartExecution':
         return this.startExecution(input);
       case 'DescribeExecution':
@@ -120,6 +123,7 @@ export class StepFunctionsService implements LocalService {
   /** Stops every running execution and waits for it to end. */
   async close(): Promise<void> {
     this.closed = true;
+    this.activities.close();
     const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
     for (const execution of running) execution.controller.abort();
     await Promise.all(running.map((execution) => execution.done));

@@ -22,8 +22,11 @@ export async function runUp(options: UpOptions): Promise<void> {
     ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
+  // Task tokens and activity tasks run on the stack's virtual clock (SendTask*, GetActivityTask).
   const { attachLocalStepFunctionsWithLocalToken } = await import('../../../simulation/step-functions.ts');
-  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack);
+  const { createTaskTokenServiceOn } = await import('../../../runner/tasks/index.ts');
+  const tasks = createTaskTokenServiceOn(stack.clock);
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { tasks });
   // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
@@ -36,6 +39,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       process.stderr.write(`byok local stack: ${signal}, stopping\n`);
       stepFunctions
         .close()
+        .then(() => tasks.close())
         .then(() => stack.stop())
         .then(done, (error: unknown) => {
           process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);

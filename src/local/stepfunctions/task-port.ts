@@ -1,0 +1,25 @@
+// What the local Step Functions API needs from whoever runs the executions to answer SendTask* and
+// GetActivityTask: the task-token port. The runner's TaskTokenService (src/runner/tasks) has this
+// shape; the stack's composer hands it in (attachLocalStepFunctions's `tasks`), so this module
+// depends on no runner code. Answers are values: the API maps a refusal to AWS's error of that name.
+
+export type TaskRefusal = 'TaskTimedOut' | 'InvalidToken' | 'TaskDoesNotExist' | 'InvalidOutput';
+
+export type TaskAnswer = { accepted: true } | { accepted: false; error: TaskRefusal; message: string };
+
+/** A task handed to one poller; `undelivered()` hands it back when the poller never got it. */
+export interface ActivityTaskDelivery {
+  task: { taskToken: string; input: string };
+  undelivered(): void;
+}
+
+export interface TaskTokenPort {
+  sendTaskSuccess(taskToken: string, outputText: string): TaskAnswer;
+  sendTaskFailure(taskToken: string, error?: string | undefined, cause?: string | undefined): TaskAnswer;
+  sendTaskHeartbeat(taskToken: string): TaskAnswer;
+  /** Waits up to `waitMs` for a task of the activity; undefined when none came or `signal` aborted. */
+  getActivityTask(
+    activityArn: string,
+    options: { waitMs: number; signal?: AbortSignal | undefined; workerName?: string | undefined },
+  ): Promise<ActivityTaskDelivery | undefined>;
+}

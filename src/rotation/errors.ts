@@ -1,0 +1,90 @@
+// Named errors of the rotation workflow (statemachines/rotate-key-material.asl.json). Each name is
+// what the ASL's Catch sees and what the rotation's failure event and the CLI print.
+
+/** Base class: the rotation refused or stopped on purpose. */
+export class RotationError extends Error {
+  readonly hint?: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+    super(message, options);
+    this.name = 'RotationError';
+    this.hint = options?.hint;
+  }
+}
+
+/** The execution input does not match the rotation's contract. */
+export class InvalidRotationInputError extends RotationError {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid rotation input: ${issues.join('; ')}`);
+    this.name = 'InvalidRotationInputError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * No approval request recorded by the authenticated approvals API serves this execution: a
+ * direct StartExecution with a made-up request (or requester) rotates nothing.
+ */
+export class RotationRequestNotRecordedError extends RotationError {
+  constructor(requestId: string, reason: string, options?: ErrorOptions) {
+    super(`no approval request ${requestId} recorded by the approvals API for this rotation: ${reason}`, {
+      ...options,
+      hint: 'ask for a rotation with `byok rotate` (the approvals API records who asked)',
+    });
+    this.name = 'RotationRequestNotRecordedError';
+  }
+}
+
+/** The key cannot be rotated by byok (not symmetric, not EXTERNAL, not managed, not Enabled...). */
+export class KeyNotRotatableError extends RotationError {
+  readonly keyId: string;
+  constructor(keyId: string, reason: string, options?: ErrorOptions) {
+    super(`key ${keyId} cannot be rotated by byok: ${reason}`, options);
+    this.name = 'KeyNotRotatableError';
+    this.keyId = keyId;
+  }
+}
+
+/** KMS allows 25 on-demand rotations per key; this key has used them. */
+export class RotationLimitReachedError extends RotationError {
+  constructor(keyId: string, rotations: number, limit: number) {
+    super(`key ${keyId} has been rotated on demand ${rotations} times; KMS allows ${limit}`);
+    this.name = 'RotationLimitReachedError';
+  }
+}
+
+/** A rotation is already in progress, or new material is waiting to be rotated in. */
+export class RotationPendingError extends RotationError {
+  constructor(keyId: string, reason: string) {
+    super(`key ${keyId} already has a rotation pending: ${reason}`);
+    this.name = 'RotationPendingError';
+  }
+}
+
+/** The rotation did not complete within the workflow's bounded wait. */
+export class RotationIncompleteError extends RotationError {
+  constructor(keyId: string, attempts: number) {
+    super(`key ${keyId}: the rotation was not complete after ${attempts} checks`);
+    this.name = 'RotationIncompleteError';
+  }
+}
+
+/** A check after the rotation failed (which one is in the message). */
+export class RotationVerificationFailedError extends RotationError {
+  readonly check: string;
+  constructor(check: string, detail: string) {
+    super(`rotation verification failed (${check}): ${detail}`);
+    this.name = 'RotationVerificationFailedError';
+    this.check = check;
+  }
+}
+
+/** A rotation step needs the approvals store and the run has none (no table configured). */
+export class ApprovalsStoreUnavailableError extends RotationError {
+  constructor(step: string) {
+    super(`${step} needs the approvals store, and none is configured`, {
+      hint: 'set BYOK_APPROVALS_TABLE (deployed) or run with the local stack, which serves one',
+    });
+    this.name = 'ApprovalsStoreUnavailableError';
+  }
+}

@@ -1,0 +1,64 @@
+// The new material lives only in the HSM: CreateRotationMaterial generates a new AES key in the
+// token under the label the plan derived (a retry finds the key it already made), and returns its
+// key check value as public evidence. RetireRotationMaterial destroys that key when the rotation is
+// abandoned before KMS made it permanent, so no unused copy of material stays behind.
+import { HsmKeyNotFoundError } from '../hsm/errors.ts';
+import type { HsmAdmin } from '../hsm/port.ts';
+import type { StepLogger } from '../import/logger.ts';
+import type { AbandonedRotation, NewMaterial, RotationPlan } from './contracts.ts';
+import { RotationError } from './errors.ts';
+
+export interface RotationHsmDeps {
+  hsm: Pick<HsmAdmin, 'describeKey' | 'evidence'> & Partial<Pick<HsmAdmin, 'createKey' | 'destroyKey'>>;
+  logger?: StepLogger | undefined;
+}
+
+class HsmAdministrationUnavailableError extends RotationError {
+  constructor(operation: string) {
+    super(`this HSM handle cannot ${operation} (no key administration on this placement)`);
+    this.name = 'HsmAdministrationUnavailableError';
+  }
+}
+
+export async function createRotationMaterial(
+  rotation: RotationPlan,
+  deps: RotationHsmDeps,
+): Promise<NewMaterial> {
+  const label = rotation.newHsmKeyLabel;
+  let exists = true;
+  try {
+    await deps.hsm.describeKey(label);
+  } catch (error) {
+    if (!(error instanceof HsmKeyNotFoundError)) throw error;
+    exists = false;
+  }
+  if (!exists) {
+    if (!deps.hsm.createKey) throw new HsmAdministrationUnavailableError('generate keys');
+    await deps.hsm.createKey({ label, type: 'AES_256' });
+  }
+  const evidence = await deps.hsm.evidence(label);
+  if (evidence.kind !== 'aes-kcv')
+    throw new RotationError(`HSM key "${label}" gave ${evidence.kind} evidence`);
+  deps.logger?.info('rotation material created in the HSM', {
+    requestId: rotation.requestId,
+    hsmKeyLabel: label,
+    checkValue: evidence.kcv,
+    reused: exists,
+  });
+  return { hsmKeyLabel: label, hsmKeyType: 'AES_256', checkValue: evidence.kcv };
+}
+
+export async function retireRotationMaterial(
+  abandoned: AbandonedRotation,
+  deps: RotationHsmDeps,
+): Promise<{ hsmKeyLabel: string | null; destroyed: number }> {
+  if (!abandoned.hsmKeyLabel) return { hsmKeyLabel: null, destroyed: 0 };
+  if (!deps.hsm.destroyKey) throw new HsmAdministrationUnavailableError('destroy keys');
+  const destroyed = await deps.hsm.destroyKey(abandoned.hsmKeyLabel);
+  deps.logger?.info('unused rotation material destroyed in the HSM', {
+    requestId: abandoned.requestId,
+    hsmKeyLabel: abandoned.hsmKeyLabel,
+    destroyed,
+  });
+  return { hsmKeyLabel: abandoned.hsmKeyLabel, destroyed };
+}

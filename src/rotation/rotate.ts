@@ -1,0 +1,138 @@
+// The rotation itself, once the new material is in every Region: RotateKeyOnDemand on the primary,
+// a bounded check loop (the ASL's Wait state between checks) until KMS reports the rotation done
+// and CurrentKeyMaterialId is the new id, then the proof: the probe encrypted before the rotation
+// decrypts with the old KeyMaterialId, a fresh encryption decrypts with the new one, and both
+// materials are IMPORTED.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetKeyRotationStatusCommand,
+  RotateKeyOnDemandCommand,
+} from '@aws-sdk/client-kms';
+import {
+  MAX_ROTATION_CHECKS,
+  type NewMaterial,
+  type RotationPlan,
+  type RotationResult,
+} from './contracts.ts';
+import type { RotationKmsDeps } from './deps.ts';
+import { RotationIncompleteError, RotationVerificationFailedError } from './errors.ts';
+import { listMaterials } from './validate-rotation.ts';
+
+interface Imported {
+  keyMaterialId: string;
+  importedAt: string;
+}
+
+export async function startKeyRotation(
+  input: { rotation: RotationPlan; newMaterial: Imported },
+  deps: RotationKmsDeps,
+): Promise<{ startedAt: string }> {
+  await deps.kms.send(new RotateKeyOnDemandCommand({ KeyId: input.rotation.keyArn }));
+  deps.logger?.info('on-demand rotation started', {
+    requestId: input.rotation.requestId,
+    keyArn: input.rotation.keyArn,
+    keyMaterialId: input.newMaterial.keyMaterialId,
+  });
+  return { startedAt: deps.clock.now().toISOString() };
+}
+
+export async function checkKeyRotation(
+  input: { rotation: RotationPlan; newMaterial: Imported; attempt: number },
+  deps: RotationKmsDeps,
+): Promise<{ completed: boolean; attempt: number }> {
+  const attempt = input.attempt + 1;
+  const status = await deps.kms.send(new GetKeyRotationStatusCommand({ KeyId: input.rotation.keyArn }));
+  const metadata = (await deps.kms.send(new DescribeKeyCommand({ KeyId: input.rotation.keyArn })))
+    .KeyMetadata;
+  const completed =
+    !status.OnDemandRotationStartDate && metadata?.CurrentKeyMaterialId === input.newMaterial.keyMaterialId;
+  if (!completed && attempt >= MAX_ROTATION_CHECKS) {
+    throw new RotationIncompleteError(input.rotation.keyArn, attempt);
+  }
+  return { completed, attempt };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function verifyRotation(
+  input: {
+    rotation: RotationPlan;
+    newMaterial: Imported;
+    material: NewMaterial;
+    approval: { approvers: string[] };
+  },
+  deps: RotationKmsDeps,
+): Promise<RotationResult> {
+  const { rotation, newMaterial } = input;
+  const keyArn = rotation.keyArn;
+  const checks: RotationResult['checks'] = [];
+  const check = (name: string, passed: boolean, detail: string) => {
+    checks.push({ name, passed, detail });
+    if (!passed) throw new RotationVerificationFailedError(name, detail);
+  };
+
+  const metadata = (await deps.kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata;
+  check(
+    'current-material',
+    metadata?.CurrentKeyMaterialId === newMaterial.keyMaterialId,
+    `CurrentKeyMaterialId ${metadata?.CurrentKeyMaterialId}, expected ${newMaterial.keyMaterialId}`,
+  );
+  check('key-enabled', metadata?.KeyState === 'Enabled', `KeyState ${metadata?.KeyState}`);
+
+  const old = await deps.kms.send(
+    new DecryptCommand({ KeyId: keyArn, CiphertextBlob: Buffer.from(rotation.probe.ciphertext, 'base64') }),
+  );
+  const oldPlaintext = old.Plaintext ?? new Uint8Array();
+  check(
+    'old-ciphertext-old-material',
+    old.KeyMaterialId === rotation.oldKeyMaterialId &&
+      sha256(oldPlaintext) === rotation.probe.plaintextSha256,
+    `ciphertext from before the rotation decrypted with ${old.KeyMaterialId}, expected ${rotation.oldKeyMaterialId}`,
+  );
+  oldPlaintext.fill(0);
+
+  const plaintext = randomBytes(32);
+  const expected = sha256(plaintext);
+  const encrypted = await deps.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: plaintext }));
+  plaintext.fill(0);
+  const fresh = await deps.kms.send(
+    new DecryptCommand({ KeyId: keyArn, CiphertextBlob: encrypted.CiphertextBlob }),
+  );
+  const freshPlaintext = fresh.Plaintext ?? new Uint8Array();
+  check(
+    'new-ciphertext-new-material',
+    fresh.KeyMaterialId === newMaterial.keyMaterialId && sha256(freshPlaintext) === expected,
+    `a new encryption decrypted with ${fresh.KeyMaterialId}, expected ${newMaterial.keyMaterialId}`,
+  );
+  freshPlaintext.fill(0);
+
+  const materials = await listMaterials(deps.kms, keyArn);
+  for (const id of [rotation.oldKeyMaterialId, newMaterial.keyMaterialId]) {
+    const entry = materials.find((candidate) => candidate.KeyMaterialId === id);
+    check(
+      `material-imported:${id.slice(0, 12)}`,
+      entry?.ImportState === 'IMPORTED',
+      `ImportState ${entry?.ImportState}`,
+    );
+  }
+  const status = await deps.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
+  check('rotation-finished', !status.OnDemandRotationStartDate, 'no on-demand rotation in progress');
+
+  return {
+    requestId: rotation.requestId,
+    keyArn,
+    requester: rotation.requester,
+    approvers: input.approval.approvers,
+    oldKeyMaterialId: rotation.oldKeyMaterialId,
+    newKeyMaterialId: newMaterial.keyMaterialId,
+    newHsmKeyLabel: input.material.hsmKeyLabel,
+    checkValue: input.material.checkValue,
+    replicaArns: rotation.replicaArns,
+    checks,
+  };
+}

@@ -1,0 +1,156 @@
+// A whole local world for the rotation workflow, composed as `byok local up` composes it: the local
+// stack (KMS, EventBridge, Step Functions with task tokens on the virtual clock), the approvals API
+// on its own loopback port over dynalite, the runner with a real NSS token, and a managed symmetric
+// key whose first material was imported by the real import workflow. Rotations complete as soon as
+// the clock ticks (kmsRotationDelayMs 0); the workflow's Wait between checks is 100 ms.
+
+import { Writable } from 'node:stream';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ApprovalsClient } from '../../src/approvals/client.ts';
+import type { ApprovalRequestView, RequestStatus } from '../../src/approvals/contracts.ts';
+import { createKmsClient, createSfnClient } from '../../src/aws/clients.ts';
+import { TAG_APPROVALS_REQUIRED } from '../../src/import/tags.ts';
+import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
+import { createLocalDeps, type LocalDeps } from '../../src/runner/local-deps.ts';
+import { runExecution } from '../../src/runner/run-execution.ts';
+import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/runner/tasks/index.ts';
+import { type LocalApprovals, startLocalApprovals } from '../../src/simulation/approvals.ts';
+import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
+import { createTestToken, type TestToken } from './hsm.ts';
+import { createManagedExternalKey } from './managed-key.ts';
+
+export interface RotationWorld {
+  stack: LocalStack;
+  token: TestToken;
+  tasks: TaskTokenService;
+  approvals: LocalApprovals;
+  stepFunctions: AttachedStepFunctions;
+  deps: LocalDeps;
+  kms: KMSClient;
+  sfn: SFNClient;
+  /** Every handler log line of the runner (DEBUG), for leak scans. */
+  logs: string[];
+  /** A managed symmetric EXTERNAL key with its first material imported from HSM key `hsmKeyLabel`. */
+  newImportedKey(options: { hsmKeyLabel: string; approvalsRequired?: number }): Promise<string>;
+  /** An approvals API client signing as `accessKeyId` (local convention: the identity). */
+  as(accessKeyId: string): ApprovalsClient;
+  /** Polls the request until its status is `status`. */
+  waitForStatus(requestId: string, status: RequestStatus): Promise<ApprovalRequestView>;
+  /** Polls the execution until it is no longer RUNNING. */
+  waitForExecution(
+    executionArn: string,
+  ): Promise<{ status: string; error?: string; cause?: string; output?: string }>;
+  stop(): Promise<void>;
+}
+
+export const ACCOUNT = '111122223333';
+export const arnOf = (accessKeyId: string) => `arn:aws:iam::${ACCOUNT}:user/${accessKeyId}`;
+
+export async function startRotationWorld(
+  options: { approvalWindowMs?: number } = {},
+): Promise<RotationWorld> {
+  const token = await createTestToken('nss');
+  const stack = await startLocalStack({ port: 0, kmsRotationDelayMs: 0, tickMs: 100 });
+  const tasks = createTaskTokenServiceOn(stack.clock);
+  const approvals = await startLocalApprovals(stack, { approvalWindowMs: options.approvalWindowMs });
+  const hsm = token.hsm;
+  if (!hsm) throw new Error('the test token is not open');
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const deps = await createLocalDeps({
+    logLevel: 'DEBUG',
+    logStream,
+    endpoint: stack.url,
+    region: stack.region,
+    accountId: stack.accountId,
+    clock: stack.clock,
+    hsm,
+    approvals: approvals.store,
+  });
+  const stepFunctions = attachLocalStepFunctions(stack, {
+    deps: async () => deps,
+    tasks,
+    overrides: { waitTimeOverrides: { WaitForRotation: 100 } },
+  });
+  const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
+  const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
+  const clients: ApprovalsClient[] = [];
+  return {
+    stack,
+    token,
+    tasks,
+    approvals,
+    stepFunctions,
+    deps,
+    kms,
+    sfn,
+    logs,
+    async newImportedKey({ hsmKeyLabel, approvalsRequired }) {
+      await hsm.createKey({ label: hsmKeyLabel, type: 'AES_256' });
+      const keyId = await createManagedExternalKey(kms, {
+        hsmKeyLabel,
+        tags:
+          approvalsRequired === undefined
+            ? []
+            : [{ TagKey: TAG_APPROVALS_REQUIRED, TagValue: String(approvalsRequired) }],
+      });
+      const imported = await runExecution({ stateMachine: 'import-key-material', input: { keyId }, deps });
+      if (imported.status !== 'SUCCEEDED')
+        throw new Error(`first import failed: ${imported.error} ${imported.cause}`);
+      return keyId;
+    },
+    as(accessKeyId) {
+      const client = new ApprovalsClient({
+        endpoint: approvals.url,
+        region: stack.region,
+        credentials: { accessKeyId, secretAccessKey: `${accessKeyId}-secret` },
+      });
+      clients.push(client);
+      return client;
+    },
+    async waitForStatus(requestId, status) {
+      const reader = new ApprovalsClient({
+        endpoint: approvals.url,
+        region: stack.region,
+        credentials: { accessKeyId: 'observer', secretAccessKey: 'observer-secret' },
+      });
+      for (let attempt = 0; attempt < 600; attempt += 1) {
+        const { request } = await reader.getRequest(requestId);
+        if (request.status === status) return request;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`request ${requestId} never reached ${status}`);
+    },
+    async waitForExecution(executionArn) {
+      for (let attempt = 0; attempt < 1200; attempt += 1) {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (described.status !== 'RUNNING') {
+          return {
+            status: described.status ?? 'UNKNOWN',
+            ...(described.error ? { error: described.error } : {}),
+            ...(described.cause ? { cause: described.cause } : {}),
+            ...(described.output ? { output: described.output } : {}),
+          };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`execution ${executionArn} still running`);
+    },
+    async stop() {
+      kms.destroy();
+      sfn.destroy();
+      await stepFunctions.close();
+      tasks.close();
+      await approvals.stop();
+      await deps.close();
+      await stack.stop();
+      await token.cleanup();
+    },
+  };
+}
