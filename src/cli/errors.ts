@@ -89,3 +89,39 @@ export class ImportFailedError extends Error {
     this.hint = hint;
   }
 }
+
+/**
+ * The approvals API refused a call. Deliberately named after the API's error (SelfApprovalError,
+ * DuplicateVoteError, RequestEndedError, ApprovalRequestNotFoundError, KeyNotEligibleError, ...), so
+ * the one line the user sees names the rule that refused it.
+ */
+export class ApprovalRefusedError extends Error {
+  readonly hint: string | undefined;
+  readonly status: number;
+  constructor(code: string, status: number, message: string, hint?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = code;
+    this.status = status;
+    this.hint = hint;
+  }
+}
+
+/** No approvals API to talk to: neither --endpoint nor BYOK_APPROVALS_URL. */
+export class ApprovalsEndpointError extends Error {
+  readonly hint: string;
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalsEndpointError';
+    this.hint = hint;
+  }
+}
+
+/** `byok rotate --wait`: the request ended without an approval (rejected, expired, cancelled). */
+export class RotationNotApprovedError extends Error {
+  readonly requestId: string;
+  constructor(requestId: string, status: string, reason: string | undefined) {
+    super(`request ${requestId} ended ${status}${reason ? `: ${reason}` : ''}`);
+    this.name = 'RotationNotApprovedError';
+    this.requestId = requestId;
+  }
+}

@@ -8,10 +8,14 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError } from 'commander';
+import { registerApprovalsCommand } from './commands/approvals/register.ts';
+import { registerApproveCommand } from './commands/approve/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
 import { registerLocalCommands } from './commands/local/register.ts';
+import { registerRejectCommand } from './commands/reject/register.ts';
+import { registerRotateCommand } from './commands/rotate/register.ts';
 import { registerSimulateCommand } from './commands/simulate/register.ts';
 import { registerStartCommand } from './commands/start/register.ts';
 import { registerStatusCommand } from './commands/status/register.ts';
@@ -29,6 +33,10 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
+  registerRotateCommand(program);
+  registerApprovalsCommand(program);
+  registerApproveCommand(program);
+  registerRejectCommand(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 // Wires the product's runner into the local Step Functions API (an emulator that takes its workflow
 // engine as a port): executions run the real statemachines/*.asl.json and functions/ in-process.
+import type { ApprovalsStore } from '../approvals/store.ts';
 import { defaultByokHome, loadHsmConfig } from '../hsm/config.ts';
 import {
   type AttachedStepFunctions,
@@ -50,6 +51,8 @@ export function attachLocalStepFunctionsWithLocalToken(
     byokHome?: string | undefined;
     overrides?: RunOverrides | undefined;
     tasks?: TaskTokenService | undefined;
+    /** The approvals store the rotation workflow reads (the stack's, see ./approvals.ts). */
+    approvals?: ApprovalsStore | undefined;
   } = {},
 ): AttachedStepFunctions {
   let opened: LocalDeps | undefined;
@@ -64,6 +67,7 @@ export function attachLocalStepFunctionsWithLocalToken(
         accountId: stack.accountId,
         clock: stack.clock,
         hsmConfig,
+        approvals: options.approvals,
       });
       return opened;
     },

@@ -26,12 +26,16 @@ export async function runUp(options: UpOptions): Promise<void> {
   const { attachLocalStepFunctionsWithLocalToken } = await import('../../../simulation/step-functions.ts');
   const { createTaskTokenServiceOn } = await import('../../../runner/tasks/index.ts');
   const tasks = createTaskTokenServiceOn(stack.clock);
-  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { tasks });
+  // The approvals API (`byok rotate/approvals/approve/reject --endpoint`): its own loopback port,
+  // found through GET /_byok/approvals; identities from the SigV4 access key id.
+  const { startLocalApprovals } = await import('../../../simulation/approvals.ts');
+  const approvals = await startLocalApprovals(stack);
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { tasks, approvals: approvals.store });
   // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}\n`,
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, approvals API ${approvals.url} (in memory)\n`,
   );
   process.stdout.write(`${stack.url}\n`);
   await new Promise<void>((done) => {
@@ -40,6 +44,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       stepFunctions
         .close()
         .then(() => tasks.close())
+        .then(() => approvals.stop())
         .then(() => stack.stop())
         .then(done, (error: unknown) => {
           process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);

@@ -1,0 +1,38 @@
+// Lambda behind the approvals API's function URL (AuthType AWS_IAM): AWS has verified the caller's
+// SigV4 signature before this runs, and the identity comes from the IAM request context only. The
+// only role that may start the rotation state machine and send its task results.
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../src/approvals/adapters.ts';
+import { createApprovalsApi, functionUrlHandler } from '../src/approvals/http.ts';
+import { ApprovalsStore } from '../src/approvals/store.ts';
+import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../src/aws/clients.ts';
+import { systemClock } from '../src/clock.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { requireEnv } from './commons/env.ts';
+
+let mounted: ReturnType<typeof functionUrlHandler> | undefined;
+
+function api(): ReturnType<typeof functionUrlHandler> {
+  if (mounted) return mounted;
+  const logger = createLogger();
+  const sfn = createSfnClient();
+  mounted = functionUrlHandler(
+    createApprovalsApi(
+      {
+        store: new ApprovalsStore({
+          client: createDynamoDbDocumentClient(),
+          tableName: requireEnv('BYOK_APPROVALS_TABLE'),
+          clock: systemClock,
+        }),
+        clock: systemClock,
+        keys: kmsKeyDirectory(createKmsClient()),
+        rotations: sfnRotationStarter(sfn, requireEnv('BYOK_ROTATION_STATE_MACHINE_ARN')),
+        taskResults: sfnTaskResults(sfn),
+      },
+      { onError: (error) => logger.error('approvals API failed', { error }) },
+    ),
+  );
+  return mounted;
+}
+
+export const handler = (event: LambdaFunctionURLEvent) => api()(event);

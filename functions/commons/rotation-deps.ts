@@ -1,0 +1,53 @@
+// Dependencies of the rotation workflow's deployed functions, built lazily once per execution
+// environment: KMS (and a client per replica Region), the approvals table named by
+// BYOK_APPROVALS_TABLE, EventBridge for the approval notification, the system clock. The HSM steps
+// use lambdaHsmDeps (the PKCS#11 layer, the token's key administration for the new material).
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { ApprovalsStore } from '../../src/approvals/store.ts';
+import {
+  createDynamoDbDocumentClient,
+  createEventBridgeClient,
+  createKmsClient,
+} from '../../src/aws/clients.ts';
+import { type Clock, systemClock } from '../../src/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { requireEnv } from './env.ts';
+
+export interface RotationFunctionDeps {
+  kms: KMSClient;
+  kmsForRegion(region: string): KMSClient;
+  approvals: ApprovalsStore;
+  events: EventBridgeClient;
+  clock: Clock;
+  logger: Logger;
+}
+
+let deps: RotationFunctionDeps | undefined;
+
+export function lambdaRotationDeps(): RotationFunctionDeps {
+  if (deps) return deps;
+  const kms = createKmsClient();
+  const regional = new Map<string, KMSClient>();
+  deps = {
+    kms,
+    kmsForRegion(region) {
+      let client = regional.get(region);
+      if (!client) {
+        client = createKmsClient({ region });
+        regional.set(region, client);
+      }
+      return client;
+    },
+    approvals: new ApprovalsStore({
+      client: createDynamoDbDocumentClient(),
+      tableName: requireEnv('BYOK_APPROVALS_TABLE'),
+      clock: systemClock,
+    }),
+    events: createEventBridgeClient(),
+    clock: systemClock,
+    logger: createLogger(),
+  };
+  return deps;
+}

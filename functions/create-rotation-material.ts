@@ -1,0 +1,10 @@
+// Lambda for the CreateRotationMaterial: the new AES key generated inside the HSM (PKCS#11 layer); the step is in src/steps/rotation.ts.
+import type { Context } from 'aws-lambda';
+import { withHsmAvailability } from '../src/import/hsm-availability.ts';
+import { createRotationMaterialStep } from '../src/steps/rotation.ts';
+import { lambdaHsmDeps } from './commons/lambda-deps.ts';
+
+export const createHandler = createRotationMaterialStep.createHandler;
+
+export const handler = async (event: unknown, context: Context) =>
+  createHandler(await withHsmAvailability(lambdaHsmDeps))(event, context);

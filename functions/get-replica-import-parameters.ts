@@ -1,0 +1,9 @@
+// Lambda for the GetReplicaImportParameters: a replica Region's own import token; the step is in src/steps/rotation.ts.
+import type { Context } from 'aws-lambda';
+import { replicaImportParametersStep } from '../src/steps/rotation.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = replicaImportParametersStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);

@@ -1,0 +1,9 @@
+// Lambda for the AwaitApproval (lambda:invoke.waitForTaskToken): the task token into the approvals table, the notification out; the step is in src/steps/rotation.ts.
+import type { Context } from 'aws-lambda';
+import { openApprovalStep } from '../src/steps/rotation.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = openApprovalStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);

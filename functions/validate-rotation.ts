@@ -1,0 +1,9 @@
+// Lambda for the ValidateRotation: the recorded request and the key, before anything is made; the step is in src/steps/rotation.ts.
+import type { Context } from 'aws-lambda';
+import { validateRotationStep } from '../src/steps/rotation.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = validateRotationStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);

@@ -1,0 +1,9 @@
+// Lambda for the VerifyRotation: old ciphertext with the old material, new with the new; the step is in src/steps/rotation.ts.
+import type { Context } from 'aws-lambda';
+import { verifyRotationStep } from '../src/steps/rotation.ts';
+import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+
+export const createHandler = verifyRotationStep.createHandler;
+
+export const handler = (event: unknown, context: Context) =>
+  createHandler(lambdaRotationDeps())(event, context);
