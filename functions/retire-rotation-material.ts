@@ -1,7 +1,7 @@
-// Lambda for the RetireRotationMaterial: the unused HSM key destroyed (PKCS#11 layer); the step is in src/steps/rotation.ts.
+// Lambda for the RetireRotationMaterial: the unused HSM key destroyed (PKCS#11 layer); the step is src/steps/retire-rotation-material.ts.
 import type { Context } from 'aws-lambda';
 import { withHsmAvailability } from '../src/import/hsm-availability.ts';
-import { retireRotationMaterialStep } from '../src/steps/rotation.ts';
+import { retireRotationMaterialStep } from '../src/steps/retire-rotation-material.ts';
 import { lambdaHsmDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = retireRotationMaterialStep.createHandler;

@@ -9,7 +9,7 @@ import { RequestEndedError } from '../approvals/errors.ts';
 import { APPROVAL_REJECTED_ERROR } from '../approvals/service.ts';
 import type { AbandonedRotation, ImportedMaterialSchema, NewMaterial, RotationPlan } from './contracts.ts';
 import { kmsFor, type RotationApprovalsDeps, type RotationKmsDeps } from './deps.ts';
-import { listMaterials } from './validate-rotation.ts';
+import { listMaterials } from './materials.ts';
 
 export type AbandonRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
 

@@ -10,10 +10,8 @@ import {
   EncryptCommand,
   GetKeyRotationStatusCommand,
   type KeyMetadata,
-  ListKeyRotationsCommand,
   ListResourceTagsCommand,
   NotFoundException,
-  type RotationsListEntry,
   type Tag,
 } from '@aws-sdk/client-kms';
 import type { StoredRequest } from '../approvals/contracts.ts';
@@ -35,6 +33,7 @@ import {
   RotationPendingError,
   RotationRequestNotRecordedError,
 } from './errors.ts';
+import { listMaterials } from './materials.ts';
 
 export type ValidateRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
 
@@ -78,22 +77,6 @@ async function tagsOf(deps: ValidateRotationDeps, keyArn: string): Promise<Tag[]
     marker = page.Truncated ? page.NextMarker : undefined;
   } while (marker);
   return tags;
-}
-
-export async function listMaterials(
-  kms: RotationKmsDeps['kms'],
-  keyArn: string,
-): Promise<RotationsListEntry[]> {
-  const entries: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(
-      new ListKeyRotationsCommand({ KeyId: keyArn, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Marker: marker }),
-    );
-    entries.push(...(page.Rotations ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return entries;
 }
 
 export async function validateRotation(

@@ -2,26 +2,25 @@
 // (`${WrapKeyMaterialFunctionArn}` -> `wrap-key-material`). The runner runs them from this table,
 // and the deps it must supply are the intersection of theirs (StepFunctionDeps): a step whose deps
 // the runner cannot supply fails to compile in src/runner/local-deps.ts.
+
+import { abandonRotationStep } from './abandon-rotation.ts';
+import { checkKeyRotationStep } from './check-key-rotation.ts';
+import { createRotationMaterialStep } from './create-rotation-material.ts';
 import type { StepFunction } from './define-step.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
 import { getParametersForImportStep } from './get-parameters-for-import.ts';
+import { replicaImportParametersStep } from './get-replica-import-parameters.ts';
 import { importKeyMaterialStep } from './import-key-material.ts';
-import {
-  abandonRotationStep,
-  checkKeyRotationStep,
-  createRotationMaterialStep,
-  importNewMaterialStep,
-  importReplicaMaterialStep,
-  openApprovalStep,
-  recheckApprovalStep,
-  replicaImportParametersStep,
-  retireRotationMaterialStep,
-  startKeyRotationStep,
-  validateRotationStep,
-  verifyRotationStep,
-} from './rotation.ts';
+import { importNewMaterialStep } from './import-new-material.ts';
+import { importReplicaMaterialStep } from './import-replica-material.ts';
+import { openApprovalStep } from './open-approval.ts';
+import { recheckApprovalStep } from './recheck-approval.ts';
+import { retireRotationMaterialStep } from './retire-rotation-material.ts';
+import { startKeyRotationStep } from './rotate-key-on-demand.ts';
 import { summarizeSweepStep } from './summarize-sweep.ts';
+import { validateRotationStep } from './validate-rotation.ts';
 import { verifyImportStep } from './verify-import.ts';
+import { verifyRotationStep } from './verify-rotation.ts';
 import { wrapKeyMaterialStep } from './wrap-key-material.ts';
 
 export const STEP_FUNCTIONS = {

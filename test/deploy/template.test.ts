@@ -47,7 +47,16 @@ const PSEUDO: Record<string, string> = {
 const STATE_MACHINES = {
   importKeyMaterial: 'ImportKeyMaterial',
   reimportExpiringKeys: 'ReimportExpiringKeys',
+  rotateKeyMaterial: 'RotateKeyMaterial',
 };
+/** Functions that load pkcs11js from the layer: the wrap, and the rotation's HSM steps. */
+const HSM_HANDLERS = new Set([
+  'functions/wrap-key-material.handler',
+  'functions/create-rotation-material.handler',
+  'functions/retire-rotation-material.handler',
+]);
+/** Functions no state machine calls: the approvals API behind its function URL. */
+const NOT_IN_A_WORKFLOW = new Set(['byok-dev-approvalsApi']);
 
 let packaged: PackagedService;
 let template: CfnTemplate;
@@ -215,13 +224,13 @@ const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE };
 // ---- the tests ---------------------------------------------------------------------------------
 
 describe('packaging (osls, offline)', () => {
-  it('writes the template with both state machines, the child under its fixed logical id', () => {
+  it('writes the template with the three state machines, the child under its fixed logical id', () => {
     // Assess
     expect(packaged.output).toContain('Service packaged');
     for (const logicalId of Object.values(STATE_MACHINES)) {
       expect(template.Resources[logicalId]?.Type).toBe('AWS::StepFunctions::StateMachine');
     }
-    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(3);
   });
 
   it('bundles every function as one minified ESM file with the AWS SDK inside and pkcs11js left to the layer', () => {
@@ -238,9 +247,7 @@ describe('packaging (osls, offline)', () => {
     for (const handler of handlers) {
       const bundle = readFileSync(join(packaged.bundleDir, handler.replace(/\.handler$/, '.mjs')), 'utf8');
       expect(loadsSdkClient.test(bundle), `${handler} loads an SDK client from node_modules`).toBe(false);
-      expect(loadsPkcs11.test(bundle), `${handler} loads pkcs11js`).toBe(
-        handler === 'functions/wrap-key-material.handler',
-      );
+      expect(loadsPkcs11.test(bundle), `${handler} loads pkcs11js`).toBe(HSM_HANDLERS.has(handler));
     }
     // The SDK in the import bundle is the pinned one, which knows ImportKeyMaterial's ImportType.
     const importBundle = readFileSync(join(packaged.bundleDir, 'functions/import-key-material.mjs'), 'utf8');
@@ -264,6 +271,11 @@ describe('state machines', () => {
         if (lambda) {
           expect(names.has(lambda[1] as string), `${stateName} -> ${resource}`).toBe(true);
           used.add(lambda[1] as string);
+        } else if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+          const functionArn = ((state.Parameters as Record<string, unknown>).FunctionName ?? '') as string;
+          const name = /:function:([^:]+)$/.exec(functionArn)?.[1] as string;
+          expect(names.has(name), `${stateName} -> ${functionArn}`).toBe(true);
+          used.add(name);
         } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
           const parameters = state.Parameters as Record<string, unknown>;
           expect(childArns, stateName).toContain(parameters.StateMachineArn);
@@ -276,7 +288,7 @@ describe('state machines', () => {
     }
 
     // Assess
-    expect([...used].sort()).toEqual([...names.keys()].sort());
+    expect([...used].sort()).toEqual([...names.keys()].filter((name) => !NOT_IN_A_WORKFLOW.has(name)).sort());
   });
 
   it.each(Object.entries(STATE_MACHINES))(
@@ -531,6 +543,9 @@ describe('least privilege', () => {
       'logs:DescribeResourcePolicies',
       'logs:DescribeLogGroups',
       'kms:ListKeys',
+      // Task results name a task token, not a resource (the approvals API's role only, below).
+      'states:SendTaskSuccess',
+      'states:SendTaskFailure',
     ]);
 
     // Assess
@@ -730,6 +745,145 @@ describe('least privilege', () => {
 
     // Assess
     expect(new Set(roleIds).size).toBe(roleIds.length);
+  });
+});
+
+describe('rotation and approvals (least privilege)', () => {
+  const ROTATION_FUNCTIONS = [
+    'validateRotation',
+    'createRotationMaterial',
+    'openApproval',
+    'recheckApproval',
+    'importNewMaterial',
+    'getReplicaImportParameters',
+    'importReplicaMaterial',
+    'rotateKeyOnDemand',
+    'checkKeyRotation',
+    'verifyRotation',
+    'abandonRotation',
+    'retireRotationMaterial',
+    'approvalsApi',
+  ];
+  const rolesAllowing = (action: string) =>
+    resourcesOfType('AWS::IAM::Role')
+      .filter(([, role]) => statementsOf(role).some((statement) => actionsOf(statement).includes(action)))
+      .map(([id]) => id);
+  const rotationArn = {
+    'Fn::Sub':
+      'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:byok-dev-rotate-key-material',
+  };
+
+  it('serves the approvals API only through a function URL with AuthType AWS_IAM', () => {
+    // Prepare
+    const urls = resourcesOfType('AWS::Lambda::Url');
+    const publicPermissions = resourcesOfType('AWS::Lambda::Permission').filter(
+      ([, permission]) => property(permission, 'FunctionUrlAuthType') === 'NONE',
+    );
+
+    // Assess
+    expect(urls).toHaveLength(1);
+    expect(property(urls[0]?.[1], 'AuthType')).toBe('AWS_IAM');
+    expect(property(urls[0]?.[1], 'TargetFunctionArn')).toEqual({
+      'Fn::GetAtt': ['ApprovalsApiLambdaFunction', 'Arn'],
+    });
+    expect(publicPermissions).toEqual([]);
+  });
+
+  it("lets only the approvals API's role send task results and start rotations", () => {
+    // Prepare
+    const startsRotations = resourcesOfType('AWS::IAM::Role')
+      .filter(([, role]) =>
+        statementsOf(role).some(
+          (statement) =>
+            actionsOf(statement).includes('states:StartExecution') &&
+            JSON.stringify(resourcesOf(statement)).includes('rotate-key-material'),
+        ),
+      )
+      .map(([id]) => id);
+
+    // Assess
+    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+      expect(rolesAllowing(action), action).toEqual(
+        action === 'states:SendTaskHeartbeat' ? [] : ['ApprovalsApiIamRoleLambdaExecution'],
+      );
+    }
+    expect(startsRotations).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    const start = statementsOf(roleOfFunction('approvalsApi')).find((statement) =>
+      actionsOf(statement).includes('states:StartExecution'),
+    );
+    expect(resourcesOf(start as Statement)).toEqual([rotationArn]);
+  });
+
+  it('allows kms:RotateKeyOnDemand to one role, on managed keys of this account only', () => {
+    // Prepare
+    const statement = statementsOf(roleOfFunction('rotateKeyOnDemand')).find((candidate) =>
+      actionsOf(candidate).includes('kms:RotateKeyOnDemand'),
+    );
+
+    // Assess
+    expect(rolesAllowing('kms:RotateKeyOnDemand')).toEqual(['RotateKeyOnDemandIamRoleLambdaExecution']);
+    expect(statement?.Resource).toEqual(KEYS_OF_THIS_ACCOUNT);
+    expect(statement?.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
+  });
+
+  it('tags every KMS permission of the rotation functions with byok:managed', () => {
+    for (const functionKey of ROTATION_FUNCTIONS) {
+      for (const statement of statementsOf(roleOfFunction(functionKey))) {
+        if (!actionsOf(statement).some((action) => action.startsWith('kms:'))) continue;
+        expect(statement.Condition?.StringEquals, functionKey).toMatchObject(MANAGED_ONLY);
+      }
+    }
+  });
+
+  it('allows DynamoDB actions on the approvals table only, and to no import or sweep function', () => {
+    // Prepare
+    const dynamoStatements = resourcesOfType('AWS::IAM::Role').flatMap(([id, role]) =>
+      statementsOf(role)
+        .filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')))
+        .map((statement) => ({ id, statement })),
+    );
+
+    // Assess
+    expect(dynamoStatements.length).toBeGreaterThan(0);
+    for (const { id, statement } of dynamoStatements) {
+      expect(resourcesOf(statement), id).toEqual([{ 'Fn::GetAtt': ['ApprovalsTable', 'Arn'] }]);
+      expect(
+        ['ValidateRotation', 'OpenApproval', 'RecheckApproval', 'AbandonRotation', 'ApprovalsApi'].some(
+          (name) => id.startsWith(name),
+        ),
+        id,
+      ).toBe(true);
+    }
+    expect(template.Resources.ApprovalsTable?.Type).toBe('AWS::DynamoDB::Table');
+  });
+
+  it.each(ROTATION_FUNCTIONS)('allows %s exactly the KMS commands its code imports', async (functionKey) => {
+    // Prepare
+    const logicalId = `${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+    const handler = property<string>(template.Resources[logicalId], 'Handler');
+    const entry = join(packaged.serviceDir, handler.replace(/\.handler$/, '.ts'));
+
+    // Act
+    const used = await kmsCommandsReachedFrom(entry, packaged.serviceDir);
+
+    // Assess
+    expect(kmsActionsOf(roleOfFunction(functionKey))).toEqual(used);
+  });
+
+  it('sends the approval request and the outcomes to the alert topic', () => {
+    // Prepare
+    const rule = template.Resources.RotationNotificationRule;
+    const pattern = property<{ 'detail-type': string[] }>(rule, 'EventPattern');
+
+    // Assess
+    expect(pattern['detail-type']).toEqual(
+      expect.arrayContaining([
+        'byok Key Material Rotation Approval Requested',
+        'byok Key Material Rotation Abandoned',
+        'byok Key Material Rotation Failed',
+      ]),
+    );
+    expect(property(rule, 'Targets')).toEqual([{ Id: 'AlertTopic', Arn: { Ref: 'AlertTopic' } }]);
   });
 });
 

@@ -1,58 +1,21 @@
-// The rotation itself, once the new material is in every Region: RotateKeyOnDemand on the primary,
-// a bounded check loop (the ASL's Wait state between checks) until KMS reports the rotation done
-// and CurrentKeyMaterialId is the new id, then the proof: the probe encrypted before the rotation
-// decrypts with the old KeyMaterialId, a fresh encryption decrypts with the new one, and both
-// materials are IMPORTED.
+// The proof after the rotation: the probe encrypted before it still decrypts with the old
+// KeyMaterialId, a fresh encryption decrypts with the new one, both materials are IMPORTED and the
+// new one is current.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
   GetKeyRotationStatusCommand,
-  RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
-import {
-  MAX_ROTATION_CHECKS,
-  type NewMaterial,
-  type RotationPlan,
-  type RotationResult,
-} from './contracts.ts';
+import type { NewMaterial, RotationPlan, RotationResult } from './contracts.ts';
 import type { RotationKmsDeps } from './deps.ts';
-import { RotationIncompleteError, RotationVerificationFailedError } from './errors.ts';
-import { listMaterials } from './validate-rotation.ts';
+import { RotationVerificationFailedError } from './errors.ts';
+import { listMaterials } from './materials.ts';
 
 interface Imported {
   keyMaterialId: string;
   importedAt: string;
-}
-
-export async function startKeyRotation(
-  input: { rotation: RotationPlan; newMaterial: Imported },
-  deps: RotationKmsDeps,
-): Promise<{ startedAt: string }> {
-  await deps.kms.send(new RotateKeyOnDemandCommand({ KeyId: input.rotation.keyArn }));
-  deps.logger?.info('on-demand rotation started', {
-    requestId: input.rotation.requestId,
-    keyArn: input.rotation.keyArn,
-    keyMaterialId: input.newMaterial.keyMaterialId,
-  });
-  return { startedAt: deps.clock.now().toISOString() };
-}
-
-export async function checkKeyRotation(
-  input: { rotation: RotationPlan; newMaterial: Imported; attempt: number },
-  deps: RotationKmsDeps,
-): Promise<{ completed: boolean; attempt: number }> {
-  const attempt = input.attempt + 1;
-  const status = await deps.kms.send(new GetKeyRotationStatusCommand({ KeyId: input.rotation.keyArn }));
-  const metadata = (await deps.kms.send(new DescribeKeyCommand({ KeyId: input.rotation.keyArn })))
-    .KeyMetadata;
-  const completed =
-    !status.OnDemandRotationStartDate && metadata?.CurrentKeyMaterialId === input.newMaterial.keyMaterialId;
-  if (!completed && attempt >= MAX_ROTATION_CHECKS) {
-    throw new RotationIncompleteError(input.rotation.keyArn, attempt);
-  }
-  return { completed, attempt };
 }
 
 function sha256(bytes: Uint8Array): string {
