@@ -215,6 +215,9 @@ async function kmsCommandsReachedFrom(entry: string, root: string): Promise<stri
   return [...actions].sort();
 }
 
+const KEYS_OF_THIS_ACCOUNT = {
+  'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+};
 /** Multi-Region keys: the replicas are keys of this account in other Regions. */
 const KEYS_OF_THIS_ACCOUNT_ANY_REGION = {
   'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*',
