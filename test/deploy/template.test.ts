@@ -771,9 +771,10 @@ describe('rotation and approvals (least privilege)', () => {
     resourcesOfType('AWS::IAM::Role')
       .filter(([, role]) => statementsOf(role).some((statement) => actionsOf(statement).includes(action)))
       .map(([id]) => id);
+  // The Fn::Sub text, its placeholders built so they read as CloudFormation's, not as a template.
+  const pseudo = (name: string) => ['$', '{', name, '}'].join('');
   const rotationArn = {
-    'Fn::Sub':
-      'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:byok-dev-rotate-key-material',
+    'Fn::Sub': `arn:${pseudo('AWS::Partition')}:states:${pseudo('AWS::Region')}:${pseudo('AWS::AccountId')}:stateMachine:byok-dev-rotate-key-material`,
   };
 
   it('serves the approvals API only through a function URL with AuthType AWS_IAM', () => {
