@@ -101,6 +101,12 @@ export const ImportExecutionInputSchema = z
     keyMaterialId: KeyMaterialIdSchema.nullish().describe(
       "Which of the key's materials to reimport (symmetric keys; default: the one recorded as held by the HSM key). null is the same as absent (the expiry rule passes the event's id, which KMS may omit)",
     ),
+    importType: z
+      .literal('NEW_KEY_MATERIAL')
+      .optional()
+      .describe(
+        'New material for an on-demand rotation of a symmetric key (the rotation workflow asks for the parameters; it imports into the replicas itself)',
+      ),
     importReplicas: z
       .boolean()
       .optional()
@@ -117,6 +123,12 @@ export const ImportExecutionInputSchema = z
     if (chosen > 1) {
       ctx.addIssue({ code: 'custom', message: 'validForDays, validTo and noExpiry are mutually exclusive' });
     }
+    if (input.importType === 'NEW_KEY_MATERIAL' && input.keyMaterialId) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'keyMaterialId cannot be used with importType NEW_KEY_MATERIAL',
+      });
+    }
   });
 export type ImportExecutionInput = z.infer<typeof ImportExecutionInputSchema>;
 
@@ -132,8 +144,6 @@ export const GetParametersForImportInputSchema = z.object({
   request: z.unknown(),
   importTokenAttempt: z.number().int().min(1),
   executionId: z.string().optional(),
-  /** The rotation asks for parameters for material the key does not hold yet (NEW_KEY_MATERIAL). */
-  newMaterial: z.boolean().optional(),
 });
 export type GetParametersForImportInput = z.infer<typeof GetParametersForImportInputSchema>;
 

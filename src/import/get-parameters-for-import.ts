@@ -112,12 +112,10 @@ export async function getParametersForImport(
   const tagDefaults = readTagDefaults(await listKeyTags(rulingKms, rulingArn));
   if (!tagDefaults.managed) throw new KeyNotManagedError(rulingArn);
 
-  const material: MaterialChoice =
-    family !== 'SYMMETRIC'
-      ? { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel }
-      : input.newMaterial
-        ? { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel, importType: 'NEW_KEY_MATERIAL' }
-        : await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn);
+  const material =
+    family === 'SYMMETRIC'
+      ? await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn)
+      : { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel };
   const hsmKeyLabel = material.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);
   if (hsm) {
@@ -158,7 +156,9 @@ export async function getParametersForImport(
     });
   }
   const replicas =
-    multiRegion?.MultiRegionKeyType === 'PRIMARY' && request.importReplicas !== false
+    multiRegion?.MultiRegionKeyType === 'PRIMARY' &&
+    request.importReplicas !== false &&
+    request.importType !== 'NEW_KEY_MATERIAL'
       ? (multiRegion.ReplicaKeys ?? []).flatMap((replica) =>
           replica.Arn && replica.Region
             ? [
@@ -221,7 +221,8 @@ interface MaterialChoice {
 }
 
 /**
- * Which of a symmetric key's materials this import fills, and from which HSM key. A named
+ * Which of a symmetric key's materials this import fills, and from which HSM key. New material
+ * when asked (a rotation: the replicas get it from the rotation workflow, not from here). A named
  * KeyMaterialId is reimported from the HSM key its description records; otherwise the material
  * recorded as held by the HSM key (input, else tag) is; a key that never held material gets new
  * material. A key holding one material reimports that one (imported before descriptions were
@@ -234,6 +235,9 @@ function chooseMaterial(
   materials: readonly KeyMaterial[],
   keyArn: string,
 ): MaterialChoice {
+  if (request.importType === 'NEW_KEY_MATERIAL') {
+    return { hsmKeyLabel: request.hsmKeyLabel ?? tags.hsmKeyLabel, importType: 'NEW_KEY_MATERIAL' };
+  }
   const associated = materials.filter(isPermanentlyAssociated);
   const legacyLabel = associated.length <= 1 ? tags.hsmKeyLabel : undefined;
   if (request.keyMaterialId) {

@@ -36,7 +36,7 @@ async function deletePending(kms: KMSClient, keyArn: string, keyMaterialId: stri
   const entry = (await listMaterials(kms, keyArn)).find(
     (candidate) => candidate.KeyMaterialId === keyMaterialId,
   );
-  if (!entry || entry.ImportState !== 'IMPORTED' || !DELETABLE_STATES.has(entry.KeyMaterialState ?? '')) {
+  if (entry?.ImportState !== 'IMPORTED' || !DELETABLE_STATES.has(entry.KeyMaterialState ?? '')) {
     return false;
   }
   await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyArn, KeyMaterialId: keyMaterialId }));

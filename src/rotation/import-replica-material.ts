@@ -1,9 +1,10 @@
 // The same material into a replica as EXISTING_KEY_MATERIAL with the primary's KeyMaterialId (new
-// material cannot be imported into a replica directly).
+// material cannot be imported into a replica directly). No KeyMaterialDescription: KMS takes it on
+// primaries only, and the replica's material is the primary's.
 import { ImportKeyMaterialCommand } from '@aws-sdk/client-kms';
 import type { ImportParameters } from '../import/contracts.ts';
 import { kmsFor, type RotationKmsDeps } from './deps.ts';
-import { expiry, keyMaterialDescription } from './material-description.ts';
+import { expiry } from './material-description.ts';
 
 export async function importReplicaMaterial(
   input: { importParameters: ImportParameters; wrappedKeyMaterial: string; keyMaterialId: string },
@@ -17,7 +18,6 @@ export async function importReplicaMaterial(
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ImportType: 'EXISTING_KEY_MATERIAL',
       KeyMaterialId: input.keyMaterialId,
-      KeyMaterialDescription: keyMaterialDescription(parameters.hsmKeyLabel),
       ...expiry(parameters),
     }),
   );

@@ -4,8 +4,8 @@ import type { ImportParameters } from '../import/contracts.ts';
 import { describeHsmKey } from '../import/key-material-description.ts';
 
 /**
- * KMS's KeyMaterialDescription for the new material: the one format the import workflow and the
- * sweep read back (src/import/key-material-description.ts), so every material's HSM key is found.
+ * KMS's KeyMaterialDescription naming the HSM key: the one format the sweep reads back
+ * (`byok:hsm-key:<label>`, src/import/key-material-description.ts).
  */
 export function keyMaterialDescription(hsmKeyLabel: string): string {
   return describeHsmKey(hsmKeyLabel);

@@ -19,7 +19,7 @@ import {
 import type { VirtualClock } from '../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../local/events/attach.ts';
 import type { QuotaSpec } from '../local/quotas.ts';
-import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack.ts';
 import { ExecutionHistory } from '../runner/execution-history.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
 import type { ExecutionResult, RunOverrides } from '../runner/run-execution.ts';
@@ -45,6 +45,8 @@ export interface SweepWorldOptions {
   disabledRules?: readonly string[];
   logLevel?: LogLevel;
   overrides?: RunOverrides;
+  /** Virtual time an on-demand rotation takes (the stack's default: 60 s). */
+  kmsRotationDelayMs?: number;
 }
 
 export interface ManagedKeyRequest {
@@ -85,7 +87,12 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const stack = await startLocalStack({ port: 0, ...(options.quotas ? { quotas: options.quotas } : {}) });
+    const stackOptions: LocalStackOptions = {
+      port: 0,
+      ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(options.kmsRotationDelayMs !== undefined ? { kmsRotationDelayMs: options.kmsRotationDelayMs } : {}),
+    };
+    const stack = await startLocalStack(stackOptions);
     cleanups.push(() => stack.stop());
     const events = stack.events;
     await configureInstalledRules(events.bus, {

@@ -218,6 +218,10 @@ async function kmsCommandsReachedFrom(entry: string, root: string): Promise<stri
 const KEYS_OF_THIS_ACCOUNT = {
   'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
 };
+/** Multi-Region keys: the replicas are keys of this account in other Regions. */
+const KEYS_OF_THIS_ACCOUNT_ANY_REGION = {
+  'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*',
+};
 const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE };
 
 // ---- the tests ---------------------------------------------------------------------------------
@@ -559,14 +563,25 @@ describe('least privilege', () => {
   });
 
   it.each([
-    ['getParametersForImport', ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ListResourceTags']],
+    [
+      'getParametersForImport',
+      ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ListKeyRotations', 'kms:ListResourceTags'],
+    ],
     ['wrapKeyMaterial', []],
     ['importKeyMaterial', ['kms:ImportKeyMaterial']],
     [
       'verifyImport',
-      ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateMac', 'kms:GetPublicKey', 'kms:Sign'],
+      [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateMac',
+        'kms:GetPublicKey',
+        'kms:ListKeyRotations',
+        'kms:Sign',
+      ],
     ],
-    ['findExpiringKeys', ['kms:DescribeKey', 'kms:ListKeys', 'kms:ListResourceTags']],
+    ['findExpiringKeys', ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListKeys', 'kms:ListResourceTags']],
     ['summarizeSweep', []],
   ])('gives %s exactly the KMS actions of its step', (functionKey, expected) => {
     // Act
@@ -577,7 +592,7 @@ describe('least privilege', () => {
   });
 
   it.each(['getParametersForImport', 'importKeyMaterial', 'verifyImport'])(
-    'limits every KMS action of %s to keys of this account tagged as managed by byok',
+    'limits every KMS action of %s to keys of this account (in any Region: replicas) tagged as managed by byok',
     (functionKey) => {
       // Prepare
       const kmsStatements = statementsOf(roleOfFunction(functionKey)).filter((statement) =>
@@ -587,7 +602,7 @@ describe('least privilege', () => {
       // Assess
       expect(kmsStatements.length).toBeGreaterThan(0);
       for (const statement of kmsStatements) {
-        expect(statement.Resource).toEqual(KEYS_OF_THIS_ACCOUNT);
+        expect(statement.Resource).toEqual(KEYS_OF_THIS_ACCOUNT_ANY_REGION);
         expect(statement.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
       }
     },
@@ -595,7 +610,12 @@ describe('least privilege', () => {
 
   it('lets the sweep read metadata and tags of keys not yet known as managed, and nothing more', () => {
     // Prepare
-    const readOnly = new Set(['kms:ListKeys', 'kms:DescribeKey', 'kms:ListResourceTags']);
+    const readOnly = new Set([
+      'kms:ListKeys',
+      'kms:DescribeKey',
+      'kms:ListKeyRotations',
+      'kms:ListResourceTags',
+    ]);
     const unconditioned = allRoles().flatMap(([id, role]) =>
       statementsOf(role)
         .filter((statement) => !statement.Condition)
@@ -751,9 +771,10 @@ describe('rotation and approvals (least privilege)', () => {
     resourcesOfType('AWS::IAM::Role')
       .filter(([, role]) => statementsOf(role).some((statement) => actionsOf(statement).includes(action)))
       .map(([id]) => id);
+  // The Fn::Sub text, its placeholders built so they read as CloudFormation's, not as a template.
+  const pseudo = (name: string) => ['$', '{', name, '}'].join('');
   const rotationArn = {
-    'Fn::Sub':
-      'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:byok-dev-rotate-key-material',
+    'Fn::Sub': `arn:${pseudo('AWS::Partition')}:states:${pseudo('AWS::Region')}:${pseudo('AWS::AccountId')}:stateMachine:byok-dev-rotate-key-material`,
   };
 
   it('serves the approvals API only through a function URL with AuthType AWS_IAM', () => {

@@ -111,4 +111,36 @@ describe('the approvals commands', () => {
     expect(JSON.parse(rejected.stdout)).toMatchObject({ outcome: 'rejected' });
     expect(execution).toMatchObject({ status: 'FAILED', error: 'ApprovalRejectedError' });
   }, 180_000);
+
+  it('rotate --wait follows the request until the approval, then exits 0', async () => {
+    // Prepare
+    const keyId = await world.newImportedKey({ hsmKeyLabel: 'cli-key-3' });
+
+    // Act
+    const waiting = byok('alice', [
+      'rotate',
+      '--key-id',
+      keyId,
+      '--reason',
+      'yearly',
+      '--wait',
+      '--json',
+      '--poll-interval',
+      '100',
+    ]);
+    let requestId: string | undefined;
+    while (!requestId) {
+      const { requests } = await world.as('observer').listRequests();
+      requestId = requests.find(
+        (request) => request.keyId === keyId && request.status === 'PENDING',
+      )?.requestId;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await world.as('bob').vote(requestId, { decision: 'approve', reason: 'ok' });
+    const done = await waiting;
+
+    // Assess
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ requestId, request: { status: 'APPROVED' } });
+  }, 180_000);
 });

@@ -59,6 +59,7 @@ describe('ImportExecutionInputSchema', () => {
       [
         'hsmKeyLabel',
         'importReplicas',
+        'importType',
         'keyId',
         'keyMaterialId',
         'noExpiry',

@@ -2,6 +2,7 @@
 // sequence and the request, within PKCS#11's 128 characters), the KeyMaterialDescription KMS
 // accepts, and which outcome an error means for the abandon event.
 import { describe, expect, it } from 'vitest';
+import { hsmKeyLabelFromDescription } from '../../../src/import/key-material-description.ts';
 import { outcomeOf } from '../../../src/rotation/abandon.ts';
 import { keyMaterialDescription } from '../../../src/rotation/material-description.ts';
 import { newHsmKeyLabel } from '../../../src/rotation/validate-rotation.ts';
@@ -27,14 +28,15 @@ describe('newHsmKeyLabel', () => {
 describe('keyMaterialDescription', () => {
   it.each([
     ['payments-r2-3f2c9a1e', 'byok:hsm-key:payments-r2-3f2c9a1e'],
-    ['büro#1', `byok:hsm-key-hex:${Buffer.from('büro#1', 'utf8').toString('hex')}`],
-  ])('describes %s as %s, within KMS pattern', (label, expected) => {
+    ['büro#1', 'byok:hsm-key-hex:62c3bc726f2331'],
+  ])('describes %s as %s, within KMS pattern, and the sweep reads the label back', (label, expected) => {
     // Act
     const description = keyMaterialDescription(label);
 
     // Assess
     expect(description).toBe(expected);
     expect(description).toMatch(/^[a-zA-Z0-9:/_\s.-]{1,256}$/);
+    expect(hsmKeyLabelFromDescription(description)).toBe(label);
   });
 });
 

@@ -17,6 +17,7 @@ export async function runSimulate(options: SimulateOptions): Promise<void> {
       keys: options.keys,
       leadWindowDays: options.leadWindowDays,
       getParametersForImportPerSecond: options.quota,
+      ...(options.rotateEvery !== undefined ? { rotateEveryDays: options.rotateEvery } : {}),
       onProgress: bar,
     });
   } finally {
@@ -52,6 +53,8 @@ export function formatResult(result: SimulationResult): string {
     ),
     '',
     `sweeps:             ${result.sweeps}`,
+    `rotations:          ${result.rotations}${result.failedRotations > 0 ? ` (${result.failedRotations} failed)` : ''}`,
+    `materials:          ${result.materials}`,
     `reimports:          ${result.reimports}`,
     `failed executions:  ${result.failedExecutions}`,
     `expirations:        ${result.expirations}`,

@@ -4,7 +4,7 @@
 // action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
 import { parseWholeNumber as wholeNumber } from '../../options.ts';
-import type { SimulateOptions } from './options.ts';
+import { parseRotateEvery, type SimulateOptions } from './options.ts';
 
 export function registerSimulateCommand(program: Command): void {
   program
@@ -26,11 +26,17 @@ export function registerSimulateCommand(program: Command): void {
       wholeNumber(1, 1000),
       50,
     )
+    .option(
+      '--rotate-every <days>',
+      'rotate every symmetric key this often (e.g. 90d) through the rotation workflow, approved by two simulated approvers',
+      parseRotateEvery,
+    )
     .option('--json', 'print the result as one JSON object on the last line')
     .addHelpText(
       'after',
       '\nExits 1 if any execution failed or any key went without material. Examples:\n' +
         '  byok simulate --days 400 --keys 12\n' +
+        '  byok simulate --days 400 --keys 12 --rotate-every 90d --json\n' +
         '  byok simulate --days 30 --keys 3 --json',
     )
     .action(async (options: SimulateOptions) => {
