@@ -23,8 +23,12 @@ export const cliBuild = {
   name: 'cli',
   outdir: join(repoRoot, 'dist', 'cli'),
   entryPoints: { main: join(repoRoot, 'src', 'cli', 'main.ts') },
-  /** Native (node-gyp) modules cannot be bundled; they load from node_modules at run time. */
-  external: ['pkcs11js'],
+  /**
+   * Native (node-gyp) modules cannot be bundled; they load from node_modules at run time. So does
+   * dynalite (the local approvals table): it requires its actions by computed name and loads
+   * classic-level, a native module.
+   */
+  external: ['pkcs11js', 'dynalite', 'classic-level'],
 };
 
 export const BUILDS = [cliBuild];
