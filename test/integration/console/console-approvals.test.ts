@@ -158,6 +158,7 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     await page.keyboard.type('checked the KCV against the HSM');
     await card.getByRole('button', { name: 'Confirm approval' }).click();
     await page.getByRole('status').filter({ hasText: 'quorum reached' }).waitFor();
+    await page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`).waitFor();
     await page.screenshot({ path: await artifactPath('approvals-approved.png'), fullPage: true });
     let materialAfter = materialBefore;
     const until = Date.now() + RUN_TIMEOUT_MS;

@@ -6,12 +6,17 @@ import { useState } from 'preact/hooks';
 import { getJson, postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
 import { usePolling } from '../components/use-polling.ts';
-import { formatDate } from '../format.ts';
+import { formatDate, shortKeyId } from '../format.ts';
 import type { ApiError, ApprovalsView, ApprovalView } from '../types.ts';
 
 const OPEN = new Set(['AWAITING_MATERIAL', 'PENDING']);
 
 type Outcome = { tone: 'ok'; text: string } | { tone: 'error'; error: ApiError; title: string };
+
+/** `user/alice` of `arn:aws:iam::111122223333:user/alice`: the table's short form (the title has it all). */
+function principalName(principal: string): string {
+  return principal.split(':').pop() ?? principal;
+}
 
 function isMine(identity: string, principal: string): boolean {
   return principal === identity || principal.endsWith(`:${identity}`);
@@ -307,10 +312,10 @@ export function ApprovalsPage({ keyId }: { keyId?: string | undefined }) {
                       </span>
                     </td>
                     <td>
-                      <code>{request.keyId}</code>
+                      <code title={request.keyArn}>{shortKeyId(request.keyId)}</code>
                     </td>
                     <td>
-                      <code>{request.requester}</code>
+                      <code title={request.requester}>{principalName(request.requester)}</code>
                     </td>
                     <td>
                       {request.executionArn ? (
