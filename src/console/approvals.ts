@@ -99,9 +99,13 @@ export function createConsoleApprovals(
     identity() {
       identity ??= (async () => {
         if (backend.endpoint) {
-          // The local convention (src/approvals/local-identity.ts): the access key id names the caller.
+          // The local convention (src/approvals/local-identity.ts): the access key id names the
+          // caller, as a user of the stack's account (read from one of its state machine ARNs).
           const { credentials } = await connect();
-          return `user/${(await credentials()).accessKeyId}`;
+          const user = `user/${(await credentials()).accessKeyId}`;
+          const machine = await backend.stateMachineArn('import-key-material').catch(() => '');
+          const account = /^arn:aws[a-z-]*:states:[^:]*:(\d{12}):/.exec(machine)?.[1];
+          return account ? `arn:aws:iam::${account}:${user}` : user;
         }
         const sts = new STSClient({ region: await backend.sfn.config.region() });
         try {

@@ -99,15 +99,18 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     materialBefore = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata
       ?.CurrentKeyMaterialId;
 
-    // Act
-    await page.getByRole('link', { name: 'Rotations and approvals' }).click();
+    // Act: from the key's Rotate… link on the Keys page.
+    await page.goto(`${origin}/#/keys`);
+    await page.locator(`tr[data-key-id="${keyId}"]`).getByRole('link', { name: 'Rotate…' }).click();
     await person('bob').page.goto(`${person('bob').origin}/#/approvals`);
 
     // Assess
     await page.locator('[data-identity]').filter({ hasText: 'alice' }).waitFor();
-    expect(await page.locator('[data-identity]').textContent()).toBe('user/alice');
+    expect(await page.locator('[data-identity]').textContent()).toBe('arn:aws:iam::111122223333:user/alice');
     await person('bob').page.locator('[data-identity]').filter({ hasText: 'bob' }).waitFor();
-    expect(await person('bob').page.locator('[data-identity]').textContent()).toBe('user/bob');
+    expect(await person('bob').page.locator('[data-identity]').textContent()).toBe(
+      'arn:aws:iam::111122223333:user/bob',
+    );
   });
 
   it("requests a rotation as alice, and refuses alice's own Approve on the page with SelfApprovalError", async () => {
@@ -115,7 +118,7 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     const { page } = person('alice');
 
     // Act: request, wait for the new material's check value, approve as the requester.
-    await page.getByLabel('Key id').fill(keyId);
+    expect(await page.getByLabel('Key id').inputValue()).toBe(keyId);
     await page.getByLabel('Reason', { exact: true }).fill('yearly rotation');
     await page.getByRole('button', { name: 'Request rotation' }).click();
     const requested = page.getByRole('status');
@@ -132,7 +135,7 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     const alert = page.getByRole('alert').filter({ hasText: 'SelfApprovalError' });
     await alert.waitFor();
     expect(await alert.textContent()).toContain('another authenticated identity');
-    expect(await card.textContent()).toContain('user/alice (you)');
+    expect(await card.textContent()).toContain('arn:aws:iam::111122223333:user/alice (you)');
     expect(await card.textContent()).toContain('yearly rotation');
     expect(await card.locator('[data-votes]').textContent()).toContain('0/1 approvals');
     expect(await card.locator('[data-check-value]').textContent()).toMatch(/^[0-9a-f]{6}$/);
