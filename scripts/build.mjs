@@ -24,10 +24,11 @@ export const cliBuild = {
   outdir: join(repoRoot, 'dist', 'cli'),
   entryPoints: { main: join(repoRoot, 'src', 'cli', 'main.ts') },
   /**
-   * Loaded from node_modules at run time: native (node-gyp) modules cannot be bundled, and dynalite
-   * (the local DynamoDB, CommonJS) reads files next to itself through __dirname.
+   * Native (node-gyp) modules cannot be bundled; they load from node_modules at run time. So does
+   * dynalite (the local approvals table): it requires its actions by computed name and loads
+   * classic-level, a native module.
    */
-  external: ['pkcs11js', 'dynalite'],
+  external: ['pkcs11js', 'dynalite', 'classic-level'],
 };
 
 export const BUILDS = [cliBuild];

@@ -1,9 +1,10 @@
 // The console's JSON API, as route modules mounted under /api. Each module is thin: parse the
 // request, call the core (keys.ts, runs.ts, start-import.ts) with the backend passed in, answer.
 // The security middleware (security.ts) has already checked session, Host, Origin and, for every
-// POST, the CSRF token, so a new module (approvals: GET the pending ones, POST a vote) only adds
-// routes here. Nothing a route returns may carry key material, a PIN or a task token.
+// POST, the CSRF token, so a module only adds routes here. Nothing a route returns may carry key
+// material, a PIN or a task token.
 import type { Hono } from 'hono';
+import type { ConsoleApprovals } from './approvals.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
 import { DEFAULT_LEAD_WINDOW_DAYS, readKeys } from './keys.ts';
@@ -12,6 +13,8 @@ import { startImport } from './start-import.ts';
 
 export interface ApiDeps {
   backend: ConsoleBackend;
+  /** The approvals API, signed with the console process's own credentials. */
+  approvals: ConsoleApprovals;
 }
 
 export type ApiModule = (api: Hono, deps: ApiDeps) => void;
@@ -50,5 +53,18 @@ export const importsApi: ApiModule = (api, { backend }) => {
   api.post('/imports', async (c) => c.json(await startImport(backend, await jsonBody(c.req.raw)), 201));
 };
 
-/** Every module the console serves; an approvals module joins this list. */
-export const API_MODULES: readonly ApiModule[] = [keysApi, runsApi, importsApi];
+export const approvalsApi: ApiModule = (api, { approvals }) => {
+  api.get('/approvals', async (c) => {
+    const [identity, requests] = await Promise.all([approvals.identity(), approvals.list()]);
+    return c.json({ identity, requests });
+  });
+  api.post('/rotations', async (c) =>
+    c.json({ request: await approvals.request(await jsonBody(c.req.raw)) }, 201),
+  );
+  api.post('/approvals/:requestId/vote', async (c) =>
+    c.json(await approvals.vote(c.req.param('requestId'), await jsonBody(c.req.raw))),
+  );
+};
+
+/** Every module the console serves. */
+export const API_MODULES: readonly ApiModule[] = [keysApi, runsApi, importsApi, approvalsApi];

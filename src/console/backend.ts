@@ -10,7 +10,7 @@ import { type LastRuns, lastRunsFromLocalEvents, lastRunsFromStepFunctions } fro
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
 
 /** byok's workflows, by the name of their statemachines/<name>.asl.json. */
-export const WORKFLOWS = ['import-key-material', 'reimport-expiring-keys'] as const;
+export const WORKFLOWS = ['import-key-material', 'reimport-expiring-keys', 'rotate-key-material'] as const;
 export type Workflow = (typeof WORKFLOWS)[number];
 
 export interface ConsoleBackend {

@@ -8,7 +8,9 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ensureConsoleAssets } from '../../scripts/build-console.mjs';
+import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
 import { API_MODULES, type ApiDeps } from './api.ts';
+import { type ConsoleApprovals, createConsoleApprovals } from './approvals.ts';
 import { type BackendOptions, type ConsoleBackend, createConsoleBackend } from './backend.ts';
 import {
   ConsoleAssetsMissingError,
@@ -52,6 +54,8 @@ export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAsset
 
 export interface ConsoleAppOptions {
   backend: ConsoleBackend;
+  /** Default: the approvals API found from the backend's endpoint, with the default credentials. */
+  approvals?: ConsoleApprovals;
   secrets: ConsoleSecrets;
   assets: ConsoleAssets;
   allowedHosts: Set<string>;
@@ -65,6 +69,12 @@ function escapeHtml(text: string): string {
 }
 
 function statusOf(error: unknown): ContentfulStatusCode {
+  // The approvals API's own refusal (SelfApprovalError 403, DuplicateVoteError 409, ...), as it said.
+  if (error instanceof ApprovalRefusedError && error.status >= 400 && error.status < 500) {
+    return error.status as ContentfulStatusCode;
+  }
+  if (error instanceof ApprovalRefusedError) return 502;
+  if (error instanceof ApprovalsEndpointError) return 503;
   if (error instanceof ConsoleInvalidRequestError) return 400;
   if (error instanceof ConsoleRunNotFoundError) return 404;
   // The stack this console points at has no byok workflow (not deployed, or the wrong Region).
@@ -102,7 +112,10 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
     });
   }
   const api = new Hono();
-  const deps: ApiDeps = { backend: options.backend };
+  const deps: ApiDeps = {
+    backend: options.backend,
+    approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+  };
   for (const register of API_MODULES) register(api, deps);
   app.route('/api', api);
   return app;
@@ -141,6 +154,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   let port = 0;
   const app = createConsoleApp({
     backend,
+    approvals: createConsoleApprovals(backend, options.region),
     secrets,
     assets,
     allowedHosts,

@@ -1,8 +1,9 @@
-// The byok console's browser app: a hash router over four pages. Everything it shows comes from
+// The byok console's browser app: a hash router over five pages. Everything it shows comes from
 // the console server's /api (see api.ts); it never talks to AWS itself.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { targetDescription } from './api.ts';
+import { ApprovalsPage } from './pages/approvals.tsx';
 import { KeysPage } from './pages/keys.tsx';
 import { RunPage } from './pages/run.tsx';
 import { RunsPage } from './pages/runs.tsx';
@@ -12,7 +13,8 @@ type Route =
   | { page: 'keys' }
   | { page: 'runs' }
   | { page: 'run'; executionArn: string }
-  | { page: 'start'; keyId?: string };
+  | { page: 'start'; keyId?: string }
+  | { page: 'approvals'; keyId?: string };
 
 export function routeOf(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -22,6 +24,10 @@ export function routeOf(hash: string): Route {
     const keyId = new URLSearchParams(query).get('keyId');
     return keyId ? { page: 'start', keyId } : { page: 'start' };
   }
+  if (path === '/approvals') {
+    const keyId = new URLSearchParams(query).get('keyId');
+    return keyId ? { page: 'approvals', keyId } : { page: 'approvals' };
+  }
   return { page: 'keys' };
 }
 
@@ -29,6 +35,7 @@ const NAV: { href: string; label: string; pages: Route['page'][] }[] = [
   { href: '#/keys', label: 'Keys', pages: ['keys'] },
   { href: '#/runs', label: 'Runs', pages: ['runs', 'run'] },
   { href: '#/start', label: 'Start an import', pages: ['start'] },
+  { href: '#/approvals', label: 'Rotations and approvals', pages: ['approvals'] },
 ];
 
 function App() {
@@ -67,6 +74,7 @@ function App() {
         {route.page === 'runs' && <RunsPage />}
         {route.page === 'run' && <RunPage executionArn={route.executionArn} />}
         {route.page === 'start' && <StartImportPage keyId={route.keyId} />}
+        {route.page === 'approvals' && <ApprovalsPage keyId={route.keyId} />}
       </main>
     </>
   );

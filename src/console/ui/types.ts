@@ -100,3 +100,28 @@ export interface ApiError {
   hint?: string;
   issues?: string[];
 }
+
+/** One rotation request (src/console/approvals.ts ApprovalView): never a task token. */
+export interface ApprovalView {
+  requestId: string;
+  keyId: string;
+  keyArn: string;
+  requester: string;
+  reason: string;
+  status: string;
+  checkValue: string | null;
+  newMaterialHsmKey: string | null;
+  approvals: number;
+  approvalsRequired: number;
+  votes: { identity: string; decision: 'approve' | 'reject'; reason: string; at: string }[];
+  createdAt: string;
+  deadline: string;
+  executionArn: string | null;
+  endReason: string | null;
+}
+
+export interface ApprovalsView {
+  /** The console user's authenticated identity. */
+  identity: string;
+  requests: ApprovalView[];
+}

@@ -170,6 +170,40 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect([put.status, JSON.parse(put.body).error]).toEqual([405, 'ConsoleMethodRefused']);
   });
 
+  it('puts the approvals routes behind the same CSRF and Origin checks: a cross-site vote or request is refused', async () => {
+    // Prepare
+    const json = { 'content-type': 'application/json' };
+    const vote = '/api/approvals/3f2c9a1e-0b7d-4c55-9a2e-5b1d2c3e4f50/vote';
+    const voteBody = JSON.stringify({ decision: 'approve', reason: 'ok' });
+
+    // Act
+    const voteNoToken = await send(vote, {
+      method: 'POST',
+      headers: withSession({ ...json, origin: server.origin }),
+      body: voteBody,
+    });
+    const voteForeign = await send(vote, {
+      method: 'POST',
+      headers: withSession({ ...json, origin: 'http://evil.example', 'x-byok-csrf': csrfToken }),
+      body: voteBody,
+    });
+    const rotationNoToken = await send('/api/rotations', {
+      method: 'POST',
+      headers: withSession({ ...json, origin: server.origin }),
+      body: JSON.stringify({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', reason: 'yearly' }),
+    });
+    const listNoSession = await send('/api/approvals');
+
+    // Assess
+    expect([voteNoToken.status, JSON.parse(voteNoToken.body).error]).toEqual([403, 'ConsoleCsrfRefused']);
+    expect(voteForeign.status).toBe(403);
+    expect([rotationNoToken.status, JSON.parse(rotationNoToken.body).error]).toEqual([
+      403,
+      'ConsoleCsrfRefused',
+    ]);
+    expect(listNoSession.status).toBe(401);
+  });
+
   it('checks a start request again on the server with the zod contract (a page check can be skipped)', async () => {
     // Act
     const answer = await send('/api/imports', {

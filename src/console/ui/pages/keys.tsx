@@ -224,7 +224,8 @@ export function KeysPage() {
                       )}
                     </td>
                     <td>
-                      <a href={`#/start?keyId=${encodeURIComponent(key.keyId)}`}>Import…</a>
+                      <a href={`#/start?keyId=${encodeURIComponent(key.keyId)}`}>Import…</a>{' '}
+                      <a href={`#/approvals?keyId=${encodeURIComponent(key.keyId)}`}>Rotate…</a>
                     </td>
                   </tr>
                 );

@@ -1,4 +1,4 @@
-// Runs: the newest executions of the import and sweep state machines, with status, key and duration.
+// Runs: the newest executions of the import, sweep and rotation state machines, with status, key and duration.
 import { useState } from 'preact/hooks';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -12,7 +12,13 @@ export function statusTone(status: string): string {
   return 'danger';
 }
 
-type Show = 'all' | 'import' | 'sweep' | 'FAILED' | 'RUNNING';
+type Show = 'all' | 'import' | 'sweep' | 'rotation' | 'FAILED' | 'RUNNING';
+
+const WORKFLOW_LABEL: Record<string, string> = {
+  'import-key-material': 'import',
+  'reimport-expiring-keys': 'sweep',
+  'rotate-key-material': 'rotation',
+};
 
 export function RunsPage() {
   const polled = usePolling(() => getJson<{ runs: RunSummary[] }>('/api/runs'), 5000);
@@ -24,12 +30,14 @@ export function RunsPage() {
       show === 'import'
         ? run.workflow === 'import-key-material'
         : show === 'sweep'
-          ? run.workflow !== 'import-key-material'
-          : show === 'FAILED'
-            ? run.status !== 'SUCCEEDED' && run.status !== 'RUNNING'
-            : show === 'RUNNING'
-              ? run.status === 'RUNNING'
-              : true,
+          ? run.workflow === 'reimport-expiring-keys'
+          : show === 'rotation'
+            ? run.workflow === 'rotate-key-material'
+            : show === 'FAILED'
+              ? run.status !== 'SUCCEEDED' && run.status !== 'RUNNING'
+              : show === 'RUNNING'
+                ? run.status === 'RUNNING'
+                : true,
     )
     .filter(
       (run) =>
@@ -40,9 +48,9 @@ export function RunsPage() {
     <>
       <h1 tabIndex={-1}>Runs</h1>
       <p class="lead">
-        Executions of the import (<code>import-key-material</code>) and sweep (
-        <code>reimport-expiring-keys</code>) state machines, newest first.{' '}
-        <a href="#/start">Start an import</a>
+        Executions of the import (<code>import-key-material</code>), sweep (
+        <code>reimport-expiring-keys</code>) and rotation (<code>rotate-key-material</code>) state machines,
+        newest first. <a href="#/start">Start an import</a>
       </p>
       <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
         <label>
@@ -61,6 +69,7 @@ export function RunsPage() {
             <option value="all">all runs</option>
             <option value="import">imports</option>
             <option value="sweep">sweeps</option>
+            <option value="rotation">rotations</option>
             <option value="FAILED">failed, timed out or aborted</option>
             <option value="RUNNING">running</option>
           </select>
@@ -92,13 +101,13 @@ export function RunsPage() {
                   <th scope="row">
                     <a href={`#/runs/${encodeURIComponent(run.executionArn)}`}>{run.name}</a>
                   </th>
-                  <td>{run.workflow === 'import-key-material' ? 'import' : 'sweep'}</td>
+                  <td>{WORKFLOW_LABEL[run.workflow] ?? run.workflow}</td>
                   <td>
                     <span class={`badge tone-${statusTone(run.status)}`}>{run.status}</span>
                   </td>
                   <td>
                     <code title={run.keyId ?? ''}>
-                      {run.workflow === 'import-key-material' ? shortKeyId(run.keyId) : 'all due keys'}
+                      {run.workflow === 'reimport-expiring-keys' ? 'all due keys' : shortKeyId(run.keyId)}
                     </code>
                   </td>
                   <td>{formatDate(run.startDate)}</td>

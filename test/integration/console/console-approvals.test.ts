@@ -1,0 +1,243 @@
+// The Rotations and approvals page in real headless Chromium, as two people use it: `byok local up`
+// (with its approvals API) over a token holding known material, and two `byok console` processes
+// with two identities (AWS_ACCESS_KEY_ID alice and bob; the local convention names the caller by
+// the access key id). Alice requests a rotation; her own Approve is refused on the page with
+// SelfApprovalError; Bob approves in his console; the rotation runs to the end (the key's
+// CurrentKeyMaterialId changes, its run appears on the Runs page, both materials on the Keys page).
+// Every approvals response either browser received is scanned: no task token, no material, no PIN.
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKmsClient } from '../../../src/aws/clients.ts';
+import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
+import { createTestToken } from '../../helpers/hsm.ts';
+import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
+import { createManagedExternalKey } from '../../helpers/managed-key.ts';
+import { expectNoSecret } from '../../helpers/secret-scan.ts';
+
+const knownAes = randomBytes(32);
+const RUN_TIMEOUT_MS = 60_000;
+
+interface Person {
+  console: ConsoleProcess;
+  origin: string;
+  page: Page;
+}
+
+describe('byok console: Rotations and approvals, two identities, in a real browser', () => {
+  let byokHome: string | undefined;
+  let pin: Buffer;
+  let local: LocalUpProcess | undefined;
+  let endpoint: string;
+  let kms: KMSClient;
+  let browser: Browser | undefined;
+  const people: Record<'alice' | 'bob', Person | undefined> = { alice: undefined, bob: undefined };
+  const seenTexts: Array<[string, string]> = [];
+  let keyId: string;
+  let materialBefore: string | undefined;
+  let requestId: string;
+
+  async function openConsole(name: 'alice' | 'bob'): Promise<Person> {
+    const consoleProcess = spawnConsole(['--endpoint', endpoint, '--port', '0'], {
+      AWS_ACCESS_KEY_ID: name,
+      AWS_SECRET_ACCESS_KEY: `${name}-secret`,
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+    });
+    const url = await consoleProcess.url;
+    const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const origin = new URL(url).origin;
+    page.on('response', async (response) => {
+      if (!response.url().startsWith(origin)) return;
+      seenTexts.push([`${name} ${response.url()}`, await response.text().catch(() => '')]);
+    });
+    await page.goto(url);
+    return { console: consoleProcess, origin, page };
+  }
+
+  const person = (name: 'alice' | 'bob'): Person => people[name] as Person;
+
+  beforeAll(async () => {
+    const token = await createTestToken('nss');
+    byokHome = token.byokHome;
+    pin = Buffer.from((await readFile(token.config.pinFile as string, 'utf8')).trim());
+    await token.hsm?.importKey({ label: 'known-aes', type: 'AES_256', material: knownAes });
+    await token.hsm?.close();
+    local = spawnLocalUp(['--port', '0', '--memory'], { BYOK_HOME: byokHome });
+    endpoint = await local.url;
+    kms = createKmsClient({ endpoint });
+    browser = await launchChromium();
+    people.alice = await openConsole('alice');
+    people.bob = await openConsole('bob');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await people.alice?.console.stop();
+    await people.bob?.console.stop();
+    kms?.destroy();
+    await local?.stop();
+    if (byokHome) await rm(byokHome, { recursive: true, force: true });
+  });
+
+  it('shows each console its own identity, from its credentials', async () => {
+    // Prepare: a key holding the known material, imported from alice's console.
+    const { page, origin } = person('alice');
+    keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'known-aes' });
+    await page.goto(`${origin}/#/start`);
+    await page.getByLabel('keyId').fill(keyId);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.waitForURL(/#\/runs\/arn%3Aaws%3Astates/);
+    await page
+      .locator('[data-run-status]')
+      .filter({ hasText: /SUCCEEDED|FAILED/ })
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
+    expect(await page.locator('[data-run-status]').textContent()).toBe('SUCCEEDED');
+    materialBefore = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata
+      ?.CurrentKeyMaterialId;
+
+    // Act: from the key's Rotate… link on the Keys page.
+    await page.goto(`${origin}/#/keys`);
+    await page.locator(`tr[data-key-id="${keyId}"]`).getByRole('link', { name: 'Rotate…' }).click();
+    await person('bob').page.goto(`${person('bob').origin}/#/approvals`);
+
+    // Assess
+    await page.locator('[data-identity]').filter({ hasText: 'alice' }).waitFor();
+    expect(await page.locator('[data-identity]').textContent()).toBe('arn:aws:iam::111122223333:user/alice');
+    await person('bob').page.locator('[data-identity]').filter({ hasText: 'bob' }).waitFor();
+    expect(await person('bob').page.locator('[data-identity]').textContent()).toBe(
+      'arn:aws:iam::111122223333:user/bob',
+    );
+  });
+
+  it("requests a rotation as alice, and refuses alice's own Approve on the page with SelfApprovalError", async () => {
+    // Prepare
+    const { page } = person('alice');
+
+    // Act: request, wait for the new material's check value, approve as the requester.
+    expect(await page.getByLabel('Key id').inputValue()).toBe(keyId);
+    await page.getByLabel('Reason', { exact: true }).fill('yearly rotation');
+    await page.getByRole('button', { name: 'Request rotation' }).click();
+    const requested = page.getByRole('status');
+    await requested.filter({ hasText: 'Rotation requested' }).waitFor();
+    requestId = /Rotation requested: ([0-9a-f-]{36})/.exec((await requested.textContent()) ?? '')?.[1] ?? '';
+    const card = page.locator(`li[data-request-id="${requestId}"]`);
+    await card.locator('[data-check-value]').waitFor({ timeout: RUN_TIMEOUT_MS });
+    await page.screenshot({ path: await artifactPath('approvals-requested.png'), fullPage: true });
+    await card.getByRole('button', { name: 'Approve…' }).click();
+    await card.getByLabel('Reason to approve').fill('mine, so it should not count');
+    await card.getByRole('button', { name: 'Confirm approval' }).click();
+
+    // Assess
+    const alert = page.getByRole('alert').filter({ hasText: 'SelfApprovalError' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('another authenticated identity');
+    expect(await card.textContent()).toContain('arn:aws:iam::111122223333:user/alice (you)');
+    expect(await card.textContent()).toContain('yearly rotation');
+    expect(await card.locator('[data-votes]').textContent()).toContain('0/1 approvals');
+    expect(await card.locator('[data-check-value]').textContent()).toMatch(/^[0-9a-f]{6}$/);
+    const unlabelled = await page.evaluate<number>(
+      "[...document.querySelectorAll('input, select, textarea')].filter((e) => !e.labels || e.labels.length === 0).length",
+    );
+    expect(unlabelled).toBe(0);
+    await page.screenshot({
+      path: await artifactPath('approvals-self-approval-refused.png'),
+      fullPage: true,
+    });
+  });
+
+  it('approves as bob in the second console, and the rotation completes: new current material, the run on Runs, both materials on Keys', async () => {
+    // Prepare
+    const { page, origin } = person('bob');
+    const card = page.locator(`li[data-request-id="${requestId}"]`);
+    await card.waitFor();
+
+    // Act: approve with the keyboard, then let the stack's clock run through KMS's rotation delay.
+    await card.getByRole('button', { name: 'Approve…' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('checked the KCV against the HSM');
+    await card.getByRole('button', { name: 'Confirm approval' }).click();
+    await page.getByRole('status').filter({ hasText: 'quorum reached' }).waitFor();
+    await page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`).waitFor();
+    await page.screenshot({ path: await artifactPath('approvals-approved.png'), fullPage: true });
+    let materialAfter = materialBefore;
+    const until = Date.now() + RUN_TIMEOUT_MS;
+    while (materialAfter === materialBefore && Date.now() < until) {
+      await fetch(`${endpoint}/_byok/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advance: '30s' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      materialAfter = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata
+        ?.CurrentKeyMaterialId;
+    }
+
+    // Assess: KMS rotated, the run is on the Runs page and succeeds, the key shows both materials.
+    expect(materialAfter).toBeDefined();
+    expect(materialAfter).not.toBe(materialBefore);
+    await page.goto(`${origin}/#/runs`);
+    await page.getByLabel('Show').selectOption('rotation');
+    const runLink = page.locator('table.runs tbody tr').first().locator('a');
+    await runLink.waitFor();
+    await runLink.click();
+    const status = page.locator('[data-run-status]');
+    await status.filter({ hasText: /SUCCEEDED|FAILED/ }).waitFor({ timeout: RUN_TIMEOUT_MS });
+    expect(await status.textContent()).toBe('SUCCEEDED');
+    expect(await page.locator('g[data-state="RotateKeyOnDemand"]').getAttribute('data-status')).toBe(
+      'succeeded',
+    );
+    await page.screenshot({ path: await artifactPath('rotation-run.png'), fullPage: true });
+    await page.goto(`${origin}/#/keys`);
+    const row = page.locator(`tr[data-key-id="${keyId}"]`);
+    await row.waitFor();
+    expect(await row.locator(`code[title="${materialBefore}"]`).count()).toBe(1);
+    expect(await row.locator(`code[title="${materialAfter}"]`).count()).toBe(1);
+    expect(await row.textContent()).toMatch(/NON_CURRENT IMPORTED.*CURRENT IMPORTED/);
+    await page.screenshot({ path: await artifactPath('keys-after-rotation.png'), fullPage: true });
+    await page.goto(`${origin}/#/approvals`);
+    await page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`).waitFor();
+    expect(await page.locator(`tr[data-request-id="${requestId}"]`).textContent()).toContain('APPROVED');
+  });
+
+  it('is readable on a narrow window', async () => {
+    // Act
+    const { page, origin } = person('alice');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${origin}/#/approvals`);
+    await page.locator('[data-identity]').filter({ hasText: 'alice' }).waitFor();
+
+    // Assess
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: await artifactPath('approvals-narrow.png'), fullPage: true });
+  });
+
+  it('never hands the page a task token, the material or the PIN', async () => {
+    // Prepare: the rotation's run page too (its history went through the approval task).
+    const { origin, page } = person('bob');
+    const listed = (await (await page.request.get(`${origin}/api/approvals`)).json()) as {
+      requests: { requestId: string; executionArn: string | null }[];
+    };
+    seenTexts.push(['bob approvals', JSON.stringify(listed)]);
+    const executionArn = listed.requests.find((request) => request.requestId === requestId)?.executionArn;
+    const runDetail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(executionArn ?? '')}`);
+    seenTexts.push(['bob rotation run detail', await runDetail.text()]);
+
+    // Assess: the local runner's task tokens are `byok1.` + 43 base64url characters (tokens.ts).
+    expect(runDetail.status()).toBe(200);
+    const approvalsTexts = seenTexts.filter(
+      ([what]) => what.includes('/api/approvals') || what.includes('/api/rotations'),
+    );
+    expect(approvalsTexts.length).toBeGreaterThan(3);
+    for (const [what, text] of seenTexts) {
+      expect(text, `${what} carries a task token`).not.toMatch(/byok1\.[A-Za-z0-9_-]{43}/);
+      expectNoSecret(text, knownAes, what);
+      expectNoSecret(text, pin, `${what} (PIN)`);
+    }
+    for (const [, text] of approvalsTexts) expect(text).not.toMatch(/taskToken/i);
+  });
+});
