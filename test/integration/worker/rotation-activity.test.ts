@@ -44,7 +44,9 @@ describe('byok local up (activity placement) + byok worker: a rotation', () => {
       hsmKeyLabel: LABEL,
     });
     keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn as string;
-    worker = spawnWorker(['--endpoint', url, '--bind', `${LABEL}=${keyArn}`], { BYOK_HOME: token.byokHome });
+    worker = spawnWorker(['--endpoint', url, '--heartbeat-interval', '1', '--bind', `${LABEL}=${keyArn}`], {
+      BYOK_HOME: token.byokHome,
+    });
     await worker.polling;
     const imported = await runByok([
       'import',
@@ -75,9 +77,10 @@ describe('byok local up (activity placement) + byok worker: a rotation', () => {
     const approvals = (await (await fetch(`${url}/_byok/approvals`)).json()) as { url: string };
     const tasksBefore = worker.tasks().length;
 
-    // Act: the stack's clock is virtual; tick it past the workflow's Wait and KMS's rotation delay.
+    // Act: the stack's clock is virtual; tick it past the workflow's Wait and KMS's rotation delay in steps
+    // well under HeartbeatSeconds (30), so a task in the worker's hands is not timed out by the tick.
     const ticker = setInterval(() => {
-      void callClock(url, { advance: '30s' }).catch(() => undefined);
+      void callClock(url, { advance: '5s' }).catch(() => undefined);
     }, 250);
     const result = await runApprovedRotation({
       approvalsUrl: approvals.url,
