@@ -1,7 +1,7 @@
 // The deploy side of `hsmPlacement: lambda | activity` (one deploy parameter, --param
 // hsmPlacement=activity; default lambda). statemachines/hsm-placement.json names the HSM steps.
-//   lambda:   the wrap function (PKCS#11 layer, VPC, PIN secret) and the CloudFormation parameters
-//             that configure it, exactly as before.
+//   lambda:   the HSM step functions (wrap, create/retire rotation material: PKCS#11 layer, VPC,
+//             PIN secret) and the CloudFormation parameters that configure them, exactly as before.
 //   activity: nothing HSM-related in Lambda: one AWS::StepFunctions::Activity per HSM step
 //             (`<service>-<stage>-<activity>`, polled by `byok worker` beside the HSM), a rule that
 //             routes the worker's refused-task alerts to the alert topic, and the sweep paced for
@@ -37,10 +37,16 @@ function activityLogicalId(step) {
   return `${pascalFromKebab(step)}Activity`;
 }
 
-const WRAP_FUNCTION = {
-  wrapKeyMaterial: {
-    handler: 'functions/wrap-key-material.handler',
-    description: 'byok step 2: wrap the HSM key with the KMS wrapping key inside the token (no KMS access)',
+/**
+ * One HSM step as a Lambda (lambda placement): the PKCS#11 layer, the HSM's VPC, the token and its
+ * PIN secret, and deliberately no KMS permission (these functions only talk to the HSM). The PIN
+ * secret must be encrypted with the AWS managed key aws/secretsmanager (or a key whose policy
+ * grants the role kms:Decrypt via Secrets Manager), see docs/deploy.md.
+ */
+function hsmFunction(handler, description) {
+  return {
+    handler,
+    description,
     timeout: 60,
     layers: [{ Ref: 'Pkcs11LayerArn' }],
     // The schema accepts a Split, not a Ref to a List parameter: split the joined list.
@@ -53,9 +59,6 @@ const WRAP_FUNCTION = {
       BYOK_HSM_TOKEN_LABEL: { Ref: 'HsmTokenLabel' },
       BYOK_PIN_SECRET_ARN: { Ref: 'HsmPinSecretArn' },
     },
-    // Deliberately no KMS permission: this function only talks to the HSM. The PIN secret must be
-    // encrypted with the AWS managed key aws/secretsmanager (or a key whose policy grants this
-    // role kms:Decrypt via Secrets Manager), see docs/deploy.md.
     iamRoleStatements: [
       {
         Sid: 'ReadHsmPin',
@@ -64,7 +67,23 @@ const WRAP_FUNCTION = {
         Resource: { Ref: 'HsmPinSecretArn' },
       },
     ],
-  },
+  };
+}
+
+/** The HSM steps' functions (statemachines/hsm-placement.json), deployed in lambda placement only. */
+const HSM_FUNCTIONS = {
+  wrapKeyMaterial: hsmFunction(
+    'functions/wrap-key-material.handler',
+    'byok step 2: wrap the HSM key with the KMS wrapping key inside the token (no KMS access)',
+  ),
+  createRotationMaterial: hsmFunction(
+    'functions/create-rotation-material.handler',
+    'byok rotation: generate the new key inside the HSM (no KMS access)',
+  ),
+  retireRotationMaterial: hsmFunction(
+    'functions/retire-rotation-material.handler',
+    'byok rotation: destroy the unused new HSM key (no KMS access)',
+  ),
 };
 
 const LAMBDA_PARAMETERS = {
@@ -120,7 +139,7 @@ const COMMON_STACK_PARAMETERS = [
 ];
 
 async function functions(context) {
-  return (await placementOf(context)) === 'lambda' ? WRAP_FUNCTION : {};
+  return (await placementOf(context)) === 'lambda' ? HSM_FUNCTIONS : {};
 }
 
 async function stackParameters(context) {

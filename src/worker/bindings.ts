@@ -52,7 +52,27 @@ function describe(error: z.ZodError): string {
     .join('; ');
 }
 
-/** One KMS key per HSM key label. */
+/**
+ * The suffixes a rotation appends to the HSM key label (`<label>-r<sequence>-<request id, 8 chars>`,
+ * newHsmKeyLabel in src/rotation/validate-rotation.ts), one per rotation.
+ */
+const ROTATION_SUFFIXES = /(-r\d+-[0-9a-f]{8})+$/;
+
+/** The label a binding names for `hsmKeyLabel`: itself without the rotations' suffixes. */
+export function baseHsmKeyLabel(hsmKeyLabel: string): string {
+  return hsmKeyLabel.replace(ROTATION_SUFFIXES, '');
+}
+
+/** Is `hsmKeyLabel` the key a rotation request made (its last suffix names that request)? */
+export function isRotationLabelOf(hsmKeyLabel: string, requestId: string): boolean {
+  return new RegExp(`-r\\d+-${requestId.slice(0, 8).replace(/[^0-9a-f]/g, '_')}$`).test(hsmKeyLabel);
+}
+
+/**
+ * One KMS key per HSM key label. A binding `LABEL=KEY_ARN` also covers the keys the rotations of
+ * that KMS key make in the HSM (`LABEL-r<n>-<request>`, see baseHsmKeyLabel): the KMS key stays
+ * the same, so the worker may make, wrap and retire its new material without a new binding.
+ */
 export class KeyBindings {
   private readonly byLabel = new Map<string, string>();
 
@@ -78,7 +98,7 @@ export class KeyBindings {
 
   /** The KMS key ARN the worker may wrap `hsmKeyLabel` for, or WorkerKeyNotBoundError. */
   require(hsmKeyLabel: string, keyId: string): string {
-    const bound = this.byLabel.get(hsmKeyLabel);
+    const bound = this.byLabel.get(hsmKeyLabel) ?? this.byLabel.get(baseHsmKeyLabel(hsmKeyLabel));
     if (bound === keyId) return bound;
     if (this.allowAny && bound === undefined) return keyId;
     throw new WorkerKeyNotBoundError(hsmKeyLabel, keyId, bound);

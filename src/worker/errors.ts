@@ -64,8 +64,8 @@ export class WorkerImportParametersMismatchError extends WorkerError {
 
 /** The task's input is not WrapKeyMaterial's input. */
 export class WorkerTaskInputError extends WorkerError {
-  constructor(issues: string[]) {
-    super(`the task's input is not a WrapKeyMaterial input: ${issues.join('; ')}`);
+  constructor(issues: string[], step = 'WrapKeyMaterial') {
+    super(`the task's input is not a ${step} input: ${issues.join('; ')}`);
     this.name = 'WorkerTaskInputError';
   }
 }
@@ -77,5 +77,28 @@ export class WrapActivityNotFoundError extends WorkerError {
       hint: 'pass --activity-arn (the stack output or `aws stepfunctions list-activities`), or deploy with hsmPlacement=activity / run byok local up --hsm-placement activity',
     });
     this.name = 'WrapActivityNotFoundError';
+  }
+}
+
+/** A RetireRotationMaterial task names an HSM key that is not the key its rotation request made. */
+export class WorkerRetireRefusedError extends WorkerError {
+  readonly hsmKeyLabel: string;
+  readonly keyId: string;
+  constructor(hsmKeyLabel: string, keyId: string, requestId: string | null) {
+    super(
+      `HSM key "${hsmKeyLabel}" was not made by rotation request ${requestId ?? '(none)'}: nothing was destroyed`,
+      { hint: 'the worker destroys only the key a rotation of a bound KMS key made (LABEL-r<n>-<request>)' },
+    );
+    this.name = 'WorkerRetireRefusedError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.keyId = keyId;
+  }
+}
+
+/** An activity task of a step this worker does not run. */
+export class WorkerUnknownStepError extends WorkerError {
+  constructor(step: string) {
+    super(`this worker runs no HSM step "${step}"`);
+    this.name = 'WorkerUnknownStepError';
   }
 }

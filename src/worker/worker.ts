@@ -1,5 +1,6 @@
-// `byok worker`'s loop: N pollers long-poll GetActivityTask on the wrap activity, each runs the task
-// it gets (src/worker/wrap-task.ts) while heartbeating, and answers SendTaskSuccess, or
+// `byok worker`'s loop: N pollers per HSM activity (wrap, create/retire rotation material) long-poll
+// GetActivityTask, each runs the task it gets (src/worker/wrap-task.ts, src/worker/rotation-tasks.ts,
+// chosen by the activity's step) while heartbeating, and answers SendTaskSuccess, or
 // SendTaskFailure with the error's name and message (never material). AWS or network failures are
 // retried with full-jitter backoff. stop(): no new polls; a poll in flight is still answered (a task
 // it brings is done, so none is lost) and every task in hand finishes. abort(): polls end now.
@@ -11,11 +12,33 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { WrapKeyMaterialInput } from '../import/contracts.ts';
+import {
+  CreateRotationMaterialInputSchema,
+  RetireRotationMaterialInputSchema,
+} from '../rotation/contracts.ts';
+import type { RotationHsmDeps } from '../rotation/hsm-material.ts';
 import { publishRefusedTask } from './alerts.ts';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelayMs, sleep } from './backoff.ts';
-import { WorkerKeyNotBoundError } from './errors.ts';
+import { WorkerKeyNotBoundError, WorkerRetireRefusedError, WorkerUnknownStepError } from './errors.ts';
+import {
+  parseTaskInput,
+  runCreateRotationMaterialTask,
+  runRetireRotationMaterialTask,
+} from './rotation-tasks.ts';
 import { parseWrapTaskInput, runWrapTask, type WrapTaskDeps } from './wrap-task.ts';
+
+/** An HSM activity this worker polls, and the step (statemachines/hsm-placement.json) it runs. */
+export interface HsmActivity {
+  step: string;
+  activityArn: string;
+}
+
+/** What a task is about, for the log line and the alert. */
+interface TaskIds {
+  execution: string | undefined;
+  keyId: string | undefined;
+  hsmKeyLabel: string | undefined;
+}
 
 /** One line per task: what was done, for which execution and key, how it ended, how long it took. */
 export interface TaskLogLine {
@@ -30,7 +53,7 @@ export interface TaskLogLine {
 }
 
 export interface WorkerOptions {
-  activityArn: string;
+  activities: readonly HsmActivity[];
   workerName: string;
   concurrency: number;
   /** How often a task in hand is heartbeaten (well within the state's HeartbeatSeconds). */
@@ -39,6 +62,7 @@ export interface WorkerOptions {
 }
 
 export interface WorkerDeps extends WrapTaskDeps {
+  hsm: WrapTaskDeps['hsm'] & RotationHsmDeps['hsm'];
   sfn: SFNClient;
   events: EventBridgeClient;
   /** The per-task JSON line (stdout in the CLI). */
@@ -66,7 +90,9 @@ export class ActivityWorker {
   /** Starts the pollers; the promise settles when all have stopped. */
   run(): Promise<void> {
     this.running ??= Promise.all(
-      Array.from({ length: this.options.concurrency }, (_, slot) => this.poller(slot)),
+      this.options.activities.flatMap((activity) =>
+        Array.from({ length: this.options.concurrency }, (_, slot) => this.poller(activity, slot)),
+      ),
     ).then(() => undefined);
     return this.running;
   }
@@ -82,14 +108,14 @@ export class ActivityWorker {
     this.hardStop.abort();
   }
 
-  private async poller(slot: number): Promise<void> {
+  private async poller(activity: HsmActivity, slot: number): Promise<void> {
     let failures = 0;
     const workerName = `${this.options.workerName}-${slot}`.slice(0, 80);
     while (!this.stopping) {
       let task: { taskToken?: string | undefined; input?: string | undefined };
       try {
         task = await this.deps.sfn.send(
-          new GetActivityTaskCommand({ activityArn: this.options.activityArn, workerName }),
+          new GetActivityTaskCommand({ activityArn: activity.activityArn, workerName }),
           { abortSignal: this.hardStop.signal },
         );
         failures = 0;
@@ -106,29 +132,67 @@ export class ActivityWorker {
         await sleep(waitMs, this.hardStop.signal);
         continue;
       }
-      if (task.taskToken) await this.handle(task.taskToken, task.input ?? '');
+      if (task.taskToken) await this.handle(activity.step, task.taskToken, task.input ?? '');
     }
   }
 
-  private async handle(taskToken: string, inputText: string): Promise<void> {
+  /** Parses the task's input for its step and runs that step's core: its output and ids. */
+  private async runTask(step: string, inputText: string, seen: (ids: TaskIds) => void): Promise<unknown> {
+    const logger = this.deps.logger;
+    switch (step) {
+      case 'wrap-key-material': {
+        const input = parseWrapTaskInput(inputText);
+        seen({
+          execution: input.executionId,
+          keyId: input.importParameters.keyId,
+          hsmKeyLabel: input.importParameters.hsmKeyLabel,
+        });
+        return runWrapTask(input, this.deps);
+      }
+      case 'create-rotation-material': {
+        const input = parseTaskInput(CreateRotationMaterialInputSchema, inputText, 'CreateRotationMaterial');
+        seen({
+          execution: input.rotation.requestId,
+          keyId: input.rotation.keyArn,
+          hsmKeyLabel: input.rotation.newHsmKeyLabel,
+        });
+        return runCreateRotationMaterialTask(input, { ...this.deps, logger });
+      }
+      case 'retire-rotation-material': {
+        const input = parseTaskInput(RetireRotationMaterialInputSchema, inputText, 'RetireRotationMaterial');
+        seen({
+          execution: input.abandoned.requestId ?? undefined,
+          keyId: input.abandoned.keyId ?? undefined,
+          hsmKeyLabel: input.abandoned.hsmKeyLabel ?? undefined,
+        });
+        return runRetireRotationMaterialTask(input, { ...this.deps, logger });
+      }
+      default:
+        throw new WorkerUnknownStepError(step);
+    }
+  }
+
+  private async handle(step: string, taskToken: string, inputText: string): Promise<void> {
     const started = performance.now();
     const heartbeat = setInterval(() => {
       this.deps.sfn.send(new SendTaskHeartbeatCommand({ taskToken })).catch((error: unknown) => {
         this.deps.note('SendTaskHeartbeat failed', { error: nameOf(error), message: messageOf(error) });
       });
     }, this.options.heartbeatIntervalMs);
-    let input: WrapKeyMaterialInput | undefined;
+    let ids: TaskIds = { execution: undefined, keyId: undefined, hsmKeyLabel: undefined };
     let line: Omit<TaskLogLine, 'time' | 'worker' | 'durationMs'>;
     try {
-      input = parseWrapTaskInput(inputText);
-      const output = await runWrapTask(input, this.deps);
+      const output = await this.runTask(step, inputText, (seen) => {
+        ids = seen;
+      });
       const accepted = await this.answer(
         new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
       );
-      line = { ...idsOf(input), outcome: accepted ? 'succeeded' : 'answer-refused' };
+      line = { ...ids, outcome: accepted ? 'succeeded' : 'answer-refused' };
     } catch (error) {
       const name = nameOf(error);
-      if (error instanceof WorkerKeyNotBoundError) await this.alert(error, input);
+      const refused = error instanceof WorkerKeyNotBoundError || error instanceof WorkerRetireRefusedError;
+      if (refused) await this.alert(error, ids);
       const accepted = await this.answer(
         new SendTaskFailureCommand({
           taskToken,
@@ -137,12 +201,8 @@ export class ActivityWorker {
         }),
       );
       line = {
-        ...idsOf(input),
-        outcome: !accepted
-          ? 'answer-refused'
-          : error instanceof WorkerKeyNotBoundError
-            ? 'refused'
-            : 'failed',
+        ...ids,
+        outcome: !accepted ? 'answer-refused' : refused ? 'refused' : 'failed',
         error: name,
       };
     } finally {
@@ -178,11 +238,11 @@ export class ActivityWorker {
     }
   }
 
-  private async alert(error: WorkerKeyNotBoundError, input: WrapKeyMaterialInput | undefined): Promise<void> {
+  private async alert(error: WorkerKeyNotBoundError | WorkerRetireRefusedError, ids: TaskIds): Promise<void> {
     try {
       await publishRefusedTask(this.deps.events, {
         worker: this.options.workerName,
-        executionId: input?.executionId,
+        executionId: ids.execution,
         keyId: error.keyId,
         hsmKeyLabel: error.hsmKeyLabel,
         error: error.name,
@@ -195,14 +255,6 @@ export class ActivityWorker {
       });
     }
   }
-}
-
-function idsOf(input: WrapKeyMaterialInput | undefined) {
-  return {
-    execution: input?.executionId,
-    keyId: input?.importParameters.keyId,
-    hsmKeyLabel: input?.importParameters.hsmKeyLabel,
-  };
 }
 
 function nameOf(error: unknown): string {

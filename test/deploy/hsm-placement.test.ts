@@ -25,12 +25,12 @@ afterAll(() => {
 
 type State = Record<string, unknown>;
 
-/** The import state machine's states, each intrinsic placeholder replaced by its intrinsic. */
-function importStates(template: CfnTemplate): Record<string, State> {
-  const definitionString = template.Resources.ImportKeyMaterial?.Properties?.DefinitionString as
+/** A state machine's top-level states, each intrinsic placeholder replaced by its intrinsic. */
+function statesOf(template: CfnTemplate, stateMachine: string): Record<string, State> {
+  const definitionString = template.Resources[stateMachine]?.Properties?.DefinitionString as
     | { 'Fn::Sub': [string, Record<string, unknown>] }
     | undefined;
-  if (!definitionString) throw new Error('no ImportKeyMaterial state machine in the template');
+  if (!definitionString) throw new Error(`no ${stateMachine} state machine in the template`);
   const sub = definitionString['Fn::Sub'];
   const definition = JSON.parse(sub[0]) as { States: Record<string, State> };
   for (const state of Object.values(definition.States)) {
@@ -38,6 +38,10 @@ function importStates(template: CfnTemplate): Record<string, State> {
     if (match?.[1] && sub[1][match[1]]) state.Resource = sub[1][match[1]];
   }
   return definition.States;
+}
+
+function importStates(template: CfnTemplate): Record<string, State> {
+  return statesOf(template, 'ImportKeyMaterial');
 }
 
 function ofType(template: CfnTemplate, type: string): Array<[string, CfnResource]> {
@@ -52,6 +56,12 @@ function stable(template: CfnTemplate): CfnTemplate {
     .replace(/"CodeSha256":"[^"]*"/g, '"CodeSha256":"<sha>"');
   return JSON.parse(text) as CfnTemplate;
 }
+
+const HSM_HANDLERS = [
+  'functions/wrap-key-material.handler',
+  'functions/create-rotation-material.handler',
+  'functions/retire-rotation-material.handler',
+];
 
 const HSM_PARAMETERS = [
   'Pkcs11LayerArn',
@@ -75,10 +85,23 @@ describe('hsmPlacement=activity', () => {
         'WrapKeyMaterialActivity',
         { Type: 'AWS::StepFunctions::Activity', Properties: { Name: 'byok-dev-wrap-key-material' } },
       ],
+      [
+        'CreateRotationMaterialActivity',
+        {
+          Type: 'AWS::StepFunctions::Activity',
+          Properties: { Name: 'byok-dev-create-rotation-material' },
+        },
+      ],
+      [
+        'RetireRotationMaterialActivity',
+        {
+          Type: 'AWS::StepFunctions::Activity',
+          Properties: { Name: 'byok-dev-retire-rotation-material' },
+        },
+      ],
     ]);
-    expect(functions.map(([, fn]) => fn.Properties?.Handler)).not.toContain(
-      'functions/wrap-key-material.handler',
-    );
+    const handlers = functions.map(([, fn]) => fn.Properties?.Handler);
+    for (const handler of HSM_HANDLERS) expect(handlers).not.toContain(handler);
     for (const [id, fn] of functions) {
       expect(fn.Properties?.Layers, id).toBeUndefined();
       expect(fn.Properties?.VpcConfig, id).toBeUndefined();
@@ -110,6 +133,23 @@ describe('hsmPlacement=activity', () => {
     expect(JSON.stringify(rest.Retry)).toContain('States.HeartbeatTimeout');
   });
 
+  it.each(['CreateRotationMaterial', 'RetireRotationMaterial'])(
+    "has the rotation's %s use its activity, with HeartbeatSeconds and the same Retry and Catch",
+    (step) => {
+      // Act
+      const placed = statesOf(activity.template, 'RotateKeyMaterial')[step] as State;
+      const asLambda = statesOf(lambda.template, 'RotateKeyMaterial')[step] as State;
+
+      // Assess
+      expect(placed.Resource).toEqual({ Ref: `${step}Activity` });
+      expect(asLambda.Resource).toEqual({ 'Fn::GetAtt': [`${step}LambdaFunction`, 'Arn'] });
+      expect(placed.HeartbeatSeconds).toBe(30);
+      const { Resource: _a, HeartbeatSeconds: _h, ...rest } = placed;
+      const { Resource: _b, ...lambdaRest } = asLambda;
+      expect(rest).toEqual(lambdaRest);
+    },
+  );
+
   it("routes the worker's refused-task alert to the alert topic and paces the sweep for two requests per import", () => {
     // Prepare
     const rule = activity.template.Resources.WorkerAlertRule;
@@ -125,7 +165,7 @@ describe('hsmPlacement=activity', () => {
     });
   });
 
-  it('differs from the lambda placement only in the HSM step', () => {
+  it('differs from the lambda placement only in the HSM steps', () => {
     // Prepare
     const a = stable(activity.template);
     const l = stable(lambda.template);
@@ -142,14 +182,29 @@ describe('hsmPlacement=activity', () => {
       .sort();
 
     // Assess
-    expect(onlyInLambda).toEqual([
-      'WrapKeyMaterialIamRoleLambdaExecution',
-      'WrapKeyMaterialLambdaFunction',
-      'WrapKeyMaterialLambdaVersion<hash>',
-      'WrapKeyMaterialLogGroup',
+    expect(onlyInLambda).toEqual(
+      ['CreateRotationMaterial', 'RetireRotationMaterial', 'WrapKeyMaterial']
+        .flatMap((step) => [
+          `${step}IamRoleLambdaExecution`,
+          `${step}LambdaFunction`,
+          `${step}LambdaVersion<hash>`,
+          `${step}LogGroup`,
+        ])
+        .sort(),
+    );
+    expect(onlyInActivity).toEqual([
+      'CreateRotationMaterialActivity',
+      'RetireRotationMaterialActivity',
+      'WorkerAlertRule',
+      'WrapKeyMaterialActivity',
     ]);
-    expect(onlyInActivity).toEqual(['WorkerAlertRule', 'WrapKeyMaterialActivity']);
-    expect(changed).toEqual(['FindExpiringKeysLambdaFunction', 'ImportKeyMaterial', 'ImportKeyMaterialRole']);
+    expect(changed).toEqual([
+      'FindExpiringKeysLambdaFunction',
+      'ImportKeyMaterial',
+      'ImportKeyMaterialRole',
+      'RotateKeyMaterial',
+      'RotateKeyMaterialRole',
+    ]);
     expect(
       Object.keys(l.Parameters ?? {})
         .filter((name) => !(name in (a.Parameters ?? {})))

@@ -1,5 +1,5 @@
 // What `byok worker` does (see register.ts and options.ts): checks the bindings, finds the wrap
-// activity, opens the HSM of $BYOK_HOME, and runs the ActivityWorker (src/worker) until a signal.
+// activities (wrap and the rotation's), opens the HSM of $BYOK_HOME, and runs the ActivityWorker (src/worker) until a signal.
 import { hostname } from 'node:os';
 import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../../aws/clients.ts';
 import { type Clock, systemClock } from '../../../clock.ts';
@@ -7,10 +7,10 @@ import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { finalizeIdleModules, openHsm } from '../../../hsm/pkcs11-adapter.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 import { createLogger } from '../../../shared/logger.ts';
-import { findWrapActivity } from '../../../worker/activity.ts';
+import { findHsmActivities } from '../../../worker/activity.ts';
 import { type KeyBinding, KeyBindings, parseBinding, readBindingsFile } from '../../../worker/bindings.ts';
 import { WorkerBindingsMissingError } from '../../../worker/errors.ts';
-import { ActivityWorker } from '../../../worker/worker.ts';
+import { ActivityWorker, type HsmActivity } from '../../../worker/worker.ts';
 import type { WorkerCliOptions } from './options.ts';
 
 /** GetActivityTask holds a poll up to 60 s: wait a little longer for its answer. */
@@ -44,12 +44,15 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
   const events = createEventBridgeClient(clientOptions);
   const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
   try {
-    const activityArn = options.activityArn ?? (await findWrapActivity(sfn));
+    // --activity-arn names the wrap activity alone; without it, every HSM activity found is polled.
+    const activities: HsmActivity[] = options.activityArn
+      ? [{ step: 'wrap-key-material', activityArn: options.activityArn }]
+      : await findHsmActivities(sfn);
     const hsm = await openHsm(await loadHsmConfig(defaultByokHome()));
     const workerName = options.name ?? `${hostname()}-${process.pid}`;
     const worker = new ActivityWorker(
       {
-        activityArn,
+        activities,
         workerName,
         concurrency: options.concurrency,
         heartbeatIntervalMs: options.heartbeatInterval * 1000,
@@ -83,7 +86,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     note('byok worker polling', {
-      activityArn,
+      activities: activities.map((activity) => activity.activityArn),
       worker: workerName,
       concurrency: options.concurrency,
       bound: bindings.keyArns().length,
