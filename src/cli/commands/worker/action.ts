@@ -16,7 +16,7 @@ import type { WorkerCliOptions } from './options.ts';
 const POLL_REQUEST_TIMEOUT_MS = 65_000;
 
 function note(message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields, message })}\n`);
 }
 
 export async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
