@@ -125,7 +125,7 @@ export class ActivityWorker {
         const waitMs = fullJitterDelayMs(failures, this.options.backoff ?? DEFAULT_BACKOFF);
         this.deps.note('GetActivityTask failed; reconnecting', {
           error: nameOf(error),
-          message: messageOf(error),
+          reason: messageOf(error),
           attempt: failures,
           waitMs,
         });
@@ -176,7 +176,7 @@ export class ActivityWorker {
     const started = performance.now();
     const heartbeat = setInterval(() => {
       this.deps.sfn.send(new SendTaskHeartbeatCommand({ taskToken })).catch((error: unknown) => {
-        this.deps.note('SendTaskHeartbeat failed', { error: nameOf(error), message: messageOf(error) });
+        this.deps.note('SendTaskHeartbeat failed', { error: nameOf(error), reason: messageOf(error) });
       });
     }, this.options.heartbeatIntervalMs);
     let ids: TaskIds = { execution: undefined, keyId: undefined, hsmKeyLabel: undefined };
@@ -230,7 +230,7 @@ export class ActivityWorker {
         const name = nameOf(error);
         if (name === 'TaskTimedOut' || name === 'TaskDoesNotExist' || name === 'InvalidToken') return false;
         if (attempt >= ANSWER_ATTEMPTS) {
-          this.deps.note('giving up on answering the task', { error: name, message: messageOf(error) });
+          this.deps.note('giving up on answering the task', { error: name, reason: messageOf(error) });
           return false;
         }
         await sleep(fullJitterDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
@@ -251,7 +251,7 @@ export class ActivityWorker {
     } catch (publishError) {
       this.deps.note('could not publish the refused-task alert', {
         error: nameOf(publishError),
-        message: messageOf(publishError),
+        reason: messageOf(publishError),
       });
     }
   }

@@ -5,6 +5,7 @@
 // key only, with step 1's algorithm and spec), wraps under that key and returns its own import
 // token with the blob, which ImportKeyMaterial then uses. A compromised AWS side can therefore
 // neither pick the HSM key for another KMS key nor make the HSM wrap under a key of its choosing.
+import { createPublicKey } from 'node:crypto';
 import { GetParametersForImportCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
 import {
@@ -40,6 +41,22 @@ export function parseWrapTaskInput(inputText: string): WrapKeyMaterialInput {
   return parsed.data;
 }
 
+const WRAPPING_KEY_BITS: Record<WrapKeyMaterialInput['importParameters']['wrappingKeySpec'], number> = {
+  RSA_2048: 2048,
+  RSA_3072: 3072,
+  RSA_4096: 4096,
+};
+
+/** The modulus size of an RSA SubjectPublicKeyInfo, or undefined for anything else. */
+function rsaModulusBits(spki: Uint8Array): number | undefined {
+  try {
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'rsa' ? key.asymmetricKeyDetails?.modulusLength : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `arn:...:key/<id>` or `<id>`: the same key? */
 function sameKey(answered: string | undefined, keyArn: string): boolean {
   if (!answered) return false;
@@ -65,6 +82,12 @@ export async function runWrapTask(
   }
   if (!own.PublicKey || !own.ImportToken) {
     throw new WorkerImportParametersMismatchError('KMS answered without a public key or import token');
+  }
+  const ownBits = rsaModulusBits(own.PublicKey);
+  if (ownBits !== WRAPPING_KEY_BITS[decided.wrappingKeySpec]) {
+    throw new WorkerImportParametersMismatchError(
+      `KMS's wrapping key has ${ownBits ?? 'no RSA'} bits where the workflow decided ${decided.wrappingKeySpec}`,
+    );
   }
   if (!own.ParametersValidTo || own.ParametersValidTo.getTime() <= deps.clock.now().getTime()) {
     throw new WorkerImportParametersMismatchError('KMS answered with parameters that are no longer valid');

@@ -13,6 +13,7 @@ interface StateMachineResolver {
   readDefinitions(dir?: string): Record<string, Definition>;
   placeholdersIn(definition: unknown): string[];
   resolveDefinition(definition: Definition, context: ResolverContext): Definition;
+  placeHsmSteps(definition: Definition, placement: 'lambda' | 'activity'): Definition;
 }
 
 const resolver = createRequire(import.meta.url)('../../deploy/state-machines.cjs') as StateMachineResolver;
@@ -109,5 +110,25 @@ describe('deploy/state-machines.cjs', () => {
     // Assess
     expect(resolved).toEqual(definition);
     expect(resolver.placeholdersIn(definition)).toEqual([]);
+  });
+
+  it('places the HSM steps as activities with hsmPlacement=activity, and leaves them for lambda', () => {
+    // Prepare
+    const definition = task('${WrapKeyMaterialFunctionArn}', { 'importParameters.$': '$.importParameters' });
+
+    // Act
+    const asActivity = resolver.resolveDefinition(resolver.placeHsmSteps(definition, 'activity'), {
+      ...context,
+      functionKeys: [],
+    });
+    const asLambda = resolver.placeHsmSteps(definition, 'lambda');
+
+    // Assess
+    expect((asActivity.States as Record<string, Definition>).Step).toMatchObject({
+      Resource: { Ref: 'WrapKeyMaterialActivity' },
+      HeartbeatSeconds: 30,
+      Parameters: { 'importParameters.$': '$.importParameters' },
+    });
+    expect(asLambda).toBe(definition);
   });
 });

@@ -45,24 +45,30 @@ describe('byok --help', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    for (const command of ['local', 'hsm', 'import', 'demo', 'start', 'status', 'simulate']) {
+    for (const command of ['local', 'hsm', 'import', 'demo', 'start', 'status', 'simulate', 'worker']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     expect(run.stderr).toBe('');
   });
 
-  it.each([['import'], ['demo'], ['local', 'up'], ['hsm', 'init'], ['simulate'], ['start'], ['status']])(
-    'shows examples for byok %s',
-    async (...command) => {
-      // Act
-      const run = await byok(...command, '--help');
+  it.each([
+    ['import'],
+    ['demo'],
+    ['local', 'up'],
+    ['hsm', 'init'],
+    ['simulate'],
+    ['start'],
+    ['status'],
+    ['worker'],
+  ])('shows examples for byok %s', async (...command) => {
+    // Act
+    const run = await byok(...command, '--help');
 
-      // Assess
-      expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/Examples?:\n {2}byok /);
-      expect(run.stderr).toBe('');
-    },
-  );
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Examples?:\n {2}byok /);
+    expect(run.stderr).toBe('');
+  });
 });
 
 describe('bad input', () => {

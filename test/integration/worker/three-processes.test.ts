@@ -84,6 +84,8 @@ describe('byok local up (activity placement) + byok worker + byok import', () =>
         keyArn,
         '--valid-for',
         '30d',
+        '--wrapping-key-spec',
+        'RSA_2048',
         '--json',
       ]);
 

@@ -5,7 +5,6 @@ import { createEventBridgeClient, createKmsClient, createSfnClient } from '../..
 import { type Clock, systemClock } from '../../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { finalizeIdleModules, openHsm } from '../../../hsm/pkcs11-adapter.ts';
-import { endpointClock } from '../../../runner/remote-clock.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { findHsmActivities } from '../../../worker/activity.ts';
 import { type KeyBinding, KeyBindings, parseBinding, readBindingsFile } from '../../../worker/bindings.ts';
@@ -17,7 +16,7 @@ import type { WorkerCliOptions } from './options.ts';
 const POLL_REQUEST_TIMEOUT_MS = 65_000;
 
 function note(message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields, message })}\n`);
 }
 
 export async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
@@ -42,7 +41,10 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
   const sfn = createSfnClient({ ...clientOptions, requestTimeoutMs: POLL_REQUEST_TIMEOUT_MS });
   const kms = createKmsClient(clientOptions);
   const events = createEventBridgeClient(clientOptions);
-  const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
+  // Real time: a local stack's virtual clock only runs ahead of it, so KMS's ParametersValidTo
+  // (on the stack's clock) passing this check is no weaker; and the worker can start before the
+  // endpoint is up (it reconnects).
+  const clock: Clock = systemClock;
   try {
     // --activity-arn names the wrap activity alone; without it, every HSM activity found is polled.
     const activities: HsmActivity[] = options.activityArn
