@@ -38,8 +38,14 @@ describe('applyHsmPlacement', () => {
       Resource: 'arn:aws:states:eu-west-1:123456789012:activity:byok-wrap-key-material',
       HeartbeatSeconds: ACTIVITY_HEARTBEAT_SECONDS,
     });
-    const { WrapKeyMaterial: _placed, ...others } = placed.States;
-    const { WrapKeyMaterial: _written, ...written } = definition.States;
+    // The replica Regions' Map wraps again with the same step, placed the same way.
+    const replicaStates = (state: unknown) =>
+      (state as { ItemProcessor: { States: Record<string, { Resource?: string }> } }).ItemProcessor.States;
+    expect(replicaStates(placed.States.ImportIntoReplicas).ReplicaWrapKeyMaterial?.Resource).toBe(
+      'arn:aws:states:eu-west-1:123456789012:activity:byok-wrap-key-material',
+    );
+    const { WrapKeyMaterial: _placed, ImportIntoReplicas: _placedMap, ...others } = placed.States;
+    const { WrapKeyMaterial: _written, ImportIntoReplicas: _writtenMap, ...written } = definition.States;
     expect(others).toEqual(written);
   });
 
