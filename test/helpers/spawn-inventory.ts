@@ -138,7 +138,7 @@ export function findCodeSpawns(root: string, files: readonly string[]): SpawnInv
     if (!source) continue;
     const visit = (node: ts.Node): void => {
       // A browser started by a driver (playwright-core's `executablePath`): the program is the
-      // literal, or the fallback of `process.env.X ?? '/usr/bin/...'`.
+      // literal, or the literal fallback of `process.env.X ?? <path>`.
       if (ts.isPropertyAssignment(node) && node.name.getText() === 'executablePath') {
         const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
         const value = node.initializer;
