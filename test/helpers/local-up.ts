@@ -1,49 +1,15 @@
 // `byok local up` in its own process, as a user runs it: the stack is ready once its URL is the
 // first line on stdout.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { HsmKeyType } from '../../src/hsm/port.ts';
+import { type ByokProcess, spawnByok } from './byok-process.ts';
 import { createTestToken } from './hsm.ts';
 
-const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
-
-export interface LocalUpProcess {
-  child: ChildProcess;
-  /** The stack's URL; rejects with its stderr if the process exits before printing it. */
-  url: Promise<string>;
-  /** SIGTERM (if still running); resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
+export type LocalUpProcess = ByokProcess;
 
 /** Spawns `byok local up <args>`; the child is returned at once so that a caller can always stop it. */
 export function spawnLocalUp(args: readonly string[], env: NodeJS.ProcessEnv = {}): LocalUpProcess {
-  const child = spawn(process.execPath, [byok, 'local', 'up', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line) resolve(line);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`byok local up exited ${code}: ${stderr}`)));
-  });
-  return {
-    child,
-    url,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exit;
-    },
-  };
+  return spawnByok(['local', 'up'], args, env);
 }
 
 export interface LocalUpOverToken {
