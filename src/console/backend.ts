@@ -2,8 +2,9 @@
 // against AWS with the default credential chain or against the local stack with an endpoint. The
 // browser never calls AWS; only the server does, through this.
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createKmsClient, createRegionalKmsClients, createSfnClient } from '../aws/clients.ts';
+import { findStateMachineArns } from '../aws/state-machines.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { type LastRuns, lastRunsFromLocalEvents, lastRunsFromStepFunctions } from '../sweep/status.ts';
@@ -43,7 +44,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {
-    machines ??= findWorkflowStateMachines(sfn).catch((error: unknown) => {
+    machines ??= findStateMachineArns(sfn, WORKFLOWS).catch((error: unknown) => {
       machines = undefined;
       throw error;
     });
@@ -78,17 +79,3 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
 }
 
 /** Every state machine named after one of byok's workflows, as `byok start` finds the import one. */
-async function findWorkflowStateMachines(sfn: SFNClient): Promise<Map<Workflow, string[]>> {
-  const found = new Map<Workflow, string[]>(WORKFLOWS.map((workflow) => [workflow, []]));
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    for (const machine of page.stateMachines ?? []) {
-      const name = machine.name ?? '';
-      const workflow = WORKFLOWS.find((w) => name === w || name.endsWith(`-${w}`));
-      if (workflow && machine.stateMachineArn) found.get(workflow)?.push(machine.stateMachineArn);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return found;
-}

@@ -3,17 +3,18 @@
 // under a deterministic name, and follows it to the end with DescribeExecution, printing each step.
 // The same command run again the same day joins (or reports) the same execution instead of
 // starting a second import.
+
 import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListStateMachinesCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { createKmsClient, createSfnClient } from '../../../aws/clients.ts';
+import { findStateMachineArns } from '../../../aws/state-machines.ts';
 import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../../import/contracts.ts';
 import { sha1Disclosure } from '../../../import/wrapping-algorithms.ts';
 import {
@@ -107,21 +108,10 @@ async function send<T>(options: StartOptions, call: () => Promise<T>): Promise<T
 }
 
 async function findImportStateMachine(sfn: SFNClient, options: StartOptions): Promise<string> {
-  const found: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await send(options, () => sfn.send(new ListStateMachinesCommand({ nextToken })));
-    for (const machine of page.stateMachines ?? []) {
-      const name = machine.name ?? '';
-      if (
-        (name === IMPORT_STATE_MACHINE || name.endsWith(`-${IMPORT_STATE_MACHINE}`)) &&
-        machine.stateMachineArn
-      ) {
-        found.push(machine.stateMachineArn);
-      }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const found =
+    (await send(options, () => findStateMachineArns(sfn, [IMPORT_STATE_MACHINE]))).get(
+      IMPORT_STATE_MACHINE,
+    ) ?? [];
   if (found.length === 1) return found[0] as string;
   throw new StateMachineNotFoundError(
     found.length === 0
