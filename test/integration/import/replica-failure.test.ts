@@ -3,8 +3,8 @@
 // ('$.failureEventInput.keyId' does not point to a value).
 import { ReplicateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExecution } from '../../../src/runner/run-execution.ts';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
+import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 let world: SweepWorld;
 

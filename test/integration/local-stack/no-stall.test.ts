@@ -2,7 +2,7 @@
 // virtual clock wait for that rotation. The rule's target waits only for the execution it started,
 // and not for a task token or an activity: `clock advance 20h` then `clock advance 1h` both return.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStepFunctionsApiTargetHandler } from '../../../src/runner/state-machine-targets.ts';
+import { createStepFunctionsApiTargetHandler } from '../../../src/onprem/runner/state-machine-targets.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 const HOUR = 3_600_000;
