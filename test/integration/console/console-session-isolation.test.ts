@@ -9,12 +9,12 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleServer, startConsoleServer } from '../../../src/console/server.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { type ConsoleServer, startConsoleServer } from '../../../src/onprem/console/server.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 import { artifactPath, launchChromium } from '../../helpers/console.ts';
 
 /** The session secret of a printed console URL, wherever the URL carries it. */
