@@ -156,7 +156,9 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     // The SDK's own retries (3 attempts, with backoff) absorb most throttles, as against AWS; the
     // state's Retry takes what they do not. Three imports in well under 3 s cannot all have got
     // their GetParametersForImport at 1/s without one of the two.
-    const sdkRetried = results.some((result) => result.stopDate.getTime() - result.startDate.getTime() >= 900);
+    const sdkRetried = results.some(
+      (result) => result.stopDate.getTime() - result.startDate.getTime() >= 900,
+    );
     expect(throttled.length > 0 || sdkRetried).toBe(true);
   });
 
