@@ -6,8 +6,11 @@ import {
   collectStatus,
   formatTimeLeft,
   type LastRuns,
+  type LastSweep,
   lastRunsFromLocalEvents,
   lastRunsFromStepFunctions,
+  lastSweepFromLocalEvents,
+  lastSweepFromStepFunctions,
   type StatusReport,
 } from '../../../../core/sweep/status.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
@@ -29,6 +32,8 @@ export async function runStatus(options: StatusOptions): Promise<void> {
       leadWindowDays: options.leadWindowDays,
       lastRuns,
     });
+    const lastSweep = await lastSweepFor(options);
+    if (lastSweep) report.lastSweep = lastSweep;
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
   } finally {
     kms.destroy();
@@ -44,6 +49,28 @@ async function lastRunsFor(options: StatusOptions): Promise<LastRuns> {
   } finally {
     sfn.destroy();
   }
+}
+
+/** The last sweep's report; best effort (status still answers when it cannot be read). */
+async function lastSweepFor(options: StatusOptions): Promise<LastSweep | undefined> {
+  if (options.endpoint) return lastSweepFromLocalEvents(options.endpoint).catch(() => undefined);
+  const sfn = createSfnClient({ region: options.region });
+  try {
+    return await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** `last sweep 2026-12-07T03:00:00Z: PARTIAL: 217 keys could not be read (ThrottlingException)`, and the keys. */
+function lastSweepLines(sweep: LastSweep | undefined): string[] {
+  if (!sweep) return [];
+  const head = `last sweep ${sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z')}: ${sweep.outcome}${
+    sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''
+  } (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})\n`;
+  const unread = sweep.unreadKeys.map((key) => `  not read: ${key.keyId}: ${key.error}: ${key.why}\n`);
+  const failed = sweep.failures.map((failure) => `  failed: ${failure.keyId}: ${failure.error}\n`);
+  return ['\n', head, ...unread, ...failed];
 }
 
 /** `  material 1a2b3c4d5e6f CURRENT us-west-2`, under its key's row in the same columns. */
@@ -73,7 +100,10 @@ function materialRow(material: StatusReport['keys'][number]['materials'][number]
 
 export function formatStatus(report: StatusReport): string {
   if (report.keys.length === 0 && report.unreadable.length === 0) {
-    return 'No byok-managed keys (tag byok:managed=true) in this account and Region.\n';
+    return [
+      'No byok-managed keys (tag byok:managed=true) in this account and Region.\n',
+      ...lastSweepLines(report.lastSweep),
+    ].join('');
   }
   const header = ['', 'KEY', 'SPEC', 'HSM KEY', 'VALID TO', 'LEFT', 'NEXT REIMPORT', 'LAST RUN'];
   const keyRows = report.keys.map((key) => [
@@ -118,5 +148,6 @@ export function formatStatus(report: StatusReport): string {
     line(header),
     ...rows.map(line),
     ...(notes.length + unreadable.length > 0 ? ['\n', ...notes, ...unreadable] : []),
+    ...lastSweepLines(report.lastSweep),
   ].join('');
 }
