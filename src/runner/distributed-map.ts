@@ -115,8 +115,9 @@ export function rewriteDistributedMaps(definition: AslDefinition): {
       }
       const task: AslState = { Type: 'Task', Resource: DISTRIBUTED_MAP_RESOURCE, Parameters: parameters };
       for (const [field, value] of Object.entries(state)) if (!MAP_FIELDS.has(field)) task[field] = value;
-      // A Map Run may take as long as its children; the interpreter's Task default is 60 s.
-      task.TimeoutSeconds ??= 31_536_000;
+      // A Map Run may take as long as its children (the interpreter's Task default is 60 s); the
+      // interpreter's timer takes at most 2^31 - 1 ms, about 24 days.
+      task.TimeoutSeconds ??= 2_000_000;
       states[name] = task;
     }
     return { ...current, States: states };
@@ -166,8 +167,13 @@ export async function runDistributedMap(
   const results: (ExecutionResult | undefined)[] = new Array(items.length);
   let failed = 0;
   let next = 0;
+  // Each threshold counts only when set; with neither, no failure is tolerated.
+  const countSet = request.toleratedFailureCount !== undefined && request.toleratedFailureCount !== null;
+  const percentageSet = request.toleratedFailurePercentage !== undefined && request.toleratedFailurePercentage !== null;
   const exceeded = () =>
-    failed > toleratedCount || (items.length > 0 && (failed / items.length) * 100 > toleratedPercentage);
+    (countSet && failed > toleratedCount) ||
+    (percentageSet && items.length > 0 && (failed / items.length) * 100 > toleratedPercentage) ||
+    (!countSet && !percentageSet && failed > 0);
   const worker = async () => {
     while (next < items.length && !exceeded() && !context.signal?.aborted) {
       const index = next++;
