@@ -3,8 +3,9 @@
 // its own keys in every Region. A key ARN of another account is AccessDenied, as on AWS without a
 // key policy granting it; a session of an assumed role may only do what the role's identity
 // policies allow (the key's tags are the `aws:ResourceTag/...` condition keys).
-import type { Principal } from './identity.ts';
+
 import { evaluatePolicies } from './iam/policy.ts';
+import type { Principal } from './identity.ts';
 import type { KmsService } from './kms/service.ts';
 import { AWS_JSON_1_1, AwsServiceError, type LocalService, type RequestContext } from './protocol.ts';
 
@@ -56,7 +57,8 @@ export class MultiAccountKms implements LocalService {
     for (const member of KEY_MEMBERS) {
       const value = input[member];
       const owner = typeof value === 'string' ? KEY_ARN.exec(value)?.[1] : undefined;
-      if (owner && owner !== context.accountId) throw denied(context.principal, operation, value as string, 'resource-based');
+      if (owner && owner !== context.accountId)
+        throw denied(context.principal, operation, value as string, 'resource-based');
     }
     const kms = this.forAccount(context.accountId);
     if (context.principal?.session) await authorize(kms, operation, input, context, context.principal);
@@ -85,10 +87,15 @@ async function authorize(
   };
   for (const member of CONDITION_MEMBERS) {
     const value = input[member];
-    if (typeof value === 'string') conditions[member === 'Origin' ? 'kms:KeyOrigin' : `kms:${member}`] = value;
+    if (typeof value === 'string')
+      conditions[member === 'Origin' ? 'kms:KeyOrigin' : `kms:${member}`] = value;
   }
   // ImportKeyMaterial with a ValidTo and no ExpirationModel imports expiring material.
-  if (operation === 'ImportKeyMaterial' && input.ExpirationModel === undefined && input.ValidTo !== undefined) {
+  if (
+    operation === 'ImportKeyMaterial' &&
+    input.ExpirationModel === undefined &&
+    input.ValidTo !== undefined
+  ) {
     conditions['kms:ExpirationModel'] = 'KEY_MATERIAL_EXPIRES';
   }
   if (operation === 'CreateKey' || operation === 'TagResource') {
@@ -104,7 +111,11 @@ async function authorize(
       KeyMetadata: { Arn: string; KeyId: string };
     };
     resource = described.KeyMetadata.Arn;
-    const listed = (await kms.handle('ListResourceTags', { KeyId: described.KeyMetadata.KeyId }, unchecked)) as {
+    const listed = (await kms.handle(
+      'ListResourceTags',
+      { KeyId: described.KeyMetadata.KeyId },
+      unchecked,
+    )) as {
       Tags?: { TagKey: string; TagValue: string }[];
     };
     for (const tag of listed.Tags ?? []) conditions[`aws:ResourceTag/${tag.TagKey}`] = tag.TagValue;

@@ -64,7 +64,13 @@ export class LocalIdentities {
         accessKeyId,
         // A role deleted after the session began: the session keeps no permissions.
         session: {
-          role: role ?? { accountId, roleName, arn: session.roleArn, trustPolicy: { Statement: [] }, policies: [] },
+          role: role ?? {
+            accountId,
+            roleName,
+            arn: session.roleArn,
+            trustPolicy: { Statement: [] },
+            policies: [],
+          },
           sessionName: session.sessionName,
           externalId: session.externalId,
         },
@@ -76,7 +82,12 @@ export class LocalIdentities {
   }
 
   /** Credentials of a new session of `role` (AssumeRole has checked the trust policy). */
-  issue(role: LocalRole, sessionName: string, durationSeconds: number, externalId: string | undefined): IssuedCredentials {
+  issue(
+    role: LocalRole,
+    sessionName: string,
+    durationSeconds: number,
+    externalId: string | undefined,
+  ): IssuedCredentials {
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
     const expiresAtMs = this.realNow() + durationSeconds * 1000;
     this.sessions.set(accessKeyId, { roleArn: role.arn, sessionName, externalId, expiresAtMs });

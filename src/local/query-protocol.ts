@@ -31,7 +31,12 @@ export function queryResponse(action: string, xmlns: string, resultXml: string, 
   return `<${action}Response xmlns="${xmlns}"><${action}Result>${resultXml}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
 }
 
-export function queryError(type: string, message: string | undefined, requestId: string, status: number): string {
+export function queryError(
+  type: string,
+  message: string | undefined,
+  requestId: string,
+  status: number,
+): string {
   const fault = status >= 500 ? 'Receiver' : 'Sender';
   return `<ErrorResponse><Error><Type>${fault}</Type><Code>${escapeXml(type)}</Code>${
     message === undefined ? '' : `<Message>${escapeXml(message)}</Message>`

@@ -210,7 +210,12 @@ export class LocalServer {
     return this.options.identities?.resolve(accessKeyIdFromAuthorization(authorization));
   }
 
-  private async routeAws(request: IncomingMessage, raw: string, response: ServerResponse, url: URL): Promise<void> {
+  private async routeAws(
+    request: IncomingMessage,
+    raw: string,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const requestId = randomUUID();
     const authorization = header(request, 'authorization');
     const region = regionFromAuthorization(authorization) ?? this.options.region;
@@ -280,7 +285,8 @@ export class LocalServer {
     where: { region: string; requestId: string; authorization: string | undefined },
   ): Promise<void> {
     try {
-      if (request.method !== 'POST') throw new AwsServiceError('InvalidAction', 'the Query protocol takes POST');
+      if (request.method !== 'POST')
+        throw new AwsServiceError('InvalidAction', 'the Query protocol takes POST');
       const params = new URLSearchParams(raw);
       const action = params.get('Action');
       if (!action) throw new AwsServiceError('MissingAction', 'Missing Action');
@@ -300,10 +306,20 @@ export class LocalServer {
         process.emitWarning(
           `local stack internal error: ${error instanceof Error ? error.message : String(error)}`,
         );
-        sendText(response, 500, QUERY_CONTENT_TYPE, queryError('InternalFailure', undefined, where.requestId, 500));
+        sendText(
+          response,
+          500,
+          QUERY_CONTENT_TYPE,
+          queryError('InternalFailure', undefined, where.requestId, 500),
+        );
         return;
       }
-      sendText(response, error.status, QUERY_CONTENT_TYPE, queryError(error.type, error.awsMessage, where.requestId, error.status));
+      sendText(
+        response,
+        error.status,
+        QUERY_CONTENT_TYPE,
+        queryError(error.type, error.awsMessage, where.requestId, error.status),
+      );
     }
   }
 
@@ -319,7 +335,12 @@ export class LocalServer {
     try {
       principal = this.principalOf(where.authorization);
     } catch {
-      sendText(response, 400, 'application/xml', '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>');
+      sendText(
+        response,
+        400,
+        'application/xml',
+        '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>',
+      );
       return;
     }
     const headers: Record<string, string | undefined> = {};
@@ -328,17 +349,29 @@ export class LocalServer {
     try {
       path = decodeURIComponent(url.pathname);
     } catch {
-      sendText(response, 400, 'application/xml', '<Error><Code>InvalidURI</Code><Message>Couldn\'t parse the specified URI.</Message></Error>');
+      sendText(
+        response,
+        400,
+        'application/xml',
+        "<Error><Code>InvalidURI</Code><Message>Couldn't parse the specified URI.</Message></Error>",
+      );
       return;
     }
     const answer = await service.handle(
       { method: request.method ?? 'GET', path, query: url.searchParams, headers, body: raw },
-      { region: where.region, accountId: principal?.accountId ?? this.options.accountId, principal, requestId: where.requestId },
+      {
+        region: where.region,
+        accountId: principal?.accountId ?? this.options.accountId,
+        principal,
+        requestId: where.requestId,
+      },
     );
     response.writeHead(answer.status, {
       ...answer.headers,
       'x-amz-request-id': where.requestId,
-      ...(answer.headers['content-length'] === undefined ? { 'content-length': Buffer.byteLength(answer.body) } : {}),
+      ...(answer.headers['content-length'] === undefined
+        ? { 'content-length': Buffer.byteLength(answer.body) }
+        : {}),
     });
     response.end(answer.body);
   }
@@ -397,7 +430,10 @@ export class LocalServer {
     this.addAdminRoute('regions', ({ method, body }) => {
       if (method === 'POST' || method === 'PUT') {
         const regions = body.unreachable;
-        if (!Array.isArray(regions) || regions.some((region) => typeof region !== 'string' || !/^[a-z0-9-]{1,32}$/.test(region))) {
+        if (
+          !Array.isArray(regions) ||
+          regions.some((region) => typeof region !== 'string' || !/^[a-z0-9-]{1,32}$/.test(region))
+        ) {
           throw new AdminError('POST /_byok/regions takes {"unreachable": ["<region>", ...]}');
         }
         this.setUnreachableRegions(regions as string[]);

@@ -12,8 +12,8 @@ import { LocalIdentities } from './identity.ts';
 import { WrappingKeyPool } from './kms/import-tokens.ts';
 import { KmsService } from './kms/service.ts';
 import type { RsaWrappingKeySpec } from './kms/spec.ts';
-import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { LocalOrganizations } from './organizations/service.ts';
+import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
 import { LocalS3 } from './s3/service.ts';
 import { LocalServer } from './server.ts';
@@ -116,13 +116,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const accounts = new MultiAccountKms(
     { accountId, kms },
     (other) =>
-      new KmsService({ clock, accountId: other, masterKey, rotationDelayMs: options.kmsRotationDelayMs, prewarmWrappingKeys: [], pool }),
+      new KmsService({
+        clock,
+        accountId: other,
+        masterKey,
+        rotationDelayMs: options.kmsRotationDelayMs,
+        prewarmWrappingKeys: [],
+        pool,
+      }),
   );
   server.register(accounts);
   server.registerQuery(new StsService(iam, identities));
   const s3 = new LocalS3(clock, options.stateDir ? join(options.stateDir, 's3') : undefined);
   server.registerRest(s3);
-  server.register(new LocalOrganizations(accountId, () => [...iam.accounts(), ...accounts.accounts()], clock.now()));
+  server.register(
+    new LocalOrganizations(accountId, () => [...iam.accounts(), ...accounts.accounts()], clock.now()),
+  );
   // A refused events.json stops the start: the KMS emulator's background work stops with it.
   const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
     async (error: unknown) => {

@@ -44,7 +44,10 @@ export function statementsOf(document: PolicyDocument): PolicyStatement[] {
 
 /** `*` any run of characters, `?` one character; everything else literal. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, ignoreCase ? 'is' : 's').test(value);
 }
 

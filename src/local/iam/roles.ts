@@ -18,8 +18,10 @@ export class LocalRoles {
   private readonly roles = new Map<string, LocalRole>();
 
   put(role: Omit<LocalRole, 'arn'>): LocalRole {
-    if (!/^\d{12}$/.test(role.accountId)) throw new LocalIamError(`account id must be 12 digits, got '${role.accountId}'`);
-    if (!/^[\w+=,.@-]{1,64}$/.test(role.roleName)) throw new LocalIamError(`'${role.roleName}' is not a role name`);
+    if (!/^\d{12}$/.test(role.accountId))
+      throw new LocalIamError(`account id must be 12 digits, got '${role.accountId}'`);
+    if (!/^[\w+=,.@-]{1,64}$/.test(role.roleName))
+      throw new LocalIamError(`'${role.roleName}' is not a role name`);
     const stored: LocalRole = { ...role, arn: roleArn(role.accountId, role.roleName) };
     this.roles.set(stored.arn, stored);
     return stored;
@@ -68,7 +70,8 @@ export function rolesOfTemplate(
   accountId: string,
   options: { region: string; parameters?: Record<string, string> | undefined },
 ): Omit<LocalRole, 'arn'>[] {
-  if (template === null || typeof template !== 'object') throw new LocalIamError('the template is not a JSON object');
+  if (template === null || typeof template !== 'object')
+    throw new LocalIamError('the template is not a JSON object');
   const { Parameters, Resources, Conditions } = template as {
     Parameters?: Record<string, { Default?: unknown }>;
     Resources?: Record<string, TemplateResource>;
@@ -122,7 +125,8 @@ class Resolver {
   }
 
   resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.resolve(item)).filter((item) => item !== NO_VALUE);
+    if (Array.isArray(value))
+      return value.map((item) => this.resolve(item)).filter((item) => item !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1) {
@@ -169,7 +173,8 @@ class Resolver {
   }
 
   private ref(name: string): unknown {
-    if (!(name in this.values)) throw new LocalIamError(`the template refers to ${name}, which the local stack cannot resolve`);
+    if (!(name in this.values))
+      throw new LocalIamError(`the template refers to ${name}, which the local stack cannot resolve`);
     return this.values[name];
   }
 

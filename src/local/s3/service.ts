@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../../clock.ts';
-import { escapeXml } from '../query-protocol.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { RequestContext } from '../protocol.ts';
+import { escapeXml } from '../query-protocol.ts';
 
 export interface RestRequest {
   method: string;
@@ -102,7 +102,11 @@ export class LocalS3 {
       const bucket = this.bucket(bucketName, context);
       if (request.method === 'HEAD') return ok('');
       if (request.method === 'GET') return this.listObjects(bucketName, bucket, request.query);
-      throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+      throw new S3Error(
+        'MethodNotAllowed',
+        'The specified method is not allowed against this resource.',
+        405,
+      );
     }
     const bucket = this.bucket(bucketName, context);
     switch (request.method) {
@@ -111,14 +115,17 @@ export class LocalS3 {
       case 'GET':
       case 'HEAD': {
         const object = bucket.objects.get(key);
-        if (!object) throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404, `/${bucketName}/${key}`);
+        if (!object)
+          throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404, `/${bucketName}/${key}`);
         return {
           status: 200,
           headers: {
             'content-type': object.contentType,
             etag: object.etag,
             'last-modified': object.lastModified.toUTCString(),
-            ...(request.method === 'HEAD' ? { 'content-length': String(Buffer.byteLength(object.body)) } : {}),
+            ...(request.method === 'HEAD'
+              ? { 'content-length': String(Buffer.byteLength(object.body)) }
+              : {}),
           },
           body: request.method === 'HEAD' ? '' : object.body,
         };
@@ -128,16 +135,26 @@ export class LocalS3 {
         if (this.directory) rmSync(this.objectPath(bucketName, key), { force: true });
         return { status: 204, headers: {}, body: '' };
       default:
-        throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+        throw new S3Error(
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+          405,
+        );
     }
   }
 
   private createBucket(name: string, context: RequestContext): RestResponse {
-    if (!BUCKET_NAME.test(name)) throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, name);
+    if (!BUCKET_NAME.test(name))
+      throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, name);
     const existing = this.buckets.get(name);
     if (existing) {
       if (existing.owner === context.accountId) {
-        throw new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, name);
+        throw new S3Error(
+          'BucketAlreadyOwnedByYou',
+          'Your previous request to create the named bucket succeeded and you already own it.',
+          409,
+          name,
+        );
       }
       throw new S3Error('BucketAlreadyExists', 'The requested bucket name is not available.', 409, name);
     }
@@ -168,9 +185,13 @@ export class LocalS3 {
     bucket.objects.set(key, object);
     if (this.directory) {
       const path = this.objectPath(bucketName, key);
-      writeFileSync(`${path}.tmp`, JSON.stringify({ ...object, lastModified: object.lastModified.toISOString() }), {
-        mode: 0o600,
-      });
+      writeFileSync(
+        `${path}.tmp`,
+        JSON.stringify({ ...object, lastModified: object.lastModified.toISOString() }),
+        {
+          mode: 0o600,
+        },
+      );
       renameSync(`${path}.tmp`, path);
     }
     return { status: 200, headers: { etag }, body: '' };
@@ -194,7 +215,9 @@ export class LocalS3 {
     const body = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escapeXml(
       name,
     )}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${
-      truncated ? `<NextContinuationToken>${escapeXml(page[page.length - 1] ?? '')}</NextContinuationToken>` : ''
+      truncated
+        ? `<NextContinuationToken>${escapeXml(page[page.length - 1] ?? '')}</NextContinuationToken>`
+        : ''
     }${contents}</ListBucketResult>`;
     return { status: 200, headers: { 'content-type': 'application/xml' }, body };
   }

@@ -4,9 +4,9 @@
 // is AccessDenied with AWS's message; the session's key id then names the role's account on every
 // other service of the stack (src/local/identity.ts).
 import { createHash } from 'node:crypto';
-import type { LocalIdentities } from '../identity.ts';
 import { evaluatePolicies } from '../iam/policy.ts';
 import type { LocalRoles } from '../iam/roles.ts';
+import type { LocalIdentities } from '../identity.ts';
 import { AwsServiceError, type RequestContext } from '../protocol.ts';
 import { type LocalQueryService, queryResponse, xmlElements } from '../query-protocol.ts';
 
@@ -49,7 +49,9 @@ export class StsService implements LocalQueryService {
     const externalId = params.get('ExternalId') ?? undefined;
     const duration = Number(params.get('DurationSeconds') ?? '3600');
     if (!arn || arn.length < 20 || arn.length > 2048) {
-      throw validation(`Value '${arn ?? 'null'}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
+      throw validation(
+        `Value '${arn ?? 'null'}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
+      );
     }
     if (!sessionName || !SESSION_NAME.test(sessionName)) {
       throw validation(
@@ -57,10 +59,14 @@ export class StsService implements LocalQueryService {
       );
     }
     if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-      throw validation(`Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`);
+      throw validation(
+        `Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`,
+      );
     }
     if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
-      throw validation(`Value '${params.get('DurationSeconds')}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+      throw validation(
+        `Value '${params.get('DurationSeconds')}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
+      );
     }
     const match = ROLE_ARN.exec(arn);
     if (!match) throw validation(`${arn} is invalid`);

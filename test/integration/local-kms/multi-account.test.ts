@@ -12,7 +12,7 @@ import {
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spokeTemplate } from '../../../src/fleet/spoke-template.ts';
+import { spokeTemplate } from '../../../src/core/fleet/spoke-template.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 
 const HUB = '111122223333';
@@ -28,13 +28,23 @@ function credentials(accessKeyId: string, sessionToken?: string) {
 }
 
 function kmsAs(accessKeyId: string, region = 'us-east-1', sessionToken?: string): KMSClient {
-  const client = new KMSClient({ endpoint: stack.url, region, credentials: credentials(accessKeyId, sessionToken), maxAttempts: 1 });
+  const client = new KMSClient({
+    endpoint: stack.url,
+    region,
+    credentials: credentials(accessKeyId, sessionToken),
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 }
 
 function stsAs(accessKeyId: string): STSClient {
-  const client = new STSClient({ endpoint: stack.url, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 });
+  const client = new STSClient({
+    endpoint: stack.url,
+    region: 'us-east-1',
+    credentials: credentials(accessKeyId),
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 }
@@ -56,7 +66,9 @@ async function createKey(client: KMSClient, managed: boolean): Promise<string> {
   const created = await client.send(
     new CreateKeyCommand({
       Origin: 'EXTERNAL',
-      Tags: managed ? [{ TagKey: 'byok:managed', TagValue: 'true' }] : [{ TagKey: 'team', TagValue: 'payments' }],
+      Tags: managed
+        ? [{ TagKey: 'byok:managed', TagValue: 'true' }]
+        : [{ TagKey: 'team', TagValue: 'payments' }],
     }),
   );
   return created.KeyMetadata?.Arn as string;
@@ -122,8 +134,18 @@ describe('accounts from access key ids', () => {
 
   it('lists the known accounts from Organizations to the management account only', async () => {
     // Prepare
-    const asHub = new OrganizationsClient({ endpoint: stack.url, region: 'us-east-1', credentials: credentials(HUB), maxAttempts: 1 });
-    const asSpoke = new OrganizationsClient({ endpoint: stack.url, region: 'us-east-1', credentials: credentials(SPOKE), maxAttempts: 1 });
+    const asHub = new OrganizationsClient({
+      endpoint: stack.url,
+      region: 'us-east-1',
+      credentials: credentials(HUB),
+      maxAttempts: 1,
+    });
+    const asSpoke = new OrganizationsClient({
+      endpoint: stack.url,
+      region: 'us-east-1',
+      credentials: credentials(SPOKE),
+      maxAttempts: 1,
+    });
     clients.push(asHub, asSpoke);
 
     // Act
@@ -132,7 +154,9 @@ describe('accounts from access key ids', () => {
     // Assess
     expect(listed.Accounts?.map((account) => account.Id)).toEqual(expect.arrayContaining([HUB, SPOKE]));
     expect(listed.Accounts?.every((account) => account.Status === 'ACTIVE')).toBe(true);
-    await expect(asSpoke.send(new ListAccountsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(asSpoke.send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 });
 
@@ -189,15 +213,29 @@ describe('STS AssumeRole into a spoke role', () => {
 
     // Act
     const onManaged = await session.send(
-      new GetParametersForImportCommand({ KeyId: managed, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+      new GetParametersForImportCommand({
+        KeyId: managed,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
     );
     const sha1 = session.send(
-      new GetParametersForImportCommand({ KeyId: managed, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' }),
+      new GetParametersForImportCommand({
+        KeyId: managed,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_1',
+        WrappingKeySpec: 'RSA_2048',
+      }),
     );
     const onUnmanaged = session.send(
-      new GetParametersForImportCommand({ KeyId: unmanaged, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+      new GetParametersForImportCommand({
+        KeyId: unmanaged,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
     );
-    const encryptUnmanaged = session.send(new EncryptCommand({ KeyId: unmanaged, Plaintext: Buffer.from('x') }));
+    const encryptUnmanaged = session.send(
+      new EncryptCommand({ KeyId: unmanaged, Plaintext: Buffer.from('x') }),
+    );
     const createAsSession = session.send(new CreateKeyCommand({}));
 
     // Assess
@@ -206,7 +244,9 @@ describe('STS AssumeRole into a spoke role', () => {
       await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException' });
     }
     await expect(onUnmanaged).rejects.toMatchObject({
-      message: expect.stringContaining('assumed-role/byok-spoke/byok-hub is not authorized to perform: kms:GetParametersForImport'),
+      message: expect.stringContaining(
+        'assumed-role/byok-spoke/byok-hub is not authorized to perform: kms:GetParametersForImport',
+      ),
     });
   });
 });
@@ -219,7 +259,11 @@ describe('quotas per account and Region', () => {
     const keyB = await createKey(kmsAs(SPOKE), true);
     const keyC = await createKey(kmsAs(HUB, 'eu-west-1'), true);
     const params = (keyId: string) =>
-      new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+      new GetParametersForImportCommand({
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      });
 
     try {
       // Act: one request in each of three (account, Region) pairs, then a second in the first

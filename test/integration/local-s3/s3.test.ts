@@ -50,18 +50,34 @@ describe('the S3 stand-in', () => {
     const report = JSON.stringify({ pairs: 3, accounts: ['111122223333'] });
 
     // Act
-    await s3.send(new PutObjectCommand({ Bucket: 'byok-fleet', Key: 'fleet/runs/1/report.json', Body: report, ContentType: 'application/json' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'byok-fleet', Key: 'fleet/runs/1/report.csv', Body: 'a,b\r\n' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'byok-fleet',
+        Key: 'fleet/runs/1/report.json',
+        Body: report,
+        ContentType: 'application/json',
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'byok-fleet', Key: 'fleet/runs/1/report.csv', Body: 'a,b\r\n' }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: 'byok-fleet', Key: 'other/x', Body: 'x' }));
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'byok-fleet', Prefix: 'fleet/runs/1/' }));
-    const read = await s3.send(new GetObjectCommand({ Bucket: 'byok-fleet', Key: 'fleet/runs/1/report.json' }));
+    const read = await s3.send(
+      new GetObjectCommand({ Bucket: 'byok-fleet', Key: 'fleet/runs/1/report.json' }),
+    );
     await s3.send(new DeleteObjectCommand({ Bucket: 'byok-fleet', Key: 'other/x' }));
 
     // Assess
-    expect(listed.Contents?.map((object) => object.Key)).toEqual(['fleet/runs/1/report.csv', 'fleet/runs/1/report.json']);
+    expect(listed.Contents?.map((object) => object.Key)).toEqual([
+      'fleet/runs/1/report.csv',
+      'fleet/runs/1/report.json',
+    ]);
     expect(await read.Body?.transformToString()).toBe(report);
     expect(read.ContentType).toBe('application/json');
-    await expect(s3.send(new GetObjectCommand({ Bucket: 'byok-fleet', Key: 'other/x' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(
+      s3.send(new GetObjectCommand({ Bucket: 'byok-fleet', Key: 'other/x' })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
   it('names missing buckets and refuses another account’s bucket', async () => {
@@ -85,12 +101,16 @@ describe('the S3 stand-in', () => {
   it('keeps objects across a restart with a state dir', async () => {
     // Prepare
     await s3As('byoklocal').send(new CreateBucketCommand({ Bucket: 'kept' }));
-    await s3As('byoklocal').send(new PutObjectCommand({ Bucket: 'kept', Key: 'a/b.json', Body: '{"kept":true}' }));
+    await s3As('byoklocal').send(
+      new PutObjectCommand({ Bucket: 'kept', Key: 'a/b.json', Body: '{"kept":true}' }),
+    );
     await stack.stop();
 
     // Act
     stack = await startLocalStack({ port: 0, stateDir });
-    const read = await s3As('byoklocal', stack.url).send(new GetObjectCommand({ Bucket: 'kept', Key: 'a/b.json' }));
+    const read = await s3As('byoklocal', stack.url).send(
+      new GetObjectCommand({ Bucket: 'kept', Key: 'a/b.json' }),
+    );
 
     // Assess
     expect(await read.Body?.transformToString()).toBe('{"kept":true}');

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
-import { ExecutionHistory } from '../../../src/runner/execution-history.ts';
-import { createLocalDeps, type LocalDeps } from '../../../src/runner/local-deps.ts';
-import { runExecution } from '../../../src/runner/run-execution.ts';
+import { ExecutionHistory } from '../../../src/onprem/runner/execution-history.ts';
+import { createLocalDeps, type LocalDeps } from '../../../src/onprem/runner/local-deps.ts';
+import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'statemachines');
 const BUCKET = 'map-runs';
@@ -18,7 +18,14 @@ let deps: LocalDeps;
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
-  deps = await createLocalDeps({ endpoint: stack.url, region: stack.region, accountId: stack.accountId, clock: stack.clock, hsmPlacement: 'activity', logLevel: 'SILENT' });
+  deps = await createLocalDeps({
+    endpoint: stack.url,
+    region: stack.region,
+    accountId: stack.accountId,
+    clock: stack.clock,
+    hsmPlacement: 'activity',
+    logLevel: 'SILENT',
+  });
   await deps.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
@@ -39,7 +46,13 @@ async function runMap(items: unknown[], options: { maxConcurrency: number; toler
   const result = await runExecution({
     stateMachine: join(FIXTURES, 'distributed-map.asl.json'),
     name: options.run,
-    input: { bucket: BUCKET, key, maxConcurrency: options.maxConcurrency, tolerated: options.tolerated, run: options.run },
+    input: {
+      bucket: BUCKET,
+      key,
+      maxConcurrency: options.maxConcurrency,
+      tolerated: options.tolerated,
+      run: options.run,
+    },
     deps: { ...deps, executionHistory: history },
     overrides: { waitTimeOverrides: { Work: 100 } },
   });
@@ -72,18 +85,29 @@ describe('a Distributed Map in the local runner', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    const output = result.output as { map: { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } } };
-    expect(output.map.MapRunArn).toMatch(/^arn:aws:states:us-east-1:111122223333:mapRun:distributed-map\/EachItem:/);
+    const output = result.output as {
+      map: { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };
+    };
+    expect(output.map.MapRunArn).toMatch(
+      /^arn:aws:states:us-east-1:111122223333:mapRun:distributed-map\/EachItem:/,
+    );
     const children = history.list();
     expect(children).toHaveLength(6);
-    expect(children.every((child) => child.stateMachine === 'distributed-map/EachItem' && child.status === 'SUCCEEDED')).toBe(true);
+    expect(
+      children.every(
+        (child) => child.stateMachine === 'distributed-map/EachItem' && child.status === 'SUCCEEDED',
+      ),
+    ).toBe(true);
     expect(children.every((child) => child.startedBy === `execution:${result.executionArn}`)).toBe(true);
     expect(maxOverlap(children)).toBe(2);
     const manifest = (await readJson(output.map.ResultWriterDetails.Key)) as {
       ResultFiles: { SUCCEEDED: { Key: string }[]; FAILED: unknown[] };
     };
     expect(manifest.ResultFiles.FAILED).toEqual([]);
-    const succeeded = (await readJson(manifest.ResultFiles.SUCCEEDED[0]?.Key ?? '')) as { Output: string; Status: string }[];
+    const succeeded = (await readJson(manifest.ResultFiles.SUCCEEDED[0]?.Key ?? '')) as {
+      Output: string;
+      Status: string;
+    }[];
     expect(succeeded.map((entry) => JSON.parse(entry.Output)).sort((a, b) => a.index - b.index)).toEqual(
       items.map((item, index) => ({ name: item.name, index, run: 'all-good' })),
     );
@@ -100,10 +124,20 @@ describe('a Distributed Map in the local runner', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(history.failed().map((child) => child.error)).toEqual(['ItemFailedError']);
     const output = result.output as { map: { ResultWriterDetails: { Key: string } } };
-    const manifest = (await readJson(output.map.ResultWriterDetails.Key)) as { ResultFiles: { FAILED: { Key: string }[] } };
-    const failed = (await readJson(manifest.ResultFiles.FAILED[0]?.Key ?? '')) as { Error: string; Cause: string; Input: string }[];
+    const manifest = (await readJson(output.map.ResultWriterDetails.Key)) as {
+      ResultFiles: { FAILED: { Key: string }[] };
+    };
+    const failed = (await readJson(manifest.ResultFiles.FAILED[0]?.Key ?? '')) as {
+      Error: string;
+      Cause: string;
+      Input: string;
+    }[];
     expect(failed).toEqual([
-      expect.objectContaining({ Error: 'ItemFailedError', Cause: 'the item asked to fail', Status: 'FAILED' }),
+      expect.objectContaining({
+        Error: 'ItemFailedError',
+        Cause: 'the item asked to fail',
+        Status: 'FAILED',
+      }),
     ]);
     expect(JSON.parse(failed[0]?.Input ?? '{}')).toMatchObject({ index: 1, item: { name: 'b', fail: true } });
   });
@@ -117,7 +151,9 @@ describe('a Distributed Map in the local runner', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    expect((result.output as { mapError: { Error: string } }).mapError.Error).toBe('States.ExceedToleratedFailureThreshold');
+    expect((result.output as { mapError: { Error: string } }).mapError.Error).toBe(
+      'States.ExceedToleratedFailureThreshold',
+    );
     expect(history.list()).toHaveLength(2);
   });
 });
@@ -128,7 +164,9 @@ describe('Task Credentials in the local runner', () => {
     stack.iam.put({
       accountId: '222233334444',
       roleName: 'reader',
-      trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: stack.accountId }, Action: 'sts:AssumeRole' }] },
+      trustPolicy: {
+        Statement: [{ Effect: 'Allow', Principal: { AWS: stack.accountId }, Action: 'sts:AssumeRole' }],
+      },
       policies: [],
     });
 
@@ -141,7 +179,10 @@ describe('Task Credentials in the local runner', () => {
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ Account: '222233334444', Arn: 'arn:aws:sts::222233334444:assumed-role/reader/byok-states' });
+    expect(result.output).toMatchObject({
+      Account: '222233334444',
+      Arn: 'arn:aws:sts::222233334444:assumed-role/reader/byok-states',
+    });
   });
 
   it('fails the task by name when the role cannot be assumed', async () => {

@@ -10,18 +10,48 @@ const managedOnly: PolicyDocument = {
       Resource: 'arn:aws:kms:*:222233334444:key/*',
       Condition: { StringEquals: { 'aws:ResourceTag/byok:managed': 'true' } },
     },
-    { Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/frozen': 'yes' } } },
+    {
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/frozen': 'yes' } },
+    },
   ],
 };
 
 describe('evaluatePolicies', () => {
   it.each([
-    ['allows a matching action on a managed key', 'kms:Encrypt', { 'aws:ResourceTag/byok:managed': 'true' }, 'Allow'],
-    ['matches actions without regard to case', 'KMS:encrypt', { 'aws:ResourceTag/byok:managed': 'true' }, 'Allow'],
+    [
+      'allows a matching action on a managed key',
+      'kms:Encrypt',
+      { 'aws:ResourceTag/byok:managed': 'true' },
+      'Allow',
+    ],
+    [
+      'matches actions without regard to case',
+      'KMS:encrypt',
+      { 'aws:ResourceTag/byok:managed': 'true' },
+      'Allow',
+    ],
     ['denies implicitly when the tag is missing', 'kms:Encrypt', {}, 'ImplicitDeny'],
-    ['denies implicitly when the tag has another value', 'kms:Encrypt', { 'aws:ResourceTag/byok:managed': 'false' }, 'ImplicitDeny'],
-    ['denies implicitly an action not listed', 'kms:ImportKeyMaterial', { 'aws:ResourceTag/byok:managed': 'true' }, 'ImplicitDeny'],
-    ['lets an explicit Deny win', 'kms:Decrypt', { 'aws:ResourceTag/byok:managed': 'true', 'aws:ResourceTag/frozen': 'yes' }, 'Deny'],
+    [
+      'denies implicitly when the tag has another value',
+      'kms:Encrypt',
+      { 'aws:ResourceTag/byok:managed': 'false' },
+      'ImplicitDeny',
+    ],
+    [
+      'denies implicitly an action not listed',
+      'kms:ImportKeyMaterial',
+      { 'aws:ResourceTag/byok:managed': 'true' },
+      'ImplicitDeny',
+    ],
+    [
+      'lets an explicit Deny win',
+      'kms:Decrypt',
+      { 'aws:ResourceTag/byok:managed': 'true', 'aws:ResourceTag/frozen': 'yes' },
+      'Deny',
+    ],
   ])('%s', (_case, action, context, expected) => {
     // Act
     const decision = evaluatePolicies([managedOnly], {
@@ -83,24 +113,65 @@ describe('rolesOfTemplate', () => {
           Condition: 'Here',
           Properties: {
             RoleName: { Ref: 'Name' },
-            AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${Hub}:root' } }, Action: 'sts:AssumeRole' }] },
-            Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:ListKeys', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' } }] } }],
+            AssumeRolePolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${Hub}:root' } },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            },
+            Policies: [
+              {
+                PolicyName: 'p',
+                PolicyDocument: {
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: 'kms:ListKeys',
+                      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' },
+                    },
+                  ],
+                },
+              },
+            ],
           },
         },
       },
     };
 
     // Act
-    const here = rolesOfTemplate(template, '222233334444', { region: 'us-east-1', parameters: { Hub: '111122223333' } });
-    const elsewhere = rolesOfTemplate(template, '222233334444', { region: 'eu-west-1', parameters: { Hub: '111122223333' } });
+    const here = rolesOfTemplate(template, '222233334444', {
+      region: 'us-east-1',
+      parameters: { Hub: '111122223333' },
+    });
+    const elsewhere = rolesOfTemplate(template, '222233334444', {
+      region: 'eu-west-1',
+      parameters: { Hub: '111122223333' },
+    });
 
     // Assess
     expect(here).toEqual([
       {
         accountId: '222233334444',
         roleName: 'byok-spoke',
-        trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] },
-        policies: [{ Statement: [{ Effect: 'Allow', Action: 'kms:ListKeys', Resource: 'arn:aws:kms:*:222233334444:key/*' }] }],
+        trustPolicy: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+        policies: [
+          {
+            Statement: [
+              { Effect: 'Allow', Action: 'kms:ListKeys', Resource: 'arn:aws:kms:*:222233334444:key/*' },
+            ],
+          },
+        ],
       },
     ]);
     expect(elsewhere).toEqual([]);
