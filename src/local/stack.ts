@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MultiAccountKms } from './accounts.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
+import { LocalStateMismatchError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { LocalRoles } from './iam/roles.ts';
@@ -17,6 +18,7 @@ import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
 import { LocalS3 } from './s3/service.ts';
 import { LocalServer } from './server.ts';
+import { lockStateDir, type StateDirLock } from './state-lock.ts';
 import { StsService } from './sts/service.ts';
 
 export interface LocalStackOptions {
@@ -24,10 +26,15 @@ export interface LocalStackOptions {
   port?: number;
   /** Loopback by default; anything else must be asked for explicitly. */
   host?: string;
-  /** Without it everything lives in memory and is gone on stop(). */
+  /**
+   * Without it everything lives in memory and is gone on stop(). One stack per state dir: a second
+   * is refused (LocalStateLockedError, with the owner's pid and port).
+   */
   stateDir?: string;
-  region?: string;
-  accountId?: string;
+  /** Default: the state dir's (stack.json), else us-east-1. */
+  region?: string | undefined;
+  /** Default: the state dir's (stack.json), else 111122223333. */
+  accountId?: string | undefined;
   quotas?: QuotaSpec;
   faults?: FaultSpec[];
   /** Virtual time an on-demand rotation takes to complete (default 60 s, about what AWS takes). */
@@ -81,6 +88,34 @@ function storedClockSchema(realNowMs: number) {
     .strict();
 }
 
+/** `stack.json`: the account and Region the state belongs to, used when none is given. */
+const storedStackSchema = z
+  .object({ accountId: z.string().regex(/^\d{12}$/), region: z.string().min(1) })
+  .strict();
+
+/**
+ * The account and Region: as given, else as stored with the state, else the defaults. A state dir
+ * made for another account or Region is refused by name (its ARNs would not match).
+ */
+function resolveIdentity(
+  store: StateStore | undefined,
+  options: LocalStackOptions,
+): { accountId: string; region: string } {
+  const raw = store?.read('stack');
+  const stored =
+    store && raw !== undefined ? parseStateFile(storedStackSchema, raw, store.path('stack')) : undefined;
+  if (store && stored) {
+    if (options.accountId !== undefined && options.accountId !== stored.accountId)
+      throw new LocalStateMismatchError(store.path('stack'), 'account', stored.accountId, options.accountId);
+    if (options.region !== undefined && options.region !== stored.region)
+      throw new LocalStateMismatchError(store.path('stack'), 'Region', stored.region, options.region);
+  }
+  return {
+    accountId: options.accountId ?? stored?.accountId ?? '111122223333',
+    region: options.region ?? stored?.region ?? 'us-east-1',
+  };
+}
+
 function readStoredClock(store: StateStore | undefined): StoredClock | undefined {
   const stored = store?.read('clock');
   if (!store || stored === undefined) return undefined;
@@ -88,10 +123,24 @@ function readStoredClock(store: StateStore | undefined): StoredClock | undefined
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '111122223333';
-  if (!/^\d{12}$/.test(accountId)) throw new RangeError(`account id must be 12 digits, got '${accountId}'`);
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId))
+    throw new RangeError(`account id must be 12 digits, got '${options.accountId}'`);
   const store = options.stateDir ? StateStore.open(options.stateDir) : undefined;
+  const lock: StateDirLock | undefined = store ? lockStateDir(store.dir) : undefined;
+  try {
+    return await startOnState(options, store, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOnState(
+  options: LocalStackOptions,
+  store: StateStore | undefined,
+  lock: StateDirLock | undefined,
+): Promise<LocalStack> {
+  const { accountId, region } = resolveIdentity(store, options);
   const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
   const limiter = new RateLimiter(options.quotas);
   const faults = new FaultInjector(options.faults ?? []);
@@ -143,7 +192,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));
-  const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const url = await server
+    .listen(options.port ?? 0, options.host ?? '127.0.0.1')
+    .catch(async (error: unknown) => {
+      events.detach();
+      await kms.close();
+      pool.close();
+      throw error;
+    });
+  if (store) store.write('stack', { accountId, region });
+  lock?.listening(url);
   clock.startTicking(options.tickMs ?? 1000);
   await clock.fireDue();
 
@@ -170,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await accounts.close();
       await kms.close();
       pool.close();
+      lock?.release();
     },
   };
 }

@@ -37,7 +37,6 @@ export function createFleetKmsClients(options: FleetClientOptions): FleetKmsClie
           endpoint: options.endpoint,
           region: options.region ?? 'us-east-1',
           credentials: LOCAL_CREDENTIALS,
-          maxAttempts: 1,
         }
       : options.region
         ? { region: options.region }
@@ -99,8 +98,7 @@ export function createFleetKmsClients(options: FleetClientOptions): FleetKmsClie
         () =>
           new KMSClient({
             region,
-            // Locally, as every local client: retries belong to the state machines.
-            ...(options.endpoint ? { endpoint: options.endpoint, maxAttempts: 1 } : {}),
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
             credentials: providerFor(accountId),
           }),
       );

@@ -110,7 +110,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
         // As Step Functions does for a Task's Credentials: the run's identity assumes the role.
         client = new STSClient({
           region,
-          ...(options.endpoint ? { endpoint: options.endpoint, maxAttempts: 1 } : {}),
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
           credentials: async () => {
             const answer = await sts.send(
               new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'byok-states' }),

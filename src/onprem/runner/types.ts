@@ -93,5 +93,6 @@ export type Integration = (parameters: JsonValue, context: IntegrationContext) =
 /** The local Step Functions API (src/local/stepfunctions), structurally. */
 export interface StepFunctionsApi {
   handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
-  idle(): Promise<void>;
+  /** Resolves when the execution has ended or waits for a task token or an activity. */
+  settled(executionArn: string): Promise<unknown>;
 }
