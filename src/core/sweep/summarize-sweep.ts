@@ -19,6 +19,14 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
   const reimported = results.flatMap((result) => (result.status === 'SUCCEEDED' ? [result.keyId] : []));
   const unread = found.unreadCount ?? found.skipped.filter((key) => key.error).length;
   const outcomeReason = partialReason(unread, found.skipped, failures);
+  // The Map keeps the order of its items: result i is the import of due material i.
+  const done = new Set(
+    found.keys.flatMap((key, index) =>
+      results[index]?.status === 'SUCCEEDED'
+        ? [materialKey(key.keyId, key.region, key.importInput.keyMaterialId)]
+        : [],
+    ),
+  );
   return {
     sweepId: found.sweepId,
     checkedAt: found.checkedAt,
@@ -34,6 +42,15 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
     outcome: outcomeReason ? 'PARTIAL' : 'COMPLETE',
     unread,
     ...(outcomeReason ? { outcomeReason } : {}),
+    ...(found.target
+      ? {
+          target: found.target,
+          materials: (found.materialsSeen ?? []).map((material) => ({
+            ...material,
+            reimported: done.has(materialKey(material.keyId, material.region, material.keyMaterialId)),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -56,6 +73,10 @@ function partialReason(
     );
   }
   return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function materialKey(keyId: string, region: string, keyMaterialId: string | undefined): string {
+  return `${keyId}/${region}/${keyMaterialId ?? ''}`;
 }
 
 /**
