@@ -154,7 +154,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   let port = 0;
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,

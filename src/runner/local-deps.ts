@@ -42,6 +42,8 @@ export interface CreateLocalDepsOptions {
   /** The local stack's URL; absent means AWS with the default credentials chain. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** A profile of the shared AWS files (`--profile`): its credentials sign every client's calls. */
+  profile?: string | undefined;
   accountId?: string | undefined;
   clock: Clock;
   /** The HSM to open, or an already open one (tests, decorators). */
@@ -62,7 +64,7 @@ export interface CreateLocalDepsOptions {
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
   const kms = createKmsClient(clientOptions);
   const events = createEventBridgeClient(clientOptions);
   const sfn = createSfnClient(clientOptions);
@@ -75,7 +77,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     ownsHsm = true;
   }
   const region = options.region ?? (await kms.config.region());
-  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint });
+  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
   const kmsForRegion: KmsForRegion = (other) => (other === region ? kms : regionalKms.forRegion(other));
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;

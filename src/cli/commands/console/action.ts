@@ -3,6 +3,7 @@
 // until SIGINT or SIGTERM.
 import { spawn } from 'node:child_process';
 import { type ConsoleServer, startConsoleServer } from '../../../console/server.ts';
+import { resolveAwsTarget } from '../../aws-target.ts';
 import type { ConsoleOptions } from './options.ts';
 
 /** The platform's "open this URL" command; the URL is one argument, never shell text. */
@@ -31,9 +32,11 @@ export async function serveConsoleUntilSignal(server: ConsoleServer): Promise<vo
 }
 
 export async function runConsole(options: ConsoleOptions): Promise<void> {
+  const target = await resolveAwsTarget(options);
   const server = await startConsoleServer({
-    endpoint: options.endpoint,
-    region: options.region,
+    endpoint: target.endpoint,
+    region: target.region,
+    profile: target.profile,
     port: options.port,
     ...(options.host ? { host: options.host, allowNonLoopback: true } : {}),
   });
