@@ -1,9 +1,7 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
-
 import { quoteUntrusted } from '../../core/shared/text.ts';
 import type { ExecutionResult } from '../runner/run-execution.ts';
-import { quoteUntrusted } from '../../core/shared/text.ts';
 import { awsCommand, type HintTarget } from './hints.ts';
 
 /**

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
-import { type LocalApprovals, startLocalApprovals } from '../../../src/simulation/approvals.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
+import { type LocalApprovals, startLocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
 import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 

@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
+import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const byok = join(import.meta.dirname, '..', '..', '..', 'bin', 'byok.js');
 const DAY = 86_400_000;
@@ -85,8 +86,13 @@ describe('byok status exit codes', () => {
   });
 
   it('exits 0 again once the due key was reimported successfully', async () => {
-    // Prepare
-    const reimported = await world.importKey(shortLived);
+    // Prepare: the import workflow run again, as the sweep or `byok import` would run it.
+    const reimported = await runExecution({
+      stateMachine: 'import-key-material',
+      name: `reimport-${shortLived}`,
+      input: { keyId: shortLived, reason: 'due' },
+      deps: world.deps,
+    });
 
     // Act
     const result = await status();

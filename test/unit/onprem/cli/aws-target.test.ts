@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AwsCommandOptions } from '../../../../src/onprem/cli/aws-options.ts';
 import { type ArnOption, regionOfArn, resolveAwsTarget } from '../../../../src/onprem/cli/aws-target.ts';
-import { ProfileNotFoundError, RegionConflictError, RegionMissingError } from '../../../../src/onprem/cli/errors.ts';
+import {
+  ProfileNotFoundError,
+  RegionConflictError,
+  RegionMissingError,
+} from '../../../../src/onprem/cli/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byok-aws-target-'));
 const CONFIG = join(dir, 'config');
