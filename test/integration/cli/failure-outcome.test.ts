@@ -107,7 +107,15 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
       });
       await injectFaults([PUBLISHING_FAILS]);
       // Act
-      const result = await cli(command, '--endpoint', harness.stack.url, '--key-id', keyId, '--hsm-key', 'absent');
+      const result = await cli(
+        command,
+        '--endpoint',
+        harness.stack.url,
+        '--key-id',
+        keyId,
+        '--hsm-key',
+        'absent',
+      );
 
       // Assess
       expect(result.code).toBe(1);
