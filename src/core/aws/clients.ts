@@ -5,8 +5,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -89,6 +92,25 @@ export function createEventBridgeClient(options: AwsClientOptions = {}): EventBr
 
 export function createSfnClient(options: AwsClientOptions = {}): SFNClient {
   return new SFNClient(config(options));
+}
+
+/** The fleet bucket's client: path-style against the local stack, which serves S3 on its own port. */
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  return new S3Client({
+    ...config(options),
+    ...(options.endpoint ? { forcePathStyle: true } : {}),
+    // Checksums only where S3 requires them: the objects are small JSON, CSV and HTML.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createOrganizationsClient(options: AwsClientOptions = {}): OrganizationsClient {
+  return new OrganizationsClient(config(options));
+}
+
+export function createStsClient(options: AwsClientOptions = {}): STSClient {
+  return new STSClient(config(options));
 }
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
