@@ -34,9 +34,10 @@ function config(options: AwsClientOptions) {
       endpoint: options.endpoint,
       region: region ?? DEFAULT_LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
-      // Retries belong to the state machine's Retry blocks, which the local stack must exercise
-      // (throttling, injected faults); SDK retries would hide them.
-      maxAttempts: 1,
+      // The SDK's own retries (standard mode: 3 attempts, exponential backoff with full jitter,
+      // throttling and 5xx) run locally exactly as against AWS (issue 17: with maxAttempts 1 a
+      // local sweep under AWS-default quotas skipped almost every key); the state machines' Retry
+      // blocks come on top, as in Lambda.
     };
   }
   return region ? { region, ...timeout } : timeout;

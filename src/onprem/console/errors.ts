@@ -50,9 +50,9 @@ export class ConsoleTlsMaterialError extends ConsoleError {
 /** The browser app's static files are missing and cannot be built here. */
 export class ConsoleAssetsMissingError extends ConsoleError {
   constructor(directory: string, options?: ErrorOptions) {
-    super(`the console's browser assets are missing from ${directory} and cannot be built`, {
+    super(`the console's browser assets are missing from ${directory}`, {
       ...options,
-      hint: 'build them with: node scripts/build-console.mjs (needs the dev dependencies: npm ci)',
+      hint: 'build them with: npm run build (needs the dev dependencies: npm ci)',
     });
     this.name = 'ConsoleAssetsMissingError';
   }
