@@ -174,7 +174,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const allowedHosts = new Set<string>();
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,

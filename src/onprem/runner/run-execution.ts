@@ -15,10 +15,20 @@ import {
 } from 'aws-local-stepfunctions';
 import type { StepFunction, StepHandler } from '../../core/steps/define-step.ts';
 import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../../core/steps/registry.ts';
+import { DISTRIBUTED_MAP_RESOURCE, rewriteDistributedMaps, runDistributedMap } from './distributed-map.ts';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { ExecutionHistory } from './execution-history.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
-import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import {
+  type AslDefinition,
+  functionNameOf,
+  type LoadedStateMachine,
+  loadStateMachine,
+  resolveFunctionResources,
+  taskStates,
+} from './state-machines.ts';
+import { rewriteTaskCredentials, withTaskCredentials } from './task-credentials.ts';
 import {
   closeTokenTasks,
   prepareTokenStates,
@@ -46,6 +56,11 @@ export type {
 export interface RunExecutionOptions {
   /** A name in statemachines/ (`import-key-material`) or a path to an .asl.json file. */
   stateMachine: string;
+  /**
+   * The definition itself, instead of the file `stateMachine` names: a Distributed Map's
+   * ItemProcessor, run as a child execution named `<parent>/<map label>`.
+   */
+  definition?: AslDefinition | undefined;
   input: unknown;
   /** Execution name (default: a random UUID). */
   name?: string | undefined;
@@ -106,7 +121,9 @@ function asTaskHandler(
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
   const { deps } = options;
-  const loaded = await loadStateMachine(options.stateMachine);
+  const loaded: LoadedStateMachine = options.definition
+    ? { name: options.stateMachine, path: options.stateMachine, definition: options.definition }
+    : await loadStateMachine(options.stateMachine);
   const region = deps.region ?? 'us-east-1';
   const accountId = deps.accountId ?? '111122223333';
   const name = options.name ?? randomUUID();
@@ -130,9 +147,30 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     return (await invoker)(payload);
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
-  const placed = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+  const hsmPlaced = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
     localActivityArn(step, region, accountId),
   );
+  // What the interpreter cannot run itself: Distributed Maps (a Map Run of child executions) and
+  // Task Credentials (distributed-map.ts, task-credentials.ts).
+  const distributed = rewriteDistributedMaps(hsmPlaced);
+  const placed = rewriteTaskCredentials(distributed.definition);
+  const runChild = (child: {
+    definition: AslDefinition;
+    stateMachineName: string;
+    name: string;
+    input: unknown;
+  }) =>
+    historyOf(deps).run(child.stateMachineName, child.name, child.input, `execution:${executionArn}`, () =>
+      runExecution({
+        stateMachine: child.stateMachineName,
+        definition: child.definition,
+        name: child.name,
+        input: child.input,
+        deps,
+        overrides,
+        signal: options.signal,
+      }),
+    );
   for (const task of taskStates(placed)) {
     const functionName = functionNameOf(task.resource);
     if (functionName) {
@@ -141,10 +179,14 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
       continue;
     }
-    const integration =
-      INTEGRATIONS.get(task.resource) ??
-      tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base));
-    if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
+    const map = task.resource === DISTRIBUTED_MAP_RESOURCE ? distributed.maps.get(task.name) : undefined;
+    const found = map
+      ? (parameters: JsonValue, context: IntegrationContext) =>
+          runDistributedMap(map, parameters, context, runChild)
+      : (INTEGRATIONS.get(task.resource) ??
+        tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base)));
+    if (!found) throw new UnsupportedTaskResourceError(task.name, task.resource);
+    const integration = withTaskCredentials(found);
     const context: IntegrationContext = {
       stateName: task.name,
       execution: { arn: executionArn, name, stateMachineName: loaded.name },
@@ -213,6 +255,12 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };
+}
+
+/** Run deps may carry the history (what `byok simulate` counts); without one, children run unrecorded. */
+function historyOf(deps: RunnerDeps): ExecutionHistory {
+  const history = deps.executionHistory;
+  return history instanceof ExecutionHistory ? history : new ExecutionHistory();
 }
 
 function failureOutcome(error: unknown): Pick<ExecutionResult, 'status' | 'error' | 'cause'> {
