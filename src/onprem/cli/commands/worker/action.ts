@@ -10,6 +10,7 @@ import { findHsmActivities } from '../../../worker/activity.ts';
 import { type KeyBinding, KeyBindings, parseBinding, readBindingsFile } from '../../../worker/bindings.ts';
 import { WorkerBindingsMissingError } from '../../../worker/errors.ts';
 import { ActivityWorker, type HsmActivity } from '../../../worker/worker.ts';
+import { resolveAwsTarget } from '../../aws-target.ts';
 import type { WorkerCliOptions } from './options.ts';
 
 /** GetActivityTask holds a poll up to 60 s: wait a little longer for its answer. */
@@ -37,7 +38,9 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
       },
     );
   }
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = await resolveAwsTarget(options, [
+    { option: '--activity-arn', value: options.activityArn },
+  ]);
   const sfn = createSfnClient({ ...clientOptions, requestTimeoutMs: POLL_REQUEST_TIMEOUT_MS });
   const kms = createKmsClient(clientOptions);
   const events = createEventBridgeClient(clientOptions);
