@@ -18,7 +18,13 @@ import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../..
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
-import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import {
+  type AslDefinition,
+  functionNameOf,
+  loadStateMachine,
+  resolveFunctionResources,
+  taskStates,
+} from './state-machines.ts';
 import {
   closeTokenTasks,
   prepareTokenStates,
@@ -46,6 +52,12 @@ export type {
 export interface RunExecutionOptions {
   /** A name in statemachines/ (`import-key-material`) or a path to an .asl.json file. */
   stateMachine: string;
+  /**
+   * A definition made through the API (CreateStateMachine), run under `stateMachine` as its name:
+   * its Tasks are activities and AWS integrations only (no `${<Name>FunctionArn}` placeholder runs
+   * byok's step functions, and no HSM placement applies), as anyone's state machine on AWS.
+   */
+  definition?: AslDefinition | undefined;
   input: unknown;
   /** Execution name (default: a random UUID). */
   name?: string | undefined;
@@ -106,7 +118,10 @@ function asTaskHandler(
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
   const { deps } = options;
-  const loaded = await loadStateMachine(options.stateMachine);
+  const created = options.definition !== undefined;
+  const loaded = options.definition
+    ? { name: options.stateMachine, path: '', definition: options.definition }
+    : await loadStateMachine(options.stateMachine);
   const region = deps.region ?? 'us-east-1';
   const accountId = deps.accountId ?? '111122223333';
   const name = options.name ?? randomUUID();
@@ -130,11 +145,13 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     return (await invoker)(payload);
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
-  const placed = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
-    localActivityArn(step, region, accountId),
-  );
+  const placed = created
+    ? loaded.definition
+    : applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+        localActivityArn(step, region, accountId),
+      );
   for (const task of taskStates(placed)) {
-    const functionName = functionNameOf(task.resource);
+    const functionName = created ? undefined : functionNameOf(task.resource);
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
@@ -158,7 +175,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = prepareTokenStates(resolveFunctionResources(placed, region, accountId));
+  const definition = prepareTokenStates(
+    created ? placed : resolveFunctionResources(placed, region, accountId),
+  );
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   // Keyed by the definition as written: resolving its ARNs does not change what is checked.
   const validatedText = JSON.stringify(loaded.definition);
