@@ -4,8 +4,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClientOptions {
@@ -34,9 +37,10 @@ function config(options: AwsClientOptions) {
       endpoint: options.endpoint,
       region: region ?? DEFAULT_LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
-      // Retries belong to the state machine's Retry blocks, which the local stack must exercise
-      // (throttling, injected faults); SDK retries would hide them.
-      maxAttempts: 1,
+      // The SDK's own retries (standard mode: 3 attempts, exponential backoff with full jitter,
+      // throttling and 5xx) run locally exactly as against AWS (issue 17: with maxAttempts 1 a
+      // local sweep under AWS-default quotas skipped almost every key); the state machines' Retry
+      // blocks come on top, as in Lambda.
     };
   }
   return region ? { region, ...timeout } : timeout;
@@ -80,6 +84,25 @@ export function createEventBridgeClient(options: AwsClientOptions = {}): EventBr
 
 export function createSfnClient(options: AwsClientOptions = {}): SFNClient {
   return new SFNClient(config(options));
+}
+
+/** The fleet bucket's client: path-style against the local stack, which serves S3 on its own port. */
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  return new S3Client({
+    ...config(options),
+    ...(options.endpoint ? { forcePathStyle: true } : {}),
+    // Checksums only where S3 requires them: the objects are small JSON, CSV and HTML.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createOrganizationsClient(options: AwsClientOptions = {}): OrganizationsClient {
+  return new OrganizationsClient(config(options));
+}
+
+export function createStsClient(options: AwsClientOptions = {}): STSClient {
+  return new STSClient(config(options));
 }
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {

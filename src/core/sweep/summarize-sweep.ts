@@ -17,6 +17,14 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
       : [],
   );
   const reimported = results.flatMap((result) => (result.status === 'SUCCEEDED' ? [result.keyId] : []));
+  // The Map keeps the order of its items: result i is the import of due material i.
+  const done = new Set(
+    found.keys.flatMap((key, index) =>
+      results[index]?.status === 'SUCCEEDED'
+        ? [materialKey(key.keyId, key.region, key.importInput.keyMaterialId)]
+        : [],
+    ),
+  );
   return {
     sweepId: found.sweepId,
     checkedAt: found.checkedAt,
@@ -29,7 +37,20 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
     skippedCount: found.skippedCount,
     failures,
     reimported,
+    ...(found.target
+      ? {
+          target: found.target,
+          materials: (found.materialsSeen ?? []).map((material) => ({
+            ...material,
+            reimported: done.has(materialKey(material.keyId, material.region, material.keyMaterialId)),
+          })),
+        }
+      : {}),
   };
+}
+
+function materialKey(keyId: string, region: string, keyMaterialId: string | undefined): string {
+  return `${keyId}/${region}/${keyMaterialId ?? ''}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The console's JSON API, as route modules mounted under /api. Each module is thin: parse the
 // request, call the core (keys.ts, runs.ts, start-import.ts) with the backend passed in, answer.
-// The security middleware (security.ts) has already checked session, Host, Origin and, for every
-// POST, the CSRF token, so a module only adds routes here. Nothing a route returns may carry key
+// The security middleware (security.ts) has already checked the session header, Host and Origin,
+// so a module only adds routes here. Nothing a route returns may carry key
 // material, a PIN or a task token.
 import type { Hono } from 'hono';
 import type { ConsoleApprovals } from './approvals.ts';
@@ -33,6 +33,24 @@ async function jsonBody(request: Request): Promise<unknown> {
     throw new ConsoleInvalidRequestError(['the body is not JSON']);
   }
 }
+
+/** Where the console's calls go: shown on every page (account and Region, or the local endpoint). */
+export const contextApi: ApiModule = (api, { backend, approvals }) => {
+  api.get('/context', async (c) => {
+    const region = await backend.kms.config.region();
+    // The identity names the account; a console that cannot read it (no approvals API, say) still
+    // shows where it points.
+    const identity = await approvals.identity().catch(() => null);
+    const account = identity ? (/^arn:aws[a-z-]*:[a-z]+::?(\d{12}):/.exec(identity)?.[1] ?? null) : null;
+    return c.json({
+      target: backend.endpoint ? 'local' : 'aws',
+      endpoint: backend.endpoint ?? null,
+      region,
+      account,
+      identity,
+    });
+  });
+};
 
 export const keysApi: ApiModule = (api, { backend }) => {
   api.get('/keys', async (c) => {
@@ -67,4 +85,4 @@ export const approvalsApi: ApiModule = (api, { approvals }) => {
 };
 
 /** Every module the console serves. */
-export const API_MODULES: readonly ApiModule[] = [keysApi, runsApi, importsApi, approvalsApi];
+export const API_MODULES: readonly ApiModule[] = [contextApi, keysApi, runsApi, importsApi, approvalsApi];

@@ -85,7 +85,7 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
       const deps = await runnerDeps();
       return runExecution({
         stateMachine: request.stateMachine,
-        definition: request.definition as AslDefinition | undefined,
+        createdDefinition: request.definition as AslDefinition | undefined,
         name: request.name,
         input: request.input,
         deps: {

@@ -26,6 +26,10 @@ export interface MaterialView {
 
 export interface KeyView {
   keyId: string;
+  /** The key's aliases (`alias/…`), as custodians know it. */
+  aliases: string[];
+  /** The key's KMS description. */
+  description: string | null;
   keySpec: string;
   hsmKeyLabel: string | null;
   keyState: string;

@@ -7,6 +7,10 @@ export interface ConsoleOptions {
   port: number;
   host?: string;
   open?: boolean;
+  /** PEM files: serve HTTPS (required beyond loopback unless allowPlainHttp). */
+  tlsCert?: string;
+  tlsKey?: string;
+  allowPlainHttp?: boolean;
 }
 
 export function parsePort(value: string): number {

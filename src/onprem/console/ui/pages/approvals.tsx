@@ -191,7 +191,13 @@ function RequestCard({
   );
 }
 
-export function ApprovalsPage({ keyId }: { keyId?: string | undefined }) {
+export function ApprovalsPage({
+  keyId,
+}: {
+  keyId?: string | undefined;
+  /** A request to show first (the link from a waiting run). */
+  requestId?: string | undefined;
+}) {
   const polled = usePolling(() => getJson<ApprovalsView>('/api/approvals'), 3000);
   const [newKeyId, setNewKeyId] = useState(keyId ?? '');
   const [reason, setReason] = useState('');
