@@ -15,6 +15,8 @@ export interface ManagedKey {
   keyArn: string;
   keySpec: string;
   keyState: string;
+  /** The key's KMS description (how people know the key, with its aliases). */
+  description?: string | undefined;
   expirationModel: string | undefined;
   validTo: Date | undefined;
   hsmKeyLabel: string | undefined;
@@ -74,6 +76,7 @@ function toManagedKey(
     keyArn: metadata.Arn ?? keyId,
     keySpec: metadata.KeySpec ?? 'UNKNOWN',
     keyState: metadata.KeyState ?? 'Unknown',
+    description: metadata.Description || undefined,
     expirationModel: metadata.ExpirationModel,
     validTo: metadata.ValidTo,
     hsmKeyLabel,

@@ -27,6 +27,8 @@ export type LastRuns = Map<string, LastRun>;
 
 export interface KeyStatus {
   keyId: string;
+  /** The key's KMS description, null when it has none. */
+  description?: string | null;
   keySpec: string;
   hsmKeyLabel: string | null;
   keyState: string;
@@ -106,6 +108,7 @@ function statusOf(
     materials.some((material) => material.importState === 'PENDING_IMPORT');
   return {
     keyId: key.keyId,
+    description: key.description ?? null,
     keySpec: key.keySpec,
     hsmKeyLabel: key.hsmKeyLabel ?? null,
     keyState: key.keyState,

@@ -4,8 +4,9 @@
 // credential chain only (locally: whatever AWS_ACCESS_KEY_ID says). Loaded only when such a command
 // runs. A refusal becomes an error named after the API's rule.
 import { ApprovalsApiError, ApprovalsClient } from '../../core/approvals/client.ts';
-import { createSfnClient, DEFAULT_LOCAL_REGION } from '../../core/aws/clients.ts';
+import { createSfnClient } from '../../core/aws/clients.ts';
 import { APPROVALS_URL_ENV, type ApprovalsEndpointOptions } from './approvals-options.ts';
+import { resolveAwsTarget } from './aws-target.ts';
 import { ApprovalRefusedError, ApprovalsEndpointError } from './errors.ts';
 
 async function localApprovalsUrl(endpoint: string): Promise<string | undefined> {
@@ -28,12 +29,24 @@ export async function approvalsClientFor(options: ApprovalsEndpointOptions): Pro
     );
   }
   const local = await localApprovalsUrl(given);
-  const region =
-    options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_LOCAL_REGION;
-  // The default credential chain (never a name typed on the command line): built by the SDK.
-  const credentialSource = createSfnClient({ region });
+  // A deployed function URL names its Region (https://<id>.lambda-url.<region>.on.aws/): the
+  // Region the request must be signed for. Locally, the stack's.
+  const urlRegion = /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(new URL(given).hostname)?.[1];
+  const target = await resolveAwsTarget({
+    region: options.region ?? urlRegion,
+    profile: options.profile,
+    ...(local ? { endpoint: given } : {}),
+  });
+  // The credential chain, or --profile's credentials (never a secret typed on the command line):
+  // built by the SDK. Not the local stack's dummy keys: the caller's identity is what is signed.
+  const credentialSource = createSfnClient({ region: target.region, profile: target.profile });
   const credentials = credentialSource.config.credentials;
-  return new ApprovalsClient({ endpoint: local ?? given, region, credentials, service: 'lambda' });
+  return new ApprovalsClient({
+    endpoint: local ?? given,
+    region: target.region,
+    credentials,
+    service: 'lambda',
+  });
 }
 
 /** Runs an API call; a refusal is rethrown named after the API's rule. */

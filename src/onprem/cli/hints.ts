@@ -31,10 +31,15 @@ export function byokCommand(target: HintTarget, ...words: string[]): string {
   return line(['byok', ...words, ...where]);
 }
 
-/** `aws <service> <operation> <words…>` plus `--endpoint-url`, `--region` and `--profile` as the run used them. */
+/**
+ * `aws <service> <operation> <words…>` plus `--endpoint-url`, `--region` and `--profile` as the run
+ * used them. Against the local stack without a profile, `--no-sign-request`: the stack takes
+ * unsigned requests, so the command needs no AWS credentials on this machine, as the run did not.
+ */
 export function awsCommand(target: HintTarget, ...words: string[]): string {
   const where = [
     ...(target.endpoint ? ['--endpoint-url', target.endpoint] : []),
+    ...(target.endpoint && !target.profile ? ['--no-sign-request'] : []),
     ...(target.region ? ['--region', target.region] : []),
     ...(target.profile ? ['--profile', target.profile] : []),
   ];

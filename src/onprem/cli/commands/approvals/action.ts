@@ -25,7 +25,7 @@ export async function runApprovals(
   const client = await approvalsClientFor(options);
   const { requests } = await callApi(() => client.listRequests());
   const open = requests.filter((request) => OPEN.has(request.status));
-  if (options.json) {
+  if (options.output === 'json') {
     out.write(`${JSON.stringify(open)}\n`);
     return;
   }

@@ -12,7 +12,7 @@ export async function runVote(
 ): Promise<void> {
   const client = await approvalsClientFor(options);
   const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }));
-  if (options.json) {
+  if (options.output === 'json') {
     out.write(`${JSON.stringify(answer)}\n`);
     return;
   }

@@ -16,7 +16,7 @@ export async function runRotate(
   const { request } = await callApi(() =>
     client.requestRotation({ keyId: options.keyId, reason: options.reason }),
   );
-  if (!options.json) {
+  if (options.output !== 'json') {
     err.write(
       `rotation requested by ${request.requester} for ${request.keyArn}: ${request.approvalsRequired} approval(s) needed by ${request.deadline}\n`,
     );
@@ -28,7 +28,8 @@ export async function runRotate(
       final = (await callApi(() => client.getRequest(request.requestId))).request;
     }
   }
-  if (options.json) out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
+  if (options.output === 'json')
+    out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
   else out.write(`${request.requestId}\n`);
   if (options.wait && final.status !== 'APPROVED') {
     throw new RotationNotApprovedError(request.requestId, final.status, final.endReason);

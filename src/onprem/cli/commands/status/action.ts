@@ -12,16 +12,20 @@ import {
 } from '../../../../core/sweep/status.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 
+import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
+import { statusHealth } from './health.ts';
 import type { StatusOptions } from './options.ts';
 
 export async function runStatus(options: StatusOptions): Promise<void> {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
-  const kms = createKmsClient(clientOptions);
-  // A multi-Region key's replicas are read in their own Regions.
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
+  const target = await resolveAwsTarget(options, [
+    { option: '--state-machine-arn', value: options.stateMachineArn },
+  ]);
+  const kms = createKmsClient(target);
+  // A multi-Region key's replicas are read in their own Regions (same endpoint and profile).
+  const regional = createRegionalKmsClients(target);
   try {
-    const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
-    const lastRuns = await lastRunsFor(options);
+    const clock: Clock = target.endpoint ? await endpointClock(target.endpoint) : systemClock;
+    const lastRuns = await lastRunsFor(options, target);
     const report = await collectStatus({
       kms,
       kmsForRegion: (region) => regional.forRegion(region),
@@ -29,16 +33,28 @@ export async function runStatus(options: StatusOptions): Promise<void> {
       leadWindowDays: options.leadWindowDays,
       lastRuns,
     });
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+    const health = statusHealth(report);
+    process.stdout.write(
+      options.output === 'json' ? `${JSON.stringify({ ...report, ...health })}\n` : formatStatus(report),
+    );
+    // One line per problem on stderr, so that cron mails and monitoring logs say what is wrong.
+    for (const problem of health.problems)
+      process.stderr.write(`byok status: ${problem.keyId}: ${problem.detail}\n`);
+    if (health.exitCode !== 0) {
+      process.stderr.write(
+        `byok status: exit ${health.exitCode}: ${health.problems.length} managed key(s) need attention\n`,
+      );
+      process.exitCode = health.exitCode;
+    }
   } finally {
     kms.destroy();
     regional.destroy();
   }
 }
 
-async function lastRunsFor(options: StatusOptions): Promise<LastRuns> {
-  if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
-  const sfn = createSfnClient({ region: options.region });
+async function lastRunsFor(options: StatusOptions, target: AwsTarget): Promise<LastRuns> {
+  if (target.endpoint) return lastRunsFromLocalEvents(target.endpoint);
+  const sfn = createSfnClient(target);
   try {
     return await lastRunsFromStepFunctions(sfn, options.stateMachineArn);
   } finally {

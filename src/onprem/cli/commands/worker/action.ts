@@ -18,6 +18,7 @@ import { type KeyBinding, KeyBindings, parseBinding, readBindingsFile } from '..
 import { WorkerBindingsMissingError } from '../../../worker/errors.ts';
 import { defaultJournalPath, WorkerJournal } from '../../../worker/journal.ts';
 import { ActivityWorker, type HsmActivity, type WorkerActivityView } from '../../../worker/worker.ts';
+import { resolveAwsTarget } from '../../aws-target.ts';
 import type { WorkerCliOptions } from './options.ts';
 
 /** GetActivityTask holds a poll up to 60 s: wait a little longer for its answer. */
@@ -71,7 +72,9 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
   const journal = await WorkerJournal.open(
     options.journal ?? defaultJournalPath({ bindingsFile: options.bindings, byokHome }),
   );
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = await resolveAwsTarget(options, [
+    { option: '--activity-arn', value: options.activityArn },
+  ]);
   const sfn = createSfnClient({ ...clientOptions, requestTimeoutMs: POLL_REQUEST_TIMEOUT_MS });
   const kms = createKmsClient(clientOptions);
   const regional = createRegionalKmsClients(clientOptions);

@@ -1,11 +1,10 @@
 // `byok worker`'s options as commander parses them, and their parsers. Cheap to load (commander and
 // dependency-free modules), so `--help` and a mistyped value answer before action.ts is imported.
 import { InvalidArgumentError } from 'commander';
+import type { AwsCommandOptions } from '../../aws-options.ts';
 
-export interface WorkerCliOptions {
+export interface WorkerCliOptions extends AwsCommandOptions {
   activityArn?: string;
-  endpoint?: string;
-  region?: string;
   concurrency: number;
   /** `label=key-arn`, as given (checked in action.ts). */
   bind: string[];

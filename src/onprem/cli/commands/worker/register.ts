@@ -4,7 +4,8 @@
 // This module only declares the command (options.ts parses them); action.ts does the work.
 import type { Command } from 'commander';
 import { DEFAULT_BYOK_HOME } from '../../../../core/shared/paths.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl } from '../../options.ts';
+import { addAwsOptions } from '../../aws-options.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
 import {
   collectBinding,
   parseActivityArn,
@@ -15,7 +16,7 @@ import {
 } from './options.ts';
 
 export function registerWorkerCommand(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .summary("Poll the workflow's wrap activity and wrap with the HSM of this host.")
     .description(
@@ -32,13 +33,11 @@ export function registerWorkerCommand(program: Command): void {
       '--activity-arn <arn>',
       'the wrap activity (default: the one named byok-wrap-key-material or byok-<stage>-wrap-key-material)',
       parseActivityArn,
-    )
-    .option(
-      '--endpoint <url>',
-      'the local stack (Step Functions, KMS, EventBridge); default: AWS',
-      parseEndpointUrl,
-    )
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
+    );
+  addAwsOptions(command, {
+    endpointHelp: 'the local stack (Step Functions, KMS, EventBridge); default: AWS',
+  });
+  command
     .option('--concurrency <n>', 'tasks worked on at once', parseConcurrency, 1)
     .option(
       '--bind <label=key-arn>',
@@ -79,7 +78,7 @@ export function registerWorkerCommand(program: Command): void {
       'after',
       '\nExamples:\n' +
         `  byok worker --endpoint ${DEFAULT_LOCAL_ENDPOINT} --bind payments=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n` +
-        '  byok worker --region eu-west-1 --bindings /etc/byok/bindings.json --concurrency 2',
+        '  byok worker --profile hsm-worker --region eu-west-1 --bindings /etc/byok/bindings.json --concurrency 2',
     )
     .action(async (options: WorkerCliOptions) => {
       const { runWorker } = await import('./action.ts');
