@@ -6,7 +6,13 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
-import { awsCommand, byokCommand, type HintTarget, shellWord } from '../../../../src/onprem/cli/hints.ts';
+import {
+  awsCommand,
+  byokCommand,
+  type HintTarget,
+  placeCommands,
+  shellWord,
+} from '../../../../src/onprem/cli/hints.ts';
 import { reportFailure } from '../../../../src/onprem/cli/outcome.ts';
 import { buildProgram } from '../../../../src/onprem/cli/program.ts';
 
@@ -38,7 +44,7 @@ function shellWords(text: string): string[] {
 
 /** The commands a hint prints. */
 function commandsIn(hint: string): string[][] {
-  return [...hint.matchAll(/(?:byok|aws) .+?(?=, |; |\)|$)/g)].map((match) => shellWords(match[0]));
+  return [...hint.matchAll(/(?:byok|aws) .+?(?=`|, |; |\)|$)/g)].map((match) => shellWords(match[0]));
 }
 
 function hintsFor(target: HintTarget): string[] {
@@ -128,6 +134,34 @@ describe('commands printed in hints', () => {
       expect(words).toEqual(expect.arrayContaining(['--endpoint-url', '--no-sign-request']));
     for (const words of aws)
       expect(words).toEqual(expect.arrayContaining(['--region', 'eu-west-1', '--profile', 'bank prod']));
+  });
+
+  it.each([
+    [
+      'list the pending requests with: byok approvals',
+      'list the pending requests with: byok approvals --endpoint http://127.0.0.1:4599',
+    ],
+    [
+      'the new material check value appears in `byok approvals` when the request opens for votes',
+      'the new material check value appears in `byok approvals --endpoint http://127.0.0.1:4599` when the request opens for votes',
+    ],
+    [
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2`,
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
+    ],
+    [
+      'pass keyMaterialId (see byok status) to say which',
+      'pass keyMaterialId (see byok status --endpoint http://127.0.0.1:4599) to say which',
+    ],
+  ])('completes a hint written elsewhere: %s', async (hint, placed) => {
+    // Act
+    const completed = placeCommands(hint, { byok: LOCAL, aws: LOCAL });
+
+    // Assess
+    expect(completed).toBe(placed);
+    for (const words of commandsIn(completed).filter((command) => command[0] === 'byok')) {
+      await expect(parserOnly().parseAsync(words.slice(1), { from: 'user' })).resolves.toBeDefined();
+    }
   });
 
   it.each([
