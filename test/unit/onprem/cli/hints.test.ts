@@ -5,6 +5,7 @@
 // test/integration/cli/failure-outcome.test.ts.
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { afterword } from '../../../../src/onprem/cli/commands/demo/action.ts';
 import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
 import {
   awsCommand,
@@ -85,6 +86,31 @@ describe('commands printed in hints', () => {
     // Assess
     expect(byok.length).toBeGreaterThanOrEqual(3);
     expect(parsed).toEqual(byok.map(() => 'ok'));
+  });
+
+  it("the commands byok demo's afterword suggests parse with the CLI itself", async () => {
+    // Prepare
+    const suggested = [...afterword('/tmp/hsm').matchAll(/^ {2}node bin\/byok\.js ([^#]+?)\s+#/gm)].map(
+      (match) => shellWords(match[1] ?? ''),
+    );
+
+    // Act
+    const parsed = await Promise.all(
+      suggested.map((words) =>
+        parserOnly()
+          .parseAsync(words, { from: 'user' })
+          .then(() => 'ok')
+          .catch((error: unknown) =>
+            error instanceof CommanderError && error.code === 'commander.helpDisplayed'
+              ? 'ok'
+              : String(error),
+          ),
+      ),
+    );
+
+    // Assess
+    expect(suggested).toHaveLength(3);
+    expect(parsed).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('the parser used above refuses what the CLI refuses', async () => {
