@@ -25,6 +25,7 @@ import {
 } from './errors.ts';
 import { checkExposure } from './exposure.ts';
 import { hintForError } from './hints.ts';
+import { createKeysCache, readKeys } from './keys.ts';
 import {
   allowedHostHeaders,
   type ConsoleSecrets,
@@ -125,6 +126,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+    keys: createKeysCache((leadWindowDays) => readKeys(options.backend, leadWindowDays)),
   };
   for (const register of API_MODULES) register(api, deps);
   app.route('/api', api);
@@ -172,7 +174,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const allowedHosts = new Set<string>();
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,
