@@ -114,7 +114,12 @@ function operatorPolicy(names) {
       },
       // byok status/console find the managed keys by their tags, as the sweep does: reading the
       // metadata and tags of keys not yet known to be managed. Read-only; no key use.
-      { Sid: 'ListKeys', Effect: 'Allow', Action: 'kms:ListKeys', Resource: '*' },
+      {
+        Sid: 'ListKeysAndAliases',
+        Effect: 'Allow',
+        Action: ['kms:ListKeys', 'kms:ListAliases'],
+        Resource: '*',
+      },
       {
         Sid: 'ReadKeyMetadataAndTags',
         Effect: 'Allow',
@@ -179,8 +184,22 @@ function workerPolicy(names, activityIds) {
     'worker',
     'byok worker beside the HSM: poll this stack HSM activities, GetParametersForImport on the keys it binds',
     [
-      // byok worker without --activity-arn finds the activities by name: no resource-level permission.
-      { Sid: 'FindHsmActivities', Effect: 'Allow', Action: 'states:ListActivities', Resource: '*' },
+      // byok worker without --activity-arn finds the activities by name, and reads the deployed
+      // HeartbeatSeconds of the states that use them: List* have no resource-level permission.
+      {
+        Sid: 'FindHsmActivitiesAndStateMachines',
+        Effect: 'Allow',
+        Action: ['states:ListActivities', 'states:ListStateMachines'],
+        Resource: '*',
+      },
+      {
+        Sid: 'ReadTheHeartbeatOfThisStacksWorkflows',
+        Effect: 'Allow',
+        Action: 'states:DescribeStateMachine',
+        Resource: ['import-key-material', 'rotate-key-material', 'reimport-expiring-keys'].map(
+          names.stateMachine,
+        ),
+      },
       {
         Sid: 'PollThisStacksHsmActivities',
         Effect: 'Allow',
@@ -201,6 +220,15 @@ function workerPolicy(names, activityIds) {
         Action: 'kms:GetParametersForImport',
         Resource: { 'Fn::If': ['WorkerKeysGiven', { Ref: 'WorkerKeyArns' }, KEYS_OF_ANY_REGION] },
         Condition: { StringEquals: { ...MANAGED_EXTERNAL, 'kms:WrappingAlgorithm': wrappingAlgorithms } },
+      },
+      // Before destroying a rotation's unused HSM key the worker proves from KMS that no material of
+      // the bound key, in any of its Regions, came from it (src/core/rotation/material-absence.ts).
+      {
+        Sid: 'ProveRetiredMaterialUnused',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: KEYS_OF_ANY_REGION,
+        Condition: { StringEquals: MANAGED_EXTERNAL },
       },
       {
         Sid: 'RefusedTaskAlerts',

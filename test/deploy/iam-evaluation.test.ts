@@ -26,6 +26,7 @@ import {
   anyResource,
   deployerOperations,
   functionSubjects,
+  KMS_WITHOUT_RESOURCE,
   keyArn,
   keyTarget,
   managedPolicySubject,
@@ -97,6 +98,8 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
       "the console's approvals page calls the approvals API for approvers: the approver policy grants it",
     'secretsmanager:GetSecretValue':
       "BYOK_PIN_SECRET_ARN is the Lambda wrap step's PIN source; on premises the PIN stays on the host ($BYOK_HOME/hsm)",
+    'sts:AssumeRole':
+      "the fleet's spoke roles are assumed by the hub's workflows only; byok import works in the operator's own account",
   },
   WorkerPolicy: {
     'secretsmanager:GetSecretValue':
@@ -143,7 +146,8 @@ function logicalIdOf(subject: Subject): string {
 async function operatorCalls(values: TemplateValues, root: string): Promise<SubjectCall[]> {
   const names = stackNames(values);
   // byok import runs the import workflow in-process: the command's own code (without the step
-  // registry, which reaches every workflow's steps) plus the steps of the import workflow.
+  // registry, which reaches every workflow's steps, nor the runner's Distributed Map, which only
+  // the fleet's workflow has) plus the steps of the import workflow.
   const definition = JSON.parse(
     readFileSync(join(root, 'statemachines/import-key-material.asl.json'), 'utf8'),
   ) as {
@@ -161,7 +165,7 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
     root,
     {
       exclude: /^src\/local\//,
-      cut: /^src\/(core\/)?steps\/registry\.ts$/,
+      cut: /^src\/(core\/)?steps\/registry\.ts$|^src\/onprem\/runner\/distributed-map\.ts$/,
     },
   );
   const importMachine = names.stateMachine('ImportKeyMaterial');
@@ -197,9 +201,29 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
           return [approvalsUrlTarget(values)];
         case 'secretsmanager:GetSecretValue':
           return [{ label: 'HSM PIN secret', arn: PIN_SECRET, account: ACCOUNT, context: {} }];
+        case 'sts:AssumeRole':
+          return [
+            {
+              label: "a fleet spoke's role",
+              arn: `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/byok-spoke`,
+              account: OTHER_ACCOUNT,
+              context: {},
+              // The spoke's trust policy lets this account in: only the operator's policy decides.
+              resourcePolicy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
+                    Action: 'sts:AssumeRole',
+                  },
+                ],
+              },
+            },
+          ];
         default:
           if (
-            call.action === 'kms:ListKeys' ||
+            KMS_WITHOUT_RESOURCE.has(call.action) ||
             call.action.startsWith('states:List') ||
             call.action.startsWith('sts:')
           )
@@ -255,7 +279,16 @@ async function workerCalls(values: TemplateValues, root: string): Promise<Subjec
             account: ACCOUNT,
             context: {},
           }));
+        case 'states:DescribeStateMachine':
+          return ['ImportKeyMaterial', 'RotateKeyMaterial', 'ReimportExpiringKeys'].map((id) => ({
+            label: `state machine ${id}`,
+            arn: names.stateMachine(id),
+            account: ACCOUNT,
+            context: {},
+          }));
         case 'kms:GetParametersForImport':
+        case 'kms:DescribeKey':
+        case 'kms:ListKeyRotations':
           return [keyTarget(call.action, PROBE, { id: BOUND_KEY_ID })];
         case 'events:PutEvents':
           return [

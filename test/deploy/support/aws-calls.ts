@@ -26,6 +26,16 @@ const IAM_PREFIX: Record<string, string> = {
   'client-secrets-manager': 'secretsmanager',
   'client-sts': 'sts',
   'client-lambda': 'lambda',
+  'client-s3': 's3',
+  'client-organizations': 'organizations',
+};
+
+/** Operations whose IAM action has another name. */
+const RENAMED_ACTIONS: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  's3:HeadBucket': 's3:ListBucket',
+  's3:DeleteObjects': 's3:DeleteObject',
 };
 
 const DOCUMENT_CLIENT_ACTIONS: Record<string, string> = {
@@ -63,7 +73,8 @@ function actionFor(pkg: string, commandName: string): string {
   const prefix = IAM_PREFIX[pkg];
   if (!prefix) throw new UnknownSdkPackageError(`@aws-sdk/${pkg}: no IAM prefix known for its commands`);
   const operation = commandName.slice(0, -'Command'.length);
-  return `${prefix}:${pkg === 'lib-dynamodb' ? (DOCUMENT_CLIENT_ACTIONS[operation] ?? operation) : operation}`;
+  const action = `${prefix}:${pkg === 'lib-dynamodb' ? (DOCUMENT_CLIENT_ACTIONS[operation] ?? operation) : operation}`;
+  return RENAMED_ACTIONS[action] ?? action;
 }
 
 /**

@@ -22,6 +22,9 @@ export const REGION = 'eu-west-1';
 export const PARTITION = 'aws';
 export const MANAGED_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
+/** KMS actions that take no resource (IAM allows them on `*` only). */
+export const KMS_WITHOUT_RESOURCE: ReadonlySet<string> = new Set(['kms:ListKeys', 'kms:ListAliases']);
+
 /** The byok verification encryption context (what the code sends with every probe). */
 export interface ProbeContext {
   key: string;
@@ -213,7 +216,7 @@ function functionTargets(
   const table = environment.BYOK_APPROVALS_TABLE;
   switch (service) {
     case 'kms':
-      return action === 'kms:ListKeys' ? [anyResource()] : [keyTarget(action, probe)];
+      return KMS_WITHOUT_RESOURCE.has(action) ? [anyResource()] : [keyTarget(action, probe)];
     case 'dynamodb': {
       const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
       const named = tables.find(([, resource]) => values.resolve(resource.Properties?.TableName) === table);
