@@ -56,7 +56,11 @@ export async function scanManagedKeys(deps: RegionalKmsDeps): Promise<ManagedKey
       });
       keys.push(toManagedKey(keyId, metadata, defaults.hsmKeyLabel, defaults.validForDays, materials));
     } catch (error) {
-      unreadable.push({ keyId, why: error instanceof Error ? error.message : String(error) });
+      unreadable.push({
+        keyId,
+        why: error instanceof Error ? error.message : String(error),
+        error: error instanceof Error ? error.name : 'Error',
+      });
     }
   });
   keys.sort((a, b) => a.keyId.localeCompare(b.keyId));

@@ -196,3 +196,34 @@ export class RotationNotApprovedError extends Error {
     this.requestId = requestId;
   }
 }
+
+/**
+ * Nothing listens where a command was pointed (ECONNREFUSED): raised by report-error.ts in place
+ * of the raw `connect ECONNREFUSED 127.0.0.1:4599` an SDK client or fetch gives after its retries.
+ */
+export class ConnectionRefusedError extends Error {
+  readonly hint: string;
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(`nothing answers at ${address} (connection refused)`, options);
+    this.name = 'ConnectionRefusedError';
+    this.hint = /^(127\.|localhost|\[?::1)/.test(address)
+      ? 'start the local stack with `byok local up` (it prints its URL), or check --endpoint'
+      : 'check --endpoint and that the service runs and is reachable from here';
+  }
+}
+
+/** The host a command was pointed at has no address (ENOTFOUND / EAI_AGAIN). */
+export class UnknownHostError extends Error {
+  readonly hint =
+    'check the host name in --endpoint (or the Region: AWS endpoints are named after it) and DNS';
+  constructor(
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the host ${host} cannot be found`, options);
+    this.name = 'UnknownHostError';
+  }
+}

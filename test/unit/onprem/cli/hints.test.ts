@@ -5,8 +5,15 @@
 // test/integration/cli/failure-outcome.test.ts.
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { afterword } from '../../../../src/onprem/cli/commands/demo/action.ts';
 import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
-import { awsCommand, byokCommand, type HintTarget, shellWord } from '../../../../src/onprem/cli/hints.ts';
+import {
+  awsCommand,
+  byokCommand,
+  type HintTarget,
+  placeCommands,
+  shellWord,
+} from '../../../../src/onprem/cli/hints.ts';
 import { reportFailure } from '../../../../src/onprem/cli/outcome.ts';
 import { buildProgram } from '../../../../src/onprem/cli/program.ts';
 
@@ -38,7 +45,7 @@ function shellWords(text: string): string[] {
 
 /** The commands a hint prints. */
 function commandsIn(hint: string): string[][] {
-  return [...hint.matchAll(/(?:byok|aws) .+?(?=, |; |\)|$)/g)].map((match) => shellWords(match[0]));
+  return [...hint.matchAll(/(?:byok|aws) .+?(?=`|, |; |\)|$)/g)].map((match) => shellWords(match[0]));
 }
 
 function hintsFor(target: HintTarget): string[] {
@@ -79,6 +86,31 @@ describe('commands printed in hints', () => {
     // Assess
     expect(byok.length).toBeGreaterThanOrEqual(3);
     expect(parsed).toEqual(byok.map(() => 'ok'));
+  });
+
+  it("the commands byok demo's afterword suggests parse with the CLI itself", async () => {
+    // Prepare
+    const suggested = [...afterword('/tmp/hsm').matchAll(/^ {2}node bin\/byok\.js ([^#]+?)\s+#/gm)].map(
+      (match) => shellWords(match[1] ?? ''),
+    );
+
+    // Act
+    const parsed = await Promise.all(
+      suggested.map((words) =>
+        parserOnly()
+          .parseAsync(words, { from: 'user' })
+          .then(() => 'ok')
+          .catch((error: unknown) =>
+            error instanceof CommanderError && error.code === 'commander.helpDisplayed'
+              ? 'ok'
+              : String(error),
+          ),
+      ),
+    );
+
+    // Assess
+    expect(suggested).toHaveLength(3);
+    expect(parsed).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('the parser used above refuses what the CLI refuses', async () => {
@@ -128,6 +160,34 @@ describe('commands printed in hints', () => {
       expect(words).toEqual(expect.arrayContaining(['--endpoint-url', '--no-sign-request']));
     for (const words of aws)
       expect(words).toEqual(expect.arrayContaining(['--region', 'eu-west-1', '--profile', 'bank prod']));
+  });
+
+  it.each([
+    [
+      'list the pending requests with: byok approvals',
+      'list the pending requests with: byok approvals --endpoint http://127.0.0.1:4599',
+    ],
+    [
+      'the new material check value appears in `byok approvals` when the request opens for votes',
+      'the new material check value appears in `byok approvals --endpoint http://127.0.0.1:4599` when the request opens for votes',
+    ],
+    [
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2`,
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
+    ],
+    [
+      'pass keyMaterialId (see byok status) to say which',
+      'pass keyMaterialId (see byok status --endpoint http://127.0.0.1:4599) to say which',
+    ],
+  ])('completes a hint written elsewhere: %s', async (hint, placed) => {
+    // Act
+    const completed = placeCommands(hint, { byok: LOCAL, aws: LOCAL });
+
+    // Assess
+    expect(completed).toBe(placed);
+    for (const words of commandsIn(completed).filter((command) => command[0] === 'byok')) {
+      await expect(parserOnly().parseAsync(words.slice(1), { from: 'user' })).resolves.toBeDefined();
+    }
   });
 
   it.each([

@@ -11,7 +11,7 @@ export async function runVote(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   const client = await approvalsClientFor(options);
-  const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }));
+  const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }), client);
   if (options.output === 'json') {
     out.write(`${JSON.stringify(answer)}\n`);
     return;

@@ -13,8 +13,9 @@ export async function runRotate(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const client = await approvalsClientFor(options);
-  const { request } = await callApi(() =>
-    client.requestRotation({ keyId: options.keyId, reason: options.reason }),
+  const { request } = await callApi(
+    () => client.requestRotation({ keyId: options.keyId, reason: options.reason }),
+    client,
   );
   if (options.output !== 'json') {
     err.write(
@@ -25,7 +26,7 @@ export async function runRotate(
   if (options.wait) {
     while (OPEN.has(final.status)) {
       await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
-      final = (await callApi(() => client.getRequest(request.requestId))).request;
+      final = (await callApi(() => client.getRequest(request.requestId), client)).request;
     }
   }
   if (options.output === 'json')

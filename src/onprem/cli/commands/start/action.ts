@@ -105,6 +105,65 @@ async function send<T>(target: AwsTarget, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The most attempts of one request on one day (`<name>`, `<name>-2`, ... `<name>-20`). */
+export const MAX_ATTEMPTS_PER_DAY = 20;
+
+/** `<name>` for the first attempt, `<name>-<n>` for the n-th: the attempts of a day sort together. */
+export function attemptName(baseName: string, attempt: number): string {
+  return attempt === 1 ? baseName : `${baseName.slice(0, 80 - `-${attempt}`.length)}-${attempt}`;
+}
+
+/**
+ * Starts the request's execution, or joins it: the first attempt of the day is `<name>`; if an
+ * execution of that name for the same input is running or succeeded, it is followed (idempotent);
+ * if it ended without success (FAILED, TIMED_OUT, ABORTED), the next attempt `<name>-2` ... is
+ * started, so "fix the cause and run it again" runs it again instead of replaying the failure.
+ */
+async function startOrJoin(
+  sfn: SFNClient,
+  target: AwsTarget,
+  stateMachineArn: string,
+  baseName: string,
+  inputText: string,
+  io: StartIo,
+): Promise<{ executionArn: string; started: boolean }> {
+  const ended: string[] = [];
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS_PER_DAY; attempt += 1) {
+    const name = attemptName(baseName, attempt);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      const started = await send(target, () =>
+        sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
+      );
+      const previous = ended.at(-1);
+      io.err(
+        `started ${started.executionArn as string}${previous ? ` (attempt ${attempt}; ${previous})` : ''}\n`,
+      );
+      return { executionArn: started.executionArn as string, started: true };
+    } catch (error) {
+      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
+      const existing = await send(target, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+      if (JSON.stringify(JSON.parse(existing.input ?? 'null')) !== inputText) {
+        throw new ExecutionNameTakenError(`execution name ${name} is taken by a different request`, {
+          cause: error,
+        });
+      }
+      if (
+        existing.status === 'RUNNING' ||
+        existing.status === 'SUCCEEDED' ||
+        existing.status === 'PENDING_REDRIVE'
+      ) {
+        io.err(`${executionArn} already exists for this request: following it (${existing.status})\n`);
+        return { executionArn, started: false };
+      }
+      ended.push(`${name} ended ${existing.status}${existing.error ? ` (${existing.error})` : ''}`);
+    }
+  }
+  throw new ExecutionNameTakenError(
+    `the request already ran ${MAX_ATTEMPTS_PER_DAY} times today without success (${ended.at(-1) ?? ''})`,
+  );
+}
+
 async function findImportStateMachine(sfn: SFNClient, target: AwsTarget): Promise<string> {
   const found =
     (await send(target, () => findStateMachineArns(sfn, [IMPORT_STATE_MACHINE]))).get(IMPORT_STATE_MACHINE) ??
@@ -253,33 +312,30 @@ export async function runStart(
   const kms = createKmsClient(target);
   try {
     const stateMachineArn = options.stateMachineArn ?? (await findImportStateMachine(sfn, target));
-    const name = options.name ?? deterministicExecutionName(input, new Date());
+    const baseName = options.name ?? deterministicExecutionName(input, new Date());
     const inputText = JSON.stringify(input);
-    let executionArn: string;
     // The key as KMS shows it now, to tell afterwards whether a failed execution changed it.
     let before: KeySnapshot | Error | undefined = await snapshotKey(kms, input.keyId);
-    try {
-      const started = await send(target, () =>
-        sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
+    const joined = await startOrJoin(sfn, target, stateMachineArn, baseName, inputText, io);
+    const executionArn = joined.executionArn;
+    // An execution that already ran may have run before the snapshot: it is no "before" for it.
+    if (!joined.started) before = undefined;
+    // Ctrl-C (or SIGTERM) stops following, not the execution: say so, and how to follow it again.
+    const stopFollowing = (signal: NodeJS.Signals) => {
+      io.err(
+        `${signal}: stopped following; the execution continues in Step Functions: ${executionArn}\n` +
+          `follow it again with the same byok start command (it joins the running execution), or: aws stepfunctions describe-execution --execution-arn ${executionArn}\n`,
       );
-      executionArn = started.executionArn as string;
-      io.err(`started ${executionArn}\n`);
-    } catch (error) {
-      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
-      executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-      const existing = await send(target, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
-      if (JSON.stringify(JSON.parse(existing.input ?? 'null')) !== inputText) {
-        throw new ExecutionNameTakenError(`execution name ${name} is taken by a different request`, {
-          cause: error,
-        });
-      }
-      io.err(`${executionArn} already exists for this request: following it\n`);
-      // That execution may have run before the snapshot: it is no "before" for it.
-      before = undefined;
-    }
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', stopFollowing);
+    process.once('SIGTERM', stopFollowing);
     const { described, trace } = await follow(sfn, executionArn, options, target, (line) =>
       io.err(`${line}\n`),
-    );
+    ).finally(() => {
+      process.off('SIGINT', stopFollowing);
+      process.off('SIGTERM', stopFollowing);
+    });
     if (described.status !== 'SUCCEEDED') {
       const reachedImport = trace.entered.has(IMPORT_STATE);
       const report = reportFailure({

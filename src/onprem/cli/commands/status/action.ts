@@ -6,8 +6,11 @@ import {
   collectStatus,
   formatTimeLeft,
   type LastRuns,
+  type LastSweep,
   lastRunsFromLocalEvents,
   lastRunsFromStepFunctions,
+  lastSweepFromLocalEvents,
+  lastSweepFromStepFunctions,
   type StatusReport,
 } from '../../../../core/sweep/status.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
@@ -33,6 +36,8 @@ export async function runStatus(options: StatusOptions): Promise<void> {
       leadWindowDays: options.leadWindowDays,
       lastRuns,
     });
+    const lastSweep = await lastSweepFor(target);
+    if (lastSweep) report.lastSweep = lastSweep;
     const health = statusHealth(report);
     process.stdout.write(
       options.output === 'json' ? `${JSON.stringify({ ...report, ...health })}\n` : formatStatus(report),
@@ -62,6 +67,28 @@ async function lastRunsFor(options: StatusOptions, target: AwsTarget): Promise<L
   }
 }
 
+/** The last sweep's report; best effort (status still answers when it cannot be read). */
+async function lastSweepFor(target: AwsTarget): Promise<LastSweep | undefined> {
+  if (target.endpoint) return lastSweepFromLocalEvents(target.endpoint).catch(() => undefined);
+  const sfn = createSfnClient(target);
+  try {
+    return await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** `last sweep 2026-12-07T03:00:00Z: PARTIAL: 217 keys could not be read (ThrottlingException)`, and the keys. */
+function lastSweepLines(sweep: LastSweep | undefined): string[] {
+  if (!sweep) return [];
+  const head = `last sweep ${sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z')}: ${sweep.outcome}${
+    sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''
+  } (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})\n`;
+  const unread = sweep.unreadKeys.map((key) => `  not read: ${key.keyId}: ${key.error}: ${key.why}\n`);
+  const failed = sweep.failures.map((failure) => `  failed: ${failure.keyId}: ${failure.error}\n`);
+  return ['\n', head, ...unread, ...failed];
+}
+
 /** `  material 1a2b3c4d5e6f CURRENT us-west-2`, under its key's row in the same columns. */
 function materialRow(material: StatusReport['keys'][number]['materials'][number]): string[] {
   const id = material.keyMaterialId ? material.keyMaterialId.slice(0, 12) : '(only)';
@@ -89,7 +116,10 @@ function materialRow(material: StatusReport['keys'][number]['materials'][number]
 
 export function formatStatus(report: StatusReport): string {
   if (report.keys.length === 0 && report.unreadable.length === 0) {
-    return 'No byok-managed keys (tag byok:managed=true) in this account and Region.\n';
+    return [
+      'No byok-managed keys (tag byok:managed=true) in this account and Region.\n',
+      ...lastSweepLines(report.lastSweep),
+    ].join('');
   }
   const header = ['', 'KEY', 'SPEC', 'HSM KEY', 'VALID TO', 'LEFT', 'NEXT REIMPORT', 'LAST RUN'];
   const keyRows = report.keys.map((key) => [
@@ -134,5 +164,6 @@ export function formatStatus(report: StatusReport): string {
     line(header),
     ...rows.map(line),
     ...(notes.length + unreadable.length > 0 ? ['\n', ...notes, ...unreadable] : []),
+    ...lastSweepLines(report.lastSweep),
   ].join('');
 }

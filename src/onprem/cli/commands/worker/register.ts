@@ -10,6 +10,7 @@ import {
   collectBinding,
   parseActivityArn,
   parseConcurrency,
+  parseDiscoveryTimeout,
   parseHeartbeatInterval,
   type WorkerCliOptions,
 } from './options.ts';
@@ -21,9 +22,12 @@ export function registerWorkerCommand(program: Command): void {
     .description(
       "Run the workflow's WrapKeyMaterial step beside the HSM: long-poll the wrap activity, wrap each task's HSM key " +
         'inside the token (the HSM configured under $BYOK_HOME/hsm; BYOK_HOME defaults to ' +
-        `./${DEFAULT_BYOK_HOME}), and answer. Wraps only HSM keys bound to the task's KMS key (--bind), and only under ` +
-        'a wrapping key it got from KMS itself. One JSON line per task on stdout. SIGTERM/SIGINT: stop polling, ' +
-        'finish the task in hand, exit 0 (a second signal stops polls in flight at once).',
+        `./${DEFAULT_BYOK_HOME}), and answer. Wraps only HSM keys bound to the task's KMS key (--bind; a multi-Region ` +
+        "key's binding covers its replicas), and only under a wrapping key it got from KMS itself; a rotation's HSM " +
+        'key only if its journal shows it made it, destroyed only once KMS proves it was never imported. Every task ' +
+        'input is bounded before it is logged; a refused task raises an alert. One JSON line per task on stdout. ' +
+        'SIGTERM/SIGINT: stop polling, finish the poll in flight (at most 60 s) and the task in hand, exit 0; a ' +
+        'second signal ends it at once.',
     )
     .option(
       '--activity-arn <arn>',
@@ -52,9 +56,23 @@ export function registerWorkerCommand(program: Command): void {
     .option('--name <name>', 'worker name sent with each poll (default: <host>-<pid>)')
     .option(
       '--heartbeat-interval <seconds>',
-      'seconds between heartbeats of a task in hand',
+      "seconds between heartbeats of a task in hand (at most half the activity states' HeartbeatSeconds, 30 as deployed)",
       parseHeartbeatInterval,
       10,
+    )
+    .option(
+      '--allow-sha1',
+      'follow tasks that ask for SHA-1 wrapping (RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_1); refused without it',
+    )
+    .option(
+      '--journal <file>',
+      'journal of the HSM keys this worker made for rotations (default: beside --bindings, else $BYOK_HOME/worker/byok-worker-journal.json)',
+    )
+    .option(
+      '--discovery-timeout <seconds>',
+      'keep retrying to find the activities this long while the endpoint cannot be reached',
+      parseDiscoveryTimeout,
+      300,
     )
     .addHelpText(
       'after',
