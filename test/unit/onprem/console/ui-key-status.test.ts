@@ -76,7 +76,21 @@ describe('key status in custodian words', () => {
       }),
       'Expired',
       'danger',
-      /Every use of the key fails\. The next sweep reimports it/,
+      /every use of the key fails\. The next sweep reimports it/,
+    ],
+    [
+      'expired, as KMS lists it after ValidTo (the material still named, no ValidTo)',
+      key({
+        keyState: 'PendingImport',
+        withoutMaterial: true,
+        validTo: null,
+        secondsLeft: null,
+        nextDue: 'now',
+        materials: [material({ importState: 'PENDING_IMPORT', validTo: null, secondsLeft: null })],
+      }),
+      'Expired',
+      'danger',
+      /expired \(or was deleted\)/,
     ],
     [
       'no material',
