@@ -4,7 +4,7 @@
 // abandoned before KMS made it permanent, so no unused copy of material stays behind.
 import { HsmKeyNotFoundError } from '../hsm/errors.ts';
 import type { HsmAdmin } from '../hsm/port.ts';
-import type { StepLogger } from '../import/logger.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { AbandonedRotation, NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 

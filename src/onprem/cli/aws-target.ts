@@ -7,6 +7,7 @@
 // clients (aws/clients.ts), which take its credentials.
 import { getProfileName, loadConfig, loadSharedConfigFiles } from '@smithy/core/config';
 import { DEFAULT_LOCAL_REGION } from '../../core/aws/clients.ts';
+import { ByokError } from '../../core/shared/errors.ts';
 import { parseRegionName } from '../../core/shared/parse.ts';
 import type { AwsCommandOptions } from './aws-options.ts';
 
@@ -140,8 +141,8 @@ async function assertProfileExists(profile: string, env: NodeJS.ProcessEnv): Pro
 // These three move to errors.ts once the layout move (issue 21) has landed.
 
 /** --region names one Region and an ARN given another, or two ARNs name two Regions. */
-export class RegionConflictError extends Error {
-  readonly hint: string;
+export class RegionConflictError extends ByokError {
+  override readonly hint: string;
   constructor(message: string, arnRegion: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'RegionConflictError';
@@ -150,8 +151,8 @@ export class RegionConflictError extends Error {
 }
 
 /** No Region from any source, against AWS: never a silent default. */
-export class RegionMissingError extends Error {
-  readonly hint: string;
+export class RegionMissingError extends ByokError {
+  override readonly hint: string;
   constructor(message: string, profile = 'default', options?: ErrorOptions) {
     super(message, options);
     this.name = 'RegionMissingError';
@@ -160,8 +161,8 @@ export class RegionMissingError extends Error {
 }
 
 /** --profile names a profile that neither ~/.aws/config nor ~/.aws/credentials has. */
-export class ProfileNotFoundError extends Error {
-  readonly hint: string;
+export class ProfileNotFoundError extends ByokError {
+  override readonly hint: string;
   readonly profile: string;
   constructor(profile: string, options?: ErrorOptions) {
     super(`profile ${profile} is in neither the shared config file nor the credentials file`, options);

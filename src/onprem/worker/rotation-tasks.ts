@@ -5,14 +5,14 @@
 // destroys only the key that this very rotation request made, for a bound KMS key. A compromised
 // AWS side can therefore neither make keys for another KMS key nor destroy a key in use.
 import type { z } from 'zod';
-import { describeIssues } from '../../core/import/contracts.ts';
-import type { StepLogger } from '../../core/import/logger.ts';
 import type {
   CreateRotationMaterialInputSchema,
   NewMaterial,
   RetireRotationMaterialInputSchema,
 } from '../../core/rotation/contracts.ts';
 import type { RotationHsmDeps } from '../../core/rotation/hsm-material.ts';
+import { describeIssues } from '../../core/step-kernel/issues.ts';
+import type { StepLogger } from '../../core/step-kernel/logger.ts';
 import { createRotationMaterialStep } from '../../core/steps/create-rotation-material.ts';
 import { retireRotationMaterialStep } from '../../core/steps/retire-rotation-material.ts';
 import { isRotationLabelOf, type KeyBindings } from './bindings.ts';

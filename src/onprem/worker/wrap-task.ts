@@ -8,15 +8,15 @@
 import { createPublicKey } from 'node:crypto';
 import { GetParametersForImportCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../../core/clock.ts';
+import { withHsmAvailability } from '../../core/hsm/availability.ts';
 import {
-  describeIssues,
   type WrapKeyMaterialInput,
   WrapKeyMaterialInputSchema,
   type WrapKeyMaterialOutput,
 } from '../../core/import/contracts.ts';
-import { withHsmAvailability } from '../../core/import/hsm-availability.ts';
-import type { StepLogger } from '../../core/import/logger.ts';
 import { type WrapKeyMaterialDeps, wrapKeyMaterial } from '../../core/import/wrap-key-material.ts';
+import { describeIssues } from '../../core/step-kernel/issues.ts';
+import type { StepLogger } from '../../core/step-kernel/logger.ts';
 import type { KeyBindings } from './bindings.ts';
 import { WorkerImportParametersMismatchError, WorkerTaskInputError } from './errors.ts';
 

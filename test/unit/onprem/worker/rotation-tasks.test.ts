@@ -2,8 +2,8 @@
 // binding of its base label for the same KMS key; RetireRotationMaterial destroys only the key its
 // own rotation request made. Refusals are named and touch nothing in the HSM.
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
 import { newHsmKeyLabel } from '../../../../src/core/rotation/validate-rotation.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { baseHsmKeyLabel, isRotationLabelOf, KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
 import { WorkerKeyNotBoundError, WorkerRetireRefusedError } from '../../../../src/onprem/worker/errors.ts';
 import {

@@ -11,6 +11,7 @@ import type { ImportExecutionInput, ImportResult } from '../../../../core/import
 import { parseImportExecutionInput } from '../../../../core/import/get-parameters-for-import.ts';
 import { formatProof } from '../../../../core/import/report.ts';
 import { sha1Disclosure } from '../../../../core/import/wrapping-algorithms.ts';
+import { hintForName } from '../../../../core/shared/hints.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
@@ -172,11 +173,11 @@ export async function runImport(options: ImportOptions): Promise<void> {
     return;
   }
   if (result.status !== 'SUCCEEDED') {
-    const specific = hintFor(result.error);
+    const specific = hintForName(result.error);
     const next = failure?.hint;
     throw new ImportFailedError(
       result,
-      specific && next ? `${specific}; ${next}` : (specific ?? next),
+      specific && next ? `${specific.replace(/[.]$/, '')}; ${next}` : (specific ?? next),
       failure?.details,
     );
   }
@@ -218,25 +219,4 @@ function summarize(result: ExecutionResult, failure: FailureReport | undefined) 
     publishedEvents: result.publishedEvents,
     ...(failure ? { failureDetails: failure.details, next: failure.hint } : {}),
   };
-}
-
-function hintFor(error: string | undefined): string | undefined {
-  switch (error) {
-    case 'IncorrectKeyMaterialException':
-      return 'this KMS key already holds other material: import the HSM key it was created from';
-    case 'HsmKeyNotFoundError':
-      return 'list the token keys with `byok hsm list`';
-    case 'AliasNotAcceptedError':
-      return 'resolve the alias first, e.g. aws kms describe-key --key-id <alias> --query KeyMetadata.Arn';
-    case 'KeyOriginNotExternalError':
-      return 'create the KMS key with origin EXTERNAL (aws kms create-key --origin EXTERNAL)';
-    case 'HsmKeyLabelMissingError':
-      return 'pass --hsm-key, or tag the KMS key with byok:hsm-key-label';
-    case 'ThrottlingException':
-      return 'KMS kept throttling after the retries; GetParametersForImport allows 1 request per second by default';
-    case 'ExpiredImportTokenException':
-      return 'each import token lives 24 hours; run the import again';
-    default:
-      return undefined;
-  }
 }
