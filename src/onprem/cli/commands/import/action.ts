@@ -12,6 +12,7 @@ import { parseImportExecutionInput } from '../../../../core/import/get-parameter
 import { formatProof } from '../../../../core/import/report.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../core/import/tags.ts';
 import { sha1Disclosure } from '../../../../core/import/wrapping-algorithms.ts';
+import { hintForName } from '../../../../core/shared/hints.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
@@ -140,11 +141,11 @@ export async function runImport(options: ImportOptions): Promise<void> {
     return;
   }
   if (result.status !== 'SUCCEEDED') {
-    const specific = hintFor(result.error, input.keyId, target);
+    const specific = hintFor(result.error, input.keyId, target) ?? hintForName(result.error);
     const next = failure?.hint;
     throw new ImportFailedError(
       result,
-      specific && next ? `${specific}; ${next}` : (specific ?? next),
+      specific && next ? `${specific.replace(/[.]$/, '')}; ${next}` : (specific ?? next),
       failure?.details,
     );
   }
