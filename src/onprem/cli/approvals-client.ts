@@ -41,7 +41,7 @@ export async function approvalsClientFor(options: ApprovalsEndpointOptions): Pro
   // The credential chain, or --profile's credentials (never a secret typed on the command line):
   // built by the SDK. Not the local stack's dummy keys: the caller's identity is what is signed.
   const credentialSource = createSfnClient({ region: target.region, profile: target.profile });
-  const credentials = credentialSource.config.credentials;
+  const credentials = localIdentityOnly(local, target.profile) ?? credentialSource.config.credentials;
   const client = new ApprovalsClient({
     endpoint: local ?? given,
     region: target.region,
@@ -84,4 +84,21 @@ export async function callApi<T>(call: () => Promise<T>, client?: ApprovalsClien
     }
     throw error;
   }
+}
+
+/**
+ * The local stack takes the caller's identity from the access key id alone and checks no signature
+ * without a secret it knows (docs/rotation.md, "The local convention"), so locally
+ * `AWS_ACCESS_KEY_ID=alice byok rotate --endpoint …` needs no secret key: with the access key id
+ * set and no secret, requests are signed with a placeholder secret. Never against AWS, never with
+ * --profile, and never when a secret is given (then the chain's credentials are used as they are).
+ */
+export function localIdentityOnly(
+  localUrl: string | undefined,
+  profile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { accessKeyId: string; secretAccessKey: string } | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  if (!localUrl || profile || !accessKeyId || env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { accessKeyId, secretAccessKey: 'byok-local-unverified' };
 }

@@ -115,6 +115,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   // The page is public: it holds no secret (the session arrives in the URL's fragment).
   const page = options.assets.indexHtml;
   app.get('/', (c) => c.html(page));
+  // Browsers ask for it unprompted; there is none (and no error in the page's console either).
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = options.assets.files.get(path) ?? '';
     app.get(path, (c) => {

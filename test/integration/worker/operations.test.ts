@@ -4,7 +4,10 @@
 // --heartbeat-interval is checked against the deployed HeartbeatSeconds; discovery waits for an
 // endpoint that refuses connections, and gives up by name; a signal says what the worker finishes
 // and for how long at most, and a second one ends it at once.
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateKeyCommand,
   DescribeKeyCommand,
@@ -263,4 +266,35 @@ describe('byok worker operations (issue 17)', () => {
     expect(gaveUp.stderr()).toContain('hint:');
     expect(gaveUp.stderr()).not.toContain('    at ');
   }, 30_000);
+
+  it('keeps its journal 0600 (under $BYOK_HOME/worker without --bindings), and refuses to start on a journal others may read', async () => {
+    // Prepare
+    const polling = worker(['--endpoint', stack.url, '--allow-any-key-for-development']);
+    await polling.polling;
+    const journalPath = join(token.byokHome, 'worker', 'byok-worker-journal.json');
+    const created = await stat(journalPath);
+    await polling.stop();
+    const exposedDir = await mkdtemp(join(tmpdir(), 'byok-exposed-journal-'));
+    extraStops.push(() => rm(exposedDir, { recursive: true, force: true }));
+    const exposed = join(exposedDir, 'journal.json');
+    await writeFile(exposed, JSON.stringify({ version: 1, keys: [] }), { mode: 0o644 });
+    await chmod(exposed, 0o644);
+
+    // Act
+    const refused = worker([
+      '--endpoint',
+      stack.url,
+      '--allow-any-key-for-development',
+      '--journal',
+      exposed,
+    ]);
+    const exit = await exitWithin(refused, 20_000);
+
+    // Assess
+    expect(created.mode & 0o777).toBe(0o600);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(refused.stderr()).toContain('byok: WorkerJournalError:');
+    expect(refused.stderr()).toContain('may be read or written by others');
+    expect(refused.stderr()).toContain('hint:');
+  }, 60_000);
 });

@@ -25,12 +25,15 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** The material expired (ValidTo passed): what KMS shows as PendingImport after an expiry. */
+/**
+ * The key had material and lost it: KMS still lists a material that was imported (it has an id) as
+ * PENDING_IMPORT after its ValidTo passed (or after DeleteImportedKeyMaterial); a key that never had
+ * material lists none.
+ */
 function expired(key: KeyView): boolean {
   if (key.secondsLeft !== null && key.secondsLeft <= 0) return true;
   return key.materials.some(
-    (material) =>
-      material.importState === 'PENDING_IMPORT' && material.secondsLeft !== null && material.secondsLeft <= 0,
+    (material) => material.importState === 'PENDING_IMPORT' && material.keyMaterialId !== null,
   );
 }
 
@@ -48,6 +51,14 @@ export function keyStatusOf(
   key: KeyView,
   day: (iso: string) => string = (iso) => iso.slice(0, 10),
 ): KeyStatusWords {
+  if (key.lastRun?.result === 'FAILED' && key.lastRun.interrupted) {
+    return {
+      kind: 'failing',
+      label: 'Interrupted: not verified',
+      tone: 'danger',
+      next: `The last \`byok import\` was ${key.lastRun.error ?? 'interrupted'} before it verified what KMS holds: run it again. ${sweepNext(key, day)}`,
+    };
+  }
   if (key.lastRun?.result === 'FAILED') {
     const error = key.lastRun.error || 'unknown error';
     return {
@@ -65,7 +76,9 @@ export function keyStatusOf(
       kind: 'expired',
       label: 'Expired',
       tone: 'danger',
-      next: `Every use of the key fails. ${key.nextDue === 'now' ? 'The next sweep reimports it.' : sweepNext(key, day)}`,
+      next: `Its material expired (or was deleted): every use of the key fails. ${
+        key.nextDue === 'now' ? 'The next sweep reimports it.' : sweepNext(key, day)
+      }`,
     };
   }
   if (key.withoutMaterial) {

@@ -76,7 +76,21 @@ describe('key status in custodian words', () => {
       }),
       'Expired',
       'danger',
-      /Every use of the key fails\. The next sweep reimports it/,
+      /every use of the key fails\. The next sweep reimports it/,
+    ],
+    [
+      'expired, as KMS lists it after ValidTo (the material still named, no ValidTo)',
+      key({
+        keyState: 'PendingImport',
+        withoutMaterial: true,
+        validTo: null,
+        secondsLeft: null,
+        nextDue: 'now',
+        materials: [material({ importState: 'PENDING_IMPORT', validTo: null, secondsLeft: null })],
+      }),
+      'Expired',
+      'danger',
+      /expired \(or was deleted\)/,
     ],
     [
       'no material',
@@ -127,6 +141,24 @@ describe('key status in custodian words', () => {
     expect(status.label).toBe(label);
     expect(status.tone).toBe(tone);
     expect(status.next).toMatch(next);
+  });
+
+  it('never shows an interrupted byok import as a success, and says to run it again', () => {
+    // Act
+    const status = keyStatusOf(
+      key({
+        lastRun: {
+          result: 'FAILED',
+          at: '2026-12-07T10:00:00Z',
+          error: 'interrupted by SIGINT',
+          interrupted: true,
+        },
+      }),
+    );
+
+    // Assess
+    expect(status).toMatchObject({ kind: 'failing', label: 'Interrupted: not verified', tone: 'danger' });
+    expect(status.next).toMatch(/was interrupted by SIGINT before it verified what KMS holds: run it again/);
   });
 
   it('never says a failing key will recover on its own', () => {

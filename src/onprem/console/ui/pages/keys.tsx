@@ -96,14 +96,24 @@ function KeyRow({ keyView }: { keyView: KeyView }) {
   return (
     <tr class={`row-${status.tone}`} data-key-id={keyView.keyId} data-status={status.kind}>
       <th scope="row" class="key-cell">
-        <span class="key-name">{name}</span>
+        <span class="key-name">
+          {named ? name : <code>{keyView.keyId}</code>}
+          {!named && (
+            <>
+              {' '}
+              <CopyId keyId={keyView.keyId} />
+            </>
+          )}
+        </span>
         {named && keyView.aliases.length > 0 && keyView.description && (
           <span class="key-description">{keyView.description}</span>
         )}
         {keyView.aliases.length > 1 && <span class="note">also {keyView.aliases.slice(1).join(', ')}</span>}
-        <span class="key-id">
-          <code>{keyView.keyId}</code> <CopyId keyId={keyView.keyId} />
-        </span>
+        {named && (
+          <span class="key-id">
+            <code>{keyView.keyId}</code> <CopyId keyId={keyView.keyId} />
+          </span>
+        )}
         <span class="note">
           {keyView.keySpec}
           {keyView.hsmKeyLabel ? `, HSM key ${keyView.hsmKeyLabel}` : ', no HSM key tag'}
@@ -141,7 +151,11 @@ function KeyRow({ keyView }: { keyView: KeyView }) {
       <td data-label="Last run">
         {keyView.lastRun ? (
           <span class={keyView.lastRun.result === 'FAILED' ? 'tone-danger' : ''}>
-            {keyView.lastRun.result === 'FAILED' ? 'failed' : 'succeeded'}
+            {keyView.lastRun.interrupted
+              ? 'interrupted, not verified'
+              : keyView.lastRun.result === 'FAILED'
+                ? 'failed'
+                : 'succeeded'}
             {keyView.lastRun.error ? ` (${keyView.lastRun.error})` : ''}
             <span class="note">
               {' '}
