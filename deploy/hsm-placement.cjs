@@ -151,6 +151,8 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+  ['AlertEmail', "param:alertEmail, ''"],
+  ['ExpiryAlarmRegions', "param:expiryAlarmRegions, ''"],
 ];
 
 async function functions(context) {

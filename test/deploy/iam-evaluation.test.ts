@@ -98,6 +98,8 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
       "the console's approvals page calls the approvals API for approvers: the approver policy grants it",
     'secretsmanager:GetSecretValue':
       "BYOK_PIN_SECRET_ARN is the Lambda wrap step's PIN source; on premises the PIN stays on the host ($BYOK_HOME/hsm)",
+    'dynamodb:CreateTable':
+      "the import-runs table is the stack's (serverless.yml); only the local stack creates one (ensureImportRunsTable)",
     'sts:AssumeRole':
       "the fleet's spoke roles are assumed by the hub's workflows only; byok import works in the operator's own account",
   },
@@ -201,6 +203,19 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
           return [approvalsUrlTarget(values)];
         case 'secretsmanager:GetSecretValue':
           return [{ label: 'HSM PIN secret', arn: PIN_SECRET, account: ACCOUNT, context: {} }];
+        case 'dynamodb:ListTables':
+          return [anyResource()];
+        case 'dynamodb:PutItem':
+        case 'dynamodb:Scan':
+        case 'dynamodb:CreateTable':
+          return [
+            {
+              label: 'the import-runs table',
+              arn: values.getAtt('ImportRunsTable', 'Arn'),
+              account: ACCOUNT,
+              context: {},
+            },
+          ];
         case 'sts:AssumeRole':
           return [
             {
