@@ -136,6 +136,8 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+  // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
+  ...require('./fleet.cjs').stackParameterVariables,
 ];
 
 async function functions(context) {

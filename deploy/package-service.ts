@@ -68,7 +68,7 @@ export function packageService(sourceDir: string = repoRoot, args: readonly stri
   const result = spawnSync(
     process.execPath,
     [join(sourceDir, 'node_modules/osls/bin/serverless.js'), 'package', '--package', packageDir, ...args],
-    { cwd: serviceDir, env, encoding: 'utf8', timeout: 120_000 },
+    { cwd: serviceDir, env, encoding: 'utf8', timeout: 240_000 },
   );
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const cleanup = () => rmSync(root, { recursive: true, force: true });
