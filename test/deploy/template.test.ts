@@ -495,6 +495,13 @@ describe('alerts', () => {
     for (const detailType of failureTypes) expect(alerts(event('byok', detailType)), detailType).toBe(true);
     expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 2 }))).toBe(true);
     expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0 }))).toBe(false);
+    // A sweep that could not read some keys (issue 17) alerts even with nothing failed.
+    expect(
+      alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0, outcome: 'PARTIAL', unread: 217 })),
+    ).toBe(true);
+    expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0, outcome: 'COMPLETE' }))).toBe(
+      false,
+    );
     expect(alerts(event('aws.kms', 'KMS Imported Key Material Expiration', { 'key-id': 'k' }))).toBe(true);
     expect(alerts(event('byok', 'byok Key Material Imported'))).toBe(false);
     expect(alerts(event('other', 'byok Key Material Import Failed'))).toBe(false);

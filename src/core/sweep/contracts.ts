@@ -86,6 +86,12 @@ export type DueKey = z.infer<typeof DueKeySchema>;
 export const SkippedKeySchema = z.object({
   keyId: z.string(),
   why: z.string(),
+  /**
+   * Set when the key could not be read (the error's name, e.g. ThrottlingException), as opposed to
+   * one the sweep leaves alone on purpose (disabled, pending deletion): such a key is not covered
+   * and makes the sweep's outcome PARTIAL.
+   */
+  error: z.string().optional(),
 });
 export type SkippedKey = z.infer<typeof SkippedKeySchema>;
 
@@ -111,6 +117,8 @@ export const FindExpiringKeysOutputSchema = z.object({
   /** The first MAX_SKIPPED_LISTED keys left alone, with why; skippedCount has them all. */
   skipped: z.array(SkippedKeySchema),
   skippedCount: z.number().int().min(0),
+  /** How many of the skipped keys could not be read (an error, not a decision); default 0. */
+  unreadCount: z.number().int().min(0).optional(),
   /** Keys that were due but left for the next sweep because of maxKeys. */
   deferred: z.number().int().min(0),
   /**
@@ -156,6 +164,16 @@ export const SweepReportSchema = z.object({
   skippedCount: z.number().int(),
   failures: z.array(z.object({ keyId: z.string(), error: z.string(), cause: z.string() })),
   reimported: z.array(z.string()),
+  /**
+   * COMPLETE: every managed key was read and every due material imported. PARTIAL: some key could
+   * not be read (`unread`) or some import failed (`failed`): the sweep did not cover everything,
+   * and the report says so (the alert rule matches it) instead of a plain success.
+   */
+  outcome: z.enum(['COMPLETE', 'PARTIAL']),
+  /** Keys that could not be read (skipped entries with an `error`, all of them counted). */
+  unread: z.number().int(),
+  /** One line saying why the outcome is PARTIAL (absent when COMPLETE). */
+  outcomeReason: z.string().optional(),
   /** With a target (a fleet's pair): every material seen and whether this sweep reimported it. */
   target: SweepTargetSchema.optional(),
   materials: z.array(MaterialSeenSchema.extend({ reimported: z.boolean() })).optional(),

@@ -133,8 +133,13 @@ export async function findExpiringKeys(
         },
       };
     }),
-    skipped: skipped.slice(0, MAX_SKIPPED_LISTED),
+    // Unread keys first, so the listed ones show what the sweep could not cover.
+    skipped: [...skipped.filter((key) => key.error), ...skipped.filter((key) => !key.error)].slice(
+      0,
+      MAX_SKIPPED_LISTED,
+    ),
     skippedCount: skipped.length,
+    unreadCount: skipped.filter((key) => key.error).length,
     deferred: due.length - taken.length,
     ...(target ? { target, materialsSeen: seen } : {}),
   };

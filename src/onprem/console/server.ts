@@ -25,6 +25,7 @@ import {
 } from './errors.ts';
 import { checkExposure } from './exposure.ts';
 import { hintForError } from './hints.ts';
+import { createKeysCache, readKeys } from './keys.ts';
 import {
   allowedHostHeaders,
   type ConsoleSecrets,
@@ -114,6 +115,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   // The page is public: it holds no secret (the session arrives in the URL's fragment).
   const page = options.assets.indexHtml;
   app.get('/', (c) => c.html(page));
+  // Browsers ask for it unprompted; there is none (and no error in the page's console either).
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = options.assets.files.get(path) ?? '';
     app.get(path, (c) => {
@@ -125,6 +128,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+    keys: createKeysCache((leadWindowDays) => readKeys(options.backend, leadWindowDays)),
   };
   for (const register of API_MODULES) register(api, deps);
   app.route('/api', api);
@@ -172,7 +176,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const allowedHosts = new Set<string>();
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,

@@ -60,6 +60,8 @@ export interface CreateLocalDepsOptions {
   /** The local stack's URL; absent means AWS with the default credentials chain. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** A profile of the shared AWS files (`--profile`): its credentials sign every client's calls. */
+  profile?: string | undefined;
   accountId?: string | undefined;
   clock: Clock;
   /** The HSM to open, or an already open one (tests, decorators). */
@@ -82,7 +84,7 @@ export interface CreateLocalDepsOptions {
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
   const kms = createKmsClient(clientOptions);
   const events = createEventBridgeClient(clientOptions);
   const sfn = createSfnClient(clientOptions);
@@ -95,7 +97,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     ownsHsm = true;
   }
   const region = options.region ?? (await kms.config.region());
-  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint });
+  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
   const kmsForRegion: KmsForRegion = (other) => (other === region ? kms : regionalKms.forRegion(other));
   const accountId = options.accountId ?? '111122223333';
   const s3 = createS3Client(clientOptions);

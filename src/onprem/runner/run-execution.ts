@@ -62,6 +62,12 @@ export interface RunExecutionOptions {
    * ItemProcessor, run as a child execution named `<parent>/<map label>`.
    */
   definition?: AslDefinition | undefined;
+  /**
+   * A definition made through the API (CreateStateMachine), run under `stateMachine` as its name:
+   * its Tasks are activities and AWS integrations only (no `${<Name>FunctionArn}` placeholder runs
+   * byok's step functions, and no HSM placement applies), as anyone's state machine on AWS.
+   */
+  createdDefinition?: AslDefinition | undefined;
   input: unknown;
   /** Execution name (default: a random UUID). */
   name?: string | undefined;
@@ -122,8 +128,10 @@ function asTaskHandler(
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
   const { deps } = options;
-  const loaded: LoadedStateMachine = options.definition
-    ? { name: options.stateMachine, path: options.stateMachine, definition: options.definition }
+  const created = options.createdDefinition !== undefined;
+  const given = options.createdDefinition ?? options.definition;
+  const loaded: LoadedStateMachine = given
+    ? { name: options.stateMachine, path: options.stateMachine, definition: given }
     : await loadStateMachine(options.stateMachine);
   const region = deps.region ?? 'us-east-1';
   const accountId = deps.accountId ?? '111122223333';
@@ -149,9 +157,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
   const activity = deps.activity as RunActivity | undefined;
-  const hsmPlaced = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
-    localActivityArn(step, region, accountId),
-  );
+  const hsmPlaced = created
+    ? loaded.definition
+    : applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+        localActivityArn(step, region, accountId),
+      );
   // What the interpreter cannot run itself: Distributed Maps (a Map Run of child executions) and
   // Task Credentials (distributed-map.ts, task-credentials.ts).
   const distributed = rewriteDistributedMaps(hsmPlaced);
@@ -165,7 +175,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     historyOf(deps).run(child.stateMachineName, child.name, child.input, `execution:${executionArn}`, () =>
       runExecution({
         stateMachine: child.stateMachineName,
-        definition: child.definition,
+        ...(created ? { createdDefinition: child.definition } : { definition: child.definition }),
         name: child.name,
         input: child.input,
         deps,
@@ -174,7 +184,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       }),
     );
   for (const task of taskStates(placed)) {
-    const functionName = functionNameOf(task.resource);
+    const functionName = created ? undefined : functionNameOf(task.resource);
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
@@ -209,7 +219,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       : counted(activity, (parameters: JsonValue) => integration(parameters, context));
   }
 
-  const definition = prepareTokenStates(resolveFunctionResources(placed, region, accountId));
+  const definition = prepareTokenStates(
+    created ? placed : resolveFunctionResources(placed, region, accountId),
+  );
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   // Keyed by the definition as written: resolving its ARNs does not change what is checked.
   const validatedText = JSON.stringify(loaded.definition);

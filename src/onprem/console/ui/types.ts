@@ -55,6 +55,8 @@ export interface RunSummary {
   workflow: string;
   status: string;
   keyId: string | null;
+  /** A rotation's approval request. */
+  requestId: string | null;
   startDate: string;
   stopDate: string | null;
   durationMs: number | null;

@@ -12,7 +12,8 @@ export interface SimulateOptions {
   /** Fleet mode: accounts (the hub's own included) and Regions; --keys is then per account and Region. */
   accounts?: number;
   regions?: number;
-  json?: boolean;
+  /** json: the result as one JSON object on the last line. */
+  output?: 'table' | 'json' | undefined;
 }
 
 /** `--rotate-every`: whole days, with or without a `d` (e.g. 90d), 1..3650. */

@@ -3,11 +3,12 @@
 // and how long any managed key was without material. This module only declares the command;
 // action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
+import { addOutputOptions } from '../../aws-options.ts';
 import { parseWholeNumber as wholeNumber } from '../../options.ts';
 import { parseRotateEvery, type SimulateOptions } from './options.ts';
 
 export function registerSimulateCommand(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('Simulate days of scheduled reimports on the embedded stack and report expiries.')
     .description(
@@ -36,8 +37,9 @@ export function registerSimulateCommand(program: Command): void {
       'a fleet: this many accounts (the hub first) swept by reimport-fleet through their spoke roles (1..50); --keys is then per account and Region',
       wholeNumber(1, 50),
     )
-    .option('--regions <r>', 'a fleet: this many Regions of every account (1..6)', wholeNumber(1, 6))
-    .option('--json', 'print the result as one JSON object on the last line')
+    .option('--regions <r>', 'a fleet: this many Regions of every account (1..6)', wholeNumber(1, 6));
+  addOutputOptions(command, 'json: the result as one JSON object on the last line');
+  command
     .addHelpText(
       'after',
       '\nExits 1 if any execution failed or any key went without material. Examples:\n' +
