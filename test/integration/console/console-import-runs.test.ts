@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient } from '../../../src/core/aws/clients.ts';
+import { createDynamoDbDocumentClient, createKmsClient } from '../../../src/core/aws/clients.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../src/local/dynamodb/server.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { type ConsoleServer, startConsoleServer } from '../../../src/onprem/console/server.ts';
@@ -19,8 +19,7 @@ import {
   attachLocalStepFunctionsWithLocalToken,
 } from '../../../src/onprem/simulation/step-functions.ts';
 import { artifactPath, launchChromium } from '../../helpers/console.ts';
-
-const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 
 describe('byok console: runs of byok import next to the executions (real Chromium, dynalite)', () => {
   let stack: LocalStack;
@@ -30,10 +29,14 @@ describe('byok console: runs of byok import next to the executions (real Chromiu
   let browser: Browser | undefined;
   const interrupted = randomUUID();
   const succeeded = randomUUID();
+  let KEY: string;
 
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0 });
     stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { byokHome: '/nonexistent-byok-home' });
+    const kms = createKmsClient({ endpoint: stack.url });
+    KEY = await createManagedExternalKey(kms, { hsmKeyLabel: 'payments' });
+    kms.destroy();
     dynamo = await startLocalDynamoDb();
     const control = new DynamoDBClient({
       endpoint: dynamo.url,
@@ -48,8 +51,8 @@ describe('byok console: runs of byok import next to the executions (real Chromiu
       runId: succeeded,
       keyId: KEY,
       target: stack.url,
-      startedAt: '2026-12-07T09:00:00.000Z',
-      endedAt: '2026-12-07T09:00:03.000Z',
+      startedAt: '2026-01-07T09:00:00.000Z',
+      endedAt: '2026-01-07T09:00:03.000Z',
       outcome: 'SUCCEEDED',
       kms: 'changed',
       host: 'hsm-host-1',
@@ -58,8 +61,8 @@ describe('byok console: runs of byok import next to the executions (real Chromiu
       runId: interrupted,
       keyId: KEY,
       target: stack.url,
-      startedAt: '2026-12-07T10:00:00.000Z',
-      endedAt: '2026-12-07T10:00:01.000Z',
+      startedAt: '2026-01-07T10:00:00.000Z',
+      endedAt: '2026-01-07T10:00:01.000Z',
       outcome: 'INTERRUPTED',
       kms: 'unverified',
       lastState: 'ImportKeyMaterial',
@@ -109,6 +112,26 @@ describe('byok console: runs of byok import next to the executions (real Chromiu
     expect(texts[1]).toContain('byok import');
     expect(await page.locator('[data-import-runs-unavailable]').count()).toBe(0);
     await page.screenshot({ path: await artifactPath('runs-byok-import.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('never shows the key of an interrupted byok import as fine: the Keys page says it was not verified', async () => {
+    // Prepare
+    const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server.url);
+
+    // Act
+    const row = page.locator(`tr[data-key-id="${KEY}"]`);
+    await row.waitFor();
+
+    // Assess
+    expect(await row.locator('[data-key-status]').textContent()).toBe('Interrupted: not verified');
+    expect(await row.locator('[data-key-next]').textContent()).toMatch(
+      /interrupted by SIGINT before it verified/,
+    );
+    expect(await row.locator('td[data-label="Last run"]').textContent()).toContain(
+      'interrupted, not verified (interrupted by SIGINT)',
+    );
     await page.close();
   });
 
