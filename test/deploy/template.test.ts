@@ -17,6 +17,7 @@ import {
   type CfnTemplate,
   type PackagedService,
   packageService,
+  repoRoot,
 } from '../../deploy/package-service.ts';
 import { createKmsClient } from '../../src/core/aws/clients.ts';
 import {
@@ -68,7 +69,7 @@ let packaged: PackagedService;
 let template: CfnTemplate;
 
 beforeAll(() => {
-  packaged = packageService();
+  packaged = packageService(repoRoot, [], { cache: true });
   template = packaged.template;
 }, 250_000);
 
@@ -520,7 +521,6 @@ describe('least privilege', () => {
     // The one separate policy: fleet mode's spoke AssumeRole, attached only under FleetMode
     // (describe('fleet mode')); its actions are checked here like every role's.
     expect(resourcesOfType('AWS::IAM::Policy').map(([id]) => id)).toEqual(['FleetSpokeRolesPolicy']);
-    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
     const fleetPolicy = template.Resources.FleetSpokeRolesPolicy as CfnResource;
     for (const statement of [
       property<{ Statement: { Action: string | string[] }[] }>(fleetPolicy, 'PolicyDocument').Statement,
@@ -528,6 +528,23 @@ describe('least privilege', () => {
       for (const action of [statement.Action].flat())
         expect(action, `FleetSpokeRolesPolicy allows ${action}`).not.toContain('*');
     }
+    // The customer-managed policies for people and machines around byok (deploy/access-policies.cjs,
+    // evaluated in iam-evaluation.test.ts); none is attached to a role of the stack.
+    expect(
+      resourcesOfType('AWS::IAM::ManagedPolicy')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['ApproverPolicy', 'DeployerPolicy', 'OperatorPolicy', 'RotationRequesterPolicy']);
+    for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
+      for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
+        for (const action of actionsOf(statement))
+          expect(action, `${id} allows ${action}`).not.toContain('*');
+      }
+    }
+    for (const [id, role] of roles)
+      expect(property(role, 'ManagedPolicyArns') ?? [], id).not.toContainEqual({
+        Ref: expect.stringMatching(/Policy$/),
+      });
     for (const [id, role] of roles) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {
