@@ -17,6 +17,7 @@ import {
   type CfnTemplate,
   type PackagedService,
   packageService,
+  repoRoot,
 } from '../../deploy/package-service.ts';
 import { createKmsClient } from '../../src/core/aws/clients.ts';
 import {
@@ -66,7 +67,7 @@ let packaged: PackagedService;
 let template: CfnTemplate;
 
 beforeAll(() => {
-  packaged = packageService();
+  packaged = packageService(repoRoot, [], { cache: true });
   template = packaged.template;
 }, 120_000);
 
@@ -513,7 +514,23 @@ describe('least privilege', () => {
     // Assess
     expect(roles.length).toBeGreaterThan(5);
     expect(resourcesOfType('AWS::IAM::Policy')).toEqual([]);
-    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
+    // The customer-managed policies for people and machines around byok (deploy/access-policies.cjs,
+    // evaluated in iam-evaluation.test.ts); none is attached to a role of the stack.
+    expect(
+      resourcesOfType('AWS::IAM::ManagedPolicy')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['ApproverPolicy', 'DeployerPolicy', 'OperatorPolicy', 'RotationRequesterPolicy']);
+    for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
+      for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
+        for (const action of actionsOf(statement))
+          expect(action, `${id} allows ${action}`).not.toContain('*');
+      }
+    }
+    for (const [id, role] of roles)
+      expect(property(role, 'ManagedPolicyArns') ?? [], id).not.toContainEqual({
+        Ref: expect.stringMatching(/Policy$/),
+      });
     for (const [id, role] of roles) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {
