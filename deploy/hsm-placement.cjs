@@ -153,6 +153,8 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
   ['AlertEmail', "param:alertEmail, ''"],
   ['ExpiryAlarmRegions', "param:expiryAlarmRegions, ''"],
+  // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
+  ...require('./fleet.cjs').stackParameterVariables,
 ];
 
 async function functions(context) {
