@@ -8,6 +8,7 @@ import { ApprovalsStore } from '../src/approvals/store.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../src/aws/clients.ts';
 import { systemClock } from '../src/clock.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { lambdaApprovalKeys, lambdaApprovalTeam } from './commons/approval-keys.ts';
 import { requireEnv } from './commons/env.ts';
 
 let mounted: ReturnType<typeof functionUrlHandler> | undefined;
@@ -16,6 +17,7 @@ function api(): ReturnType<typeof functionUrlHandler> {
   if (mounted) return mounted;
   const logger = createLogger();
   const sfn = createSfnClient();
+  const kms = createKmsClient();
   mounted = functionUrlHandler(
     createApprovalsApi(
       {
@@ -23,9 +25,11 @@ function api(): ReturnType<typeof functionUrlHandler> {
           client: createDynamoDbDocumentClient(),
           tableName: requireEnv('BYOK_APPROVALS_TABLE'),
           clock: systemClock,
+          keys: lambdaApprovalKeys(kms),
         }),
         clock: systemClock,
-        keys: kmsKeyDirectory(createKmsClient()),
+        team: lambdaApprovalTeam(),
+        keys: kmsKeyDirectory(kms),
         rotations: sfnRotationStarter(sfn, requireEnv('BYOK_ROTATION_STATE_MACHINE_ARN')),
         taskResults: sfnTaskResults(sfn),
       },

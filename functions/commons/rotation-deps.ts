@@ -13,12 +13,14 @@ import {
 } from '../../src/aws/clients.ts';
 import { type Clock, systemClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { lambdaApprovalKeys } from './approval-keys.ts';
 import { requireEnv } from './env.ts';
 
 export interface RotationFunctionDeps {
   kms: KMSClient;
   kmsForRegion(region: string): KMSClient;
-  approvals: ApprovalsStore;
+  /** Only in the functions given BYOK_APPROVALS_TABLE (the others never reach the store). */
+  approvals: ApprovalsStore | undefined;
   events: EventBridgeClient;
   clock: Clock;
   logger: Logger;
@@ -40,11 +42,14 @@ export function lambdaRotationDeps(): RotationFunctionDeps {
       }
       return client;
     },
-    approvals: new ApprovalsStore({
-      client: createDynamoDbDocumentClient(),
-      tableName: requireEnv('BYOK_APPROVALS_TABLE'),
-      clock: systemClock,
-    }),
+    approvals: process.env.BYOK_APPROVALS_TABLE
+      ? new ApprovalsStore({
+          client: createDynamoDbDocumentClient(),
+          tableName: requireEnv('BYOK_APPROVALS_TABLE'),
+          clock: systemClock,
+          keys: lambdaApprovalKeys(kms),
+        })
+      : undefined,
     events: createEventBridgeClient(),
     clock: systemClock,
     logger: createLogger(),

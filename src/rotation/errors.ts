@@ -1,5 +1,6 @@
 // Named errors of the rotation workflow (statemachines/rotate-key-material.asl.json). Each name is
 // what the ASL's Catch sees and what the rotation's failure event and the CLI print.
+import { quoteUntrusted } from '../shared/text.ts';
 
 /** Base class: the rotation refused or stopped on purpose. */
 export class RotationError extends Error {
@@ -86,5 +87,26 @@ export class ApprovalsStoreUnavailableError extends RotationError {
       hint: 'set BYOK_APPROVALS_TABLE (deployed) or run with the local stack, which serves one',
     });
     this.name = 'ApprovalsStoreUnavailableError';
+  }
+}
+
+/**
+ * A key already sits under the rotation's new label and the token cannot prove this request made
+ * it inside the token: it may hold known plaintext (planted), so it is never used as new material.
+ */
+export class RotationMaterialNotProvenError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly problems: string[];
+  constructor(hsmKeyLabel: string, tokenLabel: string, problems: string[], options?: ErrorOptions) {
+    super(
+      `HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" in token "${tokenLabel}" already exists and is not provably the key this rotation request made: ${problems.join('; ')}`,
+      {
+        ...options,
+        hint: 'nothing was approved or imported; remove the key from the token if nobody can account for it, then ask for a new rotation with `byok rotate`',
+      },
+    );
+    this.name = 'RotationMaterialNotProvenError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.problems = problems;
   }
 }

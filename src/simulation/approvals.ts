@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../approvals/adapters.ts';
 import { createApprovalsApi, localHttpListener } from '../approvals/http.ts';
+import { type ApprovalKeys, localApprovalKeys } from '../approvals/seals.ts';
 import { ApprovalsStore } from '../approvals/store.ts';
 import { createApprovalsTable } from '../approvals/table.ts';
+import { type ApprovalTeam, principalsAsMembers } from '../approvals/team.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../aws/clients.ts';
 import type { Clock } from '../clock.ts';
 import { startLocalDynamoDb } from '../local/dynamodb/server.ts';
@@ -38,6 +40,10 @@ export interface LocalApprovals {
   tableName: string;
   /** The local DynamoDB's URL (tests read the table directly). */
   dynamoDbUrl: string;
+  /** The team in force (members and M). */
+  team: ApprovalTeam;
+  /** Unlocks a stored task token with this stack's key (tests playing a thief who has it). */
+  unlockTaskToken(stored: string, requestId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +52,17 @@ export interface StartLocalApprovalsOptions {
   secretFor?: ((accessKeyId: string) => string | undefined) | undefined;
   /** How long a request stays open (default 72 h). */
   approvalWindowMs?: number | undefined;
+  /**
+   * The approval team (`byok local up --approval-team FILE`); default each principal (each access
+   * key id) its own member, with M = `approvalsRequired`.
+   */
+  team?: ApprovalTeam | undefined;
+  /** M without a team file (`byok local up --approvals-required N`; default 1). */
+  approvalsRequired?: number | undefined;
+  /** The principal an access key id stands for (the team file's localAccessKeys). */
+  principalFor?: ((accessKeyId: string) => string | undefined) | undefined;
+  /** The seal and token-lock secret (32 bytes; default a fresh one for this process). */
+  secret?: Uint8Array | undefined;
   onError?: ((error: unknown) => void) | undefined;
 }
 
@@ -66,15 +83,19 @@ export async function startLocalApprovals(
   let server: Server | undefined;
   try {
     await createApprovalsTable(control, LOCAL_APPROVALS_TABLE);
+    const keys: ApprovalKeys = localApprovalKeys(options.secret);
+    const team = options.team ?? principalsAsMembers(options.approvalsRequired ?? 1);
     const store = new ApprovalsStore({
       client: documents,
       tableName: LOCAL_APPROVALS_TABLE,
       clock: stack.clock,
+      keys,
     });
     const api = createApprovalsApi(
       {
         store,
         clock: stack.clock,
+        team,
         keys: kmsKeyDirectory(kms),
         rotations: sfnRotationStarter(
           sfn,
@@ -86,7 +107,11 @@ export async function startLocalApprovals(
       { onError: options.onError },
     );
     const listening = createServer(
-      localHttpListener(api, { accountId: stack.accountId, secretFor: options.secretFor }),
+      localHttpListener(api, {
+        accountId: stack.accountId,
+        secretFor: options.secretFor,
+        principalFor: options.principalFor,
+      }),
     );
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -100,6 +125,8 @@ export async function startLocalApprovals(
       store,
       tableName: LOCAL_APPROVALS_TABLE,
       dynamoDbUrl: dynamo.url,
+      team,
+      unlockTaskToken: (stored, requestId) => keys.vault.unlock(stored, requestId),
       async stop() {
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());

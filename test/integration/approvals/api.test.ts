@@ -14,6 +14,7 @@ import { createApprovalsApi, localHttpListener } from '../../../src/approvals/ht
 import { APPROVAL_REJECTED_ERROR, type TaskResultPort } from '../../../src/approvals/service.ts';
 import { NodeSha256 } from '../../../src/approvals/sha256.ts';
 import type { ApprovalsStore } from '../../../src/approvals/store.ts';
+import { principalsAsMembers } from '../../../src/approvals/team.ts';
 import { createKmsClient } from '../../../src/aws/clients.ts';
 import { TAG_APPROVALS_REQUIRED } from '../../../src/import/tags.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
@@ -59,6 +60,7 @@ beforeAll(async () => {
   const api = createApprovalsApi({
     store,
     clock,
+    team: principalsAsMembers(),
     keys: kmsKeyDirectory(kms),
     rotations: {
       async startRotation(input) {
