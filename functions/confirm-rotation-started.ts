@@ -1,7 +1,7 @@
 // Lambda for ConfirmRotationStarted: after a failed RotateKeyOnDemand, did KMS take the rotation
 // anyway; the step is src/steps/confirm-rotation-started.ts.
 import type { Context } from 'aws-lambda';
-import { confirmRotationStartedStep } from '../src/steps/confirm-rotation-started.ts';
+import { confirmRotationStartedStep } from '../src/core/steps/confirm-rotation-started.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = confirmRotationStartedStep.createHandler;

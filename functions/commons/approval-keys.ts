@@ -4,9 +4,9 @@
 // approvals API may Decrypt). The approval team comes from BYOK_APPROVAL_TEAM (the stack parameter
 // ApprovalTeam, JSON); without one the approvals API refuses every call by name.
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { ApprovalTeamNotConfiguredError } from '../../src/approvals/errors.ts';
-import { type ApprovalKeys, kmsApprovalSeals, kmsTaskTokenVault } from '../../src/approvals/seals.ts';
-import { type ApprovalTeam, parseApprovalTeam } from '../../src/approvals/team.ts';
+import { ApprovalTeamNotConfiguredError } from '../../src/core/approvals/errors.ts';
+import { type ApprovalKeys, kmsApprovalSeals, kmsTaskTokenVault } from '../../src/core/approvals/seals.ts';
+import { type ApprovalTeam, parseApprovalTeam } from '../../src/core/approvals/team.ts';
 import { InvalidEnvironmentVariableError, requireEnv } from './env.ts';
 
 export function lambdaApprovalKeys(kms: KMSClient, env: NodeJS.ProcessEnv = process.env): ApprovalKeys {

@@ -1,10 +1,10 @@
 // The local Step Functions API: AWSStepFunctions.* over AWS JSON 1.0 on the local stack's port, so
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
-// workflow engine passed in (the runner, src/runner, given by `byok local up` or the simulation);
+// workflow engine passed in (the runner, src/onprem/runner, given by `byok local up` or the simulation);
 // this module only keeps their records and speaks the wire protocol.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import {
   AWS_JSON_1_0,
   AwsServiceError,

@@ -1,5 +1,5 @@
 // What the local Step Functions API needs from whoever runs the executions to answer SendTask* and
-// GetActivityTask: the task-token port. The runner's TaskTokenService (src/runner/tasks) has this
+// GetActivityTask: the task-token port. The runner's TaskTokenService (src/onprem/runner/tasks) has this
 // shape; the stack's composer hands it in (attachLocalStepFunctions's `tasks`), so this module
 // depends on no runner code. Answers are values: the API maps a refusal to AWS's error of that name.
 

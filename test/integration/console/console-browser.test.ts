@@ -9,7 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';

@@ -4,14 +4,14 @@
 // server-side contract check of a start request.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/console/errors.ts';
-import { CONTENT_SECURITY_POLICY } from '../../../src/console/security.ts';
-import { type ConsoleServer, startConsoleServer } from '../../../src/console/server.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/onprem/console/errors.ts';
+import { CONTENT_SECURITY_POLICY } from '../../../src/onprem/console/security.ts';
+import { type ConsoleServer, startConsoleServer } from '../../../src/onprem/console/server.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 
 interface Answer {
   status: number;

@@ -11,8 +11,8 @@ import {
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient } from '../../../src/aws/clients.ts';
-import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
+import { createDynamoDbDocumentClient } from '../../../src/core/aws/clients.ts';
+import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

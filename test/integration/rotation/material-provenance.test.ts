@@ -8,11 +8,11 @@
 import { createCipheriv, randomUUID } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
-import type { RotationPlan } from '../../../src/rotation/contracts.ts';
-import { RotationMaterialNotProvenError } from '../../../src/rotation/errors.ts';
-import { createRotationMaterial } from '../../../src/rotation/hsm-material.ts';
-import { rotationHsmKeyId } from '../../../src/rotation/material-provenance.ts';
+import type { Pkcs11Hsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
+import type { RotationPlan } from '../../../src/core/rotation/contracts.ts';
+import { RotationMaterialNotProvenError } from '../../../src/core/rotation/errors.ts';
+import { createRotationMaterial } from '../../../src/core/rotation/hsm-material.ts';
+import { rotationHsmKeyId } from '../../../src/core/rotation/material-provenance.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 let token: TestToken | undefined;

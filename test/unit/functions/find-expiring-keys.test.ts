@@ -9,8 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/find-expiring-keys.ts';
-import { InvalidSweepInputError } from '../../../src/sweep/errors.ts';
-import { slotSpacingMs } from '../../../src/sweep/pacing.ts';
+import { InvalidSweepInputError } from '../../../src/core/sweep/errors.ts';
+import { slotSpacingMs } from '../../../src/core/sweep/pacing.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-01T03:00:00.000Z');
