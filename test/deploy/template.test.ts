@@ -762,6 +762,7 @@ describe('rotation and approvals (least privilege)', () => {
     'importReplicaMaterial',
     'rotateKeyOnDemand',
     'checkKeyRotation',
+    'confirmRotationStarted',
     'verifyRotation',
     'abandonRotation',
     'retireRotationMaterial',

@@ -55,7 +55,10 @@ export const ACCOUNT = '111122223333';
 export const arnOf = (accessKeyId: string) => `arn:aws:iam::${ACCOUNT}:user/${accessKeyId}`;
 
 export async function startRotationWorld(
-  options: Pick<StartLocalApprovalsOptions, 'approvalWindowMs' | 'approvalsRequired' | 'team' | 'principalFor'> = {},
+  options: Pick<
+    StartLocalApprovalsOptions,
+    'approvalWindowMs' | 'approvalsRequired' | 'team' | 'principalFor'
+  > = {},
 ): Promise<RotationWorld> {
   const token = await createTestToken('nss');
   const stack = await startLocalStack({ port: 0, kmsRotationDelayMs: 0, tickMs: 100 });

@@ -96,7 +96,9 @@ export const StoredRequestSchema = z.object({
   /** Votes keyed by the voting member: one entry per member, by construction. */
   votes: z.record(z.string(), VoteSchema.omit({ identity: true })),
   /** The approvals API's seals over the request's facts (who asked, M, key) and its execution. */
-  seals: z.object({ request: z.string().max(1024).optional(), execution: z.string().max(1024).optional() }).optional(),
+  seals: z
+    .object({ request: z.string().max(1024).optional(), execution: z.string().max(1024).optional() })
+    .optional(),
   /** Set by the workflow when it ended without rotating. */
   outcome: RequestOutcomeSchema.optional(),
   approvals: z.number().int().min(0),

@@ -106,7 +106,9 @@ export function assertApproved(
   const refuse = (reason: string) => new NotApprovedError(request.requestId, reason);
   if (request.status !== 'APPROVED') throw refuse(`its status is ${request.status}`);
   if (!sealed.request) {
-    throw refuse('its requester or required approvals were not recorded by the approvals API (no valid seal)');
+    throw refuse(
+      'its requester or required approvals were not recorded by the approvals API (no valid seal)',
+    );
   }
   if (request.keyArn !== expected.keyArn) throw refuse(`it is for ${request.keyArn}, not ${expected.keyArn}`);
   if (

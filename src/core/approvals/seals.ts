@@ -10,8 +10,21 @@
 // symmetric key with the request id as encryption context (OpenApproval may Encrypt, only the
 // approvals API role may Decrypt). Locally: HMAC-SHA-256 and AES-256-GCM under keys derived from
 // one secret that lives in the local stack's process (or its state directory), never in the table.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DecryptCommand, EncryptCommand, GenerateMacCommand, type KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import {
+  DecryptCommand,
+  EncryptCommand,
+  GenerateMacCommand,
+  type KMSClient,
+  VerifyMacCommand,
+} from '@aws-sdk/client-kms';
 
 /** Makes and checks seals over canonical payloads. */
 export interface ApprovalSealPort {
@@ -32,7 +45,10 @@ export interface ApprovalKeys {
 }
 
 /** The canonical form every seal is made over: a JSON array, so fields cannot run into each other. */
-export function sealPayload(kind: 'request' | 'execution' | 'vote', fields: ReadonlyArray<string | number>): string {
+export function sealPayload(
+  kind: 'request' | 'execution' | 'vote',
+  fields: ReadonlyArray<string | number>,
+): string {
   return JSON.stringify(['byok-approvals-v1', kind, ...fields]);
 }
 
@@ -118,7 +134,11 @@ export function kmsTaskTokenVault(kms: KMSClient, keyId: string): TaskTokenVault
   return {
     async lock(taskToken, requestId) {
       const { CiphertextBlob } = await kms.send(
-        new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(taskToken), EncryptionContext: context(requestId) }),
+        new EncryptCommand({
+          KeyId: keyId,
+          Plaintext: Buffer.from(taskToken),
+          EncryptionContext: context(requestId),
+        }),
       );
       if (!CiphertextBlob) throw new Error('Encrypt returned no ciphertext');
       return `kms1:${Buffer.from(CiphertextBlob).toString('base64')}`;

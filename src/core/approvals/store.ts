@@ -352,5 +352,12 @@ function requestSealPayload(request: StoredRequest): string {
 }
 
 function voteSealPayload(request: StoredRequest, member: string, decision: Decision, at: string): string {
-  return sealPayload('vote', [request.requestId, request.keyArn, request.checkValue ?? '', member, decision, at]);
+  return sealPayload('vote', [
+    request.requestId,
+    request.keyArn,
+    request.checkValue ?? '',
+    member,
+    decision,
+    at,
+  ]);
 }

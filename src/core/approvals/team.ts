@@ -12,7 +12,7 @@ import { MAX_APPROVALS, MIN_APPROVALS } from './contracts.ts';
 import { AmbiguousApproverError, ApprovalTeamInvalidError, NotATeamMemberError } from './errors.ts';
 
 const ACCOUNT = String.raw`\d{12}`;
-const PARTITION = String.raw`aws[a-z-]*`;
+const PARTITION = 'aws[a-z-]*';
 /** IAM names: users and roles (with a path for users), session names. */
 const NAME = String.raw`[\w+=,.@-]+`;
 const IAM_USER = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:user/(?:${NAME}/)*${NAME}$`);
@@ -79,7 +79,9 @@ function parsePattern(pattern: string, enforced: ReadonlySet<string>): Pattern |
       kind: 'session',
       partition,
       account,
-      role: new RegExp(`^${escapeRegExp(role.replace(/\*$/, ''))}${role.endsWith('*') ? '[\\w+=,.@-]*' : ''}$`),
+      role: new RegExp(
+        `^${escapeRegExp(role.replace(/\*$/, ''))}${role.endsWith('*') ? '[\\w+=,.@-]*' : ''}$`,
+      ),
       session: sessionName,
     };
   }
@@ -87,7 +89,13 @@ function parsePattern(pattern: string, enforced: ReadonlySet<string>): Pattern |
   if (!enforced.has(`${partition}:${account}:${role}`)) {
     return `is a session of role ${role}, whose session name the caller chooses: list the role in enforcedSessionNameRoles only if its trust policy enforces the session name`;
   }
-  return { kind: 'session', partition, account, role: new RegExp(`^${escapeRegExp(role)}$`), session: sessionName };
+  return {
+    kind: 'session',
+    partition,
+    account,
+    role: new RegExp(`^${escapeRegExp(role)}$`),
+    session: sessionName,
+  };
 }
 
 function matches(pattern: Pattern, principalArn: string): boolean {
@@ -159,7 +167,11 @@ export function parseApprovalTeam(definition: unknown, source = 'the approval te
       );
       const [first, second] = found;
       if (!first) throw new NotATeamMemberError(principalArn);
-      if (second) throw new AmbiguousApproverError(principalArn, found.map((member) => member.name));
+      if (second)
+        throw new AmbiguousApproverError(
+          principalArn,
+          found.map((member) => member.name),
+        );
       return first.name;
     },
   };

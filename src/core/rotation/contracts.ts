@@ -160,6 +160,8 @@ export const AbandonedRotationSchema = z.object({
   deletedKeyMaterialId: z.string().nullable(),
   /** The HSM key made for the rotation, destroyed by RetireRotationMaterial. */
   hsmKeyLabel: z.string().nullable(),
+  /** What could not be cleaned (a replica pending deletion, the approvals store), by name. */
+  cleanupFailures: z.array(z.string().max(2300)).max(20).optional(),
 });
 export type AbandonedRotation = z.infer<typeof AbandonedRotationSchema>;
 

@@ -26,7 +26,8 @@ export function rotationHsmKeyId(requestId: string): string {
 export function provenanceProblems(info: HsmKeyInfo, requestId: string): string[] {
   const problems: string[] = [];
   if (info.type !== 'AES_256') problems.push(`it is ${info.type}, not AES_256`);
-  if (info.local !== true) problems.push('the token does not report it as generated inside the token (CKA_LOCAL)');
+  if (info.local !== true)
+    problems.push('the token does not report it as generated inside the token (CKA_LOCAL)');
   if (!info.sensitive || !info.alwaysSensitive) {
     problems.push('its value was readable at some time (CKA_SENSITIVE / CKA_ALWAYS_SENSITIVE)');
   }

@@ -79,9 +79,26 @@ async function tagsOf(deps: ValidateRotationDeps, keyArn: string): Promise<Tag[]
   return tags;
 }
 
+/**
+ * Whether `executionId` is the execution the approvals API started for `request`: the one it
+ * recorded (and sealed) on the request, or, in the moment before it records it, the execution
+ * named after the request (execution names are unique per state machine, and the API names its
+ * execution after the request). A forged StartExecution under another name serves no request.
+ */
+export function servesRequest(
+  request: StoredRequest,
+  executionId: string | undefined,
+  executionSealed: boolean,
+): boolean {
+  if (!executionId) return false;
+  if (request.executionArn !== undefined) return executionSealed && request.executionArn === executionId;
+  return executionId.split(':').at(-1) === request.requestId;
+}
+
 export async function validateRotation(
   rawRequest: unknown,
   deps: ValidateRotationDeps,
+  executionId?: string,
 ): Promise<RotationPlan> {
   const parsed = RotationExecutionInputSchema.safeParse(rawRequest);
   if (!parsed.success) throw new InvalidRotationInputError(describeIssues(parsed.error));
@@ -93,6 +110,19 @@ export async function validateRotation(
   }
   if (request.status !== 'AWAITING_MATERIAL') {
     throw new RotationRequestNotRecordedError(requestId, `its status is ${request.status}`);
+  }
+  const sealed = await requireApprovals(deps, 'ValidateRotation').sealedFacts(request);
+  if (!sealed.request) {
+    throw new RotationRequestNotRecordedError(
+      requestId,
+      'its requester and approvals were not recorded by the approvals API',
+    );
+  }
+  if (!servesRequest(request, executionId, sealed.execution)) {
+    throw new RotationRequestNotRecordedError(
+      requestId,
+      `it is served by ${request.executionArn ?? 'the execution named after it'}, not this execution`,
+    );
   }
 
   const metadata = await describe(deps, request.keyArn);

@@ -5,6 +5,7 @@
 
 import { abandonRotationStep } from './abandon-rotation.ts';
 import { checkKeyRotationStep } from './check-key-rotation.ts';
+import { confirmRotationStartedStep } from './confirm-rotation-started.ts';
 import { createRotationMaterialStep } from './create-rotation-material.ts';
 import type { StepFunction } from './define-step.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
@@ -38,6 +39,7 @@ export const STEP_FUNCTIONS = {
   'get-replica-import-parameters': replicaImportParametersStep,
   'import-replica-material': importReplicaMaterialStep,
   'rotate-key-on-demand': startKeyRotationStep,
+  'confirm-rotation-started': confirmRotationStartedStep,
   'check-key-rotation': checkKeyRotationStep,
   'verify-rotation': verifyRotationStep,
   'abandon-rotation': abandonRotationStep,

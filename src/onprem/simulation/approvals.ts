@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../../core/approvals/adapters.ts';
 import { createApprovalsApi, localHttpListener } from '../../core/approvals/http.ts';
+import { type ApprovalKeys, localApprovalKeys } from '../../core/approvals/seals.ts';
 import { ApprovalsStore } from '../../core/approvals/store.ts';
 import { createApprovalsTable } from '../../core/approvals/table.ts';
+import { type ApprovalTeam, principalsAsMembers } from '../../core/approvals/team.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../../core/aws/clients.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
-import { type ApprovalKeys, localApprovalKeys } from '../../core/approvals/seals.ts';
-import { type ApprovalTeam, principalsAsMembers } from '../../core/approvals/team.ts';
 
 export const LOCAL_APPROVALS_TABLE = 'byok-approvals';
 export const ROTATION_STATE_MACHINE = 'rotate-key-material';

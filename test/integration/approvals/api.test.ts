@@ -14,9 +14,9 @@ import { createApprovalsApi, localHttpListener } from '../../../src/core/approva
 import { APPROVAL_REJECTED_ERROR, type TaskResultPort } from '../../../src/core/approvals/service.ts';
 import { NodeSha256 } from '../../../src/core/approvals/sha256.ts';
 import type { ApprovalsStore } from '../../../src/core/approvals/store.ts';
+import { principalsAsMembers } from '../../../src/core/approvals/team.ts';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { TAG_APPROVALS_REQUIRED } from '../../../src/core/import/tags.ts';
-import { principalsAsMembers } from '../../../src/core/approvals/team.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../helpers/approvals.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
@@ -171,7 +171,13 @@ describe('approvals API over HTTP with the local SigV4 convention', () => {
     const pending = listed.requests.find((candidate) => candidate.requestId === request.requestId);
     expect(pending).toMatchObject({ checkValue: '1a2b3c', approvals: 1, newMaterialHsmKey: 'payments-2' });
     expect(pending?.votes).toEqual([
-      { identity: arnOf('alice'), decision: 'approve', reason: 'checked the KCV', at: expect.any(String) },
+      {
+        identity: arnOf('alice'),
+        principal: arnOf('alice'),
+        decision: 'approve',
+        reason: 'checked the KCV',
+        at: expect.any(String),
+      },
     ]);
     expect(JSON.stringify(listed)).not.toContain(TOKEN);
     expect(second.outcome).toBe('approved');

@@ -1,13 +1,8 @@
 // Issue 22: no unapproved material, no planted material, no destroyed live material. Each case is an
 // attack or an accident the independent tester ran against the rotation workflow; each runs here on
 // the real ASL, the real handlers, a real NSS token and the local stack over HTTP.
-import { createHash, randomUUID } from 'node:crypto';
-import { createCipheriv } from 'node:crypto';
-import {
-  DescribeKeyCommand,
-  DisableKeyCommand,
-  ListKeyRotationsCommand,
-} from '@aws-sdk/client-kms';
+import { createCipheriv, createHash, randomUUID } from 'node:crypto';
+import { DescribeKeyCommand, DisableKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +41,9 @@ async function snapshot(keyId: string) {
   const current = (await world.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata
     ?.CurrentKeyMaterialId;
   const materials = (
-    await world.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))
+    await world.kms.send(
+      new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+    )
   ).Rotations?.map((entry) => `${entry.KeyMaterialId}:${entry.KeyMaterialState}`);
   return { current, materials };
 }
@@ -66,7 +63,8 @@ function eventsOf(requestId: string, detailType: string) {
     .log({ source: 'byok' })
     .events.filter(
       (event) =>
-        event['detail-type'] === detailType && (event.detail as { requestId?: string }).requestId === requestId,
+        event['detail-type'] === detailType &&
+        (event.detail as { requestId?: string }).requestId === requestId,
     )
     .map((event) => event.detail as Record<string, unknown>);
 }
@@ -86,7 +84,11 @@ async function recordedRequest(keyId: string) {
 }
 
 /** Polls until `done` holds (bounded), so a broken control fails fast instead of hanging. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 200): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  attempts = 200,
+): Promise<T> {
   let value = await read();
   for (let attempt = 0; attempt < attempts && !done(value); attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -136,7 +138,8 @@ describe('a forged StartExecution naming a request still AWAITING_MATERIAL (item
         execution: await describeExecution(executionArn as string),
         request: await world.approvals.store.get(request.requestId),
       }),
-      ({ execution, request: stored }) => execution.status !== 'RUNNING' || stored.status !== 'AWAITING_MATERIAL',
+      ({ execution, request: stored }) =>
+        execution.status !== 'RUNNING' || stored.status !== 'AWAITING_MATERIAL',
     );
 
     // Assess
@@ -156,7 +159,9 @@ describe('a key planted in the HSM under the label the rotation will use (item 2
     const known = Buffer.alloc(32, 0x42);
     await world.token.hsm?.importKey({ label, type: 'AES_256', material: known });
     const cipher = createCipheriv('aes-256-ecb', known, null).setAutoPadding(false);
-    const knownKcv = Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()]).toString('hex').slice(0, 6);
+    const knownKcv = Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()])
+      .toString('hex')
+      .slice(0, 6);
 
     // Act: the execution the API would start (named after the request).
     const { executionArn } = await world.sfn.send(
@@ -193,7 +198,12 @@ describe('an ambiguous RotateKeyOnDemand (KMS committed, the state gave up) (ite
     const { request } = await world.as('requester').requestRotation({ keyId, reason: 'rotate' });
     const pending = await world.waitForStatus(request.requestId, 'PENDING');
     await setFaults([
-      { operation: 'RotateKeyOnDemand', exception: 'DependencyTimeoutException', afterCommit: true, count: 1 },
+      {
+        operation: 'RotateKeyOnDemand',
+        exception: 'DependencyTimeoutException',
+        afterCommit: true,
+        count: 1,
+      },
     ]);
 
     // Act
@@ -264,10 +274,12 @@ describe('outcomes are recorded and told truthfully', () => {
       new SendTaskFailureCommand({ taskToken: token, error: 'ApprovalRejectedError', cause: 'nobody voted' }),
     );
     const execution = await world.waitForExecution(request.executionArn as string);
-    const event = (await eventually(
-      async () => eventsOf(request.requestId, 'byok Key Material Rotation Abandoned'),
-      (events) => events.length > 0,
-    ))[0];
+    const event = (
+      await eventually(
+        async () => eventsOf(request.requestId, 'byok Key Material Rotation Abandoned'),
+        (events) => events.length > 0,
+      )
+    )[0];
 
     // Assess
     expect(execution.status).toBe('FAILED');
@@ -310,7 +322,10 @@ describe('the approvals table is not an authority by itself (item 6)', () => {
     // Act
     const refused = await world.sfn
       .send(new SendTaskSuccessCommand({ taskToken: stored, output: '{}' }))
-      .then(() => 'accepted', (error: Error) => error.name);
+      .then(
+        () => 'accepted',
+        (error: Error) => error.name,
+      );
 
     // Assess
     expect(refused).not.toBe('accepted');
@@ -334,7 +349,12 @@ describe('the approvals table is not an authority by itself (item 6)', () => {
       )
     ).Item as Record<string, unknown>;
     const at = world.stack.clock.now().toISOString();
-    const forgedVote = { decision: 'approve', reason: 'ok', at, seal: createHash('sha256').update('x').digest('base64') };
+    const forgedVote = {
+      decision: 'approve',
+      reason: 'ok',
+      at,
+      seal: createHash('sha256').update('x').digest('base64'),
+    };
     await documents.send(
       new PutCommand({
         TableName: world.approvals.tableName,
@@ -365,14 +385,18 @@ describe('the approvals table is not an authority by itself (item 6)', () => {
 });
 
 describe('the rotation workflow refuses input that is not an object (issue 17)', () => {
-  it.each([['[]'], ['"x"'], ['42']])('refuses %s with InvalidRotationInputError', async (input) => {
-    // Act
-    const { executionArn } = await world.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: ROTATION_ARN, name: `bad-${randomUUID()}`, input }),
-    );
-    const execution = await world.waitForExecution(executionArn as string);
+  it.each([['[]'], ['"x"'], ['42']])(
+    'refuses %s with InvalidRotationInputError',
+    async (input) => {
+      // Act
+      const { executionArn } = await world.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: ROTATION_ARN, name: `bad-${randomUUID()}`, input }),
+      );
+      const execution = await world.waitForExecution(executionArn as string);
 
-    // Assess
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidRotationInputError' });
-  }, 60_000);
+      // Assess
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'InvalidRotationInputError' });
+    },
+    60_000,
+  );
 });

@@ -43,7 +43,9 @@ function planFor(requestId: string, label: string): RotationPlan {
 
 function kcvOf(material: Buffer): string {
   const cipher = createCipheriv('aes-256-ecb', material, null).setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()]).toString('hex').slice(0, 6);
+  return Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()])
+    .toString('hex')
+    .slice(0, 6);
 }
 
 async function open(kind: 'softhsm' | 'nss'): Promise<Pkcs11Hsm> {
@@ -121,7 +123,7 @@ describe.each(['softhsm', 'nss'] as const)('rotation material on %s', (kind) => 
     let read: string;
     try {
       const [value] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }]);
-      read = `${(value?.value as Buffer).length} bytes`;
+      read = `${(value?.value as Buffer | undefined)?.length} bytes`;
     } catch (error) {
       read = (error as Error).message;
     }

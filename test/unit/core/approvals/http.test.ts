@@ -2,9 +2,9 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalsApi, functionUrlHandler } from '../../../../src/core/approvals/http.ts';
 import type { ApprovalsDeps } from '../../../../src/core/approvals/service.ts';
+import { principalsAsMembers } from '../../../../src/core/approvals/team.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../src/core/import/tags.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../../helpers/approvals.ts';
-import { principalsAsMembers } from '../../../../src/core/approvals/team.ts';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;

@@ -136,7 +136,8 @@ describe('assertApproved (the workflow re-check)', () => {
 
   it('accepts M distinct approvers other than the requester for this key and material', () => {
     // Act
-    const act = () => assertApproved(approved, { keyArn: KEY_ARN, checkValue: 'A1B2C3' }, allSealed(approved));
+    const act = () =>
+      assertApproved(approved, { keyArn: KEY_ARN, checkValue: 'A1B2C3' }, allSealed(approved));
 
     // Assess
     expect(act).not.toThrow();
@@ -190,8 +191,14 @@ describe('assertApproved counts only what the approvals API sealed (issue 22 ite
   });
 
   it.each([
-    { name: 'a vote written straight into the table', sealed: { request: true, voters: new Set([user('alice')]) } },
-    { name: 'a request whose requester or M were rewritten', sealed: { request: false, voters: new Set([user('alice'), user('bob')]) } },
+    {
+      name: 'a vote written straight into the table',
+      sealed: { request: true, voters: new Set([user('alice')]) },
+    },
+    {
+      name: 'a request whose requester or M were rewritten',
+      sealed: { request: false, voters: new Set([user('alice'), user('bob')]) },
+    },
   ])('refuses $name with NotApprovedError', ({ sealed }) => {
     // Act
     const act = () => assertApproved(approved, { keyArn: KEY_ARN }, sealed);

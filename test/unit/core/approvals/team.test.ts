@@ -28,7 +28,10 @@ const team = () =>
         ],
       },
       { name: 'bob', principals: [`arn:aws:iam::${ACCOUNT}:user/bob`] },
-      { name: 'carol', principals: [`arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_KeyApprover_0123abcd/carol`] },
+      {
+        name: 'carol',
+        principals: [`arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_KeyApprover_0123abcd/carol`],
+      },
     ],
   });
 
@@ -51,7 +54,10 @@ describe('the approval team', () => {
     ['a session name the caller chose', `arn:aws:sts::${ACCOUNT}:assumed-role/Ops/alice-2`],
     ['an unknown IAM user', `arn:aws:iam::${ACCOUNT}:user/mallory`],
     ['another account', 'arn:aws:iam::444455556666:user/alice'],
-    ['an Identity Center session of another user', `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_X_1/alic`],
+    [
+      'an Identity Center session of another user',
+      `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_X_1/alic`,
+    ],
     ['a role that is not enforced', `arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`],
   ])('refuses %s (NotATeamMemberError)', (_case, arn) => {
     // Prepare
@@ -74,7 +80,8 @@ describe('the approval team', () => {
     });
 
     // Act
-    const act = () => approvalTeam.memberOf(`arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Admin_9/alice`);
+    const act = () =>
+      approvalTeam.memberOf(`arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Admin_9/alice`);
 
     // Assess
     expect(act).toThrow(AmbiguousApproverError);
@@ -83,8 +90,16 @@ describe('the approval team', () => {
   it.each([
     ['a role ARN (every session)', OPS, /role ARN/],
     ['a wildcard session name', `arn:aws:sts::${ACCOUNT}:assumed-role/Ops/*`, /wildcard session name/],
-    ['a session of a role whose session name is free', `arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`, /enforcedSessionNameRoles/],
-    ['a wildcard role that is not Identity Center', `arn:aws:sts::${ACCOUNT}:assumed-role/Op*/alice`, /wildcard role/],
+    [
+      'a session of a role whose session name is free',
+      `arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`,
+      /enforcedSessionNameRoles/,
+    ],
+    [
+      'a wildcard role that is not Identity Center',
+      `arn:aws:sts::${ACCOUNT}:assumed-role/Op*/alice`,
+      /wildcard role/,
+    ],
     ['text that is no principal', 'alice', /not an IAM user ARN/],
   ])('refuses %s in the definition (ApprovalTeamInvalidError)', (_case, principal, message) => {
     // Prepare
@@ -106,9 +121,34 @@ describe('the approval team', () => {
 
   it.each([
     ['an unknown field', { members: [{ name: 'a', principals: [ALICE_USER] }], admins: [] }],
-    ['a member twice', { members: [{ name: 'a', principals: [ALICE_USER] }, { name: 'a', principals: [`arn:aws:iam::${ACCOUNT}:user/x`] }] }],
-    ['one principal for two members', { members: [{ name: 'a', principals: [ALICE_USER] }, { name: 'b', principals: [ALICE_USER] }] }],
-    ['more approvals than members can give', { approvalsRequired: 2, members: [{ name: 'a', principals: [ALICE_USER] }, { name: 'b', principals: [`arn:aws:iam::${ACCOUNT}:user/b`] }] }],
+    [
+      'a member twice',
+      {
+        members: [
+          { name: 'a', principals: [ALICE_USER] },
+          { name: 'a', principals: [`arn:aws:iam::${ACCOUNT}:user/x`] },
+        ],
+      },
+    ],
+    [
+      'one principal for two members',
+      {
+        members: [
+          { name: 'a', principals: [ALICE_USER] },
+          { name: 'b', principals: [ALICE_USER] },
+        ],
+      },
+    ],
+    [
+      'more approvals than members can give',
+      {
+        approvalsRequired: 2,
+        members: [
+          { name: 'a', principals: [ALICE_USER] },
+          { name: 'b', principals: [`arn:aws:iam::${ACCOUNT}:user/b`] },
+        ],
+      },
+    ],
     ['a name that is not a person', { members: [{ name: '', principals: [ALICE_USER] }] }],
     ['no members', { members: [] }],
   ])('refuses %s (ApprovalTeamInvalidError)', (_case, definition) => {
