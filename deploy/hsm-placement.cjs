@@ -136,6 +136,7 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+  ['ApprovalTeam', "param:approvalTeam, ''"],
 ];
 
 async function functions(context) {

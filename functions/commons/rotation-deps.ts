@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { type ApprovalKeyCapabilities, approvalKeysWith } from '../../src/core/approvals/seals.ts';
 import { ApprovalsStore } from '../../src/core/approvals/store.ts';
 import {
   createDynamoDbDocumentClient,
@@ -13,7 +14,6 @@ import {
 } from '../../src/core/aws/clients.ts';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/shared/logger.ts';
-import { lambdaApprovalKeys } from './approval-keys.ts';
 import { requireEnv } from './env.ts';
 
 export interface RotationFunctionDeps {
@@ -28,7 +28,13 @@ export interface RotationFunctionDeps {
 
 let deps: RotationFunctionDeps | undefined;
 
-export function lambdaRotationDeps(): RotationFunctionDeps {
+/**
+ * `keys`: what this function may do with the approvals keys (e.g. VerifyMac only), built from the
+ * KMS client; every other use fails closed (ApprovalKeyUnavailableError).
+ */
+export function lambdaRotationDeps(
+  keys: (kms: KMSClient) => ApprovalKeyCapabilities = () => ({}),
+): RotationFunctionDeps {
   if (deps) return deps;
   const kms = createKmsClient();
   const regional = new Map<string, KMSClient>();
@@ -47,7 +53,7 @@ export function lambdaRotationDeps(): RotationFunctionDeps {
           client: createDynamoDbDocumentClient(),
           tableName: requireEnv('BYOK_APPROVALS_TABLE'),
           clock: systemClock,
-          keys: lambdaApprovalKeys(kms),
+          keys: approvalKeysWith(process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function', keys(kms)),
         })
       : undefined,
     events: createEventBridgeClient(),

@@ -831,13 +831,53 @@ describe('rotation and approvals (least privilege)', () => {
     expect(statement?.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
   });
 
-  it('tags every KMS permission of the rotation functions with byok:managed', () => {
+  const APPROVALS_KEYS = ['ApprovalsSealKey', 'ApprovalsTokenKey'].map((id) => ({
+    'Fn::GetAtt': [id, 'Arn'],
+  }));
+  const onApprovalsKey = (statement: Statement) =>
+    resourcesOf(statement).every((resource) =>
+      APPROVALS_KEYS.some((key) => JSON.stringify(key) === JSON.stringify(resource)),
+    );
+
+  it('tags every KMS permission of the rotation functions with byok:managed (the approvals keys apart)', () => {
     for (const functionKey of ROTATION_FUNCTIONS) {
       for (const statement of statementsOf(roleOfFunction(functionKey))) {
         if (!actionsOf(statement).some((action) => action.startsWith('kms:'))) continue;
+        if (onApprovalsKey(statement)) continue;
         expect(statement.Condition?.StringEquals, functionKey).toMatchObject(MANAGED_ONLY);
       }
     }
+  });
+
+  it('lets only the approvals API seal votes and unlock task tokens (issue 22 item 6)', () => {
+    // Prepare
+    const rolesUsing = (action: string) =>
+      resourcesOfType('AWS::IAM::Role')
+        .filter(([, role]) =>
+          statementsOf(role).some(
+            (statement) => actionsOf(statement).includes(action) && onApprovalsKey(statement),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+
+    // Assess
+    expect(rolesUsing('kms:GenerateMac')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Decrypt')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Encrypt')).toEqual(['OpenApprovalIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:VerifyMac')).toEqual([
+      'AbandonRotationIamRoleLambdaExecution',
+      'RecheckApprovalIamRoleLambdaExecution',
+      'ValidateRotationIamRoleLambdaExecution',
+    ]);
+    const tokenKeyUse = property<{ Statement: Statement[] }>(
+      template.Resources.ApprovalsTokenKey,
+      'KeyPolicy',
+    ).Statement.filter((statement) => statement.Sid !== 'AccountAdministers');
+    expect(tokenKeyUse.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ['OpenApprovalLocksTokens', ['kms:Encrypt']],
+      ['ApprovalsApiUnlocksTokens', ['kms:Decrypt']],
+    ]);
   });
 
   it('allows DynamoDB actions on the approvals table only, and to no import or sweep function', () => {

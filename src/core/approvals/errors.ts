@@ -231,3 +231,11 @@ export class ApprovalTeamNotConfiguredError extends ApprovalsError {
     this.name = 'ApprovalTeamNotConfiguredError';
   }
 }
+
+/** A function asked the approvals keys for something its role may not do (deployed wiring). */
+export class ApprovalKeyUnavailableError extends ApprovalsError {
+  constructor(role: string, what: string, options?: ErrorOptions) {
+    super(`${role} may not ${what}`, options);
+    this.name = 'ApprovalKeyUnavailableError';
+  }
+}

@@ -8,7 +8,9 @@
 // Deployed: the seal is KMS GenerateMac/VerifyMac with an HMAC key (only the approvals API role may
 // GenerateMac; the workflow's roles may VerifyMac), the token is KMS Encrypt/Decrypt under a
 // symmetric key with the request id as encryption context (OpenApproval may Encrypt, only the
-// approvals API role may Decrypt). Locally: HMAC-SHA-256 and AES-256-GCM under keys derived from
+// approvals API role may Decrypt); each function gets only its own capabilities (approvalKeysWith;
+// the KMS calls live in functions/commons/approval-key-*.ts, one command per module, so each
+// Lambda's bundle and role hold only what it uses). Locally: HMAC-SHA-256 and AES-256-GCM under keys derived from
 // one secret that lives in the local stack's process (or its state directory), never in the table.
 import {
   createCipheriv,
@@ -18,13 +20,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import {
-  DecryptCommand,
-  EncryptCommand,
-  GenerateMacCommand,
-  type KMSClient,
-  VerifyMacCommand,
-} from '@aws-sdk/client-kms';
+import { ApprovalKeyUnavailableError } from './errors.ts';
 
 /** Makes and checks seals over canonical payloads. */
 export interface ApprovalSealPort {
@@ -98,62 +94,25 @@ export function processApprovalKeys(): ApprovalKeys {
   return processKeys;
 }
 
-/** Deployed: seals by KMS GenerateMac/VerifyMac (HMAC_SHA_256) with the HMAC key `keyId`. */
-export function kmsApprovalSeals(kms: KMSClient, keyId: string): ApprovalSealPort {
-  return {
-    async seal(payload) {
-      const { Mac } = await kms.send(
-        new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(payload) }),
-      );
-      if (!Mac) throw new Error('GenerateMac returned no MAC');
-      return Buffer.from(Mac).toString('base64');
-    },
-    async verify(payload, seal) {
-      if (!seal) return false;
-      try {
-        const { MacValid } = await kms.send(
-          new VerifyMacCommand({
-            KeyId: keyId,
-            MacAlgorithm: 'HMAC_SHA_256',
-            Message: Buffer.from(payload),
-            Mac: Buffer.from(seal, 'base64'),
-          }),
-        );
-        return MacValid === true;
-      } catch (error) {
-        if ((error as { name?: string }).name === 'KMSInvalidMacException') return false;
-        throw error;
-      }
-    },
-  };
+/** One capability each: what a deployed function may do with the approvals keys. */
+export interface ApprovalKeyCapabilities {
+  seal?: ApprovalSealPort['seal'];
+  verify?: ApprovalSealPort['verify'];
+  lock?: TaskTokenVaultPort['lock'];
+  unlock?: TaskTokenVaultPort['unlock'];
 }
 
-/** Deployed: the task token encrypted under KMS key `keyId`, the request id as encryption context. */
-export function kmsTaskTokenVault(kms: KMSClient, keyId: string): TaskTokenVaultPort {
-  const context = (requestId: string) => ({ 'byok:approval-request': requestId });
+/** The keys of a role holding only `capabilities`; any other use is ApprovalKeyUnavailableError. */
+export function approvalKeysWith(role: string, capabilities: ApprovalKeyCapabilities): ApprovalKeys {
+  const missing = (what: string) => () => Promise.reject(new ApprovalKeyUnavailableError(role, what));
   return {
-    async lock(taskToken, requestId) {
-      const { CiphertextBlob } = await kms.send(
-        new EncryptCommand({
-          KeyId: keyId,
-          Plaintext: Buffer.from(taskToken),
-          EncryptionContext: context(requestId),
-        }),
-      );
-      if (!CiphertextBlob) throw new Error('Encrypt returned no ciphertext');
-      return `kms1:${Buffer.from(CiphertextBlob).toString('base64')}`;
+    seals: {
+      seal: capabilities.seal ?? missing('seal approval facts'),
+      verify: capabilities.verify ?? missing('verify approval seals'),
     },
-    async unlock(locked, requestId) {
-      if (!locked.startsWith('kms1:')) throw new TypeError('not a KMS-locked task token');
-      const { Plaintext } = await kms.send(
-        new DecryptCommand({
-          KeyId: keyId,
-          CiphertextBlob: Buffer.from(locked.slice('kms1:'.length), 'base64'),
-          EncryptionContext: context(requestId),
-        }),
-      );
-      if (!Plaintext) throw new Error('Decrypt returned no plaintext');
-      return Buffer.from(Plaintext).toString('utf8');
+    vault: {
+      lock: capabilities.lock ?? missing('lock task tokens'),
+      unlock: capabilities.unlock ?? missing('unlock task tokens'),
     },
   };
 }

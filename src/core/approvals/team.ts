@@ -188,3 +188,42 @@ export function principalsAsMembers(approvalsRequired = 1): ApprovalTeam {
     memberOf: (principalArn) => principalArn,
   };
 }
+
+/**
+ * The team file `byok local up --approval-team FILE` reads: a team definition, plus (local only)
+ * `localAccessKeys`, the principal each local access key id stands for, the local stand-in for
+ * AWS's credentials (e.g. `"alice-sso": "arn:aws:sts::…:assumed-role/AWSReservedSSO_…/alice"`).
+ * Access key ids not listed are the IAM user named after them, as without a team file.
+ */
+export const LocalApprovalTeamFileSchema = z.strictObject({
+  ...ApprovalTeamSchema.shape,
+  localAccessKeys: z
+    .record(z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, 'must be an access key id'), z.string().max(2048))
+    .optional(),
+});
+
+export interface LocalApprovalTeam {
+  team: ApprovalTeam;
+  principalFor(accessKeyId: string): string | undefined;
+}
+
+/** Parses a local team file's text; ApprovalTeamInvalidError (naming `source`) on any problem. */
+export function parseLocalApprovalTeamFile(text: string, source: string): LocalApprovalTeam {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApprovalTeamInvalidError(source, ['(file): is not JSON']);
+  }
+  const parsed = LocalApprovalTeamFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ApprovalTeamInvalidError(
+      source,
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(team)'}: ${issue.message}`),
+    );
+  }
+  const { localAccessKeys = {}, ...definition } = parsed.data;
+  const team = parseApprovalTeam(definition, source);
+  const principals = new Map(Object.entries(localAccessKeys));
+  return { team, principalFor: (accessKeyId) => principals.get(accessKeyId) };
+}

@@ -26,7 +26,7 @@ import {
 } from './contracts.ts';
 import { kmsFor, type RotationApprovalsDeps, type RotationKmsDeps } from './deps.ts';
 import { listMaterials } from './materials.ts';
-import { servesRequest } from './validate-rotation.ts';
+import { servesRequest } from './serving-execution.ts';
 
 export type AbandonRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
 

@@ -34,6 +34,7 @@ import {
   RotationRequestNotRecordedError,
 } from './errors.ts';
 import { listMaterials } from './materials.ts';
+import { servesRequest } from './serving-execution.ts';
 
 export type ValidateRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
 
@@ -77,22 +78,6 @@ async function tagsOf(deps: ValidateRotationDeps, keyArn: string): Promise<Tag[]
     marker = page.Truncated ? page.NextMarker : undefined;
   } while (marker);
   return tags;
-}
-
-/**
- * Whether `executionId` is the execution the approvals API started for `request`: the one it
- * recorded (and sealed) on the request, or, in the moment before it records it, the execution
- * named after the request (execution names are unique per state machine, and the API names its
- * execution after the request). A forged StartExecution under another name serves no request.
- */
-export function servesRequest(
-  request: StoredRequest,
-  executionId: string | undefined,
-  executionSealed: boolean,
-): boolean {
-  if (!executionId) return false;
-  if (request.executionArn !== undefined) return executionSealed && request.executionArn === executionId;
-  return executionId.split(':').at(-1) === request.requestId;
 }
 
 export async function validateRotation(

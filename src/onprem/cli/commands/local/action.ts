@@ -4,6 +4,29 @@ import { startLocalStack } from '../../../../local/stack.ts';
 import { LocalEndpointError } from '../../errors.ts';
 import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
 
+/** `--approval-team FILE`, read and validated before anything starts (ApprovalTeamInvalidError). */
+async function readApprovalTeam(options: UpOptions) {
+  if (!options.approvalTeam) return undefined;
+  if (options.approvalsRequired !== undefined) {
+    throw new LocalEndpointError(
+      '--approvals-required applies without a team file only',
+      'set approvalsRequired in the team file instead',
+    );
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { parseLocalApprovalTeamFile } = await import('../../../../core/approvals/team.ts');
+  let text: string;
+  try {
+    text = await readFile(options.approvalTeam, 'utf8');
+  } catch (error) {
+    throw new LocalEndpointError(
+      `cannot read the approval team file ${options.approvalTeam}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'give --approval-team a readable JSON file (docs/rotation.md)',
+    );
+  }
+  return parseLocalApprovalTeamFile(text, options.approvalTeam);
+}
+
 export async function runUp(options: UpOptions): Promise<void> {
   if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
     throw new LocalEndpointError(
@@ -12,6 +35,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     );
   }
   const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
+  const approvalTeam = await readApprovalTeam(options);
   const stack = await startLocalStack({
     port: options.port,
     host: options.host,
@@ -29,7 +53,10 @@ export async function runUp(options: UpOptions): Promise<void> {
   // The approvals API (`byok rotate/approvals/approve/reject --endpoint`): its own loopback port,
   // found through GET /_byok/approvals; identities from the SigV4 access key id.
   const { startLocalApprovals } = await import('../../../simulation/approvals.ts');
-  const approvals = await startLocalApprovals(stack);
+  const approvals = await startLocalApprovals(stack, {
+    ...(approvalTeam ? { team: approvalTeam.team, principalFor: approvalTeam.principalFor } : {}),
+    ...(options.approvalsRequired ? { approvalsRequired: options.approvalsRequired } : {}),
+  });
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
     tasks,
     hsmPlacement: options.hsmPlacement,
@@ -39,7 +66,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (in memory)\n`,
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (in memory, ${approvalTeam ? `team of ${approvalTeam.team.members.length} from ${options.approvalTeam}` : 'each access key id its own member'}, M=${approvals.team.approvalsRequired})\n`,
   );
   process.stdout.write(`${stack.url}\n`);
   // `--console`: the web console (byok console --endpoint) for this stack, in this process.
