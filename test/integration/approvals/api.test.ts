@@ -290,6 +290,28 @@ describe('approvals API over HTTP with the local SigV4 convention', () => {
     expect(overLimit.code).toBe('ApprovalsRequiredTagInvalidError');
     expect([missing.code, missing.status]).toEqual(['ApprovalRequestNotFoundError', 404]);
   });
+
+  it('answers KeyNotEligibleError, not a 500, when KMS denies DescribeKey (deployed: a key byok does not manage)', async () => {
+    // Prepare: deployed, the API's role may describe only byok:managed keys; others are AccessDenied.
+    const keyId = await keyRequiring();
+    const faults = async (body?: unknown) => {
+      await fetch(`${stack.url}/_byok/faults`, {
+        method: body ? 'POST' : 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    };
+    await faults({
+      faults: [{ operation: 'DescribeKey', exception: 'AccessDeniedException', status: 400, count: 1 }],
+    });
+
+    // Act
+    const denied = await refusal(as('requester').requestRotation({ keyId, reason: 'rotate' }));
+    await faults();
+
+    // Assess
+    expect([denied.code, denied.status]).toEqual(['KeyNotEligibleError', 400]);
+  });
 });
 
 describe('approvals API: identity comes only from the signature', () => {
