@@ -52,7 +52,10 @@ try {
     { request: { keyId: keyArn, wrappingKeySpec: 'RSA_2048' }, importTokenAttempt: 1 },
     { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm },
   );
-  const input: WrapKeyMaterialInput = { importParameters, executionId: 'bench' };
+  const input: WrapKeyMaterialInput = {
+    importParameters,
+    executionId: `arn:aws:states:${stack.region}:${stack.accountId}:execution:bench:wrap`,
+  };
 
   // Lambda placement: the step function in-process, as the Lambda runs it.
   const handler = wrapKeyMaterialStep.createHandler({ hsm, logger: deps.logger });

@@ -1,25 +1,40 @@
 // startLocalStack(): the embedded AWS stand-in byok runs against on a machine with no AWS account.
 // One HTTP server, one virtual clock, and the services registered on it by X-Amz-Target prefix.
 // Adding a service is: construct it with the shared parts, then `server.register(service)`.
+import { join } from 'node:path';
 import { z } from 'zod';
+import { MultiAccountKms } from './accounts.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
+import { LocalStateMismatchError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
+import { LocalRoles } from './iam/roles.ts';
+import { LocalIdentities } from './identity.ts';
+import { WrappingKeyPool } from './kms/import-tokens.ts';
 import { KmsService } from './kms/service.ts';
 import type { RsaWrappingKeySpec } from './kms/spec.ts';
+import { LocalOrganizations } from './organizations/service.ts';
 import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
+import { LocalS3 } from './s3/service.ts';
 import { LocalServer } from './server.ts';
+import { lockStateDir, type StateDirLock } from './state-lock.ts';
+import { StsService } from './sts/service.ts';
 
 export interface LocalStackOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Loopback by default; anything else must be asked for explicitly. */
   host?: string;
-  /** Without it everything lives in memory and is gone on stop(). */
+  /**
+   * Without it everything lives in memory and is gone on stop(). One stack per state dir: a second
+   * is refused (LocalStateLockedError, with the owner's pid and port).
+   */
   stateDir?: string;
-  region?: string;
-  accountId?: string;
+  /** Default: the state dir's (stack.json), else us-east-1. */
+  region?: string | undefined;
+  /** Default: the state dir's (stack.json), else 111122223333. */
+  accountId?: string | undefined;
   quotas?: QuotaSpec;
   faults?: FaultSpec[];
   /** Virtual time an on-demand rotation takes to complete (default 60 s, about what AWS takes). */
@@ -31,6 +46,8 @@ export interface LocalStackOptions {
   kmsPrewarmWrappingKeys?: readonly RsaWrappingKeySpec[];
   /** How often real time passing fires due timers (default 1000 ms). */
   tickMs?: number;
+  /** Regions whose requests get no answer (the connection drops), as a Region that is down. */
+  unreachableRegions?: readonly string[];
 }
 
 export interface LocalStack {
@@ -38,7 +55,16 @@ export interface LocalStack {
   region: string;
   accountId: string;
   clock: VirtualClock;
+  /** The KMS of the stack's own account. */
   kms: KmsService;
+  /** Every account's KMS: other accounts (from 12-digit access key ids or STS sessions) get their own. */
+  accounts: MultiAccountKms;
+  /** The IAM roles STS lets callers assume (`deployTemplate` creates a template's roles in an account). */
+  iam: LocalRoles;
+  /** The S3 stand-in (path-style REST on the same port). */
+  s3: LocalS3;
+  /** Request quotas, per account and Region (`/_byok/quotas` sets them too). */
+  limiter: RateLimiter;
   /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
   events: AttachedEvents;
   server: LocalServer;
@@ -62,6 +88,34 @@ function storedClockSchema(realNowMs: number) {
     .strict();
 }
 
+/** `stack.json`: the account and Region the state belongs to, used when none is given. */
+const storedStackSchema = z
+  .object({ accountId: z.string().regex(/^\d{12}$/), region: z.string().min(1) })
+  .strict();
+
+/**
+ * The account and Region: as given, else as stored with the state, else the defaults. A state dir
+ * made for another account or Region is refused by name (its ARNs would not match).
+ */
+function resolveIdentity(
+  store: StateStore | undefined,
+  options: LocalStackOptions,
+): { accountId: string; region: string } {
+  const raw = store?.read('stack');
+  const stored =
+    store && raw !== undefined ? parseStateFile(storedStackSchema, raw, store.path('stack')) : undefined;
+  if (store && stored) {
+    if (options.accountId !== undefined && options.accountId !== stored.accountId)
+      throw new LocalStateMismatchError(store.path('stack'), 'account', stored.accountId, options.accountId);
+    if (options.region !== undefined && options.region !== stored.region)
+      throw new LocalStateMismatchError(store.path('stack'), 'Region', stored.region, options.region);
+  }
+  return {
+    accountId: options.accountId ?? stored?.accountId ?? '111122223333',
+    region: options.region ?? stored?.region ?? 'us-east-1',
+  };
+}
+
 function readStoredClock(store: StateStore | undefined): StoredClock | undefined {
   const stored = store?.read('clock');
   if (!store || stored === undefined) return undefined;
@@ -69,35 +123,85 @@ function readStoredClock(store: StateStore | undefined): StoredClock | undefined
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '111122223333';
-  if (!/^\d{12}$/.test(accountId)) throw new RangeError(`account id must be 12 digits, got '${accountId}'`);
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId))
+    throw new RangeError(`account id must be 12 digits, got '${options.accountId}'`);
   const store = options.stateDir ? StateStore.open(options.stateDir) : undefined;
+  const lock: StateDirLock | undefined = store ? lockStateDir(store.dir) : undefined;
+  try {
+    return await startOnState(options, store, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOnState(
+  options: LocalStackOptions,
+  store: StateStore | undefined,
+  lock: StateDirLock | undefined,
+): Promise<LocalStack> {
+  const { accountId, region } = resolveIdentity(store, options);
   const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
   const limiter = new RateLimiter(options.quotas);
   const faults = new FaultInjector(options.faults ?? []);
-  const server = new LocalServer({ region, accountId, clock, limiter, faults });
+  const iam = new LocalRoles();
+  const identities = new LocalIdentities(accountId, (arn) => iam.get(arn));
+  const server = new LocalServer({ region, accountId, clock, limiter, faults, identities });
+  server.setUnreachableRegions(options.unreachableRegions ?? []);
 
+  const masterKey = store?.masterKey ?? MasterKey.random();
+  // One pool of wrapping key pairs for every account: KMS's wrapping keys are not the accounts' own.
+  const pool = new WrappingKeyPool();
   const kms = new KmsService({
     clock,
     accountId,
-    masterKey: store?.masterKey ?? MasterKey.random(),
+    masterKey,
     store,
     rotationDelayMs: options.kmsRotationDelayMs,
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
+    pool,
   });
-  server.register(kms);
+  // Other accounts live in memory only: the state dir keeps the stack's own account.
+  const accounts = new MultiAccountKms(
+    { accountId, kms },
+    (other) =>
+      new KmsService({
+        clock,
+        accountId: other,
+        masterKey,
+        rotationDelayMs: options.kmsRotationDelayMs,
+        prewarmWrappingKeys: [],
+        pool,
+      }),
+  );
+  server.register(accounts);
+  server.registerQuery(new StsService(iam, identities));
+  const s3 = new LocalS3(clock, options.stateDir ? join(options.stateDir, 's3') : undefined);
+  server.registerRest(s3);
+  server.register(
+    new LocalOrganizations(accountId, () => [...iam.accounts(), ...accounts.accounts()], clock.now()),
+  );
   // A refused events.json stops the start: the KMS emulator's background work stops with it.
   const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
     async (error: unknown) => {
       await kms.close();
+      pool.close();
       throw error;
     },
   );
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));
-  const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const url = await server
+    .listen(options.port ?? 0, options.host ?? '127.0.0.1')
+    .catch(async (error: unknown) => {
+      events.detach();
+      await kms.close();
+      pool.close();
+      throw error;
+    });
+  if (store) store.write('stack', { accountId, region });
+  lock?.listening(url);
   clock.startTicking(options.tickMs ?? 1000);
   await clock.fireDue();
 
@@ -108,6 +212,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accountId,
     clock,
     kms,
+    accounts,
+    iam,
+    s3,
+    limiter,
     events,
     server,
     async stop() {
@@ -117,7 +225,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await clock.idle();
       events.detach();
       await server.close();
+      await accounts.close();
       await kms.close();
+      pool.close();
+      lock?.release();
     },
   };
 }

@@ -91,6 +91,55 @@ export class ApprovalsStoreUnavailableError extends RotationError {
 }
 
 /**
+ * RetireRotationMaterial refuses: KMS lists a material of the key, in one of its Regions, that came
+ * from the HSM key the task would destroy (it is, or was, imported: destroying it would lose the
+ * material at its ValidTo).
+ */
+export class RotationMaterialInUseError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly keyId: string;
+  constructor(
+    hsmKeyLabel: string,
+    keyArn: string,
+    keyMaterialId: string | undefined,
+    state: string | undefined,
+  ) {
+    super(
+      `HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" holds material ${keyMaterialId ?? '(no id)'} of ${keyArn}` +
+        ` (${state ?? 'state unknown'}): nothing was destroyed`,
+      {
+        hint: 'the HSM key is in use by KMS; it must stay in the HSM (the sweep reimports it before ValidTo)',
+      },
+    );
+    this.name = 'RotationMaterialInUseError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.keyId = keyArn;
+  }
+}
+
+/**
+ * RetireRotationMaterial refuses: KMS does not prove that the HSM key was never imported in any
+ * Region of the key (a material of unknown origin, a description that cannot be trusted, or KMS
+ * could not be read). Without a proof, nothing is destroyed.
+ */
+export class RotationMaterialUnprovenError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly keyId: string;
+  constructor(hsmKeyLabel: string, keyId: string, reason: string, options?: ErrorOptions) {
+    super(
+      `cannot prove that HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" was never imported into ${keyId}: ${reason}; nothing was destroyed`,
+      {
+        ...options,
+        hint: 'check the key materials (aws kms list-key-rotations --include-key-material ALL_KEY_MATERIAL) in every Region; destroy the HSM key by hand only once none came from it',
+      },
+    );
+    this.name = 'RotationMaterialUnprovenError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.keyId = keyId;
+  }
+}
+
+/**
  * A key already sits under the rotation's new label and the token cannot prove this request made
  * it inside the token: it may hold known plaintext (planted), so it is never used as new material.
  */

@@ -2,12 +2,12 @@
 // token under the label the plan derived, with a CKA_ID bound to the request, and returns its key
 // check value as public evidence. A key already under that label is reused (a retried step) only
 // when the token proves this request generated it (material-provenance.ts); a key planted there is
-// refused by name (RotationMaterialNotProvenError). RetireRotationMaterial destroys that key when the rotation is
-// abandoned before KMS made it permanent, so no unused copy of material stays behind.
+// refused by name (RotationMaterialNotProvenError). RetireRotationMaterial (./retire-material.ts)
+// destroys that key when the rotation is abandoned before KMS made it permanent.
 import { HsmKeyNotFoundError } from '../hsm/errors.ts';
 import type { HsmAdmin } from '../hsm/port.ts';
 import type { StepLogger } from '../import/logger.ts';
-import type { AbandonedRotation, NewMaterial, RotationPlan } from './contracts.ts';
+import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 import { assertMadeForRequest, rotationHsmKeyId } from './material-provenance.ts';
 
@@ -16,7 +16,7 @@ export interface RotationHsmDeps {
   logger?: StepLogger | undefined;
 }
 
-class HsmAdministrationUnavailableError extends RotationError {
+export class HsmAdministrationUnavailableError extends RotationError {
   constructor(operation: string) {
     super(`this HSM handle cannot ${operation} (no key administration on this placement)`);
     this.name = 'HsmAdministrationUnavailableError';
@@ -49,19 +49,4 @@ export async function createRotationMaterial(
     reused: exists,
   });
   return { hsmKeyLabel: label, hsmKeyType: 'AES_256', checkValue: evidence.kcv };
-}
-
-export async function retireRotationMaterial(
-  abandoned: AbandonedRotation,
-  deps: RotationHsmDeps,
-): Promise<{ hsmKeyLabel: string | null; destroyed: number }> {
-  if (!abandoned.hsmKeyLabel) return { hsmKeyLabel: null, destroyed: 0 };
-  if (!deps.hsm.destroyKey) throw new HsmAdministrationUnavailableError('destroy keys');
-  const destroyed = await deps.hsm.destroyKey(abandoned.hsmKeyLabel);
-  deps.logger?.info('unused rotation material destroyed in the HSM', {
-    requestId: abandoned.requestId,
-    hsmKeyLabel: abandoned.hsmKeyLabel,
-    destroyed,
-  });
-  return { hsmKeyLabel: abandoned.hsmKeyLabel, destroyed };
 }

@@ -14,6 +14,8 @@ export interface FindExpiringKeysStepDeps extends KmsStepDeps {
   pacingClock?: Clock | undefined;
   /** Where the HSM steps run: with 'activity' each import makes two GetParametersForImport requests. */
   hsmPlacement?: 'lambda' | 'activity' | undefined;
+  /** The spoke role of an account (fleet mode), named when a pair cannot be reached. */
+  spokeRoleArnOf?: ((accountId: string) => string) | undefined;
 }
 
 export const findExpiringKeysStep = defineStep({
@@ -26,6 +28,8 @@ export const findExpiringKeysStep = defineStep({
       {
         kms: deps.kms,
         kmsForRegion: deps.kmsForRegion,
+        kmsForAccount: deps.kmsForAccount,
+        roleArnOf: deps.spokeRoleArnOf,
         clock: deps.clock,
         pacingClock: deps.pacingClock ?? systemClock,
         // Lambda: BYOK_GET_PARAMETERS_PER_IMPORT (deploy/hsm-placement.cjs); locally, the placement.

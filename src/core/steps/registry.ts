@@ -8,6 +8,7 @@ import { checkKeyRotationStep } from './check-key-rotation.ts';
 import { confirmRotationStartedStep } from './confirm-rotation-started.ts';
 import { createRotationMaterialStep } from './create-rotation-material.ts';
 import type { StepFunction } from './define-step.ts';
+import { discoverFleetTargetsStep } from './discover-fleet-targets.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
 import { getParametersForImportStep } from './get-parameters-for-import.ts';
 import { replicaImportParametersStep } from './get-replica-import-parameters.ts';
@@ -18,6 +19,7 @@ import { openApprovalStep } from './open-approval.ts';
 import { recheckApprovalStep } from './recheck-approval.ts';
 import { retireRotationMaterialStep } from './retire-rotation-material.ts';
 import { startKeyRotationStep } from './rotate-key-on-demand.ts';
+import { summarizeFleetStep } from './summarize-fleet.ts';
 import { summarizeSweepStep } from './summarize-sweep.ts';
 import { validateRotationStep } from './validate-rotation.ts';
 import { verifyImportStep } from './verify-import.ts';
@@ -44,6 +46,8 @@ export const STEP_FUNCTIONS = {
   'verify-rotation': verifyRotationStep,
   'abandon-rotation': abandonRotationStep,
   'retire-rotation-material': retireRotationMaterialStep,
+  'discover-fleet-targets': discoverFleetTargetsStep,
+  'summarize-fleet': summarizeFleetStep,
 } as const;
 
 export type StepFunctionName = keyof typeof STEP_FUNCTIONS;

@@ -2,7 +2,10 @@
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
 // workflow engine passed in (the runner, src/onprem/runner, given by `byok local up` or the simulation);
-// this module only keeps their records and speaks the wire protocol.
+// this module only keeps their records and speaks the wire protocol. CreateStateMachine and
+// DeleteStateMachine add and remove state machines of anyone's making (./created-machines.ts), run
+// by the same engine with their own definition: what an account principal allowed
+// states:CreateStateMachine can do on AWS, e.g. send tasks to byok's activities.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import {
@@ -13,6 +16,7 @@ import {
   toEpochSeconds,
 } from '../protocol.ts';
 import { LocalActivities } from './activities.ts';
+import { CreatedStateMachines, readCreateStateMachine } from './created-machines.ts';
 import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
@@ -69,6 +73,7 @@ export class StepFunctionsService implements LocalService {
   private readonly executions = new Map<string, Execution>();
   private closed = false;
   private readonly activities: LocalActivities;
+  private readonly created = new CreatedStateMachines();
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
     this.activities = new LocalActivities({
@@ -116,6 +121,10 @@ export class StepFunctionsService implements LocalService {
         return this.listStateMachines(input);
       case 'DescribeStateMachine':
         return this.describeStateMachine(input);
+      case 'CreateStateMachine':
+        return this.createStateMachine(input);
+      case 'DeleteStateMachine':
+        return this.deleteStateMachine(input);
       default:
         throw new AwsServiceError('UnknownOperationException');
     }
@@ -133,8 +142,9 @@ export class StepFunctionsService implements LocalService {
   /**
    * An EventBridge target handler (src/local/events, structurally) that starts executions here, so
    * executions a rule starts are listed and described like any other. Like the runner's own
-   * handler, a delivery resolves when the execution has ended (on the virtual clock a scheduled run
-   * is over before time moves on), and a failed execution fails the delivery.
+   * handler, a delivery resolves when the execution has settled (see `settled`: on the virtual
+   * clock a scheduled run is over before time moves on, unless it waits for someone else), and a
+   * failed execution fails the delivery.
    */
   eventTarget(): {
     matches(arn: string): boolean;
@@ -149,8 +159,8 @@ export class StepFunctionsService implements LocalService {
           input: delivery.input,
         });
         const execution = this.executions.get(executionArn) as Execution;
-        await execution.done;
-        if (execution.status !== 'SUCCEEDED') {
+        await this.settled(executionArn);
+        if (execution.status !== 'SUCCEEDED' && execution.status !== 'RUNNING') {
           throw new Error(
             `execution ${executionArn} ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
           );
@@ -160,7 +170,42 @@ export class StepFunctionsService implements LocalService {
     };
   }
 
-  /** Resolves when every execution started so far has ended. */
+  /**
+   * Resolves when the execution has ended, or when it waits for someone else: it, or an execution
+   * started after it that still runs (its children, startExecution.sync), holds an open task token
+   * or activity task (a vote days away, a worker's poll). A rule's delivery waits with this, never
+   * with `idle`: the virtual clock must not stop for a task token or for an unrelated execution
+   * (issue 17: a rotation waiting for approval froze `clock advance`). The execution goes on.
+   */
+  async settled(executionArn: string, pollMs = 20): Promise<'ended' | 'waiting'> {
+    const execution = this.executions.get(executionArn);
+    if (!execution)
+      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    let ended = false;
+    void execution.done.then(() => {
+      ended = true;
+    });
+    for (;;) {
+      await Promise.race([execution.done, new Promise((resolve) => setTimeout(resolve, pollMs))]);
+      if (ended || execution.status !== 'RUNNING') return 'ended';
+      if (this.waitsForOthers(executionArn)) return 'waiting';
+    }
+  }
+
+  /** Whether the execution, or one started after it that still runs, holds an open task. */
+  private waitsForOthers(executionArn: string): boolean {
+    const open = this.options.tasks?.openTasks?.();
+    if (!open || open.length === 0) return false;
+    const waiting = new Set(open.map((task) => task.executionArn));
+    let after = false;
+    for (const [arn, candidate] of this.executions) {
+      if (arn === executionArn) after = true;
+      if (after && candidate.status === 'RUNNING' && waiting.has(arn)) return true;
+    }
+    return false;
+  }
+
+  /** Resolves when every execution started so far has ended (tests; never the clock's work). */
   async idle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((execution) => execution.done));
   }
@@ -180,7 +225,7 @@ export class StepFunctionsService implements LocalService {
         `Invalid Arn: 'Resource type not valid in this context: ${arn}'`,
       );
     const [, region, accountId, name] = match as unknown as [string, string, string, string];
-    const known = await this.options.engine.listStateMachines();
+    const known = [...(await this.options.engine.listStateMachines()), ...this.created.names()];
     if (region !== this.options.region || accountId !== this.options.accountId || !known.includes(name)) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     }
@@ -240,10 +285,14 @@ export class StepFunctionsService implements LocalService {
       Object.assign(execution, fields, { stopDate: this.options.clock.now() });
     };
     try {
-      const described = await this.options.engine.describeStateMachine(execution.stateMachine);
+      const created = this.created.get(execution.stateMachine);
+      const described = created
+        ? { lambdaStates: [] }
+        : await this.options.engine.describeStateMachine(execution.stateMachine);
       execution.history.lambdaStates = new Set(described.lambdaStates);
       const result = await this.options.engine.run({
         stateMachine: execution.stateMachine,
+        ...(created ? { definition: created.definition } : {}),
         name: execution.name,
         input,
         region: this.options.region,
@@ -344,22 +393,77 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async listStateMachines(input: Record<string, unknown>) {
-    const names = (await this.options.engine.listStateMachines()).sort();
+    const names = [...(await this.options.engine.listStateMachines()), ...this.created.names()].sort();
     const { page, nextToken } = pageOf(names, input);
     return {
       stateMachines: page.map((name) => ({
         stateMachineArn: this.stateMachineArn(name),
         name,
         type: 'STANDARD',
-        creationDate: 0,
+        creationDate: epoch(this.created.get(name)?.creationDate) ?? 0,
       })),
       ...(nextToken ? { nextToken } : {}),
     };
   }
 
+  private async createStateMachine(input: Record<string, unknown>) {
+    const request = readCreateStateMachine(input);
+    const arn = this.stateMachineArn(request.name);
+    if ((await this.options.engine.listStateMachines()).includes(request.name)) {
+      throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const problems = (await this.options.engine.validateDefinition?.(request.definition)) ?? [];
+    if (problems.length > 0) {
+      throw new AwsServiceError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: '${problems.join('; ').slice(0, 1024)}'`,
+      );
+    }
+    const created = this.created.add(request, arn, this.options.clock.now());
+    return { stateMachineArn: created.arn, creationDate: epoch(created.creationDate) };
+  }
+
+  /**
+   * Removes a created state machine (its running executions go on to their end, as on AWS); an
+   * unknown one is no error (AWS answers the same). The stack's own cannot be deleted here.
+   */
+  private async deleteStateMachine(input: Record<string, unknown>) {
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
+    const match = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([^:]{1,80})$/.exec(stateMachineArn);
+    if (!match) {
+      throw new AwsServiceError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn.slice(0, 256)}'`,
+      );
+    }
+    const name = match[1] as string;
+    if (stateMachineArn === this.stateMachineArn(name)) {
+      if ((await this.options.engine.listStateMachines()).includes(name)) {
+        throw new AwsServiceError(
+          'ValidationException',
+          `the local stack's own state machine ${name} cannot be deleted (statemachines/${name}.asl.json)`,
+        );
+      }
+      this.created.delete(name);
+    }
+    return {};
+  }
+
   private async describeStateMachine(input: Record<string, unknown>) {
     const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     const name = await this.stateMachineNamed(stateMachineArn);
+    const created = this.created.get(name);
+    if (created) {
+      return {
+        stateMachineArn,
+        name,
+        status: 'ACTIVE',
+        definition: created.definitionText,
+        roleArn: created.roleArn,
+        type: created.type,
+        creationDate: epoch(created.creationDate),
+      };
+    }
     const described = await this.options.engine.describeStateMachine(name);
     return {
       stateMachineArn,

@@ -22,4 +22,10 @@ export interface TaskTokenPort {
     activityArn: string,
     options: { waitMs: number; signal?: AbortSignal | undefined; workerName?: string | undefined },
   ): Promise<ActivityTaskDelivery | undefined>;
+  /**
+   * The tasks open now (a token handed out, an activity task queued or taken), by execution: an
+   * execution with one waits for someone else (a vote, a worker), so nothing on the virtual clock
+   * waits for it (StepFunctionsService.settled).
+   */
+  openTasks?(): ReadonlyArray<{ executionArn: string }>;
 }

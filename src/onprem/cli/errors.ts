@@ -1,8 +1,8 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
-
 import { quoteUntrusted } from '../../core/shared/text.ts';
 import type { ExecutionResult } from '../runner/run-execution.ts';
+import { awsCommand, type HintTarget } from './hints.ts';
 
 /**
  * An option value with control or bidirectional-override characters. Raised instead of commander's
@@ -71,13 +71,21 @@ export class ImportExecutionFailedError extends Error {
     error: string | undefined,
     cause: string | undefined,
     report: { details: string[]; hint: string } = { details: [], hint: '' },
+    target: HintTarget = {},
   ) {
     super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
     this.name = 'ImportExecutionFailedError';
     this.executionArn = executionArn;
     this.status = status;
     this.details = report.details;
-    this.hint = `${report.hint ? `${report.hint}; ` : ''}history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+    const history = awsCommand(
+      target,
+      'stepfunctions',
+      'get-execution-history',
+      '--execution-arn',
+      executionArn,
+    );
+    this.hint = `${report.hint ? `${report.hint}; ` : ''}history: ${history}`;
   }
 }
 
@@ -100,6 +108,38 @@ export class AwsSetupError extends Error {
     super(message, options);
     this.name = 'AwsSetupError';
     this.hint = hint;
+  }
+}
+
+/** --region names one Region and an ARN given another, or two ARNs name two Regions. */
+export class RegionConflictError extends Error {
+  readonly hint: string;
+  constructor(message: string, arnRegion: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RegionConflictError';
+    this.hint = `leave out --region (the ARN says ${arnRegion}), or give the ARN of the key in the Region you meant`;
+  }
+}
+
+/** No Region from any source, against AWS: never a silent default. */
+export class RegionMissingError extends Error {
+  readonly hint: string;
+  constructor(message: string, profile = 'default', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RegionMissingError';
+    this.hint = `pass --region, set AWS_REGION, or set the profile's region (aws configure set region <region> --profile ${profile}); --endpoint for the local stack`;
+  }
+}
+
+/** --profile names a profile that neither ~/.aws/config nor ~/.aws/credentials has. */
+export class ProfileNotFoundError extends Error {
+  readonly hint: string;
+  readonly profile: string;
+  constructor(profile: string, options?: ErrorOptions) {
+    super(`profile ${profile} is in neither the shared config file nor the credentials file`, options);
+    this.name = 'ProfileNotFoundError';
+    this.profile = profile;
+    this.hint = `list the profiles with aws configure list-profiles (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE say where the files are)`;
   }
 }
 
@@ -154,5 +194,36 @@ export class RotationNotApprovedError extends Error {
     super(`request ${requestId} ended ${status}${reason ? `: ${reason}` : ''}`);
     this.name = 'RotationNotApprovedError';
     this.requestId = requestId;
+  }
+}
+
+/**
+ * Nothing listens where a command was pointed (ECONNREFUSED): raised by report-error.ts in place
+ * of the raw `connect ECONNREFUSED 127.0.0.1:4599` an SDK client or fetch gives after its retries.
+ */
+export class ConnectionRefusedError extends Error {
+  readonly hint: string;
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(`nothing answers at ${address} (connection refused)`, options);
+    this.name = 'ConnectionRefusedError';
+    this.hint = /^(127\.|localhost|\[?::1)/.test(address)
+      ? 'start the local stack with `byok local up` (it prints its URL), or check --endpoint'
+      : 'check --endpoint and that the service runs and is reachable from here';
+  }
+}
+
+/** The host a command was pointed at has no address (ENOTFOUND / EAI_AGAIN). */
+export class UnknownHostError extends Error {
+  readonly hint =
+    'check the host name in --endpoint (or the Region: AWS endpoints are named after it) and DNS';
+  constructor(
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the host ${host} cannot be found`, options);
+    this.name = 'UnknownHostError';
   }
 }

@@ -39,12 +39,14 @@ export interface ConsoleBackend {
 export interface BackendOptions {
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** `byok console --profile`: the shared-file profile whose credentials sign every call. */
+  profile?: string | undefined;
 }
 
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
   const kms = createKmsClient(clientOptions);
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
+  const regional = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {

@@ -11,23 +11,48 @@ export class ConsoleError extends Error {
   }
 }
 
-/** A non-loopback listening address was asked for without --host's explicit consent. */
+/** A non-loopback listening address was asked for without TLS material or --allow-plain-http. */
 export class ConsoleBindRefusedError extends ConsoleError {
   constructor(host: string, options?: ErrorOptions) {
-    super(`refusing to serve the console on ${host}: it acts with your AWS credentials`, {
-      ...options,
-      hint: 'serve it on 127.0.0.1 (the default), or pass --host <address> if you really mean to expose it',
-    });
+    super(
+      `refusing to serve the console on ${host} over plain HTTP: it acts with your AWS credentials, and its session secret would cross the network in clear`,
+      {
+        ...options,
+        hint: 'leave out --host to serve on 127.0.0.1; or give --tls-cert <pem> --tls-key <pem> to serve HTTPS; or pass --allow-plain-http if you accept plain HTTP on that network',
+      },
+    );
     this.name = 'ConsoleBindRefusedError';
+  }
+}
+
+/** The TLS private key file is readable by others (or not this user's): it is refused, not used. */
+export class ConsoleTlsKeyExposedError extends ConsoleError {
+  constructor(path: string, mode: string, options?: ErrorOptions) {
+    super(`the TLS key ${path} (mode ${mode}) is not private to this user`, {
+      ...options,
+      hint: `chmod 600 ${path} (owned by you), and treat the key as exposed if others could read it`,
+    });
+    this.name = 'ConsoleTlsKeyExposedError';
+  }
+}
+
+/** --tls-cert / --tls-key cannot be used: missing, unreadable, not PEM, expired or not a pair. */
+export class ConsoleTlsMaterialError extends ConsoleError {
+  constructor(problem: string, options?: ErrorOptions) {
+    super(problem, {
+      ...options,
+      hint: 'give --tls-cert a PEM certificate (chain) and --tls-key its unencrypted PEM private key (mode 600)',
+    });
+    this.name = 'ConsoleTlsMaterialError';
   }
 }
 
 /** The browser app's static files are missing and cannot be built here. */
 export class ConsoleAssetsMissingError extends ConsoleError {
   constructor(directory: string, options?: ErrorOptions) {
-    super(`the console's browser assets are missing from ${directory} and cannot be built`, {
+    super(`the console's browser assets are missing from ${directory}`, {
       ...options,
-      hint: 'build them with: node scripts/build-console.mjs (needs the dev dependencies: npm ci)',
+      hint: 'build them with: npm run build (needs the dev dependencies: npm ci)',
     });
     this.name = 'ConsoleAssetsMissingError';
   }

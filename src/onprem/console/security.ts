@@ -1,22 +1,27 @@
-// What keeps other web pages and other local users out of the console: the console acts with the
-// user's AWS credentials, so a page in another tab must not be able to drive it (CSRF, DNS
-// rebinding) and a process that only knows the port must not read it.
+// What keeps other web pages, other local services and other local users out of the console: it
+// acts with the user's AWS credentials, so a page in another tab must not be able to drive it (CSRF,
+// DNS rebinding), a service on another port of this host must not receive anything that opens it,
+// and a process that only knows the port must not read it.
 //
-// - a per-session secret, printed in the URL once, exchanged for an HttpOnly SameSite=Strict
-//   cookie on first load (then redirected away, so it leaves the address bar) and required on
-//   every request after;
+// - a per-session secret, printed in the URL's fragment (never sent over the network by the
+//   browser), kept by the page in sessionStorage (scoped to this origin, port included) and sent in
+//   the x-byok-session header on every API call. No cookie: browsers send a cookie for 127.0.0.1 to
+//   every port of 127.0.0.1. The page and its scripts are public; every /api request needs the header;
 // - the Host header must name this server (a rebinding attack's page names its own domain);
-// - an Origin header, when sent, must be this server's own origin; cross-site fetches are refused;
-// - every state-changing request is a POST carrying Origin and a CSRF token (double submit: the
-//   token is in the page's <meta>, and comes back in a header a cross-site form cannot set);
-// - a strict Content-Security-Policy: scripts and styles from the console's own files only.
+// - an Origin header, when sent, must be this server's own origin; cross-site and same-site (another
+//   port of this host) requests to the API are refused; a state-changing request is a POST carrying
+//   this server's Origin (a cross-origin page cannot set the session header without a preflight,
+//   which is refused);
+// - a strict Content-Security-Policy: scripts and styles from the console's own files only (so no
+//   injected script can read the session from sessionStorage).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 
-export const SESSION_QUERY_PARAMETER = 'session';
-export const CSRF_HEADER = 'x-byok-csrf';
+/** The URL fragment's parameter that carries the secret: `#session=<secret>`. */
+export const SESSION_FRAGMENT_PARAMETER = 'session';
+/** The request header the page sends the secret in (src/onprem/console/ui/session.ts SESSION_HEADER). */
+export const SESSION_HEADER = 'x-byok-session';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -31,17 +36,12 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export interface ConsoleSecrets {
-  /** Printed in the URL; the cookie carries it afterwards. */
+  /** Printed in the URL's fragment; the page sends it in SESSION_HEADER. */
   sessionSecret: string;
-  /** Sent back by the page in CSRF_HEADER on every POST. */
-  csrfToken: string;
 }
 
 export function createConsoleSecrets(): ConsoleSecrets {
-  return {
-    sessionSecret: randomBytes(32).toString('base64url'),
-    csrfToken: randomBytes(32).toString('base64url'),
-  };
+  return { sessionSecret: randomBytes(32).toString('base64url') };
 }
 
 /** Compares two strings in time independent of where they differ. */
@@ -84,14 +84,15 @@ export interface SecurityOptions {
   secrets: ConsoleSecrets;
   /** See allowedHostHeaders; read on every request, so it can be filled in once the port is known. */
   allowedHosts: Set<string>;
-  port: () => number;
+  /** https when the console serves TLS. */
+  scheme: 'http' | 'https';
 }
 
 function refuse(c: Context, status: 401 | 403 | 405, error: string, message: string) {
   return c.json({ error, message }, status);
 }
 
-function setSecurityHeaders(c: Context): void {
+function setSecurityHeaders(c: Context, scheme: 'http' | 'https'): void {
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('X-Frame-Options', 'DENY');
@@ -99,42 +100,41 @@ function setSecurityHeaders(c: Context): void {
   c.header('Cross-Origin-Opener-Policy', 'same-origin');
   c.header('Cross-Origin-Resource-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
+  if (scheme === 'https') c.header('Strict-Transport-Security', 'max-age=31536000');
 }
 
-/** The cookie name carries the port: cookies are not port-scoped, two consoles must not share one. */
-export function sessionCookieName(port: number): string {
-  return `byok_console_${port}`;
+/** Paths anyone who reaches the server may load: the page and its scripts, which hold no secret. */
+function isPublicAsset(method: string, path: string): boolean {
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    (path === '/' || path === '/favicon.ico' || path.startsWith('/assets/'))
+  );
 }
 
 export function securityMiddleware(options: SecurityOptions): MiddlewareHandler {
   return async (c, next) => {
-    setSecurityHeaders(c);
+    setSecurityHeaders(c, options.scheme);
     const host = (c.req.header('host') ?? '').toLowerCase();
     if (!options.allowedHosts.has(host)) {
       return refuse(c, 403, 'ConsoleHostRefused', 'this console does not answer to that Host');
     }
     const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== `http://${host}`) {
+    if (origin !== undefined && origin !== `${options.scheme}://${host}`) {
       return refuse(c, 403, 'ConsoleOriginRefused', 'requests from other origins are refused');
     }
-    if (c.req.header('sec-fetch-site') === 'cross-site') {
-      return refuse(c, 403, 'ConsoleOriginRefused', 'cross-site requests are refused');
+    // The page and its scripts hold nothing secret: any navigation may load them (the launch file of
+    // --open is a file: page, so its redirect arrives cross-site).
+    if (isPublicAsset(c.req.method, c.req.path)) {
+      await next();
+      return;
     }
-    const cookieName = sessionCookieName(options.port());
-    const given = c.req.query(SESSION_QUERY_PARAMETER);
-    if (c.req.method === 'GET' && c.req.path === '/' && given !== undefined) {
-      if (!sameSecret(given, options.secrets.sessionSecret)) {
-        return refuse(c, 401, 'ConsoleSessionRequired', 'that session secret is not this console’s');
-      }
-      setCookie(c, cookieName, options.secrets.sessionSecret, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-      });
-      // The secret leaves the address bar and the history.
-      return c.redirect('/', 303);
+    // The API answers this console's own page only: not a cross-site page, and not a page of another
+    // port of this host either (the same site, but not the same origin).
+    const site = c.req.header('sec-fetch-site');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return refuse(c, 403, 'ConsoleOriginRefused', "only this console's own page may call its API");
     }
-    if (!sameSecret(getCookie(c, cookieName), options.secrets.sessionSecret)) {
+    if (!sameSecret(c.req.header(SESSION_HEADER), options.secrets.sessionSecret)) {
       return refuse(
         c,
         401,
@@ -146,9 +146,6 @@ export function securityMiddleware(options: SecurityOptions): MiddlewareHandler 
       if (c.req.method !== 'POST') return refuse(c, 405, 'ConsoleMethodRefused', 'only GET and POST');
       if (origin === undefined) {
         return refuse(c, 403, 'ConsoleOriginRefused', 'a POST must carry this console’s Origin');
-      }
-      if (!sameSecret(c.req.header(CSRF_HEADER), options.secrets.csrfToken)) {
-        return refuse(c, 403, 'ConsoleCsrfRefused', `a POST must carry the page's ${CSRF_HEADER} token`);
       }
     }
     await next();

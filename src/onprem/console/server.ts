@@ -1,36 +1,39 @@
 // `byok console`'s server: serves the browser app's static files (built by scripts/build-console.mjs)
-// and the JSON API, behind the session, Host, Origin and CSRF checks of security.ts, on loopback
-// unless asked otherwise. It is the only part that talks to AWS (or the local stack).
+// and the JSON API, behind the session, Host and Origin checks of security.ts, on loopback unless
+// asked otherwise (beyond loopback only over TLS or with plain HTTP accepted out loud, exposure.ts).
+// It is the only part that talks to AWS (or the local stack).
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ensureConsoleAssets } from '../../../scripts/build-console.mjs';
 import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
 import { API_MODULES, type ApiDeps } from './api.ts';
 import { type ConsoleApprovals, createConsoleApprovals } from './approvals.ts';
 import { type BackendOptions, type ConsoleBackend, createConsoleBackend } from './backend.ts';
 import {
   ConsoleAssetsMissingError,
-  ConsoleBindRefusedError,
   ConsoleError,
   ConsoleInvalidRequestError,
   ConsoleListenError,
   ConsoleRunNotFoundError,
   ConsoleStateMachineNotFoundError,
 } from './errors.ts';
+import { checkExposure } from './exposure.ts';
 import { hintForError } from './hints.ts';
+import { createKeysCache, readKeys } from './keys.ts';
 import {
   allowedHostHeaders,
   type ConsoleSecrets,
   createConsoleSecrets,
-  SESSION_QUERY_PARAMETER,
+  SESSION_FRAGMENT_PARAMETER,
   securityMiddleware,
 } from './security.ts';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+import type { TlsMaterial } from './tls.ts';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
@@ -43,6 +46,13 @@ export interface ConsoleAssets {
   /** By URL path. */
   files: Map<string, string>;
 }
+
+/**
+ * The assets the build leaves in dist/console (scripts/build-console.mjs, run by setup, `npm ci` and
+ * `npm run build`). The server only reads them: building is a development step, not something
+ * product code reaches into scripts/ for, and a runtime install (`npm ci --omit=dev`) has no esbuild.
+ */
+const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../../dist/console/', import.meta.url));
 
 export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAssets> {
   const files = new Map<string, string>();
@@ -59,13 +69,8 @@ export interface ConsoleAppOptions {
   secrets: ConsoleSecrets;
   assets: ConsoleAssets;
   allowedHosts: Set<string>;
-  port: () => number;
-  /** Shown in the page's header: where the console's calls go. */
-  targetDescription: string;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.codePointAt(0)};`);
+  /** https when the console serves TLS (default http). */
+  scheme?: 'http' | 'https';
 }
 
 function statusOf(error: unknown): ContentfulStatusCode {
@@ -87,7 +92,14 @@ function statusOf(error: unknown): ContentfulStatusCode {
 
 export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const app = new Hono();
-  app.use('*', securityMiddleware(options));
+  app.use(
+    '*',
+    securityMiddleware({
+      secrets: options.secrets,
+      allowedHosts: options.allowedHosts,
+      scheme: options.scheme ?? 'http',
+    }),
+  );
   app.onError((error, c) => {
     const body: Record<string, unknown> = {
       error: error.name || 'Error',
@@ -100,10 +112,11 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   });
   app.notFound((c) => c.json({ error: 'NotFound', message: `no ${c.req.method} ${c.req.path} here` }, 404));
 
-  const page = options.assets.indexHtml
-    .replace('__BYOK_CSRF__', escapeHtml(options.secrets.csrfToken))
-    .replace('__BYOK_TARGET__', escapeHtml(options.targetDescription));
+  // The page is public: it holds no secret (the session arrives in the URL's fragment).
+  const page = options.assets.indexHtml;
   app.get('/', (c) => c.html(page));
+  // Browsers ask for it unprompted; there is none (and no error in the page's console either).
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = options.assets.files.get(path) ?? '';
     app.get(path, (c) => {
@@ -115,6 +128,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+    keys: createKeysCache((leadWindowDays) => readKeys(options.backend, leadWindowDays)),
   };
   for (const register of API_MODULES) register(api, deps);
   app.route('/api', api);
@@ -123,16 +137,21 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
 
 export interface ConsoleServerOptions extends BackendOptions {
   port?: number;
-  /** Listening address; anything but loopback needs allowNonLoopback. */
+  /** Listening address; anything but loopback needs tls or allowPlainHttp (exposure.ts). */
   host?: string;
-  allowNonLoopback?: boolean;
-  /** Where the built assets are (default dist/console, built when missing or stale). */
+  /** Serve HTTPS with this certificate and key (tls.ts readTlsMaterial). */
+  tls?: TlsMaterial | undefined;
+  /** Accept plain HTTP beyond loopback (--allow-plain-http). */
+  allowPlainHttp?: boolean;
+  /** Where the built assets are (default dist/console, made by `npm run build` and setup). */
   assetsDir?: string;
 }
 
 export interface ConsoleServer {
-  /** The URL to open, with the session secret. */
+  /** The URL to open, with the session secret in its fragment. */
   url: string;
+  /** What to say on stderr about the exposure (listening beyond loopback), if anything. */
+  warning: string | undefined;
   /** The same without the secret. */
   origin: string;
   port: number;
@@ -141,43 +160,63 @@ export interface ConsoleServer {
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && !options.allowNonLoopback) throw new ConsoleBindRefusedError(host);
+  const warning = checkExposure(host, {
+    tls: options.tls !== undefined,
+    allowPlainHttp: options.allowPlainHttp === true,
+  });
+  const scheme = options.tls ? 'https' : 'http';
   let assets: ConsoleAssets;
   try {
-    assets = await readConsoleAssets(options.assetsDir ?? (await ensureConsoleAssets()));
+    assets = await readConsoleAssets(options.assetsDir ?? DEFAULT_ASSETS_DIR);
   } catch (error) {
     throw new ConsoleAssetsMissingError(options.assetsDir ?? 'dist/console', { cause: error });
   }
   const backend = createConsoleBackend(options);
   const secrets = createConsoleSecrets();
   const allowedHosts = new Set<string>();
-  let port = 0;
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,
-    port: () => port,
-    targetDescription: options.endpoint
-      ? `local stack at ${options.endpoint}`
-      : `AWS${(options.region ?? process.env.AWS_REGION) ? ` (${options.region ?? process.env.AWS_REGION})` : ''}`,
+    scheme,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
-      resolve(started),
+    const started = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 0,
+        hostname: host,
+        ...(options.tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { cert: options.tls.cert, key: options.tls.key },
+            }
+          : {}),
+      },
+      () => resolve(started),
     );
     started.once('error', (error) => {
       backend.close();
       reject(new ConsoleListenError(`${host}:${options.port ?? 0}`, { cause: error }));
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   for (const allowed of allowedHostHeaders(host, port)) allowedHosts.add(allowed);
-  const urlHost = host === '::1' ? '[::1]' : host === 'localhost' ? '127.0.0.1' : host;
-  const origin = `http://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${port}`;
+  // A wildcard address is reached by this machine's name (one of the Host names it answers to).
+  const urlHost =
+    host === '::1'
+      ? '[::1]'
+      : host === 'localhost'
+        ? '127.0.0.1'
+        : ['0.0.0.0', '::', '[::]'].includes(host)
+          ? hostname()
+          : host;
+  const origin = `${scheme}://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${port}`;
   return {
-    url: `${origin}/?${SESSION_QUERY_PARAMETER}=${secrets.sessionSecret}`,
+    url: `${origin}/#${SESSION_FRAGMENT_PARAMETER}=${secrets.sessionSecret}`,
+    warning,
     origin,
     port,
     close: () =>

@@ -43,8 +43,10 @@ export function createStateMachineTargetHandler(options: {
 
 /**
  * Lets EventBridge rules start executions through the local Step Functions API (what `byok local
- * up` serves), so they show in ListExecutions and `byok start`'s views. Resolves when the
- * execution has ended; a failed execution fails the delivery.
+ * up` serves), so they show in ListExecutions and `byok start`'s views. Resolves when that
+ * execution has ended, or waits for a task token or an activity (the API's `settled`): never for
+ * other executions, so a rotation waiting days for its vote never stops the virtual clock. A
+ * failed execution fails the delivery.
  */
 export function createStepFunctionsApiTargetHandler(api: StepFunctionsApi): StateMachineTargetHandler {
   return {
@@ -54,13 +56,13 @@ export function createStepFunctionsApiTargetHandler(api: StepFunctionsApi): Stat
         stateMachineArn: delivery.targetArn,
         input: delivery.input,
       })) as { executionArn: string };
-      await api.idle();
+      await api.settled(started.executionArn);
       const described = (await api.handle('DescribeExecution', { executionArn: started.executionArn })) as {
         status: string;
         error?: string;
         cause?: string;
       };
-      if (described.status !== 'SUCCEEDED') {
+      if (described.status !== 'SUCCEEDED' && described.status !== 'RUNNING') {
         throw new Error(
           `execution ${started.executionArn} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`,
         );

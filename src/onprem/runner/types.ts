@@ -78,6 +78,8 @@ export interface IntegrationContext {
     waitTimeOverrides?: Record<string, number> | undefined;
     retryIntervalOverrides?: Record<string, number | number[]> | undefined;
   };
+  /** The role the Task's `Credentials` named: the integration acts as that role. */
+  credentials?: { roleArn: string } | undefined;
   publish(event: PublishedEvent): void;
   /** Runs a nested execution to its end with the calling run's deps, overrides and signal. */
   runNested(request: { stateMachine: string; name: string; input: unknown }): Promise<ExecutionResult>;
@@ -91,5 +93,6 @@ export type Integration = (parameters: JsonValue, context: IntegrationContext) =
 /** The local Step Functions API (src/local/stepfunctions), structurally. */
 export interface StepFunctionsApi {
   handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
-  idle(): Promise<void>;
+  /** Resolves when the execution has ended or waits for a task token or an activity. */
+  settled(executionArn: string): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
-// The page's only way out: same-origin fetches to the console server, which holds the session
-// cookie (HttpOnly, sent by the browser) and calls AWS. POSTs carry the CSRF token from the page's
-// <meta> in a header a cross-site form cannot set.
+// The page's only way out: same-origin fetches to the console server, which calls AWS. Every call
+// carries this tab's session secret (session.ts) in a header: the browser sends no cookie, and a
+// page of another origin can set no such header.
+import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
 import type { ApiError } from './types.ts';
 
 export class ApiRequestError extends Error {
@@ -12,8 +13,8 @@ export class ApiRequestError extends Error {
   }
 }
 
-function meta(name: string): string {
-  return document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
+function session(): string {
+  return sessionStorage.getItem(SESSION_STORAGE_KEY) ?? '';
 }
 
 async function parse<T>(response: Response): Promise<T> {
@@ -30,25 +31,42 @@ async function parse<T>(response: Response): Promise<T> {
 }
 
 export async function getJson<T>(path: string): Promise<T> {
-  return parse<T>(await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' }));
+  return parse<T>(
+    await fetch(path, {
+      headers: { accept: 'application/json', [SESSION_HEADER]: session() },
+      credentials: 'omit',
+    }),
+  );
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return parse<T>(
     await fetch(path, {
       method: 'POST',
-      credentials: 'same-origin',
+      credentials: 'omit',
       headers: {
         accept: 'application/json',
         'content-type': 'application/json',
-        'x-byok-csrf': meta('byok-csrf'),
+        [SESSION_HEADER]: session(),
       },
       body: JSON.stringify(body),
     }),
   );
 }
 
-/** "the local stack at http://…" or "AWS (eu-west-1)". */
-export function targetDescription(): string {
-  return meta('byok-target');
+/** Where the console's calls go (GET /api/context). */
+export interface ConsoleContext {
+  target: 'local' | 'aws';
+  endpoint: string | null;
+  region: string;
+  account: string | null;
+  identity: string | null;
+}
+
+/** "AWS account 111122223333, eu-west-1" or "local stack http://127.0.0.1:4599 (account …, us-east-1)". */
+export function describeContext(context: ConsoleContext): string {
+  const account = context.account ? `account ${context.account}` : 'account unknown';
+  return context.target === 'local'
+    ? `local stack ${context.endpoint ?? ''} (${account}, ${context.region})`
+    : `AWS ${account}, ${context.region}`;
 }

@@ -1,35 +1,17 @@
 // The byok console's browser app: a hash router over five pages. Everything it shows comes from
-// the console server's /api (see api.ts); it never talks to AWS itself.
+// the console server's /api (see api.ts); it never talks to AWS itself. The session secret arrives
+// in the URL's fragment and moves into this tab's sessionStorage before anything renders
+// (session.ts).
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { targetDescription } from './api.ts';
+import { type ConsoleContext, describeContext, getJson } from './api.ts';
 import { ApprovalsPage } from './pages/approvals.tsx';
 import { KeysPage } from './pages/keys.tsx';
 import { RunPage } from './pages/run.tsx';
 import { RunsPage } from './pages/runs.tsx';
 import { StartImportPage } from './pages/start.tsx';
-
-type Route =
-  | { page: 'keys' }
-  | { page: 'runs' }
-  | { page: 'run'; executionArn: string }
-  | { page: 'start'; keyId?: string }
-  | { page: 'approvals'; keyId?: string };
-
-export function routeOf(hash: string): Route {
-  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
-  if (path.startsWith('/runs/')) return { page: 'run', executionArn: decodeURIComponent(path.slice(6)) };
-  if (path === '/runs') return { page: 'runs' };
-  if (path === '/start') {
-    const keyId = new URLSearchParams(query).get('keyId');
-    return keyId ? { page: 'start', keyId } : { page: 'start' };
-  }
-  if (path === '/approvals') {
-    const keyId = new URLSearchParams(query).get('keyId');
-    return keyId ? { page: 'approvals', keyId } : { page: 'approvals' };
-  }
-  return { page: 'keys' };
-}
+import { type Route, routeOf, viewKey } from './routes.ts';
+import { adoptSession } from './session.ts';
 
 const NAV: { href: string; label: string; pages: Route['page'][] }[] = [
   { href: '#/keys', label: 'Keys', pages: ['keys'] },
@@ -37,6 +19,37 @@ const NAV: { href: string; label: string; pages: Route['page'][] }[] = [
   { href: '#/start', label: 'Start an import', pages: ['start'] },
   { href: '#/approvals', label: 'Rotations and approvals', pages: ['approvals'] },
 ];
+
+/** Account and Region (or the local endpoint), always in the header. */
+function Target() {
+  const [text, setText] = useState('…');
+  useEffect(() => {
+    getJson<ConsoleContext>('/api/context').then(
+      (context) => setText(describeContext(context)),
+      () => setText('target unknown'),
+    );
+  }, []);
+  return (
+    <span class="target" data-target>
+      {text}
+    </span>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'keys':
+      return <KeysPage />;
+    case 'runs':
+      return <RunsPage />;
+    case 'run':
+      return <RunPage executionArn={route.executionArn} />;
+    case 'start':
+      return <StartImportPage keyId={route.keyId} />;
+    case 'approvals':
+      return <ApprovalsPage keyId={route.keyId} requestId={route.requestId} />;
+  }
+}
 
 function App() {
   const [route, setRoute] = useState<Route>(routeOf(location.hash));
@@ -67,21 +80,32 @@ function App() {
             ))}
           </ul>
         </nav>
-        <span class="target">{targetDescription()}</span>
+        <Target />
       </header>
       <main id="main">
-        {route.page === 'keys' && <KeysPage />}
-        {route.page === 'runs' && <RunsPage />}
-        {route.page === 'run' && <RunPage executionArn={route.executionArn} />}
-        {route.page === 'start' && <StartImportPage keyId={route.keyId} />}
-        {route.page === 'approvals' && <ApprovalsPage keyId={route.keyId} />}
+        {/* One view per address: run A's or key X's state never survives into run B or key Y. */}
+        <Page key={viewKey(route)} route={route} />
       </main>
     </>
+  );
+}
+
+/** A tab that never got the session: say how to get in, load nothing. */
+function NoSession() {
+  return (
+    <main id="main">
+      <h1>byok console</h1>
+      <p role="alert">
+        This tab has no console session. Open the URL that <code>byok console</code> printed (it carries the
+        session secret), or the console it opened with <code>--open</code>.
+      </p>
+    </main>
   );
 }
 
 const root = document.getElementById('app');
 if (root) {
   root.replaceChildren();
-  render(<App />, root);
+  const session = adoptSession({ location, history, storage: sessionStorage });
+  render(session ? <App /> : <NoSession />, root);
 }

@@ -26,6 +26,10 @@ export interface MaterialView {
 
 export interface KeyView {
   keyId: string;
+  /** The key's aliases (`alias/…`), as custodians know it. */
+  aliases: string[];
+  /** The key's KMS description. */
+  description: string | null;
   keySpec: string;
   hsmKeyLabel: string | null;
   keyState: string;
@@ -51,6 +55,8 @@ export interface RunSummary {
   workflow: string;
   status: string;
   keyId: string | null;
+  /** A rotation's approval request. */
+  requestId: string | null;
   startDate: string;
   stopDate: string | null;
   durationMs: number | null;

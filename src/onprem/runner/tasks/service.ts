@@ -87,6 +87,11 @@ export class TaskTokenService {
     return this.activities.take(activityArn, options);
   }
 
+  /** What is open, without the tokens (the local API's `settled` reads whose executions wait). */
+  openTasks(): ReadonlyArray<{ executionArn: string; stateName: string }> {
+    return this.registry.openTasks();
+  }
+
   /** Ends waiting polls and closes every open task. */
   close(): void {
     this.activities.close();

@@ -80,8 +80,18 @@ export async function runUp(options: UpOptions): Promise<void> {
     );
   }
   await new Promise<void>((done) => {
+    let stopping = false;
+    // The first SIGINT/SIGTERM stops cleanly: running executions end (ABORTED), tasks close, the
+    // state is written. A second one while that runs ends the process at once.
     const stop = (signal: NodeJS.Signals) => {
-      process.stderr.write(`byok local stack: ${signal}, stopping\n`);
+      if (stopping) {
+        process.stderr.write(`byok local stack: ${signal} again, stopping now without waiting\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stopping = true;
+      process.stderr.write(
+        `byok local stack: ${signal}, stopping (state saved${stateDir ? ` in ${stateDir}` : ': none, --memory'}); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force\n`,
+      );
       Promise.resolve(consoleServer?.close())
         .then(() => stepFunctions.close())
         .then(() => tasks.close())
@@ -92,9 +102,10 @@ export async function runUp(options: UpOptions): Promise<void> {
           done();
         });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+  process.stderr.write('byok local stack: stopped\n');
 }
 
 interface ClockView {

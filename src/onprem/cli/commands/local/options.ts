@@ -49,8 +49,10 @@ export interface UpOptions {
   hsmPlacement: 'lambda' | 'activity';
   stateDir?: string;
   memory?: boolean;
-  region: string;
-  accountId: string;
+  /** Absent: the state dir's, else us-east-1 (startLocalStack decides). */
+  region?: string;
+  /** Absent: the state dir's, else 111122223333. */
+  accountId?: string;
   quotas?: 'aws-default';
   publicBind?: boolean;
   prewarm: WrappingKeySpec[];

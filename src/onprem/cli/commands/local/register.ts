@@ -38,8 +38,16 @@ export function registerLocalCommands(program: Command): void {
       parseNonBlankOption,
     )
     .option('--memory', 'keep everything in memory; nothing survives a stop')
-    .option('--region <region>', 'Region of unsigned requests and of new keys', parseRegion, 'us-east-1')
-    .option('--account-id <id>', 'account id in ARNs', parseAccountId, '111122223333')
+    .option(
+      '--region <region>',
+      "Region of unsigned requests and of new keys (default: the state dir's, else us-east-1)",
+      parseRegion,
+    )
+    .option(
+      '--account-id <id>',
+      "account id in ARNs (default: the state dir's, else 111122223333)",
+      parseAccountId,
+    )
     .addOption(
       new Option('--quotas <profile>', "request quotas: 'aws-default' (AWS's default rates)").argParser(
         parseQuotas,

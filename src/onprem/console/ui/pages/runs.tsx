@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
+import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, formatDuration, shortKeyId } from '../format.ts';
 import type { RunSummary } from '../types.ts';
@@ -22,6 +23,7 @@ const WORKFLOW_LABEL: Record<string, string> = {
 
 export function RunsPage() {
   const polled = usePolling(() => getJson<{ runs: RunSummary[] }>('/api/runs'), 5000);
+  const keys = useManagedKeys();
   const [filter, setFilter] = useState('');
   const [show, setShow] = useState<Show>('all');
   const text = filter.trim().toLowerCase();
@@ -42,7 +44,9 @@ export function RunsPage() {
     .filter(
       (run) =>
         text === '' ||
-        [run.name, run.keyId ?? '', run.error ?? ''].some((field) => field.toLowerCase().includes(text)),
+        [run.name, run.keyId ?? '', nameOfKey(keys, run.keyId) ?? '', run.error ?? ''].some((field) =>
+          field.toLowerCase().includes(text),
+        ),
     );
   return (
     <>
@@ -59,7 +63,7 @@ export function RunsPage() {
             type="search"
             name="filter"
             value={filter}
-            placeholder="run name, key id, error"
+            placeholder="run name, key, error"
             onInput={(event) => setFilter(event.currentTarget.value)}
           />
         </label>
@@ -106,9 +110,13 @@ export function RunsPage() {
                     <span class={`badge tone-${statusTone(run.status)}`}>{run.status}</span>
                   </td>
                   <td>
-                    <code title={run.keyId ?? ''}>
-                      {run.workflow === 'reimport-expiring-keys' ? 'all due keys' : shortKeyId(run.keyId)}
-                    </code>
+                    {run.workflow === 'reimport-expiring-keys' ? (
+                      'all due keys'
+                    ) : nameOfKey(keys, run.keyId) ? (
+                      <span title={run.keyId ?? ''}>{nameOfKey(keys, run.keyId)}</span>
+                    ) : (
+                      <code title={run.keyId ?? ''}>{shortKeyId(run.keyId)}</code>
+                    )}
                   </td>
                   <td>{formatDate(run.startDate)}</td>
                   <td>{formatDuration(run.durationMs)}</td>
