@@ -15,7 +15,7 @@ import { initLocalToken } from '../src/core/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm } from '../src/core/hsm/pkcs11-adapter.ts';
 import type { WrapKeyMaterialInput } from '../src/core/import/contracts.ts';
 import { getParametersForImport } from '../src/core/import/get-parameters-for-import.ts';
-import { silentLogger } from '../src/core/import/logger.ts';
+import { silentLogger } from '../src/core/step-kernel/logger.ts';
 import { wrapKeyMaterialStep } from '../src/core/steps/wrap-key-material.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { localActivityArn } from '../src/onprem/runner/hsm-placement.ts';

@@ -1,10 +1,7 @@
 // Lambda for ConfirmRotationStarted: after a failed RotateKeyOnDemand, did KMS take the rotation
-// anyway; the step is src/steps/confirm-rotation-started.ts.
-import type { Context } from 'aws-lambda';
+// anyway; the step is src/core/steps/confirm-rotation-started.ts.
 import { confirmRotationStartedStep } from '../src/core/steps/confirm-rotation-started.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
-export const createHandler = confirmRotationStartedStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler(lambdaRotationDeps())(event, context);
+export const { handler, createHandler } = toLambda(confirmRotationStartedStep, lambdaRotationDeps);

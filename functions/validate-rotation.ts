@@ -1,11 +1,11 @@
 // Lambda for the ValidateRotation: the recorded request and the key, before anything is made; the step is src/core/steps/validate-rotation.ts.
-import type { Context } from 'aws-lambda';
 import { validateRotationStep } from '../src/core/steps/validate-rotation.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { kmsVerify } from './commons/approval-key-verify.ts';
 import { sealKeyId } from './commons/approval-keys.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
-export const createHandler = validateRotationStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler(lambdaRotationDeps((kms) => ({ verify: kmsVerify(kms, sealKeyId()) })))(event, context);
+// Its only use of the approvals keys: verify (the role's one KMS permission on them).
+export const { handler, createHandler } = toLambda(validateRotationStep, () =>
+  lambdaRotationDeps((kms) => ({ verify: kmsVerify(kms, sealKeyId()) })),
+);

@@ -3,6 +3,7 @@
 // credentials; a key id STS issued (AssumeRole) is a session of a role in the role's account; any
 // other key id (or an unsigned request) is the stack's own account, as before there were several.
 import { randomBytes } from 'node:crypto';
+import { ByokError } from '../core/shared/errors.ts';
 import type { LocalRole } from './iam/roles.ts';
 
 export interface Principal {
@@ -31,7 +32,7 @@ interface Session {
   expiresAtMs: number;
 }
 
-export class SessionExpiredError extends Error {
+export class SessionExpiredError extends ByokError {
   constructor() {
     super('The security token included in the request is expired');
     this.name = 'SessionExpiredError';

@@ -1,13 +1,12 @@
 // The fleet's named errors. Each surfaces in reimport-fleet (and in the sweep of one account and
 // Region) under its class name, and in the report and `byok fleet` with its hint. Messages name
 // accounts, Regions and roles, never key material.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
 
-export class FleetError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+export class FleetError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'FleetError';
-    this.hint = options?.hint;
   }
 }
 
@@ -23,7 +22,7 @@ export class InvalidFleetInputError extends FleetError {
 
 /** The targets document is missing, unreadable or not in its documented shape. */
 export class FleetTargetsError extends FleetError {
-  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, {
       hint: 'a targets document is {"regions": ["us-east-1"], "accounts": ["111122223333", {"accountId": "…", "regions": […]}]} (docs/fleet.md)',
       ...options,
@@ -34,7 +33,7 @@ export class FleetTargetsError extends FleetError {
 
 /** A required setting of the fleet (bucket, Regions, spoke role) is not configured. */
 export class FleetConfigurationError extends FleetError {
-  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'FleetConfigurationError';
   }

@@ -28,10 +28,10 @@ import {
   KMSInvalidMacException,
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { ImportEvidence, ImportResult, VerificationCheck, VerifyImportInput } from './contracts.ts';
 import { VerificationFailedError } from './errors.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
-import type { StepLogger } from './logger.ts';
 import { probeEncryptionContext } from './probe-context.ts';
 import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 

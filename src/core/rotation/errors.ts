@@ -1,14 +1,14 @@
 // Named errors of the rotation workflow (statemachines/rotate-key-material.asl.json). Each name is
 // what the ASL's Catch sees and what the rotation's failure event and the CLI print.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
+
 import { quoteUntrusted } from '../shared/text.ts';
 
 /** Base class: the rotation refused or stopped on purpose. */
-export class RotationError extends Error {
-  readonly hint?: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+export class RotationError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'RotationError';
-    this.hint = options?.hint;
   }
 }
 

@@ -6,7 +6,7 @@
 // destroys that key when the rotation is abandoned before KMS made it permanent.
 import { HsmKeyNotFoundError } from '../hsm/errors.ts';
 import type { HsmAdmin } from '../hsm/port.ts';
-import type { StepLogger } from '../import/logger.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 import { assertMadeForRequest, rotationHsmKeyId } from './material-provenance.ts';

@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-kms';
 import type { StoredRequest } from '../approvals/contracts.ts';
 import { ApprovalRequestNotFoundError } from '../approvals/errors.ts';
-import { describeIssues } from '../import/contracts.ts';
 import { probeEncryptionContext } from '../import/probe-context.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
+import { describeIssues } from '../step-kernel/issues.ts';
 import {
   MAX_APPROVAL_TIMEOUT_SECONDS,
   MAX_ON_DEMAND_ROTATIONS,

@@ -4,7 +4,7 @@
 import { confirmRotationStarted } from '../rotation/confirm-rotation.ts';
 import { ConfirmRotationStartedInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const confirmRotationStartedStep = defineStep({

@@ -4,7 +4,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
 import type { Hsm } from '../hsm/port.ts';
 import type { KmsForAccount, KmsForRegion } from '../import/regional-kms.ts';
-import type { StepLoggerDeps } from './define-step.ts';
+import type { StepLoggerDeps } from '../step-kernel/define-step.ts';
 
 export interface KmsStepDeps extends StepLoggerDeps {
   kms: KMSClient;

@@ -8,7 +8,7 @@ import type { FleetConfig } from '../fleet/config.ts';
 import { FleetInputSchema } from '../fleet/contracts.ts';
 import { discoverTargets } from '../fleet/discover-targets.ts';
 import { FleetConfigurationError, InvalidFleetInputError } from '../fleet/errors.ts';
-import { defineStep, type StepLoggerDeps } from './define-step.ts';
+import { defineStep, type StepLoggerDeps } from '../step-kernel/define-step.ts';
 
 export interface FleetStepDeps extends StepLoggerDeps {
   clock: Clock;

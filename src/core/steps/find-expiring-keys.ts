@@ -2,11 +2,11 @@
 // The work is in src/core/sweep/find-expiring-keys.ts.
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { SweepInputSchema } from '../sweep/contracts.ts';
 import { InvalidSweepInputError } from '../sweep/errors.ts';
 import { findExpiringKeys } from '../sweep/find-expiring-keys.ts';
 import { requestsPerImportFromEnv } from '../sweep/pacing.ts';
-import { defineStep } from './define-step.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface FindExpiringKeysStepDeps extends KmsStepDeps {

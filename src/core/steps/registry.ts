@@ -3,11 +3,11 @@
 // and the deps it must supply are the intersection of theirs (StepFunctionDeps): a step whose deps
 // the runner cannot supply fails to compile in src/onprem/runner/local-deps.ts.
 
+import type { StepFunction } from '../step-kernel/define-step.ts';
 import { abandonRotationStep } from './abandon-rotation.ts';
 import { checkKeyRotationStep } from './check-key-rotation.ts';
 import { confirmRotationStartedStep } from './confirm-rotation-started.ts';
 import { createRotationMaterialStep } from './create-rotation-material.ts';
-import type { StepFunction } from './define-step.ts';
 import { discoverFleetTargetsStep } from './discover-fleet-targets.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
 import { getParametersForImportStep } from './get-parameters-for-import.ts';

@@ -20,6 +20,8 @@ export interface LastRun {
   result: 'SUCCEEDED' | 'FAILED';
   at: string;
   error?: string | undefined;
+  /** A `byok import` stopped by a signal before it verified (the console reads its run record). */
+  interrupted?: boolean | undefined;
 }
 
 /** Last import result per key id (bare id, not ARN). */

@@ -1,6 +1,7 @@
 // A user mistake must end in one clear line, never a stack trace. Every error byok raises is a
 // named …Error class (see each module's errors.ts) with a message written for the user; a stack is
-// shown only with BYOK_DEBUG=1.
+// shown only with BYOK_DEBUG=1. An error without a hint of its own gets the hint table's for its name.
+import { hintForName } from '../../core/shared/hints.ts';
 import { ConnectionRefusedError, UnknownHostError } from './errors.ts';
 
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
@@ -10,7 +11,7 @@ export function reportError(error: unknown, stream: NodeJS.WritableStream = proc
     stream.write(`byok: ${error.name || 'Error'}${message ? `: ${message}` : ''}\n`);
     const details = (error as { details?: unknown }).details;
     if (Array.isArray(details)) for (const line of details) stream.write(`byok: ${String(line)}\n`);
-    const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error);
+    const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error) ?? hintForName(error.name);
     if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
     if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
   } else {

@@ -73,7 +73,11 @@ export const keysApi: ApiModule = (api, { keys }) => {
 export const runsApi: ApiModule = (api, { backend, keys }) => {
   // A run seen running that has ended changed what the Keys page shows: its next read scans again.
   const seenRunning = new Set<string>();
-  api.get('/runs', async (c) => c.json({ runs: await listRuns(backend) }));
+  // Step Functions executions, and next to them the runs of `byok import` from their own record.
+  api.get('/runs', async (c) => {
+    const [runs, importRuns] = await Promise.all([listRuns(backend), backend.importRuns.list()]);
+    return c.json({ runs, importRuns });
+  });
   api.get('/runs/:executionArn', async (c) => {
     const run = await readRun(backend, c.req.param('executionArn'));
     if (run.status === 'RUNNING') seenRunning.add(run.executionArn);

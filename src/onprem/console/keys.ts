@@ -41,11 +41,27 @@ export async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string
 }
 
 export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<KeysView> {
-  const [clock, lastRuns, aliases] = await Promise.all([
+  const [clock, lastRuns, aliases, importRuns] = await Promise.all([
     backend.clock(),
     backend.lastRuns(),
     aliasesByKeyId(backend.kms),
+    backend.importRuns.list(),
   ]);
+  // `byok import` runs count too: an interrupted one is never shown as the key's last success.
+  for (const run of importRuns.runs) {
+    const keyId = run.keyId.split('/').pop() ?? run.keyId;
+    const known = lastRuns.get(keyId);
+    if (known && known.at >= run.endedAt) continue;
+    lastRuns.set(keyId, {
+      result: run.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+      at: run.endedAt,
+      ...(run.outcome === 'INTERRUPTED'
+        ? { interrupted: true, error: `interrupted by ${run.error ?? 'a signal'}` }
+        : run.error
+          ? { error: run.error }
+          : {}),
+    });
+  }
   const report = await collectStatus({
     kms: backend.kms,
     kmsForRegion: (region) => backend.kmsForRegion(region),

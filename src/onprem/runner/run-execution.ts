@@ -13,7 +13,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { StepFunction, StepHandler } from '../../core/steps/define-step.ts';
+import type { StepFunction, StepHandler } from '../../core/step-kernel/define-step.ts';
 import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../../core/steps/registry.ts';
 import { DISTRIBUTED_MAP_RESOURCE, rewriteDistributedMaps, runDistributedMap } from './distributed-map.ts';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';

@@ -4,9 +4,12 @@
 // key id>`, the documented local convention), rotations started and task results sent through the
 // stack's own Step Functions API. The API listens on its own loopback port; `GET /_byok/approvals`
 // on the stack tells clients (the CLI's --endpoint) where.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../../core/approvals/adapters.ts';
 import { createApprovalsApi, localHttpListener } from '../../core/approvals/http.ts';
 import { type ApprovalKeys, localApprovalKeys } from '../../core/approvals/seals.ts';
@@ -16,10 +19,13 @@ import { type ApprovalTeam, principalsAsMembers } from '../../core/approvals/tea
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../../core/aws/clients.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
+import { LocalStateCorruptError, LocalStateInsecureError } from '../../local/errors.ts';
+import { ensureImportRunsTable, LOCAL_IMPORT_RUNS_TABLE } from '../import-runs/table.ts';
 
 export const LOCAL_APPROVALS_TABLE = 'byok-approvals';
 export const ROTATION_STATE_MACHINE = 'rotate-key-material';
 export const APPROVALS_ADMIN_ROUTE = 'approvals';
+export const IMPORT_RUNS_ADMIN_ROUTE = 'import-runs';
 
 /** The parts of a local stack the approvals API needs (structural). */
 export interface ApprovalsHostStack {
@@ -48,6 +54,11 @@ export interface LocalApprovals {
 }
 
 export interface StartLocalApprovalsOptions {
+  /**
+   * Where the tables live on disk (`<state dir>/dynamodb`): approval requests, their votes and the
+   * import-runs record survive a restart. In memory without it.
+   */
+  dynamoDbPath?: string | undefined;
   /** Secrets per access key id: those callers' signatures are verified in full (tests). */
   secretFor?: ((accessKeyId: string) => string | undefined) | undefined;
   /** How long a request stays open (default 72 h). */
@@ -66,11 +77,44 @@ export interface StartLocalApprovalsOptions {
   onError?: ((error: unknown) => void) | undefined;
 }
 
+/**
+ * The seal and token-lock secret of a stack whose approvals are kept (`<state dir>/approvals.key`,
+ * 32 random bytes, 0600): a restarted stack still verifies its seals and unlocks its tokens.
+ */
+async function approvalsSecretBeside(dynamoDbPath: string): Promise<Uint8Array> {
+  const path = join(dirname(dynamoDbPath), 'approvals.key');
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    const handle = await open(path, 'wx', 0o600);
+    const secret = randomBytes(32);
+    await handle.writeFile(secret);
+    await handle.close();
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const info = await stat(path);
+  if ((info.mode & 0o077) !== 0 || (typeof process.getuid === 'function' && info.uid !== process.getuid())) {
+    throw new LocalStateInsecureError(
+      path,
+      'the approvals key must belong to this user and be readable by nobody else',
+    );
+  }
+  const handle = await open(path, 'r');
+  try {
+    const secret = await handle.readFile();
+    if (secret.length !== 32) throw new LocalStateCorruptError(path, 'the approvals key must hold 32 bytes');
+    return secret;
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function startLocalApprovals(
   stack: ApprovalsHostStack,
   options: StartLocalApprovalsOptions = {},
 ): Promise<LocalApprovals> {
-  const dynamo = await startLocalDynamoDb();
+  const dynamo = await startLocalDynamoDb({ path: options.dynamoDbPath });
   const control = new DynamoDBClient({
     endpoint: dynamo.url,
     region: stack.region,
@@ -82,8 +126,15 @@ export async function startLocalApprovals(
   const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
   let server: Server | undefined;
   try {
-    await createApprovalsTable(control, LOCAL_APPROVALS_TABLE);
-    const keys: ApprovalKeys = localApprovalKeys(options.secret);
+    // A restarted stack finds its tables (and their items) where it left them.
+    await createApprovalsTable(control, LOCAL_APPROVALS_TABLE).catch((error: unknown) => {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
+    await ensureImportRunsTable(control, LOCAL_IMPORT_RUNS_TABLE);
+    const keys: ApprovalKeys = localApprovalKeys(
+      options.secret ??
+        (options.dynamoDbPath ? await approvalsSecretBeside(options.dynamoDbPath) : undefined),
+    );
     const team = options.team ?? principalsAsMembers(options.approvalsRequired ?? 1);
     const store = new ApprovalsStore({
       client: documents,
@@ -120,6 +171,11 @@ export async function startLocalApprovals(
     });
     const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     stack.server.addAdminRoute(APPROVALS_ADMIN_ROUTE, () => ({ url, tableName: LOCAL_APPROVALS_TABLE }));
+    // Where `byok import --endpoint` records its runs and `byok status`/the console list them.
+    stack.server.addAdminRoute(IMPORT_RUNS_ADMIN_ROUTE, () => ({
+      dynamoDbUrl: dynamo.url,
+      tableName: LOCAL_IMPORT_RUNS_TABLE,
+    }));
     return {
       url,
       store,

@@ -1,13 +1,12 @@
 // `byok worker`'s named errors. Those a task fails with reach the workflow under their class name
 // (SendTaskFailure's error), so the ASL's Catch and the failure event name them; the others stop
 // the worker at start with a one-line message and a hint. No message carries key material.
+import { ByokError, type ByokErrorOptions } from '../../core/shared/errors.ts';
 
-export class WorkerError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class WorkerError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'WorkerError';
-    this.hint = options?.hint;
   }
 }
 

@@ -10,7 +10,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { HsmKeyNotFoundError } from '../../core/hsm/errors.ts';
-import type { StepLogger } from '../../core/import/logger.ts';
 import {
   CreateRotationMaterialInputSchema,
   type NewMaterial,
@@ -18,6 +17,7 @@ import {
 } from '../../core/rotation/contracts.ts';
 import type { RotationHsmDeps } from '../../core/rotation/hsm-material.ts';
 import type { RetireRotationMaterialDeps } from '../../core/rotation/retire-material.ts';
+import type { StepLogger } from '../../core/step-kernel/logger.ts';
 import { createRotationMaterialStep } from '../../core/steps/create-rotation-material.ts';
 import { retireRotationMaterialStep } from '../../core/steps/retire-rotation-material.ts';
 import { isRotationLabelOf, type KeyBindings } from './bindings.ts';

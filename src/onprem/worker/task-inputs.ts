@@ -5,8 +5,8 @@
 // activities, so a task's text is untrusted: a 200 KB "label" must not reach a log.
 // The step's own schema (the same as the Lambda's) is applied after these bounds.
 import { z } from 'zod';
-import { describeIssues } from '../../core/import/contracts.ts';
 import { isPrintableText } from '../../core/shared/text.ts';
+import { describeIssues } from '../../core/step-kernel/issues.ts';
 import { WorkerTaskInputError } from './errors.ts';
 
 /** The longest HSM key label byok makes or accepts (PKCS#11 CKA_LABEL as byok uses it). */

@@ -12,15 +12,15 @@
 import { createPublicKey } from 'node:crypto';
 import { DescribeKeyCommand, GetParametersForImportCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../../core/clock.ts';
+import { withHsmAvailability } from '../../core/hsm/availability.ts';
 import {
   type WrapKeyMaterialInput,
   WrapKeyMaterialInputSchema,
   type WrapKeyMaterialOutput,
 } from '../../core/import/contracts.ts';
-import { withHsmAvailability } from '../../core/import/hsm-availability.ts';
-import type { StepLogger } from '../../core/import/logger.ts';
 import { type KmsForRegion, kmsForKey } from '../../core/import/regional-kms.ts';
 import { type WrapKeyMaterialDeps, wrapKeyMaterial } from '../../core/import/wrap-key-material.ts';
+import type { StepLogger } from '../../core/step-kernel/logger.ts';
 import type { BindingGrant, KeyBindings } from './bindings.ts';
 import {
   WorkerImportParametersMismatchError,

@@ -51,6 +51,14 @@ export function keyStatusOf(
   key: KeyView,
   day: (iso: string) => string = (iso) => iso.slice(0, 10),
 ): KeyStatusWords {
+  if (key.lastRun?.result === 'FAILED' && key.lastRun.interrupted) {
+    return {
+      kind: 'failing',
+      label: 'Interrupted: not verified',
+      tone: 'danger',
+      next: `The last \`byok import\` was ${key.lastRun.error ?? 'interrupted'} before it verified what KMS holds: run it again. ${sweepNext(key, day)}`,
+    };
+  }
   if (key.lastRun?.result === 'FAILED') {
     const error = key.lastRun.error || 'unknown error';
     return {

@@ -15,9 +15,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportParameters, VerifyImportInput } from '../../../../src/core/import/contracts.ts';
 import { VerificationFailedError } from '../../../../src/core/import/errors.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
 import { probeEncryptionContext } from '../../../../src/core/import/probe-context.ts';
 import { verifyImport } from '../../../../src/core/import/verify-import.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { hmacImportParameters } from '../../../helpers/import/import-parameters.ts';
 
 const kmsMock = mockClient(KMSClient);

@@ -143,6 +143,24 @@ describe('key status in custodian words', () => {
     expect(status.next).toMatch(next);
   });
 
+  it('never shows an interrupted byok import as a success, and says to run it again', () => {
+    // Act
+    const status = keyStatusOf(
+      key({
+        lastRun: {
+          result: 'FAILED',
+          at: '2026-12-07T10:00:00Z',
+          error: 'interrupted by SIGINT',
+          interrupted: true,
+        },
+      }),
+    );
+
+    // Assess
+    expect(status).toMatchObject({ kind: 'failing', label: 'Interrupted: not verified', tone: 'danger' });
+    expect(status.next).toMatch(/was interrupted by SIGINT before it verified what KMS holds: run it again/);
+  });
+
   it('never says a failing key will recover on its own', () => {
     // Act
     const status = keyStatusOf(

@@ -11,9 +11,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HsmKeyNotFoundError } from '../../../../src/core/hsm/errors.ts';
 import { describeHsmKey } from '../../../../src/core/import/key-material-description.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
 import { RotationMaterialInUseError } from '../../../../src/core/rotation/errors.ts';
 import { newHsmKeyLabel } from '../../../../src/core/rotation/validate-rotation.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { baseHsmKeyLabel, isRotationLabelOf, KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
 import {
   WorkerKeyNotBoundError,

@@ -8,7 +8,7 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../src/core/clock.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { fullJitterDelayMs } from '../../../../src/onprem/worker/backoff.ts';
 import { KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
 import { ActivityWorker, type TaskLogLine } from '../../../../src/onprem/worker/worker.ts';

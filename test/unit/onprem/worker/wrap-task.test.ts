@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DescribeKeyCommand, GetParametersForImportCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
 import {
   WorkerImportParametersMismatchError,

@@ -151,7 +151,11 @@ function KeyRow({ keyView }: { keyView: KeyView }) {
       <td data-label="Last run">
         {keyView.lastRun ? (
           <span class={keyView.lastRun.result === 'FAILED' ? 'tone-danger' : ''}>
-            {keyView.lastRun.result === 'FAILED' ? 'failed' : 'succeeded'}
+            {keyView.lastRun.interrupted
+              ? 'interrupted, not verified'
+              : keyView.lastRun.result === 'FAILED'
+                ? 'failed'
+                : 'succeeded'}
             {keyView.lastRun.error ? ` (${keyView.lastRun.error})` : ''}
             <span class="note">
               {' '}
