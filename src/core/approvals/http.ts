@@ -19,9 +19,9 @@ import {
 import {
   AmbiguousApproverError,
   ApprovalRequestNotFoundError,
-  ApprovalTeamNotConfiguredError,
   ApprovalsError,
   ApprovalsRequiredTagInvalidError,
+  ApprovalTeamNotConfiguredError,
   DuplicateVoteError,
   InvalidApprovalInputError,
   KeyNotEligibleError,
