@@ -152,6 +152,8 @@ const COMMON_STACK_PARAMETERS = [
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
   ['ApprovalTeam', "param:approvalTeam, ''"],
+  // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
+  ...require('./fleet.cjs').stackParameterVariables,
 ];
 
 async function functions(context) {

@@ -1,7 +1,7 @@
 // Issue 17: Ctrl-C during `byok import` says what KMS holds now (here: the material reached KMS
 // but was not verified) and the command that finishes it, exits 130, and records the interrupted
 // run in the import-runs record that `byok status` and the console list. Every run is recorded.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
@@ -62,6 +62,11 @@ describe('byok import interrupted', () => {
     // Act
     const interrupted = await importRun(keyId, 'VerifyImport');
     await fetch(`${endpoint}/_byok/faults`, { method: 'DELETE' });
+    const status = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [byok, 'status', '--endpoint', endpoint, '--json'], (_error, stdout) =>
+        resolve(stdout),
+      );
+    });
     const finished = await importRun(keyId);
     const record = await locateImportRunRecord({ endpoint });
     const runs = (await record?.list({ keyId })) ?? [];
@@ -75,6 +80,13 @@ describe('byok import interrupted', () => {
     expect(interrupted.stderr).toContain(
       `next: run the import again to import and verify it: byok import --key-id ${keyId} --endpoint ${endpoint}`,
     );
+    const shown = (JSON.parse(status) as { keys: { keyId: string; lastRun: unknown }[] }).keys.find(
+      (key) => key.keyId === keyId,
+    );
+    expect(shown?.lastRun).toMatchObject({
+      result: 'FAILED',
+      error: 'interrupted by SIGINT, KMS unverified',
+    });
     expect(finished.code, finished.stderr).toBe(0);
     expect(runs.map((run) => run.outcome)).toEqual(['SUCCEEDED', 'INTERRUPTED']);
     expect(runs[1]).toMatchObject({
