@@ -153,6 +153,7 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
   ['AlertEmail', "param:alertEmail, ''"],
   ['ExpiryAlarmRegions', "param:expiryAlarmRegions, ''"],
+  ['ApprovalTeam', "param:approvalTeam, ''"],
   // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
   ...require('./fleet.cjs').stackParameterVariables,
 ];

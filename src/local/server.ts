@@ -263,6 +263,7 @@ export class LocalServer {
         requestId,
         ...connectionFate(response),
       });
+      await this.options.faults.apply(target.prefix, target.operation, 'after');
       sendJson(response, 200, contentType, output ?? {});
     } catch (error) {
       if (error instanceof AwsServiceError) {

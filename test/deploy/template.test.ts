@@ -229,6 +229,13 @@ const KEYS_OF_THIS_ACCOUNT = {
 const KEYS_OF_THIS_ACCOUNT_ANY_REGION = {
   'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*',
 };
+/** byok's own approvals keys (seals and task tokens): not managed keys, used by named roles only. */
+const APPROVALS_KEYS = ['ApprovalsSealKey', 'ApprovalsTokenKey'].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+const onApprovalsKey = (statement: Statement) =>
+  resourcesOf(statement).every((resource) =>
+    APPROVALS_KEYS.some((key) => JSON.stringify(key) === JSON.stringify(resource)),
+  );
+
 const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE, 'kms:KeyOrigin': 'EXTERNAL' };
 
 // ---- the tests ---------------------------------------------------------------------------------
@@ -688,6 +695,8 @@ describe('least privilege', () => {
     const usesKeys = allRoles().flatMap(([id, role]) =>
       statementsOf(role)
         .filter((statement) => statement.Effect === 'Allow')
+        // The approvals token key is byok's own (checked in "rotation and approvals").
+        .filter((statement) => !onApprovalsKey(statement))
         .filter((statement) =>
           actionsOf(statement).some((action) => action === 'kms:Decrypt' || action === 'kms:Encrypt'),
         )
@@ -726,6 +735,8 @@ describe('least privilege', () => {
     // Assess
     for (const [id, role] of allRoles()) {
       for (const statement of statementsOf(role)) {
+        // The approvals API seals with byok's own HMAC key (checked in "rotation and approvals").
+        if (onApprovalsKey(statement)) continue;
         for (const action of actionsOf(statement))
           expect(oracles, `${id} allows ${action}`).not.toContain(action);
       }
@@ -862,6 +873,7 @@ describe('rotation and approvals (least privilege)', () => {
     'importReplicaMaterial',
     'rotateKeyOnDemand',
     'checkKeyRotation',
+    'confirmRotationStarted',
     'verifyRotation',
     'abandonRotation',
     'retireRotationMaterial',
@@ -930,13 +942,45 @@ describe('rotation and approvals (least privilege)', () => {
     expect(statement?.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
   });
 
-  it('tags every KMS permission of the rotation functions with byok:managed', () => {
+  it('tags every KMS permission of the rotation functions with byok:managed (the approvals keys apart)', () => {
     for (const functionKey of ROTATION_FUNCTIONS) {
       for (const statement of statementsOf(roleOfFunction(functionKey))) {
         if (!actionsOf(statement).some((action) => action.startsWith('kms:'))) continue;
+        if (onApprovalsKey(statement)) continue;
         expect(statement.Condition?.StringEquals, functionKey).toMatchObject(MANAGED_ONLY);
       }
     }
+  });
+
+  it('lets only the approvals API seal votes and unlock task tokens (issue 22 item 6)', () => {
+    // Prepare
+    const rolesUsing = (action: string) =>
+      resourcesOfType('AWS::IAM::Role')
+        .filter(([, role]) =>
+          statementsOf(role).some(
+            (statement) => actionsOf(statement).includes(action) && onApprovalsKey(statement),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+
+    // Assess
+    expect(rolesUsing('kms:GenerateMac')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Decrypt')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Encrypt')).toEqual(['OpenApprovalIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:VerifyMac')).toEqual([
+      'AbandonRotationIamRoleLambdaExecution',
+      'RecheckApprovalIamRoleLambdaExecution',
+      'ValidateRotationIamRoleLambdaExecution',
+    ]);
+    const tokenKeyUse = property<{ Statement: Statement[] }>(
+      template.Resources.ApprovalsTokenKey,
+      'KeyPolicy',
+    ).Statement.filter((statement) => statement.Sid !== 'AccountAdministers');
+    expect(tokenKeyUse.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ['OpenApprovalLocksTokens', ['kms:Encrypt']],
+      ['ApprovalsApiUnlocksTokens', ['kms:Decrypt']],
+    ]);
   });
 
   it('allows DynamoDB actions on the approvals table only, and to no import or sweep function', () => {
