@@ -151,6 +151,9 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+  ['ApprovalTeam', "param:approvalTeam, ''"],
+  // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
+  ...require('./fleet.cjs').stackParameterVariables,
 ];
 
 async function functions(context) {

@@ -5,6 +5,7 @@ import { registerApprovalsCommand } from './commands/approvals/register.ts';
 import { registerApproveCommand } from './commands/approve/register.ts';
 import { registerConsoleCommand } from './commands/console/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
+import { registerFleetCommands } from './commands/fleet/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
 import { registerLocalCommands } from './commands/local/register.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
+  registerFleetCommands(program);
   registerConsoleCommand(program);
   registerWorkerCommand(program);
   registerRotateCommand(program);
