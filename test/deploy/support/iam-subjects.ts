@@ -300,14 +300,21 @@ export async function functionSubjects(
       values.resolve(fn.Properties?.Environment) as { Variables?: Record<string, string> }
     )?.Variables ?? {}) as Record<string, string>;
     const base = roleSubject(values, template, roleIdOf(fn, 'Role'));
-    const calls = (await awsCallsOf([join(root, entry)], root)).map((call) => {
-      const targets = functionTargets(call.action, environment, template, values, probe);
-      return {
-        action: call.action,
-        source: call.files.join(', '),
-        ...(Array.isArray(targets) ? { targets } : targets),
-      };
-    });
+    // The approvals keys' own calls (functions/commons/approval-key-*.ts: MAC seal, token lock) go to
+    // the stack's ApprovalsSealKey/ApprovalsTokenKey, whose key policies name the roles that may use
+    // them; template.test.ts checks those policies. They are not calls on a byok-managed key.
+    const calls = (await awsCallsOf([join(root, entry)], root))
+      .filter(
+        (call) => !call.files.every((file) => /functions\/commons\/approval-key-[\w-]+\.ts$/.test(file)),
+      )
+      .map((call) => {
+        const targets = functionTargets(call.action, environment, template, values, probe);
+        return {
+          action: call.action,
+          source: call.files.join(', '),
+          ...(Array.isArray(targets) ? { targets } : targets),
+        };
+      });
     subjects.push({ ...base, id: `${base.id} (${entry})`, calls });
   }
   return subjects;
