@@ -100,7 +100,8 @@ function mainPath(definition: AslDefinition): Set<string> {
   const succeeds = new Set<string>();
   for (const name of reached) {
     const state = definition.States[name];
-    if (state && (state.Type === 'Succeed' || (state.End === true && state.Type !== 'Fail'))) succeeds.add(name);
+    if (state && (state.Type === 'Succeed' || (state.End === true && state.Type !== 'Fail')))
+      succeeds.add(name);
   }
   for (let grew = true; grew; ) {
     grew = false;
