@@ -100,7 +100,7 @@ describe('mapStates', () => {
     const before = structuredClone(definition);
 
     // Act
-    const mapped = mapStates(definition, (_name, state) =>
+    const mapped = mapStates<State, DefinitionOf<State>>(definition, (_name, state) =>
       state.Type === 'Task' ? { ...state, Resource: `arn:${String(state.Resource)}` } : state,
     );
 
@@ -123,7 +123,7 @@ describe('mapStates', () => {
     const order: string[] = [];
 
     // Act
-    mapStates(definition, (name, state) => {
+    mapStates<State, DefinitionOf<State>>(definition, (name, state) => {
       order.push(name);
       if (name === 'Fan') {
         const deep = state.Branches?.[1]?.States.Inner?.Branches?.[0]?.States.Deep;
