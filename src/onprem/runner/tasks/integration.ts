@@ -131,6 +131,19 @@ export function tokenStateIntegration(
   const call = base(baseResource);
   if (!call) throw new UnsupportedCallbackResourceError(stateName, resource);
   return async (input, context) => {
+    // A run resumed after a restart re-enters the state it was waiting in: the call went out before
+    // the restart, so it is not made again; the state waits for the task adopted under its token.
+    const resumedToken = context.takeResumedToken?.(stateName);
+    if (resumedToken !== undefined) {
+      const adopted = tasks.takeAdopted(resumedToken);
+      if (!adopted) {
+        throw new TaskFailure(
+          'States.Runtime',
+          `state ${stateName}: the task this execution waited for before the restart was not reopened`,
+        );
+      }
+      return awaitOutcome(tasks, adopted, context);
+    }
     const raw = (input ?? {}) as unknown as WrappedInput;
     const issued = opened(() =>
       tasks.startCallbackTask({
@@ -146,6 +159,7 @@ export function tokenStateIntegration(
       tasks.registry.cancel(issued.token);
       throw error;
     }
+    tasks.callbackDelivered(issued.token, context.execution.arn);
     return awaitOutcome(tasks, issued, context);
   };
 }
