@@ -5,18 +5,9 @@
 // running is joined, so three tabs polling do not scan the account three times.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { listAliases } from '../../core/aws/paginate-kms.ts';
-import { collectStatus, type KeyStatus, type StatusReport } from '../../core/sweep/status.ts';
+import { collectStatus } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
-
-export interface KeyView extends KeyStatus {
-  /** `alias/…` names pointing at the key, sorted. */
-  aliases: string[];
-  description: string | null;
-}
-
-export interface KeysView extends Omit<StatusReport, 'keys'> {
-  keys: KeyView[];
-}
+import type { KeysView, KeyView } from './wire.ts';
 
 export const DEFAULT_LEAD_WINDOW_DAYS = 14;
 
