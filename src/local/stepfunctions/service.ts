@@ -23,10 +23,10 @@ import type { ExecutionJournal, JournalWaitPoint } from './journal.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answers.ts';
 import type { TaskTokenPort } from './task-port.ts';
-import { isValidName, pageOf, requireString } from './validation.ts';
+import { pageOf } from './validation.ts';
 
 export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
-const MAX_INPUT_BYTES = 256 * 1024;
+const _MAX_INPUT_BYTES = 256 * 1024;
 export interface StepFunctionsServiceOptions {
   region: string;
   accountId: string;

@@ -10,6 +10,7 @@ import { ConsoleInvalidRequestError } from './errors.ts';
 import { DEFAULT_LEAD_WINDOW_DAYS, type KeysCache } from './keys.ts';
 import { listRuns, readRun } from './runs.ts';
 import { startImport } from './start-import.ts';
+import type { ApprovalsView, RunsView } from './wire.ts';
 
 export interface ApiDeps {
   backend: ConsoleBackend;
@@ -76,7 +77,7 @@ export const runsApi: ApiModule = (api, { backend, keys }) => {
   // Step Functions executions, and next to them the runs of `byok import` from their own record.
   api.get('/runs', async (c) => {
     const [runs, importRuns] = await Promise.all([listRuns(backend), backend.importRuns.list()]);
-    return c.json({ runs, importRuns });
+    return c.json({ runs, importRuns } satisfies RunsView);
   });
   api.get('/runs/:executionArn', async (c) => {
     const run = await readRun(backend, c.req.param('executionArn'));
@@ -97,7 +98,7 @@ export const importsApi: ApiModule = (api, { backend, keys }) => {
 export const approvalsApi: ApiModule = (api, { approvals, keys }) => {
   api.get('/approvals', async (c) => {
     const [identity, requests] = await Promise.all([approvals.identity(), approvals.list()]);
-    return c.json({ identity, requests });
+    return c.json({ identity, requests } satisfies ApprovalsView);
   });
   api.post('/rotations', async (c) =>
     c.json({ request: await approvals.request(await jsonBody(c.req.raw)) }, 201),

@@ -1,8 +1,9 @@
 // The page's only way out: same-origin fetches to the console server, which calls AWS. Every call
 // carries this tab's session secret (session.ts) in a header: the browser sends no cookie, and a
 // page of another origin can set no such header.
+
+import type { ApiError } from '../wire.ts';
 import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
-import type { ApiError } from './types.ts';
 
 export class ApiRequestError extends Error {
   readonly body: ApiError;

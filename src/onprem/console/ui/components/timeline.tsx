@@ -2,9 +2,9 @@
 // will reimport it (ValidTo minus the lead window, from the sweep's own due policy on the server).
 // The bars are SVG attributes, not inline styles, so the strict CSP holds.
 
+import type { KeyView } from '../../wire.ts';
 import { formatDate } from '../format.ts';
 import { keyDisplayName } from '../key-status.ts';
-import type { KeyView } from '../types.ts';
 
 const WIDTH = 1000;
 
