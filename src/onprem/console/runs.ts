@@ -14,10 +14,10 @@ import { type ConsoleBackend, WORKFLOWS } from './backend.ts';
 import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
 import { hintFor } from './hints.ts';
 import { redact, redactJsonText } from './redact.ts';
-import type { AslDefinition, RunDetail, RunSummary, StateVisit, Workflow } from './wire.ts';
+import type { RunDetail, RunSummary, StateVisit, Workflow } from './wire.ts';
 
 /** How many of each state machine's newest executions the Runs page lists. */
-export const RUNS_PER_WORKFLOW = 25;
+const RUNS_PER_WORKFLOW = 25;
 
 function inputField(inputText: string | undefined, field: 'keyId' | 'requestId'): string | null {
   try {
