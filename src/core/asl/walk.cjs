@@ -17,10 +17,11 @@ function nestedDefinitions(state) {
 /**
  * Calls `visit(name, state, where)` for every state, parents before the states nested in them;
  * `where.definition` is the definition level holding the state and `where.parent` the name of the
- * Map or Parallel state around that level (undefined at the top).
+ * Map or Parallel state around that level (undefined at the top). A level without States (a
+ * definition read from elsewhere, not yet validated) has nothing to visit.
  */
 function forEachState(definition, visit, parent = undefined) {
-  for (const [name, state] of Object.entries(definition.States)) {
+  for (const [name, state] of Object.entries(definition.States ?? {})) {
     visit(name, state, { definition, parent });
     for (const nested of nestedDefinitions(state)) forEachState(nested, visit, name);
   }

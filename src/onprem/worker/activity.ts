@@ -7,6 +7,7 @@
 // HeartbeatSeconds is read from byok's state machines, so a --heartbeat-interval they would time
 // out is refused at start.
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { forEachState } from '../../core/asl/walk.cjs';
 import { listActivities } from '../../core/aws/paginate-sfn.ts';
 import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { ACTIVITY_HEARTBEAT_SECONDS, activitySuffixOf, HSM_STEPS } from '../runner/hsm-placement.ts';
@@ -125,22 +126,26 @@ export async function discoverHsmActivities(
 /** byok's workflows whose activity states the worker serves. */
 const WORKFLOWS = ['import-key-material', 'rotate-key-material', 'reimport-expiring-keys'] as const;
 
+interface AslLikeState {
+  Type?: string;
+  Resource?: string;
+  HeartbeatSeconds?: number;
+  ItemProcessor?: AslLike;
+  Iterator?: AslLike;
+  Branches?: AslLike[];
+}
+
 interface AslLike {
-  States?: Record<
-    string,
-    { Type?: string; Resource?: string; HeartbeatSeconds?: number } & Record<string, unknown>
-  >;
+  StartAt: string;
+  States: Record<string, AslLikeState>;
 }
 
 function heartbeatsOf(definition: AslLike, activityArns: ReadonlySet<string>, found: number[]): void {
-  for (const state of Object.values(definition.States ?? {})) {
+  forEachState(definition, (_name, state) => {
     if (state.Type === 'Task' && typeof state.Resource === 'string' && activityArns.has(state.Resource)) {
       if (typeof state.HeartbeatSeconds === 'number') found.push(state.HeartbeatSeconds);
     }
-    for (const nested of [state.Iterator, state.ItemProcessor, ...((state.Branches as unknown[]) ?? [])]) {
-      if (nested && typeof nested === 'object') heartbeatsOf(nested as AslLike, activityArns, found);
-    }
-  }
+  });
 }
 
 /**

@@ -91,6 +91,17 @@ describe('forEachState', () => {
       ['Grandchild', 'Child'],
     ]);
   });
+  it('visits nothing in a level without States (a definition read from elsewhere)', () => {
+    // Prepare
+    const seen: string[] = [];
+    const odd = { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: {} as DefinitionOf<State> } } };
+
+    // Act
+    forEachState<State>(odd, (name) => seen.push(name));
+
+    // Assess
+    expect(seen).toEqual(['M']);
+  });
 });
 
 describe('mapStates', () => {
