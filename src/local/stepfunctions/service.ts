@@ -149,6 +149,8 @@ export class StepFunctionsService implements LocalService {
       }
       const waiting = kept.waiting;
       adopt({ ...waiting, executionArn: execution.executionArn });
+      // Known before the resumed run re-enters the state: a stop right after this start keeps it too.
+      execution.stateInputs.set(waiting.stateName, JSON.parse(waiting.stateInput));
       execution.done = this.run(execution, JSON.parse(execution.inputText), {
         stateName: waiting.stateName,
         input: JSON.parse(waiting.stateInput),
