@@ -3,6 +3,7 @@
 // the Map's per-item results and the report. Only ids, dates and counts: never key material.
 import { z } from 'zod';
 import { DAY_MS } from '../import/validity-limits.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS, MAX_LEAD_WINDOW_DAYS, MIN_LEAD_WINDOW_DAYS } from './lead-window.ts';
 
 /** The execution input. Every field has a default, so the schedule may start it with `{}`. */
 /**
@@ -20,9 +21,9 @@ export const SweepInputSchema = z.strictObject({
   target: SweepTargetSchema.optional().describe('The account and Region to sweep (reimport-fleet sets it)'),
   leadWindowDays: z
     .number()
-    .min(1)
-    .max(180)
-    .default(14)
+    .min(MIN_LEAD_WINDOW_DAYS)
+    .max(MAX_LEAD_WINDOW_DAYS)
+    .default(DEFAULT_LEAD_WINDOW_DAYS)
     .describe('Reimport a key when its ValidTo is at most this many days away'),
   getParametersForImportPerSecond: z
     .number()

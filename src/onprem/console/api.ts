@@ -4,10 +4,15 @@
 // so a module only adds routes here. Nothing a route returns may carry key
 // material, a PIN or a task token.
 import type { Hono } from 'hono';
+import {
+  DEFAULT_LEAD_WINDOW_DAYS,
+  MAX_LEAD_WINDOW_DAYS,
+  MIN_LEAD_WINDOW_DAYS,
+} from '../../core/sweep/lead-window.ts';
 import type { ConsoleApprovals } from './approvals.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
-import { DEFAULT_LEAD_WINDOW_DAYS, type KeysCache } from './keys.ts';
+import type { KeysCache } from './keys.ts';
 import { listRuns, readRun } from './runs.ts';
 import { startImport } from './start-import.ts';
 import type { ApprovalsView, RunsView } from './wire.ts';
@@ -63,8 +68,10 @@ export const contextApi: ApiModule = (api, { backend, approvals }) => {
 export const keysApi: ApiModule = (api, { keys }) => {
   api.get('/keys', async (c) => {
     const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
-    if (!Number.isInteger(asked) || asked < 1 || asked > 180) {
-      throw new ConsoleInvalidRequestError(['leadWindowDays: whole days 1..180']);
+    if (!Number.isInteger(asked) || asked < MIN_LEAD_WINDOW_DAYS || asked > MAX_LEAD_WINDOW_DAYS) {
+      throw new ConsoleInvalidRequestError([
+        `leadWindowDays: whole days ${MIN_LEAD_WINDOW_DAYS}..${MAX_LEAD_WINDOW_DAYS}`,
+      ]);
     }
     // `fresh=1` (Refresh now) starts a new scan unless one is already running.
     return c.json(await keys.read(asked, { fresh: c.req.query('fresh') === '1' }));

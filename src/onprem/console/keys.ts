@@ -9,8 +9,6 @@ import { collectStatus } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
 import type { KeysView, KeyView } from './wire.ts';
 
-export const DEFAULT_LEAD_WINDOW_DAYS = 14;
-
 /** How long one scan serves every tab. */
 export const KEYS_CACHE_MS = 5_000;
 
