@@ -13,13 +13,13 @@ import type { MaterialUnit } from './key-materials.ts';
 import { type ManagedKey, scanManagedKeys } from './managed-keys.ts';
 import type { KeyStatus, LastRun, LastSweep, MaterialStatus, StatusReport } from './status-report.ts';
 
-export type { KeyStatus, LastRun, LastSweep, MaterialStatus, StatusReport } from './status-report.ts';
+export type { KeyStatus, LastRun, LastSweep, StatusReport } from './status-report.ts';
 
 /** Last import result per key id (bare id, not ARN). */
 export type LastRuns = Map<string, LastRun>;
 
 /** A sweep report (event detail or execution output) as LastSweep; reports before `outcome` too. */
-export function lastSweepOf(report: unknown): LastSweep | undefined {
+function lastSweepOf(report: unknown): LastSweep | undefined {
   if (!report || typeof report !== 'object') return undefined;
   const r = report as Record<string, unknown>;
   if (typeof r.sweepId !== 'string' || typeof r.checkedAt !== 'string') return undefined;

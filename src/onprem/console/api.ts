@@ -43,7 +43,7 @@ async function jsonBody(request: Request): Promise<unknown> {
 }
 
 /** Where the console's calls go: shown on every page (account and Region, or the local endpoint). */
-export const contextApi: ApiModule = (api, { backend, approvals }) => {
+const contextApi: ApiModule = (api, { backend, approvals }) => {
   api.get('/context', async (c) => {
     const region = await backend.kms.config.region();
     // The identity names the account; a console that cannot read it (no approvals API, say) still
@@ -65,7 +65,7 @@ export const contextApi: ApiModule = (api, { backend, approvals }) => {
   });
 };
 
-export const keysApi: ApiModule = (api, { keys }) => {
+const keysApi: ApiModule = (api, { keys }) => {
   api.get('/keys', async (c) => {
     const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
     if (!Number.isInteger(asked) || asked < MIN_LEAD_WINDOW_DAYS || asked > MAX_LEAD_WINDOW_DAYS) {
@@ -78,7 +78,7 @@ export const keysApi: ApiModule = (api, { keys }) => {
   });
 };
 
-export const runsApi: ApiModule = (api, { backend, keys }) => {
+const runsApi: ApiModule = (api, { backend, keys }) => {
   // A run seen running that has ended changed what the Keys page shows: its next read scans again.
   const seenRunning = new Set<string>();
   // Step Functions executions, and next to them the runs of `byok import` from their own record.
@@ -94,7 +94,7 @@ export const runsApi: ApiModule = (api, { backend, keys }) => {
   });
 };
 
-export const importsApi: ApiModule = (api, { backend, keys }) => {
+const importsApi: ApiModule = (api, { backend, keys }) => {
   api.post('/imports', async (c) => {
     const started = await startImport(backend, await jsonBody(c.req.raw));
     keys.invalidate();
@@ -102,7 +102,7 @@ export const importsApi: ApiModule = (api, { backend, keys }) => {
   });
 };
 
-export const approvalsApi: ApiModule = (api, { approvals, keys }) => {
+const approvalsApi: ApiModule = (api, { approvals, keys }) => {
   api.get('/approvals', async (c) => {
     const [identity, requests] = await Promise.all([approvals.identity(), approvals.list()]);
     return c.json({ identity, requests } satisfies ApprovalsView);

@@ -11,7 +11,6 @@ import type { ApprovalsClient } from '../../core/approvals/client.ts';
 import {
   type ApprovalRequestView,
   CreateRequestBodySchema,
-  type Decision,
   RequestIdSchema,
   VoteBodySchema,
 } from '../../core/approvals/contracts.ts';

@@ -6,7 +6,7 @@
 import type { KeyStatus, StatusReport } from '../../core/sweep/status-report.ts';
 import type { ImportRun } from '../import-runs/contracts.ts';
 
-export type { LastRun, LastSweep, MaterialStatus } from '../../core/sweep/status-report.ts';
+export type { MaterialStatus } from '../../core/sweep/status-report.ts';
 export type { ImportRun } from '../import-runs/contracts.ts';
 
 /** byok's workflows, by the name of their statemachines/<name>.asl.json. */

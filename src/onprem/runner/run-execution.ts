@@ -50,7 +50,6 @@ import type {
 export type {
   ExecutionEvent,
   ExecutionResult,
-  ExecutionStatus,
   RunnerDeps,
   RunOverrides,
 } from './types.ts';

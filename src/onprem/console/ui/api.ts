@@ -5,7 +5,7 @@
 import type { ApiError } from '../wire.ts';
 import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
 
-export class ApiRequestError extends Error {
+class ApiRequestError extends Error {
   readonly body: ApiError;
   constructor(body: ApiError) {
     super(body.message);

@@ -9,7 +9,7 @@ import { keyDisplayName } from '../key-status.ts';
 const WIDTH = 1000;
 
 /** More bars than this say nothing at a glance: the first ones (the table's order) are drawn. */
-export const TIMELINE_MAX_KEYS = 40;
+const TIMELINE_MAX_KEYS = 40;
 
 export function Timeline({ keys: all, now }: { keys: KeyView[]; now: string }) {
   const keys = all.slice(0, TIMELINE_MAX_KEYS);

@@ -24,7 +24,7 @@ import {
 const OTHER_KEY = '__other__';
 
 /** ajv's errors by field, in the form's words; errors about the whole object go under ''. */
-export function errorsByField(): Record<string, string[]> {
+function errorsByField(): Record<string, string[]> {
   const byField: Record<string, string[]> = {};
   for (const error of validateInput.errors ?? []) {
     const missing = error.keyword === 'required' ? String(error.params.missingProperty ?? '') : '';
