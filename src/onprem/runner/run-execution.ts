@@ -42,16 +42,21 @@ import type {
   IntegrationContext,
   JsonValue,
   PublishedEvent,
+  RunActivity,
   RunnerDeps,
   RunOverrides,
+  RunTimers,
 } from './types.ts';
+import { rewriteWaitStates, VIRTUAL_WAIT_RESOURCE, virtualWait } from './virtual-waits.ts';
 
 export type {
   ExecutionEvent,
   ExecutionResult,
   ExecutionStatus,
+  RunActivity,
   RunnerDeps,
   RunOverrides,
+  RunTimers,
 } from './types.ts';
 
 export interface RunExecutionOptions {
@@ -127,6 +132,17 @@ function asTaskHandler(
 }
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
+  // A driver of simulated time must not move it while an execution starts (loading its definition
+  // is I/O no Task counts): the start is work in flight until the first state has begun.
+  const starting = (options.deps.activity as RunActivity | undefined)?.begin() ?? (() => {});
+  try {
+    return await runStarting(options, starting);
+  } finally {
+    starting();
+  }
+}
+
+async function runStarting(options: RunExecutionOptions, started: () => void): Promise<ExecutionResult> {
   const { deps } = options;
   const created = options.createdDefinition !== undefined;
   const given = options.createdDefinition ?? options.definition;
@@ -165,7 +181,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   // What the interpreter cannot run itself: Distributed Maps (a Map Run of child executions) and
   // Task Credentials (distributed-map.ts, task-credentials.ts).
   const distributed = rewriteDistributedMaps(hsmPlaced);
-  const placed = rewriteTaskCredentials(distributed.definition);
+  // On simulated time (deps.timers) Wait states sleep on it, not in real time (virtual-waits.ts).
+  const timers = deps.timers as RunTimers | undefined;
+  const placed = rewriteTaskCredentials(
+    timers ? rewriteWaitStates(distributed.definition) : distributed.definition,
+  );
   const runChild = (child: {
     definition: AslDefinition;
     stateMachineName: string;
@@ -191,6 +211,15 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       handlers[task.name] = counted(
         activity,
         asTaskHandler(functionName, step.createHandler(deps), region, accountId),
+      );
+      continue;
+    }
+    if (timers && task.resource === VIRTUAL_WAIT_RESOURCE) {
+      handlers[task.name] = virtualWait(
+        task.name,
+        timers,
+        overrides.waitTimeOverrides?.[task.name],
+        options.signal,
       );
       continue;
     }
@@ -244,6 +273,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       Task: taskContext,
     },
   });
+  // The first state begins within this turn's microtasks (a Task counts itself from there).
+  setImmediate(started);
   const onAbort = () => execution.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) execution.abort();
@@ -276,14 +307,6 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };
-}
-
-/**
- * Work in flight, for a driver of simulated time (bench/fleet.ts): every Task that does I/O begins
- * and ends an activity; a Task that only waits for child executions does not.
- */
-export interface RunActivity {
-  begin(): () => void;
 }
 
 function counted<T extends (...args: never[]) => Promise<unknown>>(

@@ -1,0 +1,73 @@
+// Wait states on a run's own timers. The interpreter (aws-local-stepfunctions) sleeps through a
+// Wait state in real time; a run whose deps carry `timers` (simulated time: bench/fleet.ts) must
+// sleep on those instead. So before such a run the runner replaces each Wait state with a Task this
+// module answers, keeping its name, InputPath, OutputPath, Next/End and its Seconds, Timestamp,
+// SecondsPath or TimestampPath (moved into the Task's Parameters, so the interpreter evaluates the
+// paths exactly as written). The Task waits until the instant the Wait would end and returns its
+// effective input, which is what a Wait state outputs.
+import { TaskFailure } from './errors.ts';
+import type { AslDefinition, AslState } from './state-machines.ts';
+import type { JsonValue, RunTimers } from './types.ts';
+
+/** The resource of the Task that stands for a Wait state on simulated time (never deployed). */
+export const VIRTUAL_WAIT_RESOURCE = 'arn:aws:states:::byok-local:wait';
+
+const KEPT = ['InputPath', 'OutputPath', 'Next', 'End', 'Comment'] as const;
+
+/** The definition with every Wait state (at any depth) replaced by its stand-in Task. */
+export function rewriteWaitStates(definition: AslDefinition): AslDefinition {
+  const states: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Wait') {
+      const copy: AslState = { ...state };
+      if (state.ItemProcessor) copy.ItemProcessor = rewriteWaitStates(state.ItemProcessor);
+      if (state.Iterator) copy.Iterator = rewriteWaitStates(state.Iterator);
+      if (state.Branches) copy.Branches = state.Branches.map(rewriteWaitStates);
+      states[name] = copy;
+      continue;
+    }
+    const parameters: Record<string, unknown> = { 'input.$': '$' };
+    if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
+    if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
+    if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
+    if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
+    const task: AslState = { Type: 'Task', Resource: VIRTUAL_WAIT_RESOURCE, Parameters: parameters };
+    for (const field of KEPT) if (state[field] !== undefined) task[field] = state[field];
+    states[name] = task;
+  }
+  return { ...definition, States: states };
+}
+
+/**
+ * The stand-in Task's handler: sleeps on `timers` until the Wait would end (`overrideMs`, the
+ * run's waitTimeOverrides for the state, replaces the duration), then passes the input on.
+ */
+export function virtualWait(
+  stateName: string,
+  timers: RunTimers,
+  overrideMs: number | undefined,
+  signal: AbortSignal | undefined,
+) {
+  return async (parameters: JsonValue): Promise<JsonValue> => {
+    const { input, seconds, timestamp } = (parameters ?? {}) as {
+      input?: JsonValue;
+      seconds?: unknown;
+      timestamp?: unknown;
+    };
+    let until: number;
+    if (overrideMs !== undefined) until = timers.now() + overrideMs;
+    else if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)
+      until = timers.now() + seconds * 1000;
+    else if (typeof timestamp === 'string' && Number.isFinite(Date.parse(timestamp)))
+      until = Date.parse(timestamp);
+    else {
+      // What Step Functions answers when a Wait's path does not hold a number or a timestamp.
+      throw new TaskFailure(
+        'States.Runtime',
+        `${stateName}: the Wait state's ${seconds !== undefined ? 'seconds' : 'timestamp'} is not valid: ${JSON.stringify(seconds ?? timestamp)}`,
+      );
+    }
+    await timers.sleepUntil(until, signal);
+    return input ?? null;
+  };
+}
