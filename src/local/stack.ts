@@ -74,6 +74,8 @@ export interface LocalStack {
   /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
   events: AttachedEvents;
   server: LocalServer;
+  /** The state dir (absent with everything in memory): the Step Functions API keeps executions there. */
+  stateStore?: StateStore | undefined;
   stop(): Promise<void>;
 }
 
@@ -230,6 +232,7 @@ async function startOnState(
     limiter,
     events,
     server,
+    ...(store ? { stateStore: store } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;

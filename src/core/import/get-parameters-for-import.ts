@@ -12,6 +12,7 @@ import {
   type KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
+import { listResourceTags } from '../aws/paginate-kms.ts';
 import type { Clock } from '../clock.ts';
 import { type Hsm, WRAPPING_ALGORITHMS, type WrappingAlgorithm } from '../hsm/port.ts';
 import { describeIssues } from '../step-kernel/issues.ts';
@@ -41,7 +42,7 @@ import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './
 import { hsmKeyTypeForKeySpec } from './key-families.ts';
 import { describeHsmKey } from './key-material-description.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
-import { type KeyTagDefaults, listKeyTags, readTagDefaults } from './key-tags.ts';
+import { type KeyTagDefaults, readTagDefaults } from './key-tags.ts';
 import { type KmsForRegion, kmsForKey, regionOfKeyArn } from './regional-kms.ts';
 import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
 import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';
@@ -109,7 +110,7 @@ export async function getParametersForImport(
     multiRegion?.MultiRegionKeyType === 'REPLICA' ? multiRegion.PrimaryKey?.Arn : undefined;
   const rulingArn = primaryKeyArn ?? keyArn;
   const rulingKms = kmsForKey(deps, rulingArn);
-  const tagDefaults = readTagDefaults(await listKeyTags(rulingKms, rulingArn));
+  const tagDefaults = readTagDefaults(await listResourceTags(rulingKms, rulingArn));
   if (!tagDefaults.managed) throw new KeyNotManagedError(rulingArn);
 
   const material =

@@ -4,12 +4,8 @@
 // id, HSM key, state, valid to, Region, and when the sweep will reimport each.
 
 import type { KMSClient } from '@aws-sdk/client-kms';
-import {
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { findStateMachine } from '../aws/paginate-sfn.ts';
 import type { Clock } from '../clock.ts';
 import type { KmsForRegion } from '../import/regional-kms.ts';
 import { type DueDecision, decideDue } from './due-policy.ts';
@@ -134,15 +130,9 @@ export async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSw
 
 /** On AWS: the output of the sweep state machine's most recent execution that ended. */
 export async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
-  let nextToken: string | undefined;
-  let arn: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    arn = page.stateMachines?.find((machine) =>
-      machine.name?.endsWith('reimport-expiring-keys'),
-    )?.stateMachineArn;
-    nextToken = arn ? undefined : page.nextToken;
-  } while (nextToken);
+  const arn = (
+    await findStateMachine(sfn, (machine) => machine.name?.endsWith('reimport-expiring-keys') === true)
+  )?.stateMachineArn;
   if (!arn) return undefined;
   const listed = await sfn.send(
     new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'SUCCEEDED', maxResults: 1 }),
@@ -335,14 +325,12 @@ export async function lastRunsFromStepFunctions(sfn: SFNClient, stateMachineArn?
 }
 
 async function findImportStateMachine(sfn: SFNClient): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    const found = page.stateMachines?.find((machine) => machine.name?.endsWith('import-key-material'));
-    if (found?.stateMachineArn) return found.stateMachineArn;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return undefined;
+  const found = await findStateMachine(
+    sfn,
+    (machine) =>
+      machine.name?.endsWith('import-key-material') === true && machine.stateMachineArn !== undefined,
+  );
+  return found?.stateMachineArn;
 }
 
 /** `3d 4h`, `5h 12m`, `-2h 5m` (past). */

@@ -3,7 +3,8 @@
 // ListAliases, the KMS description). Only ids, names, states and dates: nothing here can carry key
 // material. One scan serves every tab: answers are cached for a few seconds and a scan already
 // running is joined, so three tabs polling do not scan the account three times.
-import { type KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { listAliases } from '../../core/aws/paginate-kms.ts';
 import { collectStatus, type KeyStatus, type StatusReport } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
 
@@ -25,17 +26,12 @@ export const KEYS_CACHE_MS = 5_000;
 /** Every alias of the account and Region, by the key id it points at. */
 export async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListAliasesCommand({ Marker: marker, Limit: 100 }));
-    for (const alias of page.Aliases ?? []) {
-      if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;
-      const list = byKey.get(alias.TargetKeyId) ?? [];
-      list.push(alias.AliasName);
-      byKey.set(alias.TargetKeyId, list);
-    }
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
+  for (const alias of await listAliases(kms)) {
+    if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;
+    const list = byKey.get(alias.TargetKeyId) ?? [];
+    list.push(alias.AliasName);
+    byKey.set(alias.TargetKeyId, list);
+  }
   for (const list of byKey.values()) list.sort();
   return byKey;
 }

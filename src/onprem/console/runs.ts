@@ -5,10 +5,10 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type ExecutionListItem,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
+import { executionHistory } from '../../core/aws/paginate-sfn.ts';
 import { type AslDefinition, loadStateMachine } from '../runner/state-machines.ts';
 import { type ConsoleBackend, WORKFLOWS, type Workflow } from './backend.ts';
 import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
@@ -168,21 +168,7 @@ export async function readRun(backend: ConsoleBackend, executionArn: string): Pr
 }
 
 async function readHistory(backend: ConsoleBackend, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await backend.sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        includeExecutionData: true,
-        maxResults: 1000,
-        nextToken,
-      }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken && events.length < 10_000);
-  return events;
+  return executionHistory(backend.sfn, executionArn, { includeExecutionData: true, maxEvents: 10_000 });
 }
 
 const FAILURE_DETAILS = [

@@ -5,6 +5,7 @@
 // SecondsPath or TimestampPath (moved into the Task's Parameters, so the interpreter evaluates the
 // paths exactly as written). The Task waits until the instant the Wait would end and returns its
 // effective input, which is what a Wait state outputs.
+import { mapStates } from '../../core/asl/walk.cjs';
 import { TaskFailure } from './errors.ts';
 import type { AslDefinition, AslState } from './state-machines.ts';
 import type { JsonValue, RunTimers } from './types.ts';
@@ -12,30 +13,29 @@ import type { JsonValue, RunTimers } from './types.ts';
 /** The resource of the Task that stands for a Wait state on simulated time (never deployed). */
 export const VIRTUAL_WAIT_RESOURCE = 'arn:aws:states:::byok-local:wait';
 
+const WAIT_TIMEOUT_SECONDS = 2_147_483;
 const KEPT = ['InputPath', 'OutputPath', 'Next', 'End', 'Comment'] as const;
 
 /** The definition with every Wait state (at any depth) replaced by its stand-in Task. */
 export function rewriteWaitStates(definition: AslDefinition): AslDefinition {
-  const states: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type !== 'Wait') {
-      const copy: AslState = { ...state };
-      if (state.ItemProcessor) copy.ItemProcessor = rewriteWaitStates(state.ItemProcessor);
-      if (state.Iterator) copy.Iterator = rewriteWaitStates(state.Iterator);
-      if (state.Branches) copy.Branches = state.Branches.map(rewriteWaitStates);
-      states[name] = copy;
-      continue;
-    }
+  return mapStates<AslState, AslDefinition>(definition, (_name, state) => {
+    if (state.Type !== 'Wait') return state;
     const parameters: Record<string, unknown> = { 'input.$': '$' };
     if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
     if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
     if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
     if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
-    const task: AslState = { Type: 'Task', Resource: VIRTUAL_WAIT_RESOURCE, Parameters: parameters };
+    const task: AslState = {
+      Type: 'Task',
+      Resource: VIRTUAL_WAIT_RESOURCE,
+      Parameters: parameters,
+      // A Wait has no timeout; the interpreter gives a Task 60 s of real time unless told (this is
+      // the longest a Node.js timer takes).
+      TimeoutSeconds: WAIT_TIMEOUT_SECONDS,
+    };
     for (const field of KEPT) if (state[field] !== undefined) task[field] = state[field];
-    states[name] = task;
-  }
-  return { ...definition, States: states };
+    return task;
+  });
 }
 
 /**

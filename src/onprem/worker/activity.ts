@@ -6,7 +6,8 @@
 // up to --discovery-timeout; then WorkerEndpointUnreachableError. The activity states' deployed
 // HeartbeatSeconds is read from byok's state machines, so a --heartbeat-interval they would time
 // out is refused at start.
-import { DescribeStateMachineCommand, ListActivitiesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { listActivities } from '../../core/aws/paginate-sfn.ts';
 import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { ACTIVITY_HEARTBEAT_SECONDS, activitySuffixOf, HSM_STEPS } from '../runner/hsm-placement.ts';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelayMs, sleep } from './backoff.ts';
@@ -31,19 +32,14 @@ export function isWrapActivityName(name: string): boolean {
 /** Every HSM activity here, by step: WrapActivityNotFoundError without exactly one wrap activity. */
 export async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> {
   const found = new Map<string, string[]>(HSM_STEPS.map((step) => [step, []]));
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListActivitiesCommand({ nextToken }));
-    for (const activity of page.activities ?? []) {
-      if (!activity.name || !activity.activityArn) continue;
-      // The longest suffix wins: `...-retire-rotation-material` is not also `...-material`.
-      const step = [...HSM_STEPS]
-        .filter((candidate) => isActivityNameOf(candidate, activity.name as string))
-        .sort((a, b) => (activitySuffixOf(b) ?? b).length - (activitySuffixOf(a) ?? a).length)[0];
-      if (step) found.get(step)?.push(activity.activityArn);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for (const activity of await listActivities(sfn)) {
+    if (!activity.name || !activity.activityArn) continue;
+    // The longest suffix wins: `...-retire-rotation-material` is not also `...-material`.
+    const step = [...HSM_STEPS]
+      .filter((candidate) => isActivityNameOf(candidate, activity.name as string))
+      .sort((a, b) => (activitySuffixOf(b) ?? b).length - (activitySuffixOf(a) ?? a).length)[0];
+    if (step) found.get(step)?.push(activity.activityArn);
+  }
   const wrap = found.get(WRAP_STEP) ?? [];
   if (wrap.length !== 1) {
     throw new WrapActivityNotFoundError(

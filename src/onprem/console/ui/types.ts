@@ -86,6 +86,7 @@ export interface AslState {
   Catch?: { Next: string; ErrorEquals: string[] }[];
   ItemProcessor?: AslDefinition;
   Iterator?: AslDefinition;
+  Branches?: AslDefinition[];
 }
 
 export interface AslDefinition {
