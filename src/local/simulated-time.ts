@@ -31,10 +31,43 @@ export class SimulatedTime {
   /** How many times time jumped (each a batch of sleepers woken). */
   jumps = 0;
 
-  constructor(startMs: number = Date.now()) {
+  private running = 0;
+  private readonly queued: (() => void)[] = [];
+  private readonly concurrency: number;
+
+  /**
+   * `concurrency`: how many Tasks doing I/O may run at once in real time (`slot`); the others wait
+   * their turn, counted as in flight, so time stands still for them too. Default: no bound.
+   */
+  constructor(options: { startMs?: number; concurrency?: number } = {}) {
+    const startMs = options.startMs ?? Date.now();
     if (!Number.isFinite(startMs) || startMs < 0)
       throw new VirtualClockError(`simulated time must start at an epoch millisecond, not ${startMs}`);
+    const concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    if (!(concurrency >= 1))
+      throw new VirtualClockError(`simulated time needs room for at least one task, not ${concurrency}`);
     this.nowMs = startMs;
+    this.concurrency = concurrency;
+  }
+
+  /** Work in flight at once, once there is room for it (the runner's RunActivity.slot). */
+  async slot(): Promise<() => void> {
+    const end = this.begin();
+    if (this.running >= this.concurrency) {
+      await new Promise<void>((resolve) => this.queued.push(resolve));
+    } else {
+      this.running += 1;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queued.shift();
+      // The room passes to the next one waiting; running stays the same.
+      if (next) next();
+      else this.running -= 1;
+      end();
+    };
   }
 
   /** The simulated epoch milliseconds (what the stack takes for real time). */

@@ -348,7 +348,7 @@ function counted<T extends (...args: never[]) => Promise<unknown>>(
 ): T {
   if (!activity) return handler;
   return (async (...args: Parameters<T>) => {
-    const end = activity.begin();
+    const end = activity.slot ? await activity.slot() : activity.begin();
     try {
       return await handler(...args);
     } finally {

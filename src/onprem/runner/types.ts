@@ -38,6 +38,11 @@ export interface RunTimers {
  */
 export interface RunActivity {
   begin(): () => void;
+  /**
+   * Like begin, once the driver has room for one more Task doing I/O (a driver may bound how many
+   * run at once on this machine, without moving time while they wait).
+   */
+  slot?(): Promise<() => void>;
 }
 
 export interface RunOverrides {

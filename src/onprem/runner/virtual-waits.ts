@@ -16,9 +16,19 @@ export const VIRTUAL_WAIT_RESOURCE = 'arn:aws:states:::byok-local:wait';
 const WAIT_TIMEOUT_SECONDS = 2_147_483;
 const KEPT = ['InputPath', 'OutputPath', 'Next', 'End', 'Comment'] as const;
 
-/** The definition with every Wait state (at any depth) replaced by its stand-in Task. */
+/**
+ * The definition for a run on simulated time: every Wait state (at any depth) replaced by its
+ * stand-in Task, and no real-time timeout left. The interpreter times Tasks (TimeoutSeconds, 60 s
+ * by default) and the execution (top-level TimeoutSeconds) with real timers; on simulated time work
+ * takes no time at all, so a real-time timeout would only measure how busy this machine is: every
+ * timeout is set to the longest a Node.js timer takes.
+ */
 export function rewriteWaitStates(definition: AslDefinition): AslDefinition {
-  return mapStates<AslState, AslDefinition>(definition, (_name, state) => {
+  const rewritten = mapStates<AslState, AslDefinition>(definition, (_name, state) => {
+    if (state.Type === 'Task') {
+      const { TimeoutSecondsPath: _path, ...task } = state;
+      return { ...task, TimeoutSeconds: WAIT_TIMEOUT_SECONDS };
+    }
     if (state.Type !== 'Wait') return state;
     const parameters: Record<string, unknown> = { 'input.$': '$' };
     if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
@@ -36,6 +46,9 @@ export function rewriteWaitStates(definition: AslDefinition): AslDefinition {
     for (const field of KEPT) if (state[field] !== undefined) task[field] = state[field];
     return task;
   });
+  return definition.TimeoutSeconds === undefined
+    ? rewritten
+    : { ...rewritten, TimeoutSeconds: WAIT_TIMEOUT_SECONDS };
 }
 
 /**

@@ -35,7 +35,7 @@ describe('simulated time', () => {
 
   it('wakes sleepers in order, each at its own instant, and never before', async () => {
     // Prepare
-    const time = new SimulatedTime(START);
+    const time = new SimulatedTime({ startMs: START });
     const woken: [string, number][] = [];
     const sleep = (name: string, atMs: number) =>
       time.sleepUntil(atMs).then(() => {
@@ -61,7 +61,7 @@ describe('simulated time', () => {
 
   it('stands still while work is in flight', async () => {
     // Prepare
-    const time = new SimulatedTime(START);
+    const time = new SimulatedTime({ startMs: START });
     const end = time.begin();
     let wokenAt: number | undefined;
     const sleeping = time.sleepUntil(START + 1000).then(() => {
@@ -123,9 +123,50 @@ describe('simulated time', () => {
     expect(definition.States.Pause.Type).toBe('Wait');
   });
 
+  it('leaves no real-time timeout: work takes no simulated time, so a real timer would time this machine', () => {
+    // Prepare
+    const definition = {
+      StartAt: 'Work',
+      TimeoutSeconds: 900,
+      States: {
+        Work: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', TimeoutSeconds: 30, End: true },
+      },
+    };
+
+    // Act
+    const rewritten = rewriteWaitStates(definition);
+
+    // Assess
+    expect(rewritten.TimeoutSeconds).toBe(2_147_483);
+    expect(rewritten.States.Work?.TimeoutSeconds).toBe(2_147_483);
+  });
+
+  it('lets only `concurrency` tasks run at once, the others counted in flight while they wait', async () => {
+    // Prepare
+    const time = new SimulatedTime({ startMs: START, concurrency: 1 });
+    const order: string[] = [];
+    const endFirst = await time.slot();
+    const second = time.slot().then((end) => {
+      order.push('second runs');
+      return end;
+    });
+    const woken = time.sleepUntil(START + 1000).then(() => order.push('time moved'));
+    const driving = time.drive(woken, { quietMs: 2 });
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    order.push('first ends');
+    endFirst();
+    (await second)();
+    await driving;
+
+    // Assess
+    expect(order).toEqual(['first ends', 'second runs', 'time moved']);
+  });
+
   it('runs Wait states on the run timers: paced slots in simulated time, in no real time', async () => {
     // Prepare: three items, each waiting for its own slot (TimestampPath), then a 3600 s Wait.
-    const time = new SimulatedTime(START);
+    const time = new SimulatedTime({ startMs: START });
     const slots = [0, 1000, 2000].map((offset) => new Date(START + offset).toISOString());
     const path = await writeMachine('paced', {
       StartAt: 'Each',
