@@ -74,7 +74,7 @@ const SHA_256_WRAPPING = new Set<WrappingAlgorithm>(['RSAES_OAEP_SHA_256', 'RSA_
 
 const IMPORTABLE_STATES = new Set(['Enabled', 'PendingImport']);
 
-export async function describeImportableKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
+async function describeImportableKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
   let metadata: KeyMetadata | undefined;
   try {
     metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { LocalStateCorruptError } from '../errors.ts';
 import { parseStateFile, type StateStore } from '../persistence.ts';
 
-export const JOURNAL_DIR = 'stepfunctions';
+const JOURNAL_DIR = 'stepfunctions';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 const instant = z.number().int().min(0).max(253_402_300_799_999);

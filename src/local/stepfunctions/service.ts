@@ -25,7 +25,7 @@ import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answ
 import type { TaskTokenPort } from './task-port.ts';
 import { pageOf } from './validation.ts';
 
-export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
+const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
 const _MAX_INPUT_BYTES = 256 * 1024;
 export interface StepFunctionsServiceOptions {
   region: string;

@@ -6,18 +6,12 @@
 // table whose name ends in -import-runs. No record to read is not an error: the page says so.
 import { type AwsClientOptions, createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
 import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
-import type { ImportRun } from '../import-runs/contracts.ts';
 import { DynamoDbImportRunRecord } from '../import-runs/store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from '../import-runs/table.ts';
-
-export interface ImportRunsView {
-  runs: ImportRun[];
-  /** Why no runs could be read (no record here, or it refused), when so. */
-  unavailable: string | null;
-}
+import type { ImportRunsView } from './wire.ts';
 
 /** How many of the newest `byok import` runs the Runs page lists. */
-export const IMPORT_RUNS_LISTED = 25;
+const IMPORT_RUNS_LISTED = 25;
 
 export interface ImportRunsReader {
   list(): Promise<ImportRunsView>;

@@ -5,26 +5,15 @@
 // running is joined, so three tabs polling do not scan the account three times.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { listAliases } from '../../core/aws/paginate-kms.ts';
-import { collectStatus, type KeyStatus, type StatusReport } from '../../core/sweep/status.ts';
+import { collectStatus } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
-
-export interface KeyView extends KeyStatus {
-  /** `alias/…` names pointing at the key, sorted. */
-  aliases: string[];
-  description: string | null;
-}
-
-export interface KeysView extends Omit<StatusReport, 'keys'> {
-  keys: KeyView[];
-}
-
-export const DEFAULT_LEAD_WINDOW_DAYS = 14;
+import type { KeysView } from './wire.ts';
 
 /** How long one scan serves every tab. */
-export const KEYS_CACHE_MS = 5_000;
+const KEYS_CACHE_MS = 5_000;
 
 /** Every alias of the account and Region, by the key id it points at. */
-export async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
+async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
   for (const alias of await listAliases(kms)) {
     if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;

@@ -8,7 +8,7 @@ import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
 import { DynamoDbImportRunRecord, type ImportRunRecord } from './store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from './table.ts';
 
-export const IMPORT_RUNS_TABLE_ENV = 'BYOK_IMPORT_RUNS_TABLE';
+const IMPORT_RUNS_TABLE_ENV = 'BYOK_IMPORT_RUNS_TABLE';
 
 export interface ImportRunRecordTarget {
   endpoint?: string | undefined;

@@ -39,10 +39,6 @@ export function localActivityName(step: string): string {
   return `byok-${suffix}`;
 }
 
-export function isHsmPlacement(value: string): value is HsmPlacement {
-  return (HSM_PLACEMENTS as readonly string[]).includes(value);
-}
-
 /**
  * The definition with each HSM step's Task placed: unchanged for 'lambda'; for 'activity' its
  * Resource becomes the activity ARN `activityArnOf(step)` gives, with HeartbeatSeconds added.

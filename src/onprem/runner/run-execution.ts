@@ -53,11 +53,8 @@ import { rewriteWaitStates, VIRTUAL_WAIT_RESOURCE, virtualWait } from './virtual
 export type {
   ExecutionEvent,
   ExecutionResult,
-  ExecutionStatus,
-  RunActivity,
   RunnerDeps,
   RunOverrides,
-  RunTimers,
 } from './types.ts';
 
 export interface RunExecutionOptions {

@@ -25,12 +25,8 @@ function isActivityNameOf(step: string, name: string): boolean {
   return name === `byok-${suffix}` || (name.startsWith('byok-') && name.endsWith(`-${suffix}`));
 }
 
-export function isWrapActivityName(name: string): boolean {
-  return isActivityNameOf(WRAP_STEP, name);
-}
-
 /** Every HSM activity here, by step: WrapActivityNotFoundError without exactly one wrap activity. */
-export async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> {
+async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> {
   const found = new Map<string, string[]>(HSM_STEPS.map((step) => [step, []]));
   for (const activity of await listActivities(sfn)) {
     if (!activity.name || !activity.activityArn) continue;
@@ -57,14 +53,8 @@ export async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> 
   return activities;
 }
 
-/** The wrap activity only (kept for callers that poll just the wrap step). */
-export async function findWrapActivity(sfn: SFNClient): Promise<string> {
-  const wrap = (await findHsmActivities(sfn)).find((activity) => activity.step === WRAP_STEP);
-  return wrap?.activityArn as string;
-}
-
 /** Network failures (nothing answers, the connection drops, a timeout) and AWS's 5xx/throttling. */
-export function isTransientFailure(error: unknown): boolean {
+function isTransientFailure(error: unknown): boolean {
   const failure = error as {
     code?: unknown;
     name?: unknown;
@@ -158,7 +148,7 @@ function heartbeatsOf(definition: AslLike, activityArns: ReadonlySet<string>, fo
  * where it was read; the shipped value (statemachines/hsm-placement.json) when the state machines
  * cannot be read (no states:DescribeStateMachine) or name none of them.
  */
-export async function deployedHeartbeatSeconds(
+async function deployedHeartbeatSeconds(
   sfn: SFNClient,
   activities: readonly HsmActivity[],
 ): Promise<{ seconds: number; where: string }> {

@@ -5,7 +5,7 @@
 // went there, the whole of it collapses into one "On failure" box. A Map's inner states collapse
 // the same way when the Map never ran. Pure, so it is unit-tested; the component lays it out.
 import { forEachState, nestedDefinitions } from '../../../core/asl/walk.cjs';
-import type { AslDefinition, StateVisit } from './types.ts';
+import type { AslDefinition, StateVisit } from '../wire.ts';
 
 export type EdgeKind = 'next' | 'choice' | 'catch' | 'iterate';
 

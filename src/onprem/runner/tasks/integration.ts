@@ -23,7 +23,7 @@ import { interpreterTimeoutError } from './interpreter-timeout.ts';
 import type { IssuedTask } from './registry.ts';
 import { TaskTokenService } from './service.ts';
 
-export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]{1,80}$/;
 /**
  * The interpreter's own Task timer is real time and cannot be switched off; this keeps it out of

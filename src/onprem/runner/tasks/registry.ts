@@ -13,7 +13,7 @@ import type { TaskTimers } from './timers.ts';
 import { isWellFormedTaskToken, newTaskToken } from './tokens.ts';
 
 /** Step Functions' default TimeoutSeconds for a Task (about three years). */
-export const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 
 export type TaskRefusal = 'TaskTimedOut' | 'InvalidToken' | 'TaskDoesNotExist' | 'InvalidOutput';
 

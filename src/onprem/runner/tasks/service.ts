@@ -2,7 +2,7 @@
 // runner opens callback and activity tasks on it (deps.tasks); the API answers SendTaskSuccess,
 // SendTaskFailure, SendTaskHeartbeat and GetActivityTask with it. Built by whoever composes a run
 // and an API (the local stack's composer, `byok local up`, tests), with the clock and timers of
-// that world: the virtual clock's DueTimers locally, systemTimers against AWS.
+// that world (DueTimers driven by the run's clock).
 import type { Clock } from '../../../core/clock.ts';
 import type { JsonValue } from '../types.ts';
 import { type ActivityDelivery, ActivityTaskQueue, type TakeOptions } from './activities.ts';
