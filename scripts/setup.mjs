@@ -68,7 +68,10 @@ const README_BLOCK = /(<!-- system-packages:start[^>]*-->)[\s\S]*?(<!-- system-p
 /** README.md's text with its package list regenerated (`node scripts/setup.mjs --readme`). */
 export function withPackageList(readme, packages = SYSTEM_PACKAGES) {
   if (!README_BLOCK.test(readme)) throw new Error('README.md has no <!-- system-packages:start --> block');
-  return readme.replace(README_BLOCK, (_all, start, end) => `${start}\n${packagesMarkdown(packages)}\n  ${end}`);
+  return readme.replace(
+    README_BLOCK,
+    (_all, start, end) => `${start}\n${packagesMarkdown(packages)}\n  ${end}`,
+  );
 }
 
 function log(message) {
