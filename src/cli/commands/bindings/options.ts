@@ -1,0 +1,44 @@
+// `byok bindings`'s options as commander parses them, and their parsers. Cheap to load.
+import { parseLabel } from '../../../shared/parse.ts';
+import { optionParser } from '../../options.ts';
+
+/** Options every bindings subcommand takes: where the store is. */
+export interface BindingsStoreOptions {
+  endpoint?: string;
+  region?: string;
+  bindingsTable?: string;
+}
+
+export interface BindingsAddOptions extends BindingsStoreOptions {
+  hsmKey: string;
+  keyId: string;
+  json?: boolean;
+}
+
+export type BindingsRemoveOptions = BindingsAddOptions;
+
+export interface BindingsListOptions extends BindingsStoreOptions {
+  json?: boolean;
+}
+
+/** A DynamoDB table name: 3..255 of `[A-Za-z0-9_.-]`. */
+export const parseTableName = optionParser((text) =>
+  /^[A-Za-z0-9_.-]{3,255}$/.test(text)
+    ? { ok: true as const, value: text }
+    : { ok: false as const, problem: 'expected a DynamoDB table name (3..255 of A-Z a-z 0-9 _ . -)' },
+);
+
+/** `--hsm-key`: an HSM key label, taken exactly as given. */
+export const parseHsmKeyOption = optionParser((text) => parseLabel(text));
+
+/** `--key-id`: a KMS key id, key ARN or alias (resolved to the key's ARN with DescribeKey). */
+export const parseKeyIdOption = optionParser((text) =>
+  /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/.test(text)
+    ? { ok: true as const, value: text }
+    : { ok: false as const, problem: 'expected a KMS key id, key ARN or alias' },
+);
+
+/** The Region named by a KMS ARN (`arn:aws:kms:<region>:…`), if the text is one. */
+export function regionOfKmsArn(text: string): string | undefined {
+  return /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(text)?.[1];
+}
