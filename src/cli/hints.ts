@@ -1,0 +1,42 @@
+// Commands that hints print, written so that they run as printed: against the local stack a byok
+// command carries `--endpoint <url>` and an AWS CLI command `--endpoint-url <url> --region <r>`;
+// against AWS both carry the Region and profile the run used. Every value is quoted for a POSIX
+// shell when it needs it. test/unit/cli/hints.test.ts parses the byok ones with the CLI's own
+// parser. Dependency-free.
+
+/** Where the run that prints the hint went (an AwsTarget, or as much of it as is known). */
+export interface HintTarget {
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  profile?: string | undefined;
+}
+
+/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function line(words: readonly string[]): string {
+  return words.map(shellWord).join(' ');
+}
+
+/** `byok <words…>` plus where the run went: `--endpoint <url>`, or `--region`/`--profile`. */
+export function byokCommand(target: HintTarget, ...words: string[]): string {
+  const where = target.endpoint
+    ? ['--endpoint', target.endpoint]
+    : [
+        ...(target.region ? ['--region', target.region] : []),
+        ...(target.profile ? ['--profile', target.profile] : []),
+      ];
+  return line(['byok', ...words, ...where]);
+}
+
+/** `aws <service> <operation> <words…>` plus `--endpoint-url`, `--region` and `--profile` as the run used them. */
+export function awsCommand(target: HintTarget, ...words: string[]): string {
+  const where = [
+    ...(target.endpoint ? ['--endpoint-url', target.endpoint] : []),
+    ...(target.region ? ['--region', target.region] : []),
+    ...(target.profile ? ['--profile', target.profile] : []),
+  ];
+  return line(['aws', ...words, ...where]);
+}
