@@ -847,9 +847,10 @@ describe('rotation and approvals (least privilege)', () => {
         .map((statement) => ({ id, statement })),
     );
 
-    // Assess
+    // Assess (the bindings table's readers: see "bindings" below)
     expect(dynamoStatements.length).toBeGreaterThan(0);
     for (const { id, statement } of dynamoStatements) {
+      if (statement.Sid === 'ReadBindings') continue;
       expect(resourcesOf(statement), id).toEqual([{ 'Fn::GetAtt': ['ApprovalsTable', 'Arn'] }]);
       expect(
         ['ValidateRotation', 'OpenApproval', 'RecheckApproval', 'AbandonRotation', 'ApprovalsApi'].some(
@@ -888,6 +889,127 @@ describe('rotation and approvals (least privilege)', () => {
       ]),
     );
     expect(property(rule, 'Targets')).toEqual([{ Id: 'AlertTopic', Arn: { Ref: 'AlertTopic' } }]);
+  });
+});
+
+describe('bindings (issue 16 item 2): only administrators write them, byok only reads them', () => {
+  const BINDINGS_ARN = { 'Fn::GetAtt': ['BindingsTable', 'Arn'] };
+  const WRITES = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PartiQLInsert',
+    'dynamodb:PartiQLUpdate',
+    'dynamodb:PartiQLDelete',
+  ];
+
+  it('keeps the bindings in a retained, recoverable table keyed by the HSM key label', () => {
+    // Prepare
+    const table = template.Resources.BindingsTable;
+
+    // Assess
+    expect(table?.Type).toBe('AWS::DynamoDB::Table');
+    expect((table as { DeletionPolicy?: string } | undefined)?.DeletionPolicy).toBe('Retain');
+    expect(property(table, 'TableName')).toBe('byok-dev-bindings');
+    expect(property(table, 'KeySchema')).toEqual([{ AttributeName: 'hsmKeyLabel', KeyType: 'HASH' }]);
+    expect(property(table, 'PointInTimeRecoverySpecification')).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(property(table, 'DeletionProtectionEnabled')).toBe(true);
+  });
+
+  it("denies every write to anyone not named in BindingsAdministratorArns, in the table's own policy", () => {
+    // Prepare
+    const policy = property<{ PolicyDocument: { Statement: (Statement & { Principal: unknown })[] } }>(
+      template.Resources.BindingsTable,
+      'ResourcePolicy',
+    );
+    const [deny] = policy.PolicyDocument.Statement;
+
+    // Assess
+    expect(policy.PolicyDocument.Statement).toHaveLength(1);
+    expect(deny?.Effect).toBe('Deny');
+    expect(deny?.Principal).toBe('*');
+    expect(actionsOf(deny as Statement).sort()).toEqual([...WRITES].sort());
+    expect(deny?.Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': { Ref: 'BindingsAdministratorArns' } },
+    });
+    expect(template.Parameters?.BindingsAdministratorArns).toMatchObject({
+      Type: 'CommaDelimitedList',
+      Default: '',
+    });
+  });
+
+  it('lets byok read the bindings only where it decides: GetParametersForImport (GetItem) and the sweep (Scan)', () => {
+    // Prepare
+    const readers = resourcesOfType('AWS::IAM::Role').flatMap(([id, role]) =>
+      statementsOf(role)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('BindingsTable'))
+        .map((statement) => ({ id, actions: actionsOf(statement), resources: resourcesOf(statement) })),
+    );
+
+    // Assess: no role of the stack may write the table, and only these two read it.
+    expect(readers.map(({ id }) => id.replace(/IamRoleLambdaExecution$/, '')).sort()).toEqual([
+      'FindExpiringKeys',
+      'GetParametersForImport',
+    ]);
+    for (const { id, actions, resources } of readers) {
+      expect(resources, id).toEqual([BINDINGS_ARN]);
+      expect(actions, id).toEqual([
+        id.startsWith('GetParametersForImport') ? 'dynamodb:GetItem' : 'dynamodb:Scan',
+      ]);
+    }
+    for (const functionKey of ['getParametersForImport', 'findExpiringKeys']) {
+      const fn =
+        template.Resources[`${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`];
+      expect(
+        property<{ Variables: Record<string, unknown> }>(fn, 'Environment').Variables.BYOK_BINDINGS_TABLE,
+      ).toEqual({
+        Ref: 'BindingsTable',
+      });
+    }
+  });
+
+  it('gives the administrators a policy to attach that may write the table and resolve keys, nothing else', () => {
+    // Prepare
+    const policy = template.Resources.BindingsAdministratorPolicy;
+    const statements = property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement;
+
+    // Assess
+    expect(policy?.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(
+      statements.map((statement) => [statement.Sid, actionsOf(statement).sort(), resourcesOf(statement)]),
+    ).toEqual([
+      [
+        'RecordBindings',
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+        [BINDINGS_ARN],
+      ],
+      ['FindTheBindingsTable', ['dynamodb:ListTables'], ['*']],
+      ['ResolveTheKeysToBind', ['kms:DescribeKey'], [KEYS_OF_THIS_ACCOUNT_ANY_REGION]],
+    ]);
+    expect((template.Outputs?.BindingsTableName as { Value?: unknown } | undefined)?.Value).toEqual({
+      Ref: 'BindingsTable',
+    });
+    expect(
+      (template.Outputs?.BindingsAdministratorPolicyArn as { Value?: unknown } | undefined)?.Value,
+    ).toEqual({
+      Ref: 'BindingsAdministratorPolicy',
+    });
+  });
+
+  it('passes the import execution input to GetParametersForImport under request, where importType cannot reach the step', () => {
+    // Prepare
+    const importStep = definitionOf('ImportKeyMaterial').States.GetParametersForImport as unknown as {
+      Parameters: Record<string, unknown>;
+    };
+    const rotationStep = definitionOf('RotateKeyMaterial').States.GetParametersForImport as unknown as {
+      Parameters: Record<string, unknown>;
+    };
+
+    // Assess: only the rotation's definition asks for new material, beside the request.
+    expect(importStep.Parameters).not.toHaveProperty('importType');
+    expect(rotationStep.Parameters.importType).toBe('NEW_KEY_MATERIAL');
+    expect(rotationStep.Parameters.request).not.toHaveProperty('importType');
   });
 });
 

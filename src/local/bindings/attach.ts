@@ -7,7 +7,7 @@
 //   DELETE /_byok/bindings  {"hsmKeyLabel","keyArn"}  {"removed":true} | {"removed":false,"existing":...}
 // The local stack has no authentication (loopback only): locally, whoever runs the stack is its
 // administrator. Deployed, the table's resource policy is what keeps bindings to administrators.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AdminError } from '../errors.ts';
 import { type BindingsStateStore, LocalBindingSchema, LocalBindings } from './store.ts';
 
@@ -28,7 +28,11 @@ export interface BindingsAttachableStack {
   server: {
     addAdminRoute(
       name: string,
-      handler: (request: { method: string; body: Record<string, unknown>; query: URLSearchParams }) => unknown,
+      handler: (request: {
+        method: string;
+        body: Record<string, unknown>;
+        query: URLSearchParams;
+      }) => unknown,
     ): void;
   };
 }

@@ -43,7 +43,12 @@ describe('DynamoDbBindingsStore', () => {
     // Act
     const added = await store.add({ hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT });
     const clash = await store.add({ hsmKeyLabel: 'payments', keyArn: KEY_B, createdAt: AT });
-    await store.add({ hsmKeyLabel: 'orders', keyArn: KEY_B, createdAt: AT, createdBy: 'arn:aws:iam::111122223333:role/Admin' });
+    await store.add({
+      hsmKeyLabel: 'orders',
+      keyArn: KEY_B,
+      createdAt: AT,
+      createdBy: 'arn:aws:iam::111122223333:role/Admin',
+    });
     const listed = await store.list();
     const wrongRemove = await store.remove('payments', KEY_B);
     const rightRemove = await store.remove('payments', KEY_A);
@@ -51,7 +56,10 @@ describe('DynamoDbBindingsStore', () => {
 
     // Assess
     expect(added).toEqual({ added: true });
-    expect(clash).toEqual({ added: false, existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT } });
+    expect(clash).toEqual({
+      added: false,
+      existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT },
+    });
     expect(listed.map((binding) => binding.hsmKeyLabel)).toEqual(['orders', 'payments']);
     expect(wrongRemove.removed).toBe(false);
     expect(rightRemove).toEqual({ removed: true });
@@ -87,7 +95,9 @@ describe('DynamoDbBindingsStore', () => {
     });
 
     // Act
-    const error = (await store.get('payments').catch((caught: unknown) => caught)) as BindingsStoreUnavailableError;
+    const error = (await store
+      .get('payments')
+      .catch((caught: unknown) => caught)) as BindingsStoreUnavailableError;
 
     // Assess
     expect(error).toBeInstanceOf(BindingsStoreUnavailableError);
@@ -98,13 +108,19 @@ describe('DynamoDbBindingsStore', () => {
   it('finds the one *-bindings table when none is named, and refuses to guess among several', async () => {
     // Prepare
     const single = await startLocalDynamoDb();
-    const singleControl = new DynamoDBClient({ endpoint: single.url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+    const singleControl = new DynamoDBClient({
+      endpoint: single.url,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    });
     await singleControl.send(new CreateTableCommand(bindingsTableDefinition('byok-prod-bindings')));
     await singleControl.send(new CreateTableCommand(bindingsTableDefinition('byok-prod-approvals')));
     await freshStore('byok-other-bindings');
 
     // Act
-    const found = await findBindingsTable(createDynamoDbDocumentClient({ endpoint: single.url, region: 'us-east-1' }));
+    const found = await findBindingsTable(
+      createDynamoDbDocumentClient({ endpoint: single.url, region: 'us-east-1' }),
+    );
     const ambiguous = (await findBindingsTable(
       createDynamoDbDocumentClient({ endpoint: dynamo.url, region: 'us-east-1' }),
     ).catch((error: unknown) => error)) as BindingsStoreUnavailableError;

@@ -15,7 +15,12 @@ const OTHER_KEY = 'arn:aws:kms:us-east-1:111122223333:key/99999999-2222-3333-444
 describe('bindings rules', () => {
   it('strips every rotation suffix to find the base label, and nothing else', () => {
     // Prepare
-    const labels = ['payments', 'payments-r1-0a1b2c3d', 'payments-r1-0a1b2c3d-r2-ffffffff', 'payments-r1-XYZ'];
+    const labels = [
+      'payments',
+      'payments-r1-0a1b2c3d',
+      'payments-r1-0a1b2c3d-r2-ffffffff',
+      'payments-r1-XYZ',
+    ];
 
     // Act
     const bases = labels.map(baseHsmKeyLabel);
@@ -70,7 +75,11 @@ describe('bindings rules', () => {
     const derived = 'payments-r1-0a1b2c3d';
 
     // Act
-    const symmetric = await requireBinding(store, { hsmKeyLabel: derived, keyArn: PAYMENTS_KEY, rotationLabels: true });
+    const symmetric = await requireBinding(store, {
+      hsmKeyLabel: derived,
+      keyArn: PAYMENTS_KEY,
+      rotationLabels: true,
+    });
     const otherKey = await requireBinding(store, {
       hsmKeyLabel: derived,
       keyArn: OTHER_KEY,

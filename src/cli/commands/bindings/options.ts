@@ -1,25 +1,21 @@
 // `byok bindings`'s options as commander parses them, and their parsers. Cheap to load.
 import { parseLabel } from '../../../shared/parse.ts';
+import type { AwsCommandOptions, OutputOptions } from '../../aws-options.ts';
 import { optionParser } from '../../options.ts';
 
 /** Options every bindings subcommand takes: where the store is. */
-export interface BindingsStoreOptions {
-  endpoint?: string;
-  region?: string;
-  bindingsTable?: string;
+export interface BindingsStoreOptions extends AwsCommandOptions {
+  bindingsTable?: string | undefined;
 }
 
-export interface BindingsAddOptions extends BindingsStoreOptions {
+export interface BindingsAddOptions extends BindingsStoreOptions, OutputOptions {
   hsmKey: string;
   keyId: string;
-  json?: boolean;
 }
 
 export type BindingsRemoveOptions = BindingsAddOptions;
 
-export interface BindingsListOptions extends BindingsStoreOptions {
-  json?: boolean;
-}
+export type BindingsListOptions = BindingsStoreOptions & OutputOptions;
 
 /** A DynamoDB table name: 3..255 of `[A-Za-z0-9_.-]`. */
 export const parseTableName = optionParser((text) =>
@@ -37,8 +33,3 @@ export const parseKeyIdOption = optionParser((text) =>
     ? { ok: true as const, value: text }
     : { ok: false as const, problem: 'expected a KMS key id, key ARN or alias' },
 );
-
-/** The Region named by a KMS ARN (`arn:aws:kms:<region>:…`), if the text is one. */
-export function regionOfKmsArn(text: string): string | undefined {
-  return /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(text)?.[1];
-}

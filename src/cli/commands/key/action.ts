@@ -10,10 +10,10 @@ import {
   ReplicateKeyCommand,
   type Tag,
 } from '@aws-sdk/client-kms';
+import { createKmsClient } from '../../../aws/clients.ts';
 import { addBinding } from '../../../bindings/admin.ts';
 import { HsmKeyAlreadyBoundError } from '../../../bindings/errors.ts';
 import { checkNewBinding } from '../../../bindings/rules.ts';
-import { createKmsClient } from '../../../aws/clients.ts';
 import { systemClock } from '../../../clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../hsm/config.ts';
 import { KeySpecMismatchError } from '../../../import/errors.ts';
@@ -25,6 +25,7 @@ import {
   TAG_MANAGED_VALUE,
   TAG_VALID_FOR_DAYS,
 } from '../../../import/tags.ts';
+import { resolveAwsTarget } from '../../aws-target.ts';
 import { AwsSetupError } from '../../errors.ts';
 import { recorder, storeFor } from '../bindings/action.ts';
 import { runImport } from '../import/action.ts';
@@ -45,7 +46,9 @@ export function tagsFor(options: KeyCreateOptions): Tag[] {
   return [
     { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
     { TagKey: TAG_HSM_KEY_LABEL, TagValue: options.hsmKey },
-    ...(options.validFor !== undefined ? [{ TagKey: TAG_VALID_FOR_DAYS, TagValue: String(options.validFor) }] : []),
+    ...(options.validFor !== undefined
+      ? [{ TagKey: TAG_VALID_FOR_DAYS, TagValue: String(options.validFor) }]
+      : []),
     ...(options.approvalsRequired !== undefined
       ? [{ TagKey: TAG_APPROVALS_REQUIRED, TagValue: String(options.approvalsRequired) }]
       : []),
@@ -73,11 +76,7 @@ async function checkHsmKey(options: KeyCreateOptions, hsmKeyType: string): Promi
   }
 }
 
-async function waitUntilCreated(
-  kms: KMSClient,
-  replicaArn: string,
-  primaryArn: string,
-): Promise<void> {
+async function waitUntilCreated(kms: KMSClient, replicaArn: string, primaryArn: string): Promise<void> {
   const deadline = Date.now() + REPLICA_READY_TIMEOUT_MS;
   for (;;) {
     const state = (await kms.send(new DescribeKeyCommand({ KeyId: replicaArn }))).KeyMetadata?.KeyState;
@@ -89,18 +88,15 @@ async function waitUntilCreated(
 
 export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
   const { family, hsmKeyType } = hsmKeyTypeForKeySpec(options.keySpec);
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!options.endpoint && !region) {
-    throw new AwsSetupError('no AWS Region given', 'pass --region or set AWS_REGION (or --endpoint for the local stack)');
-  }
+  const target = await resolveAwsTarget(options);
+  const { region } = target;
   const replicaRegions = options.replicaRegions ?? [];
   const multiRegion = options.multiRegion === true || replicaRegions.length > 0;
-  const kms = createKmsClient({ endpoint: options.endpoint, region });
-  const store = storeFor({ ...options, region });
+  const kms = createKmsClient(target);
+  const store = storeFor(target, options);
   try {
-    const primaryRegion = await kms.config.region();
-    if (replicaRegions.includes(primaryRegion)) {
-      throw new InvalidReplicaRegionsError(`--replica-regions names ${primaryRegion}, the primary key's own Region`);
+    if (replicaRegions.includes(region)) {
+      throw new InvalidReplicaRegionsError(`--replica-regions names ${region}, the primary key's own Region`);
     }
 
     // Checks: nothing is created when one fails.
@@ -126,8 +122,11 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       )
     ).KeyMetadata;
     const keyArn = created?.Arn;
-    if (!keyArn) throw new AwsSetupError('CreateKey returned no key ARN', 'check the key in KMS before trying again');
-    process.stdout.write(`created: KMS key ${keyArn} (${options.keySpec}, origin EXTERNAL${multiRegion ? ', multi-Region' : ''})\n`);
+    if (!keyArn)
+      throw new AwsSetupError('CreateKey returned no key ARN', 'check the key in KMS before trying again');
+    process.stdout.write(
+      `created: KMS key ${keyArn} (${options.keySpec}, origin EXTERNAL${multiRegion ? ', multi-Region' : ''})\n`,
+    );
     process.stdout.write(`tagged:  ${tags.map((tag) => `${tag.TagKey}=${tag.TagValue}`).join(' ')}\n`);
     if (options.alias) {
       await kms.send(new CreateAliasCommand({ AliasName: options.alias, TargetKeyId: keyArn }));
@@ -140,7 +139,7 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       const replicaArn = replica.ReplicaKeyMetadata?.Arn ?? `${keyArn} in ${replicaRegion}`;
       process.stdout.write(`replica: ${replicaArn}\n`);
       if (options.import) {
-        const regional = createKmsClient({ endpoint: options.endpoint, region: replicaRegion });
+        const regional = createKmsClient({ ...target, region: replicaRegion });
         try {
           await waitUntilCreated(regional, replicaArn, keyArn);
         } finally {
@@ -151,7 +150,7 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
     await checkNewBinding(store, options.hsmKey, keyArn);
     const outcome = await addBinding(
       { store, kms, clock: systemClock },
-      { hsmKeyLabel: options.hsmKey, keyId: keyArn, createdBy: await recorder({ ...options, region }) },
+      { hsmKeyLabel: options.hsmKey, keyId: keyArn, createdBy: await recorder(target) },
     );
     process.stdout.write(`bound:   HSM key "${outcome.binding.hsmKeyLabel}" -> ${outcome.binding.keyArn}\n`);
     if (!options.import) {
@@ -165,7 +164,7 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       keyId: keyArn,
       expiry: true,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(region ? { region } : {}),
+      region,
     });
   } finally {
     kms.destroy();

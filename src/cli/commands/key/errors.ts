@@ -11,10 +11,13 @@ export class KeyCreateError extends Error {
 /** The alias asked for names a key already. */
 export class KeyAliasExistsError extends KeyCreateError {
   constructor(alias: string, targetKeyId: string | undefined, options?: ErrorOptions) {
-    super(`${alias} exists already${targetKeyId ? ` (it names key ${targetKeyId})` : ''}; no key was created`, {
-      ...options,
-      hint: 'choose another --alias, or leave it out',
-    });
+    super(
+      `${alias} exists already${targetKeyId ? ` (it names key ${targetKeyId})` : ''}; no key was created`,
+      {
+        ...options,
+        hint: 'choose another --alias, or leave it out',
+      },
+    );
     this.name = 'KeyAliasExistsError';
   }
 }
@@ -30,10 +33,13 @@ export class InvalidReplicaRegionsError extends KeyCreateError {
 /** A replica did not leave the Creating state in time: it exists, but was not imported into. */
 export class ReplicaNotReadyError extends KeyCreateError {
   constructor(replicaArn: string, state: string, primaryArn: string, options?: ErrorOptions) {
-    super(`replica ${replicaArn} is still ${state}; the key, its tags and binding exist, nothing was imported`, {
-      ...options,
-      hint: `import once it is ready: byok import --key-id ${primaryArn}`,
-    });
+    super(
+      `replica ${replicaArn} is still ${state}; the key, its tags and binding exist, nothing was imported`,
+      {
+        ...options,
+        hint: `import once it is ready: byok import --key-id ${primaryArn}`,
+      },
+    );
     this.name = 'ReplicaNotReadyError';
   }
 }

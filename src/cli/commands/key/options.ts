@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../import/validity-limits.ts';
 import { parseRegionName, parseText, parseWholeNumberIn } from '../../../shared/parse.ts';
+import type { AwsCommandOptions } from '../../aws-options.ts';
 import { optionParser } from '../../options.ts';
 
 export const KEY_SPECS = [
@@ -19,7 +20,7 @@ export const KEY_SPECS = [
 ] as const;
 export type CreatableKeySpec = (typeof KEY_SPECS)[number];
 
-export interface KeyCreateOptions {
+export interface KeyCreateOptions extends AwsCommandOptions {
   hsmKey: string;
   keySpec: CreatableKeySpec;
   keyUsage?: 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC';
@@ -31,9 +32,7 @@ export interface KeyCreateOptions {
   validFor?: number;
   /** commander's --no-import: false when given. */
   import: boolean;
-  endpoint?: string;
-  region?: string;
-  bindingsTable?: string;
+  bindingsTable?: string | undefined;
 }
 
 export const parseKeySpec = optionParser((text) =>
@@ -54,7 +53,8 @@ export const parseAlias = optionParser((text) => {
   if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias)) {
     return { ok: false as const, problem: 'expected alias/NAME with letters, digits, / _ -' };
   }
-  if (alias.startsWith('alias/aws/')) return { ok: false as const, problem: 'alias/aws/ is reserved for AWS' };
+  if (alias.startsWith('alias/aws/'))
+    return { ok: false as const, problem: 'alias/aws/ is reserved for AWS' };
   return { ok: true as const, value: alias };
 });
 
@@ -80,7 +80,9 @@ export const parseApprovalsRequired = optionParser((text) => parseWholeNumberIn(
 export function parseValidForDays(text: string): number {
   const parsed = parseWholeNumberIn(text.trim().replace(/d$/, ''), MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS);
   if (!parsed.ok) {
-    throw new InvalidArgumentError(`expected whole days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, e.g. 90d`);
+    throw new InvalidArgumentError(
+      `expected whole days ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}, e.g. 90d`,
+    );
   }
   return parsed.value;
 }

@@ -2,7 +2,8 @@
 // binding an administrator records for it, then the first import. This module only declares the
 // command; action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseRegionOption } from '../../options.ts';
+import { addAwsOptions } from '../../aws-options.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
 import { parseHsmKeyOption, parseTableName } from '../bindings/options.ts';
 import {
   KEY_SPECS,
@@ -22,7 +23,7 @@ export function registerKeyCommands(program: Command): void {
     .summary('Create KMS keys for byok to manage.')
     .description('Create the EXTERNAL KMS keys byok imports into, tagged, bound and imported in one step.');
 
-  key
+  const create = key
     .command('create')
     .summary('Create an EXTERNAL KMS key for an HSM key, tag it, bind it and import its material.')
     .description(
@@ -33,7 +34,11 @@ export function registerKeyCommands(program: Command): void {
         'runs this command) and imports the material, unless --no-import. Against AWS, or the local stack ' +
         'with --endpoint.',
     )
-    .requiredOption('--hsm-key <label>', 'the HSM key whose material the KMS key will hold', parseHsmKeyOption)
+    .requiredOption(
+      '--hsm-key <label>',
+      'the HSM key whose material the KMS key will hold',
+      parseHsmKeyOption,
+    )
     .requiredOption('--key-spec <spec>', `the KMS key spec: ${KEY_SPECS.join(', ')}`, parseKeySpec)
     .option(
       '--key-usage <usage>',
@@ -53,10 +58,13 @@ export function registerKeyCommands(program: Command): void {
       'approvers a rotation of the key needs (1..5), recorded as the tag byok:approvals-required',
       parseApprovalsRequired,
     )
-    .option('--valid-for <days>', 'validity of each (re)import, recorded as byok:valid-for-days (e.g. 90d)', parseValidForDays)
-    .option('--no-import', 'create, tag and bind only; import later with byok import --key-id ARN')
-    .option('--endpoint <url>', `the local stack (e.g. ${DEFAULT_LOCAL_ENDPOINT}); without it, AWS`, parseEndpointUrl)
-    .option('--region <region>', 'AWS Region of the key (default: from the environment)', parseRegionOption)
+    .option(
+      '--valid-for <days>',
+      'validity of each (re)import, recorded as byok:valid-for-days (e.g. 90d)',
+      parseValidForDays,
+    )
+    .option('--no-import', 'create, tag and bind only; import later with byok import --key-id ARN');
+  addAwsOptions(create)
     .option(
       '--bindings-table <name>',
       'on AWS: the bindings table (default: BYOK_BINDINGS_TABLE, else the one table named *-bindings)',

@@ -40,7 +40,10 @@ describe('LocalBindings (the local stack bindings.json)', () => {
 
     // Assess
     expect(added).toEqual({ added: true });
-    expect(again).toEqual({ added: false, existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT } });
+    expect(again).toEqual({
+      added: false,
+      existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT },
+    });
     expect(reopened.list()).toEqual([{ hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT }]);
     expect(statSync(join(dir, 'bindings.json')).mode & 0o777).toBe(0o600);
   });
@@ -55,19 +58,41 @@ describe('LocalBindings (the local stack bindings.json)', () => {
     const rightKey = bindings.remove('payments', KEY_A);
 
     // Assess
-    expect(wrongKey).toEqual({ removed: false, existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT } });
+    expect(wrongKey).toEqual({
+      removed: false,
+      existing: { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT },
+    });
     expect(rightKey).toEqual({ removed: true });
     expect(LocalBindings.open(StateStore.open(dir)).list()).toEqual([]);
   });
 
   it.each([
-    ['a label bound twice', { version: 1, bindings: [
-      { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT },
-      { hsmKeyLabel: 'payments', keyArn: KEY_B, createdAt: AT },
-    ] }, /bindings\.1\.hsmKeyLabel/],
-    ['an alias for a key', { version: 1, bindings: [{ hsmKeyLabel: 'payments', keyArn: 'alias/payments', createdAt: AT }] }, /bindings\.0\.keyArn/],
-    ['a label with an escape sequence', { version: 1, bindings: [{ hsmKeyLabel: 'pay\u001b[2Kments', keyArn: KEY_A, createdAt: AT }] }, /bindings\.0\.hsmKeyLabel/],
-    ['an unknown field', { version: 1, bindings: [{ hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT, allowAny: true }] }, /bindings\.0/],
+    [
+      'a label bound twice',
+      {
+        version: 1,
+        bindings: [
+          { hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT },
+          { hsmKeyLabel: 'payments', keyArn: KEY_B, createdAt: AT },
+        ],
+      },
+      /bindings\.1\.hsmKeyLabel/,
+    ],
+    [
+      'an alias for a key',
+      { version: 1, bindings: [{ hsmKeyLabel: 'payments', keyArn: 'alias/payments', createdAt: AT }] },
+      /bindings\.0\.keyArn/,
+    ],
+    [
+      'a label with an escape sequence',
+      { version: 1, bindings: [{ hsmKeyLabel: 'pay\u001b[2Kments', keyArn: KEY_A, createdAt: AT }] },
+      /bindings\.0\.hsmKeyLabel/,
+    ],
+    [
+      'an unknown field',
+      { version: 1, bindings: [{ hsmKeyLabel: 'payments', keyArn: KEY_A, createdAt: AT, allowAny: true }] },
+      /bindings\.0/,
+    ],
   ])('refuses a file with %s as a whole, naming the field, and leaves it as it was', (_, content, field) => {
     // Prepare
     const path = writeBindingsFile(content);
