@@ -119,7 +119,7 @@ try {
     const keyId = directKeys[index] ?? '';
     const importParameters = await getParametersForImport(
       { request: { keyId, hsmKeyLabel: aes.label, validForDays: 90 }, importTokenAttempt: 1 },
-      { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm },
+      { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm, bindings: deps.bindings },
     );
     const wrapped = await wrapKeyMaterial({ importParameters }, { hsm, logger: silentLogger });
     const imported = await importKeyMaterial(

@@ -1,8 +1,9 @@
 // Lambda for the sweep's FindExpiringKeys state; the step is src/steps/find-expiring-keys.ts.
 import type { Context } from 'aws-lambda';
 import { findExpiringKeysStep } from '../src/steps/find-expiring-keys.ts';
-import { lambdaKmsDeps } from './commons/lambda-deps.ts';
+import { lambdaBindings, lambdaKmsDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = findExpiringKeysStep.createHandler;
 
-export const handler = (event: unknown, context: Context) => createHandler(lambdaKmsDeps())(event, context);
+export const handler = (event: unknown, context: Context) =>
+  createHandler({ ...lambdaKmsDeps(), bindings: lambdaBindings() })(event, context);

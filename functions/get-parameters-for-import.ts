@@ -1,7 +1,7 @@
 // Lambda for the GetParametersForImport state; the step is src/steps/get-parameters-for-import.ts.
 import type { Context } from 'aws-lambda';
 import { getParametersForImportStep } from '../src/steps/get-parameters-for-import.ts';
-import { lambdaKmsDeps, tokenWrappingAlgorithmsFromEnv } from './commons/lambda-deps.ts';
+import { lambdaBindings, lambdaKmsDeps, tokenWrappingAlgorithmsFromEnv } from './commons/lambda-deps.ts';
 
 export const createHandler = getParametersForImportStep.createHandler;
 
@@ -10,6 +10,7 @@ let lambdaHandler: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: unknown, context: Context) => {
   lambdaHandler ??= createHandler({
     ...lambdaKmsDeps(),
+    bindings: lambdaBindings(),
     tokenWrappingAlgorithms: tokenWrappingAlgorithmsFromEnv(),
   });
   return lambdaHandler(event, context);

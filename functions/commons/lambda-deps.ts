@@ -3,7 +3,13 @@
 // Secrets Manager) and the system clock.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createKmsClient, createRegionalKmsClients } from '../../src/aws/clients.ts';
+import {
+  createDynamoDbDocumentClient,
+  createKmsClient,
+  createRegionalKmsClients,
+} from '../../src/aws/clients.ts';
+import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from '../../src/bindings/dynamodb-store.ts';
+import type { BindingsReader } from '../../src/bindings/port.ts';
 import { systemClock } from '../../src/clock.ts';
 import type { HsmConfig } from '../../src/hsm/config.ts';
 import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
@@ -40,6 +46,19 @@ export function tokenWrappingAlgorithmsFromEnv(
 export type HsmFunctionDeps = HsmStepDeps & { logger: Logger };
 
 let kmsDeps: KmsFunctionDeps | undefined;
+let bindings: BindingsReader | undefined;
+
+/**
+ * The administrators' bindings table named by BYOK_BINDINGS_TABLE (serverless.yml), read-only:
+ * this function's role may only GetItem/Scan it.
+ */
+export function lambdaBindings(env: NodeJS.ProcessEnv = process.env): BindingsReader {
+  bindings ??= new DynamoDbBindingsStore({
+    client: createDynamoDbDocumentClient(),
+    tableName: requireEnv(BINDINGS_TABLE_ENV, env),
+  });
+  return bindings;
+}
 let hsmDeps: Promise<HsmFunctionDeps> | undefined;
 
 export function lambdaKmsDeps(): KmsFunctionDeps {

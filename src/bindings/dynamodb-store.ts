@@ -16,6 +16,9 @@ import { type Binding, BindingSchema } from './contracts.ts';
 import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from './errors.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
 
+/** The Lambdas' environment variable naming the table (serverless.yml). */
+export const BINDINGS_TABLE_ENV = 'BYOK_BINDINGS_TABLE';
+
 /** The table's partition key. */
 export const BINDINGS_TABLE_KEY = 'hsmKeyLabel';
 

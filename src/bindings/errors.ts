@@ -37,7 +37,7 @@ export class HsmKeyNotBoundError extends BindingsError {
     const command = bindingsAddCommand(hsmKeyLabel, keyArn);
     super(
       boundTo
-        ? `HSM key "${label}" is bound to KMS key ${boundTo}, not to ${keyArn}; nothing was imported`
+        ? `HSM key "${label}" is bound to KMS key ${boundTo}, not to ${keyArn}; nothing was imported (one HSM key goes into one KMS key; to move it, an administrator runs byok bindings remove --hsm-key ${label} --key-id ${boundTo}, then ${command})`
         : `HSM key "${label}" is not bound to KMS key ${keyArn}; nothing was imported (an administrator records the binding with: ${command})`,
       {
         ...options,

@@ -6,12 +6,12 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsClientOptions, createDynamoDbDocumentClient } from '../aws/clients.ts';
 import type { Binding } from './contracts.ts';
-import { DynamoDbBindingsStore } from './dynamodb-store.ts';
+import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from './dynamodb-store.ts';
 import { BindingsStoreUnavailableError } from './errors.ts';
 import { LocalBindingsStore } from './local-store.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
 
-export const BINDINGS_TABLE_ENV = 'BYOK_BINDINGS_TABLE';
+export { BINDINGS_TABLE_ENV };
 
 export interface BindingsStoreOptions extends AwsClientOptions {
   /** The deployed table's name (default: BYOK_BINDINGS_TABLE, else found by name). */

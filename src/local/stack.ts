@@ -2,6 +2,8 @@
 // One HTTP server, one virtual clock, and the services registered on it by X-Amz-Target prefix.
 // Adding a service is: construct it with the shared parts, then `server.register(service)`.
 import { z } from 'zod';
+import { attachLocalBindings } from './bindings/attach.ts';
+import type { LocalBindings } from './bindings/store.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
@@ -41,6 +43,8 @@ export interface LocalStack {
   kms: KmsService;
   /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
   events: AttachedEvents;
+  /** The administrators' bindings store (`bindings.json`, served at /_byok/bindings). */
+  bindings: LocalBindings;
   server: LocalServer;
   stop(): Promise<void>;
 }
@@ -87,6 +91,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
   });
   server.register(kms);
+  // A refused bindings.json stops the start before anything listens (nothing was changed).
+  let bindings: LocalBindings;
+  try {
+    bindings = attachLocalBindings({ server }, store);
+  } catch (error) {
+    await kms.close();
+    throw error;
+  }
   // A refused events.json stops the start: the KMS emulator's background work stops with it.
   const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
     async (error: unknown) => {
@@ -109,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clock,
     kms,
     events,
+    bindings,
     server,
     async stop() {
       if (stopped) return;

@@ -13,6 +13,8 @@ import {
   createRegionalKmsClients,
   createSfnClient,
 } from '../aws/clients.ts';
+import { createBindingsStore } from '../bindings/factory.ts';
+import type { BindingsStore } from '../bindings/port.ts';
 import type { Clock } from '../clock.ts';
 import type { HsmConfig } from '../hsm/config.ts';
 import type { Hsm } from '../hsm/port.ts';
@@ -28,6 +30,11 @@ export interface LocalDeps extends RunnerDeps {
   events: EventBridgeClient;
   sfn: SFNClient;
   hsm: Hsm;
+  /**
+   * The administrators' bindings: the local stack's (`/_byok/bindings`) with an endpoint, else the
+   * deployed table (BYOK_BINDINGS_TABLE, or found by name on first use).
+   */
+  bindings: BindingsStore;
   clock: Clock;
   logger: Logger;
   region: string;
@@ -59,6 +66,8 @@ export interface CreateLocalDepsOptions {
   logger?: Logger | undefined;
   /** The approvals store (the local stack's, or the deployed table) for the rotation workflow. */
   approvals?: ApprovalsStore | undefined;
+  /** The bindings store (default: the endpoint's, else the deployed table). */
+  bindings?: BindingsStore | undefined;
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
@@ -85,6 +94,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     kmsForRegion,
     events,
     sfn,
+    bindings: options.bindings ?? createBindingsStore({ endpoint: options.endpoint, region }),
     // Without an HSM (activity placement) no Task of a run is an HSM step, and the steps that
     // remain take the HSM as optional (GetParametersForImport checks it only where it is reachable).
     ...(openHsm ? { hsm: openHsm } : ({} as { hsm: Hsm })),

@@ -1,6 +1,7 @@
 // The sweep's FindExpiringKeys step: which managed keys to reimport now, each with its pacing slot.
 // The work is in src/sweep/find-expiring-keys.ts.
 import { z } from 'zod';
+import type { BindingsReader } from '../bindings/port.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { SweepInputSchema } from '../sweep/contracts.ts';
 import { InvalidSweepInputError } from '../sweep/errors.ts';
@@ -10,6 +11,8 @@ import { defineStep } from './define-step.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface FindExpiringKeysStepDeps extends KmsStepDeps {
+  /** The administrators' bindings: a due material whose HSM key is not bound to its key is refused. */
+  bindings: BindingsReader;
   /** Real time for pacing slots; defaults to the system clock (request quotas run in real time). */
   pacingClock?: Clock | undefined;
   /** Where the HSM steps run: with 'activity' each import makes two GetParametersForImport requests. */
@@ -27,6 +30,7 @@ export const findExpiringKeysStep = defineStep({
         kms: deps.kms,
         kmsForRegion: deps.kmsForRegion,
         clock: deps.clock,
+        bindings: deps.bindings,
         pacingClock: deps.pacingClock ?? systemClock,
         // Lambda: BYOK_GET_PARAMETERS_PER_IMPORT (deploy/hsm-placement.cjs); locally, the placement.
         requestsPerImport: deps.hsmPlacement === 'activity' ? 2 : requestsPerImportFromEnv(),
@@ -44,6 +48,7 @@ export const findExpiringKeysStep = defineStep({
         notBefore: key.notBefore,
       })),
       skipped: found.skipped,
+      refused: found.refused,
       deferred: found.deferred,
     });
     return found;

@@ -17,17 +17,20 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
       : [],
   );
   const reimported = results.flatMap((result) => (result.status === 'SUCCEEDED' ? [result.keyId] : []));
+  // Due materials refused before any import (no binding) are failures too: the alert rule fires.
+  const refused = found.refused ?? [];
+  const refusedCount = found.refusedCount ?? refused.length;
   return {
     sweepId: found.sweepId,
     checkedAt: found.checkedAt,
     managedKeys: found.managedKeys,
-    due: found.keys.length + found.deferred,
+    due: found.keys.length + found.deferred + refusedCount,
     succeeded: reimported.length,
-    failed: failures.length,
+    failed: failures.length + refusedCount,
     deferred: found.deferred,
     skipped: found.skipped,
     skippedCount: found.skippedCount,
-    failures,
+    failures: [...refused, ...failures],
     reimported,
   };
 }

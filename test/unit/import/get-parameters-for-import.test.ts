@@ -16,6 +16,7 @@ import {
 import { getParametersForImport } from '../../../src/import/get-parameters-for-import.ts';
 import { silentLogger } from '../../../src/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_VALID_FOR_DAYS, TAG_WRAPPING_ALGORITHM } from '../../../src/import/tags.ts';
+import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 import { InMemoryHsm } from '../../helpers/import/in-memory-hsm.ts';
 import {
   describeKeyReturns,
@@ -27,6 +28,10 @@ import {
 } from '../../helpers/import/kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
+/** Every label these tests name, bound by an administrator to the test key. */
+const bindings = new MemoryBindingsStore(
+  ['payments', 'other', 'x', 'aes', 'absent'].map((hsmKeyLabel) => ({ hsmKeyLabel, keyArn: KEY_ARN })),
+);
 
 describe('getParametersForImport', () => {
   afterEach(() => {
@@ -49,7 +54,7 @@ describe('getParametersForImport', () => {
     // Act
     const parameters = await getParametersForImport(
       { request: { keyId: KEY_ID }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -97,7 +102,7 @@ describe('getParametersForImport', () => {
         request: { keyId: KEY_ARN, hsmKeyLabel: 'other', noExpiry: true, wrappingKeySpec: 'RSA_3072' },
         importTokenAttempt: 2,
       },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -118,7 +123,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'x' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -133,7 +138,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'x' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -151,7 +156,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, validForDays: 30 }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -169,11 +174,11 @@ describe('getParametersForImport', () => {
     // Act
     const mismatch = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'aes' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger, hsm },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings, hsm },
     );
     const missing = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'absent' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger, hsm },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings, hsm },
     );
 
     // Assess
