@@ -10,7 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // bin/byok.js runs the compiled CLI: rebuild it first when a source changed.
     globalSetup: ['./test/helpers/build-cli.ts'],
-    setupFiles: ['./src/polyfills.ts'],
+    setupFiles: ['./src/core/polyfills.ts'],
     reporters: ['default'],
     // Node 20 is what this machine has; the SDK's notice that it will need Node 22 from 2027 is
     // known (Lambda runs nodejs22.x) and would otherwise repeat in every test process.

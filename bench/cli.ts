@@ -7,7 +7,7 @@
 // Targets: `byok --help` <= 2x `node -e 0`; import overhead over the workflow <= 300 ms.
 // Run: npx tsx bench/cli.ts   (BENCH_RUNS=7 for more runs)
 import { createManagedExternalKey } from '../test/helpers/managed-key.ts';
-import '../src/polyfills.ts';
+import '../src/core/polyfills.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ensureBuilt, repoRoot } from '../scripts/build.mjs';
-import { initLocalToken } from '../src/hsm/local-token.ts';
-import { openHsm } from '../src/hsm/pkcs11-adapter.ts';
+import { initLocalToken } from '../src/core/hsm/local-token.ts';
+import { openHsm } from '../src/core/hsm/pkcs11-adapter.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? '5');
@@ -26,7 +26,7 @@ const run = promisify(execFile);
 const compiled = [join(repoRoot, 'bin', 'byok.js')];
 const throughTsx = [
   join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-  join(repoRoot, 'src', 'cli', 'main.ts'),
+  join(repoRoot, 'src', 'onprem', 'cli', 'main.ts'),
 ];
 
 function median(values: number[]): number {

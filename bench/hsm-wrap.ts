@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pkcs11js from 'pkcs11js';
-import { unwrapAsKms } from '../src/hsm/kms-unwrap.ts';
-import { initLocalToken } from '../src/hsm/local-token.ts';
-import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../src/hsm/pkcs11-adapter.ts';
-import type { HsmKeyType, WrappingAlgorithm } from '../src/hsm/port.ts';
+import { unwrapAsKms } from '../src/core/hsm/kms-unwrap.ts';
+import { initLocalToken } from '../src/core/hsm/local-token.ts';
+import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../src/core/hsm/pkcs11-adapter.ts';
+import type { HsmKeyType, WrappingAlgorithm } from '../src/core/hsm/port.ts';
 import { createRawWrappingKey, findRawKey } from '../test/helpers/raw-pkcs11.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '0.6');

@@ -5,23 +5,23 @@
 // boundary, no events), which is what the state machine adds on top.
 // Run: npx tsx bench/import.ts   (BENCH_KEYS=100 by default)
 import { createManagedExternalKey } from '../test/helpers/managed-key.ts';
-import '../src/polyfills.ts';
+import '../src/core/polyfills.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { KeySpec, KeyUsageType } from '@aws-sdk/client-kms';
-import { initLocalToken } from '../src/hsm/local-token.ts';
-import { finalizeIdleModules, openHsm } from '../src/hsm/pkcs11-adapter.ts';
-import type { HsmKeyType } from '../src/hsm/port.ts';
-import { getParametersForImport } from '../src/import/get-parameters-for-import.ts';
-import { importKeyMaterial } from '../src/import/import-key-material.ts';
-import { silentLogger } from '../src/import/logger.ts';
-import { verifyImport } from '../src/import/verify-import.ts';
-import { wrapKeyMaterial } from '../src/import/wrap-key-material.ts';
+import { initLocalToken } from '../src/core/hsm/local-token.ts';
+import { finalizeIdleModules, openHsm } from '../src/core/hsm/pkcs11-adapter.ts';
+import type { HsmKeyType } from '../src/core/hsm/port.ts';
+import { getParametersForImport } from '../src/core/import/get-parameters-for-import.ts';
+import { importKeyMaterial } from '../src/core/import/import-key-material.ts';
+import { silentLogger } from '../src/core/import/logger.ts';
+import { verifyImport } from '../src/core/import/verify-import.ts';
+import { wrapKeyMaterial } from '../src/core/import/wrap-key-material.ts';
 import { startLocalStack } from '../src/local/stack.ts';
-import { createLocalDeps } from '../src/runner/local-deps.ts';
-import { type ExecutionResult, runExecution } from '../src/runner/run-execution.ts';
+import { createLocalDeps } from '../src/onprem/runner/local-deps.ts';
+import { type ExecutionResult, runExecution } from '../src/onprem/runner/run-execution.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? '100');
 

@@ -18,8 +18,8 @@ import {
   type KMSClient,
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
-import { createKmsClient } from '../src/aws/clients.ts';
-import type { ExecutionResult } from '../src/runner/run-execution.ts';
+import { createKmsClient } from '../src/core/aws/clients.ts';
+import type { ExecutionResult } from '../src/onprem/runner/run-execution.ts';
 import { type ImportHarness, startImportHarness } from '../test/helpers/import-harness.ts';
 import { findSecret } from '../test/helpers/secret-scan.ts';
 

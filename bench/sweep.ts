@@ -5,11 +5,11 @@
 // same keys: the sweep with no quota and no pacing to speak of (1000/s), i.e. how fast this
 // machine can reimport at all; the quota is only a meaningful ceiling while it is below that.
 // Run: npx tsx bench/sweep.ts   (BENCH_KEYS=100, BENCH_QUOTA=4 by default)
-import '../src/polyfills.ts';
+import '../src/core/polyfills.ts';
 import { performance } from 'node:perf_hooks';
-import { finalizeIdleModules } from '../src/hsm/pkcs11-adapter.ts';
-import { type SweepWorld, startSweepWorld } from '../src/simulation/local-world.ts';
-import type { SweepReport } from '../src/sweep/contracts.ts';
+import { finalizeIdleModules } from '../src/core/hsm/pkcs11-adapter.ts';
+import type { SweepReport } from '../src/core/sweep/contracts.ts';
+import { type SweepWorld, startSweepWorld } from '../src/onprem/simulation/local-world.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? '100');
 const QUOTA = Number(process.env.BENCH_QUOTA ?? '4');

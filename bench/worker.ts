@@ -4,24 +4,24 @@
 // long-polls the local Step Functions API over HTTP, asks KMS for its own wrapping key, wraps,
 // heartbeats and answers. Figures: wrap tasks per second, one at a time.
 // Run: npx tsx bench/worker.ts   (BENCH_TASKS=40 by default)
-import '../src/polyfills.ts';
+import '../src/core/polyfills.ts';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { initLocalToken } from '../src/hsm/local-token.ts';
-import { finalizeIdleModules, openHsm } from '../src/hsm/pkcs11-adapter.ts';
-import type { WrapKeyMaterialInput } from '../src/import/contracts.ts';
-import { getParametersForImport } from '../src/import/get-parameters-for-import.ts';
-import { silentLogger } from '../src/import/logger.ts';
+import { initLocalToken } from '../src/core/hsm/local-token.ts';
+import { finalizeIdleModules, openHsm } from '../src/core/hsm/pkcs11-adapter.ts';
+import type { WrapKeyMaterialInput } from '../src/core/import/contracts.ts';
+import { getParametersForImport } from '../src/core/import/get-parameters-for-import.ts';
+import { silentLogger } from '../src/core/import/logger.ts';
+import { wrapKeyMaterialStep } from '../src/core/steps/wrap-key-material.ts';
 import { startLocalStack } from '../src/local/stack.ts';
-import { localActivityArn } from '../src/runner/hsm-placement.ts';
-import { createLocalDeps } from '../src/runner/local-deps.ts';
-import { createTaskTokenServiceOn } from '../src/runner/tasks/service.ts';
-import { attachLocalStepFunctionsWithLocalToken } from '../src/simulation/step-functions.ts';
-import { wrapKeyMaterialStep } from '../src/steps/wrap-key-material.ts';
+import { localActivityArn } from '../src/onprem/runner/hsm-placement.ts';
+import { createLocalDeps } from '../src/onprem/runner/local-deps.ts';
+import { createTaskTokenServiceOn } from '../src/onprem/runner/tasks/service.ts';
+import { attachLocalStepFunctionsWithLocalToken } from '../src/onprem/simulation/step-functions.ts';
 import { createManagedExternalKey } from '../test/helpers/managed-key.ts';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? '40');

@@ -5,7 +5,7 @@
 //   alertTopicRules                       { Resources } with an AWS::Events::Rule per rule that
 //                                         notifies the alert topic
 // Deployed rule names are `<service>-<stage>-<name>`. The full shape is checked by
-// src/sweep/event-rules.ts (zod) in the tests; here only what would silently mis-deploy is refused.
+// src/core/sweep/event-rules.ts (zod) in the tests; here only what would silently mis-deploy is refused.
 'use strict';
 
 const fs = require('node:fs');

@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ImportExecutionInputSchema } from '../src/import/contracts.ts';
+import { ImportExecutionInputSchema } from '../src/core/import/contracts.ts';
 
 export const INPUT_SCHEMA_PATH = resolve(
   import.meta.dirname,

@@ -2,12 +2,12 @@
 // SigV4 signature before this runs, and the identity comes from the IAM request context only. The
 // only role that may start the rotation state machine and send its task results.
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../src/approvals/adapters.ts';
-import { createApprovalsApi, functionUrlHandler } from '../src/approvals/http.ts';
-import { ApprovalsStore } from '../src/approvals/store.ts';
-import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../src/aws/clients.ts';
-import { systemClock } from '../src/clock.ts';
-import { createLogger } from '../src/shared/logger.ts';
+import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../src/core/approvals/adapters.ts';
+import { createApprovalsApi, functionUrlHandler } from '../src/core/approvals/http.ts';
+import { ApprovalsStore } from '../src/core/approvals/store.ts';
+import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../src/core/aws/clients.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/core/shared/logger.ts';
 import { requireEnv } from './commons/env.ts';
 
 let mounted: ReturnType<typeof functionUrlHandler> | undefined;

@@ -1,6 +1,6 @@
-// Lambda for the CheckKeyRotation: is the rotation done; the step is src/steps/check-key-rotation.ts.
+// Lambda for the CheckKeyRotation: is the rotation done; the step is src/core/steps/check-key-rotation.ts.
 import type { Context } from 'aws-lambda';
-import { checkKeyRotationStep } from '../src/steps/check-key-rotation.ts';
+import { checkKeyRotationStep } from '../src/core/steps/check-key-rotation.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = checkKeyRotationStep.createHandler;

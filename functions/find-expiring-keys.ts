@@ -1,6 +1,6 @@
-// Lambda for the sweep's FindExpiringKeys state; the step is src/steps/find-expiring-keys.ts.
+// Lambda for the sweep's FindExpiringKeys state; the step is src/core/steps/find-expiring-keys.ts.
 import type { Context } from 'aws-lambda';
-import { findExpiringKeysStep } from '../src/steps/find-expiring-keys.ts';
+import { findExpiringKeysStep } from '../src/core/steps/find-expiring-keys.ts';
 import { lambdaBindings, lambdaKmsDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = findExpiringKeysStep.createHandler;

@@ -1,6 +1,6 @@
-// Lambda for the GetParametersForImport state; the step is src/steps/get-parameters-for-import.ts.
+// Lambda for the GetParametersForImport state; the step is src/core/steps/get-parameters-for-import.ts.
 import type { Context } from 'aws-lambda';
-import { getParametersForImportStep } from '../src/steps/get-parameters-for-import.ts';
+import { getParametersForImportStep } from '../src/core/steps/get-parameters-for-import.ts';
 import { lambdaBindings, lambdaKmsDeps, tokenWrappingAlgorithmsFromEnv } from './commons/lambda-deps.ts';
 
 export const createHandler = getParametersForImportStep.createHandler;

@@ -1,6 +1,6 @@
-// Lambda for the GetReplicaImportParameters: a replica Region's own import token; the step is src/steps/get-replica-import-parameters.ts.
+// Lambda for the GetReplicaImportParameters: a replica Region's own import token; the step is src/core/steps/get-replica-import-parameters.ts.
 import type { Context } from 'aws-lambda';
-import { replicaImportParametersStep } from '../src/steps/get-replica-import-parameters.ts';
+import { replicaImportParametersStep } from '../src/core/steps/get-replica-import-parameters.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = replicaImportParametersStep.createHandler;

@@ -1,6 +1,6 @@
-// Lambda for the ImportKeyMaterial state; the step is src/steps/import-key-material.ts.
+// Lambda for the ImportKeyMaterial state; the step is src/core/steps/import-key-material.ts.
 import type { Context } from 'aws-lambda';
-import { importKeyMaterialStep } from '../src/steps/import-key-material.ts';
+import { importKeyMaterialStep } from '../src/core/steps/import-key-material.ts';
 import { lambdaKmsDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = importKeyMaterialStep.createHandler;

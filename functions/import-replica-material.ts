@@ -1,6 +1,6 @@
-// Lambda for the ImportReplicaMaterial: EXISTING_KEY_MATERIAL into a replica; the step is src/steps/import-replica-material.ts.
+// Lambda for the ImportReplicaMaterial: EXISTING_KEY_MATERIAL into a replica; the step is src/core/steps/import-replica-material.ts.
 import type { Context } from 'aws-lambda';
-import { importReplicaMaterialStep } from '../src/steps/import-replica-material.ts';
+import { importReplicaMaterialStep } from '../src/core/steps/import-replica-material.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = importReplicaMaterialStep.createHandler;

@@ -1,6 +1,6 @@
-// Lambda for the AwaitApproval (lambda:invoke.waitForTaskToken): the task token into the approvals table, the notification out; the step is src/steps/open-approval.ts.
+// Lambda for the AwaitApproval (lambda:invoke.waitForTaskToken): the task token into the approvals table, the notification out; the step is src/core/steps/open-approval.ts.
 import type { Context } from 'aws-lambda';
-import { openApprovalStep } from '../src/steps/open-approval.ts';
+import { openApprovalStep } from '../src/core/steps/open-approval.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = openApprovalStep.createHandler;

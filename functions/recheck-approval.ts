@@ -1,6 +1,6 @@
-// Lambda for the RecheckApproval: the stored votes recounted before anything is imported; the step is src/steps/recheck-approval.ts.
+// Lambda for the RecheckApproval: the stored votes recounted before anything is imported; the step is src/core/steps/recheck-approval.ts.
 import type { Context } from 'aws-lambda';
-import { recheckApprovalStep } from '../src/steps/recheck-approval.ts';
+import { recheckApprovalStep } from '../src/core/steps/recheck-approval.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = recheckApprovalStep.createHandler;

@@ -1,7 +1,7 @@
-// Lambda for the RetireRotationMaterial: the unused HSM key destroyed (PKCS#11 layer); the step is src/steps/retire-rotation-material.ts.
+// Lambda for the RetireRotationMaterial: the unused HSM key destroyed (PKCS#11 layer); the step is src/core/steps/retire-rotation-material.ts.
 import type { Context } from 'aws-lambda';
-import { withHsmAvailability } from '../src/import/hsm-availability.ts';
-import { retireRotationMaterialStep } from '../src/steps/retire-rotation-material.ts';
+import { withHsmAvailability } from '../src/core/import/hsm-availability.ts';
+import { retireRotationMaterialStep } from '../src/core/steps/retire-rotation-material.ts';
 import { lambdaHsmDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = retireRotationMaterialStep.createHandler;

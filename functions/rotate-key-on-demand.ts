@@ -1,6 +1,6 @@
-// Lambda for the RotateKeyOnDemand: starts the rotation on the primary; the step is src/steps/rotate-key-on-demand.ts.
+// Lambda for the RotateKeyOnDemand: starts the rotation on the primary; the step is src/core/steps/rotate-key-on-demand.ts.
 import type { Context } from 'aws-lambda';
-import { startKeyRotationStep } from '../src/steps/rotate-key-on-demand.ts';
+import { startKeyRotationStep } from '../src/core/steps/rotate-key-on-demand.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = startKeyRotationStep.createHandler;

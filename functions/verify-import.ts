@@ -1,6 +1,6 @@
-// Lambda for the VerifyImport state; the step is src/steps/verify-import.ts.
+// Lambda for the VerifyImport state; the step is src/core/steps/verify-import.ts.
 import type { Context } from 'aws-lambda';
-import { verifyImportStep } from '../src/steps/verify-import.ts';
+import { verifyImportStep } from '../src/core/steps/verify-import.ts';
 import { lambdaKmsDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = verifyImportStep.createHandler;

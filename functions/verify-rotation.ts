@@ -1,6 +1,6 @@
-// Lambda for the VerifyRotation: old ciphertext with the old material, new with the new; the step is src/steps/verify-rotation.ts.
+// Lambda for the VerifyRotation: old ciphertext with the old material, new with the new; the step is src/core/steps/verify-rotation.ts.
 import type { Context } from 'aws-lambda';
-import { verifyRotationStep } from '../src/steps/verify-rotation.ts';
+import { verifyRotationStep } from '../src/core/steps/verify-rotation.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
 export const createHandler = verifyRotationStep.createHandler;

@@ -1,8 +1,8 @@
 // Lambda for the WrapKeyMaterial state, the only function that talks to the HSM; the step is
-// src/steps/wrap-key-material.ts.
+// src/core/steps/wrap-key-material.ts.
 import type { Context } from 'aws-lambda';
-import { withHsmAvailability } from '../src/import/hsm-availability.ts';
-import { wrapKeyMaterialStep } from '../src/steps/wrap-key-material.ts';
+import { withHsmAvailability } from '../src/core/import/hsm-availability.ts';
+import { wrapKeyMaterialStep } from '../src/core/steps/wrap-key-material.ts';
 import { lambdaHsmDeps } from './commons/lambda-deps.ts';
 
 export const createHandler = wrapKeyMaterialStep.createHandler;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the web console's browser app (src/console/ui) into static files that the console server
+// Builds the web console's browser app (src/onprem/console/ui) into static files that the console server
 // serves and that load offline: one JS bundle (preact, dagre and the app, by esbuild), one CSS
 // file and index.html. The page validates the import form with a validator that ajv compiles here,
 // at build time, from schemas/import-key-material.input.schema.json ("standalone" code): compiling
@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CONSOLE_UI_DIR = join(root, 'src', 'console', 'ui');
+export const CONSOLE_UI_DIR = join(root, 'src', 'onprem', 'console', 'ui');
 export const CONSOLE_ASSETS_DIR = join(root, 'dist', 'console');
 const INPUT_SCHEMA = join(root, 'schemas', 'import-key-material.input.schema.json');
 const BUILD_INFO = 'build-info.json';

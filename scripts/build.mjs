@@ -2,7 +2,7 @@
 // Compiles the `byok` CLI to JavaScript once (esbuild), so that bin/byok.js starts without
 // compiling TypeScript at every run. Output goes to dist/cli/ (git-ignored): main.js plus chunks,
 // ESM with code splitting, so `byok --help` loads only the command registrations and each
-// command's action chunk is loaded when that command runs (src/cli/main.ts). Native modules stay
+// command's action chunk is loaded when that command runs (src/onprem/cli/main.ts). Native modules stay
 // external. dist/cli/build-info.json records a digest of every input; `ensureBuilt()` rebuilds
 // when it differs, and `buildStatus()` tells whether dist/ is current (checked by a test).
 // Run: node scripts/build.mjs   (also run by scripts/setup.mjs, `npm ci` through `prepare`, and
@@ -22,7 +22,7 @@ const bundlePlugins = createRequire(import.meta.url)('../deploy/esbuild-plugins.
 export const cliBuild = {
   name: 'cli',
   outdir: join(repoRoot, 'dist', 'cli'),
-  entryPoints: { main: join(repoRoot, 'src', 'cli', 'main.ts') },
+  entryPoints: { main: join(repoRoot, 'src', 'onprem', 'cli', 'main.ts') },
   /**
    * Native (node-gyp) modules cannot be bundled; they load from node_modules at run time. So does
    * dynalite (the local approvals table): it requires its actions by computed name and loads

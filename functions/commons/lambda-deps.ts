@@ -1,5 +1,5 @@
 // Dependencies of the deployed functions, built lazily on the first invocation and kept for the
-// life of the execution environment: the KMS client (src/aws/clients.ts), the HSM session (PIN from
+// life of the execution environment: the KMS client (src/core/aws/clients.ts), the HSM session (PIN from
 // Secrets Manager) and the system clock.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -7,14 +7,14 @@ import {
   createDynamoDbDocumentClient,
   createKmsClient,
   createRegionalKmsClients,
-} from '../../src/aws/clients.ts';
-import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from '../../src/bindings/dynamodb-store.ts';
-import type { BindingsReader } from '../../src/bindings/port.ts';
-import { systemClock } from '../../src/clock.ts';
-import type { HsmConfig } from '../../src/hsm/config.ts';
-import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/hsm/port.ts';
-import { createLogger } from '../../src/shared/logger.ts';
-import type { HsmStepDeps, KmsStepDeps } from '../../src/steps/deps.ts';
+} from '../../src/core/aws/clients.ts';
+import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
+import type { BindingsReader } from '../../src/core/bindings/port.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import type { HsmConfig } from '../../src/core/hsm/config.ts';
+import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/core/hsm/port.ts';
+import { createLogger } from '../../src/core/shared/logger.ts';
+import type { HsmStepDeps, KmsStepDeps } from '../../src/core/steps/deps.ts';
 import { InvalidEnvironmentVariableError, requireEnv } from './env.ts';
 
 /** A step's deps as a Lambda has them: always a Powertools logger. */
@@ -78,7 +78,7 @@ export function lambdaKmsDeps(): KmsFunctionDeps {
 /**
  * The token named by BYOK_HSM_TOKEN_LABEL in the PKCS#11 library at BYOK_PKCS11_LIBRARY (from the
  * PKCS#11 layer), logged in with the PIN from the secret at BYOK_PIN_SECRET_ARN (the one name for it, read by
- * resolvePin in src/hsm/config.ts).
+ * resolvePin in src/core/hsm/config.ts).
  */
 export function hsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmConfig {
   return {
@@ -91,7 +91,7 @@ export function hsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmConfi
 export function lambdaHsmDeps(): Promise<HsmFunctionDeps> {
   hsmDeps ??= (async () => {
     // The PKCS#11 binding is native and comes from a layer: load it only in the function that wraps.
-    const { openHsm } = await import('../../src/hsm/pkcs11-adapter.ts');
+    const { openHsm } = await import('../../src/core/hsm/pkcs11-adapter.ts');
     const hsm = await openHsm(hsmConfigFromEnv(), { env: process.env });
     return { hsm, logger: createLogger() };
   })().catch((error: unknown) => {

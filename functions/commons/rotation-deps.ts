@@ -5,14 +5,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { ApprovalsStore } from '../../src/approvals/store.ts';
+import { ApprovalsStore } from '../../src/core/approvals/store.ts';
 import {
   createDynamoDbDocumentClient,
   createEventBridgeClient,
   createKmsClient,
-} from '../../src/aws/clients.ts';
-import { type Clock, systemClock } from '../../src/clock.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+} from '../../src/core/aws/clients.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
+import { createLogger } from '../../src/core/shared/logger.ts';
 import { requireEnv } from './env.ts';
 
 export interface RotationFunctionDeps {

@@ -2,7 +2,7 @@
 // moved forward. Components with timed work (material expiry, schedules, rotations) register timer
 // sources; when the clock advances it stops at every due time in order and awaits the source before
 // going on, so a year of expiries and schedules runs in seconds with each event at its own instant.
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { InvalidDurationError, VirtualClockError } from './errors.ts';
 
 export interface TimerSource {

@@ -12,6 +12,7 @@ import {
   InvalidDurationError,
   InvalidFaultError,
   InvalidQuotaError,
+  LocalListenError,
   VirtualClockError,
 } from './errors.ts';
 import { type FaultInjector, validateFaults } from './faults.ts';
@@ -101,9 +102,15 @@ export class LocalServer {
 
   async listen(port: number, host: string): Promise<string> {
     await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
+      this.http.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
+            ? new LocalListenError(host, port, error.code, { cause: error })
+            : error,
+        );
+      });
       this.http.listen(port, host, () => {
-        this.http.off('error', reject);
+        this.http.removeAllListeners('error');
         resolve();
       });
     });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { attachLocalBindings } from './bindings/attach.ts';
 import type { LocalBindings } from './bindings/store.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
+import { LocalStateMismatchError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { KmsService } from './kms/service.ts';
@@ -12,16 +13,22 @@ import type { RsaWrappingKeySpec } from './kms/spec.ts';
 import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
 import { LocalServer } from './server.ts';
+import { lockStateDir, type StateDirLock } from './state-lock.ts';
 
 export interface LocalStackOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Loopback by default; anything else must be asked for explicitly. */
   host?: string;
-  /** Without it everything lives in memory and is gone on stop(). */
+  /**
+   * Without it everything lives in memory and is gone on stop(). One stack per state dir: a second
+   * is refused (LocalStateLockedError, with the owner's pid and port).
+   */
   stateDir?: string;
-  region?: string;
-  accountId?: string;
+  /** Default: the state dir's (stack.json), else us-east-1. */
+  region?: string | undefined;
+  /** Default: the state dir's (stack.json), else 111122223333. */
+  accountId?: string | undefined;
   quotas?: QuotaSpec;
   faults?: FaultSpec[];
   /** Virtual time an on-demand rotation takes to complete (default 60 s, about what AWS takes). */
@@ -66,6 +73,34 @@ function storedClockSchema(realNowMs: number) {
     .strict();
 }
 
+/** `stack.json`: the account and Region the state belongs to, used when none is given. */
+const storedStackSchema = z
+  .object({ accountId: z.string().regex(/^\d{12}$/), region: z.string().min(1) })
+  .strict();
+
+/**
+ * The account and Region: as given, else as stored with the state, else the defaults. A state dir
+ * made for another account or Region is refused by name (its ARNs would not match).
+ */
+function resolveIdentity(
+  store: StateStore | undefined,
+  options: LocalStackOptions,
+): { accountId: string; region: string } {
+  const raw = store?.read('stack');
+  const stored =
+    store && raw !== undefined ? parseStateFile(storedStackSchema, raw, store.path('stack')) : undefined;
+  if (store && stored) {
+    if (options.accountId !== undefined && options.accountId !== stored.accountId)
+      throw new LocalStateMismatchError(store.path('stack'), 'account', stored.accountId, options.accountId);
+    if (options.region !== undefined && options.region !== stored.region)
+      throw new LocalStateMismatchError(store.path('stack'), 'Region', stored.region, options.region);
+  }
+  return {
+    accountId: options.accountId ?? stored?.accountId ?? '111122223333',
+    region: options.region ?? stored?.region ?? 'us-east-1',
+  };
+}
+
 function readStoredClock(store: StateStore | undefined): StoredClock | undefined {
   const stored = store?.read('clock');
   if (!store || stored === undefined) return undefined;
@@ -73,10 +108,24 @@ function readStoredClock(store: StateStore | undefined): StoredClock | undefined
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '111122223333';
-  if (!/^\d{12}$/.test(accountId)) throw new RangeError(`account id must be 12 digits, got '${accountId}'`);
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId))
+    throw new RangeError(`account id must be 12 digits, got '${options.accountId}'`);
   const store = options.stateDir ? StateStore.open(options.stateDir) : undefined;
+  const lock: StateDirLock | undefined = store ? lockStateDir(store.dir) : undefined;
+  try {
+    return await startOnState(options, store, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOnState(
+  options: LocalStackOptions,
+  store: StateStore | undefined,
+  lock: StateDirLock | undefined,
+): Promise<LocalStack> {
+  const { accountId, region } = resolveIdentity(store, options);
   const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
   const limiter = new RateLimiter(options.quotas);
   const faults = new FaultInjector(options.faults ?? []);
@@ -109,7 +158,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // The clock's offset is state too: expiries already applied must not be un-applied by a restart.
   if (store) clock.onMove((offsetMs) => store.write('clock', { offsetMs } satisfies StoredClock));
-  const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const url = await server
+    .listen(options.port ?? 0, options.host ?? '127.0.0.1')
+    .catch(async (error: unknown) => {
+      events.detach();
+      await kms.close();
+      throw error;
+    });
+  if (store) store.write('stack', { accountId, region });
+  lock?.listening(url);
   clock.startTicking(options.tickMs ?? 1000);
   await clock.fireDue();
 
@@ -131,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       events.detach();
       await server.close();
       await kms.close();
+      lock?.release();
     },
   };
 }

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { INPUT_SCHEMA_PATH, renderInputJsonSchema } from '../../deploy/input-schema.ts';
-import { ImportExecutionInputSchema } from '../../src/import/contracts.ts';
+import { ImportExecutionInputSchema } from '../../src/core/import/contracts.ts';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;

@@ -18,12 +18,12 @@ import {
   type PackagedService,
   packageService,
 } from '../../deploy/package-service.ts';
-import { createKmsClient } from '../../src/aws/clients.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { createKmsClient } from '../../src/core/aws/clients.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
+import { loadEventRules } from '../../src/core/sweep/event-rules.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import type { JsonValue } from '../../src/runner/types.ts';
-import { loadEventRules } from '../../src/sweep/event-rules.ts';
+import type { JsonValue } from '../../src/onprem/runner/types.ts';
 import { createTestToken, type TestToken } from '../helpers/hsm.ts';
 import { createManagedExternalKey } from '../helpers/managed-key.ts';
 

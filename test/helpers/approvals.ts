@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApprovalsStore } from '../../src/approvals/store.ts';
-import { createApprovalsTable } from '../../src/approvals/table.ts';
-import { createDynamoDbDocumentClient } from '../../src/aws/clients.ts';
-import type { Clock } from '../../src/clock.ts';
+import { ApprovalsStore } from '../../src/core/approvals/store.ts';
+import { createApprovalsTable } from '../../src/core/approvals/table.ts';
+import { createDynamoDbDocumentClient } from '../../src/core/aws/clients.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
 
 export class TestClock implements Clock {

@@ -1,8 +1,8 @@
 // Bindings for tests: an in-memory store (unit tests of the steps that read bindings) and the
 // one call that records a binding on a local stack over HTTP, as `byok bindings add --endpoint` does.
-import type { Binding } from '../../src/bindings/contracts.ts';
-import { LocalBindingsStore } from '../../src/bindings/local-store.ts';
-import type { AddResult, BindingsStore, RemoveResult } from '../../src/bindings/port.ts';
+import type { Binding } from '../../src/core/bindings/contracts.ts';
+import { LocalBindingsStore } from '../../src/core/bindings/local-store.ts';
+import type { AddResult, BindingsStore, RemoveResult } from '../../src/core/bindings/port.ts';
 
 export class MemoryBindingsStore implements BindingsStore {
   readonly byLabel = new Map<string, Binding>();

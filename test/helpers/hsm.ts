@@ -4,10 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HsmConfig } from '../../src/hsm/config.ts';
-import { initLocalToken, type LocalTokenKind } from '../../src/hsm/local-token.ts';
-import { openHsm, type Pkcs11Hsm } from '../../src/hsm/pkcs11-adapter.ts';
-import type { HsmKeyType } from '../../src/hsm/port.ts';
+import type { HsmConfig } from '../../src/core/hsm/config.ts';
+import { initLocalToken, type LocalTokenKind } from '../../src/core/hsm/local-token.ts';
+import { openHsm, type Pkcs11Hsm } from '../../src/core/hsm/pkcs11-adapter.ts';
+import type { HsmKeyType } from '../../src/core/hsm/port.ts';
 
 export interface TestToken {
   kind: LocalTokenKind;

@@ -3,11 +3,15 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KeySpec, KeyUsageType, Tag } from '@aws-sdk/client-kms';
-import type { LocalTokenKind } from '../../src/hsm/local-token.ts';
-import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/hsm/port.ts';
+import type { LocalTokenKind } from '../../src/core/hsm/local-token.ts';
+import type { Hsm, HsmKeyType, WrapKeyInput } from '../../src/core/hsm/port.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
-import { createLocalDeps, type LocalDeps } from '../../src/runner/local-deps.ts';
-import { type ExecutionResult, type RunOverrides, runExecution } from '../../src/runner/run-execution.ts';
+import { createLocalDeps, type LocalDeps } from '../../src/onprem/runner/local-deps.ts';
+import {
+  type ExecutionResult,
+  type RunOverrides,
+  runExecution,
+} from '../../src/onprem/runner/run-execution.ts';
 import { createTestToken, type TestToken } from './hsm.ts';
 import { createManagedExternalKey } from './managed-key.ts';
 

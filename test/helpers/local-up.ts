@@ -1,7 +1,7 @@
 // `byok local up` in its own process, as a user runs it: the stack is ready once its URL is the
 // first line on stdout.
 import { rm } from 'node:fs/promises';
-import type { HsmKeyType } from '../../src/hsm/port.ts';
+import type { HsmKeyType } from '../../src/core/hsm/port.ts';
 import { type ByokProcess, spawnByok } from './byok-process.ts';
 import { createTestToken } from './hsm.ts';
 

@@ -1,6 +1,6 @@
 // A handler logger (DEBUG) whose JSON lines are collected for assertions instead of printed.
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger } from '../../src/core/shared/logger.ts';
 
 export function collectingLogger() {
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import {
   type KMSClient,
   type Tag,
 } from '@aws-sdk/client-kms';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/import/tags.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
 import { bindOnLocalStack } from './bindings.ts';
 
 export interface ManagedKeyOptions {

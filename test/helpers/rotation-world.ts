@@ -7,16 +7,19 @@
 import { Writable } from 'node:stream';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ApprovalsClient } from '../../src/approvals/client.ts';
-import type { ApprovalRequestView, RequestStatus } from '../../src/approvals/contracts.ts';
-import { createKmsClient, createSfnClient } from '../../src/aws/clients.ts';
-import { TAG_APPROVALS_REQUIRED } from '../../src/import/tags.ts';
+import { ApprovalsClient } from '../../src/core/approvals/client.ts';
+import type { ApprovalRequestView, RequestStatus } from '../../src/core/approvals/contracts.ts';
+import { createKmsClient, createSfnClient } from '../../src/core/aws/clients.ts';
+import { TAG_APPROVALS_REQUIRED } from '../../src/core/import/tags.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { createLocalDeps, type LocalDeps } from '../../src/runner/local-deps.ts';
-import { runExecution } from '../../src/runner/run-execution.ts';
-import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/runner/tasks/index.ts';
-import { type LocalApprovals, startLocalApprovals } from '../../src/simulation/approvals.ts';
-import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
+import { createLocalDeps, type LocalDeps } from '../../src/onprem/runner/local-deps.ts';
+import { runExecution } from '../../src/onprem/runner/run-execution.ts';
+import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/onprem/runner/tasks/index.ts';
+import { type LocalApprovals, startLocalApprovals } from '../../src/onprem/simulation/approvals.ts';
+import {
+  type AttachedStepFunctions,
+  attachLocalStepFunctions,
+} from '../../src/onprem/simulation/step-functions.ts';
 import { createTestToken, type TestToken } from './hsm.ts';
 import { createManagedExternalKey } from './managed-key.ts';
 

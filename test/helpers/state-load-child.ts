@@ -2,7 +2,7 @@
 // what happened. It runs apart from the test so that a load that hangs the event loop (what an
 // Invalid Date in the clock's timer loop did) is seen by the parent's timer and killed, instead of
 // freezing the test process with it.
-import '../../src/polyfills.ts';
+import '../../src/core/polyfills.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 
 export interface LoadRequest {

@@ -4,11 +4,18 @@
 import { join } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createEventBridgeClient, createSfnClient } from '../../src/aws/clients.ts';
+import { createEventBridgeClient, createSfnClient } from '../../src/core/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
-import { type ExecutionResult, type RunnerDeps, runExecution } from '../../src/runner/run-execution.ts';
-import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/runner/tasks/index.ts';
-import { type AttachedStepFunctions, attachLocalStepFunctions } from '../../src/simulation/step-functions.ts';
+import {
+  type ExecutionResult,
+  type RunnerDeps,
+  runExecution,
+} from '../../src/onprem/runner/run-execution.ts';
+import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/onprem/runner/tasks/index.ts';
+import {
+  type AttachedStepFunctions,
+  attachLocalStepFunctions,
+} from '../../src/onprem/simulation/step-functions.ts';
 
 /** test/fixtures/statemachines/task-tokens.asl.json: a callback state and an activity state. */
 export const TASK_TOKENS_MACHINE = join(

@@ -4,7 +4,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TaskLogLine } from '../../src/worker/worker.ts';
+import type { TaskLogLine } from '../../src/onprem/worker/worker.ts';
 
 export const byokBin = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
 const execFileAsync = promisify(execFile);

@@ -5,7 +5,7 @@
 // when the stack starts (schema, one record per label) and written atomically after each change;
 // a bad file stops the stack with LocalStateCorruptError and is never repaired or merged.
 import { z } from 'zod';
-import { isPrintableText } from '../../shared/text.ts';
+import { isPrintableText } from '../../core/shared/text.ts';
 import { LocalStateCorruptError } from '../errors.ts';
 import { parseStateFile } from '../persistence.ts';
 

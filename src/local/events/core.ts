@@ -1,7 +1,7 @@
 // What every EventBridge operation works with: the bus's rules, the target handlers the stack
 // plugs in, and the event and delivery log. Operations are plain functions over this, grouped by
 // topic (rules.ts, targets.ts, put-events.ts, schedules.ts), the way the KMS emulator is built.
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { EventPattern } from './event-pattern.ts';
 import type { InputTransformer } from './input-transform.ts';
 import type { Schedule } from './schedule-expression.ts';

@@ -6,7 +6,7 @@
 // (`GET /_byok/events`). This module is the service: the operation table, persistence hooks and
 // the in-stack API; the operations live by topic in rules.ts, targets.ts, put-events.ts and
 // schedules.ts, over the state in core.ts.
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { TimerSource } from '../clock.ts';
 import { AWS_JSON_1_1, AwsServiceError, type LocalService, type RequestContext } from '../protocol.ts';
 import type { BusEvent, EventBusCore, EventLog, EventsOperation, StoredRule, TargetHandler } from './core.ts';

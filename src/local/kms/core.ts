@@ -1,5 +1,5 @@
 // What every KMS operation works with. Operations are plain functions over this, grouped by topic.
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { RequestContext } from '../protocol.ts';
 import type { KmsEvent } from './events.ts';
 import type { ImportTokenSealer, WrappingKeyPool } from './import-tokens.ts';

@@ -1,5 +1,5 @@
 // This endpoint's own reading of AWS KMS's key-spec rules (API reference and developer guide, and
-// the AWS answers recorded in test/integration/local-kms/operations.test.ts). Deliberately not shared with src/import: two
+// the AWS answers recorded in test/integration/local-kms/operations.test.ts). Deliberately not shared with src/core/import: two
 // independent readings catch a misreading that one shared table would hide on both sides.
 
 export const KEY_SPECS = [

@@ -1,7 +1,7 @@
 // Puts the local Step Functions API on a running local stack: `AWSStepFunctions.*` on the shared
-// port, executions run by the workflow engine given (src/simulation/step-functions.ts passes the
+// port, executions run by the workflow engine given (src/onprem/simulation/step-functions.ts passes the
 // runner), task tokens and activity tasks answered through the task-token port given.
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { LocalService } from '../protocol.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { StepFunctionsService } from './service.ts';

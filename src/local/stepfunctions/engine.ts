@@ -1,5 +1,5 @@
 // What the local Step Functions API needs from a workflow engine. The emulator only keeps execution
-// records and speaks the wire protocol; what runs the workflow (the product's runner, src/runner)
+// records and speaks the wire protocol; what runs the workflow (the product's runner, src/onprem/runner)
 // is passed in by whoever starts the stack (`byok local up`, the simulation), so src/local never
 // imports the product.
 import type { StateMachine } from 'aws-local-stepfunctions';

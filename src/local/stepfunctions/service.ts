@@ -1,10 +1,10 @@
 // The local Step Functions API: AWSStepFunctions.* over AWS JSON 1.0 on the local stack's port, so
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
-// workflow engine passed in (the runner, src/runner, given by `byok local up` or the simulation);
+// workflow engine passed in (the runner, src/onprem/runner, given by `byok local up` or the simulation);
 // this module only keeps their records and speaks the wire protocol.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import {
   AWS_JSON_1_0,
   AwsServiceError,
@@ -133,8 +133,9 @@ export class StepFunctionsService implements LocalService {
   /**
    * An EventBridge target handler (src/local/events, structurally) that starts executions here, so
    * executions a rule starts are listed and described like any other. Like the runner's own
-   * handler, a delivery resolves when the execution has ended (on the virtual clock a scheduled run
-   * is over before time moves on), and a failed execution fails the delivery.
+   * handler, a delivery resolves when the execution has settled (see `settled`: on the virtual
+   * clock a scheduled run is over before time moves on, unless it waits for someone else), and a
+   * failed execution fails the delivery.
    */
   eventTarget(): {
     matches(arn: string): boolean;
@@ -149,8 +150,8 @@ export class StepFunctionsService implements LocalService {
           input: delivery.input,
         });
         const execution = this.executions.get(executionArn) as Execution;
-        await execution.done;
-        if (execution.status !== 'SUCCEEDED') {
+        await this.settled(executionArn);
+        if (execution.status !== 'SUCCEEDED' && execution.status !== 'RUNNING') {
           throw new Error(
             `execution ${executionArn} ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
           );
@@ -160,7 +161,42 @@ export class StepFunctionsService implements LocalService {
     };
   }
 
-  /** Resolves when every execution started so far has ended. */
+  /**
+   * Resolves when the execution has ended, or when it waits for someone else: it, or an execution
+   * started after it that still runs (its children, startExecution.sync), holds an open task token
+   * or activity task (a vote days away, a worker's poll). A rule's delivery waits with this, never
+   * with `idle`: the virtual clock must not stop for a task token or for an unrelated execution
+   * (issue 17: a rotation waiting for approval froze `clock advance`). The execution goes on.
+   */
+  async settled(executionArn: string, pollMs = 20): Promise<'ended' | 'waiting'> {
+    const execution = this.executions.get(executionArn);
+    if (!execution)
+      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    let ended = false;
+    void execution.done.then(() => {
+      ended = true;
+    });
+    for (;;) {
+      await Promise.race([execution.done, new Promise((resolve) => setTimeout(resolve, pollMs))]);
+      if (ended || execution.status !== 'RUNNING') return 'ended';
+      if (this.waitsForOthers(executionArn)) return 'waiting';
+    }
+  }
+
+  /** Whether the execution, or one started after it that still runs, holds an open task. */
+  private waitsForOthers(executionArn: string): boolean {
+    const open = this.options.tasks?.openTasks?.();
+    if (!open || open.length === 0) return false;
+    const waiting = new Set(open.map((task) => task.executionArn));
+    let after = false;
+    for (const [arn, candidate] of this.executions) {
+      if (arn === executionArn) after = true;
+      if (after && candidate.status === 'RUNNING' && waiting.has(arn)) return true;
+    }
+    return false;
+  }
+
+  /** Resolves when every execution started so far has ended (tests; never the clock's work). */
   async idle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((execution) => execution.done));
   }

@@ -1,5 +1,5 @@
 // What the local Step Functions API needs from whoever runs the executions to answer SendTask* and
-// GetActivityTask: the task-token port. The runner's TaskTokenService (src/runner/tasks) has this
+// GetActivityTask: the task-token port. The runner's TaskTokenService (src/onprem/runner/tasks) has this
 // shape; the stack's composer hands it in (attachLocalStepFunctions's `tasks`), so this module
 // depends on no runner code. Answers are values: the API maps a refusal to AWS's error of that name.
 
@@ -22,4 +22,10 @@ export interface TaskTokenPort {
     activityArn: string,
     options: { waitMs: number; signal?: AbortSignal | undefined; workerName?: string | undefined },
   ): Promise<ActivityTaskDelivery | undefined>;
+  /**
+   * The tasks open now (a token handed out, an activity task queued or taken), by execution: an
+   * execution with one waits for someone else (a vote, a worker), so nothing on the virtual clock
+   * waits for it (StepFunctionsService.settled).
+   */
+  openTasks?(): ReadonlyArray<{ executionArn: string }>;
 }

@@ -1,6 +1,6 @@
 // The first step's output (ImportParameters) for an HMAC_256 key whose material does not expire,
 // as the later steps' unit tests receive it; `overrides` on top.
-import type { ImportParameters } from '../../../src/import/contracts.ts';
+import type { ImportParameters } from '../../../src/core/import/contracts.ts';
 
 export function hmacImportParameters(overrides: Partial<ImportParameters> = {}): ImportParameters {
   return {

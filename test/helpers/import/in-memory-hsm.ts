@@ -1,6 +1,6 @@
 // A test double of the HSM port for unit tests: keys are labels and types; "wrapping" returns a
 // marker blob. Real wrapping is tested against real tokens in test/integration.
-import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
+import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
 import {
   type Evidence,
   type Hsm,
@@ -9,7 +9,7 @@ import {
   WRAPPING_ALGORITHMS,
   type WrapKeyInput,
   type WrappingAlgorithm,
-} from '../../../src/hsm/port.ts';
+} from '../../../src/core/hsm/port.ts';
 
 export class InMemoryHsm implements Hsm {
   readonly tokenLabel = 'in-memory';

@@ -7,12 +7,12 @@ import {
   ListKeyRotationsCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/import/tags.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
 
 export const kmsMock = mockClient(KMSClient);
 export const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 export const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
-/** The tag that lets byok import into a key (src/import/tags.ts). */
+/** The tag that lets byok import into a key (src/core/import/tags.ts). */
 export const MANAGED_TAG = { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE };
 
 /** DescribeKey: an EXTERNAL SYMMETRIC_DEFAULT key in PendingImport, with `metadata` on top. */

@@ -4,10 +4,13 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient, LOCAL_CREDENTIALS } from '../../../src/aws/clients.ts';
-import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../../src/bindings/dynamodb-store.ts';
-import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from '../../../src/bindings/errors.ts';
-import { findBindingsTable } from '../../../src/bindings/factory.ts';
+import { createDynamoDbDocumentClient, LOCAL_CREDENTIALS } from '../../../src/core/aws/clients.ts';
+import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../../src/core/bindings/dynamodb-store.ts';
+import {
+  BindingsStoreCorruptError,
+  BindingsStoreUnavailableError,
+} from '../../../src/core/bindings/errors.ts';
+import { findBindingsTable } from '../../../src/core/bindings/factory.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../src/local/dynamodb/server.ts';
 
 const KEY_A = 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555';

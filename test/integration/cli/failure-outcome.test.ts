@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 import { type ImportHarness, NO_BACKOFF, startImportHarness } from '../../helpers/import-harness.ts';
 
 const execFileAsync = promisify(execFile);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { type LocalUpOverToken, startLocalUpOverToken } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 

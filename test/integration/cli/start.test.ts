@@ -18,16 +18,16 @@ import {
   executionInputOf,
   runStart,
   type StartOptions,
-} from '../../../src/cli/commands/start/action.ts';
+} from '../../../src/onprem/cli/commands/start/action.ts';
 import {
   InvalidStartInputError,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
-} from '../../../src/cli/errors.ts';
+} from '../../../src/onprem/cli/errors.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 import { type ImportHarness, NO_BACKOFF, startImportHarness } from '../../helpers/import-harness.ts';
 
 const execFileAsync = promisify(execFile);

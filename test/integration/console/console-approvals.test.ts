@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
@@ -24,6 +24,8 @@ interface Person {
   console: ConsoleProcess;
   origin: string;
   page: Page;
+  /** The session secret of this console (from its printed URL). */
+  secret: string;
 }
 
 describe('byok console: Rotations and approvals, two identities, in a real browser', () => {
@@ -55,7 +57,8 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
       seenTexts.push([`${name} ${response.url()}`, await response.text().catch(() => '')]);
     });
     await page.goto(url);
-    return { console: consoleProcess, origin, page };
+    const secret = new URLSearchParams(new URL(url).hash.slice(1)).get('session') ?? '';
+    return { console: consoleProcess, origin, page, secret };
   }
 
   const person = (name: 'alice' | 'bob'): Person => people[name] as Person;
@@ -219,12 +222,17 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
   it('never hands the page a task token, the material or the PIN', async () => {
     // Prepare: the rotation's run page too (its history went through the approval task).
     const { origin, page } = person('bob');
-    const listed = (await (await page.request.get(`${origin}/api/approvals`)).json()) as {
+    const session = { 'x-byok-session': person('bob').secret };
+    const listed = (await (
+      await page.request.get(`${origin}/api/approvals`, { headers: session })
+    ).json()) as {
       requests: { requestId: string; executionArn: string | null }[];
     };
     seenTexts.push(['bob approvals', JSON.stringify(listed)]);
     const executionArn = listed.requests.find((request) => request.requestId === requestId)?.executionArn;
-    const runDetail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(executionArn ?? '')}`);
+    const runDetail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(executionArn ?? '')}`, {
+      headers: session,
+    });
     seenTexts.push(['bob rotation run detail', await runDetail.text()]);
 
     // Assess: the local runner's task tokens are `byok1.` + 43 base64url characters (tokens.ts).

@@ -9,7 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
@@ -71,15 +71,14 @@ describe('byok console in a real browser, against the local stack', () => {
     await page.waitForURL(/#\/runs\/arn%3Aaws%3Astates/);
   }
 
-  it('opens from the printed URL, trading the secret for a cookie and dropping it from the address bar', async () => {
+  it('opens from the printed URL, keeping the secret in the tab (no cookie) and dropping it from the address bar', async () => {
     // Act
     await page.goto(consoleUrl);
 
     // Assess
-    expect(page.url()).toBe(`${origin}/`);
+    expect(page.url()).toBe(`${origin}/#/keys`);
     await expect(page.getByRole('heading', { name: 'Keys', level: 1 }).isVisible()).resolves.toBe(true);
-    const cookies = await context.cookies(origin);
-    expect(cookies).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict', path: '/' })]);
+    expect(await context.cookies()).toEqual([]);
   });
 
   it('starts an import from the form, follows it to SUCCEEDED and shows the key on the timeline', async () => {
@@ -196,11 +195,16 @@ describe('byok console in a real browser, against the local stack', () => {
 
   it('never shows the key material or the PIN: every page and API response the browser received is clean', async () => {
     // Prepare: the API responses of a run page and the keys page, with the state inputs and outputs.
-    const runs = (await (await page.request.get(`${origin}/api/runs`)).json()) as {
+    const session = {
+      'x-byok-session': new URLSearchParams(new URL(consoleUrl).hash.slice(1)).get('session') ?? '',
+    };
+    const runs = (await (await page.request.get(`${origin}/api/runs`, { headers: session })).json()) as {
       runs: { executionArn: string }[];
     };
     for (const run of runs.runs) {
-      const detail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(run.executionArn)}`);
+      const detail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(run.executionArn)}`, {
+        headers: session,
+      });
       seenTexts.push([detail.url(), await detail.text()]);
     }
 

@@ -1,17 +1,18 @@
 // The console's HTTP defences, over real HTTP against a console on a local stack: the session secret
-// (URL once, then an HttpOnly SameSite=Strict cookie) on every request, Host and Origin checked,
-// POSTs with Origin and the CSRF token only, a strict CSP with no inline script or style, and the
+// (in the printed URL's fragment, then the x-byok-session header) on every API request and in no
+// cookie, Host and Origin checked, the API refused to other origins (another port of this host
+// included), POSTs with Origin only, a strict CSP with no inline script or style, and the
 // server-side contract check of a start request.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/console/errors.ts';
-import { CONTENT_SECURITY_POLICY } from '../../../src/console/security.ts';
-import { type ConsoleServer, startConsoleServer } from '../../../src/console/server.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { ConsoleBindRefusedError, ConsoleListenError } from '../../../src/onprem/console/errors.ts';
+import { CONTENT_SECURITY_POLICY, SESSION_HEADER } from '../../../src/onprem/console/security.ts';
+import { type ConsoleServer, startConsoleServer } from '../../../src/onprem/console/server.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 
 interface Answer {
   status: number;
@@ -23,8 +24,7 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
   let stack: LocalStack;
   let stepFunctions: AttachedStepFunctions;
   let server: ConsoleServer;
-  let cookie: string;
-  let csrfToken: string;
+  let secret: string;
   let host: string;
 
   /** A raw request, so that Host and Origin are exactly what the test says. */
@@ -54,17 +54,14 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     });
   }
 
-  const withSession = (headers: Record<string, string> = {}) => ({ cookie, ...headers });
+  const withSession = (headers: Record<string, string> = {}) => ({ [SESSION_HEADER]: secret, ...headers });
 
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0 });
     stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { byokHome: '/nonexistent-byok-home' });
     server = await startConsoleServer({ endpoint: stack.url });
     host = new URL(server.origin).host;
-    const opened = await send(new URL(server.url).pathname + new URL(server.url).search);
-    cookie = String(opened.headers['set-cookie']).split(';')[0] ?? '';
-    const page = await send('/', { headers: withSession() });
-    csrfToken = /<meta name="byok-csrf" content="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    secret = new URLSearchParams(new URL(server.url).hash.slice(1)).get('session') ?? '';
   });
 
   afterAll(async () => {
@@ -73,25 +70,26 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     await stack?.stop();
   });
 
-  it('trades the secret in the URL for an HttpOnly SameSite=Strict cookie and redirects it out of the address bar', async () => {
+  it('prints the secret in the URL fragment (never sent by a browser) and sets no cookie', async () => {
     // Act
-    const opened = await send(new URL(server.url).pathname + new URL(server.url).search);
+    const page = await send('/');
+    const keys = await send('/api/keys', { headers: withSession() });
 
     // Assess
-    expect(opened.status).toBe(303);
-    expect(opened.headers.location).toBe('/');
-    expect(String(opened.headers['set-cookie'])).toMatch(
-      new RegExp(`^byok_console_${server.port}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict$`),
-    );
-    expect(csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=[A-Za-z0-9_-]{43}$/);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain(secret);
+    expect(keys.status).toBe(200);
+    for (const answer of [page, keys]) expect(answer.headers['set-cookie']).toBeUndefined();
   });
 
   it.each([
-    ['no cookie', '/', {}],
-    ['no cookie, API', '/api/keys', {}],
-    ['no cookie, assets', '/assets/app.js', {}],
-    ['a wrong secret in the URL', '/?session=guessed', {}],
-    ['a wrong cookie', '/api/keys', { cookie: `byok_console_0=${'A'.repeat(43)}` }],
+    ['no session header, API', '/api/keys', {}],
+    ['no session header, approvals', '/api/approvals', {}],
+    ['the secret in the query', `/api/keys?session=${'A'.repeat(43)}`, {}],
+    ['a wrong session header', '/api/keys', { [SESSION_HEADER]: 'A'.repeat(43) }],
+    ['the secret as a cookie', '/api/keys', { cookie: `byok_console=${'A'.repeat(43)}` }],
   ])('refuses a request with %s (401)', async (_case, path, headers) => {
     // Act
     const answer = await send(path, { headers: headers as Record<string, string> });
@@ -102,13 +100,28 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect(answer.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 
+  it('refuses the real secret when it comes as a cookie or in the query instead of the header', async () => {
+    // Act
+    const asCookie = await send('/api/keys', {
+      headers: { cookie: `byok_console_${server.port}=${secret}` },
+    });
+    const inQuery = await send(`/api/keys?session=${secret}`);
+
+    // Assess
+    expect([asCookie.status, inQuery.status]).toEqual([401, 401]);
+  });
+
   it.each([
     ['a forged Host', { host: 'evil.example' }],
     ['a rebinding Host on the right port', { host: `attacker.example:${0}` }],
     ['a foreign Origin', { origin: 'https://evil.example' }],
     ['an Origin on another local port', { origin: 'http://127.0.0.1:1' }],
     ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
-  ])('refuses %s even with the session cookie (403)', async (_case, headers) => {
+    [
+      'a fetch from another port of this host (same site, not same origin)',
+      { 'sec-fetch-site': 'same-site' },
+    ],
+  ])('refuses %s even with the session (403)', async (_case, headers) => {
     // Prepare
     const forged = { ...headers } as Record<string, string>;
     if (forged.host?.endsWith(':0')) forged.host = forged.host.replace(/:0$/, `:${server.port}`);
@@ -142,35 +155,41 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect(JSON.parse(keys.body)).toMatchObject({ keys: [], leadWindowDays: 14 });
   });
 
-  it('refuses a POST without the CSRF token, without an Origin, or by another method', async () => {
+  it('refuses a POST without the session, without an Origin, or by another method', async () => {
     // Prepare
     const body = JSON.stringify({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' });
     const json = { 'content-type': 'application/json' };
 
     // Act
-    const noToken = await send('/api/imports', {
+    const noSession = await send('/api/imports', {
       method: 'POST',
-      headers: withSession({ ...json, origin: server.origin }),
+      headers: { ...json, origin: server.origin },
       body,
     });
     const noOrigin = await send('/api/imports', {
       method: 'POST',
-      headers: withSession({ ...json, 'x-byok-csrf': csrfToken }),
+      headers: withSession(json),
       body,
     });
     const put = await send('/api/imports', {
       method: 'PUT',
-      headers: withSession({ ...json, origin: server.origin, 'x-byok-csrf': csrfToken }),
+      headers: withSession({ ...json, origin: server.origin }),
       body,
+    });
+    const preflight = await send('/api/imports', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:1', 'access-control-request-headers': SESSION_HEADER },
     });
 
     // Assess
-    expect([noToken.status, JSON.parse(noToken.body).error]).toEqual([403, 'ConsoleCsrfRefused']);
+    expect([noSession.status, JSON.parse(noSession.body).error]).toEqual([401, 'ConsoleSessionRequired']);
     expect([noOrigin.status, JSON.parse(noOrigin.body).error]).toEqual([403, 'ConsoleOriginRefused']);
     expect([put.status, JSON.parse(put.body).error]).toEqual([405, 'ConsoleMethodRefused']);
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('puts the approvals routes behind the same CSRF and Origin checks: a cross-site vote or request is refused', async () => {
+  it('puts the approvals routes behind the same session and Origin checks: a cross-site vote or request is refused', async () => {
     // Prepare
     const json = { 'content-type': 'application/json' };
     const vote = '/api/approvals/3f2c9a1e-0b7d-4c55-9a2e-5b1d2c3e4f50/vote';
@@ -179,27 +198,27 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     // Act
     const voteNoToken = await send(vote, {
       method: 'POST',
-      headers: withSession({ ...json, origin: server.origin }),
+      headers: { ...json, origin: server.origin },
       body: voteBody,
     });
     const voteForeign = await send(vote, {
       method: 'POST',
-      headers: withSession({ ...json, origin: 'http://evil.example', 'x-byok-csrf': csrfToken }),
+      headers: withSession({ ...json, origin: 'http://evil.example' }),
       body: voteBody,
     });
     const rotationNoToken = await send('/api/rotations', {
       method: 'POST',
-      headers: withSession({ ...json, origin: server.origin }),
+      headers: { ...json, origin: server.origin },
       body: JSON.stringify({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', reason: 'yearly' }),
     });
     const listNoSession = await send('/api/approvals');
 
     // Assess
-    expect([voteNoToken.status, JSON.parse(voteNoToken.body).error]).toEqual([403, 'ConsoleCsrfRefused']);
+    expect([voteNoToken.status, JSON.parse(voteNoToken.body).error]).toEqual([401, 'ConsoleSessionRequired']);
     expect(voteForeign.status).toBe(403);
     expect([rotationNoToken.status, JSON.parse(rotationNoToken.body).error]).toEqual([
-      403,
-      'ConsoleCsrfRefused',
+      401,
+      'ConsoleSessionRequired',
     ]);
     expect(listNoSession.status).toBe(401);
   });
@@ -211,7 +230,6 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
       headers: withSession({
         'content-type': 'application/json',
         origin: server.origin,
-        'x-byok-csrf': csrfToken,
       }),
       body: JSON.stringify({
         keyId: 'alias/payments',
@@ -237,7 +255,7 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     await expect(taken).rejects.toBeInstanceOf(ConsoleListenError);
   });
 
-  it('refuses to listen beyond loopback unless asked (--host)', async () => {
+  it('refuses to listen beyond loopback over plain HTTP unless accepted out loud', async () => {
     // Act
     const refused = startConsoleServer({ endpoint: stack.url, host: '0.0.0.0' });
 

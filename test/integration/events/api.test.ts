@@ -16,7 +16,7 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBridgeClient } from '../../../src/aws/clients.ts';
+import { createEventBridgeClient } from '../../../src/core/aws/clients.ts';
 import type { AttachedEvents } from '../../../src/local/events/attach.ts';
 import type { TargetDelivery } from '../../../src/local/events/event-bus.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';

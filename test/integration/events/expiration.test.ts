@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';
 
 const DAY = 86_400_000;

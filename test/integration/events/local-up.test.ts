@@ -7,8 +7,8 @@ import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../../src/aws/clients.ts';
-import { TAG_VALID_FOR_DAYS } from '../../../src/import/tags.ts';
+import { createEventBridgeClient, createKmsClient, createSfnClient } from '../../../src/core/aws/clients.ts';
+import { TAG_VALID_FOR_DAYS } from '../../../src/core/import/tags.ts';
 import { type LocalUpOverToken, startLocalUpOverToken } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 

@@ -13,7 +13,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBridgeClient } from '../../../src/aws/clients.ts';
+import { createEventBridgeClient } from '../../../src/core/aws/clients.ts';
 import { LocalStateCorruptError } from '../../../src/local/errors.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 

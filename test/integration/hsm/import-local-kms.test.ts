@@ -18,11 +18,11 @@ import {
   SignCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
-import { WrappingAlgorithmUnavailableError } from '../../../src/hsm/errors.ts';
-import type { Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
-import type { HsmKeyType, WrappingAlgorithm } from '../../../src/hsm/port.ts';
-import { allowedWrappings, chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
+import { WrappingAlgorithmUnavailableError } from '../../../src/core/hsm/errors.ts';
+import type { Pkcs11Hsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
+import type { HsmKeyType, WrappingAlgorithm } from '../../../src/core/hsm/port.ts';
+import { allowedWrappings, chooseWrappingAlgorithm } from '../../../src/core/import/wrapping-algorithms.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 

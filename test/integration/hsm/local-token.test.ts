@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HsmLoginError, HsmPinUnavailableError, HsmTokenSetupError } from '../../../src/hsm/errors.ts';
-import { initLocalToken } from '../../../src/hsm/local-token.ts';
-import { finalizeIdleModules, openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import { HsmLoginError, HsmPinUnavailableError, HsmTokenSetupError } from '../../../src/core/hsm/errors.ts';
+import { initLocalToken } from '../../../src/core/hsm/local-token.ts';
+import { finalizeIdleModules, openHsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
 
 let byokHome: string;
 

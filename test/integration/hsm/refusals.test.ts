@@ -17,10 +17,10 @@ import {
   HsmLoginError,
   HsmTokenNotFoundError,
   WrappingAlgorithmUnavailableError,
-} from '../../../src/hsm/errors.ts';
-import { aesKeyUnwrapWithPadding, unwrapAsKms } from '../../../src/hsm/kms-unwrap.ts';
-import { openHsm, type Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
-import { CKM_AES_KEY_WRAP_PAD } from '../../../src/hsm/profiles.ts';
+} from '../../../src/core/hsm/errors.ts';
+import { aesKeyUnwrapWithPadding, unwrapAsKms } from '../../../src/core/hsm/kms-unwrap.ts';
+import { openHsm, type Pkcs11Hsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
+import { CKM_AES_KEY_WRAP_PAD } from '../../../src/core/hsm/profiles.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { createRawWrappingKey, findRawKey } from '../../helpers/raw-pkcs11.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';

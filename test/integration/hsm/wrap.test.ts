@@ -11,9 +11,9 @@ import {
 } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unwrapAsKms } from '../../../src/hsm/kms-unwrap.ts';
-import type { Hsm, HsmKeyType, WrapKeyInput, WrappingAlgorithm } from '../../../src/hsm/port.ts';
-import { chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
+import { unwrapAsKms } from '../../../src/core/hsm/kms-unwrap.ts';
+import type { Hsm, HsmKeyType, WrapKeyInput, WrappingAlgorithm } from '../../../src/core/hsm/port.ts';
+import { chooseWrappingAlgorithm } from '../../../src/core/import/wrapping-algorithms.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';
 

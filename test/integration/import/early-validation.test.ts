@@ -1,6 +1,6 @@
 import { CreateKeyCommand, DescribeKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TAG_VALID_FOR_DAYS } from '../../../src/import/tags.ts';
+import { TAG_VALID_FOR_DAYS } from '../../../src/core/import/tags.ts';
 import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 // Bad execution input is refused by the first step under a named error, with a failure event, and

@@ -14,10 +14,10 @@ import {
   ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportResult } from '../../../src/import/contracts.ts';
-import { runExecution } from '../../../src/runner/run-execution.ts';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
-import type { SweepReport } from '../../../src/sweep/contracts.ts';
+import type { ImportResult } from '../../../src/core/import/contracts.ts';
+import type { SweepReport } from '../../../src/core/sweep/contracts.ts';
+import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;

@@ -3,8 +3,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionResult } from '../../../src/runner/run-execution.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
+import { createLogger } from '../../../src/core/shared/logger.ts';
+import type { ExecutionResult } from '../../../src/onprem/runner/run-execution.ts';
 import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';
 

@@ -1,6 +1,6 @@
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TAG_VALID_FOR_DAYS } from '../../../src/import/tags.ts';
+import { TAG_VALID_FOR_DAYS } from '../../../src/core/import/tags.ts';
 import { type ImportHarness, startImportHarness } from '../../helpers/import-harness.ts';
 
 describe('import workflow, symmetric keys (real ASL, local KMS endpoint, NSS token)', () => {

@@ -1,7 +1,7 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeReturnCode, HsmError } from '../../../src/hsm/errors.ts';
+import { describeReturnCode, HsmError } from '../../../src/core/hsm/errors.ts';
 import {
   decorateWrapKey,
   type ImportHarness,

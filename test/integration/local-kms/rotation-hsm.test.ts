@@ -23,8 +23,8 @@ import {
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Pkcs11Hsm } from '../../../src/hsm/pkcs11-adapter.ts';
-import { chooseWrappingAlgorithm } from '../../../src/import/wrapping-algorithms.ts';
+import type { Pkcs11Hsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
+import { chooseWrappingAlgorithm } from '../../../src/core/import/wrapping-algorithms.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { expectAwsError, kmsClient } from '../../helpers/local-kms-support.ts';

@@ -17,7 +17,7 @@ import {
   ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStateCorruptError } from '../../../src/local/errors.ts';
+import { LocalStateCorruptError, LocalStateMismatchError } from '../../../src/local/errors.ts';
 import { startLocalStack } from '../../../src/local/stack.ts';
 import { kmsClient, wrapMaterial } from '../../helpers/local-kms-support.ts';
 
@@ -143,13 +143,28 @@ describe('kms.json is validated as a whole on load', () => {
   });
 
   it('refuses state of another account than the stack it is started for', async () => {
-    // Prepare
+    // Prepare: a state dir from before stack.json recorded the account (kms.json alone says it)
     await validStateDir();
+    rmSync(join(dir, 'stack.json'));
 
     // Act & Assess
     await expectRefused('kms.json', /accountId: the state belongs to account 111122223333/, {
       accountId: '123456789012',
     });
+  });
+
+  it('with stack.json, refuses another account by name before reading kms.json', async () => {
+    // Prepare
+    await validStateDir();
+
+    // Act
+    const refused = await startLocalStack({ port: 0, stateDir: dir, accountId: '123456789012' }).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(refused).toBeInstanceOf(LocalStateMismatchError);
+    expect((refused as Error).message).toContain('account 111122223333, not 123456789012');
   });
 
   it('refuses an alias to a key that is not there, and an unknown field', async () => {

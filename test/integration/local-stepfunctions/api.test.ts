@@ -13,11 +13,11 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSfnClient } from '../../../src/aws/clients.ts';
+import { createSfnClient } from '../../../src/core/aws/clients.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 import { type ImportHarness, NO_BACKOFF, startImportHarness } from '../../helpers/import-harness.ts';
 
 const run = promisify(execFile);

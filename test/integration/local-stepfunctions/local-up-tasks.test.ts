@@ -8,8 +8,8 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSfnClient } from '../../../src/aws/clients.ts';
-import { newTaskToken } from '../../../src/runner/tasks/index.ts';
+import { createSfnClient } from '../../../src/core/aws/clients.ts';
+import { newTaskToken } from '../../../src/onprem/runner/tasks/index.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 
 async function awsErrorOf(sending: Promise<unknown>): Promise<string> {

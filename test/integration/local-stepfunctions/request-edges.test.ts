@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ListExecutionsCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient, createSfnClient } from '../../../src/aws/clients.ts';
+import { createKmsClient, createSfnClient } from '../../../src/core/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 
 const EIGHT_MIB = 8 * 1024 * 1024;
 

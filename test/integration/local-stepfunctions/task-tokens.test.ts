@@ -9,7 +9,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTaskToken } from '../../../src/runner/tasks/index.ts';
+import { newTaskToken } from '../../../src/onprem/runner/tasks/index.ts';
 import { startTaskWorld, type TaskWorld } from '../../helpers/task-world.ts';
 
 async function awsErrorOf(sending: Promise<unknown>): Promise<string> {

@@ -4,7 +4,7 @@
 // close the request, and publish an event naming the outcome. Real HTTP, real token, real ASL.
 import { DescribeKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HsmKeyNotFoundError } from '../../../src/hsm/errors.ts';
+import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

@@ -2,7 +2,7 @@
 // through the real API, the workflow re-checks and rotates; a second run rotates again.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runApprovedRotation } from '../../../src/simulation/rotation.ts';
+import { runApprovedRotation } from '../../../src/onprem/simulation/rotation.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

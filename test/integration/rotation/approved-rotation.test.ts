@@ -10,8 +10,8 @@ import {
   ListKeyRotationsCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalsApiError } from '../../../src/approvals/client.ts';
-import { describeHsmKey } from '../../../src/import/key-material-description.ts';
+import { ApprovalsApiError } from '../../../src/core/approvals/client.ts';
+import { describeHsmKey } from '../../../src/core/import/key-material-description.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

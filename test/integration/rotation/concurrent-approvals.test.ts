@@ -7,7 +7,7 @@ import { ListKeyRotationsCommand } from '@aws-sdk/client-kms';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient } from '../../../src/aws/clients.ts';
+import { createDynamoDbDocumentClient } from '../../../src/core/aws/clients.ts';
 import type { KmsCore } from '../../../src/local/kms/core.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 import { expectNoSecret } from '../../helpers/secret-scan.ts';

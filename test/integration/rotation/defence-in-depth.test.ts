@@ -8,7 +8,7 @@ import { DescribeKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient } from '../../../src/aws/clients.ts';
+import { createDynamoDbDocumentClient } from '../../../src/core/aws/clients.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

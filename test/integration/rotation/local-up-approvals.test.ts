@@ -2,7 +2,7 @@
 // GET /_byok/approvals, identities from the SigV4 access key id, and a request for a key the stack
 // does not hold refused by name (nothing started).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalsApiError, ApprovalsClient } from '../../../src/approvals/client.ts';
+import { ApprovalsApiError, ApprovalsClient } from '../../../src/core/approvals/client.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 
 describe('byok local up: the approvals API', () => {

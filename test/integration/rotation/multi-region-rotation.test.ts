@@ -11,13 +11,13 @@ import {
   ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getParametersForImport } from '../../../src/import/get-parameters-for-import.ts';
-import { silentLogger } from '../../../src/import/logger.ts';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/import/tags.ts';
-import { wrapKeyMaterial } from '../../../src/import/wrap-key-material.ts';
-import { importReplicaMaterial } from '../../../src/rotation/import-replica-material.ts';
-import { replicaImportParameters } from '../../../src/rotation/replica-import-parameters.ts';
-import { runExecution } from '../../../src/runner/run-execution.ts';
+import { getParametersForImport } from '../../../src/core/import/get-parameters-for-import.ts';
+import { silentLogger } from '../../../src/core/import/logger.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
+import { wrapKeyMaterial } from '../../../src/core/import/wrap-key-material.ts';
+import { importReplicaMaterial } from '../../../src/core/rotation/import-replica-material.ts';
+import { replicaImportParameters } from '../../../src/core/rotation/replica-import-parameters.ts';
+import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

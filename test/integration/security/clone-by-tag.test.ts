@@ -5,7 +5,7 @@
 // go into a KMS key. Real ASL, local KMS and EventBridge over HTTP, real NSS token.
 import { CreateKeyCommand, DescribeKeyCommand, GenerateMacCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/import/tags.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
 import { type ImportHarness, startImportHarness, statesEntered } from '../../helpers/import-harness.ts';
 
 const PAYMENTS = 'payments';

@@ -11,7 +11,7 @@ import { DisableRuleCommand, ListRulesCommand } from '@aws-sdk/client-eventbridg
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventBridgeClient, createKmsClient } from '../../../src/aws/clients.ts';
+import { createEventBridgeClient, createKmsClient } from '../../../src/core/aws/clients.ts';
 import { fuzzParameters, fuzzTimeoutMs, reportFuzz } from '../../helpers/fuzz.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 

@@ -3,7 +3,7 @@
 // short in the message, and nothing is created in the token.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HsmInvalidKeyLabelError } from '../../../src/hsm/errors.ts';
+import { HsmInvalidKeyLabelError } from '../../../src/core/hsm/errors.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 /** C0, DEL, C1 and the bidi embeddings/overrides: what could forge or hide terminal output. */

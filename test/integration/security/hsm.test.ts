@@ -5,8 +5,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HsmError, HsmLoginError } from '../../../src/hsm/errors.ts';
-import { openHsm } from '../../../src/hsm/pkcs11-adapter.ts';
+import { HsmError, HsmLoginError } from '../../../src/core/hsm/errors.ts';
+import { openHsm } from '../../../src/core/hsm/pkcs11-adapter.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 
 const wrappingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });

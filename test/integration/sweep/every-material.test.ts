@@ -13,10 +13,10 @@ import {
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeHsmKey } from '../../../src/import/key-material-description.ts';
-import { listKeyMaterials } from '../../../src/import/key-materials.ts';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
-import type { StatusReport } from '../../../src/sweep/status.ts';
+import { describeHsmKey } from '../../../src/core/import/key-material-description.ts';
+import { listKeyMaterials } from '../../../src/core/import/key-materials.ts';
+import type { StatusReport } from '../../../src/core/sweep/status.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;

@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadHsmConfig } from '../../../src/hsm/config.ts';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
-import type { SweepReport } from '../../../src/sweep/contracts.ts';
+import { loadHsmConfig } from '../../../src/core/hsm/config.ts';
+import type { SweepReport } from '../../../src/core/sweep/contracts.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;

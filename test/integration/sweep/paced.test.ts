@@ -4,8 +4,8 @@
 // HTTP, nested executions of the real import ASL.
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
-import type { SweepReport } from '../../../src/sweep/contracts.ts';
+import type { SweepReport } from '../../../src/core/sweep/contracts.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const DAY = 86_400_000;
 const KEYS = 30;

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { SimulationResult } from '../../../src/simulation/simulation.ts';
+import type { SimulationResult } from '../../../src/onprem/simulation/simulation.ts';
 
 const run = promisify(execFile);
 const BYOK = ['bin/byok.js'];

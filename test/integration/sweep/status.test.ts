@@ -4,8 +4,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SweepWorld, startSweepWorld } from '../../../src/simulation/local-world.ts';
-import type { StatusReport } from '../../../src/sweep/status.ts';
+import type { StatusReport } from '../../../src/core/sweep/status.ts';
+import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;

@@ -6,15 +6,15 @@ import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { DescribeKeyCommand, ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient, createSfnClient } from '../../../src/aws/clients.ts';
-import type { WrapKeyMaterialOutput } from '../../../src/import/contracts.ts';
+import { createKmsClient, createSfnClient } from '../../../src/core/aws/clients.ts';
+import type { WrapKeyMaterialOutput } from '../../../src/core/import/contracts.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
-import { localActivityArn } from '../../../src/runner/hsm-placement.ts';
-import { createTaskTokenServiceOn, type TaskTokenService } from '../../../src/runner/tasks/service.ts';
+import { localActivityArn } from '../../../src/onprem/runner/hsm-placement.ts';
+import { createTaskTokenServiceOn, type TaskTokenService } from '../../../src/onprem/runner/tasks/service.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/simulation/step-functions.ts';
+} from '../../../src/onprem/simulation/step-functions.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 import { runByok, spawnWorker, type WorkerProcess } from '../../helpers/worker-process.ts';

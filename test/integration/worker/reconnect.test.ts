@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';

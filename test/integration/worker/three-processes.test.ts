@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsClient } from '../../../src/aws/clients.ts';
+import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';

@@ -140,34 +140,37 @@ describe('import cycles', () => {
     // Prepare
     const root = mkdtempSync(join(tmpdir(), 'byok-import-cycles-'));
     fixtures.push(root);
-    for (const dir of ['src/cli/commands/demo', 'src/shared', 'functions']) {
+    for (const dir of ['src/onprem/cli/commands/demo', 'src/core/shared', 'functions']) {
       mkdirSync(join(root, dir), { recursive: true });
     }
     writeFileSync(
-      join(root, 'src/cli/commands/demo/register.ts'),
+      join(root, 'src/onprem/cli/commands/demo/register.ts'),
       "export const run = () => import('./action.ts');\n",
     );
     writeFileSync(
-      join(root, 'src/cli/commands/demo/action.ts'),
+      join(root, 'src/onprem/cli/commands/demo/action.ts'),
       "import type { run } from './register.ts';\nexport type Run = typeof run;\n",
     );
-    writeFileSync(join(root, 'src/shared/a.ts'), "import { b } from './b';\nexport const a = b;\n");
+    writeFileSync(join(root, 'src/core/shared/a.ts'), "import { b } from './b';\nexport const a = b;\n");
     writeFileSync(
-      join(root, 'src/shared/b.ts'),
-      "import { c } from '../../functions/c.ts';\nexport const b = c;\n",
+      join(root, 'src/core/shared/b.ts'),
+      "import { c } from '../../../functions/c.ts';\nexport const b = c;\n",
     );
-    writeFileSync(join(root, 'functions/c.ts'), "export { a as c } from '../src/shared/a.ts';\n");
-    writeFileSync(join(root, 'src/shared/self.ts'), "export * from './self.ts';\n");
-    writeFileSync(join(root, 'src/shared/leaf.ts'), "import { a } from './a.ts';\nexport const leaf = a;\n");
+    writeFileSync(join(root, 'functions/c.ts'), "export { a as c } from '../src/core/shared/a.ts';\n");
+    writeFileSync(join(root, 'src/core/shared/self.ts'), "export * from './self.ts';\n");
+    writeFileSync(
+      join(root, 'src/core/shared/leaf.ts'),
+      "import { a } from './a.ts';\nexport const leaf = a;\n",
+    );
 
     // Act
     const cycles = importCycles(root, SCANNED);
 
     // Assess
     expect(cycles).toEqual([
-      'functions/c.ts -> src/shared/a.ts -> src/shared/b.ts -> functions/c.ts',
-      'src/cli/commands/demo/action.ts -> src/cli/commands/demo/register.ts -> src/cli/commands/demo/action.ts',
-      'src/shared/self.ts -> src/shared/self.ts',
+      'functions/c.ts -> src/core/shared/a.ts -> src/core/shared/b.ts -> functions/c.ts',
+      'src/core/shared/self.ts -> src/core/shared/self.ts',
+      'src/onprem/cli/commands/demo/action.ts -> src/onprem/cli/commands/demo/register.ts -> src/onprem/cli/commands/demo/action.ts',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-// The task-token machinery keeps the runner and the local stack apart: src/runner/tasks (product
+// The task-token machinery keeps the runner and the local stack apart: src/onprem/runner/tasks (product
 // code) never reaches into src/local, and the local Step Functions API's task code depends on no
 // runner code at all: it is handed the runner's TaskTokenService as a port.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,9 +26,9 @@ function importsOf(dir: string, files?: readonly string[]): Array<{ file: string
 }
 
 describe('layering of task tokens and activities', () => {
-  it('src/runner/tasks imports nothing from src/local', () => {
+  it('src/onprem/runner/tasks imports nothing from src/local', () => {
     // Act
-    const imports = importsOf('src/runner/tasks');
+    const imports = importsOf('src/onprem/runner/tasks');
     const intoLocal = imports.filter(({ target }) => target.startsWith('src/local/'));
 
     // Assess
@@ -47,6 +47,6 @@ describe('layering of task tokens and activities', () => {
 
     // Assess
     expect(imports.length).toBeGreaterThan(0);
-    expect(imports.filter(({ target }) => target.startsWith('src/runner'))).toEqual([]);
+    expect(imports.filter(({ target }) => target.startsWith('src/onprem/runner'))).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/find-expiring-keys.ts';
-import { InvalidSweepInputError } from '../../../src/sweep/errors.ts';
-import { slotSpacingMs } from '../../../src/sweep/pacing.ts';
+import { InvalidSweepInputError } from '../../../src/core/sweep/errors.ts';
+import { slotSpacingMs } from '../../../src/core/sweep/pacing.ts';
 import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 
 const DAY = 86_400_000;

@@ -5,8 +5,8 @@ import { MissingEnvironmentVariableError } from '../../../functions/commons/env.
 import { hsmConfigFromEnv, tokenWrappingAlgorithmsFromEnv } from '../../../functions/commons/lambda-deps.ts';
 import { createHandler as createGetParametersHandler } from '../../../functions/get-parameters-for-import.ts';
 import { createHandler as createImportHandler } from '../../../functions/import-key-material.ts';
-import { InvalidImportInputError } from '../../../src/import/errors.ts';
-import { redactSecrets } from '../../../src/shared/logger.ts';
+import { InvalidImportInputError } from '../../../src/core/import/errors.ts';
+import { redactSecrets } from '../../../src/core/shared/logger.ts';
 import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 import { collectingLogger } from '../../helpers/logger.ts';
 

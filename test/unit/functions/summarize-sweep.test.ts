@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/summarize-sweep.ts';
-import { type FindExpiringKeysOutput, MAX_SKIPPED_LISTED } from '../../../src/sweep/contracts.ts';
-import { InvalidSweepInputError } from '../../../src/sweep/errors.ts';
+import { type FindExpiringKeysOutput, MAX_SKIPPED_LISTED } from '../../../src/core/sweep/contracts.ts';
+import { InvalidSweepInputError } from '../../../src/core/sweep/errors.ts';
 
 const found: FindExpiringKeysOutput = {
   sweepId: '20260601T030000Z',

@@ -26,7 +26,11 @@ describe('scripts/build.mjs', () => {
       inputs: string[];
     };
     expect(info.inputs).toEqual(
-      expect.arrayContaining(['src/cli/main.ts', 'src/cli/commands/import/action.ts', 'package-lock.json']),
+      expect.arrayContaining([
+        'src/onprem/cli/main.ts',
+        'src/onprem/cli/commands/import/action.ts',
+        'package-lock.json',
+      ]),
     );
   });
 

@@ -2,7 +2,7 @@
 // never reached the worker (the connection closed first) goes back to the queue for the next poll.
 import { describe, expect, it } from 'vitest';
 import { LocalActivities } from '../../../../src/local/stepfunctions/activities.ts';
-import { DueTimers, TaskTokenService } from '../../../../src/runner/tasks/index.ts';
+import { DueTimers, TaskTokenService } from '../../../../src/onprem/runner/tasks/index.ts';
 
 const EXECUTION = 'arn:aws:states:us-east-1:111122223333:execution:test:one';
 

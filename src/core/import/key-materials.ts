@@ -1,0 +1,50 @@
+// Every material a symmetric KMS key holds, as ListKeyRotations (IncludeKeyMaterial
+// ALL_KEY_MATERIAL) shows them: after an on-demand rotation a key holds several, and each
+// permanently associated one (CURRENT, NON_CURRENT) must stay imported or the whole key goes to
+// PendingImport. Asymmetric and HMAC keys hold one material, described by DescribeKey alone.
+import { type KMSClient, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
+import { hsmKeyLabelFromDescription } from './key-material-description.ts';
+
+export interface KeyMaterial {
+  keyMaterialId: string;
+  /** CURRENT | NON_CURRENT | PENDING_ROTATION | PENDING_MULTI_REGION_IMPORT_AND_ROTATION */
+  state: string;
+  /** IMPORTED | PENDING_IMPORT */
+  importState: string;
+  expirationModel: string | undefined;
+  validTo: Date | undefined;
+  description: string | undefined;
+  /** The HSM key the description records (src/core/import/key-material-description.ts). */
+  hsmKeyLabel: string | undefined;
+}
+
+const PERMANENT_STATES = new Set(['CURRENT', 'NON_CURRENT']);
+
+/** CURRENT and NON_CURRENT material: what must stay imported. Pending material is a rotation's. */
+export function isPermanentlyAssociated(material: Pick<KeyMaterial, 'state'>): boolean {
+  return PERMANENT_STATES.has(material.state);
+}
+
+export async function listKeyMaterials(kms: KMSClient, keyId: string): Promise<KeyMaterial[]> {
+  const materials: KeyMaterial[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.send(
+      new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Marker: marker }),
+    );
+    for (const rotation of page.Rotations ?? []) {
+      if (!rotation.KeyMaterialId) continue;
+      materials.push({
+        keyMaterialId: rotation.KeyMaterialId,
+        state: rotation.KeyMaterialState ?? 'CURRENT',
+        importState: rotation.ImportState ?? 'IMPORTED',
+        expirationModel: rotation.ExpirationModel,
+        validTo: rotation.ValidTo,
+        description: rotation.KeyMaterialDescription,
+        hsmKeyLabel: hsmKeyLabelFromDescription(rotation.KeyMaterialDescription),
+      });
+    }
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return materials;
+}

@@ -1,0 +1,13 @@
+// The ImportKeyMaterial step: hands the wrapped blob and token to KMS; see
+// src/core/import/import-key-material.ts.
+import { ImportKeyMaterialInputSchema } from '../import/contracts.ts';
+import { importKeyMaterial } from '../import/import-key-material.ts';
+import { defineStep } from './define-step.ts';
+import type { KmsStepDeps } from './deps.ts';
+
+export const importKeyMaterialStep = defineStep({
+  step: 'ImportKeyMaterial',
+  input: ImportKeyMaterialInputSchema,
+  logKeys: (input) => ({ executionId: input.executionId, keyId: input.importParameters.keyId }),
+  run: (input, deps: KmsStepDeps, logger) => importKeyMaterial(input, { ...deps, logger }),
+});

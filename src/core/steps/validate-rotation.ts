@@ -1,0 +1,17 @@
+// The rotation workflow's ValidateRotation step (statemachines/rotate-key-material.asl.json): a thin
+// defineStep over its core in src/core/rotation/, with the ports passed in.
+
+import { ValidateRotationInputSchema } from '../rotation/contracts.ts';
+import type { RotationApprovalsDeps, RotationKmsDeps } from '../rotation/deps.ts';
+import { validateRotation } from '../rotation/validate-rotation.ts';
+import { defineStep } from './define-step.ts';
+import { invalidInput } from './rotation-common.ts';
+
+export const validateRotationStep = defineStep({
+  step: 'ValidateRotation',
+  input: ValidateRotationInputSchema,
+  invalidInput,
+  logKeys: (input) => ({ executionId: input.executionId }),
+  run: (input, deps: RotationKmsDeps & RotationApprovalsDeps, logger) =>
+    validateRotation(input.request, { ...deps, logger }),
+});

@@ -1,0 +1,22 @@
+// The `byok hsm ...` commands' options as commander parses them. Types only: register.ts declares
+// them and action.ts receives them.
+import type { HsmKeyType } from '../../../../core/hsm/port.ts';
+
+export interface HsmInitOptions {
+  token: 'nss' | 'softhsm';
+}
+
+export interface HsmCreateKeyOptions {
+  label: string;
+  type: HsmKeyType;
+}
+
+export interface HsmImportKeyOptions extends HsmCreateKeyOptions {
+  /** Raw bytes for AES/HMAC; PKCS#8 DER or PEM for RSA/EC; mode 0600. */
+  file: string;
+}
+
+export interface HsmListOptions {
+  json?: boolean;
+  capabilities?: boolean;
+}

@@ -1,0 +1,115 @@
+// What `byok local ...` does (see register.ts and options.ts for its options). Loaded only when a command runs: `up`
+// pulls in the whole embedded stack.
+import { startLocalStack } from '../../../../local/stack.ts';
+import { LocalEndpointError } from '../../errors.ts';
+import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
+
+export async function runUp(options: UpOptions): Promise<void> {
+  if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
+    throw new LocalEndpointError(
+      `refusing to serve on ${options.host}: the local stack has no authentication and holds key material`,
+      'add --public-bind if you really mean to expose it beyond this machine',
+    );
+  }
+  const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
+  const stack = await startLocalStack({
+    port: options.port,
+    host: options.host,
+    region: options.region,
+    accountId: options.accountId,
+    kmsPrewarmWrappingKeys: options.prewarm,
+    ...(stateDir ? { stateDir } : {}),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
+  });
+  // The Step Functions API (`byok start --endpoint`): runs imports with the token of $BYOK_HOME.
+  // Task tokens and activity tasks run on the stack's virtual clock (SendTask*, GetActivityTask).
+  const { attachLocalStepFunctionsWithLocalToken } = await import('../../../simulation/step-functions.ts');
+  const { createTaskTokenServiceOn } = await import('../../../runner/tasks/service.ts');
+  const tasks = createTaskTokenServiceOn(stack.clock);
+  // The approvals API (`byok rotate/approvals/approve/reject --endpoint`): its own loopback port,
+  // found through GET /_byok/approvals; identities from the SigV4 access key id.
+  const { startLocalApprovals } = await import('../../../simulation/approvals.ts');
+  const approvals = await startLocalApprovals(stack);
+  const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
+    tasks,
+    hsmPlacement: options.hsmPlacement,
+    approvals: approvals.store,
+  });
+  // byok's EventBridge rules (daily sweep, expiration rule) start their executions through it.
+  const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
+  stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
+  process.stderr.write(
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (in memory)\n`,
+  );
+  process.stdout.write(`${stack.url}\n`);
+  // `--console`: the web console (byok console --endpoint) for this stack, in this process.
+  const consoleServer = options.console
+    ? await (await import('../../../console/server.ts')).startConsoleServer({ endpoint: stack.url })
+    : undefined;
+  if (consoleServer) {
+    process.stdout.write(`${consoleServer.url}\n`);
+    process.stderr.write(
+      'byok local stack: web console at the second URL above (it carries the session secret)\n',
+    );
+  }
+  await new Promise<void>((done) => {
+    let stopping = false;
+    // The first SIGINT/SIGTERM stops cleanly: running executions end (ABORTED), tasks close, the
+    // state is written. A second one while that runs ends the process at once.
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`byok local stack: ${signal} again, stopping now without waiting\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stopping = true;
+      process.stderr.write(
+        `byok local stack: ${signal}, stopping (state saved${stateDir ? ` in ${stateDir}` : ': none, --memory'}); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force\n`,
+      );
+      Promise.resolve(consoleServer?.close())
+        .then(() => stepFunctions.close())
+        .then(() => tasks.close())
+        .then(() => approvals.stop())
+        .then(() => stack.stop())
+        .then(done, (error: unknown) => {
+          process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
+          done();
+        });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stderr.write('byok local stack: stopped\n');
+}
+
+interface ClockView {
+  now: string;
+  epochMs: number;
+  offsetMs: number;
+}
+
+export async function callClock(endpoint: string, body?: Record<string, string>): Promise<ClockView> {
+  let response: Response;
+  const url = new URL('/_byok/clock', endpoint);
+  try {
+    response = await fetch(url, body ? { method: 'POST', body: JSON.stringify(body) } : {});
+  } catch (error) {
+    throw new LocalEndpointError(`no local stack answers at ${endpoint}`, 'start one with: byok local up', {
+      cause: error,
+    });
+  }
+  const payload = (await response.json().catch(() => ({}))) as Partial<ClockView> & {
+    error?: string;
+    message?: string;
+  };
+  if (!response.ok)
+    throw new LocalEndpointError(payload.message ?? `the clock answered HTTP ${response.status}`);
+  return payload as ClockView;
+}
+
+export function printClock(view: ClockView): void {
+  const offset = view.offsetMs;
+  process.stdout.write(`${view.now}\n`);
+  process.stderr.write(
+    `virtual clock is ${offset >= 0 ? '+' : ''}${(offset / 1000).toFixed(3)} s from real time\n`,
+  );
+}

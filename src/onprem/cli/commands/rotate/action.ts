@@ -1,0 +1,36 @@
+// What `byok rotate` does: POST /requests as the caller, print the request id (or one JSON object),
+// and with --wait follow the request until a vote or the deadline ends it.
+import type { ApprovalRequestView } from '../../../../core/approvals/contracts.ts';
+import { approvalsClientFor, callApi } from '../../approvals-client.ts';
+import { RotationNotApprovedError } from '../../errors.ts';
+import type { RotateOptions } from './options.ts';
+
+const OPEN = new Set(['AWAITING_MATERIAL', 'PENDING']);
+
+export async function runRotate(
+  options: RotateOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<void> {
+  const client = await approvalsClientFor(options);
+  const { request } = await callApi(() =>
+    client.requestRotation({ keyId: options.keyId, reason: options.reason }),
+  );
+  if (!options.json) {
+    err.write(
+      `rotation requested by ${request.requester} for ${request.keyArn}: ${request.approvalsRequired} approval(s) needed by ${request.deadline}\n`,
+    );
+  }
+  let final: ApprovalRequestView = request;
+  if (options.wait) {
+    while (OPEN.has(final.status)) {
+      await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
+      final = (await callApi(() => client.getRequest(request.requestId))).request;
+    }
+  }
+  if (options.json) out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
+  else out.write(`${request.requestId}\n`);
+  if (options.wait && final.status !== 'APPROVED') {
+    throw new RotationNotApprovedError(request.requestId, final.status, final.endReason);
+  }
+}

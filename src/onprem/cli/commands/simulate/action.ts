@@ -1,0 +1,65 @@
+// What `byok simulate` does (see register.ts and options.ts for its options). Loaded only when the command runs:
+// it pulls in the embedded stack, the HSM adapter and the sweep.
+import { finalizeIdleModules } from '../../../../core/hsm/pkcs11-adapter.ts';
+import {
+  runSimulation,
+  type SimulationProgress,
+  type SimulationResult,
+} from '../../../simulation/simulation.ts';
+import type { SimulateOptions } from './options.ts';
+
+export async function runSimulate(options: SimulateOptions): Promise<void> {
+  const bar = process.stderr.isTTY ? progressBar() : undefined;
+  let result: SimulationResult;
+  try {
+    result = await runSimulation({
+      days: options.days,
+      keys: options.keys,
+      leadWindowDays: options.leadWindowDays,
+      getParametersForImportPerSecond: options.quota,
+      ...(options.rotateEvery !== undefined ? { rotateEveryDays: options.rotateEvery } : {}),
+      onProgress: bar,
+    });
+  } finally {
+    if (bar) process.stderr.write('\n');
+    finalizeIdleModules();
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    process.stdout.write(formatResult(result));
+  }
+  if (result.failedExecutions > 0 || result.expiredKeySeconds > 0) process.exitCode = 1;
+}
+
+function progressBar(): (progress: SimulationProgress) => void {
+  const width = 30;
+  return ({ day, days, reimports }) => {
+    const filled = Math.round((day / days) * width);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] day ${day}/${days}, ${reimports} reimports`,
+    );
+  };
+}
+
+export function formatResult(result: SimulationResult): string {
+  const lines = [
+    `Simulated ${result.days} days (${result.from} to ${result.to}) with ${result.keys} managed keys in ${result.wallSeconds} s.`,
+    '',
+    `${'key'.padEnd(38)}${'spec'.padEnd(19)}${'valid'.padEnd(7)}${'reimports'.padEnd(11)}expected`,
+    ...result.perKey.map(
+      (key) =>
+        `${key.keyId.padEnd(38)}${key.keySpec.padEnd(19)}${`${key.validForDays}d`.padEnd(7)}${String(key.reimports).padEnd(11)}${key.expectedReimports}`,
+    ),
+    '',
+    `sweeps:             ${result.sweeps}`,
+    `rotations:          ${result.rotations}${result.failedRotations > 0 ? ` (${result.failedRotations} failed)` : ''}`,
+    `materials:          ${result.materials}`,
+    `reimports:          ${result.reimports}`,
+    `failed executions:  ${result.failedExecutions}`,
+    `expirations:        ${result.expirations}`,
+    `expiredKeySeconds:  ${result.expiredKeySeconds}`,
+    '',
+  ];
+  return lines.join('\n');
+}

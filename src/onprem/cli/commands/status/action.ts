@@ -1,0 +1,122 @@
+// What `byok status` does (see register.ts and options.ts for its options). Loaded only when the command runs: it
+// pulls in the AWS SDK.
+import { createKmsClient, createRegionalKmsClients, createSfnClient } from '../../../../core/aws/clients.ts';
+import { type Clock, systemClock } from '../../../../core/clock.ts';
+import {
+  collectStatus,
+  formatTimeLeft,
+  type LastRuns,
+  lastRunsFromLocalEvents,
+  lastRunsFromStepFunctions,
+  type StatusReport,
+} from '../../../../core/sweep/status.ts';
+import { endpointClock } from '../../../runner/remote-clock.ts';
+
+import type { StatusOptions } from './options.ts';
+
+export async function runStatus(options: StatusOptions): Promise<void> {
+  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const kms = createKmsClient(clientOptions);
+  // A multi-Region key's replicas are read in their own Regions.
+  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
+  try {
+    const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
+    const lastRuns = await lastRunsFor(options);
+    const report = await collectStatus({
+      kms,
+      kmsForRegion: (region) => regional.forRegion(region),
+      clock,
+      leadWindowDays: options.leadWindowDays,
+      lastRuns,
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+  } finally {
+    kms.destroy();
+    regional.destroy();
+  }
+}
+
+async function lastRunsFor(options: StatusOptions): Promise<LastRuns> {
+  if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
+  const sfn = createSfnClient({ region: options.region });
+  try {
+    return await lastRunsFromStepFunctions(sfn, options.stateMachineArn);
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** `  material 1a2b3c4d5e6f CURRENT us-west-2`, under its key's row in the same columns. */
+function materialRow(material: StatusReport['keys'][number]['materials'][number]): string[] {
+  const id = material.keyMaterialId ? material.keyMaterialId.slice(0, 12) : '(only)';
+  return [
+    material.importState === 'PENDING_IMPORT' ? '!' : material.nextDue === 'now' ? '*' : ' ',
+    `  ${material.region} ${id}`,
+    material.state,
+    material.hsmKeyLabel ?? '-',
+    material.validTo
+      ? material.validTo.replace(/\.\d{3}Z$/, 'Z')
+      : material.importState === 'PENDING_IMPORT'
+        ? 'NO MATERIAL'
+        : 'never expires',
+    material.secondsLeft === null ? '-' : formatTimeLeft(material.secondsLeft),
+    material.nextDue === null
+      ? material.note
+        ? 'left alone'
+        : '-'
+      : material.nextDue === 'now'
+        ? 'next sweep'
+        : material.nextDue.slice(0, 10),
+    '',
+  ];
+}
+
+export function formatStatus(report: StatusReport): string {
+  if (report.keys.length === 0 && report.unreadable.length === 0) {
+    return 'No byok-managed keys (tag byok:managed=true) in this account and Region.\n';
+  }
+  const header = ['', 'KEY', 'SPEC', 'HSM KEY', 'VALID TO', 'LEFT', 'NEXT REIMPORT', 'LAST RUN'];
+  const keyRows = report.keys.map((key) => [
+    key.withoutMaterial ? '!' : key.nextDue === 'now' ? '*' : ' ',
+    key.keyId,
+    key.keySpec,
+    key.hsmKeyLabel ?? '-',
+    key.validTo
+      ? key.validTo.replace(/\.\d{3}Z$/, 'Z')
+      : key.withoutMaterial
+        ? 'NO MATERIAL'
+        : 'never expires',
+    key.secondsLeft === null ? '-' : formatTimeLeft(key.secondsLeft),
+    key.nextDue === null
+      ? key.note
+        ? 'left alone'
+        : '-'
+      : key.nextDue === 'now'
+        ? 'next sweep'
+        : key.nextDue.slice(0, 10),
+    key.lastRun
+      ? `${key.lastRun.result}${key.lastRun.error ? ` (${key.lastRun.error})` : ''} ${key.lastRun.at.slice(0, 10)}`
+      : '-',
+  ]);
+  // A key with several materials (rotated, or in several Regions) lists each under it.
+  const rows = report.keys.flatMap((key, index) => [
+    keyRows[index] as string[],
+    ...(key.materials.length > 1 ? key.materials.map(materialRow) : []),
+  ]);
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
+  );
+  const line = (row: string[]) =>
+    `${row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
+  const notes = report.keys.filter((key) => key.note).map((key) => `  ${key.keyId}: ${key.note}\n`);
+  const unreadable = report.unreadable.map((key) => `  ${key.keyId}: unreadable tags: ${key.why}\n`);
+  return [
+    `byok-managed keys at ${report.checkedAt} (lead window ${report.leadWindowDays} days; ! no material, * due now)\n`,
+    line(header),
+    ...rows.map(line),
+    ...(notes.length + unreadable.length > 0 ? ['\n', ...notes, ...unreadable] : []),
+  ].join('');
+}

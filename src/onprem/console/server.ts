@@ -1,0 +1,218 @@
+// `byok console`'s server: serves the browser app's static files (built by scripts/build-console.mjs)
+// and the JSON API, behind the session, Host and Origin checks of security.ts, on loopback unless
+// asked otherwise (beyond loopback only over TLS or with plain HTTP accepted out loud, exposure.ts).
+// It is the only part that talks to AWS (or the local stack).
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ensureConsoleAssets } from '../../../scripts/build-console.mjs';
+import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
+import { API_MODULES, type ApiDeps } from './api.ts';
+import { type ConsoleApprovals, createConsoleApprovals } from './approvals.ts';
+import { type BackendOptions, type ConsoleBackend, createConsoleBackend } from './backend.ts';
+import {
+  ConsoleAssetsMissingError,
+  ConsoleError,
+  ConsoleInvalidRequestError,
+  ConsoleListenError,
+  ConsoleRunNotFoundError,
+  ConsoleStateMachineNotFoundError,
+} from './errors.ts';
+import { checkExposure } from './exposure.ts';
+import { hintForError } from './hints.ts';
+import {
+  allowedHostHeaders,
+  type ConsoleSecrets,
+  createConsoleSecrets,
+  SESSION_FRAGMENT_PARAMETER,
+  securityMiddleware,
+} from './security.ts';
+import type { TlsMaterial } from './tls.ts';
+
+const ASSETS: Record<string, { file: string; type: string }> = {
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { file: 'app_css.css', type: 'text/css; charset=utf-8' },
+};
+
+/** The built browser app, read once at start: a later rebuild cannot tear a running console. */
+export interface ConsoleAssets {
+  indexHtml: string;
+  /** By URL path. */
+  files: Map<string, string>;
+}
+
+export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAssets> {
+  const files = new Map<string, string>();
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    files.set(path, await readFile(join(assetsDir, asset.file), 'utf8'));
+  }
+  return { indexHtml: await readFile(join(assetsDir, 'index.html'), 'utf8'), files };
+}
+
+export interface ConsoleAppOptions {
+  backend: ConsoleBackend;
+  /** Default: the approvals API found from the backend's endpoint, with the default credentials. */
+  approvals?: ConsoleApprovals;
+  secrets: ConsoleSecrets;
+  assets: ConsoleAssets;
+  allowedHosts: Set<string>;
+  /** https when the console serves TLS (default http). */
+  scheme?: 'http' | 'https';
+}
+
+function statusOf(error: unknown): ContentfulStatusCode {
+  // The approvals API's own refusal (SelfApprovalError 403, DuplicateVoteError 409, ...), as it said.
+  if (error instanceof ApprovalRefusedError && error.status >= 400 && error.status < 500) {
+    return error.status as ContentfulStatusCode;
+  }
+  if (error instanceof ApprovalRefusedError) return 502;
+  if (error instanceof ApprovalsEndpointError) return 503;
+  if (error instanceof ConsoleInvalidRequestError) return 400;
+  if (error instanceof ConsoleRunNotFoundError) return 404;
+  // The stack this console points at has no byok workflow (not deployed, or the wrong Region).
+  if (error instanceof ConsoleStateMachineNotFoundError) return 503;
+  if (error instanceof ConsoleError) return 400;
+  // An AWS service's own refusal (AccessDenied, Throttling, ...) as a bad gateway.
+  if (error && typeof error === 'object' && '$metadata' in error) return 502;
+  return 500;
+}
+
+export function createConsoleApp(options: ConsoleAppOptions): Hono {
+  const app = new Hono();
+  app.use(
+    '*',
+    securityMiddleware({
+      secrets: options.secrets,
+      allowedHosts: options.allowedHosts,
+      scheme: options.scheme ?? 'http',
+    }),
+  );
+  app.onError((error, c) => {
+    const body: Record<string, unknown> = {
+      error: error.name || 'Error',
+      message: error.message,
+    };
+    const hint = hintForError(error);
+    if (hint) body.hint = hint;
+    if (error instanceof ConsoleInvalidRequestError) body.issues = error.issues;
+    return c.json(body, statusOf(error));
+  });
+  app.notFound((c) => c.json({ error: 'NotFound', message: `no ${c.req.method} ${c.req.path} here` }, 404));
+
+  // The page is public: it holds no secret (the session arrives in the URL's fragment).
+  const page = options.assets.indexHtml;
+  app.get('/', (c) => c.html(page));
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    const body = options.assets.files.get(path) ?? '';
+    app.get(path, (c) => {
+      c.header('Content-Type', asset.type);
+      return c.body(body);
+    });
+  }
+  const api = new Hono();
+  const deps: ApiDeps = {
+    backend: options.backend,
+    approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+  };
+  for (const register of API_MODULES) register(api, deps);
+  app.route('/api', api);
+  return app;
+}
+
+export interface ConsoleServerOptions extends BackendOptions {
+  port?: number;
+  /** Listening address; anything but loopback needs tls or allowPlainHttp (exposure.ts). */
+  host?: string;
+  /** Serve HTTPS with this certificate and key (tls.ts readTlsMaterial). */
+  tls?: TlsMaterial | undefined;
+  /** Accept plain HTTP beyond loopback (--allow-plain-http). */
+  allowPlainHttp?: boolean;
+  /** Where the built assets are (default dist/console, built when missing or stale). */
+  assetsDir?: string;
+}
+
+export interface ConsoleServer {
+  /** The URL to open, with the session secret in its fragment. */
+  url: string;
+  /** What to say on stderr about the exposure (listening beyond loopback), if anything. */
+  warning: string | undefined;
+  /** The same without the secret. */
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  const host = options.host ?? '127.0.0.1';
+  const warning = checkExposure(host, {
+    tls: options.tls !== undefined,
+    allowPlainHttp: options.allowPlainHttp === true,
+  });
+  const scheme = options.tls ? 'https' : 'http';
+  let assets: ConsoleAssets;
+  try {
+    assets = await readConsoleAssets(options.assetsDir ?? (await ensureConsoleAssets()));
+  } catch (error) {
+    throw new ConsoleAssetsMissingError(options.assetsDir ?? 'dist/console', { cause: error });
+  }
+  const backend = createConsoleBackend(options);
+  const secrets = createConsoleSecrets();
+  const allowedHosts = new Set<string>();
+  const app = createConsoleApp({
+    backend,
+    approvals: createConsoleApprovals(backend, options.region),
+    secrets,
+    assets,
+    allowedHosts,
+    scheme,
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 0,
+        hostname: host,
+        ...(options.tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { cert: options.tls.cert, key: options.tls.key },
+            }
+          : {}),
+      },
+      () => resolve(started),
+    );
+    started.once('error', (error) => {
+      backend.close();
+      reject(new ConsoleListenError(`${host}:${options.port ?? 0}`, { cause: error }));
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  for (const allowed of allowedHostHeaders(host, port)) allowedHosts.add(allowed);
+  // A wildcard address is reached by this machine's name (one of the Host names it answers to).
+  const urlHost =
+    host === '::1'
+      ? '[::1]'
+      : host === 'localhost'
+        ? '127.0.0.1'
+        : ['0.0.0.0', '::', '[::]'].includes(host)
+          ? hostname()
+          : host;
+  const origin = `${scheme}://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${port}`;
+  return {
+    url: `${origin}/#${SESSION_FRAGMENT_PARAMETER}=${secrets.sessionSecret}`,
+    warning,
+    origin,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        backend.close();
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,72 @@
+// The page's only way out: same-origin fetches to the console server, which calls AWS. Every call
+// carries this tab's session secret (session.ts) in a header: the browser sends no cookie, and a
+// page of another origin can set no such header.
+import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
+import type { ApiError } from './types.ts';
+
+export class ApiRequestError extends Error {
+  readonly body: ApiError;
+  constructor(body: ApiError) {
+    super(body.message);
+    this.name = body.error;
+    this.body = body;
+  }
+}
+
+function session(): string {
+  return sessionStorage.getItem(SESSION_STORAGE_KEY) ?? '';
+}
+
+async function parse<T>(response: Response): Promise<T> {
+  const body = (await response.json().catch(() => ({}))) as T & Partial<ApiError>;
+  if (!response.ok) {
+    throw new ApiRequestError({
+      error: body.error ?? `HTTP ${response.status}`,
+      message: body.message ?? response.statusText,
+      ...(body.hint ? { hint: body.hint } : {}),
+      ...(body.issues ? { issues: body.issues } : {}),
+    });
+  }
+  return body;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return parse<T>(
+    await fetch(path, {
+      headers: { accept: 'application/json', [SESSION_HEADER]: session() },
+      credentials: 'omit',
+    }),
+  );
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  return parse<T>(
+    await fetch(path, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        [SESSION_HEADER]: session(),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** Where the console's calls go (GET /api/context). */
+export interface ConsoleContext {
+  target: 'local' | 'aws';
+  endpoint: string | null;
+  region: string;
+  account: string | null;
+  identity: string | null;
+}
+
+/** "AWS account 111122223333, eu-west-1" or "local stack http://127.0.0.1:4599 (account …, us-east-1)". */
+export function describeContext(context: ConsoleContext): string {
+  const account = context.account ? `account ${context.account}` : 'account unknown';
+  return context.target === 'local'
+    ? `local stack ${context.endpoint ?? ''} (${account}, ${context.region})`
+    : `AWS ${account}, ${context.region}`;
+}

@@ -1,0 +1,231 @@
+// Runs a statemachines/*.asl.json definition in-process with aws-local-stepfunctions: Tasks whose
+// resource is `${<Name>FunctionArn}` call the step function of that name in the registry
+// (src/core/steps/registry.ts) with createHandler(deps), the way Lambda would (JSON in, JSON out, errors reduced to a name and a message); AWS service
+// integrations run through the table in integrations.ts. Returns what DescribeExecution would, plus the
+// interpreter's event log and the events the run published.
+import '../../core/polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import type { StepFunction, StepHandler } from '../../core/steps/define-step.ts';
+import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../../core/steps/registry.ts';
+import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
+import { INTEGRATIONS } from './integrations.ts';
+import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import {
+  closeTokenTasks,
+  prepareTokenStates,
+  taskContext,
+  tokenStateIntegration,
+} from './tasks/integration.ts';
+import type {
+  ExecutionEvent,
+  ExecutionResult,
+  IntegrationContext,
+  JsonValue,
+  PublishedEvent,
+  RunnerDeps,
+  RunOverrides,
+} from './types.ts';
+
+export type {
+  ExecutionEvent,
+  ExecutionResult,
+  ExecutionStatus,
+  RunnerDeps,
+  RunOverrides,
+} from './types.ts';
+
+export interface RunExecutionOptions {
+  /** A name in statemachines/ (`import-key-material`) or a path to an .asl.json file. */
+  stateMachine: string;
+  input: unknown;
+  /** Execution name (default: a random UUID). */
+  name?: string | undefined;
+  deps: RunnerDeps;
+  overrides?: RunOverrides | undefined;
+  /** Called for every interpreter event, as it happens. */
+  onProgress?: ((event: ExecutionEvent) => void) | undefined;
+  /** Aborting stops the execution (status ABORTED). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The shipped definitions (statemachines/*.asl.json, as parsed) that scripts/build.mjs validated
+ * with this same validator when it compiled the CLI, so that a `byok` process does not spend its
+ * start validating them again. Defined only in the compiled CLI; elsewhere every definition is
+ * validated once per process.
+ */
+declare const __BYOK_PREVALIDATED_DEFINITIONS__: readonly string[] | undefined;
+const validatedDefinitions = new Set<string>(
+  typeof __BYOK_PREVALIDATED_DEFINITIONS__ === 'undefined' ? [] : __BYOK_PREVALIDATED_DEFINITIONS__,
+);
+
+function lambdaContext(functionName: string, region: string, accountId: string): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 60_000 - (Date.now() - started)),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** Lambda semantics: the payload crosses a JSON boundary both ways; a failure is a name and a message. */
+function asTaskHandler(
+  functionName: string,
+  handler: StepHandler<unknown>,
+  region: string,
+  accountId: string,
+) {
+  return async (input: JsonValue): Promise<JsonValue> => {
+    try {
+      const output = await handler(structuredClone(input), lambdaContext(functionName, region, accountId));
+      return output === undefined ? null : (JSON.parse(JSON.stringify(output)) as JsonValue);
+    } catch (error) {
+      if (error instanceof Error) throw new TaskFailure(error.name, error.message);
+      throw new TaskFailure('Error', String(error));
+    }
+  };
+}
+
+export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
+  const { deps } = options;
+  const loaded = await loadStateMachine(options.stateMachine);
+  const region = deps.region ?? 'us-east-1';
+  const accountId = deps.accountId ?? '111122223333';
+  const name = options.name ?? randomUUID();
+  const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${loaded.name}`;
+  const executionArn = `arn:aws:states:${region}:${accountId}:execution:${loaded.name}:${name}`;
+  const publishedEvents: PublishedEvent[] = [];
+  const overrides = options.overrides ?? {};
+
+  const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+  const invokers = new Map<string, Promise<(input: JsonValue) => Promise<JsonValue>>>();
+  const invokeFunction = async (functionName: string, payload: JsonValue): Promise<JsonValue> => {
+    let invoker = invokers.get(functionName);
+    if (!invoker) {
+      if (!isStepFunctionName(functionName)) {
+        throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
+      }
+      const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
+      invoker = Promise.resolve(asTaskHandler(functionName, step.createHandler(deps), region, accountId));
+      invokers.set(functionName, invoker);
+    }
+    return (await invoker)(payload);
+  };
+  // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
+  const placed = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+    localActivityArn(step, region, accountId),
+  );
+  for (const task of taskStates(placed)) {
+    const functionName = functionNameOf(task.resource);
+    if (functionName) {
+      if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
+      const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
+      handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
+      continue;
+    }
+    const integration =
+      INTEGRATIONS.get(task.resource) ??
+      tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base));
+    if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
+    const context: IntegrationContext = {
+      stateName: task.name,
+      execution: { arn: executionArn, name, stateMachineName: loaded.name },
+      deps,
+      overrides,
+      publish: (event) => publishedEvents.push(event),
+      runNested: (nested) => runExecution({ ...nested, deps, overrides, signal: options.signal }),
+      signal: options.signal,
+      invokeFunction,
+    };
+    handlers[task.name] = (parameters) => integration(parameters, context);
+  }
+
+  const definition = prepareTokenStates(resolveFunctionResources(placed, region, accountId));
+  // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
+  // Keyed by the definition as written: resolving its ARNs does not change what is checked.
+  const validatedText = JSON.stringify(loaded.definition);
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
+  });
+  validatedDefinitions.add(validatedText);
+  const startDate = deps.clock.now();
+  const execution = machine.run(options.input as JsonValue, {
+    overrides: {
+      taskResourceLocalHandlers: handlers,
+      ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),
+      ...(overrides.retryIntervalOverrides
+        ? { retryIntervalOverrides: overrides.retryIntervalOverrides }
+        : {}),
+    },
+    context: {
+      Execution: { Id: executionArn, Name: name },
+      StateMachine: { Id: stateMachineArn, Name: loaded.name },
+      Task: taskContext,
+    },
+  });
+  const onAbort = () => execution.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) execution.abort();
+
+  const events: ExecutionEvent[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      events.push(event as ExecutionEvent);
+      options.onProgress?.(event as ExecutionEvent);
+    }
+  })();
+
+  const base = {
+    executionArn,
+    stateMachineArn,
+    name,
+    input: options.input,
+    startDate,
+    events,
+    publishedEvents,
+  };
+  let outcome: Pick<ExecutionResult, 'status' | 'output' | 'error' | 'cause'>;
+  try {
+    outcome = { status: 'SUCCEEDED', output: await execution.result };
+  } catch (error) {
+    outcome = failureOutcome(error);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    closeTokenTasks(deps, executionArn);
+  }
+  await collecting;
+  return { ...base, ...outcome, stopDate: deps.clock.now() };
+}
+
+function failureOutcome(error: unknown): Pick<ExecutionResult, 'status' | 'error' | 'cause'> {
+  if (error instanceof ExecutionTimeoutError) {
+    return {
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+      cause: 'the execution exceeded its TimeoutSeconds',
+    };
+  }
+  if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
+  if (error instanceof ExecutionError && error.cause instanceof Error) {
+    return { status: 'FAILED', error: error.cause.name, cause: error.cause.message };
+  }
+  throw error;
+}

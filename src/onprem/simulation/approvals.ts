@@ -1,0 +1,124 @@
+// The approvals API served by a local stack: the same handlers as the deployed function URL
+// (src/core/approvals/http.ts), the store on a real DynamoDB-compatible endpoint (dynalite, its own
+// loopback port), identities from the SigV4 access key id (`arn:aws:iam::<account>:user/<access
+// key id>`, the documented local convention), rotations started and task results sent through the
+// stack's own Step Functions API. The API listens on its own loopback port; `GET /_byok/approvals`
+// on the stack tells clients (the CLI's --endpoint) where.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../../core/approvals/adapters.ts';
+import { createApprovalsApi, localHttpListener } from '../../core/approvals/http.ts';
+import { ApprovalsStore } from '../../core/approvals/store.ts';
+import { createApprovalsTable } from '../../core/approvals/table.ts';
+import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../../core/aws/clients.ts';
+import type { Clock } from '../../core/clock.ts';
+import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
+
+export const LOCAL_APPROVALS_TABLE = 'byok-approvals';
+export const ROTATION_STATE_MACHINE = 'rotate-key-material';
+export const APPROVALS_ADMIN_ROUTE = 'approvals';
+
+/** The parts of a local stack the approvals API needs (structural). */
+export interface ApprovalsHostStack {
+  url: string;
+  region: string;
+  accountId: string;
+  clock: Clock;
+  server: {
+    addAdminRoute(name: string, handler: () => unknown): void;
+  };
+}
+
+export interface LocalApprovals {
+  /** The approvals API's base URL (http://127.0.0.1:<port>). */
+  url: string;
+  /** The store the rotation workflow reads (pass it to the runner's deps as `approvals`). */
+  store: ApprovalsStore;
+  tableName: string;
+  /** The local DynamoDB's URL (tests read the table directly). */
+  dynamoDbUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartLocalApprovalsOptions {
+  /** Secrets per access key id: those callers' signatures are verified in full (tests). */
+  secretFor?: ((accessKeyId: string) => string | undefined) | undefined;
+  /** How long a request stays open (default 72 h). */
+  approvalWindowMs?: number | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+export async function startLocalApprovals(
+  stack: ApprovalsHostStack,
+  options: StartLocalApprovalsOptions = {},
+): Promise<LocalApprovals> {
+  const dynamo = await startLocalDynamoDb();
+  const control = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: stack.region,
+    credentials: { accessKeyId: 'byoklocal', secretAccessKey: 'byoklocal' },
+    maxAttempts: 1,
+  });
+  const documents = createDynamoDbDocumentClient({ endpoint: dynamo.url, region: stack.region });
+  const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
+  const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
+  let server: Server | undefined;
+  try {
+    await createApprovalsTable(control, LOCAL_APPROVALS_TABLE);
+    const store = new ApprovalsStore({
+      client: documents,
+      tableName: LOCAL_APPROVALS_TABLE,
+      clock: stack.clock,
+    });
+    const api = createApprovalsApi(
+      {
+        store,
+        clock: stack.clock,
+        keys: kmsKeyDirectory(kms),
+        rotations: sfnRotationStarter(
+          sfn,
+          `arn:aws:states:${stack.region}:${stack.accountId}:stateMachine:${ROTATION_STATE_MACHINE}`,
+        ),
+        taskResults: sfnTaskResults(sfn),
+        ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
+      },
+      { onError: options.onError },
+    );
+    const listening = createServer(
+      localHttpListener(api, { accountId: stack.accountId, secretFor: options.secretFor }),
+    );
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(0, '127.0.0.1', () => resolve());
+    });
+    const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    stack.server.addAdminRoute(APPROVALS_ADMIN_ROUTE, () => ({ url, tableName: LOCAL_APPROVALS_TABLE }));
+    return {
+      url,
+      store,
+      tableName: LOCAL_APPROVALS_TABLE,
+      dynamoDbUrl: dynamo.url,
+      async stop() {
+        await new Promise<void>((resolve) => {
+          listening.close(() => resolve());
+          listening.closeAllConnections();
+        });
+        kms.destroy();
+        sfn.destroy();
+        documents.destroy();
+        control.destroy();
+        await dynamo.stop();
+      },
+    };
+  } catch (error) {
+    server?.close();
+    kms.destroy();
+    sfn.destroy();
+    documents.destroy();
+    control.destroy();
+    await dynamo.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,186 @@
+// ValidateRotation refuses before anything is made, each refusal a named error: a request the
+// approvals API never recorded (or for another key, or already under way), and a key byok cannot
+// rotate (origin, spec, state, replica, tags), has used its 25 rotations or has one pending.
+import {
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetKeyRotationStatusCommand,
+  type KeyMetadata,
+  KMSClient,
+  ListKeyRotationsCommand,
+  ListResourceTagsCommand,
+  type RotationsListEntry,
+} from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredRequest } from '../../../../src/core/approvals/contracts.ts';
+import { ApprovalRequestNotFoundError } from '../../../../src/core/approvals/errors.ts';
+import type { ApprovalsStore } from '../../../../src/core/approvals/store.ts';
+import { validateRotation } from '../../../../src/core/rotation/validate-rotation.ts';
+
+const kmsMock = mockClient(KMSClient);
+const NOW = new Date('2027-01-01T00:00:00.000Z');
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const REQUEST_ID = '3f2c9a1e-0000-4000-8000-000000000000';
+
+function storedRequest(overrides: Partial<StoredRequest> = {}): StoredRequest {
+  return {
+    requestId: REQUEST_ID,
+    keyId: KEY_ARN,
+    keyArn: KEY_ARN,
+    requester: 'arn:aws:iam::111122223333:user/alice',
+    reason: 'yearly',
+    approvalsRequired: 2,
+    createdAt: NOW.toISOString(),
+    deadline: new Date(NOW.getTime() + 72 * 3_600_000).toISOString(),
+    status: 'AWAITING_MATERIAL',
+    votes: {},
+    approvals: 0,
+    version: 1,
+    ...overrides,
+  };
+}
+
+function storeWith(request: StoredRequest | undefined): ApprovalsStore {
+  return {
+    async get(requestId: string) {
+      if (!request) throw new ApprovalRequestNotFoundError(requestId);
+      return request;
+    },
+  } as unknown as ApprovalsStore;
+}
+
+function keyAs(metadata: Partial<KeyMetadata>, rotations: RotationsListEntry[] = [], tags = true) {
+  kmsMock.on(DescribeKeyCommand).resolves({
+    KeyMetadata: {
+      KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      Arn: KEY_ARN,
+      Origin: 'EXTERNAL',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyState: 'Enabled',
+      CurrentKeyMaterialId: 'a'.repeat(64),
+      ...metadata,
+    },
+  });
+  kmsMock.on(ListResourceTagsCommand).resolves({
+    Tags: tags
+      ? [
+          { TagKey: 'byok:managed', TagValue: 'true' },
+          { TagKey: 'byok:hsm-key-label', TagValue: 'payments' },
+        ]
+      : [],
+  });
+  kmsMock.on(ListKeyRotationsCommand).resolves({ Rotations: rotations });
+  kmsMock.on(GetKeyRotationStatusCommand).resolves({});
+  kmsMock.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from('ciphertext') });
+}
+
+function validate(
+  request: StoredRequest | undefined,
+  input: unknown = { requestId: REQUEST_ID, keyId: KEY_ARN },
+) {
+  return validateRotation(input, {
+    kms: new KMSClient({ region: 'us-east-1' }),
+    clock: { now: () => NOW },
+    approvals: storeWith(request),
+  });
+}
+
+afterEach(() => kmsMock.reset());
+
+describe('validateRotation', () => {
+  it('plans the rotation: label from the current one, sequence, probe hash only, timeout to the deadline', async () => {
+    // Prepare
+    keyAs({}, [{ KeyMaterialId: 'a'.repeat(64), KeyMaterialState: 'CURRENT', ImportState: 'IMPORTED' }]);
+
+    // Act
+    const plan = await validate(storedRequest());
+
+    // Assess
+    expect(plan).toMatchObject({
+      keyArn: KEY_ARN,
+      newHsmKeyLabel: 'payments-r2-3f2c9a1e',
+      sequence: 2,
+      oldKeyMaterialId: 'a'.repeat(64),
+      approvalTimeoutSeconds: 72 * 3600,
+      replicaArns: [],
+    });
+    expect(plan.probe.plaintextSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['no recorded request', undefined, 'RotationRequestNotRecordedError'],
+    [
+      'a request for another key',
+      storedRequest({ keyArn: `${KEY_ARN}x`, keyId: 'other' }),
+      'RotationRequestNotRecordedError',
+    ],
+    [
+      'a request already pending votes',
+      storedRequest({ status: 'PENDING' }),
+      'RotationRequestNotRecordedError',
+    ],
+  ])('refuses %s', async (_case, request, error) => {
+    // Prepare
+    keyAs({});
+
+    // Act + Assess
+    await expect(validate(request)).rejects.toMatchObject({ name: error });
+    expect(kmsMock.commandCalls(EncryptCommand)).toHaveLength(0);
+  });
+
+  it('refuses an input with a requester field (identities come from the store only)', async () => {
+    // Act + Assess
+    await expect(
+      validate(storedRequest(), {
+        requestId: REQUEST_ID,
+        keyId: KEY_ARN,
+        requester: 'arn:aws:iam::1:user/x',
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidRotationInputError' });
+  });
+
+  it.each([
+    ['origin AWS_KMS', { Origin: 'AWS_KMS' as const }],
+    ['an HMAC key', { KeySpec: 'HMAC_256' as const }],
+    ['a disabled key', { KeyState: 'Disabled' as const }],
+    ['a replica', { MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA' as const } }],
+  ])('refuses %s with KeyNotRotatableError', async (_case, metadata) => {
+    // Prepare
+    keyAs(metadata);
+
+    // Act + Assess
+    await expect(validate(storedRequest())).rejects.toMatchObject({ name: 'KeyNotRotatableError' });
+  });
+
+  it('refuses a key without the byok:managed tag', async () => {
+    // Prepare
+    keyAs({}, [], false);
+
+    // Act + Assess
+    await expect(validate(storedRequest())).rejects.toMatchObject({ name: 'KeyNotRotatableError' });
+  });
+
+  it('refuses a key with material pending rotation (RotationPendingError)', async () => {
+    // Prepare
+    keyAs({}, [
+      { KeyMaterialId: 'b'.repeat(64), KeyMaterialState: 'PENDING_ROTATION', ImportState: 'IMPORTED' },
+    ]);
+
+    // Act + Assess
+    await expect(validate(storedRequest())).rejects.toMatchObject({ name: 'RotationPendingError' });
+  });
+
+  it('refuses a key that used its 25 on-demand rotations (RotationLimitReachedError)', async () => {
+    // Prepare
+    const rotated = Array.from({ length: 25 }, (_, index) => ({
+      KeyMaterialId: index.toString(16).padStart(64, '0'),
+      KeyMaterialState: 'NON_CURRENT' as const,
+      RotationType: 'ON_DEMAND' as const,
+    }));
+    keyAs({}, rotated);
+
+    // Act + Assess
+    await expect(validate(storedRequest())).rejects.toMatchObject({ name: 'RotationLimitReachedError' });
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleBindRefusedError } from '../../../../src/onprem/console/errors.ts';
+import { hintFor, hintForError } from '../../../../src/onprem/console/hints.ts';
+
+describe('console hints', () => {
+  it('gives the hint for a failed run by its error name, and none for an unknown name', () => {
+    // Act / Assess
+    expect(hintFor('HsmKeyNotFoundError')).toContain('byok hsm list');
+    expect(hintFor('SomethingElse')).toBeUndefined();
+    expect(hintFor(null)).toBeUndefined();
+  });
+
+  it("prefers an error's own hint, then knows the AWS SDK's set-up errors", () => {
+    // Prepare
+    const credentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+
+    // Act / Assess
+    expect(hintForError(new ConsoleBindRefusedError('0.0.0.0'))).toContain('--host');
+    expect(hintForError(credentials)).toContain('--endpoint');
+    expect(hintForError(new Error('Region is missing'))).toContain('--region');
+    expect(hintForError(new Error('boom'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,91 @@
+// The worker's loop against a mocked Step Functions client: AWS or network failures are retried
+// with full-jitter backoff (never a tight loop, never a crash), a task it cannot read is answered
+// with SendTaskFailure under the error's name, and stop() ends the loop.
+
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../../src/core/clock.ts';
+import { silentLogger } from '../../../../src/core/import/logger.ts';
+import { fullJitterDelayMs } from '../../../../src/onprem/worker/backoff.ts';
+import { KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
+import { ActivityWorker, type TaskLogLine } from '../../../../src/onprem/worker/worker.ts';
+
+const ACTIVITY = 'arn:aws:states:us-east-1:111122223333:activity:byok-wrap-key-material';
+
+function connectionRefused(): Error {
+  const error = new Error('connect ECONNREFUSED 127.0.0.1:4599');
+  error.name = 'Error';
+  return error;
+}
+
+describe('full-jitter backoff', () => {
+  it('waits between 0 and min(cap, base * 2^(attempt-1))', () => {
+    // Act
+    const highest = [1, 2, 3, 10].map((attempt) =>
+      fullJitterDelayMs(attempt, { baseMs: 100, capMs: 1000 }, () => 0.999999),
+    );
+    const lowest = fullJitterDelayMs(5, { baseMs: 100, capMs: 1000 }, () => 0);
+
+    // Assess
+    expect(highest).toEqual([99, 199, 399, 999]);
+    expect(lowest).toBe(0);
+  });
+});
+
+describe('ActivityWorker', () => {
+  it('reconnects after failures with backoff, answers an unreadable task by name, and stops', async () => {
+    // Prepare
+    const sfn = mockClient(SFNClient);
+    const notes: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const lines: TaskLogLine[] = [];
+    let worker: ActivityWorker | undefined;
+    sfn
+      .on(GetActivityTaskCommand)
+      .rejectsOnce(connectionRefused())
+      .rejectsOnce(connectionRefused())
+      .resolvesOnce({ taskToken: 'token-1', input: '{"importParameters": {"keyId": 1}}' })
+      .callsFake(async () => {
+        worker?.stop();
+        return {};
+      });
+    sfn.on(SendTaskFailureCommand).resolves({});
+    worker = new ActivityWorker(
+      {
+        activities: [{ step: 'wrap-key-material', activityArn: ACTIVITY }],
+        workerName: 'unit',
+        concurrency: 1,
+        heartbeatIntervalMs: 1000,
+        backoff: { baseMs: 5, capMs: 20 },
+      },
+      {
+        sfn: new SFNClient({ region: 'us-east-1' }),
+        kms: new KMSClient({ region: 'us-east-1' }),
+        events: new EventBridgeClient({ region: 'us-east-1' }),
+        hsm: {} as never,
+        bindings: new KeyBindings([], true),
+        clock: systemClock,
+        logger: silentLogger,
+        logTask: (line) => lines.push(line),
+        note: (message, fields) => notes.push({ message, fields }),
+      },
+    );
+
+    // Act
+    await worker.run();
+
+    // Assess
+    const reconnects = notes.filter((note) => note.message.startsWith('GetActivityTask failed'));
+    expect(reconnects.map((note) => note.fields?.attempt)).toEqual([1, 2]);
+    for (const note of reconnects) expect(note.fields?.waitMs).toBeLessThan(20);
+    const failures = sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
+    expect(failures).toEqual([
+      expect.objectContaining({ taskToken: 'token-1', error: 'WorkerTaskInputError' }),
+    ]);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', error: 'WorkerTaskInputError' })]);
+    expect(sfn.commandCalls(GetActivityTaskCommand)).toHaveLength(4);
+    sfn.restore();
+  });
+});
