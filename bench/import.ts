@@ -128,7 +128,10 @@ try {
     let started = performance.now();
     const direct = directKeys[index] ?? { keyId: '', label: '' };
     const importParameters = await getParametersForImport(
-      { request: { keyId: direct.keyId, hsmKeyLabel: direct.label, validForDays: 90 }, importTokenAttempt: 1 },
+      {
+        request: { keyId: direct.keyId, hsmKeyLabel: direct.label, validForDays: 90 },
+        importTokenAttempt: 1,
+      },
       { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm, bindings: deps.bindings },
     );
     const wrapped = await wrapKeyMaterial({ importParameters }, { hsm, logger: silentLogger });

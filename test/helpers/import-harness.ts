@@ -38,6 +38,7 @@ export interface ImportHarness {
     hsmKeyLabel?: string;
     tags?: Tag[];
     bind?: readonly string[];
+    unbound?: boolean;
   }): Promise<string>;
   run(input: unknown, overrides?: RunOverrides): Promise<ExecutionResult>;
   stop(): Promise<void>;

@@ -133,14 +133,6 @@ export async function getParametersForImport(
       : { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel };
   const hsmKeyLabel = material.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);
-  // The administrators' decision, not the tag's: refused here, before the HSM or KMS is asked
-  // anything more. A replica is ruled by its primary's binding; a rotation's derived labels by
-  // the binding of the label they derive from (symmetric keys only).
-  await requireBinding(deps.bindings, {
-    hsmKeyLabel,
-    keyArn: rulingArn,
-    rotationLabels: family === 'SYMMETRIC',
-  });
   if (hsm) {
     const hsmKey = await hsm.describeKey(hsmKeyLabel);
     if (hsmKey.type !== hsmKeyType) throw new KeySpecMismatchError(keySpec, hsmKeyLabel, hsmKey.type);
@@ -157,6 +149,15 @@ export async function getParametersForImport(
     request.wrappingKeySpec,
   );
 
+  // The administrators' decision, not the tag's: the last check before KMS hands out a token, so
+  // an unbound pairing gets no import parameters at all (and a mistaken request still gets the
+  // more specific error above). A replica is ruled by its primary's binding; a rotation's derived
+  // labels by the binding of the label they derive from (symmetric keys only).
+  await requireBinding(deps.bindings, {
+    hsmKeyLabel,
+    keyArn: rulingArn,
+    rotationLabels: family === 'SYMMETRIC',
+  });
   const response = await kms.send(
     new GetParametersForImportCommand({
       KeyId: keyArn,

@@ -69,6 +69,7 @@ describe('import workflow, symmetric keys (real ASL, local KMS endpoint, NSS tok
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      bind: ['aes-b'],
     });
     const first = await harness.run({ keyId, hsmKeyLabel: 'aes-b', noExpiry: true });
     expect(first.status, first.cause).toBe('SUCCEEDED');
