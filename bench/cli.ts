@@ -84,7 +84,8 @@ try {
       ['tsx', throughTsx],
     ] as const) {
       // One HSM key per KMS key, bound to it: an HSM key goes into one KMS key only.
-      const label = `bench-cli-aes-${(keys += 1)}`;
+      keys += 1;
+      const label = `bench-cli-aes-${keys}`;
       await hsm.createKey({ label, type: 'AES_256' });
       const keyId = await createManagedExternalKey(kms, {
         keySpec: 'SYMMETRIC_DEFAULT',

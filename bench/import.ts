@@ -48,7 +48,8 @@ const deps = await createLocalDeps({
 let created = 0;
 /** A KMS key and its own HSM key, bound to each other (one HSM key goes into one KMS key). */
 async function createKey(family: (typeof FAMILIES)[number]): Promise<{ keyId: string; label: string }> {
-  const label = `${family.label}-${(created += 1)}`;
+  created += 1;
+  const label = `${family.label}-${created}`;
   await hsm.createKey({ label, type: family.type });
   const keyId = await createManagedExternalKey(deps.kms, {
     keySpec: family.keySpec,
