@@ -11,6 +11,7 @@ import {
   ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { getParametersForImport } from '../../../src/core/import/get-parameters-for-import.ts';
 import { silentLogger } from '../../../src/core/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
@@ -59,6 +60,7 @@ describe('rotating a multi-Region key', () => {
       }),
     );
     const primaryArn = created.KeyMetadata?.Arn as string;
+    await bindOnLocalStack(world.stack.url, 'global', primaryArn);
     const first = await runExecution({
       stateMachine: 'import-key-material',
       input: { keyId: primaryArn },
