@@ -41,10 +41,24 @@ function withDate(binding: Pick<Binding, 'hsmKeyLabel' | 'keyArn'>): Binding {
   return { ...binding, createdAt: '2027-01-01T00:00:00.000Z', createdBy: 'test' };
 }
 
-/** Records `hsmKeyLabel -> keyArn` in the bindings store of the local stack at `endpoint`. */
-export async function bindOnLocalStack(endpoint: string, hsmKeyLabel: string, keyArn: string): Promise<void> {
-  const result = await new LocalBindingsStore(endpoint).add(withDate({ hsmKeyLabel, keyArn }));
-  if (!result.added && result.existing.keyArn !== keyArn) {
+/**
+ * Records `hsmKeyLabel -> keyArn` in the bindings store of the local stack at `endpoint`. With
+ * `move`, a binding of the label to another (earlier) test key is removed first, as an
+ * administrator moves a binding (`byok bindings remove`, then `add`): tests that make a new KMS key
+ * for the same HSM key import into the newest one.
+ */
+export async function bindOnLocalStack(
+  endpoint: string,
+  hsmKeyLabel: string,
+  keyArn: string,
+  options: { move?: boolean } = {},
+): Promise<void> {
+  const store = new LocalBindingsStore(endpoint);
+  const result = await store.add(withDate({ hsmKeyLabel, keyArn }));
+  if (result.added || result.existing.keyArn === keyArn) return;
+  if (!options.move) {
     throw new Error(`test setup: ${hsmKeyLabel} is bound to ${result.existing.keyArn} already`);
   }
+  await store.remove(hsmKeyLabel, result.existing.keyArn);
+  await store.add(withDate({ hsmKeyLabel, keyArn }));
 }

@@ -54,7 +54,8 @@ export async function createManagedExternalKey(
   const labels = [...(hsmKeyLabel ? [hsmKeyLabel] : []), ...(options.bind ?? [])];
   if (!options.unbound && labels.length > 0) {
     const endpoint = await endpointOf(kms);
-    for (const label of labels) await bindOnLocalStack(endpoint, label, keyArn);
+    // The newest key gets the binding (an earlier test key of the same HSM key loses it).
+    for (const label of labels) await bindOnLocalStack(endpoint, label, keyArn, { move: true });
   }
   return keyId;
 }

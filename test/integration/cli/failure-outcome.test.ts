@@ -108,6 +108,7 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
       const keyId = await harness.createExternalKey({
         keySpec: 'SYMMETRIC_DEFAULT',
         keyUsage: 'ENCRYPT_DECRYPT',
+        bind: ['aes-outcome'],
       });
       await injectFaults([
         PUBLISHING_FAILS,
@@ -155,6 +156,7 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
       const keyId = await harness.createExternalKey({
         keySpec: 'SYMMETRIC_DEFAULT',
         keyUsage: 'ENCRYPT_DECRYPT',
+        bind: ['aes-outcome'],
       });
       const label = command === 'import' ? '--hsm-key' : '--hsm-key-label';
 
