@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
@@ -18,9 +19,15 @@ import {
   type PackagedService,
   packageService,
 } from '../../deploy/package-service.ts';
-import { createKmsClient } from '../../src/core/aws/clients.ts';
+import {
+  createDynamoDbDocumentClient,
+  createKmsClient,
+  LOCAL_CREDENTIALS,
+} from '../../src/core/aws/clients.ts';
+import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
 import { loadEventRules } from '../../src/core/sweep/event-rules.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import type { JsonValue } from '../../src/onprem/runner/types.ts';
@@ -502,7 +509,14 @@ describe('least privilege', () => {
     // Assess
     expect(roles.length).toBeGreaterThan(5);
     expect(resourcesOfType('AWS::IAM::Policy')).toEqual([]);
-    expect(resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
+    // Customer-managed policies are for people to attach (BindingsAdministratorPolicy): no wildcard either.
+    for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
+      for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
+        for (const action of actionsOf(statement)) {
+          expect(action, `${id} allows ${action}`).not.toContain('*');
+        }
+      }
+    }
     for (const [id, role] of roles) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {
@@ -1016,16 +1030,28 @@ describe('bindings (issue 16 item 2): only administrators write them, byok only 
 describe('the bundles that ship', () => {
   // The bundled Lambdas, not the TypeScript sources, run the real import ASL against the local
   // KMS endpoint and a real SoftHSM2 token, configured only through the environment variables
-  // serverless.yml sets (plus AWS_ENDPOINT_URL): what a deployed function would do.
+  // serverless.yml sets (plus AWS_ENDPOINT_URL): what a deployed function would do. The bindings
+  // table is DynamoDB's (dynalite, AWS_ENDPOINT_URL_DYNAMODB), as deployed, not the local stack's.
   let stack: LocalStack;
   let token: TestToken;
+  let dynamo: LocalDynamoDb;
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0 });
+    dynamo = await startLocalDynamoDb();
+    const control = new DynamoDBClient({
+      endpoint: dynamo.url,
+      region: stack.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await control.send(new CreateTableCommand(bindingsTableDefinition('byok-dev-bindings')));
+    control.destroy();
     token = await createTestToken('softhsm', { keys: [{ label: 'aes-bundle', type: 'AES_256' }] });
     await token.hsm?.close(); // the bundled wrap function opens the token itself
     Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      BYOK_BINDINGS_TABLE: 'byok-dev-bindings',
       AWS_ENDPOINT_URL: stack.url,
       AWS_REGION: stack.region,
       AWS_ACCESS_KEY_ID: 'byoklocal',
@@ -1043,13 +1069,20 @@ describe('the bundles that ship', () => {
   afterAll(async () => {
     process.env = savedEnv;
     await stack?.stop();
+    await dynamo?.stop();
     await rm(token?.byokHome ?? '', { recursive: true, force: true });
   });
 
   it('import key material end to end through the real ASL', async () => {
-    // Prepare
+    // Prepare: the key, and its binding in the deployed store's table, as an administrator records it.
     const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
-    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bundle' });
+    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bundle', unbound: true });
+    const keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn as string;
+    const bindings = new DynamoDbBindingsStore({
+      client: createDynamoDbDocumentClient({ endpoint: dynamo.url, region: stack.region }),
+      tableName: 'byok-dev-bindings',
+    });
+    await bindings.add({ hsmKeyLabel: 'aes-bundle', keyArn, createdAt: new Date().toISOString() });
     const definition = JSON.parse(
       readFileSync(join(packaged.serviceDir, 'statemachines/import-key-material.asl.json'), 'utf8'),
     ) as Definition;
