@@ -1,19 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests talk to real PKCS#11 tokens (one module instance per process) and real local
-// endpoints, so every file runs in its own forked process.
+// Two projects with the pool each kind of test needs:
+// - unit: pure modules (mocked SDK clients, no token, no child process of its own), on worker
+//   threads, which start far faster than processes;
+// - integration (and conformance, deploy): real PKCS#11 tokens (one module instance per process),
+//   real local endpoints and child processes, so every file runs in its own forked process.
+const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  setupFiles: ['./src/core/polyfills.ts'],
+  // Node 20 is what this machine has; the SDK's notice that it will need Node 22 from 2027 is
+  // known (Lambda runs nodejs22.x) and would otherwise repeat in every test process.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     // bin/byok.js runs the compiled CLI: rebuild it first when a source changed.
     globalSetup: ['./test/helpers/build-cli.ts'],
-    setupFiles: ['./src/core/polyfills.ts'],
     reporters: ['default'],
-    // Node 20 is what this machine has; the SDK's notice that it will need Node 22 from 2027 is
-    // known (Lambda runs nodejs22.x) and would otherwise repeat in every test process.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/conformance/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
+          ],
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

@@ -16,9 +16,9 @@ import { finalizeIdleModules, openHsm } from '../src/core/hsm/pkcs11-adapter.ts'
 import type { HsmKeyType } from '../src/core/hsm/port.ts';
 import { getParametersForImport } from '../src/core/import/get-parameters-for-import.ts';
 import { importKeyMaterial } from '../src/core/import/import-key-material.ts';
-import { silentLogger } from '../src/core/import/logger.ts';
 import { verifyImport } from '../src/core/import/verify-import.ts';
 import { wrapKeyMaterial } from '../src/core/import/wrap-key-material.ts';
+import { silentLogger } from '../src/core/step-kernel/logger.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { createLocalDeps } from '../src/onprem/runner/local-deps.ts';
 import { type ExecutionResult, runExecution } from '../src/onprem/runner/run-execution.ts';

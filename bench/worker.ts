@@ -15,7 +15,7 @@ import { initLocalToken } from '../src/core/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm } from '../src/core/hsm/pkcs11-adapter.ts';
 import type { WrapKeyMaterialInput } from '../src/core/import/contracts.ts';
 import { getParametersForImport } from '../src/core/import/get-parameters-for-import.ts';
-import { silentLogger } from '../src/core/import/logger.ts';
+import { silentLogger } from '../src/core/step-kernel/logger.ts';
 import { wrapKeyMaterialStep } from '../src/core/steps/wrap-key-material.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { localActivityArn } from '../src/onprem/runner/hsm-placement.ts';
@@ -52,7 +52,10 @@ try {
     { request: { keyId: keyArn, wrappingKeySpec: 'RSA_2048' }, importTokenAttempt: 1 },
     { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm, bindings: deps.bindings },
   );
-  const input: WrapKeyMaterialInput = { importParameters, executionId: 'bench' };
+  const input: WrapKeyMaterialInput = {
+    importParameters,
+    executionId: `arn:aws:states:${stack.region}:${stack.accountId}:execution:bench:wrap`,
+  };
 
   // Lambda placement: the step function in-process, as the Lambda runs it.
   const handler = wrapKeyMaterialStep.createHandler({ hsm, logger: deps.logger });

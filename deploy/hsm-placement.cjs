@@ -43,7 +43,7 @@ function activityLogicalId(step) {
  * secret must be encrypted with the AWS managed key aws/secretsmanager (or a key whose policy
  * grants the role kms:Decrypt via Secrets Manager), see docs/deploy.md.
  */
-function hsmFunction(handler, description) {
+function hsmFunction(handler, description, extraStatements = []) {
   return {
     handler,
     description,
@@ -66,9 +66,23 @@ function hsmFunction(handler, description) {
         Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: 'HsmPinSecretArn' },
       },
+      ...extraStatements,
     ],
   };
 }
+
+/**
+ * RetireRotationMaterial destroys an HSM key only once KMS proves no material of the key, in any of
+ * its Regions, came from it (src/core/rotation/material-absence.ts): read-only KMS access to managed
+ * keys of any Region of the account. The HSM's subnets must reach KMS (an interface VPC endpoint).
+ */
+const READ_MANAGED_KEY_MATERIALS = {
+  Sid: 'ProveRetiredMaterialUnused',
+  Effect: 'Allow',
+  Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+  Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:*:\${AWS::AccountId}:key/*` },
+  Condition: { StringEquals: { 'aws:ResourceTag/byok:managed': 'true' } },
+};
 
 /** The HSM steps' functions (statemachines/hsm-placement.json), deployed in lambda placement only. */
 const HSM_FUNCTIONS = {
@@ -82,7 +96,8 @@ const HSM_FUNCTIONS = {
   ),
   retireRotationMaterial: hsmFunction(
     'functions/retire-rotation-material.handler',
-    'byok rotation: destroy the unused new HSM key (no KMS access)',
+    'byok rotation: destroy the unused new HSM key once KMS proves it unused (KMS read only)',
+    [READ_MANAGED_KEY_MATERIALS],
   ),
 };
 

@@ -1,9 +1,6 @@
 // Lambda for the AbandonRotation: pending material deleted, the request closed; the step is src/core/steps/abandon-rotation.ts.
-import type { Context } from 'aws-lambda';
 import { abandonRotationStep } from '../src/core/steps/abandon-rotation.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
-export const createHandler = abandonRotationStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler(lambdaRotationDeps())(event, context);
+export const { handler, createHandler } = toLambda(abandonRotationStep, lambdaRotationDeps);

@@ -1,10 +1,9 @@
 // Lambda for the CreateRotationMaterial: the new AES key generated inside the HSM (PKCS#11 layer); the step is src/core/steps/create-rotation-material.ts.
-import type { Context } from 'aws-lambda';
-import { withHsmAvailability } from '../src/core/import/hsm-availability.ts';
+import { withHsmAvailability } from '../src/core/hsm/availability.ts';
 import { createRotationMaterialStep } from '../src/core/steps/create-rotation-material.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaHsmDeps } from './commons/lambda-deps.ts';
 
-export const createHandler = createRotationMaterialStep.createHandler;
-
-export const handler = async (event: unknown, context: Context) =>
-  createHandler(await withHsmAvailability(lambdaHsmDeps))(event, context);
+export const { handler, createHandler } = toLambda(createRotationMaterialStep, () =>
+  withHsmAvailability(lambdaHsmDeps),
+);

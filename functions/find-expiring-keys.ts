@@ -1,9 +1,9 @@
 // Lambda for the sweep's FindExpiringKeys state; the step is src/core/steps/find-expiring-keys.ts.
-import type { Context } from 'aws-lambda';
 import { findExpiringKeysStep } from '../src/core/steps/find-expiring-keys.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaBindings, lambdaKmsDeps } from './commons/lambda-deps.ts';
 
-export const createHandler = findExpiringKeysStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler({ ...lambdaKmsDeps(), bindings: lambdaBindings() })(event, context);
+export const { handler, createHandler } = toLambda(findExpiringKeysStep, () => ({
+  ...lambdaKmsDeps(),
+  bindings: lambdaBindings(),
+}));

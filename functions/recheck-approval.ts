@@ -1,9 +1,6 @@
 // Lambda for the RecheckApproval: the stored votes recounted before anything is imported; the step is src/core/steps/recheck-approval.ts.
-import type { Context } from 'aws-lambda';
 import { recheckApprovalStep } from '../src/core/steps/recheck-approval.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
-export const createHandler = recheckApprovalStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler(lambdaRotationDeps())(event, context);
+export const { handler, createHandler } = toLambda(recheckApprovalStep, lambdaRotationDeps);

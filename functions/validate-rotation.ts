@@ -1,9 +1,6 @@
 // Lambda for the ValidateRotation: the recorded request and the key, before anything is made; the step is src/core/steps/validate-rotation.ts.
-import type { Context } from 'aws-lambda';
 import { validateRotationStep } from '../src/core/steps/validate-rotation.ts';
+import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
 
-export const createHandler = validateRotationStep.createHandler;
-
-export const handler = (event: unknown, context: Context) =>
-  createHandler(lambdaRotationDeps())(event, context);
+export const { handler, createHandler } = toLambda(validateRotationStep, lambdaRotationDeps);

@@ -180,8 +180,31 @@ export async function ensureBuilt(steps = BUILDS) {
   return built;
 }
 
+/** True when the build tools (dev dependencies) are installed. */
+function buildToolsInstalled() {
+  try {
+    createRequire(import.meta.url).resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const force = process.argv.includes('--force');
+  // A runtime install (`npm ci --omit=dev`, whose `prepare` runs this) has no esbuild: it runs the
+  // dist/ that was built where the dev dependencies were, and only says so.
+  if (!buildToolsInstalled()) {
+    const prebuilt =
+      existsSync(join(cliBuild.outdir, 'main.js')) &&
+      existsSync(join(repoRoot, 'dist', 'console', 'index.html'));
+    process.stderr.write(
+      prebuilt
+        ? '[build] no build tools here (npm ci --omit=dev): using the prebuilt dist/\n'
+        : '[build] dist/ is missing and the build tools are not installed: run npm ci (with dev dependencies), then npm run build\n',
+    );
+    process.exit(prebuilt ? 0 : 1);
+  }
   const built = force
     ? await Promise.all(BUILDS.map(async (step) => (await build(step)).step))
     : await ensureBuilt();

@@ -1,5 +1,6 @@
 // Environment read once at cold start; a missing variable is a deployment mistake with a clear name.
-export class MissingEnvironmentVariableError extends Error {
+import { ByokError } from '../../src/core/shared/errors.ts';
+export class MissingEnvironmentVariableError extends ByokError {
   readonly variable: string;
   constructor(variable: string, options?: ErrorOptions) {
     super(`environment variable ${variable} is not set`, options);
@@ -8,7 +9,7 @@ export class MissingEnvironmentVariableError extends Error {
   }
 }
 
-export class InvalidEnvironmentVariableError extends Error {
+export class InvalidEnvironmentVariableError extends ByokError {
   readonly variable: string;
   constructor(variable: string, problem: string, options?: ErrorOptions) {
     super(`environment variable ${variable} ${problem}`, options);

@@ -1,36 +1,37 @@
 // Errors of the embedded local stack itself (its clock, admin API, quotas, faults and state dir).
 // AWS-shaped service errors that go on the wire are AwsServiceError in protocol.ts.
+import { ByokError } from '../core/shared/errors.ts';
 
-export class InvalidFaultError extends Error {
+export class InvalidFaultError extends ByokError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidFaultError';
   }
 }
 
-export class VirtualClockError extends Error {
+export class VirtualClockError extends ByokError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'VirtualClockError';
   }
 }
 
-export class InvalidDurationError extends Error {
-  readonly hint = 'use a duration such as 90s, 25h, 400d or 1d12h';
+export class InvalidDurationError extends ByokError {
+  override readonly hint = 'use a duration such as 90s, 25h, 400d or 1d12h';
   constructor(readonly input: string) {
     super(`'${input}' is not a duration`);
     this.name = 'InvalidDurationError';
   }
 }
 
-export class InvalidQuotaError extends Error {
+export class InvalidQuotaError extends ByokError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidQuotaError';
   }
 }
 
-export class AdminError extends Error {
+export class AdminError extends ByokError {
   constructor(
     message: string,
     readonly status = 400,
@@ -40,14 +41,14 @@ export class AdminError extends Error {
   }
 }
 
-export class LocalStateError extends Error {
+export class LocalStateError extends ByokError {
   constructor(
     message: string,
     readonly path: string,
-    readonly hint?: string,
+    hint?: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(message, { ...options, hint });
     this.name = 'LocalStateError';
   }
 }
@@ -103,8 +104,8 @@ export class LocalStateMismatchError extends LocalStateError {
 }
 
 /** The stack cannot listen where asked: the port is taken (EADDRINUSE), not allowed, or no such address. */
-export class LocalListenError extends Error {
-  readonly hint: string;
+export class LocalListenError extends ByokError {
+  override readonly hint: string;
   constructor(
     readonly host: string,
     readonly port: number,

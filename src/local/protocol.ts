@@ -2,6 +2,7 @@
 // `X-Amz-Target: <Prefix>.<Operation>` header, input and output are JSON bodies, and errors are HTTP
 // 4xx/5xx with `{"__type": "<ExceptionName>", "message": "..."}`. Real SDK clients and the AWS CLI
 // need nothing but an endpoint change to talk to it.
+import type { Principal } from './identity.ts';
 
 export const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
 export const AWS_JSON_1_0 = 'application/x-amz-json-1.0';
@@ -41,7 +42,10 @@ export class AwsServiceError extends Error {
 export interface RequestContext {
   /** Region from the SigV4 credential scope, or the stack's region for unsigned requests. */
   region: string;
+  /** The caller's account: from a 12-digit access key id or an STS session, else the stack's own. */
   accountId: string;
+  /** Who signed the request (src/local/identity.ts); absent for requests made inside the stack. */
+  principal?: Principal | undefined;
   requestId: string;
   /** Aborted when the client goes away before the answer is written (long polls stop waiting). */
   signal?: AbortSignal | undefined;

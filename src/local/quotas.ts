@@ -38,7 +38,10 @@ interface Bucket {
   updatedMs: number;
 }
 
-/** Token buckets per operation over real time: bursts up to the rate, then the rate per second. */
+/**
+ * Token buckets per operation and scope over real time (the stack's scope is an account and Region,
+ * as AWS counts quotas): bursts up to the rate, then the rate per second.
+ */
 export class RateLimiter {
   private quotas: Record<string, number> = {};
   private readonly buckets = new Map<string, Bucket>();
@@ -59,10 +62,10 @@ export class RateLimiter {
     return { ...this.quotas };
   }
 
-  /** Throws ThrottlingException when `prefix.operation` is over its quota. */
-  take(prefix: string, operation: string): void {
-    const key = `${prefix}.${operation}`;
-    const rate = this.quotas[key] ?? this.quotas[operation];
+  /** Throws ThrottlingException when `prefix.operation` is over its quota in `scope`. */
+  take(prefix: string, operation: string, scope = ''): void {
+    const rate = this.quotas[`${prefix}.${operation}`] ?? this.quotas[operation];
+    const key = `${scope}|${prefix}.${operation}`;
     if (rate === undefined) return;
     const now = this.realNow();
     const bucket = this.buckets.get(key) ?? { tokens: rate, updatedMs: now };

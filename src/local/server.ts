@@ -17,6 +17,13 @@ import {
 } from './errors.ts';
 import { type FaultInjector, validateFaults } from './faults.ts';
 import {
+  accessKeyIdFromAuthorization,
+  type LocalIdentities,
+  type Principal,
+  SessionExpiredError,
+  serviceFromAuthorization,
+} from './identity.ts';
+import {
   AWS_JSON_1_1,
   AwsServiceError,
   type LocalService,
@@ -24,9 +31,13 @@ import {
   parseTarget,
   regionFromAuthorization,
 } from './protocol.ts';
+import { type LocalQueryService, QUERY_CONTENT_TYPE, queryError } from './query-protocol.ts';
 import type { QuotaSpec, RateLimiter } from './quotas.ts';
+import type { LocalS3 } from './s3/service.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** S3 objects (a fleet report of hundreds of accounts) may be larger than an API request. */
+const MAX_S3_BODY_BYTES = 32 * 1024 * 1024;
 /**
  * How much of an oversized body is read and dropped before answering 413: closing a connection
  * while the client is still sending makes its kernel see a reset instead of the answer. Beyond
@@ -49,10 +60,18 @@ export interface LocalServerOptions {
   clock: VirtualClock;
   limiter: RateLimiter;
   faults: FaultInjector;
+  /** Who signed a request (accounts from access key ids, STS sessions); without it, the stack's account. */
+  identities?: LocalIdentities | undefined;
 }
 
 export class LocalServer {
   private readonly services = new Map<string, LocalService>();
+  /** Query-protocol services (STS) by SigV4 signing name. */
+  private readonly queryServices = new Map<string, LocalQueryService>();
+  /** Path-style REST (S3): requests with no X-Amz-Target that are not Query-protocol. */
+  private rest: LocalS3 | undefined;
+  /** Regions whose requests get no answer at all (the connection is dropped): a Region that is down. */
+  private readonly unreachable = new Set<string>();
   private readonly adminRoutes = new Map<string, AdminHandler>();
   private readonly http: Server;
   /**
@@ -73,7 +92,8 @@ export class LocalServer {
     // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): refuse an oversized body before
     // the client sends it, otherwise let it come.
     this.http.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-      if (Number(request.headers['content-length']) > MAX_BODY_BYTES) {
+      const s3 = serviceFromAuthorization(header(request, 'authorization')) === 's3';
+      if (Number(request.headers['content-length']) > (s3 ? MAX_S3_BODY_BYTES : MAX_BODY_BYTES)) {
         response.setHeader('connection', 'close');
         sendTooLarge(response);
         return;
@@ -93,6 +113,25 @@ export class LocalServer {
       throw new Error(`a service is already registered for ${service.targetPrefix}`);
     }
     this.services.set(service.targetPrefix, service);
+  }
+
+  /** A Query-protocol service (`Action=...` form bodies), chosen by the request's signing name. */
+  registerQuery(service: LocalQueryService): void {
+    if (this.queryServices.has(service.signingName)) {
+      throw new Error(`a query service is already registered for ${service.signingName}`);
+    }
+    this.queryServices.set(service.signingName, service);
+  }
+
+  /** The S3 stand-in, for path-style REST requests. */
+  registerRest(service: LocalS3): void {
+    this.rest = service;
+  }
+
+  /** Regions that answer nothing (the admin path `/_byok/regions` sets them too). */
+  setUnreachableRegions(regions: readonly string[]): void {
+    this.unreachable.clear();
+    for (const region of regions) this.unreachable.add(region);
   }
 
   /** Adds `/_byok/<name>`; services use this for their own admin views. */
@@ -139,7 +178,8 @@ export class LocalServer {
       return;
     }
     const url = new URL(request.url ?? '/', 'http://local');
-    const raw = await readBody(request).catch(() => undefined);
+    const s3 = serviceFromAuthorization(header(request, 'authorization')) === 's3';
+    const raw = await readBody(request, s3 ? MAX_S3_BODY_BYTES : MAX_BODY_BYTES).catch(() => undefined);
     if (raw === undefined) {
       // The request broke off while being read; there is no one to answer.
       response.destroy();
@@ -158,7 +198,7 @@ export class LocalServer {
       await this.routeAdmin(url, request.method ?? 'GET', raw, response);
       return;
     }
-    await this.routeAws(request, raw, response);
+    await this.routeAws(request, raw, response, url);
   }
 
   /** Why a request is refused before routing (browser, or a Host that is not this server); never echoes it. */
@@ -172,10 +212,35 @@ export class LocalServer {
     return undefined;
   }
 
-  private async routeAws(request: IncomingMessage, raw: string, response: ServerResponse): Promise<void> {
+  /** The signer of a request, or undefined when the stack serves one account only. */
+  private principalOf(authorization: string | undefined): Principal | undefined {
+    return this.options.identities?.resolve(accessKeyIdFromAuthorization(authorization));
+  }
+
+  private async routeAws(
+    request: IncomingMessage,
+    raw: string,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const requestId = randomUUID();
+    const authorization = header(request, 'authorization');
+    const region = regionFromAuthorization(authorization) ?? this.options.region;
+    if (this.unreachable.has(region)) {
+      // A Region that is down or not reachable answers nothing at all.
+      request.socket.destroy();
+      return;
+    }
     response.setHeader('x-amzn-RequestId', requestId);
     const target = parseTarget(header(request, 'x-amz-target'));
+    if (!target) {
+      const signingName = serviceFromAuthorization(authorization);
+      const query = signingName ? this.queryServices.get(signingName) : undefined;
+      if (query) return this.routeQuery(query, request, raw, response, { region, requestId, authorization });
+      if (this.rest && (signingName === 's3' || request.method !== 'POST' || url.pathname !== '/')) {
+        return this.routeRest(this.rest, request, raw, response, url, { region, requestId, authorization });
+      }
+    }
     const service = target ? this.services.get(target.prefix) : undefined;
     const contentType = service?.contentType ?? AWS_JSON_1_1;
     try {
@@ -183,12 +248,14 @@ export class LocalServer {
         throw new AwsServiceError('UnknownOperationException');
       }
       const input = parseJsonBody(raw);
-      const region = regionFromAuthorization(header(request, 'authorization')) ?? this.options.region;
-      this.options.limiter.take(target.prefix, target.operation);
+      const principal = this.resolvePrincipal(authorization, 'ExpiredTokenException');
+      const accountId = principal?.accountId ?? this.options.accountId;
+      this.options.limiter.take(target.prefix, target.operation, `${accountId}/${region}`);
       await this.options.faults.apply(target.prefix, target.operation);
       const output = await service.handle(target.operation, input, {
         region,
-        accountId: this.options.accountId,
+        accountId,
+        principal,
         requestId,
         ...connectionFate(response),
       });
@@ -205,6 +272,115 @@ export class LocalServer {
       );
       sendJson(response, 500, contentType, { __type: 'InternalFailure' });
     }
+  }
+
+  /** The principal, or the AWS error of an expired session (named as the service names it). */
+  private resolvePrincipal(authorization: string | undefined, expiredType: string): Principal | undefined {
+    try {
+      return this.principalOf(authorization);
+    } catch (error) {
+      if (error instanceof SessionExpiredError) throw new AwsServiceError(expiredType, error.message, 400);
+      throw error;
+    }
+  }
+
+  private async routeQuery(
+    service: LocalQueryService,
+    request: IncomingMessage,
+    raw: string,
+    response: ServerResponse,
+    where: { region: string; requestId: string; authorization: string | undefined },
+  ): Promise<void> {
+    try {
+      if (request.method !== 'POST')
+        throw new AwsServiceError('InvalidAction', 'the Query protocol takes POST');
+      const params = new URLSearchParams(raw);
+      const action = params.get('Action');
+      if (!action) throw new AwsServiceError('MissingAction', 'Missing Action');
+      const principal = this.resolvePrincipal(where.authorization, 'ExpiredToken');
+      const accountId = principal?.accountId ?? this.options.accountId;
+      this.options.limiter.take(service.signingName, action, `${accountId}/${where.region}`);
+      await this.options.faults.apply(service.signingName, action);
+      const xml = await service.handle(action, params, {
+        region: where.region,
+        accountId,
+        principal,
+        requestId: where.requestId,
+      });
+      sendText(response, 200, QUERY_CONTENT_TYPE, xml);
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) {
+        process.emitWarning(
+          `local stack internal error: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        sendText(
+          response,
+          500,
+          QUERY_CONTENT_TYPE,
+          queryError('InternalFailure', undefined, where.requestId, 500),
+        );
+        return;
+      }
+      sendText(
+        response,
+        error.status,
+        QUERY_CONTENT_TYPE,
+        queryError(error.type, error.awsMessage, where.requestId, error.status),
+      );
+    }
+  }
+
+  private async routeRest(
+    service: LocalS3,
+    request: IncomingMessage,
+    raw: string,
+    response: ServerResponse,
+    url: URL,
+    where: { region: string; requestId: string; authorization: string | undefined },
+  ): Promise<void> {
+    let principal: Principal | undefined;
+    try {
+      principal = this.principalOf(where.authorization);
+    } catch {
+      sendText(
+        response,
+        400,
+        'application/xml',
+        '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>',
+      );
+      return;
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const name of Object.keys(request.headers)) headers[name] = header(request, name);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      sendText(
+        response,
+        400,
+        'application/xml',
+        "<Error><Code>InvalidURI</Code><Message>Couldn't parse the specified URI.</Message></Error>",
+      );
+      return;
+    }
+    const answer = await service.handle(
+      { method: request.method ?? 'GET', path, query: url.searchParams, headers, body: raw },
+      {
+        region: where.region,
+        accountId: principal?.accountId ?? this.options.accountId,
+        principal,
+        requestId: where.requestId,
+      },
+    );
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      'x-amz-request-id': where.requestId,
+      ...(answer.headers['content-length'] === undefined
+        ? { 'content-length': Buffer.byteLength(answer.body) }
+        : {}),
+    });
+    response.end(answer.body);
   }
 
   private async routeAdmin(url: URL, method: string, raw: string, response: ServerResponse): Promise<void> {
@@ -258,6 +434,19 @@ export class LocalServer {
       else if (method === 'DELETE') faults.configure([]);
       return { faults: faults.current() };
     });
+    this.addAdminRoute('regions', ({ method, body }) => {
+      if (method === 'POST' || method === 'PUT') {
+        const regions = body.unreachable;
+        if (
+          !Array.isArray(regions) ||
+          regions.some((region) => typeof region !== 'string' || !/^[a-z0-9-]{1,32}$/.test(region))
+        ) {
+          throw new AdminError('POST /_byok/regions takes {"unreachable": ["<region>", ...]}');
+        }
+        this.setUnreachableRegions(regions as string[]);
+      } else if (method === 'DELETE') this.setUnreachableRegions([]);
+      return { unreachable: [...this.unreachable].sort() };
+    });
     this.addAdminRoute('quotas', ({ method, body }) => {
       if (method === 'POST' || method === 'PUT') limiter.configure((body.quotas ?? null) as QuotaSpec | null);
       else if (method === 'DELETE') limiter.configure(null);
@@ -307,14 +496,14 @@ function header(request: IncomingMessage, name: string): string | undefined {
  * The body as text, or TOO_LARGE once it passes MAX_BODY_BYTES (the rest is read and dropped up to
  * MAX_DRAINED_BYTES, so that the 413 reaches the client; past that the read stops at once).
  */
-function readBody(request: IncomingMessage): Promise<string | typeof TOO_LARGE> {
+function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) {
+      if (size <= limit) {
         chunks.push(chunk);
         return;
       }
@@ -328,7 +517,7 @@ function readBody(request: IncomingMessage): Promise<string | typeof TOO_LARGE> 
     request.on('end', () => {
       if (settled) return;
       settled = true;
-      resolve(size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString('utf8'));
+      resolve(size > limit ? TOO_LARGE : Buffer.concat(chunks).toString('utf8'));
     });
     request.on('error', reject);
   });
@@ -341,6 +530,11 @@ function sendTooLarge(response: ServerResponse): void {
     __type: 'SerializationException',
     message: 'Request body too large',
   });
+}
+
+function sendText(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 }
 
 function sendJson(response: ServerResponse, status: number, contentType: string, value: unknown): void {

@@ -1,19 +1,27 @@
 // startLocalStack(): the embedded AWS stand-in byok runs against on a machine with no AWS account.
 // One HTTP server, one virtual clock, and the services registered on it by X-Amz-Target prefix.
 // Adding a service is: construct it with the shared parts, then `server.register(service)`.
+import { join } from 'node:path';
 import { z } from 'zod';
+import { MultiAccountKms } from './accounts.ts';
 import { attachLocalBindings } from './bindings/attach.ts';
 import type { LocalBindings } from './bindings/store.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
 import { LocalStateMismatchError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
+import { LocalRoles } from './iam/roles.ts';
+import { LocalIdentities } from './identity.ts';
+import { WrappingKeyPool } from './kms/import-tokens.ts';
 import { KmsService } from './kms/service.ts';
 import type { RsaWrappingKeySpec } from './kms/spec.ts';
+import { LocalOrganizations } from './organizations/service.ts';
 import { MasterKey, parseStateFile, StateStore } from './persistence.ts';
 import { type QuotaSpec, RateLimiter } from './quotas.ts';
+import { LocalS3 } from './s3/service.ts';
 import { LocalServer } from './server.ts';
 import { lockStateDir, type StateDirLock } from './state-lock.ts';
+import { StsService } from './sts/service.ts';
 
 export interface LocalStackOptions {
   /** 0 (default) picks a free port. */
@@ -40,6 +48,8 @@ export interface LocalStackOptions {
   kmsPrewarmWrappingKeys?: readonly RsaWrappingKeySpec[];
   /** How often real time passing fires due timers (default 1000 ms). */
   tickMs?: number;
+  /** Regions whose requests get no answer (the connection drops), as a Region that is down. */
+  unreachableRegions?: readonly string[];
 }
 
 export interface LocalStack {
@@ -47,7 +57,16 @@ export interface LocalStack {
   region: string;
   accountId: string;
   clock: VirtualClock;
+  /** The KMS of the stack's own account. */
   kms: KmsService;
+  /** Every account's KMS: other accounts (from 12-digit access key ids or STS sessions) get their own. */
+  accounts: MultiAccountKms;
+  /** The IAM roles STS lets callers assume (`deployTemplate` creates a template's roles in an account). */
+  iam: LocalRoles;
+  /** The S3 stand-in (path-style REST on the same port). */
+  s3: LocalS3;
+  /** Request quotas, per account and Region (`/_byok/quotas` sets them too). */
+  limiter: RateLimiter;
   /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
   events: AttachedEvents;
   /** The administrators' bindings store (`bindings.json`, served at /_byok/bindings). */
@@ -129,29 +148,57 @@ async function startOnState(
   const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
   const limiter = new RateLimiter(options.quotas);
   const faults = new FaultInjector(options.faults ?? []);
-  const server = new LocalServer({ region, accountId, clock, limiter, faults });
+  const iam = new LocalRoles();
+  const identities = new LocalIdentities(accountId, (arn) => iam.get(arn));
+  const server = new LocalServer({ region, accountId, clock, limiter, faults, identities });
+  server.setUnreachableRegions(options.unreachableRegions ?? []);
 
+  const masterKey = store?.masterKey ?? MasterKey.random();
+  // One pool of wrapping key pairs for every account: KMS's wrapping keys are not the accounts' own.
+  const pool = new WrappingKeyPool();
   const kms = new KmsService({
     clock,
     accountId,
-    masterKey: store?.masterKey ?? MasterKey.random(),
+    masterKey,
     store,
     rotationDelayMs: options.kmsRotationDelayMs,
     prewarmWrappingKeys: options.kmsPrewarmWrappingKeys,
+    pool,
   });
-  server.register(kms);
+  // Other accounts live in memory only: the state dir keeps the stack's own account.
+  const accounts = new MultiAccountKms(
+    { accountId, kms },
+    (other) =>
+      new KmsService({
+        clock,
+        accountId: other,
+        masterKey,
+        rotationDelayMs: options.kmsRotationDelayMs,
+        prewarmWrappingKeys: [],
+        pool,
+      }),
+  );
+  server.register(accounts);
+  server.registerQuery(new StsService(iam, identities));
+  const s3 = new LocalS3(clock, options.stateDir ? join(options.stateDir, 's3') : undefined);
+  server.registerRest(s3);
+  server.register(
+    new LocalOrganizations(accountId, () => [...iam.accounts(), ...accounts.accounts()], clock.now()),
+  );
   // A refused bindings.json stops the start before anything listens (nothing was changed).
   let bindings: LocalBindings;
   try {
     bindings = attachLocalBindings({ server }, store);
   } catch (error) {
     await kms.close();
+    pool.close();
     throw error;
   }
   // A refused events.json stops the start: the KMS emulator's background work stops with it.
   const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
     async (error: unknown) => {
       await kms.close();
+      pool.close();
       throw error;
     },
   );
@@ -163,6 +210,7 @@ async function startOnState(
     .catch(async (error: unknown) => {
       events.detach();
       await kms.close();
+      pool.close();
       throw error;
     });
   if (store) store.write('stack', { accountId, region });
@@ -177,6 +225,10 @@ async function startOnState(
     accountId,
     clock,
     kms,
+    accounts,
+    iam,
+    s3,
+    limiter,
     events,
     bindings,
     server,
@@ -187,7 +239,9 @@ async function startOnState(
       await clock.idle();
       events.detach();
       await server.close();
+      await accounts.close();
       await kms.close();
+      pool.close();
       lock?.release();
     },
   };

@@ -25,6 +25,10 @@ import {
   LOCAL_CREDENTIALS,
 } from '../../src/core/aws/clients.ts';
 import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
+import {
+  PROBE_ENCRYPTION_CONTEXT_KEY,
+  PROBE_ENCRYPTION_CONTEXT_VALUE,
+} from '../../src/core/import/probe-context.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
 import { loadEventRules } from '../../src/core/sweep/event-rules.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
@@ -229,7 +233,7 @@ const KEYS_OF_THIS_ACCOUNT = {
 const KEYS_OF_THIS_ACCOUNT_ANY_REGION = {
   'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*',
 };
-const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE };
+const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE, 'kms:KeyOrigin': 'EXTERNAL' };
 
 // ---- the tests ---------------------------------------------------------------------------------
 
@@ -493,6 +497,13 @@ describe('alerts', () => {
     for (const detailType of failureTypes) expect(alerts(event('byok', detailType)), detailType).toBe(true);
     expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 2 }))).toBe(true);
     expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0 }))).toBe(false);
+    // A sweep that could not read some keys (issue 17) alerts even with nothing failed.
+    expect(
+      alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0, outcome: 'PARTIAL', unread: 217 })),
+    ).toBe(true);
+    expect(alerts(event('byok', 'byok Reimport Sweep Completed', { failed: 0, outcome: 'COMPLETE' }))).toBe(
+      false,
+    );
     expect(alerts(event('aws.kms', 'KMS Imported Key Material Expiration', { 'key-id': 'k' }))).toBe(true);
     expect(alerts(event('byok', 'byok Key Material Imported'))).toBe(false);
     expect(alerts(event('other', 'byok Key Material Import Failed'))).toBe(false);
@@ -589,10 +600,9 @@ describe('least privilege', () => {
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
-        'kms:GenerateMac',
         'kms:GetPublicKey',
         'kms:ListKeyRotations',
-        'kms:Sign',
+        'kms:VerifyMac',
       ],
     ],
     ['findExpiringKeys', ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListKeys', 'kms:ListResourceTags']],
@@ -643,6 +653,63 @@ describe('least privilege', () => {
     for (const { id, action } of unconditioned) {
       expect(id).toBe('FindExpiringKeysIamRoleLambdaExecution');
       expect(readOnly.has(action), action).toBe(true);
+    }
+  });
+
+  it("conditions every statement that may Decrypt or Encrypt on byok's probe encryption context, and nothing else", () => {
+    // Prepare
+    const probeContext = {
+      StringEquals: {
+        [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE,
+        'kms:KeyOrigin': 'EXTERNAL',
+        [`kms:EncryptionContext:${PROBE_ENCRYPTION_CONTEXT_KEY}`]: PROBE_ENCRYPTION_CONTEXT_VALUE,
+      },
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [PROBE_ENCRYPTION_CONTEXT_KEY] },
+    };
+    const usesKeys = allRoles().flatMap(([id, role]) =>
+      statementsOf(role)
+        .filter((statement) => statement.Effect === 'Allow')
+        .filter((statement) =>
+          actionsOf(statement).some((action) => action === 'kms:Decrypt' || action === 'kms:Encrypt'),
+        )
+        .map((statement) => ({ id, statement })),
+    );
+
+    // Assess
+    expect(usesKeys.map(({ id }) => id).sort()).toEqual([
+      'ValidateRotationIamRoleLambdaExecution',
+      'VerifyImportIamRoleLambdaExecution',
+      'VerifyRotationIamRoleLambdaExecution',
+    ]);
+    for (const { id, statement } of usesKeys) {
+      expect(statement.Condition, `${id} ${statement.Sid}`).toEqual(probeContext);
+      expect(
+        actionsOf(statement)
+          .filter((action) => action.startsWith('kms:'))
+          .sort(),
+        `${id} ${statement.Sid}: only Encrypt/Decrypt under the probe context`,
+      ).toEqual(
+        actionsOf(statement).includes('kms:Decrypt') ? ['kms:Decrypt', 'kms:Encrypt'] : ['kms:Encrypt'],
+      );
+    }
+  });
+
+  it('lets no role sign, generate a MAC, generate data keys or re-encrypt with any key', () => {
+    // Prepare
+    const oracles = [
+      'kms:Sign',
+      'kms:GenerateMac',
+      'kms:GenerateDataKey',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    ];
+
+    // Assess
+    for (const [id, role] of allRoles()) {
+      for (const statement of statementsOf(role)) {
+        for (const action of actionsOf(statement))
+          expect(oracles, `${id} allows ${action}`).not.toContain(action);
+      }
     }
   });
 

@@ -2,14 +2,13 @@
 // names the class, so the CLI can print `byok: <Name>: <message>` for a refused vote; the rotation
 // workflow matches the same names when it re-checks a request. Messages name identities and request
 // ids (both public), never a task token.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
 
 /** Base class: anything the approvals API or store refuses on purpose. */
-export class ApprovalsError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class ApprovalsError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'ApprovalsError';
-    this.hint = options?.hint;
   }
 }
 

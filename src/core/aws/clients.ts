@@ -1,17 +1,24 @@
 // Every AWS SDK client byok uses is built here, so region, endpoint and credentials are decided in
 // one place. Against the embedded local stack the clients are the same classes with an endpoint and
-// static dummy credentials; against AWS they use the default provider chain.
+// static dummy credentials (or a profile's, when one is named); against AWS they use the default
+// provider chain, or the named profile's (the SDK's own shared-file provider: keys, roles, SSO).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClientOptions {
   /** e.g. http://127.0.0.1:4599 for the local stack; absent for AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** A profile of the shared config/credentials files (`--profile`): its credentials sign the calls. */
+  profile?: string | undefined;
   /**
    * Milliseconds an answer may take (a GetActivityTask long poll is held up to 60 s, so a worker
    * waits 65 s); default: the SDK's.
@@ -28,18 +35,23 @@ function config(options: AwsClientOptions) {
     options.requestTimeoutMs !== undefined
       ? { requestHandler: { requestTimeout: options.requestTimeoutMs } }
       : {};
+  // A named profile wins over credentials in the environment, as with the AWS CLI's --profile.
+  const profile = options.profile
+    ? { profile: options.profile, credentials: fromIni({ profile: options.profile }) }
+    : undefined;
   if (options.endpoint) {
     return {
       ...timeout,
       endpoint: options.endpoint,
       region: region ?? DEFAULT_LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      // Retries belong to the state machine's Retry blocks, which the local stack must exercise
-      // (throttling, injected faults); SDK retries would hide them.
-      maxAttempts: 1,
+      ...(profile ?? { credentials: LOCAL_CREDENTIALS }),
+      // The SDK's own retries (standard mode: 3 attempts, exponential backoff with full jitter,
+      // throttling and 5xx) run locally exactly as against AWS (issue 17: with maxAttempts 1 a
+      // local sweep under AWS-default quotas skipped almost every key); the state machines' Retry
+      // blocks come on top, as in Lambda.
     };
   }
-  return region ? { region, ...timeout } : timeout;
+  return { ...(region ? { region } : {}), ...profile, ...timeout };
 }
 
 export function createKmsClient(options: AwsClientOptions = {}): KMSClient {
@@ -80,6 +92,25 @@ export function createEventBridgeClient(options: AwsClientOptions = {}): EventBr
 
 export function createSfnClient(options: AwsClientOptions = {}): SFNClient {
   return new SFNClient(config(options));
+}
+
+/** The fleet bucket's client: path-style against the local stack, which serves S3 on its own port. */
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  return new S3Client({
+    ...config(options),
+    ...(options.endpoint ? { forcePathStyle: true } : {}),
+    // Checksums only where S3 requires them: the objects are small JSON, CSV and HTML.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createOrganizationsClient(options: AwsClientOptions = {}): OrganizationsClient {
+  return new OrganizationsClient(config(options));
+}
+
+export function createStsClient(options: AwsClientOptions = {}): STSClient {
+  return new STSClient(config(options));
 }
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {

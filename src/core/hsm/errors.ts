@@ -2,6 +2,7 @@
 // caused it, and a `hint` for the person who has to fix it. Messages name labels and tokens, never
 // key material.
 import { createRequire } from 'node:module';
+import { ByokError } from '../shared/errors.ts';
 
 // pkcs11js is native and deployed only with the wrap function (from the PKCS#11 layer), but other
 // functions import these error classes too: load it on first use, never at import
@@ -55,16 +56,14 @@ export interface HsmErrorOptions extends ErrorOptions {
   hint?: string | undefined;
 }
 
-export class HsmError extends Error {
+export class HsmError extends ByokError {
   readonly returnCode: Pkcs11ReturnCode | undefined;
-  readonly hint: string | undefined;
 
   constructor(message: string, options: HsmErrorOptions = {}) {
     const code = options.returnCode;
     super(code ? `${message} (${code.name} ${code.hex})` : message, options);
     this.name = 'HsmError';
     this.returnCode = code;
-    this.hint = options.hint;
   }
 }
 
@@ -293,5 +292,18 @@ export class UnsupportedWrappingAlgorithmError extends HsmError {
     super(message, options);
     this.name = 'UnsupportedWrappingAlgorithmError';
     this.algorithm = algorithm;
+  }
+}
+
+/**
+ * The HSM could not be reached or its session broke (device error, session closed, token not
+ * present): worth retrying. The state machine retries WrapKeyMaterial on this name.
+ */
+export class HsmUnavailableError extends ByokError {
+  readonly returnCode: string | undefined;
+  constructor(message: string, returnCode: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HsmUnavailableError';
+    this.returnCode = returnCode;
   }
 }

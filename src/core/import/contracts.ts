@@ -275,12 +275,3 @@ export const ImportResultSchema = ImportResultFields.extend({
   replicas: z.array(ImportResultFields).optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
-
-/** Turns a zod error into short path: message lines, without echoing the values (which could be anything). */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(input)';
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.join(', ')}`;
-    return `${path}: ${issue.message}`;
-  });
-}

@@ -1,23 +1,23 @@
 // The import workflow's named errors. Each surfaces in the state machine under its class name (the
 // Lambda error type), so the ASL's Retry/Catch and the failure event name what went wrong. Messages
 // are written for the person running the import and never contain key material.
+
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
 import { escapeUnprintable } from '../shared/text.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from './tags.ts';
 
 /** Base class: anything the import workflow rejects on purpose. */
-export class ImportError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class ImportError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'ImportError';
-    this.hint = options?.hint;
   }
 }
 
 /** The execution input (or a state's input) does not match its schema. */
 export class InvalidImportInputError extends ImportError {
   readonly issues: string[];
-  constructor(issues: string[], options?: ErrorOptions & { hint?: string }) {
+  constructor(issues: string[], options?: ByokErrorOptions) {
     super(`invalid import input: ${issues.join('; ')}`, options);
     this.name = 'InvalidImportInputError';
     this.issues = issues;
@@ -199,19 +199,6 @@ export class WrappingAlgorithmNotInTokenError extends ImportError {
     this.name = 'WrappingAlgorithmNotInTokenError';
     this.algorithm = algorithm;
     this.available = available;
-  }
-}
-
-/**
- * The HSM could not be reached or its session broke (device error, session closed, token not
- * present): worth retrying. The state machine retries WrapKeyMaterial on this name.
- */
-export class HsmUnavailableError extends ImportError {
-  readonly returnCode: string | undefined;
-  constructor(message: string, returnCode: string | undefined, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HsmUnavailableError';
-    this.returnCode = returnCode;
   }
 }
 

@@ -17,8 +17,9 @@ import type { BindingsReader } from '../bindings/port.ts';
 import { requireBinding } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
 import { type Hsm, WRAPPING_ALGORITHMS, type WrappingAlgorithm } from '../hsm/port.ts';
+import { describeIssues } from '../step-kernel/issues.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import {
-  describeIssues,
   type GetParametersForImportInput,
   type ImportExecutionInput,
   ImportExecutionInputSchema,
@@ -44,7 +45,6 @@ import { hsmKeyTypeForKeySpec } from './key-families.ts';
 import { describeHsmKey } from './key-material-description.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
 import { type KeyTagDefaults, listKeyTags, readTagDefaults } from './key-tags.ts';
-import type { StepLogger } from './logger.ts';
 import { type KmsForRegion, kmsForKey, regionOfKeyArn } from './regional-kms.ts';
 import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
 import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';

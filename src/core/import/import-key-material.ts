@@ -3,8 +3,8 @@
 // IncorrectKeyMaterialException means the HSM key is not the material this KMS key holds).
 import { ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { ImportKeyMaterialInput, ImportKeyMaterialOutput } from './contracts.ts';
-import type { StepLogger } from './logger.ts';
 import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface ImportKeyMaterialDeps {

@@ -1,40 +1,38 @@
 // Step 4: prove that KMS now holds the HSM's key, as far as KMS allows proving it, and that the
-// key is usable with the expiry that was asked for.
-//   HMAC        KMS GenerateMac of a random challenge equals the HSM's MAC of the same challenge.
-//   RSA / ECC   GetPublicKey equals the HSM's public key, and a KMS signature (or a KMS decryption)
-//               checks out with the HSM's public key.
-//   symmetric   KMS cannot show the key itself: an Encrypt/Decrypt round trip, plus the key
-//               material id KMS reports as current being the one this import created.
+// key is usable with the expiry that was asked for — without making the step an oracle: its role
+// may neither sign, nor compute MACs, nor decrypt anything but byok's own probes.
+//   HMAC        KMS VerifyMac accepts the HSM's MAC of a random challenge (the HSM computed it
+//               when wrapping). VerifyMac only says yes or no to a MAC the caller already has; it
+//               produces none, so whoever runs as this role cannot forge a MAC.
+//   RSA / ECC   the public key KMS derives from the imported private key (GetPublicKey) equals the
+//               HSM's public key. KMS accepts only a well-formed private key, and one private key
+//               has one public key, so this proves which key KMS holds as much as a signature or
+//               a decryption would, and needs no right to sign or decrypt with it.
+//   symmetric   KMS cannot show the key itself: an Encrypt/Decrypt round trip of a random
+//               challenge under byok's probe encryption context (the only context the role may
+//               use, src/core/import/probe-context.ts), plus the key material id KMS reports as
+//               current being the one this import created.
 // Every family also checks DescribeKey: Enabled, the expiration model and ValidTo. The HSM side of
 // each comparison is the evidence step 2 took when wrapping, so this step talks to KMS only.
 // Symmetric keys are checked per material (ListKeyRotations): a rotated key holds several, each
 // with its own ValidTo, and the key stays PendingImport until every one of them is imported. A
 // multi-Region replica is checked in its own Region, and for symmetric keys a ciphertext made in
 // the primary's Region must decrypt in the replica's: both hold the same material.
-import {
-  constants,
-  createHash,
-  createPublicKey,
-  type KeyObject,
-  publicEncrypt,
-  randomBytes,
-  timingSafeEqual,
-  verify,
-} from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
-  GenerateMacCommand,
   GetPublicKeyCommand,
   type KMSClient,
-  SignCommand,
-  type SigningAlgorithmSpec,
+  KMSInvalidMacException,
+  VerifyMacCommand,
 } from '@aws-sdk/client-kms';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { ImportEvidence, ImportResult, VerificationCheck, VerifyImportInput } from './contracts.ts';
 import { VerificationFailedError } from './errors.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
-import type { StepLogger } from './logger.ts';
+import { probeEncryptionContext } from './probe-context.ts';
 import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface VerifyImportDeps {
@@ -109,9 +107,19 @@ async function primaryCiphertextDecrypts(
     };
   }
   const challenge = randomBytes(CHALLENGE_BYTES);
-  const encrypted = await primary.send(new EncryptCommand({ KeyId: primaryArn, Plaintext: challenge }));
+  const encrypted = await primary.send(
+    new EncryptCommand({
+      KeyId: primaryArn,
+      Plaintext: challenge,
+      EncryptionContext: probeEncryptionContext(),
+    }),
+  );
   const decrypted = await replica.send(
-    new DecryptCommand({ KeyId: replicaArn, CiphertextBlob: encrypted.CiphertextBlob }),
+    new DecryptCommand({
+      KeyId: replicaArn,
+      CiphertextBlob: encrypted.CiphertextBlob,
+      EncryptionContext: probeEncryptionContext(),
+    }),
   );
   const same = equalBytes(decrypted.Plaintext, challenge);
   return {
@@ -141,22 +149,30 @@ async function proveHmac(
   if (hsmEvidence.kind !== 'hmac') throw unexpectedEvidence(parameters.keyId, hsmEvidence.kind);
   const challenge = Buffer.from(hsmEvidence.challenge, 'base64');
   const hsmMac = Buffer.from(hsmEvidence.mac, 'base64');
-  const kmsMac = await deps.kms.send(
-    new GenerateMacCommand({
-      KeyId: parameters.keyId,
-      Message: challenge,
-      MacAlgorithm: hsmEvidence.macAlgorithm,
-    }),
-  );
-  const same = equalBytes(kmsMac.Mac, hsmMac);
+  let accepted: boolean;
+  try {
+    const verified = await deps.kms.send(
+      new VerifyMacCommand({
+        KeyId: parameters.keyId,
+        Message: challenge,
+        Mac: hsmMac,
+        MacAlgorithm: hsmEvidence.macAlgorithm,
+      }),
+    );
+    accepted = verified.MacValid === true;
+  } catch (error) {
+    // KMS answers a MAC that does not verify with an error, not with MacValid false.
+    if (!(error instanceof KMSInvalidMacException)) throw error;
+    accepted = false;
+  }
   return {
     method: 'mac-challenge' as const,
-    summary: `KMS GenerateMac(${hsmEvidence.macAlgorithm}) of a random ${challenge.byteLength}-byte challenge equals the HSM's MAC`,
+    summary: `KMS VerifyMac(${hsmEvidence.macAlgorithm}) accepts the HSM's MAC of a random ${challenge.byteLength}-byte challenge`,
     checks: [
       {
         name: 'mac-matches-hsm',
-        passed: same,
-        detail: `challenge ${hex(challenge)}: KMS ${hex(kmsMac.Mac)}, HSM ${hex(hsmMac)}`,
+        passed: accepted,
+        detail: `challenge ${hex(challenge)}, HSM MAC ${hex(hsmMac)}: KMS ${accepted ? 'accepts' : 'rejects'} it`,
       },
     ],
   };
@@ -198,78 +214,10 @@ async function proveAsymmetric(
       }`,
     },
   ];
-  if (parameters.keyUsage === 'SIGN_VERIFY') {
-    checks.push(await kmsSignatureVerifies(parameters.keyId, parameters.keySpec, hsmPublicKey, deps.kms));
-    return {
-      method: 'signature' as const,
-      summary:
-        'a KMS signature over a random challenge verifies with the HSM public key, and the public keys match',
-      checks,
-    };
-  }
-  if (parameters.keyUsage === 'ENCRYPT_DECRYPT' && parameters.family === 'RSA') {
-    checks.push(await kmsDecryptsForHsmPublicKey(parameters.keyId, hsmPublicKey, deps.kms));
-    return {
-      method: 'public-key-encryption' as const,
-      summary: 'KMS decrypts a random challenge encrypted to the HSM public key, and the public keys match',
-      checks,
-    };
-  }
-  return { method: 'public-key' as const, summary: 'the KMS public key equals the HSM public key', checks };
-}
-
-function signingAlgorithmFor(keySpec: string): { algorithm: SigningAlgorithmSpec; digest: string } {
-  if (keySpec.startsWith('RSA_')) return { algorithm: 'RSASSA_PSS_SHA_256', digest: 'sha256' };
-  if (keySpec === 'ECC_NIST_P384') return { algorithm: 'ECDSA_SHA_384', digest: 'sha384' };
-  if (keySpec === 'ECC_NIST_P521') return { algorithm: 'ECDSA_SHA_512', digest: 'sha512' };
-  return { algorithm: 'ECDSA_SHA_256', digest: 'sha256' };
-}
-
-async function kmsSignatureVerifies(
-  keyId: string,
-  keySpec: string,
-  hsmPublicKey: KeyObject,
-  kms: KMSClient,
-): Promise<VerificationCheck> {
-  const challenge = randomBytes(CHALLENGE_BYTES);
-  const { algorithm, digest } = signingAlgorithmFor(keySpec);
-  const signed = await kms.send(
-    new SignCommand({ KeyId: keyId, Message: challenge, MessageType: 'RAW', SigningAlgorithm: algorithm }),
-  );
-  const signature = signed.Signature ? Buffer.from(signed.Signature) : Buffer.alloc(0);
-  const key = keySpec.startsWith('RSA_')
-    ? { key: hsmPublicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-    : { key: hsmPublicKey, dsaEncoding: 'der' as const };
-  const passed = signature.length > 0 && verify(digest, challenge, key, signature);
   return {
-    name: 'kms-signature-verifies-with-hsm-public-key',
-    passed,
-    detail: `${algorithm} signature over challenge ${hex(challenge)} ${passed ? 'verifies' : 'does not verify'} with the HSM public key`,
-  };
-}
-
-async function kmsDecryptsForHsmPublicKey(
-  keyId: string,
-  hsmPublicKey: KeyObject,
-  kms: KMSClient,
-): Promise<VerificationCheck> {
-  const challenge = randomBytes(CHALLENGE_BYTES);
-  const ciphertext = publicEncrypt(
-    { key: hsmPublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-    challenge,
-  );
-  const decrypted = await kms.send(
-    new DecryptCommand({
-      KeyId: keyId,
-      CiphertextBlob: ciphertext,
-      EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
-    }),
-  );
-  const passed = equalBytes(decrypted.Plaintext, challenge);
-  return {
-    name: 'kms-decrypts-challenge-for-hsm-public-key',
-    passed,
-    detail: `RSAES_OAEP_SHA_256 challenge ${hex(challenge)} ${passed ? 'decrypted' : 'not decrypted'} by KMS`,
+    method: 'public-key' as const,
+    summary: 'the public key KMS derives from the imported private key equals the HSM public key',
+    checks,
   };
 }
 
@@ -291,15 +239,23 @@ async function proveSymmetric(
   }
   const challenge = randomBytes(CHALLENGE_BYTES);
   const encrypted = await deps.kms.send(
-    new EncryptCommand({ KeyId: parameters.keyId, Plaintext: challenge }),
+    new EncryptCommand({
+      KeyId: parameters.keyId,
+      Plaintext: challenge,
+      EncryptionContext: probeEncryptionContext(),
+    }),
   );
   const decrypted = await deps.kms.send(
-    new DecryptCommand({ KeyId: parameters.keyId, CiphertextBlob: encrypted.CiphertextBlob }),
+    new DecryptCommand({
+      KeyId: parameters.keyId,
+      CiphertextBlob: encrypted.CiphertextBlob,
+      EncryptionContext: probeEncryptionContext(),
+    }),
   );
   const roundTrip = equalBytes(decrypted.Plaintext, challenge) && decrypted.KeyId === parameters.keyId;
   return {
     method: 'encrypt-decrypt' as const,
-    summary: `KMS encrypts and decrypts a random challenge with the imported material${kcvText}`,
+    summary: `KMS encrypts and decrypts a random challenge with the imported material, under byok's probe encryption context${kcvText}`,
     checks: [
       {
         name: 'encrypt-decrypt-round-trip',

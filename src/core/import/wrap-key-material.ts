@@ -4,9 +4,9 @@
 // here (no such HSM key, wrong type, algorithm the token cannot do) still leaves the KMS key as it was.
 import { randomBytes } from 'node:crypto';
 import type { Evidence, Hsm } from '../hsm/port.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import type { HsmEvidence, WrapKeyMaterialInput, WrapKeyMaterialOutput } from './contracts.ts';
 import { KeySpecMismatchError, WrappingAlgorithmNotInTokenError } from './errors.ts';
-import type { StepLogger } from './logger.ts';
 
 export interface WrapKeyMaterialDeps {
   hsm: Pick<Hsm, 'describeKey' | 'wrappingAlgorithms' | 'wrapKey' | 'evidence' | 'tokenLabel'>;

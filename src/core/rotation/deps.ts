@@ -5,7 +5,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ApprovalsStore } from '../approvals/store.ts';
 import type { Clock } from '../clock.ts';
-import type { StepLogger } from '../import/logger.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
 import { ApprovalsStoreUnavailableError } from './errors.ts';
 
 export interface RotationKmsDeps {

@@ -1,13 +1,14 @@
 // Named errors of the rotation workflow (statemachines/rotate-key-material.asl.json). Each name is
 // what the ASL's Catch sees and what the rotation's failure event and the CLI print.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
+
+import { quoteUntrusted } from '../shared/text.ts';
 
 /** Base class: the rotation refused or stopped on purpose. */
-export class RotationError extends Error {
-  readonly hint?: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string | undefined }) {
+export class RotationError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'RotationError';
-    this.hint = options?.hint;
   }
 }
 
@@ -86,5 +87,54 @@ export class ApprovalsStoreUnavailableError extends RotationError {
       hint: 'set BYOK_APPROVALS_TABLE (deployed) or run with the local stack, which serves one',
     });
     this.name = 'ApprovalsStoreUnavailableError';
+  }
+}
+
+/**
+ * RetireRotationMaterial refuses: KMS lists a material of the key, in one of its Regions, that came
+ * from the HSM key the task would destroy (it is, or was, imported: destroying it would lose the
+ * material at its ValidTo).
+ */
+export class RotationMaterialInUseError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly keyId: string;
+  constructor(
+    hsmKeyLabel: string,
+    keyArn: string,
+    keyMaterialId: string | undefined,
+    state: string | undefined,
+  ) {
+    super(
+      `HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" holds material ${keyMaterialId ?? '(no id)'} of ${keyArn}` +
+        ` (${state ?? 'state unknown'}): nothing was destroyed`,
+      {
+        hint: 'the HSM key is in use by KMS; it must stay in the HSM (the sweep reimports it before ValidTo)',
+      },
+    );
+    this.name = 'RotationMaterialInUseError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.keyId = keyArn;
+  }
+}
+
+/**
+ * RetireRotationMaterial refuses: KMS does not prove that the HSM key was never imported in any
+ * Region of the key (a material of unknown origin, a description that cannot be trusted, or KMS
+ * could not be read). Without a proof, nothing is destroyed.
+ */
+export class RotationMaterialUnprovenError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly keyId: string;
+  constructor(hsmKeyLabel: string, keyId: string, reason: string, options?: ErrorOptions) {
+    super(
+      `cannot prove that HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" was never imported into ${keyId}: ${reason}; nothing was destroyed`,
+      {
+        ...options,
+        hint: 'check the key materials (aws kms list-key-rotations --include-key-material ALL_KEY_MATERIAL) in every Region; destroy the HSM key by hand only once none came from it',
+      },
+    );
+    this.name = 'RotationMaterialUnprovenError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.keyId = keyId;
   }
 }

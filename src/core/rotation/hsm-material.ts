@@ -1,11 +1,11 @@
 // The new material lives only in the HSM: CreateRotationMaterial generates a new AES key in the
 // token under the label the plan derived (a retry finds the key it already made), and returns its
-// key check value as public evidence. RetireRotationMaterial destroys that key when the rotation is
-// abandoned before KMS made it permanent, so no unused copy of material stays behind.
+// key check value as public evidence. RetireRotationMaterial (./retire-material.ts) destroys that key
+// when the rotation is abandoned before KMS made it permanent.
 import { HsmKeyNotFoundError } from '../hsm/errors.ts';
 import type { HsmAdmin } from '../hsm/port.ts';
-import type { StepLogger } from '../import/logger.ts';
-import type { AbandonedRotation, NewMaterial, RotationPlan } from './contracts.ts';
+import type { StepLogger } from '../step-kernel/logger.ts';
+import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 
 export interface RotationHsmDeps {
@@ -13,7 +13,7 @@ export interface RotationHsmDeps {
   logger?: StepLogger | undefined;
 }
 
-class HsmAdministrationUnavailableError extends RotationError {
+export class HsmAdministrationUnavailableError extends RotationError {
   constructor(operation: string) {
     super(`this HSM handle cannot ${operation} (no key administration on this placement)`);
     this.name = 'HsmAdministrationUnavailableError';
@@ -46,19 +46,4 @@ export async function createRotationMaterial(
     reused: exists,
   });
   return { hsmKeyLabel: label, hsmKeyType: 'AES_256', checkValue: evidence.kcv };
-}
-
-export async function retireRotationMaterial(
-  abandoned: AbandonedRotation,
-  deps: RotationHsmDeps,
-): Promise<{ hsmKeyLabel: string | null; destroyed: number }> {
-  if (!abandoned.hsmKeyLabel) return { hsmKeyLabel: null, destroyed: 0 };
-  if (!deps.hsm.destroyKey) throw new HsmAdministrationUnavailableError('destroy keys');
-  const destroyed = await deps.hsm.destroyKey(abandoned.hsmKeyLabel);
-  deps.logger?.info('unused rotation material destroyed in the HSM', {
-    requestId: abandoned.requestId,
-    hsmKeyLabel: abandoned.hsmKeyLabel,
-    destroyed,
-  });
-  return { hsmKeyLabel: abandoned.hsmKeyLabel, destroyed };
 }

@@ -16,8 +16,9 @@ import {
 } from '@aws-sdk/client-kms';
 import type { StoredRequest } from '../approvals/contracts.ts';
 import { ApprovalRequestNotFoundError } from '../approvals/errors.ts';
-import { describeIssues } from '../import/contracts.ts';
+import { probeEncryptionContext } from '../import/probe-context.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
+import { describeIssues } from '../step-kernel/issues.ts';
 import {
   MAX_APPROVAL_TIMEOUT_SECONDS,
   MAX_ON_DEMAND_ROTATIONS,
@@ -132,7 +133,10 @@ export async function validateRotation(
 
   // A probe: random bytes, encrypted now, whose plaintext only travels as a hash.
   const plaintext = randomBytes(32);
-  const encrypted = await deps.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: plaintext }));
+  // Under byok's probe context: the only context byok's roles may encrypt or decrypt with.
+  const encrypted = await deps.kms.send(
+    new EncryptCommand({ KeyId: keyArn, Plaintext: plaintext, EncryptionContext: probeEncryptionContext() }),
+  );
   const probe = {
     ciphertext: Buffer.from(encrypted.CiphertextBlob as Uint8Array).toString('base64'),
     plaintextSha256: createHash('sha256').update(plaintext).digest('hex'),

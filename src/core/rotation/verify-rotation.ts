@@ -1,6 +1,7 @@
 // The proof after the rotation: the probe encrypted before it still decrypts with the old
 // KeyMaterialId, a fresh encryption decrypts with the new one, both materials are IMPORTED and the
-// new one is current.
+// new one is current. Every Encrypt and Decrypt carries byok's probe encryption context, the only
+// one the rotation's roles may use (src/core/import/probe-context.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import {
   DecryptCommand,
@@ -8,6 +9,7 @@ import {
   EncryptCommand,
   GetKeyRotationStatusCommand,
 } from '@aws-sdk/client-kms';
+import { probeEncryptionContext } from '../import/probe-context.ts';
 import type { NewMaterial, RotationPlan, RotationResult } from './contracts.ts';
 import type { RotationKmsDeps } from './deps.ts';
 import { RotationVerificationFailedError } from './errors.ts';
@@ -48,7 +50,11 @@ export async function verifyRotation(
   check('key-enabled', metadata?.KeyState === 'Enabled', `KeyState ${metadata?.KeyState}`);
 
   const old = await deps.kms.send(
-    new DecryptCommand({ KeyId: keyArn, CiphertextBlob: Buffer.from(rotation.probe.ciphertext, 'base64') }),
+    new DecryptCommand({
+      KeyId: keyArn,
+      CiphertextBlob: Buffer.from(rotation.probe.ciphertext, 'base64'),
+      EncryptionContext: probeEncryptionContext(),
+    }),
   );
   const oldPlaintext = old.Plaintext ?? new Uint8Array();
   check(
@@ -61,10 +67,16 @@ export async function verifyRotation(
 
   const plaintext = randomBytes(32);
   const expected = sha256(plaintext);
-  const encrypted = await deps.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: plaintext }));
+  const encrypted = await deps.kms.send(
+    new EncryptCommand({ KeyId: keyArn, Plaintext: plaintext, EncryptionContext: probeEncryptionContext() }),
+  );
   plaintext.fill(0);
   const fresh = await deps.kms.send(
-    new DecryptCommand({ KeyId: keyArn, CiphertextBlob: encrypted.CiphertextBlob }),
+    new DecryptCommand({
+      KeyId: keyArn,
+      CiphertextBlob: encrypted.CiphertextBlob,
+      EncryptionContext: probeEncryptionContext(),
+    }),
   );
   const freshPlaintext = fresh.Plaintext ?? new Uint8Array();
   check(

@@ -3,7 +3,7 @@
 import { abandonRotation } from '../rotation/abandon.ts';
 import { AbandonRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationApprovalsDeps, RotationKmsDeps } from '../rotation/deps.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const abandonRotationStep = defineStep({

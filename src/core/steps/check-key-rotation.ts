@@ -4,7 +4,7 @@
 import { checkKeyRotation } from '../rotation/check-key-rotation.ts';
 import { CheckKeyRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const checkKeyRotationStep = defineStep({

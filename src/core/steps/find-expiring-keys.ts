@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import type { BindingsReader } from '../bindings/port.ts';
 import { type Clock, systemClock } from '../clock.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { SweepInputSchema } from '../sweep/contracts.ts';
 import { InvalidSweepInputError } from '../sweep/errors.ts';
 import { findExpiringKeys } from '../sweep/find-expiring-keys.ts';
 import { requestsPerImportFromEnv } from '../sweep/pacing.ts';
-import { defineStep } from './define-step.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface FindExpiringKeysStepDeps extends KmsStepDeps {
@@ -17,6 +17,8 @@ export interface FindExpiringKeysStepDeps extends KmsStepDeps {
   pacingClock?: Clock | undefined;
   /** Where the HSM steps run: with 'activity' each import makes two GetParametersForImport requests. */
   hsmPlacement?: 'lambda' | 'activity' | undefined;
+  /** The spoke role of an account (fleet mode), named when a pair cannot be reached. */
+  spokeRoleArnOf?: ((accountId: string) => string) | undefined;
 }
 
 export const findExpiringKeysStep = defineStep({
@@ -29,6 +31,8 @@ export const findExpiringKeysStep = defineStep({
       {
         kms: deps.kms,
         kmsForRegion: deps.kmsForRegion,
+        kmsForAccount: deps.kmsForAccount,
+        roleArnOf: deps.spokeRoleArnOf,
         clock: deps.clock,
         bindings: deps.bindings,
         pacingClock: deps.pacingClock ?? systemClock,

@@ -4,7 +4,7 @@
 import { ReplicaImportParametersInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
 import { replicaImportParameters } from '../rotation/replica-import-parameters.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 
 export const replicaImportParametersStep = defineStep({

@@ -4,7 +4,7 @@
 import { ImportNewMaterialInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
 import { importNewMaterial } from '../rotation/import-new-material.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const importNewMaterialStep = defineStep({

@@ -4,7 +4,7 @@
 import { ImportReplicaMaterialInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
 import { importReplicaMaterial } from '../rotation/import-replica-material.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 
 export const importReplicaMaterialStep = defineStep({

@@ -3,7 +3,7 @@
 import { openApproval } from '../rotation/approval.ts';
 import { OpenApprovalInputSchema } from '../rotation/contracts.ts';
 import type { EventBridgeClient, RotationApprovalsDeps } from '../rotation/deps.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const openApprovalStep = defineStep({

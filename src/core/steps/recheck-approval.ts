@@ -3,7 +3,7 @@
 import { recheckApproval } from '../rotation/approval.ts';
 import { RecheckApprovalInputSchema } from '../rotation/contracts.ts';
 import type { RotationApprovalsDeps } from '../rotation/deps.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const recheckApprovalStep = defineStep({

@@ -3,10 +3,11 @@
 // and the deps it must supply are the intersection of theirs (StepFunctionDeps): a step whose deps
 // the runner cannot supply fails to compile in src/onprem/runner/local-deps.ts.
 
+import type { StepFunction } from '../step-kernel/define-step.ts';
 import { abandonRotationStep } from './abandon-rotation.ts';
 import { checkKeyRotationStep } from './check-key-rotation.ts';
 import { createRotationMaterialStep } from './create-rotation-material.ts';
-import type { StepFunction } from './define-step.ts';
+import { discoverFleetTargetsStep } from './discover-fleet-targets.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
 import { getParametersForImportStep } from './get-parameters-for-import.ts';
 import { replicaImportParametersStep } from './get-replica-import-parameters.ts';
@@ -17,6 +18,7 @@ import { openApprovalStep } from './open-approval.ts';
 import { recheckApprovalStep } from './recheck-approval.ts';
 import { retireRotationMaterialStep } from './retire-rotation-material.ts';
 import { startKeyRotationStep } from './rotate-key-on-demand.ts';
+import { summarizeFleetStep } from './summarize-fleet.ts';
 import { summarizeSweepStep } from './summarize-sweep.ts';
 import { validateRotationStep } from './validate-rotation.ts';
 import { verifyImportStep } from './verify-import.ts';
@@ -42,6 +44,8 @@ export const STEP_FUNCTIONS = {
   'verify-rotation': verifyRotationStep,
   'abandon-rotation': abandonRotationStep,
   'retire-rotation-material': retireRotationMaterialStep,
+  'discover-fleet-targets': discoverFleetTargetsStep,
+  'summarize-fleet': summarizeFleetStep,
 } as const;
 
 export type StepFunctionName = keyof typeof STEP_FUNCTIONS;

@@ -4,7 +4,7 @@
 import { StartKeyRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
 import { startKeyRotation } from '../rotation/rotate-key-on-demand.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const startKeyRotationStep = defineStep({

@@ -1,9 +1,10 @@
 // The sweep's SummarizeSweep step: counts what the Map did and names each failure. The report
 // becomes the detail of the sweep's event. The work is in src/core/sweep/summarize-sweep.ts.
+
+import { defineStep, type StepLoggerDeps } from '../step-kernel/define-step.ts';
 import { SummarizeSweepInputSchema } from '../sweep/contracts.ts';
 import { InvalidSweepInputError } from '../sweep/errors.ts';
 import { summarizeSweep } from '../sweep/summarize-sweep.ts';
-import { defineStep, type StepLoggerDeps } from './define-step.ts';
 
 export const summarizeSweepStep = defineStep({
   step: 'SummarizeSweep',

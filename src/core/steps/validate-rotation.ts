@@ -4,7 +4,7 @@
 import { ValidateRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationApprovalsDeps, RotationKmsDeps } from '../rotation/deps.ts';
 import { validateRotation } from '../rotation/validate-rotation.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput } from './rotation-common.ts';
 
 export const validateRotationStep = defineStep({

@@ -4,7 +4,7 @@
 import { VerifyRotationInputSchema } from '../rotation/contracts.ts';
 import type { RotationKmsDeps } from '../rotation/deps.ts';
 import { verifyRotation } from '../rotation/verify-rotation.ts';
-import { defineStep } from './define-step.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
 import { invalidInput, planKeys } from './rotation-common.ts';
 
 export const verifyRotationStep = defineStep({

@@ -5,7 +5,19 @@ import { z } from 'zod';
 import { DAY_MS } from '../import/validity-limits.ts';
 
 /** The execution input. Every field has a default, so the schedule may start it with `{}`. */
+/**
+ * One account and Region of a fleet (reimport-fleet's pair): the sweep looks only there, through the
+ * hub's access to that account (its spoke role). Absent: the sweep's own account, every Region of
+ * its keys, as before fleets.
+ */
+export const SweepTargetSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'not an AWS Region name'),
+});
+export type SweepTarget = z.infer<typeof SweepTargetSchema>;
+
 export const SweepInputSchema = z.strictObject({
+  target: SweepTargetSchema.optional().describe('The account and Region to sweep (reimport-fleet sets it)'),
   leadWindowDays: z
     .number()
     .min(1)
@@ -74,6 +86,12 @@ export type DueKey = z.infer<typeof DueKeySchema>;
 export const SkippedKeySchema = z.object({
   keyId: z.string(),
   why: z.string(),
+  /**
+   * Set when the key could not be read (the error's name, e.g. ThrottlingException), as opposed to
+   * one the sweep leaves alone on purpose (disabled, pending deletion): such a key is not covered
+   * and makes the sweep's outcome PARTIAL.
+   */
+  error: z.string().optional(),
 });
 export type SkippedKey = z.infer<typeof SkippedKeySchema>;
 
@@ -84,6 +102,17 @@ export const RefusedKeySchema = z.object({
   cause: z.string(),
 });
 export type RefusedKey = z.infer<typeof RefusedKeySchema>;
+
+export const MaterialSeenSchema = z.object({
+  keyId: z.string(),
+  region: z.string(),
+  keyMaterialId: z.string().optional(),
+  validTo: z.iso.datetime({ offset: true }).optional(),
+});
+export type MaterialSeen = z.infer<typeof MaterialSeenSchema>;
+
+/** Materials listed per sweep (about 130 bytes each): the payload stays far below 256 KiB. */
+export const MAX_MATERIALS_LISTED = 200;
 
 export const FindExpiringKeysOutputSchema = z.object({
   /** A short, filesystem- and name-safe tag of this sweep (UTC, to the second) for execution names. */
@@ -102,8 +131,17 @@ export const FindExpiringKeysOutputSchema = z.object({
    */
   refused: z.array(RefusedKeySchema).optional(),
   refusedCount: z.number().int().min(0).optional(),
+  /** How many of the skipped keys could not be read (an error, not a decision); default 0. */
+  unreadCount: z.number().int().min(0).optional(),
   /** Keys that were due but left for the next sweep because of maxKeys. */
   deferred: z.number().int().min(0),
+  /**
+   * Every material seen, with its ValidTo when checked (the first MAX_MATERIALS_LISTED): what the
+   * fleet report shows per account and Region.
+   */
+  materialsSeen: z.array(MaterialSeenSchema).optional(),
+  /** The account and Region swept, when the input named one. */
+  target: SweepTargetSchema.optional(),
 });
 export type FindExpiringKeysOutput = z.infer<typeof FindExpiringKeysOutputSchema>;
 
@@ -140,6 +178,19 @@ export const SweepReportSchema = z.object({
   skippedCount: z.number().int(),
   failures: z.array(z.object({ keyId: z.string(), error: z.string(), cause: z.string() })),
   reimported: z.array(z.string()),
+  /**
+   * COMPLETE: every managed key was read and every due material imported. PARTIAL: some key could
+   * not be read (`unread`) or some import failed (`failed`): the sweep did not cover everything,
+   * and the report says so (the alert rule matches it) instead of a plain success.
+   */
+  outcome: z.enum(['COMPLETE', 'PARTIAL']),
+  /** Keys that could not be read (skipped entries with an `error`, all of them counted). */
+  unread: z.number().int(),
+  /** One line saying why the outcome is PARTIAL (absent when COMPLETE). */
+  outcomeReason: z.string().optional(),
+  /** With a target (a fleet's pair): every material seen and whether this sweep reimported it. */
+  target: SweepTargetSchema.optional(),
+  materials: z.array(MaterialSeenSchema.extend({ reimported: z.boolean() })).optional(),
 });
 export type SweepReport = z.infer<typeof SweepReportSchema>;
 

@@ -1,13 +1,12 @@
 // The sweep's named errors. A handler error surfaces in the sweep state machine under its class
 // name; messages are written for the operator and never contain key material.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
 
 /** Base class for everything the sweep rejects on purpose. */
-export class SweepError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class SweepError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'SweepError';
-    this.hint = options?.hint;
   }
 }
 

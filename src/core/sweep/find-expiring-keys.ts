@@ -6,11 +6,15 @@ import { HsmKeyNotBoundError } from '../bindings/errors.ts';
 import type { BindingsReader } from '../bindings/port.ts';
 import { indexBindings, isBound } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
+import { FleetConfigurationError } from '../fleet/errors.ts';
+import { classifySpokeError } from '../fleet/failures.ts';
 import type { RegionalKmsDeps } from '../import/regional-kms.ts';
 import {
   type DueKey,
   type FindExpiringKeysOutput,
+  MAX_MATERIALS_LISTED,
   MAX_SKIPPED_LISTED,
+  type MaterialSeen,
   type RefusedKey,
   type SkippedKey,
   type SweepInput,
@@ -29,13 +33,45 @@ export interface FindExpiringKeysDeps extends RegionalKmsDeps {
   pacingClock: Clock;
   /** GetParametersForImport requests per import (2 when `byok worker` asks KMS itself); default 1. */
   requestsPerImport?: number | undefined;
+  /** The spoke role of an account, named in the errors of a fleet's pair. */
+  roleArnOf?: ((accountId: string) => string) | undefined;
+}
+
+/** The KMS clients a sweep scans with: its own, or those of the fleet pair it was given. */
+function scanDeps(deps: FindExpiringKeysDeps, input: SweepInput): RegionalKmsDeps {
+  const target = input.target;
+  if (!target) return deps;
+  const kmsForAccount = deps.kmsForAccount;
+  if (!kmsForAccount) {
+    throw new FleetConfigurationError(
+      `this sweep cannot reach account ${target.accountId}: fleet mode is off`,
+      {
+        hint: 'deploy the hub with --param="fleetMode=true"',
+      },
+    );
+  }
+  return {
+    kms: kmsForAccount(target.accountId, target.region),
+    kmsForRegion: (region) => kmsForAccount(target.accountId, region),
+    kmsForAccount,
+  };
 }
 
 export async function findExpiringKeys(
   deps: FindExpiringKeysDeps,
   input: SweepInput,
 ): Promise<FindExpiringKeysOutput> {
-  const scan = await scanManagedKeys(deps);
+  const target = input.target;
+  const scan = await scanManagedKeys(scanDeps(deps, input)).catch((error: unknown) => {
+    if (!target) throw error;
+    // A pair that cannot be reached fails by name: AccessDenied on AssumeRole, Region not enabled or silent, throttled.
+    throw classifySpokeError(
+      error,
+      target.accountId,
+      target.region,
+      deps.roleArnOf?.(target.accountId) ?? `the spoke role of ${target.accountId}`,
+    );
+  });
   const now = deps.clock.now();
   const due: { unit: MaterialUnit; reason: DueKey['reason'] }[] = [];
   const skipped: SkippedKey[] = [...scan.unreadable];
@@ -77,6 +113,17 @@ export async function findExpiringKeys(
     return false;
   });
   bound.sort((a, b) => compareUrgency(a.unit, b.unit));
+  const seen: MaterialSeen[] = target
+    ? scan.keys
+        .flatMap((key) => (key.materials.length > 0 ? key.materials : [unitOfKey(key)]))
+        .slice(0, MAX_MATERIALS_LISTED)
+        .map((unit) => ({
+          keyId: unit.keyId,
+          region: unit.region,
+          ...(unit.keyMaterialId ? { keyMaterialId: unit.keyMaterialId } : {}),
+          ...(unit.validTo ? { validTo: unit.validTo.toISOString() } : {}),
+        }))
+    : [];
   const taken = bound.slice(0, input.maxKeys);
   const start = deps.pacingClock.now();
   const pacing = {
@@ -112,11 +159,17 @@ export async function findExpiringKeys(
         },
       };
     }),
-    skipped: skipped.slice(0, MAX_SKIPPED_LISTED),
+    // Unread keys first, so the listed ones show what the sweep could not cover.
+    skipped: [...skipped.filter((key) => key.error), ...skipped.filter((key) => !key.error)].slice(
+      0,
+      MAX_SKIPPED_LISTED,
+    ),
     skippedCount: skipped.length,
     refused: refused.slice(0, MAX_SKIPPED_LISTED),
     refusedCount: refused.length,
+    unreadCount: skipped.filter((key) => key.error).length,
     deferred: bound.length - taken.length,
+    ...(target ? { target, materialsSeen: seen } : {}),
   };
 }
 

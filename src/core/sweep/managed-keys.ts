@@ -15,6 +15,8 @@ export interface ManagedKey {
   keyArn: string;
   keySpec: string;
   keyState: string;
+  /** The key's KMS description (how people know the key, with its aliases). */
+  description?: string | undefined;
   expirationModel: string | undefined;
   validTo: Date | undefined;
   hsmKeyLabel: string | undefined;
@@ -54,7 +56,11 @@ export async function scanManagedKeys(deps: RegionalKmsDeps): Promise<ManagedKey
       });
       keys.push(toManagedKey(keyId, metadata, defaults.hsmKeyLabel, defaults.validForDays, materials));
     } catch (error) {
-      unreadable.push({ keyId, why: error instanceof Error ? error.message : String(error) });
+      unreadable.push({
+        keyId,
+        why: error instanceof Error ? error.message : String(error),
+        error: error instanceof Error ? error.name : 'Error',
+      });
     }
   });
   keys.sort((a, b) => a.keyId.localeCompare(b.keyId));
@@ -74,6 +80,7 @@ function toManagedKey(
     keyArn: metadata.Arn ?? keyId,
     keySpec: metadata.KeySpec ?? 'UNKNOWN',
     keyState: metadata.KeyState ?? 'Unknown',
+    description: metadata.Description || undefined,
     expirationModel: metadata.ExpirationModel,
     validTo: metadata.ValidTo,
     hsmKeyLabel,

@@ -20,6 +20,8 @@ export interface LastRun {
   result: 'SUCCEEDED' | 'FAILED';
   at: string;
   error?: string | undefined;
+  /** A `byok import` stopped by a signal before it verified (the console reads its run record). */
+  interrupted?: boolean | undefined;
 }
 
 /** Last import result per key id (bare id, not ARN). */
@@ -27,6 +29,8 @@ export type LastRuns = Map<string, LastRun>;
 
 export interface KeyStatus {
   keyId: string;
+  /** The key's KMS description, null when it has none. */
+  description?: string | null;
   keySpec: string;
   hsmKeyLabel: string | null;
   keyState: string;
@@ -64,6 +68,93 @@ export interface StatusReport {
   leadWindowDays: number;
   keys: KeyStatus[];
   unreadable: { keyId: string; why: string }[];
+  /** The last sweep's report, when one is known: its outcome, and the keys it could not cover. */
+  lastSweep?: LastSweep | undefined;
+}
+
+/** What `byok status` (and the console) show of the last sweep (its report, trimmed). */
+export interface LastSweep {
+  sweepId: string;
+  checkedAt: string;
+  /** PARTIAL: some key could not be read or some import failed (docs/scheduling.md). */
+  outcome: 'COMPLETE' | 'PARTIAL';
+  outcomeReason: string | null;
+  due: number;
+  succeeded: number;
+  failed: number;
+  /** Keys the sweep could not read, each with the error's name and why. */
+  unread: number;
+  unreadKeys: { keyId: string; error: string; why: string }[];
+  failures: { keyId: string; error: string }[];
+}
+
+/** A sweep report (event detail or execution output) as LastSweep; reports before `outcome` too. */
+export function lastSweepOf(report: unknown): LastSweep | undefined {
+  if (!report || typeof report !== 'object') return undefined;
+  const r = report as Record<string, unknown>;
+  if (typeof r.sweepId !== 'string' || typeof r.checkedAt !== 'string') return undefined;
+  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+  const skipped = Array.isArray(r.skipped) ? (r.skipped as Record<string, unknown>[]) : [];
+  const failures = Array.isArray(r.failures) ? (r.failures as Record<string, unknown>[]) : [];
+  const failed = count(r.failed);
+  const unreadKeys = skipped
+    .filter((key) => typeof key.error === 'string')
+    .map((key) => ({ keyId: String(key.keyId), error: String(key.error), why: String(key.why ?? '') }));
+  const unread = typeof r.unread === 'number' ? r.unread : unreadKeys.length;
+  return {
+    sweepId: r.sweepId,
+    checkedAt: r.checkedAt,
+    outcome:
+      r.outcome === 'PARTIAL' || r.outcome === 'COMPLETE'
+        ? r.outcome
+        : failed > 0 || unread > 0
+          ? 'PARTIAL'
+          : 'COMPLETE',
+    outcomeReason: typeof r.outcomeReason === 'string' ? r.outcomeReason : null,
+    due: count(r.due),
+    succeeded: count(r.succeeded),
+    failed,
+    unread,
+    unreadKeys,
+    failures: failures.map((failure) => ({ keyId: String(failure.keyId), error: String(failure.error) })),
+  };
+}
+
+/** The last sweep report put on the local stack's bus (`byok Reimport Sweep Completed`). */
+export async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSweep | undefined> {
+  const response = await fetch(
+    new URL('/_byok/events?source=byok&detailType=byok%20Reimport%20Sweep%20Completed', endpoint),
+    { signal: AbortSignal.timeout(5000) },
+  );
+  if (!response.ok) return undefined;
+  const view = (await response.json()) as { events?: { time?: string; detail?: unknown }[] };
+  const events = [...(view.events ?? [])].sort((a, b) => String(a.time).localeCompare(String(b.time)));
+  return lastSweepOf(events.at(-1)?.detail);
+}
+
+/** On AWS: the output of the sweep state machine's most recent execution that ended. */
+export async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
+  let nextToken: string | undefined;
+  let arn: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    arn = page.stateMachines?.find((machine) =>
+      machine.name?.endsWith('reimport-expiring-keys'),
+    )?.stateMachineArn;
+    nextToken = arn ? undefined : page.nextToken;
+  } while (nextToken);
+  if (!arn) return undefined;
+  const listed = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'SUCCEEDED', maxResults: 1 }),
+  );
+  const latest = listed.executions?.[0]?.executionArn;
+  if (!latest) return undefined;
+  const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest }));
+  try {
+    return lastSweepOf(JSON.parse(described.output ?? 'null'));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function collectStatus(deps: {
@@ -106,6 +197,7 @@ function statusOf(
     materials.some((material) => material.importState === 'PENDING_IMPORT');
   return {
     keyId: key.keyId,
+    description: key.description ?? null,
     keySpec: key.keySpec,
     hsmKeyLabel: key.hsmKeyLabel ?? null,
     keyState: key.keyState,

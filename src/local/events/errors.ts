@@ -1,6 +1,7 @@
 // Errors raised inside the local EventBridge before they are turned into AWS-shaped answers
 // (InvalidEventPatternException, ValidationException) at the service edge.
-export class LocalEventsError extends Error {
+import { ByokError } from '../../core/shared/errors.ts';
+export class LocalEventsError extends ByokError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'LocalEventsError';

@@ -122,6 +122,8 @@ export interface KmsServiceOptions {
   wrappingKeyPool?: PoolSizes | undefined;
   /** Wrapping key specs generated in the background at start (default RSA_2048 only). */
   prewarmWrappingKeys?: readonly RsaWrappingKeySpec[] | undefined;
+  /** A pool shared with other accounts' KMS (closed by its owner, not by close()). */
+  pool?: WrappingKeyPool | undefined;
 }
 
 export class KmsService implements LocalService {
@@ -131,6 +133,7 @@ export class KmsService implements LocalService {
   private readonly listeners = new Set<KmsEventListener>();
   private readonly store: StateStore | undefined;
   private readonly removeTimer: () => void;
+  private readonly ownsPool: boolean;
 
   constructor(options: KmsServiceOptions) {
     this.store = options.store;
@@ -139,7 +142,8 @@ export class KmsService implements LocalService {
       stored === undefined || !this.store
         ? new KeyRegistry(options.accountId)
         : deserializeKms(stored, options.masterKey, this.store.path('kms'), options.accountId);
-    const pool = new WrappingKeyPool(options.wrappingKeyPool);
+    const pool = options.pool ?? new WrappingKeyPool(options.wrappingKeyPool);
+    this.ownsPool = options.pool === undefined;
     for (const spec of options.prewarmWrappingKeys ?? ['RSA_2048']) pool.warm(spec);
     this.core = {
       registry,
@@ -175,7 +179,7 @@ export class KmsService implements LocalService {
   async close(): Promise<void> {
     this.removeTimer();
     // In-flight RSA generations cannot be cancelled; their results are simply dropped.
-    this.core.pool.close();
+    if (this.ownsPool) this.core.pool.close();
   }
 
   private save(): void {

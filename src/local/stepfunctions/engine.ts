@@ -14,6 +14,8 @@ export type InterpreterEvent = Awaited<
 
 export interface WorkflowRunRequest {
   stateMachine: string;
+  /** The definition of a state machine created through the API (CreateStateMachine); absent for the engine's own. */
+  definition?: unknown;
   name: string;
   input: unknown;
   region: string;
@@ -38,4 +40,9 @@ export interface WorkflowEngine {
   describeStateMachine(name: string): Promise<{ definition: string; lambdaStates: string[] }>;
   /** Runs one execution to its end; throws when it cannot run at all (a Lambda init error). */
   run(request: WorkflowRunRequest): Promise<WorkflowRunOutcome>;
+  /**
+   * Checks a definition given to CreateStateMachine: the reasons it is not a valid state machine
+   * (none when it is). Without it, CreateStateMachine checks only StartAt and States.
+   */
+  validateDefinition?(definition: unknown): Promise<string[]>;
 }

@@ -1,5 +1,6 @@
 // Named errors of the local Step Functions API that are not AWS's own (those are AwsServiceError).
-export class LocalStepFunctionsError extends Error {
+import { ByokError } from '../../core/shared/errors.ts';
+export class LocalStepFunctionsError extends ByokError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'LocalStepFunctionsError';

@@ -2,7 +2,10 @@
 // `byok start`, the AWS CLI and any SDK client start and follow executions locally exactly as they
 // do on AWS. Executions run the real statemachines/*.asl.json with functions/ in-process through the
 // workflow engine passed in (the runner, src/onprem/runner, given by `byok local up` or the simulation);
-// this module only keeps their records and speaks the wire protocol.
+// this module only keeps their records and speaks the wire protocol. CreateStateMachine and
+// DeleteStateMachine add and remove state machines of anyone's making (./created-machines.ts), run
+// by the same engine with their own definition: what an account principal allowed
+// states:CreateStateMachine can do on AWS, e.g. send tasks to byok's activities.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import {
@@ -13,6 +16,7 @@ import {
   toEpochSeconds,
 } from '../protocol.ts';
 import { LocalActivities } from './activities.ts';
+import { CreatedStateMachines, readCreateStateMachine } from './created-machines.ts';
 import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
@@ -69,6 +73,7 @@ export class StepFunctionsService implements LocalService {
   private readonly executions = new Map<string, Execution>();
   private closed = false;
   private readonly activities: LocalActivities;
+  private readonly created = new CreatedStateMachines();
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
     this.activities = new LocalActivities({
@@ -116,6 +121,10 @@ export class StepFunctionsService implements LocalService {
         return this.listStateMachines(input);
       case 'DescribeStateMachine':
         return this.describeStateMachine(input);
+      case 'CreateStateMachine':
+        return this.createStateMachine(input);
+      case 'DeleteStateMachine':
+        return this.deleteStateMachine(input);
       default:
         throw new AwsServiceError('UnknownOperationException');
     }
@@ -216,7 +225,7 @@ export class StepFunctionsService implements LocalService {
         `Invalid Arn: 'Resource type not valid in this context: ${arn}'`,
       );
     const [, region, accountId, name] = match as unknown as [string, string, string, string];
-    const known = await this.options.engine.listStateMachines();
+    const known = [...(await this.options.engine.listStateMachines()), ...this.created.names()];
     if (region !== this.options.region || accountId !== this.options.accountId || !known.includes(name)) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     }
@@ -276,10 +285,14 @@ export class StepFunctionsService implements LocalService {
       Object.assign(execution, fields, { stopDate: this.options.clock.now() });
     };
     try {
-      const described = await this.options.engine.describeStateMachine(execution.stateMachine);
+      const created = this.created.get(execution.stateMachine);
+      const described = created
+        ? { lambdaStates: [] }
+        : await this.options.engine.describeStateMachine(execution.stateMachine);
       execution.history.lambdaStates = new Set(described.lambdaStates);
       const result = await this.options.engine.run({
         stateMachine: execution.stateMachine,
+        ...(created ? { definition: created.definition } : {}),
         name: execution.name,
         input,
         region: this.options.region,
@@ -380,22 +393,77 @@ export class StepFunctionsService implements LocalService {
   }
 
   private async listStateMachines(input: Record<string, unknown>) {
-    const names = (await this.options.engine.listStateMachines()).sort();
+    const names = [...(await this.options.engine.listStateMachines()), ...this.created.names()].sort();
     const { page, nextToken } = pageOf(names, input);
     return {
       stateMachines: page.map((name) => ({
         stateMachineArn: this.stateMachineArn(name),
         name,
         type: 'STANDARD',
-        creationDate: 0,
+        creationDate: epoch(this.created.get(name)?.creationDate) ?? 0,
       })),
       ...(nextToken ? { nextToken } : {}),
     };
   }
 
+  private async createStateMachine(input: Record<string, unknown>) {
+    const request = readCreateStateMachine(input);
+    const arn = this.stateMachineArn(request.name);
+    if ((await this.options.engine.listStateMachines()).includes(request.name)) {
+      throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const problems = (await this.options.engine.validateDefinition?.(request.definition)) ?? [];
+    if (problems.length > 0) {
+      throw new AwsServiceError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: '${problems.join('; ').slice(0, 1024)}'`,
+      );
+    }
+    const created = this.created.add(request, arn, this.options.clock.now());
+    return { stateMachineArn: created.arn, creationDate: epoch(created.creationDate) };
+  }
+
+  /**
+   * Removes a created state machine (its running executions go on to their end, as on AWS); an
+   * unknown one is no error (AWS answers the same). The stack's own cannot be deleted here.
+   */
+  private async deleteStateMachine(input: Record<string, unknown>) {
+    const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
+    const match = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:([^:]{1,80})$/.exec(stateMachineArn);
+    if (!match) {
+      throw new AwsServiceError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn.slice(0, 256)}'`,
+      );
+    }
+    const name = match[1] as string;
+    if (stateMachineArn === this.stateMachineArn(name)) {
+      if ((await this.options.engine.listStateMachines()).includes(name)) {
+        throw new AwsServiceError(
+          'ValidationException',
+          `the local stack's own state machine ${name} cannot be deleted (statemachines/${name}.asl.json)`,
+        );
+      }
+      this.created.delete(name);
+    }
+    return {};
+  }
+
   private async describeStateMachine(input: Record<string, unknown>) {
     const stateMachineArn = requiredStringMember(input, 'stateMachineArn');
     const name = await this.stateMachineNamed(stateMachineArn);
+    const created = this.created.get(name);
+    if (created) {
+      return {
+        stateMachineArn,
+        name,
+        status: 'ACTIVE',
+        definition: created.definitionText,
+        roleArn: created.roleArn,
+        type: created.type,
+        creationDate: epoch(created.creationDate),
+      };
+    }
     const described = await this.options.engine.describeStateMachine(name);
     return {
       stateMachineArn,

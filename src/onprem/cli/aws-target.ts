@@ -9,6 +9,7 @@ import { getProfileName, loadConfig, loadSharedConfigFiles } from '@smithy/core/
 import { DEFAULT_LOCAL_REGION } from '../../core/aws/clients.ts';
 import { parseRegionName } from '../../core/shared/parse.ts';
 import type { AwsCommandOptions } from './aws-options.ts';
+import { ProfileNotFoundError, RegionConflictError, RegionMissingError } from './errors.ts';
 
 /** Where the Region came from, for messages and tests. */
 export type RegionSource =
@@ -135,38 +136,4 @@ async function assertProfileExists(profile: string, env: NodeJS.ProcessEnv): Pro
   const files = await loadSharedConfigFiles({ ...sharedFilePaths(env), ignoreCache: true });
   if (files.configFile[profile] || files.credentialsFile[profile]) return;
   throw new ProfileNotFoundError(profile);
-}
-
-// These three move to errors.ts once the layout move (issue 21) has landed.
-
-/** --region names one Region and an ARN given another, or two ARNs name two Regions. */
-export class RegionConflictError extends Error {
-  readonly hint: string;
-  constructor(message: string, arnRegion: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RegionConflictError';
-    this.hint = `leave out --region (the ARN says ${arnRegion}), or give the ARN of the key in the Region you meant`;
-  }
-}
-
-/** No Region from any source, against AWS: never a silent default. */
-export class RegionMissingError extends Error {
-  readonly hint: string;
-  constructor(message: string, profile = 'default', options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RegionMissingError';
-    this.hint = `pass --region, set AWS_REGION, or set the profile's region (aws configure set region <region> --profile ${profile}); --endpoint for the local stack`;
-  }
-}
-
-/** --profile names a profile that neither ~/.aws/config nor ~/.aws/credentials has. */
-export class ProfileNotFoundError extends Error {
-  readonly hint: string;
-  readonly profile: string;
-  constructor(profile: string, options?: ErrorOptions) {
-    super(`profile ${profile} is in neither the shared config file nor the credentials file`, options);
-    this.name = 'ProfileNotFoundError';
-    this.profile = profile;
-    this.hint = `list the profiles with aws configure list-profiles (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE say where the files are)`;
-  }
 }

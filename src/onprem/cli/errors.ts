@@ -1,16 +1,18 @@
 // The CLI's own errors: user-facing failures of a command. report-error.ts prints each as one line
 // `byok: <Name>: <message>` plus its `hint`.
 
+import { ByokError } from '../../core/shared/errors.ts';
 import { quoteUntrusted } from '../../core/shared/text.ts';
 import type { ExecutionResult } from '../runner/run-execution.ts';
+import { awsCommand, type HintTarget } from './hints.ts';
 
 /**
  * An option value with control or bidirectional-override characters. Raised instead of commander's
  * own error, which would print the value raw (and so let it rewrite the terminal line); this one
  * quotes it escaped.
  */
-export class UnprintableOptionValueError extends Error {
-  readonly hint = 'type the value again without control characters';
+export class UnprintableOptionValueError extends ByokError {
+  override readonly hint = 'type the value again without control characters';
   constructor(value: string) {
     super(
       `an option value must be printable text (no control or bidirectional-override characters): "${quoteUntrusted(value, 80)}"`,
@@ -20,8 +22,9 @@ export class UnprintableOptionValueError extends Error {
 }
 
 /** The request could not be turned into a valid execution input. */
-export class InvalidStartInputError extends Error {
-  readonly hint = 'run byok start --help; the input schema is schemas/import-key-material.input.schema.json';
+export class InvalidStartInputError extends ByokError {
+  override readonly hint =
+    'run byok start --help; the input schema is schemas/import-key-material.input.schema.json';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'InvalidStartInputError';
@@ -29,8 +32,8 @@ export class InvalidStartInputError extends Error {
 }
 
 /** Which state machine to start is unclear: none or several import-key-material machines. */
-export class StateMachineNotFoundError extends Error {
-  readonly hint = 'pass --state-machine-arn (the stack output ImportKeyMaterialStateMachineArn)';
+export class StateMachineNotFoundError extends ByokError {
+  override readonly hint = 'pass --state-machine-arn (the stack output ImportKeyMaterialStateMachineArn)';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'StateMachineNotFoundError';
@@ -38,8 +41,8 @@ export class StateMachineNotFoundError extends Error {
 }
 
 /** Nothing answers at the Step Functions endpoint. */
-export class StepFunctionsUnreachableError extends Error {
-  readonly hint: string;
+export class StepFunctionsUnreachableError extends ByokError {
+  override readonly hint: string;
   constructor(message: string, hint: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'StepFunctionsUnreachableError';
@@ -48,8 +51,8 @@ export class StepFunctionsUnreachableError extends Error {
 }
 
 /** The name is taken by an execution with a different input. */
-export class ExecutionNameTakenError extends Error {
-  readonly hint = 'choose another --name, or leave it out for a name derived from the request';
+export class ExecutionNameTakenError extends ByokError {
+  override readonly hint = 'choose another --name, or leave it out for a name derived from the request';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ExecutionNameTakenError';
@@ -60,46 +63,80 @@ export class ExecutionNameTakenError extends Error {
  * The import execution ended in FAILED, TIMED_OUT or ABORTED. `details` are the lines under the
  * error: a failure event that could not be published, and whether KMS shows the key changed.
  */
-export class ImportExecutionFailedError extends Error {
+export class ImportExecutionFailedError extends ByokError {
   readonly executionArn: string;
   readonly status: string;
-  readonly hint: string;
-  readonly details: string[];
+  override readonly hint: string;
+  override readonly details: string[];
   constructor(
     executionArn: string,
     status: string,
     error: string | undefined,
     cause: string | undefined,
     report: { details: string[]; hint: string } = { details: [], hint: '' },
+    target: HintTarget = {},
   ) {
     super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
     this.name = 'ImportExecutionFailedError';
     this.executionArn = executionArn;
     this.status = status;
     this.details = report.details;
-    this.hint = `${report.hint ? `${report.hint}; ` : ''}history: aws stepfunctions get-execution-history --execution-arn ${executionArn}`;
+    const history = awsCommand(
+      target,
+      'stepfunctions',
+      'get-execution-history',
+      '--execution-arn',
+      executionArn,
+    );
+    this.hint = `${report.hint ? `${report.hint}; ` : ''}history: ${history}`;
   }
 }
 
 /** The local stack cannot be started or reached as asked. */
-export class LocalEndpointError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+export class LocalEndpointError extends ByokError {
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super(message, { ...options, hint });
     this.name = 'LocalEndpointError';
   }
 }
 
 /** Against AWS (no --endpoint) there must be a Region and credentials before anything runs. */
-export class AwsSetupError extends Error {
-  readonly hint: string;
+export class AwsSetupError extends ByokError {
   constructor(message: string, hint: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { ...options, hint });
     this.name = 'AwsSetupError';
-    this.hint = hint;
+  }
+}
+
+/** --region names one Region and an ARN given another, or two ARNs name two Regions. */
+export class RegionConflictError extends ByokError {
+  override readonly hint: string;
+  constructor(message: string, arnRegion: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RegionConflictError';
+    this.hint = `leave out --region (the ARN says ${arnRegion}), or give the ARN of the key in the Region you meant`;
+  }
+}
+
+/** No Region from any source, against AWS: never a silent default. */
+export class RegionMissingError extends ByokError {
+  override readonly hint: string;
+  constructor(message: string, profile = 'default', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RegionMissingError';
+    this.hint = `pass --region, set AWS_REGION, or set the profile's region (aws configure set region <region> --profile ${profile}); --endpoint for the local stack`;
+  }
+}
+
+/** --profile names a profile that neither ~/.aws/config nor ~/.aws/credentials has. */
+export class ProfileNotFoundError extends ByokError {
+  override readonly hint: string;
+  readonly profile: string;
+  constructor(profile: string, options?: ErrorOptions) {
+    super(`profile ${profile} is in neither the shared config file nor the credentials file`, options);
+    this.name = 'ProfileNotFoundError';
+    this.profile = profile;
+    this.hint = `list the profiles with aws configure list-profiles (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE say where the files are)`;
   }
 }
 
@@ -107,17 +144,14 @@ export class AwsSetupError extends Error {
  * The workflow failed. Deliberately named after the error that stopped it (e.g. HsmKeyNotFoundError),
  * so the one line the user sees names the real cause, with that error's cause as the message.
  */
-export class ImportFailedError extends Error {
+export class ImportFailedError extends ByokError {
   readonly executionArn: string;
-  readonly hint: string | undefined;
   /** Lines under the error: a failure event not published, whether KMS shows the key changed. */
-  readonly details: string[];
+  declare readonly details: string[];
   constructor(result: ExecutionResult, hint?: string, details: string[] = []) {
-    super(result.cause ?? `the import execution ended ${result.status}`);
+    super(result.cause ?? `the import execution ended ${result.status}`, { hint, details });
     this.name = result.error ?? 'ImportFailedError';
     this.executionArn = result.executionArn;
-    this.hint = hint;
-    this.details = details;
   }
 }
 
@@ -126,20 +160,18 @@ export class ImportFailedError extends Error {
  * DuplicateVoteError, RequestEndedError, ApprovalRequestNotFoundError, KeyNotEligibleError, ...), so
  * the one line the user sees names the rule that refused it.
  */
-export class ApprovalRefusedError extends Error {
-  readonly hint: string | undefined;
+export class ApprovalRefusedError extends ByokError {
   readonly status: number;
   constructor(code: string, status: number, message: string, hint?: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { ...options, hint });
     this.name = code;
     this.status = status;
-    this.hint = hint;
   }
 }
 
 /** No approvals API to talk to: neither --endpoint nor BYOK_APPROVALS_URL. */
-export class ApprovalsEndpointError extends Error {
-  readonly hint: string;
+export class ApprovalsEndpointError extends ByokError {
+  override readonly hint: string;
   constructor(message: string, hint: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ApprovalsEndpointError';
@@ -148,11 +180,42 @@ export class ApprovalsEndpointError extends Error {
 }
 
 /** `byok rotate --wait`: the request ended without an approval (rejected, expired, cancelled). */
-export class RotationNotApprovedError extends Error {
+export class RotationNotApprovedError extends ByokError {
   readonly requestId: string;
   constructor(requestId: string, status: string, reason: string | undefined) {
     super(`request ${requestId} ended ${status}${reason ? `: ${reason}` : ''}`);
     this.name = 'RotationNotApprovedError';
     this.requestId = requestId;
+  }
+}
+
+/**
+ * Nothing listens where a command was pointed (ECONNREFUSED): raised by report-error.ts in place
+ * of the raw `connect ECONNREFUSED 127.0.0.1:4599` an SDK client or fetch gives after its retries.
+ */
+export class ConnectionRefusedError extends ByokError {
+  override readonly hint: string;
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(`nothing answers at ${address} (connection refused)`, options);
+    this.name = 'ConnectionRefusedError';
+    this.hint = /^(127\.|localhost|\[?::1)/.test(address)
+      ? 'start the local stack with `byok local up` (it prints its URL), or check --endpoint'
+      : 'check --endpoint and that the service runs and is reachable from here';
+  }
+}
+
+/** The host a command was pointed at has no address (ENOTFOUND / EAI_AGAIN). */
+export class UnknownHostError extends ByokError {
+  override readonly hint =
+    'check the host name in --endpoint (or the Region: AWS endpoints are named after it) and DNS';
+  constructor(
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the host ${host} cannot be found`, options);
+    this.name = 'UnknownHostError';
   }
 }

@@ -31,12 +31,35 @@ export function byokCommand(target: HintTarget, ...words: string[]): string {
   return line(['byok', ...words, ...where]);
 }
 
-/** `aws <service> <operation> <words…>` plus `--endpoint-url`, `--region` and `--profile` as the run used them. */
+/**
+ * `aws <service> <operation> <words…>` plus `--endpoint-url`, `--region` and `--profile` as the run
+ * used them. Against the local stack without a profile, `--no-sign-request`: the stack takes
+ * unsigned requests, so the command needs no AWS credentials on this machine, as the run did not.
+ */
 export function awsCommand(target: HintTarget, ...words: string[]): string {
   const where = [
     ...(target.endpoint ? ['--endpoint-url', target.endpoint] : []),
+    ...(target.endpoint && !target.profile ? ['--no-sign-request'] : []),
     ...(target.region ? ['--region', target.region] : []),
     ...(target.profile ? ['--profile', target.profile] : []),
   ];
   return line(['aws', ...words, ...where]);
+}
+
+/** Where the commands of a hint written elsewhere (the approvals API, a workflow step) should go. */
+export interface HintTargets {
+  byok: HintTarget;
+  aws: HintTarget;
+}
+
+/**
+ * A hint written without knowing where the run went (the approvals API's, a workflow error's),
+ * with each `byok …` and `aws …` command in it completed to run there: each runs from its first
+ * word to a backtick, `;`, `)`, `, ` or the end.
+ */
+export function placeCommands(hint: string, targets: HintTargets): string {
+  return hint.replace(/\b(byok|aws) [^`;)]*?(?=`|;|\)|, |$)/g, (command, program: string) => {
+    const words = command.trim().split(/\s+/).slice(1);
+    return program === 'byok' ? byokCommand(targets.byok, ...words) : awsCommand(targets.aws, ...words);
+  });
 }

@@ -4,6 +4,7 @@
 // compared on state, ValidTo and current material. Used by `byok import` (in-process runs) and
 // `byok start` (executions followed over the Step Functions API) alike.
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { awsCommand, byokCommand, type HintTarget } from './hints.ts';
 
 /** The state after which KMS may hold new material. */
 export const IMPORT_STATE = 'ImportKeyMaterial';
@@ -60,8 +61,8 @@ export interface FailureFacts {
   before?: KeySnapshot | Error | undefined;
   /** DescribeKey after the run (or the error reading it); read only when reachedImport. */
   after?: KeySnapshot | Error | undefined;
-  /** `--endpoint <url>` for the commands suggested, when the run was on the local stack. */
-  endpoint?: string | undefined;
+  /** Where the run went: the commands suggested go there too (--endpoint, --region, --profile). */
+  target?: HintTarget | undefined;
 }
 
 /** The lines under the error line, and the hint saying what to run next. */
@@ -76,8 +77,9 @@ export function reportFailure(facts: FailureFacts): FailureReport {
     const { error, cause } = facts.publishFailure;
     details.push(`also: the failure event was not published (${error}${cause ? `: ${cause}` : ''})`);
   }
-  const endpoint = facts.endpoint ? ` --endpoint ${facts.endpoint}` : '';
-  const status = `byok status${endpoint}`;
+  const target = facts.target ?? {};
+  const status = byokCommand(target, 'status');
+  const describeKey = awsCommand(target, 'kms', 'describe-key', '--key-id', facts.keyId);
   if (!facts.reachedImport) {
     details.push(`key ${facts.keyId}: unchanged (the run stopped before ${IMPORT_STATE})`);
     return { details, hint: 'fix the cause above and run the import again' };
@@ -88,7 +90,7 @@ export function reportFailure(facts: FailureFacts): FailureReport {
     details.push(`key ${facts.keyId}: may have changed; KMS could not be read to tell${why}`);
     return {
       details,
-      hint: `check the key (${status}, or aws kms describe-key --key-id ${facts.keyId}) before importing again`,
+      hint: `check the key (${status}, or ${describeKey}) before importing again`,
     };
   }
   if (before === undefined || before instanceof Error) {

@@ -1,13 +1,17 @@
 // A user mistake must end in one clear line, never a stack trace. Every error byok raises is a
 // named …Error class (see each module's errors.ts) with a message written for the user; a stack is
-// shown only with BYOK_DEBUG=1.
+// shown only with BYOK_DEBUG=1. An error without a hint of its own gets the hint table's for its name.
+import { hintForName } from '../../core/shared/hints.ts';
+import { ConnectionRefusedError, UnknownHostError } from './errors.ts';
+
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
+  error = namedNetworkError(error) ?? error;
   if (error instanceof Error) {
     const message = meaningfulMessage(error.message);
     stream.write(`byok: ${error.name || 'Error'}${message ? `: ${message}` : ''}\n`);
     const details = (error as { details?: unknown }).details;
     if (Array.isArray(details)) for (const line of details) stream.write(`byok: ${String(line)}\n`);
-    const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error);
+    const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error) ?? hintForName(error.name);
     if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
     if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
   } else {
@@ -25,10 +29,41 @@ function meaningfulMessage(message: string): string {
   return trimmed === 'UnknownError' ? '' : trimmed;
 }
 
+/**
+ * A raw network failure (an SDK client's or fetch's `connect ECONNREFUSED …`, `getaddrinfo
+ * ENOTFOUND …`, possibly as the cause of `fetch failed`) as a named error with a hint.
+ */
+export function namedNetworkError(error: unknown): Error | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    if (current instanceof ConnectionRefusedError || current instanceof UnknownHostError) return undefined;
+    const failure = current as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+    if (failure.code === 'ECONNREFUSED') {
+      const address = failure.address
+        ? `${failure.address}${failure.port ? `:${failure.port}` : ''}`
+        : (/ECONNREFUSED (\S+)/.exec(failure.message)?.[1] ?? 'the endpoint');
+      return new ConnectionRefusedError(address, { cause: error });
+    }
+    if (failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN') {
+      const host =
+        failure.hostname ?? /(?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(failure.message)?.[1] ?? 'the host';
+      return new UnknownHostError(host, { cause: error });
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** Whether the command line named --endpoint (then a hint never tells the user to pass it). */
+function endpointGiven(argv: readonly string[] = process.argv): boolean {
+  return argv.some((arg) => arg === '--endpoint' || arg.startsWith('--endpoint='));
+}
+
 /** The AWS SDK's own set-up errors carry no hint; these are the ones a first run meets. */
 function awsSetupHint(error: Error): string | undefined {
   if (error.name === 'CredentialsProviderError') {
-    return 'configure AWS credentials (aws configure, AWS_PROFILE or an instance role), or pass --endpoint for the local stack';
+    return endpointGiven()
+      ? 'the local stack takes your identity from AWS_ACCESS_KEY_ID (no secret needed): e.g. AWS_ACCESS_KEY_ID=alice'
+      : 'configure AWS credentials (aws configure, AWS_PROFILE or an instance role), or pass --endpoint for the local stack';
   }
   if (/^Region (is missing|not accepted)/.test(error.message)) {
     return 'pass --region or set AWS_REGION (or --endpoint for the local stack)';

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import type { ConsoleApprovals } from './approvals.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
-import { DEFAULT_LEAD_WINDOW_DAYS, readKeys } from './keys.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS, type KeysCache } from './keys.ts';
 import { listRuns, readRun } from './runs.ts';
 import { startImport } from './start-import.ts';
 
@@ -15,6 +15,8 @@ export interface ApiDeps {
   backend: ConsoleBackend;
   /** The approvals API, signed with the console process's own credentials. */
   approvals: ConsoleApprovals;
+  /** One scan of the managed keys for every tab (keys.ts createKeysCache). */
+  keys: KeysCache;
 }
 
 export type ApiModule = (api: Hono, deps: ApiDeps) => void;
@@ -41,7 +43,12 @@ export const contextApi: ApiModule = (api, { backend, approvals }) => {
     // The identity names the account; a console that cannot read it (no approvals API, say) still
     // shows where it points.
     const identity = await approvals.identity().catch(() => null);
-    const account = identity ? (/^arn:aws[a-z-]*:[a-z]+::?(\d{12}):/.exec(identity)?.[1] ?? null) : null;
+    const accountOf = (arn: string | null) =>
+      arn ? (/^arn:aws[a-z-]*:[a-z]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? null) : null;
+    // Else the account of byok's own state machine (the same account the keys are read in).
+    const account =
+      accountOf(identity) ??
+      accountOf(await backend.stateMachineArn('import-key-material').catch(() => null));
     return c.json({
       target: backend.endpoint ? 'local' : 'aws',
       endpoint: backend.endpoint ?? null,
@@ -52,26 +59,42 @@ export const contextApi: ApiModule = (api, { backend, approvals }) => {
   });
 };
 
-export const keysApi: ApiModule = (api, { backend }) => {
+export const keysApi: ApiModule = (api, { keys }) => {
   api.get('/keys', async (c) => {
     const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
     if (!Number.isInteger(asked) || asked < 1 || asked > 180) {
       throw new ConsoleInvalidRequestError(['leadWindowDays: whole days 1..180']);
     }
-    return c.json(await readKeys(backend, asked));
+    // `fresh=1` (Refresh now) starts a new scan unless one is already running.
+    return c.json(await keys.read(asked, { fresh: c.req.query('fresh') === '1' }));
   });
 };
 
-export const runsApi: ApiModule = (api, { backend }) => {
-  api.get('/runs', async (c) => c.json({ runs: await listRuns(backend) }));
-  api.get('/runs/:executionArn', async (c) => c.json(await readRun(backend, c.req.param('executionArn'))));
+export const runsApi: ApiModule = (api, { backend, keys }) => {
+  // A run seen running that has ended changed what the Keys page shows: its next read scans again.
+  const seenRunning = new Set<string>();
+  // Step Functions executions, and next to them the runs of `byok import` from their own record.
+  api.get('/runs', async (c) => {
+    const [runs, importRuns] = await Promise.all([listRuns(backend), backend.importRuns.list()]);
+    return c.json({ runs, importRuns });
+  });
+  api.get('/runs/:executionArn', async (c) => {
+    const run = await readRun(backend, c.req.param('executionArn'));
+    if (run.status === 'RUNNING') seenRunning.add(run.executionArn);
+    else if (seenRunning.delete(run.executionArn)) keys.invalidate();
+    return c.json(run);
+  });
 };
 
-export const importsApi: ApiModule = (api, { backend }) => {
-  api.post('/imports', async (c) => c.json(await startImport(backend, await jsonBody(c.req.raw)), 201));
+export const importsApi: ApiModule = (api, { backend, keys }) => {
+  api.post('/imports', async (c) => {
+    const started = await startImport(backend, await jsonBody(c.req.raw));
+    keys.invalidate();
+    return c.json(started, 201);
+  });
 };
 
-export const approvalsApi: ApiModule = (api, { approvals }) => {
+export const approvalsApi: ApiModule = (api, { approvals, keys }) => {
   api.get('/approvals', async (c) => {
     const [identity, requests] = await Promise.all([approvals.identity(), approvals.list()]);
     return c.json({ identity, requests });
@@ -79,9 +102,11 @@ export const approvalsApi: ApiModule = (api, { approvals }) => {
   api.post('/rotations', async (c) =>
     c.json({ request: await approvals.request(await jsonBody(c.req.raw)) }, 201),
   );
-  api.post('/approvals/:requestId/vote', async (c) =>
-    c.json(await approvals.vote(c.req.param('requestId'), await jsonBody(c.req.raw))),
-  );
+  api.post('/approvals/:requestId/vote', async (c) => {
+    const answer = await approvals.vote(c.req.param('requestId'), await jsonBody(c.req.raw));
+    keys.invalidate();
+    return c.json(answer);
+  });
 };
 
 /** Every module the console serves. */

@@ -78,14 +78,15 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export function createConsoleApprovals(
   backend: ConsoleBackend,
   region: string | undefined,
+  profile?: string | undefined,
 ): ConsoleApprovals {
   let client: Promise<{ api: ApprovalsClient; credentials: AwsCredentialIdentityProvider }> | undefined;
   const connect = () => {
     client ??= (async () => {
-      const api = await approvalsClientFor({ endpoint: backend.endpoint, region });
+      const api = await approvalsClientFor({ endpoint: backend.endpoint, region, profile });
       // The default credential chain, as approvalsClientFor signs with (never the local stack's
       // static SDK credentials, which name nobody).
-      const source = createSfnClient({ region });
+      const source = createSfnClient({ region, profile });
       const credentials = source.config.credentials;
       return { api, credentials };
     })().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import {
 } from '../../core/sweep/status.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
+import { createImportRunsReader, type ImportRunsReader } from './import-runs.ts';
 
 /** byok's workflows, by the name of their statemachines/<name>.asl.json. */
 export const WORKFLOWS = ['import-key-material', 'reimport-expiring-keys', 'rotate-key-material'] as const;
@@ -31,6 +32,8 @@ export interface ConsoleBackend {
   lastRuns(): Promise<LastRuns>;
   /** The deployed (or local) state machine of a workflow: `<name>` or `<stack>-<name>`. */
   stateMachineArn(workflow: Workflow): Promise<string>;
+  /** Runs of `byok import` (its own record, not Step Functions executions). */
+  importRuns: ImportRunsReader;
   /** The workflow a state machine ARN belongs to, if it is one of byok's. */
   workflowOf(stateMachineArn: string): Promise<Workflow | undefined>;
   close(): void;
@@ -39,12 +42,14 @@ export interface ConsoleBackend {
 export interface BackendOptions {
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** `byok console --profile`: the shared-file profile whose credentials sign every call. */
+  profile?: string | undefined;
 }
 
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
   const kms = createKmsClient(clientOptions);
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
+  const regional = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {
@@ -54,8 +59,10 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
     });
     return machines;
   };
+  const importRuns = createImportRunsReader(clientOptions);
   return {
     endpoint: options.endpoint,
+    importRuns,
     kms,
     kmsForRegion: (region) => regional.forRegion(region),
     sfn,
@@ -78,6 +85,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
       kms.destroy();
       regional.destroy();
       sfn.destroy();
+      importRuns.close();
     },
   };
 }

@@ -1,13 +1,12 @@
 // The web console's named errors. The CLI prints each as one line with its hint; the API answers
 // with `{ error: <name>, message, hint }` and never a stack.
+import { ByokError, type ByokErrorOptions } from '../../core/shared/errors.ts';
 
 /** Base class: anything the console refuses or cannot do on purpose. */
-export class ConsoleError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class ConsoleError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'ConsoleError';
-    this.hint = options?.hint;
   }
 }
 
@@ -50,9 +49,9 @@ export class ConsoleTlsMaterialError extends ConsoleError {
 /** The browser app's static files are missing and cannot be built here. */
 export class ConsoleAssetsMissingError extends ConsoleError {
   constructor(directory: string, options?: ErrorOptions) {
-    super(`the console's browser assets are missing from ${directory} and cannot be built`, {
+    super(`the console's browser assets are missing from ${directory}`, {
       ...options,
-      hint: 'build them with: node scripts/build-console.mjs (needs the dev dependencies: npm ci)',
+      hint: 'build them with: npm run build (needs the dev dependencies: npm ci)',
     });
     this.name = 'ConsoleAssetsMissingError';
   }

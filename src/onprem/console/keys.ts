@@ -1,20 +1,118 @@
 // The Keys page's data: what `byok status` shows (src/core/sweep/status.ts, the sweep's own due policy),
-// with each key's materials in every Region. Only ids, states and dates: nothing here can carry
-// key material.
-import { collectStatus, type StatusReport } from '../../core/sweep/status.ts';
+// with each key's materials in every Region, and the names custodians know keys by (aliases from
+// ListAliases, the KMS description). Only ids, names, states and dates: nothing here can carry key
+// material. One scan serves every tab: answers are cached for a few seconds and a scan already
+// running is joined, so three tabs polling do not scan the account three times.
+import { type KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { collectStatus, type KeyStatus, type StatusReport } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
 
-export type KeysView = StatusReport;
+export interface KeyView extends KeyStatus {
+  /** `alias/…` names pointing at the key, sorted. */
+  aliases: string[];
+  description: string | null;
+}
+
+export interface KeysView extends Omit<StatusReport, 'keys'> {
+  keys: KeyView[];
+}
 
 export const DEFAULT_LEAD_WINDOW_DAYS = 14;
 
+/** How long one scan serves every tab. */
+export const KEYS_CACHE_MS = 5_000;
+
+/** Every alias of the account and Region, by the key id it points at. */
+export async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
+  const byKey = new Map<string, string[]>();
+  let marker: string | undefined;
+  do {
+    const page = await kms.send(new ListAliasesCommand({ Marker: marker, Limit: 100 }));
+    for (const alias of page.Aliases ?? []) {
+      if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;
+      const list = byKey.get(alias.TargetKeyId) ?? [];
+      list.push(alias.AliasName);
+      byKey.set(alias.TargetKeyId, list);
+    }
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  for (const list of byKey.values()) list.sort();
+  return byKey;
+}
+
 export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<KeysView> {
-  const [clock, lastRuns] = await Promise.all([backend.clock(), backend.lastRuns()]);
-  return collectStatus({
+  const [clock, lastRuns, aliases, importRuns] = await Promise.all([
+    backend.clock(),
+    backend.lastRuns(),
+    aliasesByKeyId(backend.kms),
+    backend.importRuns.list(),
+  ]);
+  // `byok import` runs count too: an interrupted one is never shown as the key's last success.
+  for (const run of importRuns.runs) {
+    const keyId = run.keyId.split('/').pop() ?? run.keyId;
+    const known = lastRuns.get(keyId);
+    if (known && known.at >= run.endedAt) continue;
+    lastRuns.set(keyId, {
+      result: run.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+      at: run.endedAt,
+      ...(run.outcome === 'INTERRUPTED'
+        ? { interrupted: true, error: `interrupted by ${run.error ?? 'a signal'}` }
+        : run.error
+          ? { error: run.error }
+          : {}),
+    });
+  }
+  const report = await collectStatus({
     kms: backend.kms,
     kmsForRegion: (region) => backend.kmsForRegion(region),
     clock,
     leadWindowDays,
     lastRuns,
   });
+  return {
+    ...report,
+    keys: report.keys.map((key) => ({
+      ...key,
+      aliases: aliases.get(key.keyId) ?? [],
+      description: key.description ?? null,
+    })),
+  };
+}
+
+export interface KeysCache {
+  /** The cached view if fresh (unless `fresh`), else the scan in flight, else a new scan. */
+  read(leadWindowDays: number, options?: { fresh?: boolean }): Promise<KeysView>;
+  /** Something changed the keys (a run the console followed ended, an import started): scan again next time. */
+  invalidate(): void;
+}
+
+export function createKeysCache(
+  scan: (leadWindowDays: number) => Promise<KeysView>,
+  options: { ttlMs?: number; now?: () => number } = {},
+): KeysCache {
+  const ttlMs = options.ttlMs ?? KEYS_CACHE_MS;
+  const now = options.now ?? Date.now;
+  const entries = new Map<number, { at: number; view: Promise<KeysView>; settled: boolean }>();
+  return {
+    read(leadWindowDays, { fresh = false } = {}) {
+      const entry = entries.get(leadWindowDays);
+      if (entry && (!entry.settled || (!fresh && now() - entry.at < ttlMs))) return entry.view;
+      const next = { at: now(), view: scan(leadWindowDays), settled: false };
+      entries.set(leadWindowDays, next);
+      next.view.then(
+        () => {
+          next.settled = true;
+          next.at = now();
+        },
+        () => {
+          // A failed scan is not cached: the next read tries again.
+          if (entries.get(leadWindowDays) === next) entries.delete(leadWindowDays);
+        },
+      );
+      return next.view;
+    },
+    invalidate() {
+      for (const [days, entry] of entries) if (entry.settled) entries.delete(days);
+    },
+  };
 }

@@ -23,8 +23,10 @@ export interface RunSummary {
   name: string;
   workflow: Workflow;
   status: string;
-  /** The key the run imports (import runs), null for a sweep. */
+  /** The key the run imports or rotates, null for a sweep. */
   keyId: string | null;
+  /** A rotation's approval request. */
+  requestId: string | null;
   startDate: string;
   stopDate: string | null;
   durationMs: number | null;
@@ -55,10 +57,10 @@ export interface RunDetail extends RunSummary {
   visits: StateVisit[];
 }
 
-function keyIdOf(inputText: string | undefined): string | null {
+function inputField(inputText: string | undefined, field: 'keyId' | 'requestId'): string | null {
   try {
-    const keyId = (JSON.parse(inputText ?? 'null') as { keyId?: unknown } | null)?.keyId;
-    return typeof keyId === 'string' ? keyId : null;
+    const value = (JSON.parse(inputText ?? 'null') as Record<string, unknown> | null)?.[field];
+    return typeof value === 'string' ? value : null;
   } catch {
     return null;
   }
@@ -77,7 +79,8 @@ function summaryOf(
     name: described.name ?? '',
     workflow,
     status: described.status ?? 'UNKNOWN',
-    keyId: workflow === 'import-key-material' ? keyIdOf(described.input) : null,
+    keyId: workflow === 'reimport-expiring-keys' ? null : inputField(described.input, 'keyId'),
+    requestId: workflow === 'rotate-key-material' ? inputField(described.input, 'requestId') : null,
     startDate: start.toISOString(),
     stopDate: described.stopDate?.toISOString() ?? null,
     durationMs: described.stopDate ? described.stopDate.getTime() - start.getTime() : null,
@@ -113,8 +116,8 @@ async function describeListed(
   workflow: Workflow,
   item: ExecutionListItem,
 ): Promise<RunSummary> {
-  // Only import runs need their input (for the key id); a sweep's list entry says enough.
-  if (workflow !== 'import-key-material') return summaryOf(workflow, item);
+  // Import and rotation runs need their input (the key id, the request); a sweep's list entry says enough.
+  if (workflow === 'reimport-expiring-keys') return summaryOf(workflow, item);
   const described = await backend.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
   return summaryOf(workflow, described);
 }

@@ -105,7 +105,10 @@ function setSecurityHeaders(c: Context, scheme: 'http' | 'https'): void {
 
 /** Paths anyone who reaches the server may load: the page and its scripts, which hold no secret. */
 function isPublicAsset(method: string, path: string): boolean {
-  return (method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/assets/'));
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    (path === '/' || path === '/favicon.ico' || path.startsWith('/assets/'))
+  );
 }
 
 export function securityMiddleware(options: SecurityOptions): MiddlewareHandler {

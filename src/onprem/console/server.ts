@@ -7,10 +7,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ensureConsoleAssets } from '../../../scripts/build-console.mjs';
 import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
 import { API_MODULES, type ApiDeps } from './api.ts';
 import { type ConsoleApprovals, createConsoleApprovals } from './approvals.ts';
@@ -25,6 +25,7 @@ import {
 } from './errors.ts';
 import { checkExposure } from './exposure.ts';
 import { hintForError } from './hints.ts';
+import { createKeysCache, readKeys } from './keys.ts';
 import {
   allowedHostHeaders,
   type ConsoleSecrets,
@@ -45,6 +46,13 @@ export interface ConsoleAssets {
   /** By URL path. */
   files: Map<string, string>;
 }
+
+/**
+ * The assets the build leaves in dist/console (scripts/build-console.mjs, run by setup, `npm ci` and
+ * `npm run build`). The server only reads them: building is a development step, not something
+ * product code reaches into scripts/ for, and a runtime install (`npm ci --omit=dev`) has no esbuild.
+ */
+const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../../dist/console/', import.meta.url));
 
 export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAssets> {
   const files = new Map<string, string>();
@@ -107,6 +115,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   // The page is public: it holds no secret (the session arrives in the URL's fragment).
   const page = options.assets.indexHtml;
   app.get('/', (c) => c.html(page));
+  // Browsers ask for it unprompted; there is none (and no error in the page's console either).
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = options.assets.files.get(path) ?? '';
     app.get(path, (c) => {
@@ -118,6 +128,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),
+    keys: createKeysCache((leadWindowDays) => readKeys(options.backend, leadWindowDays)),
   };
   for (const register of API_MODULES) register(api, deps);
   app.route('/api', api);
@@ -132,7 +143,7 @@ export interface ConsoleServerOptions extends BackendOptions {
   tls?: TlsMaterial | undefined;
   /** Accept plain HTTP beyond loopback (--allow-plain-http). */
   allowPlainHttp?: boolean;
-  /** Where the built assets are (default dist/console, built when missing or stale). */
+  /** Where the built assets are (default dist/console, made by `npm run build` and setup). */
   assetsDir?: string;
 }
 
@@ -156,7 +167,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const scheme = options.tls ? 'https' : 'http';
   let assets: ConsoleAssets;
   try {
-    assets = await readConsoleAssets(options.assetsDir ?? (await ensureConsoleAssets()));
+    assets = await readConsoleAssets(options.assetsDir ?? DEFAULT_ASSETS_DIR);
   } catch (error) {
     throw new ConsoleAssetsMissingError(options.assetsDir ?? 'dist/console', { cause: error });
   }
@@ -165,7 +176,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const allowedHosts = new Set<string>();
   const app = createConsoleApp({
     backend,
-    approvals: createConsoleApprovals(backend, options.region),
+    approvals: createConsoleApprovals(backend, options.region, options.profile),
     secrets,
     assets,
     allowedHosts,

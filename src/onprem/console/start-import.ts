@@ -3,7 +3,8 @@
 // deployed (or local) import state machine. The page then follows the run on the Runs API.
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { describeIssues, ImportExecutionInputSchema } from '../../core/import/contracts.ts';
+import { ImportExecutionInputSchema } from '../../core/import/contracts.ts';
+import { describeIssues } from '../../core/step-kernel/issues.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
 

@@ -1,5 +1,6 @@
 // Named errors of the local runner.
-export class StateMachineNotFoundError extends Error {
+import { ByokError } from '../../core/shared/errors.ts';
+export class StateMachineNotFoundError extends ByokError {
   readonly stateMachine: string;
   constructor(stateMachine: string, available: readonly string[], options?: ErrorOptions) {
     super(`no state machine "${stateMachine}" (available: ${available.join(', ') || 'none'})`, options);
@@ -9,7 +10,7 @@ export class StateMachineNotFoundError extends Error {
 }
 
 /** A Task resource the runner has neither a registered step function nor an integration for. */
-export class UnsupportedTaskResourceError extends Error {
+export class UnsupportedTaskResourceError extends ByokError {
   readonly resource: string;
   constructor(stateName: string, resource: string, options?: ErrorOptions) {
     super(`state ${stateName}: no local function or integration for resource ${resource}`, options);
@@ -29,8 +30,9 @@ export class TaskFailure extends Error {
   }
 }
 
-export class LocalEndpointUnreachableError extends Error {
-  readonly hint = 'start the local stack with `byok local up`, or pass the URL it printed with --endpoint';
+export class LocalEndpointUnreachableError extends ByokError {
+  override readonly hint =
+    'start the local stack with `byok local up`, or pass the URL it printed with --endpoint';
   constructor(endpoint: string, options?: ErrorOptions) {
     super(`nothing answers at ${endpoint}`, options);
     this.name = 'LocalEndpointUnreachableError';

@@ -5,23 +5,32 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ApprovalsStore } from '../../core/approvals/store.ts';
 import {
   createEventBridgeClient,
   createKmsClient,
+  createOrganizationsClient,
   createRegionalKmsClients,
+  createS3Client,
   createSfnClient,
+  createStsClient,
 } from '../../core/aws/clients.ts';
+import { createFleetKmsClients } from '../../core/aws/fleet-clients.ts';
 import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { BindingsStore } from '../../core/bindings/port.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { FleetConfig } from '../../core/fleet/config.ts';
 import type { HsmConfig } from '../../core/hsm/config.ts';
 import type { Hsm } from '../../core/hsm/port.ts';
-import type { KmsForRegion } from '../../core/import/regional-kms.ts';
+import type { KmsForAccount, KmsForRegion } from '../../core/import/regional-kms.ts';
 import { createLogger } from '../../core/shared/logger.ts';
 import type { HsmPlacement } from './hsm-placement.ts';
 import type { RunnerDeps } from './run-execution.ts';
+import type { TaskStsClients } from './sts-integration.ts';
 
 export interface LocalDeps extends RunnerDeps {
   kms: KMSClient;
@@ -41,6 +50,15 @@ export interface LocalDeps extends RunnerDeps {
   accountId: string;
   /** The approvals store the rotation workflow reads, when one is configured. */
   approvals?: ApprovalsStore | undefined;
+  /** The fleet bucket's client (reimport-fleet: targets, Map Run results, reports). */
+  s3: S3Client;
+  organizations: OrganizationsClient;
+  /** STS for `aws-sdk:sts:*` tasks, as the run or as a Task's Credentials role. */
+  taskClients: TaskStsClients;
+  /** Fleet mode: the settings, and every spoke account's KMS through its spoke role. */
+  fleet?: FleetConfig | undefined;
+  kmsForAccount?: KmsForAccount | undefined;
+  spokeRoleArnOf?: ((accountId: string) => string) | undefined;
   /** Closes the HSM session and the clients. */
   close(): Promise<void>;
 }
@@ -49,6 +67,8 @@ export interface CreateLocalDepsOptions {
   /** The local stack's URL; absent means AWS with the default credentials chain. */
   endpoint?: string | undefined;
   region?: string | undefined;
+  /** A profile of the shared AWS files (`--profile`): its credentials sign every client's calls. */
+  profile?: string | undefined;
   accountId?: string | undefined;
   clock: Clock;
   /** The HSM to open, or an already open one (tests, decorators). */
@@ -68,10 +88,12 @@ export interface CreateLocalDepsOptions {
   approvals?: ApprovalsStore | undefined;
   /** The bindings store (default: the endpoint's, else the deployed table). */
   bindings?: BindingsStore | undefined;
+  /** Fleet mode (the hub): the settings; spokes are reached through `spokeRoleName` with `externalId`. */
+  fleet?: FleetConfig | undefined;
 }
 
 export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<LocalDeps> {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
+  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
   const kms = createKmsClient(clientOptions);
   const events = createEventBridgeClient(clientOptions);
   const sfn = createSfnClient(clientOptions);
@@ -84,8 +106,52 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     ownsHsm = true;
   }
   const region = options.region ?? (await kms.config.region());
-  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint });
+  const regionalKms = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
   const kmsForRegion: KmsForRegion = (other) => (other === region ? kms : regionalKms.forRegion(other));
+  const accountId = options.accountId ?? '111122223333';
+  const s3 = createS3Client(clientOptions);
+  const organizations = createOrganizationsClient(clientOptions);
+  const sts = createStsClient(clientOptions);
+  const assumed = new Map<string, STSClient>();
+  const taskClients: TaskStsClients = {
+    sts(roleArn) {
+      if (!roleArn) return sts;
+      let client = assumed.get(roleArn);
+      if (!client) {
+        // As Step Functions does for a Task's Credentials: the run's identity assumes the role.
+        client = new STSClient({
+          region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          credentials: async () => {
+            const answer = await sts.send(
+              new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'byok-states' }),
+            );
+            const c = answer.Credentials;
+            if (!c?.AccessKeyId || !c.SecretAccessKey)
+              throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+            return {
+              accessKeyId: c.AccessKeyId,
+              secretAccessKey: c.SecretAccessKey,
+              sessionToken: c.SessionToken,
+              expiration: c.Expiration,
+            };
+          },
+        });
+        assumed.set(roleArn, client);
+      }
+      return client;
+    },
+  };
+  const fleetKms = options.fleet
+    ? createFleetKmsClients({
+        endpoint: options.endpoint,
+        region,
+        hubAccountId: accountId,
+        spokeRoleName: options.fleet.spokeRoleName,
+        externalId: options.fleet.externalId,
+        hubKms: kmsForRegion,
+      })
+    : undefined;
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;
   return {
@@ -95,6 +161,16 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     events,
     sfn,
     bindings: options.bindings ?? createBindingsStore({ endpoint: options.endpoint, region }),
+    s3,
+    organizations,
+    taskClients,
+    ...(options.fleet && fleetKms
+      ? {
+          fleet: options.fleet,
+          kmsForAccount: (account: string, where: string) => fleetKms.forAccount(account, where),
+          spokeRoleArnOf: (account: string) => fleetKms.roleArnOf(account),
+        }
+      : {}),
     // Without an HSM (activity placement) no Task of a run is an HSM step, and the steps that
     // remain take the HSM as optional (GetParametersForImport checks it only where it is reachable).
     ...(openHsm ? { hsm: openHsm } : ({} as { hsm: Hsm })),
@@ -102,13 +178,18 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     clock: options.clock,
     logger: options.logger ?? createLogger({ logLevel, stream: options.logStream ?? process.stderr }),
     region,
-    accountId: options.accountId ?? '111122223333',
+    accountId,
     async close() {
       if (ownsHsm) await openHsm?.close();
       kms.destroy();
       regionalKms.destroy();
       events.destroy();
       sfn.destroy();
+      s3.destroy();
+      organizations.destroy();
+      sts.destroy();
+      for (const client of assumed.values()) client.destroy();
+      fleetKms?.destroy();
     },
   };
 }

@@ -13,12 +13,22 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { StepFunction, StepHandler } from '../../core/steps/define-step.ts';
+import type { StepFunction, StepHandler } from '../../core/step-kernel/define-step.ts';
 import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../../core/steps/registry.ts';
+import { DISTRIBUTED_MAP_RESOURCE, rewriteDistributedMaps, runDistributedMap } from './distributed-map.ts';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { ExecutionHistory } from './execution-history.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
-import { functionNameOf, loadStateMachine, resolveFunctionResources, taskStates } from './state-machines.ts';
+import {
+  type AslDefinition,
+  functionNameOf,
+  type LoadedStateMachine,
+  loadStateMachine,
+  resolveFunctionResources,
+  taskStates,
+} from './state-machines.ts';
+import { rewriteTaskCredentials, withTaskCredentials } from './task-credentials.ts';
 import {
   closeTokenTasks,
   prepareTokenStates,
@@ -46,6 +56,17 @@ export type {
 export interface RunExecutionOptions {
   /** A name in statemachines/ (`import-key-material`) or a path to an .asl.json file. */
   stateMachine: string;
+  /**
+   * The definition itself, instead of the file `stateMachine` names: a Distributed Map's
+   * ItemProcessor, run as a child execution named `<parent>/<map label>`.
+   */
+  definition?: AslDefinition | undefined;
+  /**
+   * A definition made through the API (CreateStateMachine), run under `stateMachine` as its name:
+   * its Tasks are activities and AWS integrations only (no `${<Name>FunctionArn}` placeholder runs
+   * byok's step functions, and no HSM placement applies), as anyone's state machine on AWS.
+   */
+  createdDefinition?: AslDefinition | undefined;
   input: unknown;
   /** Execution name (default: a random UUID). */
   name?: string | undefined;
@@ -106,7 +127,11 @@ function asTaskHandler(
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
   const { deps } = options;
-  const loaded = await loadStateMachine(options.stateMachine);
+  const created = options.createdDefinition !== undefined;
+  const given = options.createdDefinition ?? options.definition;
+  const loaded: LoadedStateMachine = given
+    ? { name: options.stateMachine, path: options.stateMachine, definition: given }
+    : await loadStateMachine(options.stateMachine);
   const region = deps.region ?? 'us-east-1';
   const accountId = deps.accountId ?? '111122223333';
   const name = options.name ?? randomUUID();
@@ -130,21 +155,48 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     return (await invoker)(payload);
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
-  const placed = applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
-    localActivityArn(step, region, accountId),
-  );
+  const hsmPlaced = created
+    ? loaded.definition
+    : applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
+        localActivityArn(step, region, accountId),
+      );
+  // What the interpreter cannot run itself: Distributed Maps (a Map Run of child executions) and
+  // Task Credentials (distributed-map.ts, task-credentials.ts).
+  const distributed = rewriteDistributedMaps(hsmPlaced);
+  const placed = rewriteTaskCredentials(distributed.definition);
+  const runChild = (child: {
+    definition: AslDefinition;
+    stateMachineName: string;
+    name: string;
+    input: unknown;
+  }) =>
+    historyOf(deps).run(child.stateMachineName, child.name, child.input, `execution:${executionArn}`, () =>
+      runExecution({
+        stateMachine: child.stateMachineName,
+        ...(created ? { createdDefinition: child.definition } : { definition: child.definition }),
+        name: child.name,
+        input: child.input,
+        deps,
+        overrides,
+        signal: options.signal,
+      }),
+    );
   for (const task of taskStates(placed)) {
-    const functionName = functionNameOf(task.resource);
+    const functionName = created ? undefined : functionNameOf(task.resource);
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
       handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
       continue;
     }
-    const integration =
-      INTEGRATIONS.get(task.resource) ??
-      tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base));
-    if (!integration) throw new UnsupportedTaskResourceError(task.name, task.resource);
+    const map = task.resource === DISTRIBUTED_MAP_RESOURCE ? distributed.maps.get(task.name) : undefined;
+    const found = map
+      ? (parameters: JsonValue, context: IntegrationContext) =>
+          runDistributedMap(map, parameters, context, runChild)
+      : (INTEGRATIONS.get(task.resource) ??
+        tokenStateIntegration(task.name, task.resource, deps, (base) => INTEGRATIONS.get(base)));
+    if (!found) throw new UnsupportedTaskResourceError(task.name, task.resource);
+    const integration = withTaskCredentials(found);
     const context: IntegrationContext = {
       stateName: task.name,
       execution: { arn: executionArn, name, stateMachineName: loaded.name },
@@ -158,7 +210,9 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     handlers[task.name] = (parameters) => integration(parameters, context);
   }
 
-  const definition = prepareTokenStates(resolveFunctionResources(placed, region, accountId));
+  const definition = prepareTokenStates(
+    created ? placed : resolveFunctionResources(placed, region, accountId),
+  );
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   // Keyed by the definition as written: resolving its ARNs does not change what is checked.
   const validatedText = JSON.stringify(loaded.definition);
@@ -213,6 +267,12 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };
+}
+
+/** Run deps may carry the history (what `byok simulate` counts); without one, children run unrecorded. */
+function historyOf(deps: RunnerDeps): ExecutionHistory {
+  const history = deps.executionHistory;
+  return history instanceof ExecutionHistory ? history : new ExecutionHistory();
 }
 
 function failureOutcome(error: unknown): Pick<ExecutionResult, 'status' | 'error' | 'cause'> {

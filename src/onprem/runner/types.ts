@@ -78,6 +78,8 @@ export interface IntegrationContext {
     waitTimeOverrides?: Record<string, number> | undefined;
     retryIntervalOverrides?: Record<string, number | number[]> | undefined;
   };
+  /** The role the Task's `Credentials` named: the integration acts as that role. */
+  credentials?: { roleArn: string } | undefined;
   publish(event: PublishedEvent): void;
   /** Runs a nested execution to its end with the calling run's deps, overrides and signal. */
   runNested(request: { stateMachine: string; name: string; input: unknown }): Promise<ExecutionResult>;

@@ -2,9 +2,16 @@
 // API takes it as a port): deps built on first use and rebuilt after a failure, as a Lambda whose
 // init failed is retried on the next invocation.
 import { readFile } from 'node:fs/promises';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { applyHsmPlacement, type HsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { type ExecutionEvent, type RunnerDeps, type RunOverrides, runExecution } from './run-execution.ts';
-import { functionNameOf, listStateMachines, loadStateMachine, taskStates } from './state-machines.ts';
+import {
+  type AslDefinition,
+  functionNameOf,
+  listStateMachines,
+  loadStateMachine,
+  taskStates,
+} from './state-machines.ts';
 import type { TaskTokenService } from './tasks/service.ts';
 
 export interface RunnerEngineOptions {
@@ -23,6 +30,8 @@ export interface RunnerEngineOptions {
 /** One execution to run, as the API that started it describes it. */
 export interface EngineRunRequest {
   stateMachine: string;
+  /** A definition created through the API (CreateStateMachine), run as given. */
+  definition?: unknown;
   name: string;
   input: unknown;
   region: string;
@@ -64,10 +73,19 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
           .map((task) => task.name),
       };
     },
+    async validateDefinition(definition: unknown): Promise<string[]> {
+      try {
+        new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false } });
+        return [];
+      } catch (error) {
+        return [error instanceof Error ? error.message : String(error)];
+      }
+    },
     async run(request: EngineRunRequest) {
       const deps = await runnerDeps();
       return runExecution({
         stateMachine: request.stateMachine,
+        createdDefinition: request.definition as AslDefinition | undefined,
         name: request.name,
         input: request.input,
         deps: {

@@ -6,6 +6,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ApprovalsClient } from '../../core/approvals/client.ts';
 import type { ApprovalRequestView } from '../../core/approvals/contracts.ts';
+import { ByokError } from '../../core/shared/errors.ts';
 
 export interface ApprovedRotationOptions {
   /** The approvals API (LocalApprovals.url). */
@@ -35,7 +36,7 @@ export interface ApprovedRotationResult {
   output?: unknown;
 }
 
-export class ApprovedRotationStalledError extends Error {
+export class ApprovedRotationStalledError extends ByokError {
   constructor(requestId: string, phase: string) {
     super(`rotation request ${requestId} did not get past ${phase}`);
     this.name = 'ApprovedRotationStalledError';

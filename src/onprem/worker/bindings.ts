@@ -1,13 +1,18 @@
 // The worker's allowlist: which HSM key (by label) it may wrap for which KMS key (by ARN). It comes
 // only from the worker's own configuration (--bind, a bindings file), never from a task, so a task
 // that pairs an HSM key with any other KMS key is refused however the AWS side was told to ask.
+// Key ids are normalised to lower case (KMS's own spelling), so an upper-case id still matches.
+// A binding of a multi-Region key (`mrk-…`) covers its replicas: the same key id in another Region
+// of the same account (the wrap task asks KMS there for the replica's own parameters). A
+// rotation-derived label (`<label>-r<n>-<request8>`) is only *possibly* covered: the caller must
+// find it in the worker's journal (./journal.ts) before using it.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isPrintableText } from '../../core/shared/text.ts';
 import { InvalidWorkerBindingError, WorkerKeyNotBoundError } from './errors.ts';
 
 const KMS_KEY_ARN =
-  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 export interface KeyBinding {
   hsmKeyLabel: string;
@@ -20,6 +25,12 @@ const BindingSchema = z.strictObject({
 });
 const BindingsFileSchema = z.strictObject({ bindings: z.array(BindingSchema) });
 
+/** The ARN with its key id in lower case (KMS answers key ids in lower case). */
+export function normaliseKeyArn(arn: string): string {
+  const slash = arn.lastIndexOf('/');
+  return `${arn.slice(0, slash + 1)}${arn.slice(slash + 1).toLowerCase()}`;
+}
+
 /** `label=arn:aws:kms:...` (the label may itself contain `=`: the ARN starts after the last one). */
 export function parseBinding(text: string): KeyBinding {
   const at = text.lastIndexOf('=');
@@ -30,7 +41,7 @@ export function parseBinding(text: string): KeyBinding {
       `--bind ${JSON.stringify(text)}: ${parsed.success ? 'no label' : describe(parsed.error)}`,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, kmsKeyArn: normaliseKeyArn(parsed.data.kmsKeyArn) };
 }
 
 export async function readBindingsFile(path: string): Promise<KeyBinding[]> {
@@ -43,7 +54,10 @@ export async function readBindingsFile(path: string): Promise<KeyBinding[]> {
   const parsed = BindingsFileSchema.safeParse(json);
   if (!parsed.success)
     throw new InvalidWorkerBindingError(`bindings file ${path}: ${describe(parsed.error)}`);
-  return parsed.data.bindings;
+  return parsed.data.bindings.map((binding) => ({
+    ...binding,
+    kmsKeyArn: normaliseKeyArn(binding.kmsKeyArn),
+  }));
 }
 
 function describe(error: z.ZodError): string {
@@ -68,10 +82,43 @@ export function isRotationLabelOf(hsmKeyLabel: string, requestId: string): boole
   return new RegExp(`-r\\d+-${requestId.slice(0, 8).replace(/[^0-9a-f]/g, '_')}$`).test(hsmKeyLabel);
 }
 
+/** What a binding allows for one task: the KMS key to work for, and how the binding covers it. */
+export interface BindingGrant {
+  /** The task's KMS key ARN (normalised): the bound key, or a replica of it in another Region. */
+  keyArn: string;
+  /** The ARN the binding names (the journal records rotation keys under it). */
+  boundArn: string;
+  /**
+   * 'exact': the label itself is bound; 'rotation': a rotation-derived label of a bound one (only
+   * with a journal entry); 'any': development mode, nothing bound.
+   */
+  via: 'exact' | 'rotation' | 'any';
+  /** Set when `keyArn` is a replica (same multi-Region key id, another Region) of `boundArn`. */
+  replicaOf?: string | undefined;
+}
+
+const ARN_PARTS = /^(arn:aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
+
+/** Is `keyArn` the multi-Region key `boundArn` in another Region of the same account? */
+function isReplicaArnOf(keyArn: string, boundArn: string): boolean {
+  const task = ARN_PARTS.exec(keyArn);
+  const bound = ARN_PARTS.exec(boundArn);
+  if (!task || !bound) return false;
+  const [, partition, region, account, keyId] = task;
+  return (
+    (keyId ?? '').startsWith('mrk-') &&
+    partition === bound[1] &&
+    account === bound[3] &&
+    keyId === bound[4] &&
+    region !== bound[2]
+  );
+}
+
 /**
- * One KMS key per HSM key label. A binding `LABEL=KEY_ARN` also covers the keys the rotations of
- * that KMS key make in the HSM (`LABEL-r<n>-<request>`, see baseHsmKeyLabel): the KMS key stays
- * the same, so the worker may make, wrap and retire its new material without a new binding.
+ * One KMS key per HSM key label. A binding `LABEL=KEY_ARN` may also cover the keys the rotations of
+ * that KMS key make in the HSM (`LABEL-r<n>-<request>`, see baseHsmKeyLabel), but only those the
+ * worker's journal shows it made (the KMS key stays the same, so the worker makes, wraps and
+ * retires its new material without a new binding); a look-alike planted by someone else is not.
  */
 export class KeyBindings {
   private readonly byLabel = new Map<string, string>();
@@ -81,7 +128,9 @@ export class KeyBindings {
     /** Development only: wrap any HSM key for any KMS key the task names. */
     readonly allowAny = false,
   ) {
-    for (const { hsmKeyLabel, kmsKeyArn } of bindings) {
+    for (const binding of bindings) {
+      const hsmKeyLabel = binding.hsmKeyLabel;
+      const kmsKeyArn = normaliseKeyArn(binding.kmsKeyArn);
       const existing = this.byLabel.get(hsmKeyLabel);
       if (existing && existing !== kmsKeyArn) {
         throw new InvalidWorkerBindingError(
@@ -96,11 +145,22 @@ export class KeyBindings {
     return this.byLabel.size;
   }
 
-  /** The KMS key ARN the worker may wrap `hsmKeyLabel` for, or WorkerKeyNotBoundError. */
-  require(hsmKeyLabel: string, keyId: string): string {
-    const bound = this.byLabel.get(hsmKeyLabel) ?? this.byLabel.get(baseHsmKeyLabel(hsmKeyLabel));
-    if (bound === keyId) return bound;
-    if (this.allowAny && bound === undefined) return keyId;
+  /**
+   * How the worker's bindings cover `hsmKeyLabel` for the task's key `keyId` (an ARN), or
+   * WorkerKeyNotBoundError. A 'rotation' grant still needs the journal's word (the caller's).
+   */
+  resolve(hsmKeyLabel: string, keyId: string): BindingGrant {
+    const keyArn = ARN_PARTS.test(keyId) ? normaliseKeyArn(keyId) : keyId;
+    const exact = this.byLabel.get(hsmKeyLabel);
+    const base = baseHsmKeyLabel(hsmKeyLabel);
+    const derived = base !== hsmKeyLabel ? this.byLabel.get(base) : undefined;
+    const bound = exact ?? derived;
+    const via = exact !== undefined ? 'exact' : 'rotation';
+    if (bound === keyArn) return { keyArn, boundArn: bound, via };
+    if (bound !== undefined && isReplicaArnOf(keyArn, bound)) {
+      return { keyArn, boundArn: bound, via, replicaOf: bound };
+    }
+    if (this.allowAny && bound === undefined) return { keyArn, boundArn: keyArn, via: 'any' };
     throw new WorkerKeyNotBoundError(hsmKeyLabel, keyId, bound);
   }
 

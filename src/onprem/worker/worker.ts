@@ -1,9 +1,12 @@
 // `byok worker`'s loop: N pollers per HSM activity (wrap, create/retire rotation material) long-poll
 // GetActivityTask, each runs the task it gets (src/onprem/worker/wrap-task.ts, src/onprem/worker/rotation-tasks.ts,
 // chosen by the activity's step) while heartbeating, and answers SendTaskSuccess, or
-// SendTaskFailure with the error's name and message (never material). AWS or network failures are
-// retried with full-jitter backoff. stop(): no new polls; a poll in flight is still answered (a task
-// it brings is done, so none is lost) and every task in hand finishes. abort(): polls end now.
+// SendTaskFailure with the error's name and message (never material). Every task input is bounded
+// (./task-inputs.ts) before any of it is logged; a refused task (unbound pairing, a rotation key the
+// journal does not show, SHA-1 not allowed, input out of bounds, material KMS does not prove unused)
+// raises the refused-task alert. AWS or network failures are retried with full-jitter backoff.
+// stop(): no new polls; a poll in flight is still answered (a task it brings is done, so none is
+// lost) and every task in hand finishes. abort(): polls end now. activity(): what is in flight.
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   GetActivityTaskCommand,
@@ -12,16 +15,22 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import {
-  CreateRotationMaterialInputSchema,
-  RetireRotationMaterialInputSchema,
-} from '../../core/rotation/contracts.ts';
+import { RotationMaterialInUseError, RotationMaterialUnprovenError } from '../../core/rotation/errors.ts';
 import type { RotationHsmDeps } from '../../core/rotation/hsm-material.ts';
 import { publishRefusedTask } from './alerts.ts';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelayMs, sleep } from './backoff.ts';
-import { WorkerKeyNotBoundError, WorkerRetireRefusedError, WorkerUnknownStepError } from './errors.ts';
 import {
-  parseTaskInput,
+  WorkerKeyNotBoundError,
+  WorkerRetireRefusedError,
+  WorkerRotationKeyUnknownError,
+  WorkerSha1WrappingRefusedError,
+  WorkerTaskInputError,
+  WorkerUnknownStepError,
+} from './errors.ts';
+import {
+  parseCreateRotationMaterialTask,
+  parseRetireRotationMaterialTask,
+  type RotationTaskDeps,
   runCreateRotationMaterialTask,
   runRetireRotationMaterialTask,
 } from './rotation-tasks.ts';
@@ -63,12 +72,35 @@ export interface WorkerOptions {
 
 export interface WorkerDeps extends WrapTaskDeps {
   hsm: WrapTaskDeps['hsm'] & RotationHsmDeps['hsm'];
+  journal: RotationTaskDeps['journal'];
   sfn: SFNClient;
   events: EventBridgeClient;
   /** The per-task JSON line (stdout in the CLI). */
   logTask(line: TaskLogLine): void;
   /** Operational notes: reconnects, heartbeat failures (stderr in the CLI). */
   note(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a signal note says is still going on. */
+export interface WorkerActivityView {
+  pollsInFlight: number;
+  tasksInHand: Array<{ step: string; runningMs: number }>;
+}
+
+/** Refusals: the task asked for something the worker's own configuration or KMS does not allow. */
+const REFUSALS = [
+  WorkerKeyNotBoundError,
+  WorkerRetireRefusedError,
+  WorkerRotationKeyUnknownError,
+  WorkerSha1WrappingRefusedError,
+  WorkerTaskInputError,
+  RotationMaterialInUseError,
+  RotationMaterialUnprovenError,
+] as const;
+type Refusal = InstanceType<(typeof REFUSALS)[number]>;
+
+function isRefusal(error: unknown): error is Refusal {
+  return REFUSALS.some((refusal) => error instanceof refusal);
 }
 
 const MAX_ERROR_LENGTH = 256;
@@ -81,6 +113,8 @@ export class ActivityWorker {
   private running: Promise<void> | undefined;
   /** Tasks completed by this worker (any outcome). */
   tasksDone = 0;
+  private pollsInFlight = 0;
+  private readonly inHand = new Set<{ step: string; startedAt: number }>();
 
   constructor(
     private readonly options: WorkerOptions,
@@ -108,16 +142,32 @@ export class ActivityWorker {
     this.hardStop.abort();
   }
 
+  /** The polls in flight and the tasks in hand now (for the signal notes). */
+  activity(): WorkerActivityView {
+    const now = performance.now();
+    return {
+      pollsInFlight: this.pollsInFlight,
+      tasksInHand: [...this.inHand].map((task) => ({
+        step: task.step,
+        runningMs: Math.round(now - task.startedAt),
+      })),
+    };
+  }
+
   private async poller(activity: HsmActivity, slot: number): Promise<void> {
     let failures = 0;
     const workerName = `${this.options.workerName}-${slot}`.slice(0, 80);
     while (!this.stopping) {
       let task: { taskToken?: string | undefined; input?: string | undefined };
       try {
-        task = await this.deps.sfn.send(
-          new GetActivityTaskCommand({ activityArn: activity.activityArn, workerName }),
-          { abortSignal: this.hardStop.signal },
-        );
+        this.pollsInFlight += 1;
+        task = await this.deps.sfn
+          .send(new GetActivityTaskCommand({ activityArn: activity.activityArn, workerName }), {
+            abortSignal: this.hardStop.signal,
+          })
+          .finally(() => {
+            this.pollsInFlight -= 1;
+          });
         failures = 0;
       } catch (error) {
         if (this.hardStop.signal.aborted) break;
@@ -141,6 +191,7 @@ export class ActivityWorker {
     const logger = this.deps.logger;
     switch (step) {
       case 'wrap-key-material': {
+        // Bounded before anything about it is logged (./task-inputs.ts).
         const input = parseWrapTaskInput(inputText);
         seen({
           execution: input.executionId,
@@ -150,7 +201,7 @@ export class ActivityWorker {
         return runWrapTask(input, this.deps);
       }
       case 'create-rotation-material': {
-        const input = parseTaskInput(CreateRotationMaterialInputSchema, inputText, 'CreateRotationMaterial');
+        const input = parseCreateRotationMaterialTask(inputText);
         seen({
           execution: input.rotation.requestId,
           keyId: input.rotation.keyArn,
@@ -159,7 +210,7 @@ export class ActivityWorker {
         return runCreateRotationMaterialTask(input, { ...this.deps, logger });
       }
       case 'retire-rotation-material': {
-        const input = parseTaskInput(RetireRotationMaterialInputSchema, inputText, 'RetireRotationMaterial');
+        const input = parseRetireRotationMaterialTask(inputText);
         seen({
           execution: input.abandoned.requestId ?? undefined,
           keyId: input.abandoned.keyId ?? undefined,
@@ -174,6 +225,8 @@ export class ActivityWorker {
 
   private async handle(step: string, taskToken: string, inputText: string): Promise<void> {
     const started = performance.now();
+    const inHand = { step, startedAt: started };
+    this.inHand.add(inHand);
     const heartbeat = setInterval(() => {
       this.deps.sfn.send(new SendTaskHeartbeatCommand({ taskToken })).catch((error: unknown) => {
         this.deps.note('SendTaskHeartbeat failed', { error: nameOf(error), reason: messageOf(error) });
@@ -191,7 +244,7 @@ export class ActivityWorker {
       line = { ...ids, outcome: accepted ? 'succeeded' : 'answer-refused' };
     } catch (error) {
       const name = nameOf(error);
-      const refused = error instanceof WorkerKeyNotBoundError || error instanceof WorkerRetireRefusedError;
+      const refused = isRefusal(error);
       if (refused) await this.alert(error, ids);
       const accepted = await this.answer(
         new SendTaskFailureCommand({
@@ -207,6 +260,7 @@ export class ActivityWorker {
       };
     } finally {
       clearInterval(heartbeat);
+      this.inHand.delete(inHand);
     }
     this.tasksDone += 1;
     this.deps.logTask({
@@ -238,13 +292,15 @@ export class ActivityWorker {
     }
   }
 
-  private async alert(error: WorkerKeyNotBoundError | WorkerRetireRefusedError, ids: TaskIds): Promise<void> {
+  private async alert(error: Refusal, ids: TaskIds): Promise<void> {
+    // Every value here was bounded before it was seen (an input refusal carries none of the input).
+    const named = 'keyId' in error ? error : undefined;
     try {
       await publishRefusedTask(this.deps.events, {
         worker: this.options.workerName,
         executionId: ids.execution,
-        keyId: error.keyId,
-        hsmKeyLabel: error.hsmKeyLabel,
+        keyId: named?.keyId ?? ids.keyId ?? '(not read: input refused)',
+        hsmKeyLabel: named?.hsmKeyLabel ?? ids.hsmKeyLabel ?? '(not read: input refused)',
         error: error.name,
         message: error.message,
       });

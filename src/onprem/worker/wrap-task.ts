@@ -5,40 +5,80 @@
 // key only, with step 1's algorithm and spec), wraps under that key and returns its own import
 // token with the blob, which ImportKeyMaterial then uses. A compromised AWS side can therefore
 // neither pick the HSM key for another KMS key nor make the HSM wrap under a key of its choosing.
+// A rotation-derived label is wrapped only when the worker's journal shows it made that key for
+// the bound KMS key; SHA-1 wrapping only when the worker was started with --allow-sha1. A replica
+// of a bound multi-Region key is served in its own Region: the worker asks KMS there (after KMS
+// confirms the replica belongs to the bound key's set) for the replica's own parameters.
 import { createPublicKey } from 'node:crypto';
-import { GetParametersForImportCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetParametersForImportCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../../core/clock.ts';
+import { withHsmAvailability } from '../../core/hsm/availability.ts';
 import {
-  describeIssues,
   type WrapKeyMaterialInput,
   WrapKeyMaterialInputSchema,
   type WrapKeyMaterialOutput,
 } from '../../core/import/contracts.ts';
-import { withHsmAvailability } from '../../core/import/hsm-availability.ts';
-import type { StepLogger } from '../../core/import/logger.ts';
+import { type KmsForRegion, kmsForKey } from '../../core/import/regional-kms.ts';
 import { type WrapKeyMaterialDeps, wrapKeyMaterial } from '../../core/import/wrap-key-material.ts';
-import type { KeyBindings } from './bindings.ts';
-import { WorkerImportParametersMismatchError, WorkerTaskInputError } from './errors.ts';
+import type { StepLogger } from '../../core/step-kernel/logger.ts';
+import type { BindingGrant, KeyBindings } from './bindings.ts';
+import {
+  WorkerImportParametersMismatchError,
+  WorkerKeyNotBoundError,
+  WorkerRotationKeyUnknownError,
+  WorkerSha1WrappingRefusedError,
+} from './errors.ts';
+import type { WorkerJournal } from './journal.ts';
+import { parseBoundedTaskInput } from './task-inputs.ts';
 
 export interface WrapTaskDeps {
   kms: KMSClient;
+  /** KMS clients of other Regions (replicas of a bound multi-Region key). */
+  kmsForRegion?: KmsForRegion | undefined;
   hsm: WrapKeyMaterialDeps['hsm'];
   bindings: KeyBindings;
+  /** The keys this worker made for rotations (rotation-derived labels are wrapped only from it). */
+  journal: Pick<WorkerJournal, 'madeFor'>;
+  /** Started with --allow-sha1: SHA-1 wrapping algorithms are followed, not refused. */
+  allowSha1?: boolean | undefined;
   clock: Clock;
   logger: StepLogger;
 }
 
-/** The task's input, parsed; WorkerTaskInputError when it is not WrapKeyMaterial's input. */
-export function parseWrapTaskInput(inputText: string): WrapKeyMaterialInput {
-  let json: unknown;
-  try {
-    json = JSON.parse(inputText);
-  } catch {
-    throw new WorkerTaskInputError(['not JSON']);
+/**
+ * The grant for a task's HSM key and KMS key: WorkerKeyNotBoundError when no binding covers them,
+ * WorkerRotationKeyUnknownError for a rotation-derived label the journal does not show this
+ * worker made for the bound key.
+ */
+export async function grantFor(
+  deps: Pick<WrapTaskDeps, 'bindings' | 'journal'>,
+  hsmKeyLabel: string,
+  keyId: string,
+): Promise<BindingGrant> {
+  const grant = deps.bindings.resolve(hsmKeyLabel, keyId);
+  if (grant.via === 'rotation' && !(await deps.journal.madeFor(hsmKeyLabel, grant.boundArn))) {
+    throw new WorkerRotationKeyUnknownError(
+      hsmKeyLabel,
+      keyId,
+      `it looks like a rotation key of a bound HSM key, but this worker's journal shows it never made it for ${grant.boundArn}`,
+    );
   }
-  const parsed = WrapKeyMaterialInputSchema.safeParse(json);
-  if (!parsed.success) throw new WorkerTaskInputError(describeIssues(parsed.error));
-  return parsed.data;
+  return grant;
+}
+
+/** A replica is served only once KMS, in the replica's Region, lists it in the bound key's set. */
+async function confirmReplica(kms: KMSClient, grant: BindingGrant, hsmKeyLabel: string): Promise<void> {
+  const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: grant.keyArn }))).KeyMetadata;
+  const config = metadata?.MultiRegionConfiguration;
+  const members = [config?.PrimaryKey?.Arn, ...(config?.ReplicaKeys ?? []).map((key) => key.Arn)];
+  if (metadata?.Arn !== grant.keyArn || !members.includes(grant.boundArn)) {
+    throw new WorkerKeyNotBoundError(hsmKeyLabel, grant.keyArn, grant.boundArn);
+  }
+}
+
+/** The task's input, bounded and parsed; WorkerTaskInputError when it is not WrapKeyMaterial's input. */
+export function parseWrapTaskInput(inputText: string): WrapKeyMaterialInput {
+  return parseBoundedTaskInput('WrapKeyMaterial', WrapKeyMaterialInputSchema, inputText);
 }
 
 const WRAPPING_KEY_BITS: Record<WrapKeyMaterialInput['importParameters']['wrappingKeySpec'], number> = {
@@ -68,9 +108,16 @@ export async function runWrapTask(
   deps: WrapTaskDeps,
 ): Promise<WrapKeyMaterialOutput> {
   const decided = input.importParameters;
-  const keyArn = deps.bindings.require(decided.hsmKeyLabel, decided.keyId);
+  if (decided.wrappingAlgorithm.includes('SHA_1') && deps.allowSha1 !== true) {
+    throw new WorkerSha1WrappingRefusedError(decided.hsmKeyLabel, decided.keyId, decided.wrappingAlgorithm);
+  }
+  const grant = await grantFor(deps, decided.hsmKeyLabel, decided.keyId);
+  const keyArn = grant.keyArn;
+  // The key's own Region: a replica's parameters come from KMS in the replica's Region.
+  const kms = kmsForKey(deps, keyArn);
+  if (grant.replicaOf) await confirmReplica(kms, grant, decided.hsmKeyLabel);
   // The wrapping key comes from KMS, asked by this worker: never the one the task carries.
-  const own = await deps.kms.send(
+  const own = await kms.send(
     new GetParametersForImportCommand({
       KeyId: keyArn,
       WrappingAlgorithm: decided.wrappingAlgorithm,

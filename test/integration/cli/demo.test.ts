@@ -29,8 +29,8 @@ describe('byok demo', () => {
     for (const [family, keySpec, proof] of [
       ['symmetric', 'SYMMETRIC_DEFAULT', 'encrypt-decrypt'],
       ['HMAC', 'HMAC_256', 'mac-challenge'],
-      ['RSA', 'RSA_3072', 'signature'],
-      ['ECC', 'ECC_NIST_P256', 'signature'],
+      ['RSA', 'RSA_3072', 'public-key'],
+      ['ECC', 'ECC_NIST_P256', 'public-key'],
     ]) {
       expect(stdout).toMatch(
         new RegExp(`^${family} +${keySpec} +byok-demo-\\S+ +\\S+ +\\S+ +${proof} +[\\d.]+ s +verified$`, 'm'),
@@ -38,7 +38,7 @@ describe('byok demo', () => {
     }
     expect(stdout).toContain('origin EXTERNAL, bound to the HSM key');
     expect(stdout).toContain('✔ mac-matches-hsm');
-    expect(stdout).toContain('✔ kms-signature-verifies-with-hsm-public-key');
+    expect(stdout).toContain('✔ public-key-matches-hsm');
     expect(stdout).toContain('All 4 imports verified');
     expect(stdout).not.toContain('✖');
     // Progress goes to stderr, as plain lines when not on a terminal.

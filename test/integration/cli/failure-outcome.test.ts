@@ -66,6 +66,30 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
     }
   }
 
+  /** The commands a hint prints, each as the words a POSIX shell would pass (bare or '…'). */
+  function commandsIn(hint: string): string[][] {
+    return [...hint.matchAll(/(?:byok|aws) .+?(?=, |; |\)|$)/g)].map((match) =>
+      [...match[0].matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(
+        (word) => word[2] ?? (word[1] ?? '').replaceAll("'\\''", "'"),
+      ),
+    );
+  }
+
+  /** Runs a printed command: byok as the real CLI, aws as the real AWS CLI (no credentials here). */
+  async function runPrinted(words: string[]): Promise<CliResult> {
+    const [program, ...args] = words;
+    if (program === 'byok') return cli(...args);
+    try {
+      const { stdout, stderr } = await execFileAsync('/usr/bin/aws', args, {
+        env: { PATH: process.env.PATH, HOME: harness.token.byokHome },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as CliResult;
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
   /** The lines byok wrote about the outcome (not the progress lines). */
   function outcomeLines(stderr: string): string[] {
     return stderr.split('\n').filter((line) => line.startsWith('byok: ') || line.startsWith('hint: '));
@@ -82,10 +106,16 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
         keyUsage: 'ENCRYPT_DECRYPT',
       });
       await injectFaults([PUBLISHING_FAILS]);
-      const label = command === 'import' ? '--hsm-key' : '--hsm-key-label';
-
       // Act
-      const result = await cli(command, '--endpoint', harness.stack.url, '--key-id', keyId, label, 'absent');
+      const result = await cli(
+        command,
+        '--endpoint',
+        harness.stack.url,
+        '--key-id',
+        keyId,
+        '--hsm-key',
+        'absent',
+      );
 
       // Assess
       expect(result.code).toBe(1);
@@ -114,20 +144,18 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
         PUBLISHING_FAILS,
         { operation: 'Encrypt', exception: 'AccessDeniedException', message: 'not allowed to encrypt' },
       ]);
-      const label = command === 'import' ? '--hsm-key' : '--hsm-key-label';
-
-      // Act
+      // Act: the same option names on both commands.
       const result = await cli(
         command,
         '--endpoint',
         harness.stack.url,
         '--key-id',
         keyId,
-        label,
+        '--hsm-key',
         'aes-outcome',
-        ...(command === 'import'
-          ? ['--valid-for', '30']
-          : ['--valid-for-days', '30', '--poll-interval', '50']),
+        '--valid-for',
+        '30d',
+        ...(command === 'start' ? ['--poll-interval', '50'] : []),
       );
 
       // Assess
@@ -146,6 +174,17 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
         `hint: the material reached KMS; see it with byok status --endpoint ${harness.stack.url}`,
       );
       expect(result.stderr).not.toContain('  ok VerifyImport');
+      // Every command the hint prints runs as printed: byok status, and for start the AWS CLI's
+      // get-execution-history against the local endpoint.
+      const commands = commandsIn(lines.at(-1) ?? '');
+      expect(commands.map((words) => words.slice(0, 2).join(' '))).toEqual(
+        command === 'import' ? ['byok status'] : ['byok status', 'aws stepfunctions'],
+      );
+      for (const words of commands) {
+        const ran = await runPrinted(words);
+        expect(ran.code, `${words.join(' ')}: ${ran.stderr}`).not.toBe(1);
+        expect(ran.stdout).toContain(words[0] === 'byok' ? keyId : 'ExecutionFailed');
+      }
     },
   );
 
@@ -158,8 +197,6 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
         keyUsage: 'ENCRYPT_DECRYPT',
         bind: ['aes-outcome'],
       });
-      const label = command === 'import' ? '--hsm-key' : '--hsm-key-label';
-
       // Act
       const result = await cli(
         command,
@@ -167,7 +204,7 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
         harness.stack.url,
         '--key-id',
         keyId,
-        label,
+        '--hsm-key',
         'aes-outcome',
         '--wrapping-algorithm',
         'RSAES_OAEP_SHA_1',

@@ -71,6 +71,98 @@ describe('byok --help', () => {
   });
 });
 
+describe('the same options everywhere (issue 19)', () => {
+  const AWS_FACING = [
+    ['import'],
+    ['start'],
+    ['status'],
+    ['console'],
+    ['worker'],
+    ['rotate'],
+    ['approvals'],
+    ['approve'],
+    ['reject'],
+  ];
+  const PRINTING = [
+    ['import'],
+    ['start'],
+    ['status'],
+    ['hsm', 'list'],
+    ['simulate'],
+    ['rotate'],
+    ['approvals'],
+    ['approve'],
+    ['reject'],
+  ];
+
+  it.each(AWS_FACING)(
+    'byok %s takes --region, --profile and --endpoint (alias --endpoint-url)',
+    async (...command) => {
+      // Act
+      const run = await byok(...command, '--help');
+
+      // Assess
+      expect(run.code).toBe(0);
+      for (const option of [
+        '--region <region>',
+        '--profile <name>',
+        '--endpoint <url>',
+        '--endpoint-url <url>',
+      ]) {
+        expect(run.stdout).toContain(option);
+      }
+    },
+  );
+
+  it.each(PRINTING)('byok %s takes --output json|table and --json as its synonym', async (...command) => {
+    // Act
+    const run = await byok(...command, '--help');
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--output <format> +table or json/);
+    expect(run.stdout).toMatch(/--json +same as --output json/);
+  });
+
+  it('byok import and byok start take one set of import options, the old names listed as aliases', async () => {
+    // Act
+    const importHelp = await byok('import', '--help');
+    const startHelp = await byok('start', '--help');
+
+    // Assess
+    const importOptions = (help: string) =>
+      [
+        ...help.matchAll(
+          /^ {2}(--(?:hsm-key|valid-for|valid-to|no-expiry|wrapping|reason)[^ ]*(?: <[a-z-]+>)?)/gm,
+        ),
+      ].map((match) => match[1]);
+    expect(importOptions(importHelp.stdout)).toEqual([
+      '--hsm-key <label>',
+      '--hsm-key-label <label>',
+      '--valid-for <days>',
+      '--valid-for-days <days>',
+      '--valid-to <iso>',
+      '--no-expiry',
+      '--wrapping-algorithm <algorithm>',
+      '--wrapping-key-spec <spec>',
+      '--reason <text>',
+    ]);
+    expect(importOptions(startHelp.stdout)).toEqual(importOptions(importHelp.stdout));
+    expect(startHelp.stdout).toMatch(/--hsm-key-label <label> +old name of --hsm-key, still accepted/);
+    expect(startHelp.stdout).toMatch(/--valid-for-days <days> +old name of --valid-for, still accepted/);
+  });
+
+  it('byok status --help documents its exit codes', async () => {
+    // Act
+    const run = await byok('status', '--help');
+
+    // Assess
+    expect(run.stdout).toMatch(
+      /Exit codes[^\n]*\n {2}0 .*\n {2}1 .*\n {2}2 .*lead window.*\n {2}3 .*no material/,
+    );
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['import'], "error: required option '--key-id <id>' not specified"],

@@ -83,6 +83,12 @@ describe('the approvals commands', () => {
       expect.stringMatching(/^byok: SelfApprovalError: /),
     ]);
     expect(unknown.stderr).toMatch(/^byok: ApprovalRequestNotFoundError: /);
+    // The API's hint, completed to run where this call went, runs as printed.
+    expect(unknown.stderr).toContain(
+      `hint: list the pending requests with: byok approvals --endpoint ${world.stack.url}\n`,
+    );
+    const printed = await byok('bob', ['approvals', '--endpoint', world.stack.url]);
+    expect(printed.code, printed.stderr).toBe(0);
     expect(approved.stdout).toContain('approved');
     expect(twice.stderr).toMatch(/^byok: RequestEndedError: /);
     expect(ended.stderr).toMatch(/^byok: RequestEndedError: /);

@@ -40,15 +40,20 @@ describe('byok local up + byok start --endpoint', () => {
       url,
       '--key-id',
       keyId,
-      '--valid-for-days',
-      '7',
+      '--valid-for',
+      '7d',
       '--poll-interval',
       '100',
+      '--output',
+      'json',
     ]);
 
     // Assess
     expect(stderr).toContain('ok VerifyImport');
-    expect(JSON.parse(stdout)).toMatchObject({ keyState: 'Enabled', hsmKeyLabel: 'aes-up' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { keyState: 'Enabled', hsmKeyLabel: 'aes-up' },
+    });
     const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(described.KeyMetadata?.KeyState).toBe('Enabled');
     kms.destroy();

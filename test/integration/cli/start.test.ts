@@ -103,9 +103,9 @@ describe('byok start (local stack)', () => {
       '50',
     ];
 
-    // Act
+    // Act: the old option name --valid-for-days still works; the second run prints JSON.
     const first = await cli(...args);
-    const second = await cli(...args);
+    const second = await cli(...args, '--output', 'json');
 
     // Assess
     expect(first.code, first.stderr).toBe(0);
@@ -116,12 +116,23 @@ describe('byok start (local stack)', () => {
       expect(first.stderr).toContain(`ok ${step}`);
     }
     expect(first.stderr).toMatch(/SUCCEEDED in \d+\.\d s/);
-    const output = JSON.parse(first.stdout) as { keyId: string; keyState: string; expirationModel: string };
-    expect(output.keyId).toMatch(new RegExp(`${keyId}$`));
-    expect(output).toMatchObject({ keyState: 'Enabled', expirationModel: 'KEY_MATERIAL_EXPIRES' });
+    // The proof, as byok import prints it.
+    expect(first.stdout).toMatch(
+      new RegExp(`^KMS key +arn:aws:kms:us-east-1:111122223333:key/${keyId} \\(SYMMETRIC_DEFAULT\\)`),
+    );
+    expect(first.stdout).toContain('HSM key      aes-start');
+    expect(first.stdout).toMatch(/expiry +valid to /);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('already exists for this request: following it');
-    expect(JSON.parse(second.stdout)).toEqual(output);
+    const execution = JSON.parse(second.stdout) as {
+      executionArn: string;
+      status: string;
+      output: { keyId: string; keyState: string; expirationModel: string };
+    };
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.executionArn).toMatch(/:execution:import-key-material:byok-/);
+    expect(execution.output.keyId).toMatch(new RegExp(`${keyId}$`));
+    expect(execution.output).toMatchObject({ keyState: 'Enabled', expirationModel: 'KEY_MATERIAL_EXPIRES' });
   });
 
   it('exits 1 with the error of the failed step and no stack trace', async () => {
@@ -156,7 +167,7 @@ describe('byok start (local stack)', () => {
   });
 
   it.each([
-    ['zero days', ['--valid-for-days', '0'], /whole days, 1\.\.365/],
+    ['zero days', ['--valid-for-days', '0'], /expected whole days 1\.\.365, e\.g\. 90d/],
     ['days and no expiry together', ['--valid-for-days', '5', '--no-expiry'], /cannot be used with/],
     [
       'an alias',
@@ -297,7 +308,7 @@ describe('byok start against AWS (SDK client mocked)', () => {
     const { io, lines } = quietIo();
 
     // Act
-    await runStart({ keyId: KEY, validForDays: 30, region: 'eu-west-1', pollInterval: 10 }, io);
+    await runStart({ keyId: KEY, validFor: 30, region: 'eu-west-1', pollInterval: 10, output: 'json' }, io);
 
     // Assess
     const [start] = sfnMock.commandCalls(StartExecutionCommand);
@@ -310,7 +321,13 @@ describe('byok start against AWS (SDK client mocked)', () => {
     for (const call of sfnMock.commandCalls(GetExecutionHistoryCommand)) {
       expect(call.args[0].input.includeExecutionData).toBe(false);
     }
-    expect(JSON.parse(lines.out)).toEqual({ keyState: 'Enabled' });
+    expect(JSON.parse(lines.out)).toEqual({
+      executionArn: 'arn:exec',
+      status: 'SUCCEEDED',
+      startDate: new Date(0).toISOString(),
+      stopDate: new Date(1500).toISOString(),
+      output: { keyState: 'Enabled' },
+    });
     expect(lines.err).toContain('SUCCEEDED in 1.5 s');
   });
 });
@@ -319,7 +336,7 @@ describe('execution names', () => {
   it('are the same for the same request on the same day, and differ otherwise', () => {
     // Prepare
     const day = new Date('2026-11-27T21:00:00Z');
-    const input = executionInputOf({ keyId: KEY, validForDays: 30, pollInterval: 1000 });
+    const input = executionInputOf({ keyId: KEY, validFor: 30, pollInterval: 1000 });
     const reordered = { validForDays: 30, keyId: KEY };
 
     // Act

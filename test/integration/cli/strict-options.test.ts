@@ -43,7 +43,7 @@ describe('strict option parsing (real CLI process)', () => {
     [['import', '--key-id', KEY, '--region', ''], "--region <region>' argument '' is invalid"],
     [
       ['start', '--key-id', KEY, '--valid-to', '2027-04-31T00:00:00Z'],
-      "--valid-to <iso-date-time>' argument '2027-04-31T00:00:00Z' is invalid. 2027-04-31 does not exist",
+      "--valid-to <iso>' argument '2027-04-31T00:00:00Z' is invalid. 2027-04-31 does not exist",
     ],
     [['start', '--key-id', KEY, '--hsm-key-label', ''], "--hsm-key-label <label>' argument '' is invalid"],
     [['start', '--key-id', KEY, '--name', 'two words'], "--name <name>' argument 'two words' is invalid"],
@@ -62,6 +62,16 @@ describe('strict option parsing (real CLI process)', () => {
     [['local', 'clock', 'set', '2027-02-29T00:00:00Z'], '2027-02-29 does not exist'],
     [['local', 'clock', 'show', '--endpoint', ''], "--endpoint <url>' argument '' is invalid"],
     [['status', '--region', ''], "--region <region>' argument '' is invalid"],
+    [['status', '--profile', ''], "--profile <name>' argument '' is invalid"],
+    [['status', '--output', 'yaml'], "--output <format>' argument 'yaml' is invalid. expected table or json"],
+    [
+      ['import', '--key-id', KEY, '--json', '--output', 'table'],
+      "option '--json' cannot be used with option '--output table'",
+    ],
+    [
+      ['start', '--key-id', KEY, '--hsm-key', 'a', '--hsm-key-label', 'b'],
+      "option '--hsm-key-label <label>' cannot be used with option '--hsm-key <label>'",
+    ],
     [['simulate', '--days', ''], "--days <n>' argument '' is invalid"],
     [
       ['import', '--key-id', KEY, '--hsm-key', 'pay\u001b[2K\rforged'],

@@ -90,8 +90,7 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     // Prepare: a key holding the known material, imported from alice's console.
     const { page, origin } = person('alice');
     keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'known-aes' });
-    await page.goto(`${origin}/#/start`);
-    await page.getByLabel('keyId').fill(keyId);
+    await page.goto(`${origin}/#/start?keyId=${keyId}`);
     await page.getByRole('button', { name: 'Start import' }).click();
     await page.waitForURL(/#\/runs\/arn%3Aaws%3Astates/);
     await page
@@ -116,11 +115,11 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     );
   });
 
-  it("requests a rotation as alice, and refuses alice's own Approve on the page with SelfApprovalError", async () => {
+  it('requests a rotation as alice, who is offered no Approve on her own request (and whose vote the API refuses)', async () => {
     // Prepare
     const { page } = person('alice');
 
-    // Act: request, wait for the new material's check value, approve as the requester.
+    // Act: request, wait for the new material's check value, then try to vote as the requester anyway.
     expect(await page.getByLabel('Key id').inputValue()).toBe(keyId);
     await page.getByLabel('Reason', { exact: true }).fill('yearly rotation');
     await page.getByRole('button', { name: 'Request rotation' }).click();
@@ -130,41 +129,59 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     const card = page.locator(`li[data-request-id="${requestId}"]`);
     await card.locator('[data-check-value]').waitFor({ timeout: RUN_TIMEOUT_MS });
     await page.screenshot({ path: await artifactPath('approvals-requested.png'), fullPage: true });
-    await card.getByRole('button', { name: 'Approve…' }).click();
-    await card.getByLabel('Reason to approve').fill('mine, so it should not count');
-    await card.getByRole('button', { name: 'Confirm approval' }).click();
+    const forced = await page.evaluate<{ status: number; error: string }>(
+      `fetch('/api/approvals/${requestId}/vote', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-byok-session': sessionStorage.getItem('byok-console-session') },
+        body: JSON.stringify({ decision: 'approve', reason: 'mine, so it should not count' }),
+      }).then(async (r) => ({ status: r.status, error: (await r.json()).error }))`,
+    );
 
-    // Assess
-    const alert = page.getByRole('alert').filter({ hasText: 'SelfApprovalError' });
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain('another authenticated identity');
+    // Assess: no Approve for the requester, and why; the API refuses the vote all the same.
+    expect(await card.getByRole('button', { name: 'Approve…' }).count()).toBe(0);
+    expect(await card.locator('[data-own-request]').textContent()).toMatch(
+      /You requested this rotation, so you cannot approve it.*SelfApprovalError/,
+    );
+    expect(forced).toEqual({ status: 403, error: 'SelfApprovalError' });
     expect(await card.textContent()).toContain('arn:aws:iam::111122223333:user/alice (you)');
     expect(await card.textContent()).toContain('yearly rotation');
     expect(await card.locator('[data-votes]').textContent()).toContain('0/1 approvals');
     expect(await card.locator('[data-check-value]').textContent()).toMatch(/^[0-9a-f]{6}$/);
+    expect(await card.locator('[data-check-how]').textContent()).toContain('byok hsm list');
     const unlabelled = await page.evaluate<number>(
       "[...document.querySelectorAll('input, select, textarea')].filter((e) => !e.labels || e.labels.length === 0).length",
     );
     expect(unlabelled).toBe(0);
     await page.screenshot({
-      path: await artifactPath('approvals-self-approval-refused.png'),
+      path: await artifactPath('approvals-own-request.png'),
       fullPage: true,
     });
   });
 
-  it('approves as bob in the second console, and the rotation completes: new current material, the run on Runs, both materials on Keys', async () => {
-    // Prepare
+  it('approves as bob from the waiting run’s link, and the rotation completes: new current material, the run on Runs, both materials on Keys, the voter under Ended', async () => {
+    // Prepare: bob finds the rotation's run, waiting for approval.
     const { page, origin } = person('bob');
+    await page.goto(`${origin}/#/runs`);
+    await page.getByLabel('Show').selectOption('rotation');
+    await page.locator('table.runs tbody tr').first().locator('a').click();
+    const waiting = page.locator('[data-verdict="waiting-approval"]');
+    await waiting.waitFor({ timeout: RUN_TIMEOUT_MS });
+    await page.screenshot({ path: await artifactPath('rotation-waiting.png'), fullPage: true });
+
+    // Act: follow the run's link to the vote, approve with the keyboard, then let the stack's clock
+    // run through KMS's rotation delay.
+    await waiting.locator('[data-approval-link]').click();
+    await page.waitForURL(new RegExp(`#/approvals\\?requestId=${requestId}`));
     const card = page.locator(`li[data-request-id="${requestId}"]`);
     await card.waitFor();
-
-    // Act: approve with the keyboard, then let the stack's clock run through KMS's rotation delay.
+    expect(await card.getAttribute('class')).toContain('request-focused');
     await card.getByRole('button', { name: 'Approve…' }).focus();
     await page.keyboard.press('Enter');
     await page.keyboard.type('checked the KCV against the HSM');
     await card.getByRole('button', { name: 'Confirm approval' }).click();
     await page.getByRole('status').filter({ hasText: 'quorum reached' }).waitFor();
-    await page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`).waitFor();
+    const endedRow = page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`);
+    await endedRow.waitFor();
     await page.screenshot({ path: await artifactPath('approvals-approved.png'), fullPage: true });
     let materialAfter = materialBefore;
     const until = Date.now() + RUN_TIMEOUT_MS;
@@ -179,7 +196,13 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
         ?.CurrentKeyMaterialId;
     }
 
-    // Assess: KMS rotated, the run is on the Runs page and succeeds, the key shows both materials.
+    // Assess: the voter, their reason and time under Ended; KMS rotated; the run succeeds; the key
+    // shows both materials.
+    const votes = (await endedRow.locator('[data-ended-votes]').textContent()) ?? '';
+    expect(votes).toMatch(
+      /user\/bob approved \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: checked the KCV against the HSM/,
+    );
+    expect(await endedRow.textContent()).toContain('yearly rotation');
     expect(materialAfter).toBeDefined();
     expect(materialAfter).not.toBe(materialBefore);
     await page.goto(`${origin}/#/runs`);
@@ -193,13 +216,20 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     expect(await page.locator('g[data-state="RotateKeyOnDemand"]').getAttribute('data-status')).toBe(
       'succeeded',
     );
+    expect(await page.locator('[data-approval-link]').getAttribute('href')).toBe(
+      `#/approvals?requestId=${requestId}`,
+    );
     await page.screenshot({ path: await artifactPath('rotation-run.png'), fullPage: true });
     await page.goto(`${origin}/#/keys`);
     const row = page.locator(`tr[data-key-id="${keyId}"]`);
     await row.waitFor();
-    expect(await row.locator(`code[title="${materialBefore}"]`).count()).toBe(1);
-    expect(await row.locator(`code[title="${materialAfter}"]`).count()).toBe(1);
-    expect(await row.textContent()).toMatch(/NON_CURRENT IMPORTED.*CURRENT IMPORTED/);
+    await row.locator(`code[title="KeyMaterialId ${materialAfter}"]`).waitFor({ timeout: 15_000 });
+    expect(await row.locator(`code[title="KeyMaterialId ${materialBefore}"]`).count()).toBe(1);
+    const materials = await row.locator('.materials li').allTextContents();
+    expect(materials.map((text) => /\b(current|previous)\b/.exec(text)?.[1]).sort()).toEqual([
+      'current',
+      'previous',
+    ]);
     await page.screenshot({ path: await artifactPath('keys-after-rotation.png'), fullPage: true });
     await page.goto(`${origin}/#/approvals`);
     await page.locator(`table.ended-requests tr[data-request-id="${requestId}"]`).waitFor();

@@ -22,7 +22,7 @@ describe('import workflow, ECC keys (real ASL, local KMS endpoint, NSS token)', 
     ['ECC_NIST_P256', 'ec-256', 'ECDSA_SHA_256', 'sha256'],
     ['ECC_NIST_P384', 'ec-384', 'ECDSA_SHA_384', 'sha384'],
   ] as const)(
-    'imports a %s signing key; KMS signatures verify with the HSM public key',
+    'imports a %s signing key, proven by the public key KMS derives; KMS signatures verify with the HSM public key',
     async (keySpec, label, algorithm, digest) => {
       // Prepare
       const keyId = await harness.createExternalKey({ keySpec, keyUsage: 'SIGN_VERIFY', hsmKeyLabel: label });
@@ -38,7 +38,7 @@ describe('import workflow, ECC keys (real ASL, local KMS endpoint, NSS token)', 
       const output = result.output as {
         evidence: { method: string; checks: Array<{ name: string; passed: boolean }> };
       };
-      expect(output.evidence.method).toBe('signature');
+      expect(output.evidence.method).toBe('public-key');
       expect(output.evidence.checks.every((check) => check.passed)).toBe(true);
       const hsmEvidence = await harness.token.hsm?.evidence(label);
       if (hsmEvidence?.kind !== 'public-key') throw new Error('expected public key evidence');

@@ -52,15 +52,17 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
   }
 
   it('retries ThrottlingException, KMSInternalException and DependencyTimeoutException and succeeds', async () => {
-    // Prepare
+    // Prepare: as against AWS, the SDK retries each call up to 3 attempts first; a call that fails
+    // all of them is retried by the state's Retry block. GetParametersForImport is throttled for
+    // two whole calls (6 attempts), ImportKeyMaterial for one (3), Decrypt once (the SDK absorbs it).
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
       hsmKeyLabel: 'aes-1',
     });
     await injectFaults([
-      { operation: 'GetParametersForImport', exception: 'ThrottlingException', count: 2 },
-      { operation: 'ImportKeyMaterial', exception: 'KMSInternalException', status: 500, count: 1 },
+      { operation: 'GetParametersForImport', exception: 'ThrottlingException', count: 6 },
+      { operation: 'ImportKeyMaterial', exception: 'KMSInternalException', status: 500, count: 3 },
       { operation: 'Decrypt', exception: 'DependencyTimeoutException', status: 503, count: 1 },
     ]);
 
@@ -72,21 +74,11 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     const retried = result.events
       .filter((event) => event.type === 'StateRetried')
       .map((event) => (event as unknown as RetriedEvent).state.name);
-    expect(retried).toEqual([
-      'GetParametersForImport',
-      'GetParametersForImport',
-      'ImportKeyMaterial',
-      'VerifyImport',
-    ]);
+    expect(retried).toEqual(['GetParametersForImport', 'GetParametersForImport', 'ImportKeyMaterial']);
     const failures = result.events
       .filter((event) => event.type === 'StateFailed')
       .map((event) => (event as unknown as { Error: string }).Error);
-    expect(failures).toEqual([
-      'ThrottlingException',
-      'ThrottlingException',
-      'KMSInternalException',
-      'DependencyTimeoutException',
-    ]);
+    expect(failures).toEqual(['ThrottlingException', 'ThrottlingException', 'KMSInternalException']);
   });
 
   it('fails with ThrottlingException and a failure event once the retries are used up, key untouched', async () => {
@@ -172,7 +164,13 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
           (event as unknown as { Error: string }).Error === 'ThrottlingException',
       ),
     );
-    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    // The SDK's own retries (3 attempts, with backoff) absorb most throttles, as against AWS; the
+    // state's Retry takes what they do not. Three imports in well under 3 s cannot all have got
+    // their GetParametersForImport at 1/s without one of the two.
+    const sdkRetried = results.some(
+      (result) => result.stopDate.getTime() - result.startDate.getTime() >= 900,
+    );
+    expect(throttled.length > 0 || sdkRetried).toBe(true);
   });
 
   async function configureQuotas(quotas: 'aws-default' | null): Promise<void> {

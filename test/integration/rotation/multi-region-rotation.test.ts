@@ -11,14 +11,14 @@ import {
   ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { getParametersForImport } from '../../../src/core/import/get-parameters-for-import.ts';
-import { silentLogger } from '../../../src/core/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
 import { wrapKeyMaterial } from '../../../src/core/import/wrap-key-material.ts';
 import { importReplicaMaterial } from '../../../src/core/rotation/import-replica-material.ts';
 import { replicaImportParameters } from '../../../src/core/rotation/replica-import-parameters.ts';
+import { silentLogger } from '../../../src/core/step-kernel/logger.ts';
 import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;

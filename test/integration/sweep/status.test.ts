@@ -44,9 +44,14 @@ afterAll(async () => {
   await world?.stop();
 });
 
+/** stdout of `byok status`; this world has keys without material, so it exits 3 (status-exit-codes.test.ts). */
 async function status(...args: string[]): Promise<string> {
-  const { stdout } = await run('node', ['bin/byok.js', 'status', '--endpoint', world.stack.url, ...args]);
-  return stdout;
+  const failed = await run('node', ['bin/byok.js', 'status', '--endpoint', world.stack.url, ...args]).catch(
+    (error: { code: number; stdout: string }) => error,
+  );
+  if (!('code' in failed) || failed.code !== 3)
+    throw new Error(`byok status exited ${JSON.stringify(failed)}`);
+  return failed.stdout;
 }
 
 describe('byok status', () => {

@@ -106,7 +106,7 @@ describe('byok worker allowlist and its own wrapping key', () => {
       activityArn: localActivityArn('wrap-key-material', stack.region, stack.accountId),
       heartbeatSeconds: 30,
       input: {
-        executionId: 'forged',
+        executionId: `arn:aws:states:${stack.region}:${stack.accountId}:execution:import-key-material:forged`,
         importParameters: {
           keyId: boundArn,
           keySpec: 'SYMMETRIC_DEFAULT',

@@ -208,7 +208,10 @@ describe('FindExpiringKeys', () => {
 
     // Assess
     expect(found.keys.map((key) => key.keyId)).toEqual(['k-ok']);
-    expect(found.skipped).toEqual([{ keyId: 'k-bad', why: expect.stringContaining('byok:valid-for-days') }]);
+    expect(found.skipped).toEqual([
+      { keyId: 'k-bad', why: expect.stringContaining('byok:valid-for-days'), error: 'InvalidKeyTagError' },
+    ]);
+    expect(found.unreadCount).toBe(1);
   });
 
   it('never uses more than half of a short validity as lead time', async () => {

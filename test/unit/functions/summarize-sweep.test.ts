@@ -132,4 +132,56 @@ describe('SummarizeSweep', () => {
     expect(Buffer.byteLength(JSON.stringify({ found: big, results }))).toBeLessThan(256 * 1024);
     expect(Buffer.byteLength(JSON.stringify(report))).toBeLessThan(256 * 1024);
   });
+
+  it('names a sweep that could not read some keys PARTIAL, never a plain success with due 0', async () => {
+    // Prepare: nothing due, but two keys were throttled while being read
+    const throttled: FindExpiringKeysOutput = {
+      ...found,
+      keys: [],
+      deferred: 0,
+      skipped: [
+        { keyId: 'k-5', why: 'Rate exceeded', error: 'ThrottlingException' },
+        { keyId: 'k-6', why: 'Rate exceeded', error: 'ThrottlingException' },
+        ...found.skipped,
+      ],
+      skippedCount: 3,
+      unreadCount: 2,
+    };
+
+    // Act
+    const report = await createHandler()({ found: throttled, results: [] });
+
+    // Assess
+    expect(report).toMatchObject({
+      due: 0,
+      failed: 0,
+      outcome: 'PARTIAL',
+      unread: 2,
+      outcomeReason: '2 keys could not be read (ThrottlingException)',
+    });
+  });
+
+  it('names a sweep with a failed import PARTIAL, and one that covered everything COMPLETE', async () => {
+    // Act
+    const failed = await createHandler()({
+      found,
+      results: [
+        { keyId: 'k-1', status: 'SUCCEEDED' },
+        { keyId: 'k-2', status: 'FAILED', error: 'HsmKeyNotFoundError' },
+        { keyId: 'k-3', status: 'SUCCEEDED' },
+      ],
+    });
+    const complete = await createHandler()({
+      found,
+      results: ['k-1', 'k-2', 'k-3'].map((keyId) => ({ keyId, status: 'SUCCEEDED' as const })),
+    });
+
+    // Assess
+    expect(failed).toMatchObject({
+      outcome: 'PARTIAL',
+      outcomeReason: '1 import failed (HsmKeyNotFoundError)',
+    });
+    expect(complete).toMatchObject({ outcome: 'COMPLETE', unread: 0 });
+    expect(complete.outcomeReason).toBeUndefined();
+  });
 });

@@ -6,6 +6,8 @@ export interface LastRun {
   result: 'SUCCEEDED' | 'FAILED';
   at: string;
   error?: string;
+  /** A `byok import` stopped by a signal before it verified. */
+  interrupted?: boolean;
 }
 
 /** One material of a key in one Region (src/core/sweep/status.ts MaterialStatus). */
@@ -55,6 +57,8 @@ export interface RunSummary {
   workflow: string;
   status: string;
   keyId: string | null;
+  /** A rotation's approval request. */
+  requestId: string | null;
   startDate: string;
   stopDate: string | null;
   durationMs: number | null;

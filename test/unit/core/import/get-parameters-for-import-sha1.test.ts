@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getParametersForImport } from '../../../../src/core/import/get-parameters-for-import.ts';
-import type { StepLogger } from '../../../../src/core/import/logger.ts';
 import { TAG_HSM_KEY_LABEL, TAG_WRAPPING_ALGORITHM } from '../../../../src/core/import/tags.ts';
+import type { StepLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 import {
   describeKeyReturns,

@@ -14,12 +14,12 @@ import {
   KmsKeyNotFoundError,
 } from '../../../../src/core/import/errors.ts';
 import { getParametersForImport } from '../../../../src/core/import/get-parameters-for-import.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
 import {
   TAG_HSM_KEY_LABEL,
   TAG_VALID_FOR_DAYS,
   TAG_WRAPPING_ALGORITHM,
 } from '../../../../src/core/import/tags.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 import { InMemoryHsm } from '../../../helpers/import/in-memory-hsm.ts';
 import {

@@ -4,8 +4,8 @@ import {
   KeySpecMismatchError,
   WrappingAlgorithmNotInTokenError,
 } from '../../../../src/core/import/errors.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
 import { wrapKeyMaterial } from '../../../../src/core/import/wrap-key-material.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { hmacImportParameters } from '../../../helpers/import/import-parameters.ts';
 import { InMemoryHsm } from '../../../helpers/import/in-memory-hsm.ts';
 

@@ -7,14 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AwsCommandOptions } from '../../../../src/onprem/cli/aws-options.ts';
+import { type ArnOption, regionOfArn, resolveAwsTarget } from '../../../../src/onprem/cli/aws-target.ts';
 import {
-  type ArnOption,
   ProfileNotFoundError,
   RegionConflictError,
   RegionMissingError,
-  regionOfArn,
-  resolveAwsTarget,
-} from '../../../../src/onprem/cli/aws-target.ts';
+} from '../../../../src/onprem/cli/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byok-aws-target-'));
 const CONFIG = join(dir, 'config');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const FOLDER = join(import.meta.dirname, '../../../../src/onprem/cli/commands/console');
-const CHEAP = new Set(['commander', '../../options.ts', './options.ts']);
+const CHEAP = new Set(['commander', '../../options.ts', '../../aws-options.ts', './options.ts']);
 
 function valueImports(source: string): string[] {
   return [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)]

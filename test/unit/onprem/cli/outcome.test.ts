@@ -42,7 +42,7 @@ describe('reportFailure', () => {
       reachedImport: true,
       before: PENDING,
       after: ENABLED,
-      endpoint: 'http://127.0.0.1:4599',
+      target: { endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' },
     });
 
     // Assess

@@ -66,6 +66,7 @@ describe('listRuns', () => {
         workflow: 'import-key-material',
         status: 'FAILED',
         keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+        requestId: null,
         startDate: '2027-01-01T00:00:00.000Z',
         stopDate: '2027-01-01T00:00:02.000Z',
         durationMs: 2000,

@@ -7,7 +7,7 @@ import {
   sessionFromHash,
 } from '../../../../src/onprem/console/ui/session.ts';
 
-const SECRET = 'A'.repeat(21) + '_-' + 'b'.repeat(20);
+const SECRET = `${'A'.repeat(21)}_-${'b'.repeat(20)}`;
 
 function fakeEnvironment(hash: string, stored?: string) {
   const items = new Map<string, string>(stored ? [[SESSION_STORAGE_KEY, stored]] : []);

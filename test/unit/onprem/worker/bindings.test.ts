@@ -57,9 +57,9 @@ describe('worker bindings', () => {
     const bindings = new KeyBindings([{ hsmKeyLabel: 'payments', kmsKeyArn: ARN_A }]);
 
     // Act
-    const allowed = bindings.require('payments', ARN_A);
-    const otherKey = () => bindings.require('payments', ARN_B);
-    const otherLabel = () => bindings.require('signing', ARN_A);
+    const allowed = bindings.resolve('payments', ARN_A);
+    const otherKey = () => bindings.resolve('payments', ARN_B);
+    const otherLabel = () => bindings.resolve('signing', ARN_A);
     const twice = () =>
       new KeyBindings([
         { hsmKeyLabel: 'payments', kmsKeyArn: ARN_A },
@@ -67,7 +67,7 @@ describe('worker bindings', () => {
       ]);
 
     // Assess
-    expect(allowed).toBe(ARN_A);
+    expect(allowed).toEqual({ keyArn: ARN_A, boundArn: ARN_A, via: 'exact' });
     expect(otherKey).toThrow(WorkerKeyNotBoundError);
     expect(otherLabel).toThrow(WorkerKeyNotBoundError);
     expect(twice).toThrow(InvalidWorkerBindingError);
@@ -79,7 +79,40 @@ describe('worker bindings', () => {
     const boundAndAny = new KeyBindings([{ hsmKeyLabel: 'payments', kmsKeyArn: ARN_A }], true);
 
     // Assess
-    expect(any.require('x', ARN_B)).toBe(ARN_B);
-    expect(() => boundAndAny.require('payments', ARN_B)).toThrow(WorkerKeyNotBoundError);
+    expect(any.resolve('x', ARN_B)).toEqual({ keyArn: ARN_B, boundArn: ARN_B, via: 'any' });
+    expect(() => boundAndAny.resolve('payments', ARN_B)).toThrow(WorkerKeyNotBoundError);
+  });
+
+  it('normalises an upper-case key id in --bind and in a bindings file to the id KMS answers', () => {
+    // Prepare
+    const upper = `${ARN_A.slice(0, ARN_A.lastIndexOf('/') + 1)}${ARN_A.slice(ARN_A.lastIndexOf('/') + 1).toUpperCase()}`;
+
+    // Act
+    const parsed = parseBinding(`payments=${upper}`);
+    const bindings = new KeyBindings([parsed]);
+
+    // Assess
+    expect(upper).not.toBe(ARN_A);
+    expect(parsed.kmsKeyArn).toBe(ARN_A);
+    expect(bindings.resolve('payments', ARN_A).keyArn).toBe(ARN_A);
+  });
+
+  it("covers a multi-Region key's replicas (same key id, other Region, same account), nothing else", () => {
+    // Prepare
+    const primary = 'arn:aws:kms:us-east-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef';
+    const replica = primary.replace('us-east-1', 'eu-west-1');
+    const otherAccount = replica.replace('111122223333', '444455556666');
+    const single = new KeyBindings([{ hsmKeyLabel: 'single', kmsKeyArn: ARN_A }]);
+    const bindings = new KeyBindings([{ hsmKeyLabel: 'payments', kmsKeyArn: primary }]);
+
+    // Act
+    const grant = bindings.resolve('payments', replica);
+
+    // Assess
+    expect(grant).toEqual({ keyArn: replica, boundArn: primary, via: 'exact', replicaOf: primary });
+    expect(() => bindings.resolve('payments', otherAccount)).toThrow(WorkerKeyNotBoundError);
+    expect(() => single.resolve('single', ARN_A.replace('eu-west-1', 'us-west-2'))).toThrow(
+      WorkerKeyNotBoundError,
+    );
   });
 });

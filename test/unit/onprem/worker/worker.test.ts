@@ -2,13 +2,13 @@
 // with full-jitter backoff (never a tight loop, never a crash), a task it cannot read is answered
 // with SendTaskFailure under the error's name, and stop() ends the loop.
 
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../src/core/clock.ts';
-import { silentLogger } from '../../../../src/core/import/logger.ts';
+import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
 import { fullJitterDelayMs } from '../../../../src/onprem/worker/backoff.ts';
 import { KeyBindings } from '../../../../src/onprem/worker/bindings.ts';
 import { ActivityWorker, type TaskLogLine } from '../../../../src/onprem/worker/worker.ts';
@@ -52,6 +52,8 @@ describe('ActivityWorker', () => {
         return {};
       });
     sfn.on(SendTaskFailureCommand).resolves({});
+    const events = mockClient(EventBridgeClient);
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
     worker = new ActivityWorker(
       {
         activities: [{ step: 'wrap-key-material', activityArn: ACTIVITY }],
@@ -66,6 +68,12 @@ describe('ActivityWorker', () => {
         events: new EventBridgeClient({ region: 'us-east-1' }),
         hsm: {} as never,
         bindings: new KeyBindings([], true),
+        journal: {
+          madeFor: async () => undefined,
+          ever: async () => false,
+          recordCreated: async () => {},
+          recordDestroyed: async () => {},
+        },
         clock: systemClock,
         logger: silentLogger,
         logTask: (line) => lines.push(line),
@@ -84,8 +92,16 @@ describe('ActivityWorker', () => {
     expect(failures).toEqual([
       expect.objectContaining({ taskToken: 'token-1', error: 'WorkerTaskInputError' }),
     ]);
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'failed', error: 'WorkerTaskInputError' })]);
+    // An unreadable task is a refused one: answered, logged and alerted without any of its text.
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'refused', error: 'WorkerTaskInputError' })]);
+    const alerts = events
+      .commandCalls(PutEventsCommand)
+      .map((call) => JSON.parse(call.args[0].input.Entries?.[0]?.Detail ?? '{}'));
+    expect(alerts).toEqual([
+      expect.objectContaining({ error: 'WorkerTaskInputError', keyId: '(not read: input refused)' }),
+    ]);
     expect(sfn.commandCalls(GetActivityTaskCommand)).toHaveLength(4);
     sfn.restore();
+    events.restore();
   });
 });

@@ -23,9 +23,9 @@ export async function runApprovals(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   const client = await approvalsClientFor(options);
-  const { requests } = await callApi(() => client.listRequests());
+  const { requests } = await callApi(() => client.listRequests(), client);
   const open = requests.filter((request) => OPEN.has(request.status));
-  if (options.json) {
+  if (options.output === 'json') {
     out.write(`${JSON.stringify(open)}\n`);
     return;
   }

@@ -11,8 +11,8 @@ export async function runVote(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
   const client = await approvalsClientFor(options);
-  const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }));
-  if (options.json) {
+  const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }), client);
+  if (options.output === 'json') {
     out.write(`${JSON.stringify(answer)}\n`);
     return;
   }

@@ -1,12 +1,12 @@
 // `byok approve <request>`: votes for a rotation request as the caller (AWS credential chain). This
 // module only declares the command; action.ts does the work.
-import { type Command, Option } from 'commander';
-import { ENDPOINT_HELP } from '../../approvals-options.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl } from '../../options.ts';
+import type { Command } from 'commander';
+import { addApprovalsOptions } from '../../approvals-options.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
 import type { ApproveOptions } from './options.ts';
 
 export function registerApproveCommand(program: Command): void {
-  program
+  const command = program
     .command('approve')
     .summary('Approve a rotation request (as the identity of your AWS credentials).')
     .description(
@@ -14,10 +14,9 @@ export function registerApproveCommand(program: Command): void {
         'M-th distinct approval lets the workflow import and rotate in the new material.',
     )
     .argument('<request>', 'the request id (from byok rotate or byok approvals)')
-    .requiredOption('--reason <text>', 'why (recorded with your vote)')
-    .addOption(new Option('--endpoint <url>', ENDPOINT_HELP).argParser(parseEndpointUrl))
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
-    .option('--json', 'print the outcome and the request as JSON')
+    .requiredOption('--reason <text>', 'why (recorded with your vote)');
+  addApprovalsOptions(command, 'json: the outcome and the request');
+  command
     .addHelpText(
       'after',
       `\nExample:\n  AWS_ACCESS_KEY_ID=bob byok approve 3f2c… --reason "checked the KCV" --endpoint ${DEFAULT_LOCAL_ENDPOINT}`,

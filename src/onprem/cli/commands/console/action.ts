@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { type LaunchFile, writeLaunchFile } from '../../../console/launch-file.ts';
 import { type ConsoleServer, startConsoleServer } from '../../../console/server.ts';
 import { readTlsMaterial } from '../../../console/tls.ts';
+import { resolveAwsTarget } from '../../aws-target.ts';
 import type { ConsoleOptions } from './options.ts';
 
 /** The platform's "open this" command; the file is one argument, never shell text. */
@@ -34,10 +35,12 @@ export async function serveConsoleUntilSignal(server: ConsoleServer, launchFile?
 }
 
 export async function runConsole(options: ConsoleOptions): Promise<void> {
+  const target = await resolveAwsTarget(options);
   const tls = await readTlsMaterial({ certFile: options.tlsCert, keyFile: options.tlsKey });
   const server = await startConsoleServer({
-    endpoint: options.endpoint,
-    region: options.region,
+    endpoint: target.endpoint,
+    region: target.region,
+    profile: target.profile,
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     ...(tls ? { tls } : {}),
@@ -46,7 +49,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   process.stdout.write(`${server.url}\n`);
   if (server.warning) process.stderr.write(`${server.warning}\n`);
   process.stderr.write(
-    `byok console: serving ${options.endpoint ? `the local stack at ${options.endpoint}` : 'AWS'} on ${server.origin}${tls ? ' (HTTPS)' : ''}; ` +
+    `byok console: serving ${target.endpoint ? `the local stack at ${target.endpoint}` : `AWS (${target.region})`} on ${server.origin}${tls ? ' (HTTPS)' : ''}; ` +
       'open the URL above (it carries this session’s secret). Ctrl-C stops it.\n',
   );
   const launchFile = options.open ? await writeLaunchFile(server.url) : undefined;

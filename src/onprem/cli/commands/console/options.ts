@@ -1,9 +1,8 @@
 // `byok console`'s options as commander parses them. Cheap to load: commander only.
 import { InvalidArgumentError } from 'commander';
+import type { AwsCommandOptions } from '../../aws-options.ts';
 
-export interface ConsoleOptions {
-  endpoint?: string;
-  region?: string;
+export interface ConsoleOptions extends AwsCommandOptions {
   port: number;
   host?: string;
   open?: boolean;

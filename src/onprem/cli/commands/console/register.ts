@@ -2,27 +2,22 @@
 // machine with the user's own AWS credentials (or against the local stack). This module only
 // declares the command; action.ts does the work and is loaded when it runs.
 import { type Command, Option } from 'commander';
-import { parseEndpointUrl } from '../../options.ts';
+import { addAwsOptions } from '../../aws-options.ts';
 import { type ConsoleOptions, parsePort } from './options.ts';
 
 export function registerConsoleCommand(program: Command): void {
-  program
+  const command = program
     .command('console')
     .summary('Serve the web console (keys, runs, start an import) on 127.0.0.1 and print its URL.')
     .description(
       'Serves a web console on this machine: every managed key with its expiry and next reimport, the runs of ' +
         'the import and sweep state machines drawn step by step, and a form to start an import. The server calls ' +
-        'AWS with the default credential chain (or the local stack with --endpoint); the browser never does. The ' +
+        'AWS with the default credential chain or --profile (or the local stack with --endpoint); the browser never does. The ' +
         'printed URL carries a per-session secret in its fragment: only a browser tab that opened it gets in. ' +
         'Beyond loopback (--host) it serves HTTPS (--tls-cert, --tls-key), or plain HTTP only with --allow-plain-http.',
-    )
-    .addOption(
-      new Option(
-        '--endpoint <url>',
-        'the local stack (e.g. http://127.0.0.1:4599); without it, AWS',
-      ).argParser(parseEndpointUrl),
-    )
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
+    );
+  addAwsOptions(command);
+  command
     .addOption(new Option('--port <n>', 'port to listen on').argParser(parsePort).default(0, 'a free one'))
     .option(
       '--host <address>',
@@ -38,7 +33,7 @@ export function registerConsoleCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nStop it with Ctrl-C. Examples:\n' +
-        '  byok console --open                                 # against AWS (AWS_REGION, default credentials)\n' +
+        "  byok console --open --profile bank-ops              # against AWS (the profile's credentials and Region)\n" +
         '  byok console --endpoint http://127.0.0.1:4599       # against `byok local up`\n' +
         '  byok console --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem   # HTTPS for other machines',
     )

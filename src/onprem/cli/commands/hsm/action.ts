@@ -64,7 +64,7 @@ export async function runHsmList(options: HsmListOptions): Promise<void> {
       rows.push({ ...key, check, ...(wrapping ? { wrappingAlgorithms: wrapping } : {}) });
     }
     const findings = options.capabilities ? (await token.tokenCapabilities()).findings : undefined;
-    if (options.json) {
+    if (options.output === 'json') {
       const report = { token: token.tokenLabel, profile: token.config.profile, keys: rows, findings };
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;

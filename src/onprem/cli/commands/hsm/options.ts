@@ -17,6 +17,6 @@ export interface HsmImportKeyOptions extends HsmCreateKeyOptions {
 }
 
 export interface HsmListOptions {
-  json?: boolean;
+  output?: 'table' | 'json' | undefined;
   capabilities?: boolean;
 }

@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { HSM_KEY_TYPES } from '../../../../core/hsm/port.ts';
 import { DEFAULT_BYOK_HOME } from '../../../../core/shared/paths.ts';
+import { addOutputOptions } from '../../aws-options.ts';
 import { parseLabelOption, parseNonBlankOption } from '../../options.ts';
 import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
@@ -59,13 +60,13 @@ export function registerHsmCommands(program: Command): void {
       await runHsmImportKey(options);
     });
 
-  hsm
+  const list = hsm
     .command('list')
     .description('List the keys in the token: labels, types, attributes, check values; never values.')
-    .option('--json', 'print JSON')
-    .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use')
-    .action(async (options: HsmListOptions) => {
-      const { runHsmList } = await import('./action.ts');
-      await runHsmList(options);
-    });
+    .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use');
+  addOutputOptions(list, 'json: the keys as an array');
+  list.action(async (options: HsmListOptions) => {
+    const { runHsmList } = await import('./action.ts');
+    await runHsmList(options);
+  });
 }

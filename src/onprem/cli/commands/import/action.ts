@@ -7,17 +7,21 @@ import { createSfnClient } from '../../../../core/aws/clients.ts';
 import { systemClock } from '../../../../core/clock.ts';
 import { defaultByokHome, loadHsmConfig } from '../../../../core/hsm/config.ts';
 import { finalizeIdleModules } from '../../../../core/hsm/pkcs11-adapter.ts';
-import type { ImportExecutionInput, ImportResult } from '../../../../core/import/contracts.ts';
+import type { ImportResult } from '../../../../core/import/contracts.ts';
 import { parseImportExecutionInput } from '../../../../core/import/get-parameters-for-import.ts';
 import { formatProof } from '../../../../core/import/report.ts';
+import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../core/import/tags.ts';
 import { sha1Disclosure } from '../../../../core/import/wrapping-algorithms.ts';
+import { hintForName } from '../../../../core/shared/hints.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
 import { createProgressReporter } from '../../../runner/progress.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 import { type ExecutionResult, runExecution } from '../../../runner/run-execution.ts';
 import { type AslDefinition, taskStates } from '../../../runner/state-machines.ts';
 import { tokenStateKind } from '../../../runner/tasks/integration.ts';
+import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
 import { AwsSetupError, ImportFailedError } from '../../errors.ts';
+import { awsCommand, byokCommand } from '../../hints.ts';
 import {
   type FailureReport,
   IMPORT_STATE,
@@ -28,13 +32,13 @@ import {
 import { runStart } from '../start/action.ts';
 import { executionInputFrom, type ImportOptions } from './options.ts';
 
-async function assertAwsReachable(deps: LocalDeps): Promise<void> {
+async function assertAwsReachable(deps: LocalDeps, target: AwsTarget): Promise<void> {
   try {
     await deps.kms.config.credentials();
   } catch (error) {
     throw new AwsSetupError(
-      'no AWS credentials found',
-      'configure them (aws configure, AWS_PROFILE, or an instance role), or pass --endpoint for the local stack',
+      target.profile ? `no AWS credentials found for profile ${target.profile}` : 'no AWS credentials found',
+      'configure them (aws configure, --profile or AWS_PROFILE, or an instance role), or pass --endpoint for the local stack',
       {
         cause: error,
       },
@@ -46,8 +50,8 @@ async function assertAwsReachable(deps: LocalDeps): Promise<void> {
  * True when the stack at `endpoint` runs the import workflow with its HSM steps as activities
  * (`byok local up --hsm-placement activity`): its DescribeStateMachine shows activity resources.
  */
-async function stackUsesHsmActivities(endpoint: string, region: string | undefined): Promise<boolean> {
-  const sfn = createSfnClient({ endpoint, region });
+async function stackUsesHsmActivities(target: AwsTarget): Promise<boolean> {
+  const sfn = createSfnClient(target);
   try {
     const machines = await sfn.send(new ListStateMachinesCommand({}));
     const machine = machines.stateMachines?.find((candidate) => candidate.name === 'import-key-material');
@@ -60,83 +64,48 @@ async function stackUsesHsmActivities(endpoint: string, region: string | undefin
   } catch {
     // No Step Functions API there (a bare KMS endpoint): the workflow runs here.
     return false;
+  } finally {
+    sfn.destroy();
   }
 }
 
 /**
  * The stack's HSM steps are activities, so the HSM is `byok worker`'s, not this process's: the
- * import runs as an execution of the stack's own state machine, followed to its end.
+ * import runs as an execution of the stack's own state machine, followed to its end and printed
+ * as `byok start` prints it (the same proof, or the same JSON).
  */
-async function importThroughStack(options: ImportOptions, input: ImportExecutionInput): Promise<void> {
-  let outputText = 'null';
-  const described = await runStart(
+async function importThroughStack(options: ImportOptions): Promise<void> {
+  const json = options.output === 'json';
+  await runStart(
+    { ...options, name: `import-${randomUUID()}`, pollInterval: 200 },
     {
-      keyId: input.keyId,
-      ...(input.hsmKeyLabel ? { hsmKeyLabel: input.hsmKeyLabel } : {}),
-      ...(input.validForDays !== undefined ? { validForDays: input.validForDays } : {}),
-      ...(input.validTo ? { validTo: input.validTo } : {}),
-      ...(input.noExpiry ? { expiry: false } : {}),
-      ...(input.wrappingAlgorithm ? { wrappingAlgorithm: input.wrappingAlgorithm } : {}),
-      ...(input.wrappingKeySpec ? { wrappingKeySpec: input.wrappingKeySpec } : {}),
-      ...(input.reason ? { reason: input.reason } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.region ? { region: options.region } : {}),
-      name: `import-${randomUUID()}`,
-      pollInterval: 200,
-    },
-    {
-      out: (text) => {
-        outputText = text;
-      },
+      out: (text) => process.stdout.write(text),
       err: (text) => {
-        if (!options.json) process.stderr.write(text);
+        if (!json) process.stderr.write(text);
       },
     },
   );
-  const output = JSON.parse(outputText) as ImportResult;
-  if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          executionArn: described.executionArn,
-          status: described.status,
-          startDate: described.startDate?.toISOString(),
-          stopDate: described.stopDate?.toISOString(),
-          output,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    return;
-  }
-  process.stdout.write(formatProof(output));
 }
 
 export async function runImport(options: ImportOptions): Promise<void> {
   // The schema the first step parses with, checked before the HSM or KMS is touched.
   const input = parseImportExecutionInput(executionInputFrom(options));
-  if (options.endpoint && (await stackUsesHsmActivities(options.endpoint, options.region))) {
-    await importThroughStack(options, input);
+  const target = await resolveAwsTarget(options, [{ option: '--key-id', value: options.keyId }]);
+  if (target.endpoint && (await stackUsesHsmActivities(target))) {
+    await importThroughStack(options);
     return;
   }
+  const json = options.output === 'json';
   const hsmConfig = await loadHsmConfig(defaultByokHome());
-  const clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!options.endpoint && !region) {
-    throw new AwsSetupError(
-      'no AWS Region given',
-      'pass --region or set AWS_REGION (or --endpoint for the local stack)',
-    );
-  }
-  const deps = await createLocalDeps({ endpoint: options.endpoint, region, clock, hsmConfig });
+  const clock = target.endpoint ? await endpointClock(target.endpoint) : systemClock;
+  const deps = await createLocalDeps({ ...target, clock, hsmConfig });
   let result: ExecutionResult;
   let failure: FailureReport | undefined;
   try {
-    if (!options.endpoint) await assertAwsReachable(deps);
+    if (!target.endpoint) await assertAwsReachable(deps, target);
     // The key as KMS shows it before the run, to tell afterwards whether a failed run changed it.
     const before = await snapshotKey(deps.kms, input.keyId);
-    const progress = options.json ? undefined : createProgressReporter({ stream: process.stderr });
+    const progress = json ? undefined : createProgressReporter({ stream: process.stderr });
     result = await runExecution({
       stateMachine: 'import-key-material',
       input,
@@ -151,7 +120,7 @@ export async function runImport(options: ImportOptions): Promise<void> {
         publishFailure: publishFailureOf(result),
         before,
         after: reachedImport ? await snapshotKey(deps.kms, input.keyId) : undefined,
-        endpoint: options.endpoint,
+        target,
       });
     }
   } finally {
@@ -166,17 +135,17 @@ export async function runImport(options: ImportOptions): Promise<void> {
     );
     if (disclosure) process.stderr.write(`${disclosure}\n`);
   }
-  if (options.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify(summarize(result, failure), null, 2)}\n`);
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
     return;
   }
   if (result.status !== 'SUCCEEDED') {
-    const specific = hintFor(result.error);
+    const specific = hintFor(result.error, input.keyId, target) ?? hintForName(result.error);
     const next = failure?.hint;
     throw new ImportFailedError(
       result,
-      specific && next ? `${specific}; ${next}` : (specific ?? next),
+      specific && next ? `${specific.replace(/[.]$/, '')}; ${next}` : (specific ?? next),
       failure?.details,
     );
   }
@@ -220,16 +189,19 @@ function summarize(result: ExecutionResult, failure: FailureReport | undefined) 
   };
 }
 
-function hintFor(error: string | undefined): string | undefined {
+/** What to do about the step's error, with commands that run as printed (hints.ts). */
+function hintFor(error: string | undefined, keyId: string, target: AwsTarget): string | undefined {
   switch (error) {
     case 'IncorrectKeyMaterialException':
       return 'this KMS key already holds other material: import the HSM key it was created from';
     case 'HsmKeyNotFoundError':
-      return 'list the token keys with `byok hsm list`';
+      return `list the token keys with ${byokCommand({}, 'hsm', 'list')}`;
     case 'AliasNotAcceptedError':
-      return 'resolve the alias first, e.g. aws kms describe-key --key-id <alias> --query KeyMetadata.Arn';
+      return `resolve the alias first: ${awsCommand(target, 'kms', 'describe-key', '--key-id', keyId, '--query', 'KeyMetadata.Arn', '--output', 'text')}`;
     case 'KeyOriginNotExternalError':
-      return 'create the KMS key with origin EXTERNAL (aws kms create-key --origin EXTERNAL)';
+      return `create the KMS key with origin EXTERNAL (${awsCommand(target, 'kms', 'create-key', '--origin', 'EXTERNAL')})`;
+    case 'KeyNotManagedError':
+      return `tag the key for byok: ${awsCommand(target, 'kms', 'tag-resource', '--key-id', keyId, '--tags', `TagKey=${TAG_MANAGED},TagValue=${TAG_MANAGED_VALUE}`)}`;
     case 'HsmKeyLabelMissingError':
       return 'pass --hsm-key, or tag the KMS key with byok:hsm-key-label';
     case 'ThrottlingException':

@@ -1,12 +1,12 @@
 // `byok reject <request>`: rejects a rotation request as the caller (AWS credential chain); one
 // rejection ends it. This module only declares the command; the vote is approve's action.
-import { type Command, Option } from 'commander';
-import { ENDPOINT_HELP } from '../../approvals-options.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl } from '../../options.ts';
+import type { Command } from 'commander';
+import { addApprovalsOptions } from '../../approvals-options.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../../options.ts';
 import type { RejectOptions } from './options.ts';
 
 export function registerRejectCommand(program: Command): void {
-  program
+  const command = program
     .command('reject')
     .summary('Reject a rotation request (one rejection ends it).')
     .description(
@@ -14,10 +14,9 @@ export function registerRejectCommand(program: Command): void {
         'request: the workflow deletes anything pending and destroys the new HSM key.',
     )
     .argument('<request>', 'the request id (from byok rotate or byok approvals)')
-    .requiredOption('--reason <text>', 'why (recorded with your vote)')
-    .addOption(new Option('--endpoint <url>', ENDPOINT_HELP).argParser(parseEndpointUrl))
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
-    .option('--json', 'print the outcome and the request as JSON')
+    .requiredOption('--reason <text>', 'why (recorded with your vote)');
+  addApprovalsOptions(command, 'json: the outcome and the request');
+  command
     .addHelpText(
       'after',
       `\nExample:\n  AWS_ACCESS_KEY_ID=carol byok reject 3f2c… --reason "not during the freeze" --endpoint ${DEFAULT_LOCAL_ENDPOINT}`,

@@ -13,10 +13,11 @@ export async function runRotate(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const client = await approvalsClientFor(options);
-  const { request } = await callApi(() =>
-    client.requestRotation({ keyId: options.keyId, reason: options.reason }),
+  const { request } = await callApi(
+    () => client.requestRotation({ keyId: options.keyId, reason: options.reason }),
+    client,
   );
-  if (!options.json) {
+  if (options.output !== 'json') {
     err.write(
       `rotation requested by ${request.requester} for ${request.keyArn}: ${request.approvalsRequired} approval(s) needed by ${request.deadline}\n`,
     );
@@ -25,10 +26,11 @@ export async function runRotate(
   if (options.wait) {
     while (OPEN.has(final.status)) {
       await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
-      final = (await callApi(() => client.getRequest(request.requestId))).request;
+      final = (await callApi(() => client.getRequest(request.requestId), client)).request;
     }
   }
-  if (options.json) out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
+  if (options.output === 'json')
+    out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
   else out.write(`${request.requestId}\n`);
   if (options.wait && final.status !== 'APPROVED') {
     throw new RotationNotApprovedError(request.requestId, final.status, final.endReason);

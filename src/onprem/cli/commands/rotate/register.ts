@@ -1,13 +1,13 @@
 // `byok rotate`: asks the approvals API for an approval-gated rotation of a key's imported
 // material. The caller (from the AWS credential chain) is the requester; the API starts the
 // rotation workflow. This module only declares the command; action.ts does the work.
-import { type Command, Option } from 'commander';
-import { ENDPOINT_HELP } from '../../approvals-options.ts';
-import { DEFAULT_LOCAL_ENDPOINT, parseEndpointUrl, parseWholeNumber } from '../../options.ts';
+import type { Command } from 'commander';
+import { addApprovalsOptions } from '../../approvals-options.ts';
+import { DEFAULT_LOCAL_ENDPOINT, parseWholeNumber } from '../../options.ts';
 import type { RotateOptions } from './options.ts';
 
 export function registerRotateCommand(program: Command): void {
-  program
+  const command = program
     .command('rotate')
     .summary('Ask for an approval-gated rotation of a key (new material made in the HSM, then approved).')
     .description(
@@ -21,11 +21,10 @@ export function registerRotateCommand(program: Command): void {
       'KMS key id or ARN (symmetric, origin EXTERNAL, tagged byok:managed=true)',
     )
     .requiredOption('--reason <text>', 'why (shown to the approvers and recorded)')
-    .addOption(new Option('--endpoint <url>', ENDPOINT_HELP).argParser(parseEndpointUrl))
-    .option('--region <region>', 'AWS Region (default: AWS_REGION)')
-    .option('--json', 'print one JSON object with a requestId field')
     .option('--wait', 'wait until the request is approved, rejected or expires')
-    .option('--poll-interval <ms>', 'how often --wait asks', parseWholeNumber(10, 60_000), 1000)
+    .option('--poll-interval <ms>', 'how often --wait asks', parseWholeNumber(10, 60_000), 1000);
+  addApprovalsOptions(command, 'json: one object with a requestId field');
+  command
     .addHelpText(
       'after',
       '\nExamples:\n' +

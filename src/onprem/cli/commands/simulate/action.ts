@@ -24,7 +24,7 @@ export async function runSimulate(options: SimulateOptions): Promise<void> {
     if (bar) process.stderr.write('\n');
     finalizeIdleModules();
   }
-  if (options.json) {
+  if (options.output === 'json') {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     process.stdout.write(formatResult(result));

@@ -9,7 +9,8 @@ export interface SimulateOptions {
   quota: number;
   /** Days between rotations of each symmetric key. */
   rotateEvery?: number;
-  json?: boolean;
+  /** json: the result as one JSON object on the last line. */
+  output?: 'table' | 'json' | undefined;
 }
 
 /** `--rotate-every`: whole days, with or without a `d` (e.g. 90d), 1..3650. */

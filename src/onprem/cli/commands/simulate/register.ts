@@ -3,11 +3,12 @@
 // and how long any managed key was without material. This module only declares the command;
 // action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
+import { addOutputOptions } from '../../aws-options.ts';
 import { parseWholeNumber as wholeNumber } from '../../options.ts';
 import { parseRotateEvery, type SimulateOptions } from './options.ts';
 
 export function registerSimulateCommand(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('Simulate days of scheduled reimports on the embedded stack and report expiries.')
     .description(
@@ -30,8 +31,9 @@ export function registerSimulateCommand(program: Command): void {
       '--rotate-every <days>',
       'rotate every symmetric key this often (e.g. 90d) through the rotation workflow, approved by two simulated approvers',
       parseRotateEvery,
-    )
-    .option('--json', 'print the result as one JSON object on the last line')
+    );
+  addOutputOptions(command, 'json: the result as one JSON object on the last line');
+  command
     .addHelpText(
       'after',
       '\nExits 1 if any execution failed or any key went without material. Examples:\n' +

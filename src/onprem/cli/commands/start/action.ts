@@ -15,8 +15,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { createKmsClient, createSfnClient } from '../../../../core/aws/clients.ts';
 import { findStateMachineArns } from '../../../../core/aws/state-machines.ts';
-import { type ImportExecutionInput, ImportExecutionInputSchema } from '../../../../core/import/contracts.ts';
+import {
+  type ImportExecutionInput,
+  ImportExecutionInputSchema,
+  type ImportResult,
+} from '../../../../core/import/contracts.ts';
+import { formatProof } from '../../../../core/import/report.ts';
 import { sha1Disclosure } from '../../../../core/import/wrapping-algorithms.ts';
+import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
 import {
   ExecutionNameTakenError,
   ImportExecutionFailedError,
@@ -24,7 +30,9 @@ import {
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../errors.ts';
+import { importInputOf } from '../../import-request-options.ts';
 import {
+  type FailureReport,
   IMPORT_STATE,
   type KeySnapshot,
   PUBLISH_FAILED_STATE,
@@ -39,17 +47,7 @@ const IMPORT_STATE_MACHINE = 'import-key-material';
 
 /** The execution input for these options, checked with the schema the handlers use. */
 export function executionInputOf(options: StartOptions): ImportExecutionInput {
-  const candidate = {
-    keyId: options.keyId,
-    ...(options.hsmKeyLabel !== undefined ? { hsmKeyLabel: options.hsmKeyLabel } : {}),
-    ...(options.validForDays !== undefined ? { validForDays: options.validForDays } : {}),
-    ...(options.validTo !== undefined ? { validTo: options.validTo } : {}),
-    ...(options.expiry === false ? { noExpiry: true } : {}),
-    ...(options.wrappingAlgorithm !== undefined ? { wrappingAlgorithm: options.wrappingAlgorithm } : {}),
-    ...(options.wrappingKeySpec !== undefined ? { wrappingKeySpec: options.wrappingKeySpec } : {}),
-    ...(options.reason !== undefined ? { reason: options.reason } : {}),
-  };
-  const parsed = ImportExecutionInputSchema.safeParse(candidate);
+  const parsed = ImportExecutionInputSchema.safeParse(importInputOf(options.keyId, options));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
@@ -84,20 +82,20 @@ function isConnectionFailure(error: unknown): boolean {
   return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up/i.test(text);
 }
 
-async function send<T>(options: StartOptions, call: () => Promise<T>): Promise<T> {
+async function send<T>(target: AwsTarget, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (isConnectionFailure(error)) {
-      throw options.endpoint
+      throw target.endpoint
         ? new StepFunctionsUnreachableError(
-            `no Step Functions API answers at ${options.endpoint}`,
+            `no Step Functions API answers at ${target.endpoint}`,
             'start the local stack with: byok local up',
             { cause: error },
           )
         : new StepFunctionsUnreachableError(
-            'AWS Step Functions cannot be reached',
-            'check the network and AWS_REGION',
+            `AWS Step Functions in ${target.region} cannot be reached`,
+            `check the network and the Region (${target.region}, from ${target.regionSource})`,
             {
               cause: error,
             },
@@ -107,11 +105,69 @@ async function send<T>(options: StartOptions, call: () => Promise<T>): Promise<T
   }
 }
 
-async function findImportStateMachine(sfn: SFNClient, options: StartOptions): Promise<string> {
+/** The most attempts of one request on one day (`<name>`, `<name>-2`, ... `<name>-20`). */
+export const MAX_ATTEMPTS_PER_DAY = 20;
+
+/** `<name>` for the first attempt, `<name>-<n>` for the n-th: the attempts of a day sort together. */
+export function attemptName(baseName: string, attempt: number): string {
+  return attempt === 1 ? baseName : `${baseName.slice(0, 80 - `-${attempt}`.length)}-${attempt}`;
+}
+
+/**
+ * Starts the request's execution, or joins it: the first attempt of the day is `<name>`; if an
+ * execution of that name for the same input is running or succeeded, it is followed (idempotent);
+ * if it ended without success (FAILED, TIMED_OUT, ABORTED), the next attempt `<name>-2` ... is
+ * started, so "fix the cause and run it again" runs it again instead of replaying the failure.
+ */
+async function startOrJoin(
+  sfn: SFNClient,
+  target: AwsTarget,
+  stateMachineArn: string,
+  baseName: string,
+  inputText: string,
+  io: StartIo,
+): Promise<{ executionArn: string; started: boolean }> {
+  const ended: string[] = [];
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS_PER_DAY; attempt += 1) {
+    const name = attemptName(baseName, attempt);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      const started = await send(target, () =>
+        sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
+      );
+      const previous = ended.at(-1);
+      io.err(
+        `started ${started.executionArn as string}${previous ? ` (attempt ${attempt}; ${previous})` : ''}\n`,
+      );
+      return { executionArn: started.executionArn as string, started: true };
+    } catch (error) {
+      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
+      const existing = await send(target, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+      if (JSON.stringify(JSON.parse(existing.input ?? 'null')) !== inputText) {
+        throw new ExecutionNameTakenError(`execution name ${name} is taken by a different request`, {
+          cause: error,
+        });
+      }
+      if (
+        existing.status === 'RUNNING' ||
+        existing.status === 'SUCCEEDED' ||
+        existing.status === 'PENDING_REDRIVE'
+      ) {
+        io.err(`${executionArn} already exists for this request: following it (${existing.status})\n`);
+        return { executionArn, started: false };
+      }
+      ended.push(`${name} ended ${existing.status}${existing.error ? ` (${existing.error})` : ''}`);
+    }
+  }
+  throw new ExecutionNameTakenError(
+    `the request already ran ${MAX_ATTEMPTS_PER_DAY} times today without success (${ended.at(-1) ?? ''})`,
+  );
+}
+
+async function findImportStateMachine(sfn: SFNClient, target: AwsTarget): Promise<string> {
   const found =
-    (await send(options, () => findStateMachineArns(sfn, [IMPORT_STATE_MACHINE]))).get(
-      IMPORT_STATE_MACHINE,
-    ) ?? [];
+    (await send(target, () => findStateMachineArns(sfn, [IMPORT_STATE_MACHINE]))).get(IMPORT_STATE_MACHINE) ??
+    [];
   if (found.length === 1) return found[0] as string;
   throw new StateMachineNotFoundError(
     found.length === 0
@@ -163,6 +219,7 @@ async function follow(
   sfn: SFNClient,
   executionArn: string,
   options: StartOptions,
+  target: AwsTarget,
   write: (line: string) => void,
 ): Promise<{ described: DescribeExecutionCommandOutput; trace: ExecutionTrace }> {
   let seen = 0;
@@ -170,9 +227,9 @@ async function follow(
   let currentFailed = false;
   const trace: ExecutionTrace = { entered: new Set() };
   for (;;) {
-    const described = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+    const described = await send(target, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
     // Payloads stay out of the history we read: they hold import tokens and wrapped blobs.
-    const history = await send(options, () =>
+    const history = await send(target, () =>
       sfn.send(
         new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false, maxResults: 1000 }),
       ),
@@ -202,43 +259,83 @@ async function follow(
   }
 }
 
+/** An import workflow's output (a state machine of another shape prints as JSON). */
+function isImportResult(output: unknown): output is ImportResult {
+  return typeof output === 'object' && output !== null && 'evidence' in output && 'keyId' in output;
+}
+
+/** Where `byok start` writes: the result on `out`, progress and notes on `err`. */
+export interface StartIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const PROCESS_IO: StartIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** The execution as `--output json` prints it (the shape `byok import --output json` prints too). */
+function executionView(
+  executionArn: string,
+  described: DescribeExecutionCommandOutput,
+  output: unknown,
+  report?: FailureReport,
+) {
+  return {
+    executionArn,
+    status: described.status,
+    startDate: described.startDate?.toISOString(),
+    stopDate: described.stopDate?.toISOString(),
+    ...(output !== undefined && output !== null ? { output } : {}),
+    ...(described.error ? { error: described.error, cause: described.cause } : {}),
+    ...(report ? { failureDetails: report.details, next: report.hint } : {}),
+  };
+}
+
+/**
+ * Starts the import (or joins the same request's execution), follows it to the end and prints the
+ * proof (`--output table`, the default) or the execution as JSON. A failed execution is an
+ * ImportExecutionFailedError (with --output json, its execution is printed first).
+ */
 export async function runStart(
   options: StartOptions,
-  io: { out: (text: string) => void; err: (text: string) => void } = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-  },
+  io: StartIo = PROCESS_IO,
 ): Promise<DescribeExecutionCommandOutput> {
   const input = executionInputOf(options);
-  const sfn = createSfnClient({ endpoint: options.endpoint, region: options.region });
-  const kms = createKmsClient({ endpoint: options.endpoint, region: options.region });
+  const target = await resolveAwsTarget(options, [
+    { option: '--key-id', value: options.keyId },
+    { option: '--state-machine-arn', value: options.stateMachineArn },
+  ]);
+  const json = options.output === 'json';
+  const sfn = createSfnClient(target);
+  const kms = createKmsClient(target);
   try {
-    const stateMachineArn = options.stateMachineArn ?? (await findImportStateMachine(sfn, options));
-    const name = options.name ?? deterministicExecutionName(input, new Date());
+    const stateMachineArn = options.stateMachineArn ?? (await findImportStateMachine(sfn, target));
+    const baseName = options.name ?? deterministicExecutionName(input, new Date());
     const inputText = JSON.stringify(input);
-    let executionArn: string;
     // The key as KMS shows it now, to tell afterwards whether a failed execution changed it.
     let before: KeySnapshot | Error | undefined = await snapshotKey(kms, input.keyId);
-    try {
-      const started = await send(options, () =>
-        sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: inputText })),
+    const joined = await startOrJoin(sfn, target, stateMachineArn, baseName, inputText, io);
+    const executionArn = joined.executionArn;
+    // An execution that already ran may have run before the snapshot: it is no "before" for it.
+    if (!joined.started) before = undefined;
+    // Ctrl-C (or SIGTERM) stops following, not the execution: say so, and how to follow it again.
+    const stopFollowing = (signal: NodeJS.Signals) => {
+      io.err(
+        `${signal}: stopped following; the execution continues in Step Functions: ${executionArn}\n` +
+          `follow it again with the same byok start command (it joins the running execution), or: aws stepfunctions describe-execution --execution-arn ${executionArn}\n`,
       );
-      executionArn = started.executionArn as string;
-      io.err(`started ${executionArn}\n`);
-    } catch (error) {
-      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
-      executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-      const existing = await send(options, () => sfn.send(new DescribeExecutionCommand({ executionArn })));
-      if (JSON.stringify(JSON.parse(existing.input ?? 'null')) !== inputText) {
-        throw new ExecutionNameTakenError(`execution name ${name} is taken by a different request`, {
-          cause: error,
-        });
-      }
-      io.err(`${executionArn} already exists for this request: following it\n`);
-      // That execution may have run before the snapshot: it is no "before" for it.
-      before = undefined;
-    }
-    const { described, trace } = await follow(sfn, executionArn, options, (line) => io.err(`${line}\n`));
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', stopFollowing);
+    process.once('SIGTERM', stopFollowing);
+    const { described, trace } = await follow(sfn, executionArn, options, target, (line) =>
+      io.err(`${line}\n`),
+    ).finally(() => {
+      process.off('SIGINT', stopFollowing);
+      process.off('SIGTERM', stopFollowing);
+    });
     if (described.status !== 'SUCCEEDED') {
       const reachedImport = trace.entered.has(IMPORT_STATE);
       const report = reportFailure({
@@ -247,19 +344,22 @@ export async function runStart(
         publishFailure: trace.publishFailure,
         before,
         after: reachedImport ? await snapshotKey(kms, input.keyId) : undefined,
-        endpoint: options.endpoint,
+        target,
       });
+      if (json)
+        io.out(`${JSON.stringify(executionView(executionArn, described, undefined, report), null, 2)}\n`);
       throw new ImportExecutionFailedError(
         executionArn,
         described.status ?? 'UNKNOWN',
         described.error,
         described.cause,
         report,
+        target,
       );
     }
     const seconds = ((described.stopDate?.getTime() ?? 0) - (described.startDate?.getTime() ?? 0)) / 1000;
     io.err(`SUCCEEDED in ${seconds.toFixed(1)} s\n`);
-    const output = JSON.parse(described.output ?? 'null') as { wrappingAlgorithm?: unknown } | null;
+    const output = JSON.parse(described.output ?? 'null') as ImportResult | null;
     const disclosure =
       typeof output?.wrappingAlgorithm === 'string'
         ? sha1Disclosure(
@@ -268,7 +368,11 @@ export async function runStart(
           )
         : undefined;
     if (disclosure) io.err(`${disclosure}\n`);
-    io.out(`${JSON.stringify(output, null, 2)}\n`);
+    if (json || !isImportResult(output)) {
+      io.out(`${JSON.stringify(executionView(executionArn, described, output), null, 2)}\n`);
+    } else {
+      io.out(formatProof(output));
+    }
     return described;
   } finally {
     sfn.destroy();

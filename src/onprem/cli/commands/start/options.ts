@@ -1,33 +1,22 @@
 // `byok start`'s options as commander parses them, and their parsers. Cheap to load (commander and
 // dependency-free modules), so `--help` and a mistyped value answer before action.ts is imported.
-import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../../core/import/validity-limits.ts';
+// The import options (--hsm-key, --valid-for, ...) are the ones `byok import` takes, declared in
+// ../../import-request-options.ts; the AWS options (--endpoint, --region, --profile) and --output
+// in ../../aws-options.ts.
 import { parseWholeNumberIn } from '../../../../core/shared/parse.ts';
+import type { AwsCommandOptions, OutputFormat } from '../../aws-options.ts';
+import type { ImportRequestOptions } from '../../import-request-options.ts';
 import { optionParser } from '../../options.ts';
 
 /** The options as commander parses them. */
-export interface StartOptions {
+export interface StartOptions extends AwsCommandOptions, ImportRequestOptions {
   keyId: string;
-  stateMachineArn?: string;
-  endpoint?: string;
-  region?: string;
-  hsmKeyLabel?: string;
-  validForDays?: number;
-  validTo?: string;
-  expiry?: boolean;
-  wrappingAlgorithm?: string;
-  wrappingKeySpec?: string;
-  reason?: string;
-  name?: string;
+  stateMachineArn?: string | undefined;
+  name?: string | undefined;
   pollInterval: number;
+  /** table (default): the proof, as `byok import` prints it; json: the execution and its output. */
+  output?: OutputFormat | undefined;
 }
-
-/** `--valid-for-days`: whole days within KMS's limits. */
-export const parseDays = optionParser((text) => {
-  const parsed = parseWholeNumberIn(text, MIN_VALID_FOR_DAYS, MAX_VALID_FOR_DAYS);
-  return parsed.ok
-    ? parsed
-    : { ok: false, problem: `whole days, ${MIN_VALID_FOR_DAYS}..${MAX_VALID_FOR_DAYS}` };
-});
 
 /** `--poll-interval`: milliseconds, 10..60000. */
 export const parsePollInterval = optionParser((text) => parseWholeNumberIn(text, 10, 60_000));

@@ -6,22 +6,29 @@ import {
   collectStatus,
   formatTimeLeft,
   type LastRuns,
+  type LastSweep,
   lastRunsFromLocalEvents,
   lastRunsFromStepFunctions,
+  lastSweepFromLocalEvents,
+  lastSweepFromStepFunctions,
   type StatusReport,
 } from '../../../../core/sweep/status.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 
+import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
+import { statusHealth } from './health.ts';
 import type { StatusOptions } from './options.ts';
 
 export async function runStatus(options: StatusOptions): Promise<void> {
-  const clientOptions = { endpoint: options.endpoint, region: options.region };
-  const kms = createKmsClient(clientOptions);
-  // A multi-Region key's replicas are read in their own Regions.
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint });
+  const target = await resolveAwsTarget(options, [
+    { option: '--state-machine-arn', value: options.stateMachineArn },
+  ]);
+  const kms = createKmsClient(target);
+  // A multi-Region key's replicas are read in their own Regions (same endpoint and profile).
+  const regional = createRegionalKmsClients(target);
   try {
-    const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
-    const lastRuns = await lastRunsFor(options);
+    const clock: Clock = target.endpoint ? await endpointClock(target.endpoint) : systemClock;
+    const lastRuns = await lastRunsFor(options, target);
     const report = await collectStatus({
       kms,
       kmsForRegion: (region) => regional.forRegion(region),
@@ -29,21 +36,57 @@ export async function runStatus(options: StatusOptions): Promise<void> {
       leadWindowDays: options.leadWindowDays,
       lastRuns,
     });
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
+    const lastSweep = await lastSweepFor(target);
+    if (lastSweep) report.lastSweep = lastSweep;
+    const health = statusHealth(report);
+    process.stdout.write(
+      options.output === 'json' ? `${JSON.stringify({ ...report, ...health })}\n` : formatStatus(report),
+    );
+    // One line per problem on stderr, so that cron mails and monitoring logs say what is wrong.
+    for (const problem of health.problems)
+      process.stderr.write(`byok status: ${problem.keyId}: ${problem.detail}\n`);
+    if (health.exitCode !== 0) {
+      process.stderr.write(
+        `byok status: exit ${health.exitCode}: ${health.problems.length} managed key(s) need attention\n`,
+      );
+      process.exitCode = health.exitCode;
+    }
   } finally {
     kms.destroy();
     regional.destroy();
   }
 }
 
-async function lastRunsFor(options: StatusOptions): Promise<LastRuns> {
-  if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
-  const sfn = createSfnClient({ region: options.region });
+async function lastRunsFor(options: StatusOptions, target: AwsTarget): Promise<LastRuns> {
+  if (target.endpoint) return lastRunsFromLocalEvents(target.endpoint);
+  const sfn = createSfnClient(target);
   try {
     return await lastRunsFromStepFunctions(sfn, options.stateMachineArn);
   } finally {
     sfn.destroy();
   }
+}
+
+/** The last sweep's report; best effort (status still answers when it cannot be read). */
+async function lastSweepFor(target: AwsTarget): Promise<LastSweep | undefined> {
+  if (target.endpoint) return lastSweepFromLocalEvents(target.endpoint).catch(() => undefined);
+  const sfn = createSfnClient(target);
+  try {
+    return await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** `last sweep 2026-12-07T03:00:00Z: PARTIAL: 217 keys could not be read (ThrottlingException)`, and the keys. */
+function lastSweepLines(sweep: LastSweep | undefined): string[] {
+  if (!sweep) return [];
+  const head = `last sweep ${sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z')}: ${sweep.outcome}${
+    sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''
+  } (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})\n`;
+  const unread = sweep.unreadKeys.map((key) => `  not read: ${key.keyId}: ${key.error}: ${key.why}\n`);
+  const failed = sweep.failures.map((failure) => `  failed: ${failure.keyId}: ${failure.error}\n`);
+  return ['\n', head, ...unread, ...failed];
 }
 
 /** `  material 1a2b3c4d5e6f CURRENT us-west-2`, under its key's row in the same columns. */
@@ -73,7 +116,10 @@ function materialRow(material: StatusReport['keys'][number]['materials'][number]
 
 export function formatStatus(report: StatusReport): string {
   if (report.keys.length === 0 && report.unreadable.length === 0) {
-    return 'No byok-managed keys (tag byok:managed=true) in this account and Region.\n';
+    return [
+      'No byok-managed keys (tag byok:managed=true) in this account and Region.\n',
+      ...lastSweepLines(report.lastSweep),
+    ].join('');
   }
   const header = ['', 'KEY', 'SPEC', 'HSM KEY', 'VALID TO', 'LEFT', 'NEXT REIMPORT', 'LAST RUN'];
   const keyRows = report.keys.map((key) => [
@@ -118,5 +164,6 @@ export function formatStatus(report: StatusReport): string {
     line(header),
     ...rows.map(line),
     ...(notes.length + unreadable.length > 0 ? ['\n', ...notes, ...unreadable] : []),
+    ...lastSweepLines(report.lastSweep),
   ].join('');
 }

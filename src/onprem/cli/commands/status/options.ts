@@ -1,12 +1,11 @@
 // `byok status`'s options as commander parses them, and its endpoint parser. Cheap to load.
+import type { AwsCommandOptions, OutputFormat } from '../../aws-options.ts';
 import { parseEndpointUrl } from '../../options.ts';
 
-export interface StatusOptions {
-  endpoint?: string;
-  region?: string;
+export interface StatusOptions extends AwsCommandOptions {
   leadWindowDays: number;
-  stateMachineArn?: string;
-  json?: boolean;
+  stateMachineArn?: string | undefined;
+  output?: OutputFormat | undefined;
 }
 
 /** An http(s) endpoint URL, without a trailing slash (status joins paths to it). */

@@ -1,11 +1,10 @@
 // `byok worker`'s options as commander parses them, and their parsers. Cheap to load (commander and
 // dependency-free modules), so `--help` and a mistyped value answer before action.ts is imported.
 import { InvalidArgumentError } from 'commander';
+import type { AwsCommandOptions } from '../../aws-options.ts';
 
-export interface WorkerCliOptions {
+export interface WorkerCliOptions extends AwsCommandOptions {
   activityArn?: string;
-  endpoint?: string;
-  region?: string;
   concurrency: number;
   /** `label=key-arn`, as given (checked in action.ts). */
   bind: string[];
@@ -13,6 +12,12 @@ export interface WorkerCliOptions {
   allowAnyKeyForDevelopment?: boolean;
   name?: string;
   heartbeatInterval: number;
+  /** Follow tasks that ask for SHA-1 wrapping (refused by name without it). */
+  allowSha1?: boolean;
+  /** The journal of the keys the worker made (default: beside --bindings, else $BYOK_HOME/worker). */
+  journal?: string;
+  /** Seconds to keep retrying discovery while the endpoint cannot be reached. */
+  discoveryTimeout: number;
 }
 
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]{1,80}$/;
@@ -32,11 +37,23 @@ export function parseConcurrency(value: string): number {
   return n;
 }
 
-/** Seconds between heartbeats of a task in hand (the workflow's HeartbeatSeconds is 30). */
+/**
+ * Seconds between heartbeats of a task in hand; checked at start against the deployed
+ * HeartbeatSeconds (30 as shipped): at most half of it.
+ */
 export function parseHeartbeatInterval(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 300) {
     throw new InvalidArgumentError('seconds, 0.1..300');
+  }
+  return seconds;
+}
+
+/** Seconds to keep retrying discovery while nothing answers (1..86400). */
+export function parseDiscoveryTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
+    throw new InvalidArgumentError('whole seconds, 1..86400');
   }
   return seconds;
 }

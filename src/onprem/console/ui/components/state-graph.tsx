@@ -1,53 +1,29 @@
-// The state machine drawn from its statemachines/*.asl.json (laid out by dagre), with the path the
-// run took: visited states and the transitions between them marked, the failed state in red.
-// Each state is a focusable button that selects it, so the graph works from the keyboard.
+// The state machine drawn from its statemachines/*.asl.json (laid out by dagre) with the path the
+// run took: what to draw comes from graph-model.ts (failure plumbing drawn as failure, never green,
+// and folded into one box when the run never went there; a Map that never ran folded too). Drawn at
+// its natural size (13 px labels) inside a scrolling frame, never shrunk to fit. Each state is a
+// focusable button that selects it, so the graph works from the keyboard.
 import { Graph, layout } from '@dagrejs/dagre';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { graphModel, type ModelNode } from '../graph-model.ts';
 import type { AslDefinition, StateVisit } from '../types.ts';
 
-interface GraphNode {
-  id: string;
-  name: string;
-  type: string;
-  parent?: string;
-}
-
-interface GraphEdge {
-  from: string;
-  to: string;
-  kind: 'next' | 'choice' | 'catch' | 'iterate';
-}
-
-/** Nodes and edges of a definition; a Map's inner states hang below it. */
-export function graphOf(
-  definition: AslDefinition,
-  parent?: string,
-): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  const nodes: GraphNode[] = [];
-  const edges: GraphEdge[] = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    nodes.push({ id: name, name, type: state.Type, ...(parent ? { parent } : {}) });
-    if (state.Next) edges.push({ from: name, to: state.Next, kind: 'next' });
-    for (const choice of state.Choices ?? []) edges.push({ from: name, to: choice.Next, kind: 'choice' });
-    if (state.Default) edges.push({ from: name, to: state.Default, kind: 'choice' });
-    for (const handler of state.Catch ?? []) edges.push({ from: name, to: handler.Next, kind: 'catch' });
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) {
-      const nested = graphOf(inner, name);
-      nodes.push(...nested.nodes);
-      edges.push(...nested.edges, { from: name, to: inner.StartAt, kind: 'iterate' });
-    }
-  }
-  return { nodes, edges };
-}
-
-const NODE_HEIGHT = 40;
+const NODE_HEIGHT = 42;
 /** Room around the layout for edges that dagre routes along its border. */
 const GRAPH_MARGIN = 24;
 
-function nodeWidth(name: string): number {
-  return Math.max(120, name.length * 8 + 28);
+function nodeWidth(node: ModelNode): number {
+  const label = Math.max(node.name.length * 8, node.type.length * 6.5 + 40);
+  return Math.max(120, Math.ceil(label) + 28);
 }
+
+const STATUS_WORDS: Record<ModelNode['status'], string> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  running: 'running',
+  'failure-path': 'went through on the failure path',
+  'not-visited': 'not visited',
+};
 
 export function StateGraph({
   definition,
@@ -61,11 +37,11 @@ export function StateGraph({
   onSelect: (name: string) => void;
 }) {
   const laidOut = useMemo(() => {
-    const { nodes, edges } = graphOf(definition);
+    const { nodes, edges } = graphModel(definition, visits);
     const graph = new Graph({ multigraph: true });
-    graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 36, marginx: 8, marginy: 8 });
+    graph.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 34, marginx: 8, marginy: 8 });
     graph.setDefaultEdgeLabel(() => ({}));
-    for (const node of nodes) graph.setNode(node.id, { width: nodeWidth(node.name), height: NODE_HEIGHT });
+    for (const node of nodes) graph.setNode(node.id, { width: nodeWidth(node), height: NODE_HEIGHT });
     edges.forEach((edge, index) => {
       graph.setEdge(edge.from, edge.to, { weight: edge.kind === 'next' ? 2 : 1 }, String(index));
     });
@@ -83,103 +59,130 @@ export function StateGraph({
         }[],
       })),
     };
-  }, [definition]);
+  }, [definition, visits]);
 
-  const lastVisit = new Map<string, StateVisit>();
-  for (const visit of visits) lastVisit.set(visit.name, visit);
-  const taken = new Set<string>();
-  for (let i = 1; i < visits.length; i += 1) {
-    taken.add(`${visits[i - 1]?.name}->${visits[i]?.name}`);
-  }
-  // A Map's (or Parallel's) own Next follows its last iteration, not the Map state itself.
-  const types = new Map(laidOut.nodes.map((node) => [node.name, node.type]));
-  for (const edge of laidOut.edges) {
-    const container = types.get(edge.from) === 'Map' || types.get(edge.from) === 'Parallel';
-    if (container && edge.kind === 'next' && lastVisit.has(edge.from) && lastVisit.has(edge.to)) {
-      taken.add(`${edge.from}->${edge.to}`);
-    }
-  }
+  // The frame scrolls to the selected state (where the run failed, at first) so it is in sight.
+  const frame = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const box = frame.current;
+    const node = selected && box ? box.querySelector(`g[data-state="${CSS.escape(selected)}"]`) : null;
+    if (!box || !node) return;
+    // Scrolls the frame only (never the page), centring the state in it.
+    const at = node.getBoundingClientRect();
+    const view = box.getBoundingClientRect();
+    box.scrollLeft += at.left - view.left - (view.width - at.width) / 2;
+    box.scrollTop += at.top - view.top - (view.height - at.height) / 2;
+  }, [selected, laidOut]);
 
   return (
     <figure class="state-graph">
-      {/* biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; it groups the state buttons */}
-      <svg
-        viewBox={`${-GRAPH_MARGIN} ${-GRAPH_MARGIN} ${laidOut.width + 2 * GRAPH_MARGIN} ${laidOut.height + 2 * GRAPH_MARGIN}`}
-        width={laidOut.width + 2 * GRAPH_MARGIN}
-        role="group"
-        aria-label="State machine with the path this run took"
-      >
-        <defs>
-          <marker
-            id="arrow"
-            viewBox="0 0 10 10"
-            refX="9"
-            refY="5"
-            markerWidth="9"
-            markerHeight="9"
-            markerUnits="userSpaceOnUse"
-            orient="auto"
-          >
-            <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
-          </marker>
-        </defs>
-        {laidOut.edges.map((edge) => (
-          <polyline
-            key={`${edge.from}-${edge.to}-${edge.kind}`}
-            class={`edge edge-${edge.kind}${taken.has(`${edge.from}->${edge.to}`) ? ' edge-taken' : ''}`}
-            points={edge.points.map((point) => `${point.x},${point.y}`).join(' ')}
-            marker-end="url(#arrow)"
-          />
-        ))}
-        {laidOut.nodes.map((node) => {
-          const visit = lastVisit.get(node.name);
-          const status = visit ? visit.status : 'not-visited';
-          // A state entered several times (Map items, a renewed import token) that failed before.
-          const failedBefore =
-            status !== 'failed' && visits.some((v) => v.name === node.name && v.status === 'failed');
-          const { x, y, width, height } = node.box as { x: number; y: number; width: number; height: number };
-          return (
-            // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it acts as one
-            <g
-              key={node.id}
-              class={`node node-${status}${failedBefore ? ' node-failed-before' : ''}${
-                selected === node.name ? ' node-selected' : ''
-              }`}
-              data-state={node.name}
-              data-status={status}
-              role="button"
-              // lower case: SVG attributes are case-sensitive, and only `tabindex` makes a <g> focusable
-              tabindex={0}
-              aria-pressed={selected === node.name}
-              aria-label={`${node.name} (${node.type}): ${status.replace('-', ' ')}${
-                failedBefore ? ', failed on an earlier visit' : ''
-              }`}
-              onClick={() => onSelect(node.name)}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter' || event.key === ' ') {
-                  event.preventDefault();
-                  onSelect(node.name);
-                }
-              }}
+      <div class="graph-frame" ref={frame}>
+        {/* biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; it groups the state buttons */}
+        <svg
+          viewBox={`${-GRAPH_MARGIN} ${-GRAPH_MARGIN} ${laidOut.width + 2 * GRAPH_MARGIN} ${laidOut.height + 2 * GRAPH_MARGIN}`}
+          width={laidOut.width + 2 * GRAPH_MARGIN}
+          height={laidOut.height + 2 * GRAPH_MARGIN}
+          role="group"
+          aria-label="State machine with the path this run took"
+        >
+          <defs>
+            <marker
+              id="arrow"
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="9"
+              markerHeight="9"
+              markerUnits="userSpaceOnUse"
+              orient="auto"
             >
-              <rect x={x - width / 2} y={y - height / 2} width={width} height={height} rx="8" />
-              <text x={x} y={y - 3} text-anchor="middle">
-                {node.name}
-              </text>
-              <text x={x} y={y + 12} text-anchor="middle" class="node-type">
-                {node.type}
-                {node.parent ? ` in ${node.parent}` : ''}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+              <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+            </marker>
+          </defs>
+          {laidOut.edges.map((edge) => (
+            <polyline
+              key={`${edge.from}-${edge.to}-${edge.kind}`}
+              class={`edge edge-${edge.kind}${edge.failure ? ' edge-failure' : ''}${edge.taken ? ' edge-taken' : ''}`}
+              data-edge={`${edge.from}->${edge.to}`}
+              points={edge.points.map((point) => `${point.x},${point.y}`).join(' ')}
+              marker-end="url(#arrow)"
+            />
+          ))}
+          {laidOut.nodes.map((node) => {
+            const { x, y, width, height } = node.box as {
+              x: number;
+              y: number;
+              width: number;
+              height: number;
+            };
+            const selectable = node.role !== 'collapsed';
+            const label = `${node.name} (${node.type}): ${STATUS_WORDS[node.status]}${
+              node.failedBefore ? ', failed on an earlier visit' : ''
+            }${node.role === 'collapsed' ? `; folded: ${node.members.join(', ')}` : ''}`;
+            const className = `node node-${node.status} node-role-${node.role}${
+              node.failedBefore ? ' node-failed-before' : ''
+            }${selected === node.name ? ' node-selected' : ''}`;
+            const body = (
+              <>
+                <title>{label}</title>
+                <rect x={x - width / 2} y={y - height / 2} width={width} height={height} rx="8" />
+                <text x={x} y={y - 3} text-anchor="middle">
+                  {node.name}
+                </text>
+                <text x={x} y={y + 13} text-anchor="middle" class="node-type">
+                  {node.role === 'collapsed' ? `${node.members.length} states, ${node.type}` : node.type}
+                  {node.parent && node.role !== 'collapsed' ? ` in ${node.parent}` : ''}
+                </text>
+              </>
+            );
+            if (!selectable) {
+              return (
+                <g
+                  key={node.id}
+                  class={className}
+                  data-state={node.id}
+                  data-status={node.status}
+                  data-role={node.role}
+                  data-members={node.members.join(',')}
+                >
+                  {body}
+                </g>
+              );
+            }
+            return (
+              // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it acts as one
+              <g
+                key={node.id}
+                class={className}
+                data-state={node.id}
+                data-status={node.status}
+                data-role={node.role}
+                role="button"
+                // lower case: SVG attributes are case-sensitive, and only `tabindex` makes a <g> focusable
+                tabindex={0}
+                aria-pressed={selected === node.name}
+                aria-label={label}
+                onClick={() => onSelect(node.name)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' || event.key === ' ') {
+                    event.preventDefault();
+                    onSelect(node.name);
+                  }
+                }}
+              >
+                {body}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       <figcaption>
         <span class="swatch node-succeeded" aria-hidden="true" /> succeeded
         <span class="swatch node-failed" aria-hidden="true" /> failed
+        <span class="swatch node-failure-path" aria-hidden="true" /> failure path taken
         <span class="swatch node-running" aria-hidden="true" /> running
         <span class="swatch node-not-visited" aria-hidden="true" /> not visited; dashed: Catch and Map
-        iteration
+        iteration; “On failure”: the failure handling, folded while this run did not need it
       </figcaption>
     </figure>
   );

@@ -2,12 +2,17 @@
 // will reimport it (ValidTo minus the lead window, from the sweep's own due policy on the server).
 // The bars are SVG attributes, not inline styles, so the strict CSP holds.
 
-import { formatDate, shortKeyId } from '../format.ts';
+import { formatDate } from '../format.ts';
+import { keyDisplayName } from '../key-status.ts';
 import type { KeyView } from '../types.ts';
 
 const WIDTH = 1000;
 
-export function Timeline({ keys, now }: { keys: KeyView[]; now: string }) {
+/** More bars than this say nothing at a glance: the first ones (the table's order) are drawn. */
+export const TIMELINE_MAX_KEYS = 40;
+
+export function Timeline({ keys: all, now }: { keys: KeyView[]; now: string }) {
+  const keys = all.slice(0, TIMELINE_MAX_KEYS);
   const start = Date.parse(now);
   const ends = keys.map((key) => (key.validTo ? Date.parse(key.validTo) : start));
   const end = Math.max(start + 86_400_000, ...ends);
@@ -37,7 +42,7 @@ export function Timeline({ keys, now }: { keys: KeyView[]; now: string }) {
           return (
             <li key={key.keyId} data-key-id={key.keyId}>
               <span class="timeline-label" title={key.keyId}>
-                {shortKeyId(key.keyId)}
+                {keyDisplayName(key)}
               </span>
               <svg
                 viewBox={`0 0 ${WIDTH} 24`}
@@ -69,6 +74,11 @@ export function Timeline({ keys, now }: { keys: KeyView[]; now: string }) {
           );
         })}
       </ul>
+      {all.length > keys.length && (
+        <p class="note">
+          The first {keys.length} of {all.length} keys, in the table's order.
+        </p>
+      )}
       <p class="legend">
         <span class="swatch safe" aria-hidden="true" /> material valid, not yet due
         <span class="swatch window" aria-hidden="true" /> reimport window (due from the sweep's lead time)

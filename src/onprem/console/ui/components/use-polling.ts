@@ -1,5 +1,8 @@
-// Fetches on mount and again every `intervalMs` while `active` says so; keeps the last good data.
+// Polls an API call for a view (poller.ts): at most one request in flight, the next one only after
+// the answer; keeps the last good data. Every page is re-created when its address changes (main.tsx
+// keys it by route), so a late answer for the previous address is dropped with its poller.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { createPoller, type Poller } from '../poller.ts';
 import type { ApiError } from '../types.ts';
 import { toApiError } from './error-box.tsx';
 
@@ -7,11 +10,12 @@ export interface Polled<T> {
   data: T | undefined;
   error: ApiError | undefined;
   loading: boolean;
-  refresh: () => void;
+  /** Asks now (once more after the request in flight, if any); `forced` reaches `load`. */
+  refresh: (forced?: boolean) => void;
 }
 
 export function usePolling<T>(
-  load: () => Promise<T>,
+  load: (forced: boolean) => Promise<T>,
   intervalMs: number,
   active: (data: T | undefined) => boolean = () => true,
 ): Polled<T> {
@@ -20,26 +24,35 @@ export function usePolling<T>(
   const [loading, setLoading] = useState(true);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const activeRef = useRef(active);
+  activeRef.current = active;
   const dataRef = useRef<T | undefined>(undefined);
-  const refresh = useCallback(() => {
-    setLoading(true);
-    loadRef
-      .current()
-      .then((next) => {
+  const forcedRef = useRef(false);
+  const pollerRef = useRef<Poller | undefined>(undefined);
+  useEffect(() => {
+    const poller = createPoller<T>({
+      load: () => {
+        const forced = forcedRef.current;
+        forcedRef.current = false;
+        return loadRef.current(forced);
+      },
+      intervalMs,
+      active: () => activeRef.current(dataRef.current),
+      onData: (next) => {
         dataRef.current = next;
         setData(next);
         setError(undefined);
-      })
-      .catch((failure: unknown) => setError(toApiError(failure)))
-      .finally(() => setLoading(false));
+      },
+      onError: (failure) => setError(toApiError(failure)),
+      onLoading: setLoading,
+    });
+    pollerRef.current = poller;
+    poller.start();
+    return () => poller.stop();
+  }, [intervalMs]);
+  const refresh = useCallback((forced = false) => {
+    if (forced) forcedRef.current = true;
+    pollerRef.current?.refresh();
   }, []);
-  useEffect(() => {
-    refresh();
-    if (intervalMs <= 0) return undefined;
-    const timer = setInterval(() => {
-      if (active(dataRef.current)) refresh();
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }, [refresh, intervalMs]);
   return { data, error, loading, refresh };
 }

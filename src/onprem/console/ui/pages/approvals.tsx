@@ -5,9 +5,10 @@
 import { useState } from 'preact/hooks';
 import { getJson, postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, shortKeyId } from '../format.ts';
-import type { ApiError, ApprovalsView, ApprovalView } from '../types.ts';
+import type { ApiError, ApprovalsView, ApprovalView, KeyView } from '../types.ts';
 
 const OPEN = new Set(['AWAITING_MATERIAL', 'PENDING']);
 
@@ -19,7 +20,23 @@ function principalName(principal: string): string {
 }
 
 function isMine(identity: string, principal: string): boolean {
-  return principal === identity || principal.endsWith(`:${identity}`);
+  return identity !== '' && (principal === identity || principal.endsWith(`:${identity}`));
+}
+
+function Votes({ request }: { request: ApprovalView }) {
+  return request.votes.length > 0 ? (
+    <ul class="votes">
+      {request.votes.map((vote) => (
+        <li key={vote.identity} data-vote={vote.decision}>
+          <code title={vote.identity}>{principalName(vote.identity)}</code>{' '}
+          {vote.decision === 'approve' ? 'approved' : 'rejected'}{' '}
+          <time dateTime={vote.at}>{formatDate(vote.at)}</time>: {vote.reason}
+        </li>
+      ))}
+    </ul>
+  ) : (
+    <span class="muted">no votes</span>
+  );
 }
 
 function VoteForm({
@@ -91,16 +108,29 @@ function VoteForm({
 function RequestCard({
   request,
   identity,
+  keys,
+  focused,
   onOutcome,
 }: {
   request: ApprovalView;
   identity: string;
+  keys: KeyView[] | undefined;
+  focused: boolean;
   onOutcome: (outcome: Outcome) => void;
 }) {
   const [voting, setVoting] = useState<'approve' | 'reject' | undefined>(undefined);
   const headingId = `request-${request.requestId}`;
+  const mine = isMine(identity, request.requester);
+  const keyName = nameOfKey(keys, request.keyArn) ?? nameOfKey(keys, request.keyId);
   return (
-    <li class="request-card" data-request-id={request.requestId} aria-labelledby={headingId}>
+    <li
+      class={`request-card${focused ? ' request-focused' : ''}`}
+      data-request-id={request.requestId}
+      aria-labelledby={headingId}
+      ref={(element) => {
+        if (focused) element?.scrollIntoView({ block: 'nearest' });
+      }}
+    >
       <h3 id={headingId}>
         <code>{request.requestId}</code> <span class="badge tone-running">{request.status}</span>
       </h3>
@@ -108,6 +138,7 @@ function RequestCard({
         <div>
           <dt>Key</dt>
           <dd>
+            {keyName && <strong>{keyName} </strong>}
             <code>{request.keyArn}</code>
           </dd>
         </div>
@@ -115,7 +146,7 @@ function RequestCard({
           <dt>Requested by</dt>
           <dd>
             <code>{request.requester}</code>
-            {isMine(identity, request.requester) && ' (you)'}
+            {mine && ' (you)'}
           </dd>
         </div>
         <div>
@@ -136,22 +167,20 @@ function RequestCard({
                 in HSM key <code>{request.newMaterialHsmKey}</code>
               </span>
             )}
+            {request.checkValue && (
+              <p class="note" data-check-how>
+                Before approving, confirm it on the HSM's host: <code>byok hsm list</code> shows the KCV of
+                HSM key <code>{request.newMaterialHsmKey ?? '(the new key)'}</code>; the same value means the
+                same material.
+              </p>
+            )}
           </dd>
         </div>
         <div>
           <dt>Votes</dt>
           <dd data-votes>
             {request.approvals}/{request.approvalsRequired} approvals
-            {request.votes.length > 0 && (
-              <ul class="votes">
-                {request.votes.map((vote) => (
-                  <li key={vote.identity}>
-                    <code>{vote.identity}</code> {vote.decision === 'approve' ? 'approved' : 'rejected'}:{' '}
-                    {vote.reason}
-                  </li>
-                ))}
-              </ul>
-            )}
+            {request.votes.length > 0 && <Votes request={request} />}
           </dd>
         </div>
         <div>
@@ -179,9 +208,16 @@ function RequestCard({
         />
       ) : (
         <div class="actions">
-          <button type="button" class="primary" onClick={() => setVoting('approve')}>
-            Approve…
-          </button>
+          {mine ? (
+            <p class="note" data-own-request>
+              You requested this rotation, so you cannot approve it: dual control needs another person's
+              approval (the approvals API would refuse your vote with SelfApprovalError).
+            </p>
+          ) : (
+            <button type="button" class="primary" onClick={() => setVoting('approve')}>
+              Approve…
+            </button>
+          )}
           <button type="button" class="danger" onClick={() => setVoting('reject')}>
             Reject…
           </button>
@@ -193,12 +229,14 @@ function RequestCard({
 
 export function ApprovalsPage({
   keyId,
+  requestId,
 }: {
   keyId?: string | undefined;
   /** A request to show first (the link from a waiting run). */
   requestId?: string | undefined;
 }) {
   const polled = usePolling(() => getJson<ApprovalsView>('/api/approvals'), 3000);
+  const keys = useManagedKeys();
   const [newKeyId, setNewKeyId] = useState(keyId ?? '');
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
@@ -206,7 +244,9 @@ export function ApprovalsPage({
   const identity = polled.data?.identity ?? '';
   const requests = polled.data?.requests ?? [];
   const open = requests.filter((request) => OPEN.has(request.status));
-  const ended = requests.filter((request) => !OPEN.has(request.status)).slice(0, 10);
+  const endedAll = requests.filter((request) => !OPEN.has(request.status));
+  // The newest ended requests, and the one the address names wherever it is.
+  const ended = endedAll.filter((request, index) => index < 10 || request.requestId === requestId);
 
   const show = (next: Outcome) => {
     setOutcome(next);
@@ -286,7 +326,14 @@ export function ApprovalsPage({
       {open.length > 0 && (
         <ul class="requests">
           {open.map((request) => (
-            <RequestCard key={request.requestId} request={request} identity={identity} onOutcome={show} />
+            <RequestCard
+              key={request.requestId}
+              request={request}
+              identity={identity}
+              keys={keys}
+              focused={request.requestId === requestId}
+              onOutcome={show}
+            />
           ))}
         </ul>
       )}
@@ -302,26 +349,39 @@ export function ApprovalsPage({
                   <th scope="col">Request</th>
                   <th scope="col">Status</th>
                   <th scope="col">Key</th>
-                  <th scope="col">Requested by</th>
+                  <th scope="col">Requested by, why</th>
+                  <th scope="col">Votes (who, when, why)</th>
                   <th scope="col">Run</th>
                 </tr>
               </thead>
               <tbody>
                 {ended.map((request) => (
-                  <tr key={request.requestId} data-request-id={request.requestId}>
+                  <tr
+                    key={request.requestId}
+                    data-request-id={request.requestId}
+                    class={request.requestId === requestId ? 'request-focused' : undefined}
+                  >
                     <th scope="row">
                       <code>{request.requestId}</code>
+                      <div class="note">requested {formatDate(request.createdAt)}</div>
                     </th>
                     <td>
                       <span class={`badge tone-${request.status === 'APPROVED' ? 'ok' : 'danger'}`}>
                         {request.status}
                       </span>
+                      {request.endReason && <div class="note">{request.endReason}</div>}
                     </td>
                     <td>
-                      <code title={request.keyArn}>{shortKeyId(request.keyId)}</code>
+                      {nameOfKey(keys, request.keyArn) ?? nameOfKey(keys, request.keyId) ?? (
+                        <code title={request.keyArn}>{shortKeyId(request.keyId)}</code>
+                      )}
                     </td>
                     <td>
                       <code title={request.requester}>{principalName(request.requester)}</code>
+                      <div class="note">{request.reason}</div>
+                    </td>
+                    <td data-ended-votes>
+                      <Votes request={request} />
                     </td>
                     <td>
                       {request.executionArn ? (

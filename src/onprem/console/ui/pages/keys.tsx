@@ -1,29 +1,36 @@
-// Keys: every byok-managed key with its spec, HSM key, materials and expiry, what is due and what is
-// PendingImport, filtered and sorted in the page and refreshed on a timer.
+// Keys: every byok-managed key by the name custodians know it by (alias, description; the key id
+// secondary and copyable), one status in their words with what happens next, its materials per
+// Region, and the actions (Import…, Rotate…) always within reach, at 1280 px as on a phone.
+// Counts add up: every key is counted once, the ones that could not be read included.
 import { useMemo, useState } from 'preact/hooks';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { usePolling } from '../components/use-polling.ts';
-import { formatDate, formatSecondsLeft, shortKeyId } from '../format.ts';
-import type { KeysView, KeyView } from '../types.ts';
+import { formatDate, formatSecondsLeft } from '../format.ts';
+import { countKeys, isThrottled, type KeyStatusKind, keyDisplayName, keyStatusOf } from '../key-status.ts';
+import type { KeysView, KeyView, MaterialView } from '../types.ts';
 
 const REFRESH_MS = 10_000;
 
-type Show = 'all' | 'attention' | 'pending' | 'due';
-type SortBy = 'urgency' | 'validTo' | 'keyId' | 'keySpec';
+type Show = 'all' | 'attention' | KeyStatusKind;
+type SortBy = 'urgency' | 'name' | 'validTo' | 'keyId';
 
-function urgency(key: KeyView): number {
-  if (key.withoutMaterial) return 0;
-  if (key.nextDue === 'now') return 1;
-  return key.validTo ? 2 : 3;
-}
+const STATUS_RANK: Record<KeyStatusKind, number> = {
+  failing: 0,
+  expired: 1,
+  'no-material': 2,
+  due: 3,
+  healthy: 4,
+};
 
 const SORTS: Record<SortBy, (a: KeyView, b: KeyView) => number> = {
-  urgency: (a, b) => urgency(a) - urgency(b) || (a.secondsLeft ?? Infinity) - (b.secondsLeft ?? Infinity),
+  urgency: (a, b) =>
+    STATUS_RANK[keyStatusOf(a).kind] - STATUS_RANK[keyStatusOf(b).kind] ||
+    (a.secondsLeft ?? Infinity) - (b.secondsLeft ?? Infinity),
+  name: (a, b) => keyDisplayName(a).localeCompare(keyDisplayName(b)),
   validTo: (a, b) => (a.validTo ?? '9999').localeCompare(b.validTo ?? '9999'),
   keyId: (a, b) => a.keyId.localeCompare(b.keyId),
-  keySpec: (a, b) => a.keySpec.localeCompare(b.keySpec) || a.keyId.localeCompare(b.keyId),
 };
 
 /** The day in the cell, the full time on hover and for machines. */
@@ -35,11 +42,140 @@ function Day({ iso }: { iso: string }) {
   );
 }
 
-function statusOf(key: KeyView): { label: string; tone: 'danger' | 'warn' | 'ok' | 'muted' } {
-  if (key.withoutMaterial) return { label: 'PendingImport', tone: 'danger' };
-  if (key.nextDue === 'now') return { label: 'due', tone: 'warn' };
-  if (key.note) return { label: 'left alone', tone: 'muted' };
-  return { label: 'ok', tone: 'ok' };
+const MATERIAL_STATE: Record<string, string> = {
+  CURRENT: 'current',
+  NON_CURRENT: 'previous',
+};
+
+function Material({ material }: { material: MaterialView }) {
+  const pending = material.importState === 'PENDING_IMPORT';
+  return (
+    <li data-region={material.region}>
+      <span class="region">{material.region}</span>{' '}
+      <span class={pending ? 'tone-danger' : ''}>
+        {pending ? 'no material' : (MATERIAL_STATE[material.state] ?? material.state.toLowerCase())}
+      </span>
+      {material.validTo && (
+        <>
+          , valid to <Day iso={material.validTo} />
+        </>
+      )}
+      {material.keyMaterialId && (
+        <code class="material-id" title={`KeyMaterialId ${material.keyMaterialId}`}>
+          {' '}
+          {material.keyMaterialId.slice(0, 8)}…
+        </code>
+      )}
+    </li>
+  );
+}
+
+function CopyId({ keyId }: { keyId: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="link copy"
+      aria-label={`Copy key id ${keyId}`}
+      onClick={() => {
+        navigator.clipboard?.writeText(keyId).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        );
+      }}
+    >
+      {copied ? 'copied' : 'copy'}
+    </button>
+  );
+}
+
+function KeyRow({ keyView }: { keyView: KeyView }) {
+  const status = keyStatusOf(keyView);
+  const name = keyDisplayName(keyView);
+  const named = name !== keyView.keyId;
+  return (
+    <tr class={`row-${status.tone}`} data-key-id={keyView.keyId} data-status={status.kind}>
+      <th scope="row" class="key-cell">
+        <span class="key-name">
+          {named ? name : <code>{keyView.keyId}</code>}
+          {!named && (
+            <>
+              {' '}
+              <CopyId keyId={keyView.keyId} />
+            </>
+          )}
+        </span>
+        {named && keyView.aliases.length > 0 && keyView.description && (
+          <span class="key-description">{keyView.description}</span>
+        )}
+        {keyView.aliases.length > 1 && <span class="note">also {keyView.aliases.slice(1).join(', ')}</span>}
+        {named && (
+          <span class="key-id">
+            <code>{keyView.keyId}</code> <CopyId keyId={keyView.keyId} />
+          </span>
+        )}
+        <span class="note">
+          {keyView.keySpec}
+          {keyView.hsmKeyLabel ? `, HSM key ${keyView.hsmKeyLabel}` : ', no HSM key tag'}
+        </span>
+      </th>
+      <td data-label="Status">
+        <span class={`badge tone-${status.tone}`} data-key-status>
+          {status.label}
+        </span>
+        <div class="note" data-key-next>
+          {status.next}
+        </div>
+      </td>
+      <td data-label="Materials">
+        {keyView.materials.length === 0 ? (
+          <span class="muted">
+            {keyView.withoutMaterial ? 'no material' : keyView.validTo ? '' : 'does not expire'}
+            {keyView.validTo && (
+              <>
+                valid to <Day iso={keyView.validTo} />
+              </>
+            )}
+          </span>
+        ) : (
+          <ul class="materials">
+            {keyView.materials.map((material) => (
+              <Material key={`${material.region}/${material.keyMaterialId ?? ''}`} material={material} />
+            ))}
+          </ul>
+        )}
+        {keyView.secondsLeft !== null && keyView.secondsLeft > 0 && (
+          <div class="note">{formatSecondsLeft(keyView.secondsLeft)} left</div>
+        )}
+      </td>
+      <td data-label="Last run">
+        {keyView.lastRun ? (
+          <span class={keyView.lastRun.result === 'FAILED' ? 'tone-danger' : ''}>
+            {keyView.lastRun.interrupted
+              ? 'interrupted, not verified'
+              : keyView.lastRun.result === 'FAILED'
+                ? 'failed'
+                : 'succeeded'}
+            {keyView.lastRun.error ? ` (${keyView.lastRun.error})` : ''}
+            <span class="note">
+              {' '}
+              <Day iso={keyView.lastRun.at} />
+            </span>
+          </span>
+        ) : (
+          <span class="muted">none seen</span>
+        )}
+      </td>
+      <td class="actions-cell" data-label="Actions">
+        <a class="action" href={`#/start?keyId=${encodeURIComponent(keyView.keyId)}`}>
+          Import…<span class="visually-hidden"> {name}</span>
+        </a>
+        <a class="action" href={`#/approvals?keyId=${encodeURIComponent(keyView.keyId)}`}>
+          Rotate…<span class="visually-hidden"> {name}</span>
+        </a>
+      </td>
+    </tr>
+  );
 }
 
 export function KeysPage() {
@@ -48,47 +184,68 @@ export function KeysPage() {
   const [show, setShow] = useState<Show>('all');
   const [sortBy, setSortBy] = useState<SortBy>('urgency');
   const polled = usePolling(
-    () => getJson<KeysView>('/api/keys'),
+    (forced) => getJson<KeysView>(`/api/keys${forced ? '?fresh=1' : ''}`),
     REFRESH_MS,
     () => autoRefresh,
   );
+  const all = polled.data?.keys ?? [];
   const keys = useMemo(() => {
     const text = filter.trim().toLowerCase();
-    return (polled.data?.keys ?? [])
-      .filter((key) =>
-        show === 'pending'
-          ? key.withoutMaterial
-          : show === 'due'
-            ? key.nextDue === 'now'
-            : show === 'attention'
-              ? key.withoutMaterial || key.nextDue === 'now'
-              : true,
-      )
+    return all
+      .filter((key) => {
+        const kind = keyStatusOf(key).kind;
+        return show === 'all' ? true : show === 'attention' ? kind !== 'healthy' : kind === show;
+      })
       .filter(
         (key) =>
           text === '' ||
-          [key.keyId, key.keySpec, key.hsmKeyLabel ?? '', key.keyState].some((field) =>
-            field.toLowerCase().includes(text),
+          [key.keyId, key.keySpec, key.hsmKeyLabel ?? '', key.description ?? '', ...key.aliases].some(
+            (field) => field.toLowerCase().includes(text),
           ),
       )
       .sort(SORTS[sortBy]);
   }, [polled.data, filter, show, sortBy]);
-  const all = polled.data?.keys ?? [];
-  const pending = all.filter((key) => key.withoutMaterial).length;
-  const due = all.filter((key) => key.nextDue === 'now').length;
+  const counts = polled.data ? countKeys(polled.data) : undefined;
+  const unreadable = polled.data?.unreadable ?? [];
   return (
     <>
       <h1 tabIndex={-1}>Keys</h1>
       <p class="lead">
-        Every KMS key tagged <code>byok:managed=true</code>.{' '}
+        Every KMS key tagged <code>byok:managed=true</code>
         {polled.data && (
           <>
-            {all.length} keys, <strong class={pending ? 'tone-danger' : ''}>{pending} PendingImport</strong>,{' '}
-            <strong class={due ? 'tone-warn' : ''}>{due} due</strong>; checked{' '}
-            {formatDate(polled.data.checkedAt)}, lead window {polled.data.leadWindowDays} days.
+            , checked {formatDate(polled.data.checkedAt)} (reimports start {polled.data.leadWindowDays} days
+            before expiry)
           </>
         )}
+        .
       </p>
+      {counts && (
+        <ul class="counts" aria-label="Keys by status" data-total={counts.total}>
+          <li data-count="total">
+            <strong>{counts.total}</strong> keys
+          </li>
+          <li data-count="healthy" class="tone-ok">
+            <strong>{counts.healthy}</strong> healthy
+          </li>
+          <li data-count="due" class={counts.due ? 'tone-warn' : ''}>
+            <strong>{counts.due}</strong> due
+          </li>
+          <li data-count="expired" class={counts.expired ? 'tone-danger' : ''}>
+            <strong>{counts.expired}</strong> expired
+          </li>
+          <li data-count="no-material" class={counts.noMaterial ? 'tone-danger' : ''}>
+            <strong>{counts.noMaterial}</strong> no material
+          </li>
+          <li data-count="failing" class={counts.failing ? 'tone-danger' : ''}>
+            <strong>{counts.failing}</strong> failing
+          </li>
+          <li data-count="unreadable" class={counts.unreadable ? 'tone-warn' : ''}>
+            <strong>{counts.unreadable}</strong> could not be read
+            {counts.throttled > 0 && ` (${counts.throttled} throttled)`}
+          </li>
+        </ul>
+      )}
       <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
         <label>
           Filter
@@ -96,7 +253,7 @@ export function KeysPage() {
             type="search"
             name="filter"
             value={filter}
-            placeholder="key id, spec, HSM key"
+            placeholder="alias, description, key id, HSM key"
             onInput={(event) => setFilter(event.currentTarget.value)}
           />
         </label>
@@ -105,8 +262,11 @@ export function KeysPage() {
           <select name="show" value={show} onChange={(event) => setShow(event.currentTarget.value as Show)}>
             <option value="all">all keys</option>
             <option value="attention">needs attention</option>
-            <option value="pending">PendingImport</option>
-            <option value="due">due for reimport</option>
+            <option value="failing">failing</option>
+            <option value="expired">expired</option>
+            <option value="no-material">no material</option>
+            <option value="due">due</option>
+            <option value="healthy">healthy</option>
           </select>
         </label>
         <label>
@@ -117,9 +277,9 @@ export function KeysPage() {
             onChange={(event) => setSortBy(event.currentTarget.value as SortBy)}
           >
             <option value="urgency">urgency</option>
+            <option value="name">name</option>
             <option value="validTo">valid to</option>
             <option value="keyId">key id</option>
-            <option value="keySpec">key spec</option>
           </select>
         </label>
         <label class="check">
@@ -131,12 +291,12 @@ export function KeysPage() {
           />
           Auto-refresh every {REFRESH_MS / 1000} s
         </label>
-        <button type="button" onClick={polled.refresh} disabled={polled.loading}>
+        <button type="button" onClick={() => polled.refresh(true)} disabled={polled.loading}>
           {polled.loading ? 'Refreshing…' : 'Refresh now'}
         </button>
       </form>
       {polled.error && <ErrorBox error={polled.error} title="Could not read the keys" />}
-      {polled.data && all.length === 0 && (
+      {polled.data && all.length === 0 && unreadable.length === 0 && (
         <p>No byok-managed keys (tag byok:managed=true) in this account and Region.</p>
       )}
       {keys.length > 0 && (
@@ -146,107 +306,38 @@ export function KeysPage() {
             <thead>
               <tr>
                 <th scope="col">Key</th>
-                <th scope="col">Spec</th>
-                <th scope="col">HSM key</th>
                 <th scope="col">Status</th>
-                <th scope="col">Material (id, state, valid to)</th>
-                <th scope="col">Valid to</th>
-                <th scope="col">Next reimport</th>
+                <th scope="col">Materials by Region</th>
                 <th scope="col">Last run</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
-              {keys.map((key) => {
-                const status = statusOf(key);
-                return (
-                  <tr key={key.keyId} class={`row-${status.tone}`} data-key-id={key.keyId}>
-                    <th scope="row">
-                      <code title={key.keyId}>
-                        {shortKeyId(key.keyId).slice(0, 13)}
-                        <span class="visually-hidden">{shortKeyId(key.keyId).slice(13)}</span>
-                        <span aria-hidden="true">…</span>
-                      </code>
-                    </th>
-                    <td>{key.keySpec}</td>
-                    <td>{key.hsmKeyLabel ?? '—'}</td>
-                    <td>
-                      <span class={`badge tone-${status.tone}`}>{status.label}</span>
-                      {key.note && <div class="note">{key.note}</div>}
-                    </td>
-                    <td>
-                      {key.materials.length === 0 ? (
-                        <span class="muted">{key.keyState}</span>
-                      ) : (
-                        <ul class="materials">
-                          {key.materials.map((material) => (
-                            <li key={`${material.region}/${material.keyMaterialId ?? ''}`}>
-                              {material.keyMaterialId ? (
-                                <code title={material.keyMaterialId}>
-                                  {material.keyMaterialId.slice(0, 12)}…
-                                </code>
-                              ) : (
-                                <span class="muted">material</span>
-                              )}{' '}
-                              {material.role === 'SINGLE' ? '' : `${material.region} `}
-                              {material.state} {material.importState}{' '}
-                              {material.validTo ? <Day iso={material.validTo} /> : ''}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                    <td class="nowrap">
-                      {key.validTo ? (
-                        <Day iso={key.validTo} />
-                      ) : key.withoutMaterial ? (
-                        'no material'
-                      ) : (
-                        'never'
-                      )}
-                      {key.secondsLeft !== null && (
-                        <div class="note">{formatSecondsLeft(key.secondsLeft)} left</div>
-                      )}
-                    </td>
-                    <td class="nowrap">
-                      {key.nextDue === 'now' ? 'next sweep' : key.nextDue ? <Day iso={key.nextDue} /> : '—'}
-                    </td>
-                    <td>
-                      {key.lastRun ? (
-                        <span class={key.lastRun.result === 'FAILED' ? 'tone-danger' : ''}>
-                          {key.lastRun.result}
-                          {key.lastRun.error ? ` (${key.lastRun.error})` : ''}
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>
-                      <a href={`#/start?keyId=${encodeURIComponent(key.keyId)}`}>Import…</a>{' '}
-                      <a href={`#/approvals?keyId=${encodeURIComponent(key.keyId)}`}>Rotate…</a>
-                    </td>
-                  </tr>
-                );
-              })}
+              {keys.map((key) => (
+                <KeyRow key={key.keyId} keyView={key} />
+              ))}
             </tbody>
           </table>
         </div>
       )}
-      {polled.data && keys.length > 0 && <Timeline keys={keys} now={polled.data.checkedAt} />}
-      {polled.data && polled.data.unreadable.length > 0 && (
-        <section aria-labelledby="unreadable-heading">
-          <h2 id="unreadable-heading">Keys with unreadable tags</h2>
+      {unreadable.length > 0 && (
+        <section aria-labelledby="unreadable-heading" class="unreadable">
+          <h2 id="unreadable-heading">Keys that could not be read ({unreadable.length})</h2>
+          <p class="note">
+            They are counted above. A throttled key was refused by KMS's request quota even after the retries:
+            the next refresh reads it again. Any other reason is the key's own (its byok tags).
+          </p>
           <ul>
-            {polled.data.unreadable.map((key) => (
-              <li key={key.keyId}>
-                <code>{key.keyId}</code>: {key.why}
+            {unreadable.map((key) => (
+              <li key={key.keyId} data-unreadable={key.keyId}>
+                <code>{key.keyId}</code>: {isThrottled(key.why) ? 'throttled by KMS — ' : ''}
+                {key.why}
               </li>
             ))}
           </ul>
         </section>
       )}
+      {polled.data && keys.length > 0 && <Timeline keys={keys} now={polled.data.checkedAt} />}
     </>
   );
 }

@@ -1,22 +1,29 @@
-// Start an import: a form generated from schemas/import-key-material.input.schema.json, validated
-// in the page with that schema (ajv, compiled at build time) and again by the server with the zod
-// contract; a started run is followed live on its Run page.
+// Start an import: the key chosen from the managed keys (by alias or description; another key by its
+// id or ARN), the basics in a custodian's words, the expert fields folded away, each default said as
+// the workflow applies it (start-form.ts). Validated in the page with the published schema (ajv,
+// compiled at build time) and again by the server with the zod contract; a started run is followed
+// live on its Run page. The page is re-created for every address, so `#/start?keyId=` always applies
+// the URL's key to a fresh form.
 import validateInput from 'byok-import-input-validator';
 import { useState } from 'preact/hooks';
-import inputSchema from '../../../../../schemas/import-key-material.input.schema.json' with { type: 'json' };
 import { postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { useManagedKeys } from '../components/managed-keys.ts';
+import { keyDisplayName } from '../key-status.ts';
 import {
-  type FormValues,
-  type ObjectSchema,
-  SchemaFields,
-  valuesToInput,
-} from '../components/schema-form.tsx';
-import type { ApiError } from '../types.ts';
+  type FieldName,
+  type FieldSpec,
+  formToInput,
+  initialValues,
+  labelOf,
+  START_FIELDS,
+  type StartFormValues,
+} from '../start-form.ts';
+import type { ApiError, KeyView } from '../types.ts';
 
-const schema = inputSchema as unknown as ObjectSchema;
+const OTHER_KEY = '__other__';
 
-/** ajv's errors by field; errors about the whole object go under ''. */
+/** ajv's errors by field, in the form's words; errors about the whole object go under ''. */
 export function errorsByField(): Record<string, string[]> {
   const byField: Record<string, string[]> = {};
   for (const error of validateInput.errors ?? []) {
@@ -24,10 +31,12 @@ export function errorsByField(): Record<string, string[]> {
     const field = missing || error.instancePath.replace(/^\//, '').split('/')[0] || '';
     const message =
       error.keyword === 'not'
-        ? 'choose at most one of validForDays, validTo and noExpiry'
+        ? `choose at most one of ${labelOf('validForDays')}, ${labelOf('validTo')} and ${labelOf('noExpiry')}`
         : error.keyword === 'pattern' && field === 'keyId'
           ? 'a key id or key ARN (aliases are refused)'
-          : (error.message ?? error.keyword);
+          : error.keyword === 'required'
+            ? 'required'
+            : (error.message ?? error.keyword);
     const list = byField[field] ?? [];
     if (!list.includes(message)) list.push(message);
     byField[field] = list;
@@ -35,21 +44,198 @@ export function errorsByField(): Record<string, string[]> {
   return byField;
 }
 
+function fieldId(name: FieldName): string {
+  return `field-${name}`;
+}
+
+function FieldError({ name, errors }: { name: FieldName; errors: Record<string, string[]> }) {
+  const list = errors[name] ?? [];
+  return list.length > 0 ? (
+    <p id={`${fieldId(name)}-error`} class="field-error">
+      {list.join('; ')}
+    </p>
+  ) : null;
+}
+
+function describedBy(name: FieldName, errors: Record<string, string[]>): string {
+  return [`${fieldId(name)}-help`, errors[name]?.length ? `${fieldId(name)}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+function KeyField({
+  keys,
+  value,
+  errors,
+  onChange,
+}: {
+  keys: KeyView[] | undefined;
+  value: string;
+  errors: Record<string, string[]>;
+  onChange: (keyId: string) => void;
+}) {
+  const listed = keys?.some((key) => key.keyId === value) ?? false;
+  // Only the user's own choice of "Another key" shows the text field for a key the list has.
+  const [other, setOther] = useState(false);
+  const choice = listed && !other ? value : value === '' && !other ? '' : OTHER_KEY;
+  const invalid = (errors.keyId?.length ?? 0) > 0;
+  return (
+    <div class={`field${invalid ? ' field-invalid' : ''}`}>
+      <label for={fieldId('keyId')}>
+        KMS key<span aria-hidden="true"> *</span>
+        <span class="visually-hidden"> (required)</span>
+      </label>
+      <select
+        id={fieldId('keyId')}
+        name="keyId"
+        value={choice}
+        aria-describedby={describedBy('keyId', errors)}
+        aria-invalid={invalid || undefined}
+        onChange={(event) => {
+          const picked = event.currentTarget.value;
+          setOther(picked === OTHER_KEY);
+          if (picked !== OTHER_KEY) onChange(picked);
+        }}
+      >
+        <option value="">{keys === undefined ? 'Loading the managed keys…' : 'Choose a managed key'}</option>
+        {(keys ?? []).map((key) => (
+          <option key={key.keyId} value={key.keyId}>
+            {keyDisplayName(key) === key.keyId ? key.keyId : `${keyDisplayName(key)} (${key.keyId})`}
+          </option>
+        ))}
+        <option value={OTHER_KEY}>Another key: enter its id or ARN</option>
+      </select>
+      {choice === OTHER_KEY && (
+        <>
+          <label for={`${fieldId('keyId')}-other`}>Key id or ARN</label>
+          <input
+            id={`${fieldId('keyId')}-other`}
+            name="keyIdOther"
+            type="text"
+            value={value}
+            aria-invalid={invalid || undefined}
+            onInput={(event) => onChange(event.currentTarget.value)}
+          />
+        </>
+      )}
+      <p id={`${fieldId('keyId')}-help`} class="help">
+        The key to import into (its id or ARN is sent, never an alias).
+      </p>
+      <FieldError name="keyId" errors={errors} />
+    </div>
+  );
+}
+
+function Field({
+  spec,
+  values,
+  errors,
+  defaultText,
+  onChange,
+}: {
+  spec: FieldSpec;
+  values: StartFormValues;
+  errors: Record<string, string[]>;
+  defaultText: string;
+  onChange: (name: FieldName, value: string | boolean) => void;
+}) {
+  const id = fieldId(spec.name);
+  const invalid = (errors[spec.name]?.length ?? 0) > 0;
+  const common = {
+    id,
+    name: spec.name,
+    'aria-describedby': describedBy(spec.name, errors),
+    'aria-invalid': invalid || undefined,
+  };
+  const help = (
+    <p id={`${id}-help`} class="help">
+      Default: {defaultText}.
+    </p>
+  );
+  if (spec.kind === 'checkbox') {
+    return (
+      <div class={`field field-boolean${invalid ? ' field-invalid' : ''}`}>
+        <input
+          {...common}
+          type="checkbox"
+          checked={values[spec.name] === true}
+          onChange={(event) => onChange(spec.name, event.currentTarget.checked)}
+        />
+        <label for={id}>{spec.label}</label>
+        {help}
+        <FieldError name={spec.name} errors={errors} />
+      </div>
+    );
+  }
+  const value = String(values[spec.name] ?? '');
+  return (
+    <div class={`field${invalid ? ' field-invalid' : ''}`}>
+      <label for={id}>{spec.label}</label>
+      {spec.kind === 'select' ? (
+        <select
+          {...common}
+          value={value}
+          onChange={(event) => onChange(spec.name, event.currentTarget.value)}
+        >
+          <option value="">Default ({defaultText})</option>
+          {(spec.options ?? []).map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      ) : spec.kind === 'days' ? (
+        <input
+          {...common}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={365}
+          value={value}
+          onInput={(event) => onChange(spec.name, event.currentTarget.value)}
+        />
+      ) : (
+        <input
+          {...common}
+          type="text"
+          placeholder={spec.kind === 'date-time' ? '2027-06-30T00:00:00Z' : undefined}
+          value={value}
+          onInput={(event) => onChange(spec.name, event.currentTarget.value)}
+        />
+      )}
+      {help}
+      <FieldError name={spec.name} errors={errors} />
+    </div>
+  );
+}
+
 export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
-  const [values, setValues] = useState<FormValues>(keyId ? { keyId } : {});
+  const keys = useManagedKeys();
+  const [values, setValues] = useState<StartFormValues>(initialValues(keyId));
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [serverError, setServerError] = useState<ApiError | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
+  const chosen = keys?.find((key) => key.keyId === values.keyId);
+  const advancedInvalid = START_FIELDS.some(
+    (field) => field.advanced && (errors[field.name]?.length ?? 0) > 0,
+  );
+
+  const change = (name: FieldName, value: string | boolean) =>
+    setValues((now) => ({ ...now, [name]: value }));
+  const defaultFor = (spec: FieldSpec) =>
+    spec.name === 'hsmKeyLabel' && chosen?.hsmKeyLabel
+      ? `${chosen.hsmKeyLabel}, the key's byok:hsm-key-label tag`
+      : spec.defaultText;
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setServerError(undefined);
-    const input = valuesToInput(schema, values);
+    const input = formToInput(values);
     if (!validateInput(input)) {
       const found = errorsByField();
       setErrors(found);
-      const first = Object.keys(found).find((field) => field !== '');
-      document.getElementById(first ? `field-${first}` : 'form-errors')?.focus();
+      const first = START_FIELDS.find((field) => found[field.name]);
+      document.getElementById(first ? fieldId(first.name) : 'form-errors')?.focus();
       return;
     }
     setErrors({});
@@ -64,20 +250,37 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
     }
   };
 
+  const fields = (advanced: boolean) =>
+    START_FIELDS.filter((spec) => spec.advanced === advanced && spec.kind !== 'key').map((spec) => (
+      <Field
+        key={spec.name}
+        spec={spec}
+        values={values}
+        errors={errors}
+        defaultText={defaultFor(spec)}
+        onChange={change}
+      />
+    ));
+
   return (
     <>
       <h1 tabIndex={-1}>Start an import</h1>
       <p class="lead">
-        Starts the import state machine for one KMS key. Only <code>keyId</code> is required: the HSM key, the
-        validity and the wrapping algorithm default to the key's byok tags.
+        Imports the HSM key's material into a KMS key and proves KMS holds it. Only the key is required: every
+        other field says what happens when it is left as it is.
       </p>
       <form class="schema-form" onSubmit={submit} noValidate aria-describedby="form-errors">
-        <SchemaFields
-          schema={schema}
-          values={values}
+        <KeyField
+          keys={keys}
+          value={String(values.keyId ?? '')}
           errors={errors}
-          onChange={(name, value) => setValues({ ...values, [name]: value })}
+          onChange={(id) => change('keyId', id)}
         />
+        {fields(false)}
+        <details class="advanced" open={advancedInvalid || undefined}>
+          <summary>Advanced options</summary>
+          <div class="advanced-fields">{fields(true)}</div>
+        </details>
         <div id="form-errors" tabIndex={-1} role={errors[''] ? 'alert' : undefined}>
           {errors[''] && <p class="field-error">{errors[''].join('; ')}</p>}
         </div>

@@ -90,15 +90,18 @@ describe('runStart on a failed execution', () => {
   });
 
   it('joining an execution that already ran does not call the key unchanged: its state before is unknown', async () => {
-    // Prepare
+    // Prepare: the request's execution was running when joined (a failed one starts attempt 2)
     const taken = Object.assign(new Error('already exists'), { name: 'ExecutionAlreadyExists' });
     sfnMock.on(StartExecutionCommand).rejects(taken);
-    sfnMock.on(DescribeExecutionCommand).resolves({
-      status: 'FAILED',
-      error: 'VerificationFailedError',
-      cause: 'x',
-      input: JSON.stringify({ keyId: KEY }),
-    } as never);
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING', input: JSON.stringify({ keyId: KEY }) } as never)
+      .resolves({
+        status: 'FAILED',
+        error: 'VerificationFailedError',
+        cause: 'x',
+        input: JSON.stringify({ keyId: KEY }),
+      } as never);
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [entered('ImportKeyMaterial')] });
     kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: KEY, KeyState: 'Enabled' } });
 

@@ -1,8 +1,12 @@
 import pkcs11js from 'pkcs11js';
 import { describe, expect, it } from 'vitest';
-import { describeReturnCode, HsmError, HsmKeyNotFoundError } from '../../../../src/core/hsm/errors.ts';
-import { HsmUnavailableError } from '../../../../src/core/import/errors.ts';
-import { classifyHsmError } from '../../../../src/core/import/hsm-availability.ts';
+import { classifyHsmError } from '../../../../src/core/hsm/availability.ts';
+import {
+  describeReturnCode,
+  HsmError,
+  HsmKeyNotFoundError,
+  HsmUnavailableError,
+} from '../../../../src/core/hsm/errors.ts';
 
 describe('classifyHsmError', () => {
   it.each([pkcs11js.CKR_DEVICE_ERROR, pkcs11js.CKR_SESSION_HANDLE_INVALID, pkcs11js.CKR_TOKEN_NOT_PRESENT])(

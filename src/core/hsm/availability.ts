@@ -1,8 +1,8 @@
 // Which HSM failures are worth retrying. The HSM module names what went wrong with the key or the
 // configuration; a broken session or an unreachable device is transient, and the state machine
 // retries it once it carries the name HsmUnavailableError.
-import { HsmError } from '../hsm/errors.ts';
-import { HsmUnavailableError } from './errors.ts';
+
+import { HsmError, HsmUnavailableError } from './errors.ts';
 
 const TRANSIENT_RETURN_CODES = new Set([
   'CKR_DEVICE_ERROR',

@@ -4,9 +4,9 @@
 // handlers testable with the deps passed in; the Lambda entry points build their deps once.
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { describeIssues } from '../import/contracts.ts';
-import { InvalidImportInputError } from '../import/errors.ts';
-import { type StepLogger, silentLogger } from '../import/logger.ts';
+import { InvalidStepInputError } from './errors.ts';
+import { describeIssues } from './issues.ts';
+import { type StepLogger, silentLogger } from './logger.ts';
 
 /** What every step may log with; steps whose deps make it optional log nothing without it. */
 export interface StepLoggerDeps {
@@ -26,7 +26,7 @@ export interface StepDefinition<Deps extends StepLoggerDeps, Input, Output> {
   step: string;
   /** The state input's schema. */
   input: z.ZodType<Input>;
-  /** The named error a mismatch throws (default InvalidImportInputError). */
+  /** The named error a mismatch throws (default InvalidStepInputError, which names the step). */
   invalidInput?: ((issues: string[]) => Error) | undefined;
   /** Ids this invocation logs with. */
   logKeys?: ((input: Input) => { executionId?: string | undefined; keyId?: string | undefined }) | undefined;
@@ -37,7 +37,8 @@ export interface StepDefinition<Deps extends StepLoggerDeps, Input, Output> {
 export function defineStep<Deps extends StepLoggerDeps, Input, Output>(
   definition: StepDefinition<Deps, Input, Output>,
 ): StepFunction<Deps, Output> {
-  const invalidInput = definition.invalidInput ?? ((issues) => new InvalidImportInputError(issues));
+  const invalidInput =
+    definition.invalidInput ?? ((issues) => new InvalidStepInputError(definition.step, issues));
   return {
     step: definition.step,
     createHandler(deps) {

@@ -3,8 +3,8 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InvalidImportInputError } from '../../../../src/core/import/errors.ts';
-import { defineStep } from '../../../../src/core/steps/define-step.ts';
+import { defineStep } from '../../../../src/core/step-kernel/define-step.ts';
+import { InvalidStepInputError } from '../../../../src/core/step-kernel/errors.ts';
 import { summarizeSweepStep } from '../../../../src/core/steps/summarize-sweep.ts';
 import { InvalidSweepInputError } from '../../../../src/core/sweep/errors.ts';
 import { collectingLogger } from '../../../helpers/logger.ts';
@@ -55,7 +55,7 @@ describe('defineStep', () => {
     });
   });
 
-  it('refuses an input that does not match the schema with InvalidImportInputError, before the work', async () => {
+  it('refuses an input that does not match the schema with the neutral InvalidStepInputError naming the step, before the work', async () => {
     // Prepare
     const { logger } = collectingLogger();
     const seen: string[] = [];
@@ -64,8 +64,8 @@ describe('defineStep', () => {
     const act = demoStep.createHandler({ logger, seen })({ executionId: 'exec-1', keyId: 7, fail: false });
 
     // Assess
-    await expect(act).rejects.toThrow(InvalidImportInputError);
-    await expect(act).rejects.toThrow('keyId');
+    await expect(act).rejects.toThrow(InvalidStepInputError);
+    await expect(act).rejects.toThrow('invalid input for DemoStep: keyId');
     expect(seen).toEqual([]);
   });
 

@@ -1,0 +1,76 @@
+// Runs of `byok import` as rows of the Runs table, next to the Step Functions executions: the same
+// columns (status, key, start, duration, error), plus what the record says KMS holds afterwards and
+// the command that finishes or verifies what the run left. An interrupted run is never shown as a
+// success: its status is INTERRUPTED and its KMS view (often "unverified") is said. Pure: unit-tested.
+import type { RunSummary } from './types.ts';
+
+/** One record item (src/onprem/import-runs/contracts.ts ImportRun), as the page reads it. */
+export interface ImportRunView {
+  runId: string;
+  keyId: string;
+  target: string;
+  startedAt: string;
+  endedAt: string;
+  outcome: 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
+  kms?: 'changed' | 'unchanged' | 'unverified';
+  lastState?: string;
+  error?: string;
+  message?: string;
+  next?: string;
+  host?: string;
+  keyMaterialId?: string;
+  validTo?: string;
+}
+
+export interface ImportRunsAnswer {
+  runs: ImportRunView[];
+  unavailable: string | null;
+}
+
+export interface RunRow extends RunSummary {
+  /** `byok import` rows only. */
+  byokImport?: {
+    kms: string | null;
+    next: string | null;
+    host: string | null;
+    lastState: string | null;
+    message: string | null;
+  };
+}
+
+const KMS_WORDS: Record<string, string> = {
+  changed: 'KMS holds new material',
+  unchanged: 'nothing changed in KMS',
+  unverified: 'KMS may hold new material that was never verified',
+};
+
+export function importRunRow(run: ImportRunView): RunRow {
+  const start = Date.parse(run.startedAt);
+  const end = Date.parse(run.endedAt);
+  return {
+    executionArn: `byok-import:${run.runId}`,
+    name: `byok import ${run.runId.slice(0, 8)}`,
+    workflow: 'byok-import',
+    status: run.outcome,
+    keyId: run.keyId,
+    requestId: null,
+    startDate: run.startedAt,
+    stopDate: run.endedAt,
+    durationMs: Number.isFinite(start) && Number.isFinite(end) ? end - start : null,
+    error: run.outcome === 'SUCCEEDED' ? null : (run.error ?? run.outcome),
+    byokImport: {
+      kms: run.kms ? (KMS_WORDS[run.kms] ?? run.kms) : null,
+      next: run.next ?? null,
+      host: run.host ?? null,
+      lastState: run.lastState ?? null,
+      message: run.message ?? null,
+    },
+  };
+}
+
+/** Executions and `byok import` runs in one list, newest first. */
+export function mergeRuns(executions: RunSummary[], importRuns: ImportRunView[]): RunRow[] {
+  return [...executions, ...importRuns.map(importRunRow)].sort((a, b) =>
+    b.startDate.localeCompare(a.startDate),
+  );
+}

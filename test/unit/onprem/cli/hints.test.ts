@@ -1,0 +1,206 @@
+// Hints print commands that run as printed (issue 19): each `byok …` a hint prints is parsed here by
+// the CLI's own parser (every command registered, actions replaced), against the local stack and
+// against AWS with a profile; each `aws …` carries the endpoint, Region and profile the run used.
+// The printed commands are also run for real, by the real CLIs, in
+// test/integration/cli/failure-outcome.test.ts.
+import { type Command, CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { afterword } from '../../../../src/onprem/cli/commands/demo/action.ts';
+import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
+import {
+  awsCommand,
+  byokCommand,
+  type HintTarget,
+  placeCommands,
+  shellWord,
+} from '../../../../src/onprem/cli/hints.ts';
+import { reportFailure } from '../../../../src/onprem/cli/outcome.ts';
+import { buildProgram } from '../../../../src/onprem/cli/program.ts';
+
+const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const EXECUTION = 'arn:aws:states:eu-west-1:111122223333:execution:byok-prod-import-key-material:byok-x';
+const LOCAL: HintTarget = { endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' };
+const AWS: HintTarget = { region: 'eu-west-1', profile: 'bank prod' };
+
+/** The program with every action replaced: parsing checks commands, options and values only. */
+function parserOnly(): Command {
+  const program = buildProgram();
+  const quiet = (command: Command) => {
+    command
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined, writeOut: () => undefined })
+      .action(() => undefined);
+    for (const sub of command.commands) quiet(sub);
+  };
+  quiet(program);
+  return program;
+}
+
+/** The words of a command as a POSIX shell reads them: bare words and '…' (with '\'' inside). */
+function shellWords(text: string): string[] {
+  return [...text.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(
+    (word) => word[2] ?? (word[1] ?? '').replaceAll("'\\''", "'"),
+  );
+}
+
+/** The commands a hint prints. */
+function commandsIn(hint: string): string[][] {
+  return [...hint.matchAll(/(?:byok|aws) .+?(?=`|, |; |\)|$)/g)].map((match) => shellWords(match[0]));
+}
+
+function hintsFor(target: HintTarget): string[] {
+  const snapshot = { keyState: 'Enabled', validTo: undefined, keyMaterialId: undefined };
+  return [
+    reportFailure({ keyId: KEY, reachedImport: true, before: snapshot, after: new Error('x'), target }).hint,
+    reportFailure({ keyId: KEY, reachedImport: true, before: new Error('x'), after: snapshot, target }).hint,
+    reportFailure({
+      keyId: KEY,
+      reachedImport: true,
+      before: { ...snapshot, keyState: 'PendingImport' },
+      after: snapshot,
+      target,
+    }).hint,
+    new ImportExecutionFailedError(EXECUTION, 'FAILED', 'X', 'y', undefined, target).hint,
+  ];
+}
+
+describe('commands printed in hints', () => {
+  it.each([
+    ['the local stack', LOCAL],
+    ['AWS with a profile', AWS],
+  ])('against %s, every byok command parses with the CLI itself', async (_case, target) => {
+    // Prepare
+    const commands = hintsFor(target).flatMap(commandsIn);
+    const byok = commands.filter((words) => words[0] === 'byok');
+
+    // Act
+    const parsed = await Promise.all(
+      byok.map((words) =>
+        parserOnly()
+          .parseAsync(words.slice(1), { from: 'user' })
+          .then(() => 'ok')
+          .catch((error: unknown) => (error instanceof CommanderError ? error.message : String(error))),
+      ),
+    );
+
+    // Assess
+    expect(byok.length).toBeGreaterThanOrEqual(3);
+    expect(parsed).toEqual(byok.map(() => 'ok'));
+  });
+
+  it("the commands byok demo's afterword suggests parse with the CLI itself", async () => {
+    // Prepare
+    const suggested = [...afterword('/tmp/hsm').matchAll(/^ {2}node bin\/byok\.js ([^#]+?)\s+#/gm)].map(
+      (match) => shellWords(match[1] ?? ''),
+    );
+
+    // Act
+    const parsed = await Promise.all(
+      suggested.map((words) =>
+        parserOnly()
+          .parseAsync(words, { from: 'user' })
+          .then(() => 'ok')
+          .catch((error: unknown) =>
+            error instanceof CommanderError && error.code === 'commander.helpDisplayed'
+              ? 'ok'
+              : String(error),
+          ),
+      ),
+    );
+
+    // Assess
+    expect(suggested).toHaveLength(3);
+    expect(parsed).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('the parser used above refuses what the CLI refuses', async () => {
+    // Act
+    const parsing = parserOnly().parseAsync(['status', '--endpoint-uri', 'http://127.0.0.1:4599'], {
+      from: 'user',
+    });
+
+    // Assess
+    await expect(parsing).rejects.toThrow("unknown option '--endpoint-uri'");
+  });
+
+  it('a byok command on the local stack names its endpoint; on AWS its Region and profile', () => {
+    // Act
+    const local = byokCommand(LOCAL, 'status');
+    const aws = byokCommand(AWS, 'status');
+
+    // Assess
+    expect(local).toBe('byok status --endpoint http://127.0.0.1:4599');
+    expect(aws).toBe("byok status --region eu-west-1 --profile 'bank prod'");
+  });
+
+  it('an AWS CLI command on the local stack names --endpoint-url and needs no credentials', () => {
+    // Act
+    const local = awsCommand(LOCAL, 'kms', 'describe-key', '--key-id', KEY);
+    const aws = awsCommand(AWS, 'kms', 'describe-key', '--key-id', KEY);
+
+    // Assess
+    expect(local).toBe(
+      `aws kms describe-key --key-id ${KEY} --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
+    );
+    expect(aws).toBe(`aws kms describe-key --key-id ${KEY} --region eu-west-1 --profile 'bank prod'`);
+  });
+
+  it('every AWS CLI command in the hints carries where the run went', () => {
+    // Act
+    const local = hintsFor(LOCAL)
+      .flatMap(commandsIn)
+      .filter((words) => words[0] === 'aws');
+    const aws = hintsFor(AWS)
+      .flatMap(commandsIn)
+      .filter((words) => words[0] === 'aws');
+
+    // Assess
+    expect(local.length).toBeGreaterThanOrEqual(2);
+    for (const words of local)
+      expect(words).toEqual(expect.arrayContaining(['--endpoint-url', '--no-sign-request']));
+    for (const words of aws)
+      expect(words).toEqual(expect.arrayContaining(['--region', 'eu-west-1', '--profile', 'bank prod']));
+  });
+
+  it.each([
+    [
+      'list the pending requests with: byok approvals',
+      'list the pending requests with: byok approvals --endpoint http://127.0.0.1:4599',
+    ],
+    [
+      'the new material check value appears in `byok approvals` when the request opens for votes',
+      'the new material check value appears in `byok approvals --endpoint http://127.0.0.1:4599` when the request opens for votes',
+    ],
+    [
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2`,
+      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
+    ],
+    [
+      'pass keyMaterialId (see byok status) to say which',
+      'pass keyMaterialId (see byok status --endpoint http://127.0.0.1:4599) to say which',
+    ],
+  ])('completes a hint written elsewhere: %s', async (hint, placed) => {
+    // Act
+    const completed = placeCommands(hint, { byok: LOCAL, aws: LOCAL });
+
+    // Assess
+    expect(completed).toBe(placed);
+    for (const words of commandsIn(completed).filter((command) => command[0] === 'byok')) {
+      await expect(parserOnly().parseAsync(words.slice(1), { from: 'user' })).resolves.toBeDefined();
+    }
+  });
+
+  it.each([
+    ['payments', 'payments'],
+    ["it's", `'it'\\''s'`],
+    ['a b', "'a b'"],
+    ['$(rm -rf /)', "'$(rm -rf /)'"],
+  ])('quotes %s for the shell as %s, and reads back the same', (word, quoted) => {
+    // Act
+    const printed = shellWord(word);
+
+    // Assess
+    expect(printed).toBe(quoted);
+    expect(shellWords(printed)).toEqual([word]);
+  });
+});

@@ -1,0 +1,178 @@
+// The verdict a run page opens with (src/onprem/console/ui/verdict.ts): the proof of a verified
+// import, a failure by name with its hint and what changed in KMS, a rotation waiting for its vote.
+import { describe, expect, it } from 'vitest';
+import type { RunDetail, StateVisit } from '../../../../src/onprem/console/ui/types.ts';
+import { checkValueOf, kmsChangeOf, verdictOf } from '../../../../src/onprem/console/ui/verdict.ts';
+
+function visit(name: string, status: StateVisit['status'], extra: Partial<StateVisit> = {}): StateVisit {
+  return {
+    name,
+    type: 'Task',
+    status,
+    enteredAt: '2026-12-07T10:00:00Z',
+    exitedAt: null,
+    input: {},
+    output: {},
+    error: null,
+    cause: null,
+    ...extra,
+  };
+}
+
+function run(overrides: Partial<RunDetail>): RunDetail {
+  return {
+    executionArn: 'arn:aws:states:us-east-1:111122223333:execution:import-key-material:r1',
+    name: 'r1',
+    workflow: 'import-key-material',
+    status: 'SUCCEEDED',
+    keyId: 'k',
+    requestId: null,
+    startDate: '2026-12-07T10:00:00Z',
+    stopDate: '2026-12-07T10:00:03Z',
+    durationMs: 3000,
+    error: null,
+    input: {},
+    output: {},
+    cause: null,
+    hint: null,
+    definition: { StartAt: 'A', States: {} },
+    visits: [],
+    ...overrides,
+  };
+}
+
+const WRAPPED = visit('WrapKeyMaterial', 'succeeded', {
+  input: { importParameters: { hsmKeyLabel: 'payments' } },
+  output: { wrapped: { hsmEvidence: { kind: 'aes-kcv', kcv: '7cfe5d' }, wrappedKeyMaterial: '[redacted]' } },
+});
+
+describe('run verdict', () => {
+  it('says how KMS proved it, the check value and what to compare it with, the state and ValidTo', () => {
+    // Act
+    const verdict = verdictOf(
+      run({
+        visits: [WRAPPED, visit('ImportKeyMaterial', 'succeeded'), visit('VerifyImport', 'succeeded')],
+        output: {
+          keyState: 'Enabled',
+          validTo: '2027-03-01T00:00:00.000Z',
+          keyMaterialId: 'a'.repeat(64),
+          evidence: {
+            method: 'encrypt-decrypt',
+            summary: 'KMS encrypts and decrypts a random challenge with the imported material',
+            checks: [{ name: 'encrypt-decrypt-round-trip', passed: true, detail: 'came back unchanged' }],
+          },
+        },
+      }),
+    );
+
+    // Assess
+    expect(verdict.kind).toBe('verified');
+    expect(verdict.title).toBe('Verified: decrypt matches');
+    expect(verdict.lines.join('\n')).toContain(
+      'Check value 7cfe5d: compare it with the KCV that `byok hsm list` shows for HSM key payments',
+    );
+    expect(verdict.lines.join('\n')).toContain('Key state Enabled, valid to 2027-03-01 00:00 UTC');
+    expect(verdict.checks).toEqual([
+      { name: 'encrypt-decrypt-round-trip', passed: true, detail: 'came back unchanged' },
+    ]);
+  });
+
+  it('never calls a run verified when a check failed', () => {
+    // Act
+    const verdict = verdictOf(
+      run({
+        output: {
+          evidence: {
+            method: 'mac-challenge',
+            summary: 's',
+            checks: [{ name: 'mac', passed: false, detail: 'd' }],
+          },
+        },
+      }),
+    );
+
+    // Assess
+    expect(verdict.kind).toBe('failed');
+    expect(verdict.title).toBe('Verification failed');
+  });
+
+  it('names a failure where it happened, with its message, hint and what changed in KMS', () => {
+    // Act
+    const verdict = verdictOf(
+      run({
+        status: 'FAILED',
+        error: 'HsmKeyNotFoundError',
+        cause: 'no key labelled "x"',
+        hint: 'List the keys with `byok hsm list`.',
+        visits: [
+          visit('StartImport', 'succeeded'),
+          visit('GetParametersForImport', 'failed', { error: 'HsmKeyNotFoundError' }),
+          visit('PublishFailed', 'succeeded'),
+          visit('ImportFailed', 'failed', { type: 'Fail', error: 'HsmKeyNotFoundError' }),
+        ],
+      }),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({
+      kind: 'failed',
+      title: 'Failed: HsmKeyNotFoundError',
+      lines: [
+        'In GetParametersForImport.',
+        'no key labelled "x"',
+        'Hint: List the keys with `byok hsm list`.',
+        'Nothing changed in KMS: the run stopped before ImportKeyMaterial.',
+      ],
+    });
+  });
+
+  it.each([
+    ['import', 'import-key-material', ['ImportKeyMaterial'], /accepted the material .* not verified/],
+    ['import', 'import-key-material', [], /Nothing changed in KMS/],
+    [
+      'rotation',
+      'rotate-key-material',
+      ['ImportNewMaterial', 'AbandonRotation'],
+      /removed again when the rotation was abandoned/,
+    ],
+    [
+      'rotation',
+      'rotate-key-material',
+      ['ImportNewMaterial', 'RotateKeyOnDemand'],
+      /rotated to the new material/,
+    ],
+  ])('says what a failed %s changed in KMS (%s after %o)', (_kind, workflow, passed, said) => {
+    // Act / Assess
+    expect(kmsChangeOf({ workflow, visits: passed.map((name) => visit(name, 'succeeded')) })).toMatch(said);
+  });
+
+  it('sends a rotation waiting for votes to its request', () => {
+    // Act
+    const verdict = verdictOf(
+      run({
+        workflow: 'rotate-key-material',
+        status: 'RUNNING',
+        requestId: '3f2c9a1e-0b7d-4c55-9a2e-5b1d2c3e4f50',
+        visits: [visit('CreateRotationMaterial', 'succeeded'), visit('AwaitApproval', 'running')],
+      }),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({
+      kind: 'waiting-approval',
+      requestId: '3f2c9a1e-0b7d-4c55-9a2e-5b1d2c3e4f50',
+    });
+  });
+
+  it('finds no check value where the HSM gave none (asymmetric keys)', () => {
+    // Act / Assess
+    expect(
+      checkValueOf([
+        visit('WrapKeyMaterial', 'succeeded', {
+          output: { wrapped: { hsmEvidence: { kind: 'public-key' } } },
+        }),
+      ]),
+    ).toBeUndefined();
+    expect(checkValueOf([WRAPPED])).toEqual({ kcv: '7cfe5d', hsmKeyLabel: 'payments' });
+  });
+});
