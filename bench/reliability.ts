@@ -19,7 +19,9 @@ import {
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
 import { createKmsClient } from '../src/core/aws/clients.ts';
+import type { SweepReport } from '../src/core/sweep/contracts.ts';
 import type { ExecutionResult } from '../src/onprem/runner/run-execution.ts';
+import { startSweepWorld } from '../src/onprem/simulation/local-world.ts';
 import { type ImportHarness, startImportHarness } from '../test/helpers/import-harness.ts';
 import { findSecret } from '../test/helpers/secret-scan.ts';
 
@@ -425,6 +427,44 @@ async function leakScan(secret: Buffer, dirs: string[]): Promise<void> {
   }
 }
 
+// ---- throttling (issue 17) --------------------------------------------------------------------
+
+const throttling = { keys: 0, unread: 0, outcome: '', seconds: 0, tightUnread: 0, tightOutcome: '' };
+
+/**
+ * A sweep of 30 imported managed keys at AWS's default quotas (the SDK's retries absorb the rate
+ * limits: every key read), then with ListKeyRotations held to 1 request per second (the keys it
+ * cannot read are counted, and the outcome says PARTIAL, never a plain success with due 0).
+ */
+async function throttlingCampaign(): Promise<void> {
+  const world = await startSweepWorld({ disabledRules: ['reimport-sweep'] });
+  try {
+    for (let i = 0; i < 30; i += 1) {
+      const keyId = await world.createManagedKey({
+        keySpec: 'SYMMETRIC_DEFAULT',
+        validForDays: 90,
+        hsmKeyLabel: `bench-throttle-${i}`,
+      });
+      await world.importKey(keyId);
+      throttling.keys += 1;
+    }
+    await world.setQuotas('aws-default');
+    const startedAt = Date.now();
+    const report = (await world.runSweep()).output as SweepReport;
+    throttling.seconds = (Date.now() - startedAt) / 1000;
+    throttling.unread = report.unread;
+    throttling.outcome = report.outcome;
+    await world.setQuotas({ ListKeyRotations: 1 });
+    const tight = (await world.runSweep()).output as SweepReport;
+    throttling.tightUnread = tight.unread;
+    throttling.tightOutcome = `${tight.outcome}${tight.outcomeReason ? ` (${tight.outcomeReason})` : ''}`;
+    if (tight.unread > 0 && tight.outcome !== 'PARTIAL')
+      problems.push('a sweep with unread keys did not say PARTIAL');
+  } finally {
+    await world.stop();
+  }
+}
+
 // ---- run -------------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -446,6 +486,9 @@ try {
   await harness.stop();
   await rm(scratch, { recursive: true, force: true });
 }
+// After the harness: one PKCS#11 module instance per process, and the sweep world opens its own.
+process.stdout.write('throttling: a sweep of 30 keys at AWS-default quotas, then ListKeyRotations at 1/s:\n');
+await throttlingCampaign();
 
 process.stdout.write(
   `\n${[
@@ -453,6 +496,7 @@ process.stdout.write(
     `kill -9 recovered          ${counts.killsRecovered}/${counts.killsTried} (loaded ${counts.killsLoaded}, refused by name ${counts.killsFailedByName}; acknowledged keys lost ${counts.acknowledgedKeysLost})`,
     `bad inputs                 ${counts.badInputsTried} tried, ${counts.badInputsRefusedByName} refused by name, ${counts.badInputsChangedState} changed state`,
     `leak hits                  ${counts.leakHits} (${produced.length} outputs and ${counts.filesScanned} files scanned)`,
+    `throttled sweep            ${throttling.keys} keys at aws-default: ${throttling.unread} not read, outcome ${throttling.outcome}, ${throttling.seconds.toFixed(1)} s; ListKeyRotations 1/s: ${throttling.tightUnread} not read, outcome ${throttling.tightOutcome}`,
     `time                       ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join('\n')}\n`,
 );

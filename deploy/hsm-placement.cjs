@@ -81,7 +81,7 @@ const READ_MANAGED_KEY_MATERIALS = {
   Effect: 'Allow',
   Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
   Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:*:\${AWS::AccountId}:key/*` },
-  Condition: { StringEquals: { 'aws:ResourceTag/byok:managed': 'true' } },
+  Condition: { StringEquals: { 'aws:ResourceTag/byok:managed': 'true', 'kms:KeyOrigin': 'EXTERNAL' } },
 };
 
 /** The HSM steps' functions (statemachines/hsm-placement.json), deployed in lambda placement only. */

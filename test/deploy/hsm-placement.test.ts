@@ -14,8 +14,8 @@ let lambda: PackagedService;
 let activity: PackagedService;
 
 beforeAll(() => {
-  lambda = packageService(undefined, ['--param', 'hsmPlacement=lambda']);
-  activity = packageService(undefined, ['--param', 'hsmPlacement=activity']);
+  lambda = packageService(undefined, ['--param', 'hsmPlacement=lambda'], { cache: true });
+  activity = packageService(undefined, ['--param', 'hsmPlacement=activity'], { cache: true });
 }, 240_000);
 
 afterAll(() => {
@@ -196,6 +196,7 @@ describe('hsmPlacement=activity', () => {
       'CreateRotationMaterialActivity',
       'RetireRotationMaterialActivity',
       'WorkerAlertRule',
+      'WorkerPolicy',
       'WrapKeyMaterialActivity',
     ]);
     expect(changed).toEqual([
@@ -210,6 +211,12 @@ describe('hsmPlacement=activity', () => {
         .filter((name) => !(name in (a.Parameters ?? {})))
         .sort(),
     ).toEqual([...HSM_PARAMETERS].sort());
+    // The worker's policy and the keys it may bind exist only where there is a worker.
+    expect(
+      Object.keys(a.Parameters ?? {})
+        .filter((name) => !(name in (l.Parameters ?? {})))
+        .sort(),
+    ).toEqual(['WorkerKeyArns']);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type CfnTemplate,
   type PackagedService,
   packageService,
+  repoRoot,
 } from '../../deploy/package-service.ts';
 import {
   createDynamoDbDocumentClient,
@@ -73,7 +74,7 @@ let packaged: PackagedService;
 let template: CfnTemplate;
 
 beforeAll(() => {
-  packaged = packageService();
+  packaged = packageService(repoRoot, [], { cache: true });
   template = packaged.template;
 }, 120_000);
 
@@ -520,14 +521,30 @@ describe('least privilege', () => {
     // Assess
     expect(roles.length).toBeGreaterThan(5);
     expect(resourcesOfType('AWS::IAM::Policy')).toEqual([]);
-    // Customer-managed policies are for people to attach (BindingsAdministratorPolicy): no wildcard either.
+    // The customer-managed policies for people and machines around byok (deploy/access-policies.cjs,
+    // evaluated in iam-evaluation.test.ts; the bindings administrators' in serverless.yml); none is
+    // attached to a role of the stack.
+    expect(
+      resourcesOfType('AWS::IAM::ManagedPolicy')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([
+      'ApproverPolicy',
+      'BindingsAdministratorPolicy',
+      'DeployerPolicy',
+      'OperatorPolicy',
+      'RotationRequesterPolicy',
+    ]);
     for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
       for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
-        for (const action of actionsOf(statement)) {
+        for (const action of actionsOf(statement))
           expect(action, `${id} allows ${action}`).not.toContain('*');
-        }
       }
     }
+    for (const [id, role] of roles)
+      expect(property(role, 'ManagedPolicyArns') ?? [], id).not.toContainEqual({
+        Ref: expect.stringMatching(/Policy$/),
+      });
     for (const [id, role] of roles) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {

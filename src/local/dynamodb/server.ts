@@ -3,6 +3,7 @@
 // dynalite has no TransactWriteItems: the approvals store needs none (one conditional write per
 // change). It is its own HTTP server, not a service on the local stack's port: DynamoDB's wire
 // protocol (X-Amz-Target DynamoDB_20120810.*) and its errors are dynalite's to answer.
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 
@@ -13,11 +14,25 @@ export interface LocalDynamoDb {
 }
 
 export async function startLocalDynamoDb(
-  options: { host?: string; port?: number } = {},
+  options: {
+    host?: string;
+    port?: number;
+    /**
+     * A directory for the tables (LevelDB on disk, created owner-only): they survive a restart.
+     * Without it they live in memory.
+     */
+    path?: string | undefined;
+  } = {},
 ): Promise<LocalDynamoDb> {
   const host = options.host ?? '127.0.0.1';
+  if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   // Tables are ACTIVE at once: local runs have no reason to wait for a simulated creation.
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -6,7 +6,7 @@
 // on the stack tells clients (the CLI's --endpoint) where.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../../core/approvals/adapters.ts';
 import { createApprovalsApi, localHttpListener } from '../../core/approvals/http.ts';
 import { ApprovalsStore } from '../../core/approvals/store.ts';
@@ -14,10 +14,12 @@ import { createApprovalsTable } from '../../core/approvals/table.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../../core/aws/clients.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
+import { ensureImportRunsTable, LOCAL_IMPORT_RUNS_TABLE } from '../import-runs/table.ts';
 
 export const LOCAL_APPROVALS_TABLE = 'byok-approvals';
 export const ROTATION_STATE_MACHINE = 'rotate-key-material';
 export const APPROVALS_ADMIN_ROUTE = 'approvals';
+export const IMPORT_RUNS_ADMIN_ROUTE = 'import-runs';
 
 /** The parts of a local stack the approvals API needs (structural). */
 export interface ApprovalsHostStack {
@@ -42,6 +44,11 @@ export interface LocalApprovals {
 }
 
 export interface StartLocalApprovalsOptions {
+  /**
+   * Where the tables live on disk (`<state dir>/dynamodb`): approval requests, their votes and the
+   * import-runs record survive a restart. In memory without it.
+   */
+  dynamoDbPath?: string | undefined;
   /** Secrets per access key id: those callers' signatures are verified in full (tests). */
   secretFor?: ((accessKeyId: string) => string | undefined) | undefined;
   /** How long a request stays open (default 72 h). */
@@ -53,7 +60,7 @@ export async function startLocalApprovals(
   stack: ApprovalsHostStack,
   options: StartLocalApprovalsOptions = {},
 ): Promise<LocalApprovals> {
-  const dynamo = await startLocalDynamoDb();
+  const dynamo = await startLocalDynamoDb({ path: options.dynamoDbPath });
   const control = new DynamoDBClient({
     endpoint: dynamo.url,
     region: stack.region,
@@ -65,7 +72,11 @@ export async function startLocalApprovals(
   const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
   let server: Server | undefined;
   try {
-    await createApprovalsTable(control, LOCAL_APPROVALS_TABLE);
+    // A restarted stack finds its tables (and their items) where it left them.
+    await createApprovalsTable(control, LOCAL_APPROVALS_TABLE).catch((error: unknown) => {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
+    await ensureImportRunsTable(control, LOCAL_IMPORT_RUNS_TABLE);
     const store = new ApprovalsStore({
       client: documents,
       tableName: LOCAL_APPROVALS_TABLE,
@@ -95,6 +106,11 @@ export async function startLocalApprovals(
     });
     const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     stack.server.addAdminRoute(APPROVALS_ADMIN_ROUTE, () => ({ url, tableName: LOCAL_APPROVALS_TABLE }));
+    // Where `byok import --endpoint` records its runs and `byok status`/the console list them.
+    stack.server.addAdminRoute(IMPORT_RUNS_ADMIN_ROUTE, () => ({
+      dynamoDbUrl: dynamo.url,
+      tableName: LOCAL_IMPORT_RUNS_TABLE,
+    }));
     return {
       url,
       store,

@@ -25,11 +25,13 @@ import { awsCommand, byokCommand } from '../../hints.ts';
 import {
   type FailureReport,
   IMPORT_STATE,
+  type KeySnapshot,
   PUBLISH_FAILED_STATE,
   reportFailure,
   snapshotKey,
 } from '../../outcome.ts';
 import { runStart } from '../start/action.ts';
+import { recordImportRun, reportInterrupted, watchInterrupts } from './interrupted.ts';
 import { executionInputFrom, type ImportOptions } from './options.ts';
 
 async function assertAwsReachable(deps: LocalDeps, target: AwsTarget): Promise<void> {
@@ -101,17 +103,49 @@ export async function runImport(options: ImportOptions): Promise<void> {
   const deps = await createLocalDeps({ ...target, clock, hsmConfig });
   let result: ExecutionResult;
   let failure: FailureReport | undefined;
+  const startedAt = new Date();
+  // SIGINT/SIGTERM: the execution is stopped where it is; what KMS holds then is printed and the
+  // run recorded (interrupted.ts). A second signal ends the process at once.
+  const interruption = watchInterrupts();
+  const entered: string[] = [];
+  let before: KeySnapshot | Error | undefined;
   try {
     if (!target.endpoint) await assertAwsReachable(deps, target);
     // The key as KMS shows it before the run, to tell afterwards whether a failed run changed it.
-    const before = await snapshotKey(deps.kms, input.keyId);
+    before = await snapshotKey(deps.kms, input.keyId);
     const progress = json ? undefined : createProgressReporter({ stream: process.stderr });
     result = await runExecution({
       stateMachine: 'import-key-material',
       input,
       deps,
-      onProgress: progress?.onProgress,
+      signal: interruption.signal,
+      onProgress: (event) => {
+        const name = (event as { state?: { name?: string } }).state?.name;
+        if (event.type === 'StateEntered' && name) entered.push(name);
+        progress?.onProgress(event);
+      },
     });
+    if (interruption.signalName) {
+      const report = await reportInterrupted({
+        signal: interruption.signalName,
+        keyId: input.keyId,
+        entered,
+        before,
+        after: await snapshotKey(deps.kms, input.keyId),
+        target,
+      });
+      await recordImportRun(target, {
+        keyId: input.keyId,
+        startedAt,
+        outcome: 'INTERRUPTED',
+        error: interruption.signalName,
+        kms: report.kms,
+        lastState: entered.at(-1),
+        next: report.next,
+      });
+      process.exitCode = interruption.signalName === 'SIGINT' ? 130 : 143;
+      return;
+    }
     if (result.status !== 'SUCCEEDED') {
       const reachedImport = enteredState(result, IMPORT_STATE);
       failure = reportFailure({
@@ -124,9 +158,27 @@ export async function runImport(options: ImportOptions): Promise<void> {
       });
     }
   } finally {
+    interruption.stop();
     await deps.close();
     finalizeIdleModules();
   }
+  await recordImportRun(target, {
+    keyId: input.keyId,
+    startedAt,
+    outcome: result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    ...(result.status === 'SUCCEEDED'
+      ? {
+          kms: 'changed' as const,
+          keyMaterialId: (result.output as ImportResult).keyMaterialId,
+          validTo: (result.output as ImportResult).validTo ?? undefined,
+        }
+      : {
+          error: result.error ?? 'Error',
+          message: result.cause,
+          kms: entered.includes(IMPORT_STATE) ? ('unverified' as const) : ('unchanged' as const),
+        }),
+    lastState: entered.at(-1),
+  });
   if (result.status === 'SUCCEEDED') {
     const output = result.output as ImportResult;
     const disclosure = sha1Disclosure(

@@ -1,5 +1,6 @@
 // What `byok local ...` does (see register.ts and options.ts for its options). Loaded only when a command runs: `up`
 // pulls in the whole embedded stack.
+import { join } from 'node:path';
 import { startLocalStack } from '../../../../local/stack.ts';
 import { LocalEndpointError } from '../../errors.ts';
 import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
@@ -29,7 +30,10 @@ export async function runUp(options: UpOptions): Promise<void> {
   // The approvals API (`byok rotate/approvals/approve/reject --endpoint`): its own loopback port,
   // found through GET /_byok/approvals; identities from the SigV4 access key id.
   const { startLocalApprovals } = await import('../../../simulation/approvals.ts');
-  const approvals = await startLocalApprovals(stack);
+  // With a state dir, approval requests, votes and import runs are kept in <state dir>/dynamodb.
+  const approvals = await startLocalApprovals(stack, {
+    dynamoDbPath: stateDir ? join(stateDir, 'dynamodb') : undefined,
+  });
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
     tasks,
     hsmPlacement: options.hsmPlacement,
@@ -39,7 +43,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (in memory)\n`,
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (${stateDir ? `kept in ${join(stateDir, 'dynamodb')}` : 'in memory'})\n`,
   );
   process.stdout.write(`${stack.url}\n`);
   // `--console`: the web console (byok console --endpoint) for this stack, in this process.

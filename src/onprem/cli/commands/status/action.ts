@@ -13,6 +13,7 @@ import {
   lastSweepFromStepFunctions,
   type StatusReport,
 } from '../../../../core/sweep/status.ts';
+import { locateImportRunRecord } from '../../../import-runs/locate.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 
 import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
@@ -58,6 +59,34 @@ export async function runStatus(options: StatusOptions): Promise<void> {
 }
 
 async function lastRunsFor(options: StatusOptions, target: AwsTarget): Promise<LastRuns> {
+  const runs = await workflowRunsFor(options, target);
+  // `byok import` runs in its own process (no execution lists it): its runs come from the
+  // import-runs record; an interrupted one shows as FAILED with the signal and what KMS holds.
+  const record = await locateImportRunRecord(target).catch(() => undefined);
+  if (!record) return runs;
+  try {
+    const recorded = await record.list({ limit: 500 }).catch(() => []);
+    for (const run of recorded) {
+      const keyId = run.keyId.split('/').pop() ?? run.keyId;
+      const known = runs.get(keyId);
+      if (known && known.at >= run.endedAt) continue;
+      runs.set(keyId, {
+        result: run.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+        at: run.endedAt,
+        ...(run.outcome === 'INTERRUPTED'
+          ? { error: `interrupted by ${run.error ?? 'a signal'}, KMS ${run.kms ?? 'unverified'}` }
+          : run.error
+            ? { error: run.error }
+            : {}),
+      });
+    }
+    return runs;
+  } finally {
+    record.close();
+  }
+}
+
+async function workflowRunsFor(options: StatusOptions, target: AwsTarget): Promise<LastRuns> {
   if (target.endpoint) return lastRunsFromLocalEvents(target.endpoint);
   const sfn = createSfnClient(target);
   try {

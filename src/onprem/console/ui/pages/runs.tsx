@@ -63,7 +63,8 @@ export function RunsPage() {
       <p class="lead">
         Executions of the import (<code>import-key-material</code>), sweep (
         <code>reimport-expiring-keys</code>) and rotation (<code>rotate-key-material</code>) state machines,
-        newest first. <a href="#/start">Start an import</a>
+        and the runs of <code>byok import</code> on the command line, newest first.{' '}
+        <a href="#/start">Start an import</a>
       </p>
       <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
         <label>

@@ -1,0 +1,154 @@
+// The AWS calls a piece of code makes, found from the code: esbuild bundles the entry the way the
+// Lambda bundles are built (ES modules, tree shaken, the SDK's ESM builds), unminified, and every
+// `new <X>Command(` that survives tree shaking in one of the project's own modules is a call. The
+// module an SDK command class comes from is read from that module's import statement, and the
+// command's name gives the IAM action (the document client's Get/Put/... are GetItem/PutItem/...).
+// A request signed with SigV4 for the `lambda` service is an invocation of a function URL.
+// Commands the SDK constructs itself (credential providers, paginators, waiters) live in
+// node_modules and are not counted: they are not calls of byok's code.
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+export interface CodeCall {
+  /** The IAM action, e.g. `kms:Decrypt`. */
+  action: string;
+  /** The project files that make it. */
+  files: string[];
+}
+
+const IAM_PREFIX: Record<string, string> = {
+  'client-kms': 'kms',
+  'client-sfn': 'states',
+  'client-dynamodb': 'dynamodb',
+  'lib-dynamodb': 'dynamodb',
+  'client-eventbridge': 'events',
+  'client-secrets-manager': 'secretsmanager',
+  'client-sts': 'sts',
+  'client-lambda': 'lambda',
+  'client-s3': 's3',
+  'client-organizations': 'organizations',
+};
+
+/** Operations whose IAM action has another name. */
+const RENAMED_ACTIONS: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  's3:HeadBucket': 's3:ListBucket',
+  's3:DeleteObjects': 's3:DeleteObject',
+};
+
+const DOCUMENT_CLIENT_ACTIONS: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactGet: 'TransactGetItems',
+  TransactWrite: 'TransactWriteItems',
+};
+
+export class UnknownSdkPackageError extends Error {
+  override name = 'UnknownSdkPackageError';
+}
+
+/** `name -> package` for the SDK names a source file imports (`import { A, type B } from '@aws-sdk/x'`). */
+function sdkImportsOf(text: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z0-9-]+)'/g)) {
+    for (const member of (match[1] ?? '').split(',')) {
+      const name =
+        member
+          .trim()
+          .split(/\s+as\s+/)[0]
+          ?.trim() ?? '';
+      if (name && !name.startsWith('type ')) names.set(name, match[2] as string);
+    }
+  }
+  return names;
+}
+
+function actionFor(pkg: string, commandName: string): string {
+  const prefix = IAM_PREFIX[pkg];
+  if (!prefix) throw new UnknownSdkPackageError(`@aws-sdk/${pkg}: no IAM prefix known for its commands`);
+  const operation = commandName.slice(0, -'Command'.length);
+  const action = `${prefix}:${pkg === 'lib-dynamodb' ? (DOCUMENT_CLIENT_ACTIONS[operation] ?? operation) : operation}`;
+  return RENAMED_ACTIONS[action] ?? action;
+}
+
+/**
+ * Every AWS call the code reached from `entries` makes, by IAM action. `root` is the repository;
+ * `exclude` drops project files (for example the local emulators, which never talk to AWS).
+ */
+export async function awsCallsOf(
+  entries: readonly string[],
+  root: string,
+  { exclude, cut }: { exclude?: RegExp; cut?: RegExp } = {},
+): Promise<CodeCall[]> {
+  // `cut`: project modules left out of the bundle altogether, with everything only they reach.
+  const cutModules: Plugin = {
+    name: 'byok-cut-modules',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+        if (!cut) return undefined;
+        const resolved = relative(root, resolve(args.resolveDir, args.path));
+        return cut.test(resolved) ? { path: resolved, external: true } : undefined;
+      });
+    },
+  };
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [...entries],
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: join(root, '.aws-calls-scan'),
+    platform: 'node',
+    format: 'esm',
+    treeShaking: true,
+    mainFields: ['module', 'main'],
+    external: ['pkcs11js'],
+    loader: { '.html': 'text', '.css': 'text', '.svg': 'text' },
+    logLevel: 'silent',
+    plugins: [cutModules],
+  });
+  const importsByFile = new Map<string, Map<string, string>>();
+  const sources = new Map<string, string>();
+  for (const file of Object.keys(result.metafile.inputs)) {
+    if (file.includes('node_modules') || !/\.(ts|tsx|js|mjs|cjs)$/.test(file)) continue;
+    const text = readFileSync(join(root, file), 'utf8');
+    sources.set(file, text);
+    importsByFile.set(file, sdkImportsOf(text));
+  }
+  const calls = new Map<string, Set<string>>();
+  const add = (action: string, file: string) => {
+    if (!calls.has(action)) calls.set(action, new Set());
+    calls.get(action)?.add(file);
+  };
+  for (const output of result.outputFiles) {
+    if (!output.path.endsWith('.js')) continue;
+    // esbuild opens each module's code with a `// <path>` line.
+    for (const section of output.text.split(/^\/\/ (?=\S+\.(?:ts|tsx|js|mjs|cjs)$)/m)) {
+      const file = section.slice(0, section.indexOf('\n')).trim();
+      const imports = importsByFile.get(file);
+      if (!imports || exclude?.test(file)) continue;
+      for (const match of section.matchAll(/new ([A-Za-z]+Command)\d*\(/g)) {
+        const name = match[1] as string;
+        const pkg = imports.get(name);
+        if (pkg) add(actionFor(pkg, name), file);
+      }
+      if (
+        /import\s*\{[^}]*\bSignatureV4\b[^}]*\}\s*from\s*'@smithy\/signature-v4'/.test(
+          sources.get(file) ?? '',
+        ) &&
+        /service:\s*[^,}]*["']lambda["']/.test(section)
+      ) {
+        add('lambda:InvokeFunctionUrl', file);
+      }
+    }
+  }
+  return [...calls.entries()]
+    .map(([action, files]) => ({ action, files: [...files].sort() }))
+    .sort((a, b) => a.action.localeCompare(b.action));
+}
