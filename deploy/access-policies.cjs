@@ -162,6 +162,14 @@ function operatorPolicy(names) {
         Resource: DEFAULT_EVENT_BUS,
         Condition: { StringEquals: { 'events:source': 'byok' } },
       },
+      // byok import checks the administrators' binding (docs/bindings.md); only they may write it.
+      {
+        Sid: 'ReadBindings',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': ['BindingsTable', 'Arn'] },
+      },
+      { Sid: 'FindTheBindingsTable', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
     ],
   );
 }

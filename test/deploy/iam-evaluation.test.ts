@@ -77,6 +77,17 @@ const ACTIVITY_PARAMETERS = {
  * reason; they must be denied like any call a role must not make.
  */
 const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
+  // The bindings store class brings reads and writes along; byok only reads, administrators write.
+  GetParametersForImportIamRoleLambdaExecution: {
+    'dynamodb:Scan': 'it reads the one binding of the label (get); it never lists bindings',
+    'dynamodb:PutItem': "it reads the binding (get); recording bindings is the administrators' only",
+    'dynamodb:DeleteItem': "it reads the binding (get); removing bindings is the administrators' only",
+  },
+  FindExpiringKeysIamRoleLambdaExecution: {
+    'dynamodb:GetItem': 'it lists the bindings once per sweep (scan)',
+    'dynamodb:PutItem': "it lists the bindings (scan); recording bindings is the administrators' only",
+    'dynamodb:DeleteItem': "it lists the bindings (scan); removing bindings is the administrators' only",
+  },
   ValidateRotationIamRoleLambdaExecution: {
     'dynamodb:PutItem':
       'it reads the recorded request (ApprovalsStore.get); the store class brings put and list along',
@@ -94,6 +105,12 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
     'dynamodb:Scan': 'it closes its own request (get, put); it never lists requests',
   },
   OperatorPolicy: {
+    'dynamodb:PutItem':
+      "byok import reads the binding (get); recording bindings is the administrators' (BindingsAdministratorArns), the store class brings add and remove along",
+    'dynamodb:DeleteItem':
+      "byok import reads the binding (get); removing bindings is the administrators' (BindingsAdministratorArns)",
+    'dynamodb:Scan':
+      'byok import reads one binding (get); listing them is byok bindings list, an administrator command',
     'lambda:InvokeFunctionUrl':
       "the console's approvals page calls the approvals API for approvers: the approver policy grants it",
     'secretsmanager:GetSecretValue':
@@ -201,6 +218,20 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
           return [approvalsUrlTarget(values)];
         case 'secretsmanager:GetSecretValue':
           return [{ label: 'HSM PIN secret', arn: PIN_SECRET, account: ACCOUNT, context: {} }];
+        case 'dynamodb:GetItem':
+        case 'dynamodb:Scan':
+        case 'dynamodb:PutItem':
+        case 'dynamodb:DeleteItem':
+          return [
+            {
+              label: 'bindings table',
+              arn: `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/byok-dev-bindings`,
+              account: ACCOUNT,
+              context: {},
+            },
+          ];
+        case 'dynamodb:ListTables':
+          return [anyResource()];
         case 'sts:AssumeRole':
           return [
             {

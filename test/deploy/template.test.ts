@@ -528,13 +528,7 @@ describe('least privilege', () => {
       resourcesOfType('AWS::IAM::ManagedPolicy')
         .map(([id]) => id)
         .sort(),
-    ).toEqual([
-      'ApproverPolicy',
-      'BindingsAdministratorPolicy',
-      'DeployerPolicy',
-      'OperatorPolicy',
-      'RotationRequesterPolicy',
-    ]);
+    ).toEqual(['ApproverPolicy', 'DeployerPolicy', 'OperatorPolicy', 'RotationRequesterPolicy']);
     for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
       for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
         for (const action of actionsOf(statement))
@@ -1067,31 +1061,10 @@ describe('bindings (issue 16 item 2): only administrators write them, byok only 
     }
   });
 
-  it('gives the administrators a policy to attach that may write the table and resolve keys, nothing else', () => {
-    // Prepare
-    const policy = template.Resources.BindingsAdministratorPolicy;
-    const statements = property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement;
-
+  it('names the bindings table in an output, for byok bindings --bindings-table', () => {
     // Assess
-    expect(policy?.Type).toBe('AWS::IAM::ManagedPolicy');
-    expect(
-      statements.map((statement) => [statement.Sid, actionsOf(statement).sort(), resourcesOf(statement)]),
-    ).toEqual([
-      [
-        'RecordBindings',
-        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
-        [BINDINGS_ARN],
-      ],
-      ['FindTheBindingsTable', ['dynamodb:ListTables'], ['*']],
-      ['ResolveTheKeysToBind', ['kms:DescribeKey'], [KEYS_OF_THIS_ACCOUNT_ANY_REGION]],
-    ]);
     expect((template.Outputs?.BindingsTableName as { Value?: unknown } | undefined)?.Value).toEqual({
       Ref: 'BindingsTable',
-    });
-    expect(
-      (template.Outputs?.BindingsAdministratorPolicyArn as { Value?: unknown } | undefined)?.Value,
-    ).toEqual({
-      Ref: 'BindingsAdministratorPolicy',
     });
   });
 
