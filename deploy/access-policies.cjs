@@ -155,6 +155,16 @@ function operatorPolicy(names) {
         Resource: KEYS_OF_ANY_REGION,
         Condition: probeContextCondition(),
       },
+      // byok import records each run in the stack's import-runs table (src/onprem/import-runs/);
+      // byok status and the console list them. The table is found by name: ListTables has no
+      // resource-level permission.
+      { Sid: 'FindTheImportRunsTable', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
+      {
+        Sid: 'RecordAndListImportRuns',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:Scan'],
+        Resource: { 'Fn::GetAtt': ['ImportRunsTable', 'Arn'] },
+      },
       {
         Sid: 'PublishByokEvents',
         Effect: 'Allow',

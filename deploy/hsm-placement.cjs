@@ -153,6 +153,11 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
   // Who may write the bindings table (docs/bindings.md); empty: nobody, until they are named.
   ['BindingsAdministratorArns', "param:bindingsAdministratorArns, ''"],
+  ['AlertEmail', "param:alertEmail, ''"],
+  ['ExpiryAlarmRegions', "param:expiryAlarmRegions, ''"],
+  ['ApprovalTeam', "param:approvalTeam, ''"],
+  // Fleet mode (deploy/fleet.cjs): off unless --param="fleetMode=true".
+  ...require('./fleet.cjs').stackParameterVariables,
 ];
 
 async function functions(context) {

@@ -4,10 +4,14 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { kmsKeyDirectory, sfnRotationStarter, sfnTaskResults } from '../src/core/approvals/adapters.ts';
 import { createApprovalsApi, functionUrlHandler } from '../src/core/approvals/http.ts';
+import { approvalKeysWith } from '../src/core/approvals/seals.ts';
 import { ApprovalsStore } from '../src/core/approvals/store.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../src/core/aws/clients.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/shared/logger.ts';
+import { kmsSeal } from './commons/approval-key-seal.ts';
+import { kmsUnlock } from './commons/approval-key-unlock.ts';
+import { lambdaApprovalTeam, sealKeyId, tokenKeyId } from './commons/approval-keys.ts';
 import { requireEnv } from './commons/env.ts';
 
 let mounted: ReturnType<typeof functionUrlHandler> | undefined;
@@ -16,6 +20,7 @@ function api(): ReturnType<typeof functionUrlHandler> {
   if (mounted) return mounted;
   const logger = createLogger();
   const sfn = createSfnClient();
+  const kms = createKmsClient();
   mounted = functionUrlHandler(
     createApprovalsApi(
       {
@@ -23,9 +28,14 @@ function api(): ReturnType<typeof functionUrlHandler> {
           client: createDynamoDbDocumentClient(),
           tableName: requireEnv('BYOK_APPROVALS_TABLE'),
           clock: systemClock,
+          keys: approvalKeysWith('the approvals API', {
+            seal: kmsSeal(kms, sealKeyId()),
+            unlock: kmsUnlock(kms, tokenKeyId()),
+          }),
         }),
         clock: systemClock,
-        keys: kmsKeyDirectory(createKmsClient()),
+        team: lambdaApprovalTeam(),
+        keys: kmsKeyDirectory(kms),
         rotations: sfnRotationStarter(sfn, requireEnv('BYOK_ROTATION_STATE_MACHINE_ARN')),
         taskResults: sfnTaskResults(sfn),
       },

@@ -33,6 +33,11 @@ export const SYSTEM_PACKAGES = [
     why: 'pkcs11-tool, a second PKCS#11 client in the tests',
   },
   { pkg: 'awscli', provides: ['/usr/bin/aws'], why: 'AWS CLI for the conformance and events tests' },
+  {
+    pkg: 'python3-minimal',
+    provides: ['/usr/bin/python3'],
+    why: "the AWS CLI's own CloudFormation exporter, run by the packaging test",
+  },
   { pkg: 'openssl', provides: ['/usr/bin/openssl'], why: "openssl for AWS's documented wrapping procedure" },
   {
     pkg: 'curl',

@@ -3,11 +3,13 @@
 // Secrets Manager) and the system clock.
 
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import {
   createDynamoDbDocumentClient,
   createKmsClient,
   createRegionalKmsClients,
 } from '../../src/core/aws/clients.ts';
+import { createFleetKmsClients } from '../../src/core/aws/fleet-clients.ts';
 import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
 import type { BindingsReader } from '../../src/core/bindings/port.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -65,14 +67,38 @@ export function lambdaKmsDeps(): KmsFunctionDeps {
   if (!kmsDeps) {
     // The function's own Region for bare key ids; a multi-Region key's replicas in their Regions.
     const regional = createRegionalKmsClients();
+    const kmsForRegion = (region: string) => regional.forRegion(region);
     kmsDeps = {
       kms: createKmsClient(),
-      kmsForRegion: (region) => regional.forRegion(region),
+      kmsForRegion,
       clock: systemClock,
       logger: createLogger(),
+      ...fleetKmsFromEnv(kmsForRegion),
     };
   }
   return kmsDeps;
+}
+
+/**
+ * Fleet mode (the hub): BYOK_SPOKE_ROLE_NAME and BYOK_HUB_ACCOUNT_ID are set, and keys of other
+ * accounts are reached through their spoke role with BYOK_FLEET_EXTERNAL_ID. Unset: nothing.
+ */
+export function fleetKmsFromEnv(
+  hubKms: (region: string) => KMSClient,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<KmsFunctionDeps, 'kmsForAccount'> & { spokeRoleArnOf?: (accountId: string) => string } {
+  const roleName = env.BYOK_SPOKE_ROLE_NAME;
+  if (!roleName) return {};
+  const clients = createFleetKmsClients({
+    hubAccountId: requireEnv('BYOK_HUB_ACCOUNT_ID', env),
+    spokeRoleName: roleName,
+    externalId: env.BYOK_FLEET_EXTERNAL_ID || undefined,
+    hubKms,
+  });
+  return {
+    kmsForAccount: (accountId, region) => clients.forAccount(accountId, region),
+    spokeRoleArnOf: (accountId) => clients.roleArnOf(accountId),
+  };
 }
 
 /**

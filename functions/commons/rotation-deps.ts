@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { type ApprovalKeyCapabilities, approvalKeysWith } from '../../src/core/approvals/seals.ts';
 import { ApprovalsStore } from '../../src/core/approvals/store.ts';
 import {
   createDynamoDbDocumentClient,
@@ -18,7 +19,8 @@ import { requireEnv } from './env.ts';
 export interface RotationFunctionDeps {
   kms: KMSClient;
   kmsForRegion(region: string): KMSClient;
-  approvals: ApprovalsStore;
+  /** Only in the functions given BYOK_APPROVALS_TABLE (the others never reach the store). */
+  approvals: ApprovalsStore | undefined;
   events: EventBridgeClient;
   clock: Clock;
   logger: Logger;
@@ -26,7 +28,13 @@ export interface RotationFunctionDeps {
 
 let deps: RotationFunctionDeps | undefined;
 
-export function lambdaRotationDeps(): RotationFunctionDeps {
+/**
+ * `keys`: what this function may do with the approvals keys (e.g. VerifyMac only), built from the
+ * KMS client; every other use fails closed (ApprovalKeyUnavailableError).
+ */
+export function lambdaRotationDeps(
+  keys: (kms: KMSClient) => ApprovalKeyCapabilities = () => ({}),
+): RotationFunctionDeps {
   if (deps) return deps;
   const kms = createKmsClient();
   const regional = new Map<string, KMSClient>();
@@ -40,11 +48,14 @@ export function lambdaRotationDeps(): RotationFunctionDeps {
       }
       return client;
     },
-    approvals: new ApprovalsStore({
-      client: createDynamoDbDocumentClient(),
-      tableName: requireEnv('BYOK_APPROVALS_TABLE'),
-      clock: systemClock,
-    }),
+    approvals: process.env.BYOK_APPROVALS_TABLE
+      ? new ApprovalsStore({
+          client: createDynamoDbDocumentClient(),
+          tableName: requireEnv('BYOK_APPROVALS_TABLE'),
+          clock: systemClock,
+          keys: approvalKeysWith(process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function', keys(kms)),
+        })
+      : undefined,
     events: createEventBridgeClient(),
     clock: systemClock,
     logger: createLogger(),

@@ -90,6 +90,16 @@ async function authorize(
     if (typeof value === 'string')
       conditions[member === 'Origin' ? 'kms:KeyOrigin' : `kms:${member}`] = value;
   }
+  const encryptionContext = input.EncryptionContext;
+  if (
+    encryptionContext !== null &&
+    typeof encryptionContext === 'object' &&
+    !Array.isArray(encryptionContext)
+  ) {
+    for (const [key, value] of Object.entries(encryptionContext))
+      conditions[`kms:EncryptionContext:${key}`] = String(value);
+    conditions['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);
+  }
   // ImportKeyMaterial with a ValidTo and no ExpirationModel imports expiring material.
   if (
     operation === 'ImportKeyMaterial' &&
@@ -108,9 +118,10 @@ async function authorize(
     // The stand-in asks its own KMS (read-only operations) which key this is and how it is tagged.
     const unchecked = { ...context, principal: undefined };
     const described = (await kms.handle('DescribeKey', { KeyId: keyId }, unchecked)) as {
-      KeyMetadata: { Arn: string; KeyId: string };
+      KeyMetadata: { Arn: string; KeyId: string; Origin?: string };
     };
     resource = described.KeyMetadata.Arn;
+    if (described.KeyMetadata.Origin) conditions['kms:KeyOrigin'] = described.KeyMetadata.Origin;
     const listed = (await kms.handle(
       'ListResourceTags',
       { KeyId: described.KeyMetadata.KeyId },

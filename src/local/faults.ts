@@ -17,6 +17,11 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Fault at most this many times, then stop (default: unlimited). */
   count?: number;
+  /**
+   * The operation takes effect first, then the exception is answered: an ambiguous failure (AWS
+   * committed, the caller's answer was lost or timed out). Needs an exception.
+   */
+  afterCommit?: boolean;
 }
 
 function validateFault(value: unknown, index: number): FaultSpec {
@@ -49,6 +54,9 @@ function validateFault(value: unknown, index: number): FaultSpec {
   }
   if (spec.exception === undefined && spec.latencyMs === undefined)
     fail('give an exception, a latencyMs, or both');
+  if (spec.afterCommit !== undefined && typeof spec.afterCommit !== 'boolean')
+    fail('afterCommit must be a boolean');
+  if (spec.afterCommit === true && spec.exception === undefined) fail('afterCommit needs an exception');
   return spec as unknown as FaultSpec;
 }
 
@@ -78,10 +86,14 @@ export class FaultInjector {
     return this.faults.map(({ spec }) => ({ ...spec }));
   }
 
-  /** Waits the injected latency, then throws the injected exception if one fires. */
-  async apply(prefix: string, operation: string): Promise<void> {
+  /**
+   * Waits the injected latency, then throws the injected exception if one fires. `phase` 'after'
+   * is called once the operation took effect: only afterCommit faults fire then.
+   */
+  async apply(prefix: string, operation: string, phase: 'before' | 'after' = 'before'): Promise<void> {
     for (const fault of this.faults) {
       const { spec } = fault;
+      if ((spec.afterCommit === true) !== (phase === 'after')) continue;
       if (
         spec.operation !== '*' &&
         spec.operation !== operation &&

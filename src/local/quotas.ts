@@ -45,6 +45,8 @@ interface Bucket {
 export class RateLimiter {
   private quotas: Record<string, number> = {};
   private readonly buckets = new Map<string, Bucket>();
+  /** Requests answered ThrottlingException since the stack started (benches count them). */
+  throttled = 0;
 
   constructor(
     spec?: QuotaSpec,
@@ -72,7 +74,10 @@ export class RateLimiter {
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);
     bucket.updatedMs = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+    if (bucket.tokens < 1) {
+      this.throttled += 1;
+      throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+    }
     bucket.tokens -= 1;
   }
 }

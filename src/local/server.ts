@@ -128,7 +128,11 @@ export class LocalServer {
     this.rest = service;
   }
 
-  /** Regions that answer nothing (the admin path `/_byok/regions` sets them too). */
+  /**
+   * Regions that answer nothing (the admin path `/_byok/regions` sets them too): `eu-west-3` for
+   * every caller, or `<account>/<region>` for that account's callers only (a Region not enabled
+   * in one account).
+   */
   setUnreachableRegions(regions: readonly string[]): void {
     this.unreachable.clear();
     for (const region of regions) this.unreachable.add(region);
@@ -226,7 +230,7 @@ export class LocalServer {
     const requestId = randomUUID();
     const authorization = header(request, 'authorization');
     const region = regionFromAuthorization(authorization) ?? this.options.region;
-    if (this.unreachable.has(region)) {
+    if (this.unreachable.has(region) || this.unreachable.has(`${this.accountOf(authorization)}/${region}`)) {
       // A Region that is down or not reachable answers nothing at all.
       request.socket.destroy();
       return;
@@ -259,6 +263,7 @@ export class LocalServer {
         requestId,
         ...connectionFate(response),
       });
+      await this.options.faults.apply(target.prefix, target.operation, 'after');
       sendJson(response, 200, contentType, output ?? {});
     } catch (error) {
       if (error instanceof AwsServiceError) {
@@ -271,6 +276,15 @@ export class LocalServer {
         `local stack internal error: ${error instanceof Error ? error.message : String(error)}`,
       );
       sendJson(response, 500, contentType, { __type: 'InternalFailure' });
+    }
+  }
+
+  /** The caller's account, without failing on an expired session (checked later, by name). */
+  private accountOf(authorization: string | undefined): string {
+    try {
+      return this.principalOf(authorization)?.accountId ?? this.options.accountId;
+    } catch {
+      return this.options.accountId;
     }
   }
 

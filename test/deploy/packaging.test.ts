@@ -320,3 +320,49 @@ describe('the approvals table', () => {
     expect(table.UpdateReplacePolicy).toBe('Retain');
   });
 });
+
+describe('who hears the alerts, and where the expiry alarm watches', () => {
+  it('subscribes the AlertEmail parameter to the alert topic when it is given', () => {
+    // Prepare
+    const template = artefactTemplate();
+    const subscription = template.Resources.AlertEmailSubscription;
+
+    // Assess
+    expect(subscription).toEqual({
+      Type: 'AWS::SNS::Subscription',
+      Condition: 'AlertEmailGiven',
+      Properties: { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } },
+    });
+    expect(template.Conditions?.AlertEmailGiven).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }],
+    });
+    expect(template.Parameters?.AlertEmail?.Default).toBe('');
+  });
+
+  it('deploys the same Metrics Insights alarm into each of ExpiryAlarmRegions, with its own encrypted topic and the e-mail', () => {
+    // Prepare
+    const template = artefactTemplate();
+    const stackSet = template.Resources.RegionalExpiryAlarms;
+    const regional = JSON.parse(stackSet?.Properties?.TemplateBody as string) as CfnTemplate;
+    const home = template.Resources.KeyMaterialExpiringAlarm?.Properties as {
+      Metrics: { Expression: string }[];
+    };
+    const alarm = regional.Resources.KeyMaterialExpiringAlarm?.Properties as typeof home & {
+      AlarmActions: unknown;
+    };
+
+    // Assess
+    expect(stackSet?.Condition).toBe('OtherAlarmRegionsGiven');
+    expect(stackSet?.Properties?.StackInstancesGroup).toEqual([
+      {
+        DeploymentTargets: { Accounts: [{ Ref: 'AWS::AccountId' }] },
+        Regions: { Ref: 'ExpiryAlarmRegions' },
+      },
+    ]);
+    expect(alarm.Metrics[0]?.Expression).toBe(home.Metrics[0]?.Expression);
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    expect(regional.Resources.AlertTopic?.Properties?.KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    expect(regional.Resources.AlertEmailSubscription?.Properties?.Endpoint).toEqual({ Ref: 'AlertEmail' });
+    expect(checkTemplateAgainstSpec(regional)).toEqual([]);
+  });
+});

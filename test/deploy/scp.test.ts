@@ -1,8 +1,14 @@
 // The service control policy shipped as defence in depth (deploy/scp/byok-guardrails.json,
-// docs/bindings.md): byok:* tags only by the administrators' and deployer's roles, the bindings
-// table written only by them, byok-* roles changed only by the deployer.
+// docs/bindings.md), judged by iam-simulate as an SCP of the account: byok:* tags on KMS keys only by
+// byok's administrators (role or Identity Center permission set) and deployer, while other tags stay
+// free; the bindings table written only by them; byok-* roles changed only by the deployer. Each
+// denial is shown allowed without the SCP.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../deploy/package-service.ts';
+import { evaluate, explain, type NamedPolicy, type PolicyDocument } from './support/iam-evaluation.ts';
+import { ACCOUNT, defaultKeyPolicy, keyArn } from './support/iam-subjects.ts';
 
 interface Statement {
   Sid: string;
@@ -12,30 +18,94 @@ interface Statement {
   Condition: Record<string, Record<string, string[]>>;
 }
 
-const scp = JSON.parse(readFileSync('deploy/scp/byok-guardrails.json', 'utf8')) as {
+const document = JSON.parse(readFileSync(join(repoRoot, 'deploy/scp/byok-guardrails.json'), 'utf8')) as {
   Version: string;
   Statement: Statement[];
 };
-const bySid = (sid: string) => scp.Statement.find((statement) => statement.Sid === sid) as Statement;
+const scp: NamedPolicy = { name: 'byok-guardrails', document: document as unknown as PolicyDocument };
+const bySid = (sid: string) => document.Statement.find((statement) => statement.Sid === sid) as Statement;
+const fullAccess: NamedPolicy = {
+  name: 'FullAWSAccess',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+const kmsAdmin: NamedPolicy = {
+  name: 'kms-admin',
+  document: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['kms:TagResource', 'kms:UntagResource'], Resource: '*' }],
+  },
+};
+const ADMINISTRATOR = `arn:aws:iam::${ACCOUNT}:role/byok-administrator`;
+const SSO_ADMINISTRATOR = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_ByokAdministrator_0123456789abcdef/alice`;
+const SOMEONE = `arn:aws:iam::${ACCOUNT}:role/app-team`;
 
-describe('deploy/scp/byok-guardrails.json', () => {
+function request(principal: string, action: string, tagKeys: string[], withScp: boolean) {
+  return {
+    principal,
+    action,
+    resource: keyArn(),
+    resourceAccount: ACCOUNT,
+    context: {
+      'aws:TagKeys': tagKeys,
+      'aws:PrincipalArn': principal.replace(
+        /^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/,
+        'arn:aws:iam::$1:role/aws-reserved/sso.amazonaws.com/eu-west-1/$2',
+      ),
+    },
+    resourcePolicy: defaultKeyPolicy(ACCOUNT),
+    serviceControlPolicies: withScp ? [fullAccess, scp] : [fullAccess],
+  };
+}
+
+describe('the guardrails SCP (deploy/scp/byok-guardrails.json)', () => {
   it('only denies (an SCP never grants), in the current policy language', () => {
     // Assess
-    expect(scp.Version).toBe('2012-10-17');
-    expect(scp.Statement.map((statement) => statement.Effect)).toEqual(['Deny', 'Deny', 'Deny']);
+    expect(document.Version).toBe('2012-10-17');
+    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Deny', 'Deny', 'Deny']);
   });
 
-  it('denies setting, removing or creating keys with byok:* tags to everyone but the administrators and the deployer', () => {
-    // Prepare
-    const statement = bySid('ByokTagsOnlyByByokAndItsAdministrators');
+  it.each([
+    ['kms:TagResource', ['byok:managed']],
+    ['kms:TagResource', ['owner', 'byok:hsm-key-label']],
+    ['kms:UntagResource', ['byok:managed']],
+  ])(
+    'denies %s of %j to anyone but byok administrators, which the SCP alone decides',
+    async (action, tagKeys) => {
+      // Act
+      const denied = await evaluate(request(SOMEONE, action, tagKeys, true), [kmsAdmin]);
+      const withoutScp = await evaluate(request(SOMEONE, action, tagKeys, false), [kmsAdmin]);
+
+      // Assess
+      expect(denied.decision, explain(request(SOMEONE, action, tagKeys, true), [kmsAdmin], denied)).toBe(
+        'ExplicitlyDenied',
+      );
+      expect(withoutScp.decision).toBe('Allowed');
+    },
+  );
+
+  it.each([
+    ['the byok administrator role', ADMINISTRATOR, ['byok:managed']],
+    ['a byok administrator through IAM Identity Center', SSO_ADMINISTRATOR, ['byok:managed']],
+    ['anyone, for tags that are not byok:*', SOMEONE, ['owner', 'cost-centre']],
+  ])('allows %s', async (_who, principal, tagKeys) => {
+    // Act
+    const judgement = await evaluate(request(principal, 'kms:TagResource', tagKeys, true), [kmsAdmin]);
 
     // Assess
-    expect(statement.Action.sort()).toEqual(['kms:CreateKey', 'kms:TagResource', 'kms:UntagResource']);
-    expect(statement.Resource).toBe('*');
-    expect(statement.Condition['ForAnyValue:StringLike']).toEqual({ 'aws:TagKeys': ['byok:*'] });
-    expect(statement.Condition.ArnNotLike).toEqual({
-      'aws:PrincipalArn': ['arn:aws:iam::*:role/byok-administrator', 'arn:aws:iam::*:role/byok-deployer'],
-    });
+    expect(
+      judgement.decision,
+      explain(request(principal, 'kms:TagResource', tagKeys, true), [kmsAdmin], judgement),
+    ).toBe('Allowed');
+  });
+
+  it('covers creating and replicating keys with byok:* tags, not only tagging', () => {
+    // Assess
+    expect(bySid('ByokTagsOnlyByByokAndItsAdministrators').Action.sort()).toEqual([
+      'kms:CreateKey',
+      'kms:ReplicateKey',
+      'kms:TagResource',
+      'kms:UntagResource',
+    ]);
   });
 
   it('denies every write path into the bindings table to everyone but the administrators and the deployer', () => {

@@ -60,6 +60,8 @@ const STATE_MACHINES = {
   importKeyMaterial: 'ImportKeyMaterial',
   reimportExpiringKeys: 'ReimportExpiringKeys',
   rotateKeyMaterial: 'RotateKeyMaterial',
+  // Fleet mode only (Condition FleetMode, deploy/fleet-mode.cjs; see describe('fleet mode')).
+  reimportFleet: 'ReimportFleet',
 };
 /** Functions that load pkcs11js from the layer: the wrap, and the rotation's HSM steps. */
 const HSM_HANDLERS = new Set([
@@ -76,7 +78,7 @@ let template: CfnTemplate;
 beforeAll(() => {
   packaged = packageService(repoRoot, [], { cache: true });
   template = packaged.template;
-}, 120_000);
+}, 250_000);
 
 afterAll(() => packaged?.cleanup());
 
@@ -234,6 +236,13 @@ const KEYS_OF_THIS_ACCOUNT = {
 const KEYS_OF_THIS_ACCOUNT_ANY_REGION = {
   'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*',
 };
+/** byok's own approvals keys (seals and task tokens): not managed keys, used by named roles only. */
+const APPROVALS_KEYS = ['ApprovalsSealKey', 'ApprovalsTokenKey'].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+const onApprovalsKey = (statement: Statement) =>
+  resourcesOf(statement).every((resource) =>
+    APPROVALS_KEYS.some((key) => JSON.stringify(key) === JSON.stringify(resource)),
+  );
+
 const MANAGED_ONLY = { [`aws:ResourceTag/${TAG_MANAGED}`]: TAG_MANAGED_VALUE, 'kms:KeyOrigin': 'EXTERNAL' };
 
 // ---- the tests ---------------------------------------------------------------------------------
@@ -245,7 +254,7 @@ describe('packaging (osls, offline)', () => {
     for (const logicalId of Object.values(STATE_MACHINES)) {
       expect(template.Resources[logicalId]?.Type).toBe('AWS::StepFunctions::StateMachine');
     }
-    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(3);
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(4);
   });
 
   it('bundles every function as one minified ESM file with the AWS SDK inside and pkcs11js left to the layer', () => {
@@ -375,7 +384,10 @@ describe('EventBridge rules', () => {
       property<RuleTarget[]>(rule, 'Targets').map((target) => target.Arn);
 
     // Act
-    const scheduled = rules.filter((rule) => property(rule, 'ScheduleExpression') !== undefined);
+    // reimport-fleet's schedule exists only in fleet mode (describe('fleet mode')).
+    const scheduled = rules.filter(
+      (rule) => property(rule, 'ScheduleExpression') !== undefined && rule.Condition === undefined,
+    );
     const onKmsEvents = rules.filter((rule) =>
       property<{ source?: string[] } | undefined>(rule, 'EventPattern')?.source?.includes('aws.kms'),
     );
@@ -520,7 +532,16 @@ describe('least privilege', () => {
 
     // Assess
     expect(roles.length).toBeGreaterThan(5);
-    expect(resourcesOfType('AWS::IAM::Policy')).toEqual([]);
+    // The one separate policy: fleet mode's spoke AssumeRole, attached only under FleetMode
+    // (describe('fleet mode')); its actions are checked here like every role's.
+    expect(resourcesOfType('AWS::IAM::Policy').map(([id]) => id)).toEqual(['FleetSpokeRolesPolicy']);
+    const fleetPolicy = template.Resources.FleetSpokeRolesPolicy as CfnResource;
+    for (const statement of [
+      property<{ Statement: { Action: string | string[] }[] }>(fleetPolicy, 'PolicyDocument').Statement,
+    ].flat()) {
+      for (const action of [statement.Action].flat())
+        expect(action, `FleetSpokeRolesPolicy allows ${action}`).not.toContain('*');
+    }
     // The customer-managed policies for people and machines around byok (deploy/access-policies.cjs,
     // evaluated in iam-evaluation.test.ts; the bindings administrators' in serverless.yml); none is
     // attached to a role of the stack.
@@ -569,6 +590,8 @@ describe('least privilege', () => {
   it('allows actions on * only where AWS offers no resource-level permission', () => {
     // Prepare
     const allowedOnAnyResource = new Set([
+      // Fleet mode's DiscoverFleetTargets (Organizations has no resource-level permission for it).
+      'organizations:ListAccounts',
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
       'xray:GetSamplingRules',
@@ -680,6 +703,8 @@ describe('least privilege', () => {
     const usesKeys = allRoles().flatMap(([id, role]) =>
       statementsOf(role)
         .filter((statement) => statement.Effect === 'Allow')
+        // The approvals token key is byok's own (checked in "rotation and approvals").
+        .filter((statement) => !onApprovalsKey(statement))
         .filter((statement) =>
           actionsOf(statement).some((action) => action === 'kms:Decrypt' || action === 'kms:Encrypt'),
         )
@@ -718,6 +743,8 @@ describe('least privilege', () => {
     // Assess
     for (const [id, role] of allRoles()) {
       for (const statement of statementsOf(role)) {
+        // The approvals API seals with byok's own HMAC key (checked in "rotation and approvals").
+        if (onApprovalsKey(statement)) continue;
         for (const action of actionsOf(statement))
           expect(oracles, `${id} allows ${action}`).not.toContain(action);
       }
@@ -854,6 +881,7 @@ describe('rotation and approvals (least privilege)', () => {
     'importReplicaMaterial',
     'rotateKeyOnDemand',
     'checkKeyRotation',
+    'confirmRotationStarted',
     'verifyRotation',
     'abandonRotation',
     'retireRotationMaterial',
@@ -922,13 +950,45 @@ describe('rotation and approvals (least privilege)', () => {
     expect(statement?.Condition?.StringEquals).toMatchObject(MANAGED_ONLY);
   });
 
-  it('tags every KMS permission of the rotation functions with byok:managed', () => {
+  it('tags every KMS permission of the rotation functions with byok:managed (the approvals keys apart)', () => {
     for (const functionKey of ROTATION_FUNCTIONS) {
       for (const statement of statementsOf(roleOfFunction(functionKey))) {
         if (!actionsOf(statement).some((action) => action.startsWith('kms:'))) continue;
+        if (onApprovalsKey(statement)) continue;
         expect(statement.Condition?.StringEquals, functionKey).toMatchObject(MANAGED_ONLY);
       }
     }
+  });
+
+  it('lets only the approvals API seal votes and unlock task tokens (issue 22 item 6)', () => {
+    // Prepare
+    const rolesUsing = (action: string) =>
+      resourcesOfType('AWS::IAM::Role')
+        .filter(([, role]) =>
+          statementsOf(role).some(
+            (statement) => actionsOf(statement).includes(action) && onApprovalsKey(statement),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+
+    // Assess
+    expect(rolesUsing('kms:GenerateMac')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Decrypt')).toEqual(['ApprovalsApiIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:Encrypt')).toEqual(['OpenApprovalIamRoleLambdaExecution']);
+    expect(rolesUsing('kms:VerifyMac')).toEqual([
+      'AbandonRotationIamRoleLambdaExecution',
+      'RecheckApprovalIamRoleLambdaExecution',
+      'ValidateRotationIamRoleLambdaExecution',
+    ]);
+    const tokenKeyUse = property<{ Statement: Statement[] }>(
+      template.Resources.ApprovalsTokenKey,
+      'KeyPolicy',
+    ).Statement.filter((statement) => statement.Sid !== 'AccountAdministers');
+    expect(tokenKeyUse.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ['OpenApprovalLocksTokens', ['kms:Encrypt']],
+      ['ApprovalsApiUnlocksTokens', ['kms:Decrypt']],
+    ]);
   });
 
   it('allows DynamoDB actions on the approvals table only, and to no import or sweep function', () => {
@@ -1081,6 +1141,72 @@ describe('bindings (issue 16 item 2): only administrators write them, byok only 
     expect(importStep.Parameters).not.toHaveProperty('importType');
     expect(rotationStep.Parameters.importType).toBe('NEW_KEY_MATERIAL');
     expect(rotationStep.Parameters.request).not.toHaveProperty('importType');
+  });
+});
+
+describe('fleet mode (issue 18, deploy/fleet.cjs, deploy/fleet-mode.cjs)', () => {
+  const FLEET_IDS = /^(DiscoverFleetTargets|SummarizeFleet|ReimportFleet|Fleet|AlertOnFleetAlarm)/;
+
+  it('exists only under the FleetMode condition, off by default: a single-account stack has none of it', () => {
+    // Act
+    const conditional = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Condition === 'FleetMode')
+      .map(([id]) => id);
+
+    // Assess
+    expect(conditional.length).toBeGreaterThanOrEqual(15);
+    for (const id of conditional) expect(id, 'only fleet resources carry FleetMode').toMatch(FLEET_IDS);
+    for (const id of Object.keys(template.Resources).filter((name) => FLEET_IDS.test(name))) {
+      expect(template.Resources[id]?.Condition, id).toBe('FleetMode');
+    }
+    expect(
+      (template as unknown as { Parameters: Record<string, { Default?: unknown }> }).Parameters.FleetMode
+        ?.Default,
+    ).toBe('false');
+  });
+
+  it('leaves every existing role as it was: the spoke AssumeRole is a separate policy, attached in fleet mode only', () => {
+    // Prepare
+    const roles = resourcesOfType('AWS::IAM::Role').filter(([id]) => !FLEET_IDS.test(id));
+
+    // Act
+    const mentionsAssumeRole = roles.filter(([, role]) =>
+      statementsOf(role).some((statement) => actionsOf(statement).includes('sts:AssumeRole')),
+    );
+    const policy = template.Resources.FleetSpokeRolesPolicy;
+
+    // Assess
+    expect(mentionsAssumeRole.map(([id]) => id)).toEqual([]);
+    expect(policy?.Condition).toBe('FleetMode');
+    const attached = (property<{ Ref: string }[]>(policy, 'Roles') ?? []).map((role) => role.Ref).sort();
+    expect(attached).toEqual(
+      ['FindExpiringKeys', 'GetParametersForImport', 'ImportKeyMaterial', 'VerifyImport'].map(
+        (name) => `${name}IamRoleLambdaExecution`,
+      ),
+    );
+    expect(JSON.stringify(property(policy, 'PolicyDocument'))).toContain('role/${FleetSpokeRoleName}');
+  });
+
+  it('gives reimport-fleet S3 on the fleet bucket only, and its Map Run children on itself only', () => {
+    // Prepare
+    const roleId = property<{ 'Fn::GetAtt': [string] }>(template.Resources.ReimportFleet, 'RoleArn')[
+      'Fn::GetAtt'
+    ][0];
+    const statements = (
+      property<{ PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]>(
+        template.Resources[roleId],
+        'Policies',
+      ) ?? []
+    ).flatMap((policy) => policy.PolicyDocument.Statement);
+
+    // Act
+    const s3 = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+
+    // Assess
+    expect(s3.length).toBeGreaterThan(0);
+    for (const statement of s3) expect(JSON.stringify(statement.Resource)).toContain('FleetBucket');
   });
 });
 

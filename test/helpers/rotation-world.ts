@@ -15,7 +15,11 @@ import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { createLocalDeps, type LocalDeps } from '../../src/onprem/runner/local-deps.ts';
 import { runExecution } from '../../src/onprem/runner/run-execution.ts';
 import { createTaskTokenServiceOn, type TaskTokenService } from '../../src/onprem/runner/tasks/index.ts';
-import { type LocalApprovals, startLocalApprovals } from '../../src/onprem/simulation/approvals.ts';
+import {
+  type LocalApprovals,
+  type StartLocalApprovalsOptions,
+  startLocalApprovals,
+} from '../../src/onprem/simulation/approvals.ts';
 import {
   type AttachedStepFunctions,
   attachLocalStepFunctions,
@@ -51,12 +55,15 @@ export const ACCOUNT = '111122223333';
 export const arnOf = (accessKeyId: string) => `arn:aws:iam::${ACCOUNT}:user/${accessKeyId}`;
 
 export async function startRotationWorld(
-  options: { approvalWindowMs?: number } = {},
+  options: Pick<
+    StartLocalApprovalsOptions,
+    'approvalWindowMs' | 'approvalsRequired' | 'team' | 'principalFor'
+  > = {},
 ): Promise<RotationWorld> {
   const token = await createTestToken('nss');
   const stack = await startLocalStack({ port: 0, kmsRotationDelayMs: 0, tickMs: 100 });
   const tasks = createTaskTokenServiceOn(stack.clock);
-  const approvals = await startLocalApprovals(stack, { approvalWindowMs: options.approvalWindowMs });
+  const approvals = await startLocalApprovals(stack, options);
   const hsm = token.hsm;
   if (!hsm) throw new Error('the test token is not open');
   const logs: string[] = [];

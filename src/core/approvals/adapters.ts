@@ -30,6 +30,13 @@ export function kmsKeyDirectory(kms: KMSClient): KeyDirectoryPort {
             cause: error,
           });
         }
+        // Deployed, the API's role may describe only keys tagged byok:managed=true: any other key
+        // answers AccessDenied, which is the same refusal, not a failure of the API.
+        if ((error as { name?: string }).name === 'AccessDeniedException') {
+          throw new KeyNotEligibleError(keyId, 'byok does not manage it (AccessDeniedException)', {
+            cause: error,
+          });
+        }
         throw error;
       }
       if (!keyArn) throw new KeyNotEligibleError(keyId, 'DescribeKey returned no ARN');

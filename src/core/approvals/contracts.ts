@@ -49,13 +49,30 @@ export const RequestStatusSchema = z.enum([
 export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 export const OPEN_STATUSES: readonly RequestStatus[] = ['AWAITING_MATERIAL', 'PENDING'];
 
+/**
+ * One vote. `identity` is the approval team member who voted (one person, one vote; without a team,
+ * locally, the principal ARN itself), `principal` the authenticated principal they used, `seal`
+ * the approvals API's MAC over the vote (seals.ts): a vote without a valid seal counts for nothing.
+ */
 export const VoteSchema = z.object({
-  identity: IdentityArnSchema,
+  identity: z.string().min(1).max(2048),
+  principal: IdentityArnSchema.optional(),
   decision: DecisionSchema,
   reason: z.string(),
   at: z.iso.datetime(),
+  seal: z.string().max(1024).optional(),
 });
 export type Vote = z.infer<typeof VoteSchema>;
+
+/** What the rotation came to, recorded by the workflow when it ends without rotating. */
+export const ROTATION_OUTCOMES = ['REJECTED', 'EXPIRED', 'REFUSED', 'FAILED'] as const;
+export const RequestOutcomeSchema = z.object({
+  outcome: z.enum(ROTATION_OUTCOMES),
+  error: z.string().max(256),
+  executionArn: z.string().max(2048).optional(),
+  at: z.iso.datetime(),
+});
+export type RequestOutcome = z.infer<typeof RequestOutcomeSchema>;
 
 /** The request as stored (one DynamoDB item). */
 export const StoredRequestSchema = z.object({
@@ -63,6 +80,8 @@ export const StoredRequestSchema = z.object({
   keyId: z.string(),
   keyArn: z.string(),
   requester: IdentityArnSchema,
+  /** The approval team member who asked (never votes on it); absent on items from before teams. */
+  requesterMember: z.string().min(1).max(2048).optional(),
   reason: z.string(),
   approvalsRequired: z.number().int().min(MIN_APPROVALS).max(MAX_APPROVALS),
   createdAt: z.iso.datetime(),
@@ -72,10 +91,16 @@ export const StoredRequestSchema = z.object({
   /** Which HSM key holds the new material (a label, public). */
   newMaterialHsmKey: z.string().optional(),
   executionArn: z.string().optional(),
-  /** Server-side only: never leaves the store through the API. */
+  /** Server-side only, locked for the approvals API (seals.ts): never leaves the store through the API. */
   taskToken: z.string().optional(),
-  /** Votes keyed by the voter's identity ARN: one entry per identity, by construction. */
+  /** Votes keyed by the voting member: one entry per member, by construction. */
   votes: z.record(z.string(), VoteSchema.omit({ identity: true })),
+  /** The approvals API's seals over the request's facts (who asked, M, key) and its execution. */
+  seals: z
+    .object({ request: z.string().max(1024).optional(), execution: z.string().max(1024).optional() })
+    .optional(),
+  /** Set by the workflow when it ended without rotating. */
+  outcome: RequestOutcomeSchema.optional(),
   approvals: z.number().int().min(0),
   /** Optimistic-concurrency counter: every write moves it by one, conditioned on the value read. */
   version: z.number().int().min(0),
@@ -93,6 +118,7 @@ export interface ApprovalRequestView {
   keyId: string;
   keyArn: string;
   requester: string;
+  requesterMember?: string;
   reason: string;
   approvalsRequired: number;
   approvals: number;
@@ -105,14 +131,22 @@ export interface ApprovalRequestView {
   votes: Vote[];
   endedAt?: string;
   endReason?: string;
+  outcome?: RequestOutcome;
 }
 
 export function publicView(request: StoredRequest): ApprovalRequestView {
-  const { taskToken: _token, version: _version, notification: _notification, votes, ...rest } = request;
+  const {
+    taskToken: _token,
+    version: _version,
+    notification: _notification,
+    seals: _seals,
+    votes,
+    ...rest
+  } = request;
   return {
     ...rest,
     votes: Object.entries(votes)
-      .map(([identity, vote]) => ({ identity, ...vote }))
+      .map(([identity, { seal: _seal, ...vote }]) => ({ identity, ...vote }))
       .sort((a, b) => a.at.localeCompare(b.at) || a.identity.localeCompare(b.identity)),
   };
 }

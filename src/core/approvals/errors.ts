@@ -178,3 +178,63 @@ export class KeyNotEligibleError extends ApprovalsError {
     this.keyId = keyId;
   }
 }
+
+/** The approval team's definition is refused (schema, a pattern that lets callers choose who they are). */
+export class ApprovalTeamInvalidError extends ApprovalsError {
+  readonly problems: string[];
+  constructor(source: string, problems: string[], options?: ErrorOptions) {
+    super(`${source} is not a valid approval team: ${problems.join('; ')}`, {
+      ...options,
+      hint: 'see docs/rotation.md "Approval team": members, each with IAM user, AWSReservedSSO_* session or enforced-session-name role patterns',
+    });
+    this.name = 'ApprovalTeamInvalidError';
+    this.problems = problems;
+  }
+}
+
+/** The authenticated caller matches no member of the approval team. */
+export class NotATeamMemberError extends ApprovalsError {
+  readonly principal: string;
+  constructor(principal: string, options?: ErrorOptions) {
+    super(`${principal} is not a member of the approval team`, {
+      ...options,
+      hint: 'an administrator adds people to the approval team (stack parameter ApprovalTeam, or byok local up --approval-team FILE)',
+    });
+    this.name = 'NotATeamMemberError';
+    this.principal = principal;
+  }
+}
+
+/** The authenticated caller matches several members: the team is ambiguous, nobody is guessed. */
+export class AmbiguousApproverError extends ApprovalsError {
+  readonly principal: string;
+  readonly members: string[];
+  constructor(principal: string, members: string[], options?: ErrorOptions) {
+    super(`${principal} matches several members of the approval team (${members.join(', ')})`, {
+      ...options,
+      hint: 'an administrator must make each principal pattern authenticate one member',
+    });
+    this.name = 'AmbiguousApproverError';
+    this.principal = principal;
+    this.members = members;
+  }
+}
+
+/** Deployed without an approval team: nobody is an approver (the API refuses every request). */
+export class ApprovalTeamNotConfiguredError extends ApprovalsError {
+  constructor(options?: ErrorOptions) {
+    super('no approval team is configured for this deployment', {
+      ...options,
+      hint: 'deploy with --param="approvalTeam=<team JSON>" (docs/rotation.md)',
+    });
+    this.name = 'ApprovalTeamNotConfiguredError';
+  }
+}
+
+/** A function asked the approvals keys for something its role may not do (deployed wiring). */
+export class ApprovalKeyUnavailableError extends ApprovalsError {
+  constructor(role: string, what: string, options?: ErrorOptions) {
+    super(`${role} may not ${what}`, options);
+    this.name = 'ApprovalKeyUnavailableError';
+  }
+}

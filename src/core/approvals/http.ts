@@ -17,13 +17,16 @@ import {
   VoteBodySchema,
 } from './contracts.ts';
 import {
+  AmbiguousApproverError,
   ApprovalRequestNotFoundError,
   ApprovalsError,
   ApprovalsRequiredTagInvalidError,
+  ApprovalTeamNotConfiguredError,
   DuplicateVoteError,
   InvalidApprovalInputError,
   KeyNotEligibleError,
   NotApprovedError,
+  NotATeamMemberError,
   RequestEndedError,
   RequestNotReadyError,
   RequestStateError,
@@ -34,7 +37,14 @@ import {
 } from './errors.ts';
 import { type CallerIdentity, identityFromFunctionUrlEvent } from './identity.ts';
 import { type LocalIdentityOptions, localIdentityFromSigV4 } from './local-identity.ts';
-import { type ApprovalsDeps, castVote, getRequest, listRequests, requestRotation } from './service.ts';
+import {
+  type ApprovalsDeps,
+  castVote,
+  getRequest,
+  listRequests,
+  memberOf,
+  requestRotation,
+} from './service.ts';
 
 export interface ApiRequest {
   method: string;
@@ -58,6 +68,9 @@ const STATUS_BY_ERROR: Array<[new (...args: never[]) => ApprovalsError, number]>
   [ApprovalsRequiredTagInvalidError, 400],
   [UnauthenticatedError, 401],
   [SelfApprovalError, 403],
+  [NotATeamMemberError, 403],
+  [AmbiguousApproverError, 403],
+  [ApprovalTeamNotConfiguredError, 503],
   [NotApprovedError, 403],
   [ApprovalRequestNotFoundError, 404],
   [DuplicateVoteError, 409],
@@ -111,8 +124,10 @@ export function createApprovalsApi(
 ): ApprovalsApi {
   return async (request) => {
     try {
-      // Every route needs an authenticated caller, reads included: pending requests name people.
+      // Every route needs an authenticated caller who is one member of the approval team, reads
+      // included: pending requests name people.
       const caller = requireIdentity(request);
+      memberOf(deps, caller);
       const segments = request.path.split('/').filter((segment) => segment.length > 0);
       const method = request.method.toUpperCase();
       if (segments[0] !== 'requests' || segments.length > 3) return json(404, { error: 'RouteNotFound' });

@@ -33,7 +33,13 @@ export interface LocalIdentityOptions {
   /** Real time (the caller signed with its wall clock, not the stack's virtual one). */
   now?: () => Date;
   /** A known secret access key for an access key id: then the signature itself is verified. */
-  secretFor?: (accessKeyId: string) => string | undefined;
+  secretFor?: ((accessKeyId: string) => string | undefined) | undefined;
+  /**
+   * The principal an access key id stands for (the local stand-in for AWS's credentials: e.g. an
+   * Identity Center session, from the team file's localAccessKeys); default the IAM user named
+   * after the access key id.
+   */
+  principalFor?: ((accessKeyId: string) => string | undefined) | undefined;
 }
 
 function header(request: LocalSignedRequest, name: string): string | undefined {
@@ -94,7 +100,7 @@ export async function localIdentityFromSigV4(
     if (expected !== signature) throw new UnauthenticatedError('the signature does not match');
   }
   return {
-    arn: `arn:aws:iam::${options.accountId}:user/${accessKeyId}`,
+    arn: options.principalFor?.(accessKeyId) ?? `arn:aws:iam::${options.accountId}:user/${accessKeyId}`,
     source: 'local-sigv4',
     signatureVerified: secret !== undefined,
   };

@@ -1,6 +1,8 @@
 // The approvals API's core: ask for a rotation, list and read requests, vote. Identities arrive
-// already authenticated (identity.ts); ports reach KMS (the key's tags), Step Functions (start the
-// rotation; send the task result) and the store. The one vote that ends a request, and only that
+// already authenticated (identity.ts) and are mapped to the approval team's members (team.ts): a
+// caller who is no member, or several, is refused on every route; one member is one vote. Ports
+// reach KMS (the key's tags), Step Functions (start the rotation; send the task result) and the
+// store. The one vote that ends a request, and only that
 // one, tells the waiting workflow: SendTaskSuccess on the quorum, SendTaskFailure on a rejection.
 import type { Clock } from '../clock.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
@@ -21,6 +23,7 @@ import {
   isPastDeadline,
 } from './policy.ts';
 import type { ApprovalsStore } from './store.ts';
+import type { ApprovalTeam } from './team.ts';
 
 /** What the API's role may do in Step Functions with a task token (the SDK's shapes). */
 export interface TaskResultPort {
@@ -47,8 +50,18 @@ export interface ApprovalsDeps {
   keys: KeyDirectoryPort;
   rotations: RotationStarterPort;
   taskResults: TaskResultPort;
+  /**
+   * Who may ask and vote, and M (the administrator's configuration; team.ts). Locally without a team
+   * file, principalsAsMembers(): each principal its own member.
+   */
+  team: ApprovalTeam;
   /** How long a request stays open for votes (default 72 h, as the workflow's approval timeout). */
   approvalWindowMs?: number;
+}
+
+/** The approval team member the caller is; NotATeamMemberError / AmbiguousApproverError otherwise. */
+export function memberOf(deps: Pick<ApprovalsDeps, 'team'>, caller: CallerIdentity): string {
+  return deps.team.memberOf(caller.arn);
 }
 
 export const DEFAULT_APPROVAL_WINDOW_MS = 72 * 3_600_000;
@@ -72,12 +85,14 @@ export async function requestRotation(
   const managed = key.tags.some((tag) => tag.TagKey === TAG_MANAGED && tag.TagValue === TAG_MANAGED_VALUE);
   if (!managed)
     throw new KeyNotEligibleError(input.keyId, `it has no ${TAG_MANAGED}=${TAG_MANAGED_VALUE} tag`);
-  const approvalsRequired = approvalsRequiredFromTags(input.keyId, key.tags);
+  const requesterMember = memberOf(deps, requester);
+  const approvalsRequired = approvalsRequiredFromTags(input.keyId, key.tags, deps.team.approvalsRequired);
   const now = deps.clock.now();
   const created = await deps.store.create({
     keyId: input.keyId,
     keyArn: key.keyArn,
     requester: requester.arn,
+    requesterMember,
     reason: input.reason,
     approvalsRequired,
     deadline: new Date(now.getTime() + (deps.approvalWindowMs ?? DEFAULT_APPROVAL_WINDOW_MS)),
@@ -122,9 +137,18 @@ export async function castVote(
   requestId: string,
   input: { decision: Decision; reason: string },
 ): Promise<{ outcome: VoteOutcome; request: ApprovalRequestView }> {
-  const { request, effect } = await deps.store.vote(requestId, voter.arn, input.decision, input.reason);
+  const member = memberOf(deps, voter);
+  const { request, effect } = await deps.store.vote(
+    requestId,
+    member,
+    input.decision,
+    input.reason,
+    voter.arn,
+  );
   if (!effect.ended) return { outcome: 'recorded', request: viewAt(request, deps.clock.now()) };
-  const taskToken = request.taskToken;
+  const taskToken = await deps.store.taskTokenOf(request).catch((error: unknown) => {
+    throw new TaskNotificationError(requestId, effect.ended ?? 'ended', { cause: error });
+  });
   // openForVotes always sets a token before votes are taken; a missing one is a broken invariant.
   if (!taskToken)
     throw new TaskNotificationError(requestId, effect.ended, { cause: new Error('no task token') });
@@ -144,7 +168,7 @@ export async function castVote(
       await deps.taskResults.sendTaskFailure({
         taskToken,
         error: APPROVAL_REJECTED_ERROR,
-        cause: `approval request ${requestId} was rejected by ${voter.arn}: ${input.reason}`,
+        cause: `approval request ${requestId} was rejected by ${member}: ${input.reason}`,
       });
     }
   } catch (error) {
@@ -170,6 +194,6 @@ export async function verifyApprovedRequest(
   expected: ApprovalExpectations,
 ): Promise<StoredRequest> {
   const request = await store.get(requestId);
-  assertApproved(request, expected);
+  assertApproved(request, expected, await store.sealedFacts(request));
   return request;
 }

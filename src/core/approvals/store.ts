@@ -3,6 +3,9 @@
 // never both succeed from the same state: concurrent votes are serialised, none is lost (a loser
 // re-reads and tries again) and none is counted twice; exactly one vote can move a request from
 // PENDING to APPROVED or REJECTED, and that caller alone is told it ended the request.
+// What the workflow relies on is sealed (seals.ts): who asked and M when the request is made, the
+// execution serving it, each vote; the task token is stored locked. A fact written straight into
+// the table, without the approvals API's key, carries no valid seal and counts for nothing.
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +13,7 @@ import type { Clock } from '../clock.ts';
 import {
   type Decision,
   OPEN_STATUSES,
+  type RequestOutcome,
   type RequestStatus,
   type StoredRequest,
   StoredRequestSchema,
@@ -21,6 +25,7 @@ import {
   VoteContentionError,
 } from './errors.ts';
 import { decideVote, isPastDeadline, type VoteEffect } from './policy.ts';
+import { type ApprovalKeys, processApprovalKeys, sealPayload } from './seals.ts';
 
 export interface ApprovalsStoreOptions {
   client: DynamoDBDocumentClient;
@@ -28,12 +33,32 @@ export interface ApprovalsStoreOptions {
   clock: Clock;
   /** Compare-and-swap attempts per write under contention (default 40). */
   maxAttempts?: number;
+  /**
+   * The seal and token-lock keys (deployed: KMS; locally: the stack's secret). Default: keys of this
+   * process only, so a store in another process can neither verify nor unlock (fails closed).
+   */
+  keys?: ApprovalKeys;
+}
+
+/** The outcome the workflow records when it ends without rotating. */
+export type OutcomeRecord = Omit<RequestOutcome, 'at'>;
+
+/** Which of a request's facts carry a valid seal. */
+export interface SealedFacts {
+  /** Who asked, M, the key, created and deadline are the approvals API's. */
+  request: boolean;
+  /** The recorded execution is the one the approvals API started (false when none is recorded). */
+  execution: boolean;
+  /** The members whose votes the approvals API recorded. */
+  voters: Set<string>;
 }
 
 export interface NewRequest {
   keyId: string;
   keyArn: string;
   requester: string;
+  /** The approval team member who asks (default: the requester's principal ARN). */
+  requesterMember?: string | undefined;
   reason: string;
   approvalsRequired: number;
   deadline: Date;
@@ -57,18 +82,21 @@ export class ApprovalsStore {
   private readonly tableName: string;
   private readonly clock: Clock;
   private readonly maxAttempts: number;
+  private readonly keys: ApprovalKeys;
 
   constructor(options: ApprovalsStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.clock = options.clock;
     this.maxAttempts = options.maxAttempts ?? 40;
+    this.keys = options.keys ?? processApprovalKeys();
   }
 
   async create(input: NewRequest): Promise<StoredRequest> {
-    const request: StoredRequest = StoredRequestSchema.parse({
+    const unsealed: StoredRequest = StoredRequestSchema.parse({
       requestId: randomUUID(),
       ...input,
+      requesterMember: input.requesterMember ?? input.requester,
       createdAt: this.clock.now().toISOString(),
       deadline: input.deadline.toISOString(),
       status: 'AWAITING_MATERIAL',
@@ -76,6 +104,10 @@ export class ApprovalsStore {
       approvals: 0,
       version: 0,
     });
+    const request: StoredRequest = {
+      ...unsealed,
+      seals: { request: await this.keys.seals.seal(requestSealPayload(unsealed)) },
+    };
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -120,16 +152,49 @@ export class ApprovalsStore {
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Records the rotation execution that serves the request. */
-  setExecution(requestId: string, executionArn: string): Promise<StoredRequest> {
-    return this.mutate(requestId, (current) => ({ ...current, executionArn }));
+  /** Records (and seals) the rotation execution that serves the request. */
+  async setExecution(requestId: string, executionArn: string): Promise<StoredRequest> {
+    const seal = await this.keys.seals.seal(sealPayload('execution', [requestId, executionArn]));
+    return this.mutate(requestId, (current) => ({
+      ...current,
+      executionArn,
+      seals: { ...current.seals, execution: seal },
+    }));
+  }
+
+  /** Which facts of `request` carry the approvals API's valid seal. */
+  async sealedFacts(request: StoredRequest): Promise<SealedFacts> {
+    const { seals } = this.keys;
+    const voters = new Set<string>();
+    for (const [member, vote] of Object.entries(request.votes)) {
+      if (await seals.verify(voteSealPayload(request, member, vote.decision, vote.at), vote.seal)) {
+        voters.add(member);
+      }
+    }
+    return {
+      request: await seals.verify(requestSealPayload(request), request.seals?.request),
+      execution:
+        request.executionArn !== undefined &&
+        (await seals.verify(
+          sealPayload('execution', [request.requestId, request.executionArn]),
+          request.seals?.execution,
+        )),
+      voters,
+    };
+  }
+
+  /** The task token, unlocked (only the approvals API's keys can). */
+  taskTokenOf(request: StoredRequest): Promise<string | undefined> {
+    if (!request.taskToken) return Promise.resolve(undefined);
+    return this.keys.vault.unlock(request.taskToken, request.requestId);
   }
 
   /**
    * The workflow made the new material and now waits on `taskToken`: the request opens for votes.
    * Only from AWAITING_MATERIAL, before the deadline.
    */
-  openForVotes(requestId: string, input: OpenForVotes): Promise<StoredRequest> {
+  async openForVotes(requestId: string, input: OpenForVotes): Promise<StoredRequest> {
+    const locked = await this.keys.vault.lock(input.taskToken, requestId);
     return this.mutate(requestId, (current) => {
       if (current.status !== 'AWAITING_MATERIAL') {
         throw new RequestStateError(requestId, current.status, 'open it for votes');
@@ -138,7 +203,7 @@ export class ApprovalsStore {
       return {
         ...current,
         status: 'PENDING',
-        taskToken: input.taskToken,
+        taskToken: locked,
         checkValue: input.checkValue,
         ...(input.newMaterialHsmKey ? { newMaterialHsmKey: input.newMaterialHsmKey } : {}),
       };
@@ -150,17 +215,33 @@ export class ApprovalsStore {
    * unknown request). `effect.ended` is set for exactly one caller per request: the one whose vote
    * reached the quorum or rejected it.
    */
-  async vote(requestId: string, voter: string, decision: Decision, reason: string): Promise<VoteResult> {
+  async vote(
+    requestId: string,
+    voter: string,
+    decision: Decision,
+    reason: string,
+    principal?: string,
+  ): Promise<VoteResult> {
     let effect: VoteEffect | undefined;
     try {
+      // The seal binds the vote to the request's key and material (check value), fixed once PENDING.
+      const read = await this.get(requestId);
+      const now = this.clock.now();
+      const at = now.toISOString();
+      const seal = await this.keys.seals.seal(voteSealPayload(read, voter, decision, at));
       const request = await this.mutate(requestId, (current) => {
-        const now = this.clock.now();
         effect = decideVote(current, voter, decision, now);
+        if (current.checkValue !== read.checkValue || current.keyArn !== read.keyArn) {
+          throw new RequestStateError(requestId, current.status, 'vote on a request whose material changed');
+        }
         return {
           ...current,
           status: effect.status,
           approvals: effect.approvals,
-          votes: { ...current.votes, [voter]: { decision, reason, at: now.toISOString() } },
+          votes: {
+            ...current.votes,
+            [voter]: { decision, reason, at, seal, ...(principal ? { principal } : {}) },
+          },
           ...(effect.ended
             ? {
                 endedAt: now.toISOString(),
@@ -185,6 +266,29 @@ export class ApprovalsStore {
     return this.mutate(requestId, (current) => {
       if (!OPEN_STATUSES.includes(current.status)) throw new RequestEndedError(requestId, current.status);
       return { ...current, status, endedAt: this.clock.now().toISOString(), endReason: reason };
+    });
+  }
+
+  /**
+   * The workflow ended without rotating: records its outcome and closes a request still open or
+   * APPROVED (EXPIRED on a timeout, CANCELLED otherwise). A REJECTED or ended request keeps its
+   * status and gains the outcome.
+   */
+  recordOutcome(requestId: string, outcome: OutcomeRecord): Promise<StoredRequest> {
+    return this.mutate(requestId, (current) => {
+      const now = this.clock.now().toISOString();
+      const closes = OPEN_STATUSES.includes(current.status) || current.status === 'APPROVED';
+      return {
+        ...current,
+        outcome: { ...outcome, at: now },
+        ...(closes
+          ? {
+              status: outcome.outcome === 'EXPIRED' ? 'EXPIRED' : 'CANCELLED',
+              endedAt: now,
+              endReason: `rotation ${outcome.outcome.toLowerCase()}: ${outcome.error}`,
+            }
+          : {}),
+      };
     });
   }
 
@@ -233,4 +337,27 @@ export class ApprovalsStore {
       throw error;
     }
   }
+}
+
+function requestSealPayload(request: StoredRequest): string {
+  return sealPayload('request', [
+    request.requestId,
+    request.keyArn,
+    request.requester,
+    request.requesterMember ?? request.requester,
+    request.approvalsRequired,
+    request.createdAt,
+    request.deadline,
+  ]);
+}
+
+function voteSealPayload(request: StoredRequest, member: string, decision: Decision, at: string): string {
+  return sealPayload('vote', [
+    request.requestId,
+    request.keyArn,
+    request.checkValue ?? '',
+    member,
+    decision,
+    at,
+  ]);
 }

@@ -43,8 +43,17 @@ export class FleetConfigurationError extends FleetError {
 export class SpokeAccessDeniedError extends FleetError {
   readonly accountId: string;
   readonly roleArn: string;
-  constructor(accountId: string, roleArn: string, detail: string, options?: ErrorOptions) {
-    super(`AccessDenied on AssumeRole ${roleArn} (account ${accountId}): ${detail}`, {
+  constructor(
+    accountId: string,
+    roleArn: string,
+    detail: string,
+    options?: ErrorOptions & { onAssumeRole?: boolean | undefined },
+  ) {
+    const what =
+      options?.onAssumeRole === false
+        ? `the spoke role ${roleArn} (account ${accountId}) is not allowed to do this (deleted, or its policy changed)`
+        : `AccessDenied on AssumeRole ${roleArn} (account ${accountId})`;
+    super(`${what}: ${detail}`, {
       ...options,
       hint: `deploy the spoke template in account ${accountId} (byok fleet spoke-template --hub-account <hub>), with the hub's external id`,
     });

@@ -51,6 +51,14 @@ export function classifySpokeError(
   if (error.name === 'AccessDenied' && /sts:AssumeRole/.test(error.message)) {
     return new SpokeAccessDeniedError(accountId, roleArn, error.message, { cause: error });
   }
+  // A session of the spoke role that may no longer act: the role was deleted or its policy cut.
+  const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+  if (error.name === 'AccessDeniedException' && error.message.includes(`assumed-role/${roleName}/`)) {
+    return new SpokeAccessDeniedError(accountId, roleArn, error.message, {
+      cause: error,
+      onAssumeRole: false,
+    });
+  }
   if (error.name === 'UnrecognizedClientException' || error.name === 'InvalidClientTokenId') {
     return new RegionNotEnabledError(accountId, region, describe(error), { cause: error });
   }

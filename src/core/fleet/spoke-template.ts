@@ -122,9 +122,25 @@ export function spokeTemplate(options: SpokeTemplateOptions = {}): Record<string
                   {
                     Sid: 'VerifyManagedKeys',
                     Effect: 'Allow',
-                    Action: ['kms:GenerateMac', 'kms:Sign', 'kms:GetPublicKey', 'kms:Encrypt', 'kms:Decrypt'],
+                    Action: ['kms:GetPublicKey', 'kms:VerifyMac'],
                     Resource: keysOfThisAccount,
                     Condition: { StringEquals: MANAGED },
+                  },
+                  {
+                    // As the hub's own verify step: Encrypt and Decrypt only under byok's probe
+                    // encryption context, so the role can neither read the bank's data nor forge it.
+                    Sid: 'RoundTripProbesUnderTheByokContext',
+                    Effect: 'Allow',
+                    Action: ['kms:Encrypt', 'kms:Decrypt'],
+                    Resource: keysOfThisAccount,
+                    Condition: {
+                      StringEquals: {
+                        ...MANAGED,
+                        'kms:KeyOrigin': 'EXTERNAL',
+                        'kms:EncryptionContext:byok:purpose': 'key-material-verification',
+                      },
+                      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['byok:purpose'] },
+                    },
                   },
                 ],
               },

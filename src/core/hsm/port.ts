@@ -63,6 +63,13 @@ export interface HsmKeyInfo {
   extractable: boolean;
   alwaysSensitive: boolean;
   neverExtractable: boolean;
+  /**
+   * CKA_LOCAL: the token generated the key itself (not imported or unwrapped). Tokens differ: NSS
+   * softoken reports false even for keys it generated (docs/rotation.md, measured).
+   */
+  local?: boolean | undefined;
+  /** CKA_ID as text (byok writes `byok:<type>:<...>`); absent when empty. */
+  id?: string | undefined;
   /** Length of a secret key's value in bytes (CKA_VALUE_LEN); absent for private keys. */
   valueLength?: number | undefined;
 }
@@ -118,6 +125,8 @@ export interface Hsm {
 export interface CreateKeyInput {
   label: string;
   type: HsmKeyType;
+  /** CKA_ID to write (printable, `byok:<type>:...`); a fresh random one when absent. */
+  id?: string | undefined;
 }
 
 export interface ImportKeyInput {

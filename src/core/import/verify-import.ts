@@ -33,11 +33,13 @@ import type { ImportEvidence, ImportResult, VerificationCheck, VerifyImportInput
 import { VerificationFailedError } from './errors.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
 import { probeEncryptionContext } from './probe-context.ts';
-import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
+import { type KmsForAccount, type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface VerifyImportDeps {
   kms: KMSClient;
   kmsForRegion?: KmsForRegion | undefined;
+  /** Other accounts' keys through their spoke roles (fleet mode). */
+  kmsForAccount?: KmsForAccount | undefined;
   logger: StepLogger;
 }
 

@@ -3,6 +3,7 @@
 // probe ciphertext and the hash of its plaintext: never key material, never the task token (which
 // only the approval step sees, and hands to the approvals store).
 import { z } from 'zod';
+import { ROTATION_OUTCOMES } from '../approvals/contracts.ts';
 import { ImportParametersSchema } from '../import/contracts.ts';
 
 export const MAX_ON_DEMAND_ROTATIONS = 25;
@@ -102,6 +103,12 @@ export const StartKeyRotationInputSchema = z.object({
   newMaterial: ImportedMaterialSchema,
 });
 
+/** After a failed RotateKeyOnDemand: did KMS take the rotation anyway (an ambiguous failure)? */
+export const ConfirmRotationStartedInputSchema = z.object({
+  rotation: RotationPlanSchema,
+  newMaterial: ImportedMaterialSchema,
+});
+
 export const CheckKeyRotationInputSchema = z.object({
   rotation: RotationPlanSchema,
   newMaterial: ImportedMaterialSchema,
@@ -142,7 +149,7 @@ export const AbandonRotationInputSchema = z.object({
   executionId: z.string().optional(),
 });
 
-export const ROTATION_OUTCOMES = ['REJECTED', 'EXPIRED', 'REFUSED', 'FAILED'] as const;
+export { ROTATION_OUTCOMES };
 export const AbandonedRotationSchema = z.object({
   requestId: z.string().nullable(),
   keyId: z.string().nullable(),
@@ -153,6 +160,8 @@ export const AbandonedRotationSchema = z.object({
   deletedKeyMaterialId: z.string().nullable(),
   /** The HSM key made for the rotation, destroyed by RetireRotationMaterial. */
   hsmKeyLabel: z.string().nullable(),
+  /** What could not be cleaned (a replica pending deletion, the approvals store), by name. */
+  cleanupFailures: z.array(z.string().max(2300)).max(20).optional(),
 });
 export type AbandonedRotation = z.infer<typeof AbandonedRotationSchema>;
 

@@ -138,3 +138,24 @@ export class RotationMaterialUnprovenError extends RotationError {
     this.keyId = keyId;
   }
 }
+
+/**
+ * A key already sits under the rotation's new label and the token cannot prove this request made
+ * it inside the token: it may hold known plaintext (planted), so it is never used as new material.
+ */
+export class RotationMaterialNotProvenError extends RotationError {
+  readonly hsmKeyLabel: string;
+  readonly problems: string[];
+  constructor(hsmKeyLabel: string, tokenLabel: string, problems: string[], options?: ErrorOptions) {
+    super(
+      `HSM key "${quoteUntrusted(hsmKeyLabel, 128)}" in token "${tokenLabel}" already exists and is not provably the key this rotation request made: ${problems.join('; ')}`,
+      {
+        ...options,
+        hint: 'nothing was approved or imported; remove the key from the token if nobody can account for it, then ask for a new rotation with `byok rotate`',
+      },
+    );
+    this.name = 'RotationMaterialNotProvenError';
+    this.hsmKeyLabel = hsmKeyLabel;
+    this.problems = problems;
+  }
+}

@@ -1,12 +1,15 @@
 // The new material lives only in the HSM: CreateRotationMaterial generates a new AES key in the
-// token under the label the plan derived (a retry finds the key it already made), and returns its
-// key check value as public evidence. RetireRotationMaterial (./retire-material.ts) destroys that key
-// when the rotation is abandoned before KMS made it permanent.
+// token under the label the plan derived, with a CKA_ID bound to the request, and returns its key
+// check value as public evidence. A key already under that label is reused (a retried step) only
+// when the token proves this request generated it (material-provenance.ts); a key planted there is
+// refused by name (RotationMaterialNotProvenError). RetireRotationMaterial (./retire-material.ts)
+// destroys that key when the rotation is abandoned before KMS made it permanent.
 import { HsmKeyNotFoundError } from '../hsm/errors.ts';
 import type { HsmAdmin } from '../hsm/port.ts';
 import type { StepLogger } from '../step-kernel/logger.ts';
 import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
+import { assertMadeForRequest, rotationHsmKeyId } from './material-provenance.ts';
 
 export interface RotationHsmDeps {
   hsm: Pick<HsmAdmin, 'describeKey' | 'evidence'> & Partial<Pick<HsmAdmin, 'createKey' | 'destroyKey'>>;
@@ -27,14 +30,14 @@ export async function createRotationMaterial(
   const label = rotation.newHsmKeyLabel;
   let exists = true;
   try {
-    await deps.hsm.describeKey(label);
+    assertMadeForRequest(await deps.hsm.describeKey(label), rotation.requestId);
   } catch (error) {
     if (!(error instanceof HsmKeyNotFoundError)) throw error;
     exists = false;
   }
   if (!exists) {
     if (!deps.hsm.createKey) throw new HsmAdministrationUnavailableError('generate keys');
-    await deps.hsm.createKey({ label, type: 'AES_256' });
+    await deps.hsm.createKey({ label, type: 'AES_256', id: rotationHsmKeyId(rotation.requestId) });
   }
   const evidence = await deps.hsm.evidence(label);
   if (evidence.kind !== 'aes-kcv')

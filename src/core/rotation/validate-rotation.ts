@@ -35,6 +35,7 @@ import {
   RotationRequestNotRecordedError,
 } from './errors.ts';
 import { listMaterials } from './materials.ts';
+import { servesRequest } from './serving-execution.ts';
 
 export type ValidateRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
 
@@ -83,6 +84,7 @@ async function tagsOf(deps: ValidateRotationDeps, keyArn: string): Promise<Tag[]
 export async function validateRotation(
   rawRequest: unknown,
   deps: ValidateRotationDeps,
+  executionId?: string,
 ): Promise<RotationPlan> {
   const parsed = RotationExecutionInputSchema.safeParse(rawRequest);
   if (!parsed.success) throw new InvalidRotationInputError(describeIssues(parsed.error));
@@ -94,6 +96,19 @@ export async function validateRotation(
   }
   if (request.status !== 'AWAITING_MATERIAL') {
     throw new RotationRequestNotRecordedError(requestId, `its status is ${request.status}`);
+  }
+  const sealed = await requireApprovals(deps, 'ValidateRotation').sealedFacts(request);
+  if (!sealed.request) {
+    throw new RotationRequestNotRecordedError(
+      requestId,
+      'its requester and approvals were not recorded by the approvals API',
+    );
+  }
+  if (!servesRequest(request, executionId, sealed.execution)) {
+    throw new RotationRequestNotRecordedError(
+      requestId,
+      `it is served by ${request.executionArn ?? 'the execution named after it'}, not this execution`,
+    );
   }
 
   const metadata = await describe(deps, request.keyArn);

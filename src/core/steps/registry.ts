@@ -6,6 +6,7 @@
 import type { StepFunction } from '../step-kernel/define-step.ts';
 import { abandonRotationStep } from './abandon-rotation.ts';
 import { checkKeyRotationStep } from './check-key-rotation.ts';
+import { confirmRotationStartedStep } from './confirm-rotation-started.ts';
 import { createRotationMaterialStep } from './create-rotation-material.ts';
 import { discoverFleetTargetsStep } from './discover-fleet-targets.ts';
 import { findExpiringKeysStep } from './find-expiring-keys.ts';
@@ -40,6 +41,7 @@ export const STEP_FUNCTIONS = {
   'get-replica-import-parameters': replicaImportParametersStep,
   'import-replica-material': importReplicaMaterialStep,
   'rotate-key-on-demand': startKeyRotationStep,
+  'confirm-rotation-started': confirmRotationStartedStep,
   'check-key-rotation': checkKeyRotationStep,
   'verify-rotation': verifyRotationStep,
   'abandon-rotation': abandonRotationStep,

@@ -13,5 +13,5 @@ export const validateRotationStep = defineStep({
   invalidInput,
   logKeys: (input) => ({ executionId: input.executionId }),
   run: (input, deps: RotationKmsDeps & RotationApprovalsDeps, logger) =>
-    validateRotation(input.request, { ...deps, logger }),
+    validateRotation(input.request, { ...deps, logger }, input.executionId),
 });

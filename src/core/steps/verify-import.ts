@@ -13,5 +13,10 @@ export const verifyImportStep = defineStep({
   input: VerifyImportInputSchema,
   logKeys: (input) => ({ executionId: input.executionId, keyId: input.importParameters.keyId }),
   run: (input, deps: KmsStepDeps, logger) =>
-    verifyImport(input, { kms: deps.kms, kmsForRegion: deps.kmsForRegion, logger }),
+    verifyImport(input, {
+      kms: deps.kms,
+      kmsForRegion: deps.kmsForRegion,
+      kmsForAccount: deps.kmsForAccount,
+      logger,
+    }),
 });

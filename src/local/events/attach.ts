@@ -118,6 +118,7 @@ export function localTargetArns(region: string, accountId: string): Record<strin
   return {
     ReimportExpiringKeys: `arn:aws:states:${region}:${accountId}:stateMachine:reimport-expiring-keys`,
     ImportKeyMaterial: `arn:aws:states:${region}:${accountId}:stateMachine:import-key-material`,
+    ReimportFleet: `arn:aws:states:${region}:${accountId}:stateMachine:reimport-fleet`,
     AlertTopic: `arn:aws:sns:${region}:${accountId}:byok-alerts`,
   };
 }
@@ -284,6 +285,14 @@ async function installRules(
  * Changes the installed rules of a running stack: the sweep's schedule, and which of byok's rules
  * (by their name in deploy/event-rules.json) are disabled. Goes through the API code like a client.
  */
+/**
+ * Installs the rules of another rules file of the same shape (deploy/fleet-event-rules.json, the
+ * hub's rules in fleet mode) on an attached bus, as byok's own rules are installed.
+ */
+export async function installRulesFile(events: AttachedEvents, file: string): Promise<void> {
+  await installRules(events.bus, readRulesFile(file), events.targetArns, {}, new Map());
+}
+
 export async function configureInstalledRules(
   bus: LocalEventBridge,
   options: { sweepSchedule?: string | undefined; disabledRules?: readonly string[] | undefined },

@@ -106,6 +106,15 @@ const NEGATED: Record<string, string> = {
 };
 
 function conditionHolds(operatorName: string, actual: string[] | undefined, expected: string[]): boolean {
+  // Set operators over multivalued keys: every value (none counts) or some value must match.
+  if (operatorName.startsWith('ForAllValues:')) {
+    const inner = operatorName.slice('ForAllValues:'.length);
+    return (actual ?? []).every((value) => conditionHolds(inner, [value], expected));
+  }
+  if (operatorName.startsWith('ForAnyValue:')) {
+    const inner = operatorName.slice('ForAnyValue:'.length);
+    return (actual ?? []).some((value) => conditionHolds(inner, [value], expected));
+  }
   const ifExists = operatorName.endsWith('IfExists');
   const name = ifExists ? operatorName.slice(0, -'IfExists'.length) : operatorName;
   if (name === 'Null') {

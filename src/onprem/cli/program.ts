@@ -6,6 +6,7 @@ import { registerApproveCommand } from './commands/approve/register.ts';
 import { registerBindingsCommands } from './commands/bindings/register.ts';
 import { registerConsoleCommand } from './commands/console/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
+import { registerFleetCommands } from './commands/fleet/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
 import { registerKeyCommands } from './commands/key/register.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerStatusCommand(program);
   registerSimulateCommand(program);
+  registerFleetCommands(program);
   registerConsoleCommand(program);
   registerWorkerCommand(program);
   registerRotateCommand(program);

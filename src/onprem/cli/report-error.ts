@@ -1,6 +1,7 @@
 // A user mistake must end in one clear line, never a stack trace. Every error byok raises is a
 // named …Error class (see each module's errors.ts) with a message written for the user; a stack is
 // shown only with BYOK_DEBUG=1. An error without a hint of its own gets the hint table's for its name.
+import { ByokError } from '../../core/shared/errors.ts';
 import { hintForName } from '../../core/shared/hints.ts';
 import { ConnectionRefusedError, UnknownHostError } from './errors.ts';
 
@@ -31,11 +32,14 @@ function meaningfulMessage(message: string): string {
 
 /**
  * A raw network failure (an SDK client's or fetch's `connect ECONNREFUSED …`, `getaddrinfo
- * ENOTFOUND …`, possibly as the cause of `fetch failed`) as a named error with a hint.
+ * ENOTFOUND …`, possibly as the cause of `fetch failed`) as a named error with a hint; an error
+ * byok named itself is left as it is.
  */
 export function namedNetworkError(error: unknown): Error | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    if (current instanceof ConnectionRefusedError || current instanceof UnknownHostError) return undefined;
+    // An error byok already named (StepFunctionsUnreachableError, WorkerEndpointUnreachableError, …)
+    // says more than the socket's code: keep it.
+    if (current instanceof ByokError) return undefined;
     const failure = current as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
     if (failure.code === 'ECONNREFUSED') {
       const address = failure.address

@@ -152,7 +152,19 @@ export async function runDistributedMap(
 ): Promise<JsonValue> {
   const request = (parameters ?? {}) as unknown as MapRunParameters;
   const deps = context.deps as MapRunDeps;
-  const items = request.reader ? await readItems(spec, request.reader, deps) : request.items;
+  // The Map Run's own I/O counts as work in flight (the children count for themselves).
+  const activity = context.deps.activity as { begin(): () => void } | undefined;
+  const io = async <T>(work: () => Promise<T>): Promise<T> => {
+    const end = activity?.begin();
+    try {
+      return await work();
+    } finally {
+      end?.();
+    }
+  };
+  const items = request.reader
+    ? await io(() => readItems(spec, request.reader as NonNullable<MapRunParameters['reader']>, deps))
+    : request.items;
   if (!Array.isArray(items)) {
     throw new TaskFailure('States.Runtime', `${spec.stateName}: the items to process are not a JSON array`);
   }
@@ -194,9 +206,12 @@ export async function runDistributedMap(
       const index = next++;
       const item = items[index] as JsonValue;
       const input = selector
-        ? await selector.run(request.input, {
-            context: { Map: { Item: { Index: index, Value: item } } } as never,
-          }).result
+        ? await io(
+            () =>
+              selector.run(request.input, {
+                context: { Map: { Item: { Index: index, Value: item } } } as never,
+              }).result,
+          )
         : item;
       const result = await runChild({
         definition: spec.processor,
@@ -211,8 +226,9 @@ export async function runDistributedMap(
   await Promise.all(Array.from({ length: Math.min(maxConcurrency, Math.max(items.length, 1)) }, worker));
 
   const finished = results.filter((result): result is ExecutionResult => result !== undefined);
-  const output = request.writer
-    ? await writeResults(spec, request.writer, deps, mapRunId, mapRunArn, finished)
+  const writer = request.writer;
+  const output = writer
+    ? await io(() => writeResults(spec, writer, deps, mapRunId, mapRunArn, finished))
     : (results.map((result) =>
         result?.status === 'SUCCEEDED'
           ? (result.output ?? null)

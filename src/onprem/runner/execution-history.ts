@@ -18,6 +18,10 @@ export interface ExecutionRecord {
   startedBy: string;
   /** Error names of every state failure in the run, retried or not (e.g. ThrottlingException). */
   stateErrors: string[];
+  /** States entered (the run's state transitions). */
+  transitions?: number | undefined;
+  /** When each state was first entered (epoch ms), by state name. */
+  enteredAt?: Record<string, number> | undefined;
 }
 
 /** Every execution started locally by a rule or a parent, in start order; names are unique per machine. */
@@ -83,6 +87,8 @@ export class ExecutionHistory {
         stateErrors: result.events.flatMap((event) =>
           event.type === 'StateFailed' && 'Error' in event ? [String(event.Error)] : [],
         ),
+        transitions: result.events.filter((event) => event.type === 'StateEntered').length,
+        enteredAt: firstEntries(result.events),
       });
       return result;
     } catch (error) {
@@ -96,6 +102,16 @@ export class ExecutionHistory {
       this.running.delete(key);
     }
   }
+}
+
+function firstEntries(events: ExecutionResult['events']): Record<string, number> {
+  const entered: Record<string, number> = {};
+  for (const event of events) {
+    const name = (event as { state?: { name?: string } }).state?.name;
+    if (event.type === 'StateEntered' && typeof name === 'string' && !(name in entered))
+      entered[name] = event.timestamp;
+  }
+  return entered;
 }
 
 /**

@@ -20,6 +20,7 @@ import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import { ExecutionHistory } from './execution-history.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
+import { START_EXECUTION_SYNC_2 } from './start-execution-sync.ts';
 import {
   type AslDefinition,
   functionNameOf,
@@ -155,6 +156,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     return (await invoker)(payload);
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
+  const activity = deps.activity as RunActivity | undefined;
   const hsmPlaced = created
     ? loaded.definition
     : applyHsmPlacement(loaded.definition, deps.hsmPlacement ?? 'lambda', (step) =>
@@ -186,7 +188,10 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
-      handlers[task.name] = asTaskHandler(functionName, step.createHandler(deps), region, accountId);
+      handlers[task.name] = counted(
+        activity,
+        asTaskHandler(functionName, step.createHandler(deps), region, accountId),
+      );
       continue;
     }
     const map = task.resource === DISTRIBUTED_MAP_RESOURCE ? distributed.maps.get(task.name) : undefined;
@@ -207,7 +212,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       signal: options.signal,
       invokeFunction,
     };
-    handlers[task.name] = (parameters) => integration(parameters, context);
+    // Nested executions and Map Runs only wait for children, which count for themselves.
+    const waitsForChildren = map !== undefined || task.resource === START_EXECUTION_SYNC_2;
+    handlers[task.name] = waitsForChildren
+      ? (parameters) => integration(parameters, context)
+      : counted(activity, (parameters: JsonValue) => integration(parameters, context));
   }
 
   const definition = prepareTokenStates(
@@ -267,6 +276,29 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   }
   await collecting;
   return { ...base, ...outcome, stopDate: deps.clock.now() };
+}
+
+/**
+ * Work in flight, for a driver of simulated time (bench/fleet.ts): every Task that does I/O begins
+ * and ends an activity; a Task that only waits for child executions does not.
+ */
+export interface RunActivity {
+  begin(): () => void;
+}
+
+function counted<T extends (...args: never[]) => Promise<unknown>>(
+  activity: RunActivity | undefined,
+  handler: T,
+): T {
+  if (!activity) return handler;
+  return (async (...args: Parameters<T>) => {
+    const end = activity.begin();
+    try {
+      return await handler(...args);
+    } finally {
+      end();
+    }
+  }) as T;
 }
 
 /** Run deps may carry the history (what `byok simulate` counts); without one, children run unrecorded. */

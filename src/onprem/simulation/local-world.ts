@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
 import { addBinding } from '../../core/bindings/admin.ts';
+import type { FleetConfig } from '../../core/fleet/config.ts';
 import { initLocalToken, type LocalTokenKind } from '../../core/hsm/local-token.ts';
 import { openHsm, type Pkcs11Hsm } from '../../core/hsm/pkcs11-adapter.ts';
 import type { HsmKeyType } from '../../core/hsm/port.ts';
@@ -48,6 +49,10 @@ export interface SweepWorldOptions {
   overrides?: RunOverrides;
   /** Virtual time an on-demand rotation takes (the stack's default: 60 s). */
   kmsRotationDelayMs?: number;
+  /** Fleet mode: the hub reaches other accounts through their spoke roles (src/onprem/simulation/fleet-world.ts). */
+  fleet?: FleetConfig;
+  /** Regions that answer nothing. */
+  unreachableRegions?: readonly string[];
 }
 
 export interface ManagedKeyRequest {
@@ -94,6 +99,7 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
       port: 0,
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(options.kmsRotationDelayMs !== undefined ? { kmsRotationDelayMs: options.kmsRotationDelayMs } : {}),
+      ...(options.unreachableRegions ? { unreachableRegions: options.unreachableRegions } : {}),
     };
     const stack = await startLocalStack(stackOptions);
     cleanups.push(() => stack.stop());
@@ -113,6 +119,7 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
       clock: stack.clock,
       hsm,
       logLevel: options.logLevel ?? 'SILENT',
+      ...(options.fleet ? { fleet: options.fleet } : {}),
     });
     cleanups.push(() => baseDeps.close());
     const deps: LocalDeps = Object.assign(baseDeps, { executionHistory: history });

@@ -53,7 +53,7 @@ export interface IamRequest {
   context: Record<string, string | string[]>;
   /** The resource's own policy where the service has one that matters (a KMS key policy). */
   resourcePolicy?: PolicyDocument;
-  /** Service control policies of the principal's account, outermost first. */
+  /** Service control policies attached to the principal's account (include FullAWSAccess). */
   serviceControlPolicies?: NamedPolicy[];
 }
 
@@ -100,10 +100,18 @@ function simulation(request: IamRequest, policies: readonly NamedPolicy[], valid
       contextVariables: request.context,
     },
     identityPolicies: policies.map((policy) => ({ name: policy.name, policy: policy.document })),
-    serviceControlPolicies: (request.serviceControlPolicies ?? []).map((policy) => ({
-      orgIdentifier: policy.name,
-      policies: [{ name: policy.name, policy: policy.document }],
-    })),
+    // All of them attached to the principal's account: one level of the organisation.
+    serviceControlPolicies: request.serviceControlPolicies
+      ? [
+          {
+            orgIdentifier: 'account',
+            policies: request.serviceControlPolicies.map((policy) => ({
+              name: policy.name,
+              policy: policy.document,
+            })),
+          },
+        ]
+      : [],
     resourceControlPolicies: [],
     resourcePolicy,
   };

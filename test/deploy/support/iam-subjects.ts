@@ -251,6 +251,30 @@ function functionTargets(
           context: { 'events:source': 'byok' },
         },
       ];
+    case 'sts':
+      // functions/commons builds the clients of a fleet spoke (sts:AssumeRole) for every step; only
+      // fleet mode's workflows name a spoke role, and its roles come with fleet mode.
+      return {
+        notMade: 'only fleet mode assumes spoke roles (not deployed here)',
+        targets: [
+          {
+            label: "a fleet spoke's role",
+            arn: `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/byok-spoke`,
+            account: OTHER_ACCOUNT,
+            context: {},
+            resourcePolicy: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            },
+          },
+        ],
+      };
     case 'secretsmanager': {
       const secret = environment.BYOK_PIN_SECRET_ARN;
       if (!secret) throw new Error(`${action}: the function has no BYOK_PIN_SECRET_ARN`);
@@ -269,20 +293,28 @@ export async function functionSubjects(
 ): Promise<Subject[]> {
   const subjects: Subject[] = [];
   for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    if (!values.exists(fn)) continue;
     const handler = values.resolve(fn.Properties?.Handler) as string;
     const entry = handler.replace(/\.handler$/, '.ts');
     const environment = ((
       values.resolve(fn.Properties?.Environment) as { Variables?: Record<string, string> }
     )?.Variables ?? {}) as Record<string, string>;
     const base = roleSubject(values, template, roleIdOf(fn, 'Role'));
-    const calls = (await awsCallsOf([join(root, entry)], root)).map((call) => {
-      const targets = functionTargets(call.action, environment, template, values, probe);
-      return {
-        action: call.action,
-        source: call.files.join(', '),
-        ...(Array.isArray(targets) ? { targets } : targets),
-      };
-    });
+    // The approvals keys' own calls (functions/commons/approval-key-*.ts: MAC seal, token lock) go to
+    // the stack's ApprovalsSealKey/ApprovalsTokenKey, whose key policies name the roles that may use
+    // them; template.test.ts checks those policies. They are not calls on a byok-managed key.
+    const calls = (await awsCallsOf([join(root, entry)], root))
+      .filter(
+        (call) => !call.files.every((file) => /functions\/commons\/approval-key-[\w-]+\.ts$/.test(file)),
+      )
+      .map((call) => {
+        const targets = functionTargets(call.action, environment, template, values, probe);
+        return {
+          action: call.action,
+          source: call.files.join(', '),
+          ...(Array.isArray(targets) ? { targets } : targets),
+        };
+      });
     subjects.push({ ...base, id: `${base.id} (${entry})`, calls });
   }
   return subjects;
@@ -382,22 +414,25 @@ function stateMachineCalls(definition: Definition, template: CfnTemplate, names:
 
 export function stateMachineSubjects(template: CfnTemplate, values: TemplateValues): Subject[] {
   const names = stackNames(values);
-  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([id, machine]) => {
-    const definition = JSON.parse(
-      values.resolve(machine.Properties?.DefinitionString) as string,
-    ) as Definition;
-    const base = roleSubject(values, template, roleIdOf(machine, 'RoleArn'));
-    return {
-      ...base,
-      id: `${base.id} (state machine ${id})`,
-      calls: stateMachineCalls(definition, template, names),
-    };
-  });
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine')
+    .filter(([, machine]) => values.exists(machine))
+    .map(([id, machine]) => {
+      const definition = JSON.parse(
+        values.resolve(machine.Properties?.DefinitionString) as string,
+      ) as Definition;
+      const base = roleSubject(values, template, roleIdOf(machine, 'RoleArn'));
+      return {
+        ...base,
+        id: `${base.id} (state machine ${id})`,
+        calls: stateMachineCalls(definition, template, names),
+      };
+    });
 }
 
 export function ruleSubjects(template: CfnTemplate, values: TemplateValues): Subject[] {
   const subjects: Subject[] = [];
   for (const [id, rule] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    if (!values.exists(rule)) continue;
     const targets = (values.resolve(rule.Properties?.Targets) ?? []) as { Arn: string; RoleArn?: unknown }[];
     const withRole = (
       (rule.Properties?.Targets ?? []) as { RoleArn?: { 'Fn::GetAtt': [string, string] } }[]

@@ -14,6 +14,7 @@ import { createApprovalsApi, localHttpListener } from '../../../src/core/approva
 import { APPROVAL_REJECTED_ERROR, type TaskResultPort } from '../../../src/core/approvals/service.ts';
 import { NodeSha256 } from '../../../src/core/approvals/sha256.ts';
 import type { ApprovalsStore } from '../../../src/core/approvals/store.ts';
+import { principalsAsMembers } from '../../../src/core/approvals/team.ts';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { TAG_APPROVALS_REQUIRED } from '../../../src/core/import/tags.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
@@ -59,6 +60,7 @@ beforeAll(async () => {
   const api = createApprovalsApi({
     store,
     clock,
+    team: principalsAsMembers(),
     keys: kmsKeyDirectory(kms),
     rotations: {
       async startRotation(input) {
@@ -169,7 +171,13 @@ describe('approvals API over HTTP with the local SigV4 convention', () => {
     const pending = listed.requests.find((candidate) => candidate.requestId === request.requestId);
     expect(pending).toMatchObject({ checkValue: '1a2b3c', approvals: 1, newMaterialHsmKey: 'payments-2' });
     expect(pending?.votes).toEqual([
-      { identity: arnOf('alice'), decision: 'approve', reason: 'checked the KCV', at: expect.any(String) },
+      {
+        identity: arnOf('alice'),
+        principal: arnOf('alice'),
+        decision: 'approve',
+        reason: 'checked the KCV',
+        at: expect.any(String),
+      },
     ]);
     expect(JSON.stringify(listed)).not.toContain(TOKEN);
     expect(second.outcome).toBe('approved');
@@ -281,6 +289,28 @@ describe('approvals API over HTTP with the local SigV4 convention', () => {
     expect([invalid.code, invalid.status]).toEqual(['ApprovalsRequiredTagInvalidError', 400]);
     expect(overLimit.code).toBe('ApprovalsRequiredTagInvalidError');
     expect([missing.code, missing.status]).toEqual(['ApprovalRequestNotFoundError', 404]);
+  });
+
+  it('answers KeyNotEligibleError, not a 500, when KMS denies DescribeKey (deployed: a key byok does not manage)', async () => {
+    // Prepare: deployed, the API's role may describe only byok:managed keys; others are AccessDenied.
+    const keyId = await keyRequiring();
+    const faults = async (body?: unknown) => {
+      await fetch(`${stack.url}/_byok/faults`, {
+        method: body ? 'POST' : 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    };
+    await faults({
+      faults: [{ operation: 'DescribeKey', exception: 'AccessDeniedException', status: 400, count: 1 }],
+    });
+
+    // Act
+    const denied = await refusal(as('requester').requestRotation({ keyId, reason: 'rotate' }));
+    await faults();
+
+    // Assess
+    expect([denied.code, denied.status]).toEqual(['KeyNotEligibleError', 400]);
   });
 });
 

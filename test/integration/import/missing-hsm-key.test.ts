@@ -61,7 +61,7 @@ describe('import workflow, HSM key that does not exist', () => {
     expect(failed.stderr).toContain(
       `byok: HsmKeyNotFoundError: no key labelled "absent" in token "${harness.token.hsm?.tokenLabel}"\n` +
         `byok: key ${keyId}: unchanged (the run stopped before ImportKeyMaterial)\n` +
-        'hint: list the token keys with `byok hsm list`; fix the cause above and run the import again\n',
+        'hint: list the token keys with byok hsm list; fix the cause above and run the import again\n',
     );
     expect(failed.stderr).not.toMatch(/^\s+at /m);
   });

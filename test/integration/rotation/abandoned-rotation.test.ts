@@ -133,6 +133,8 @@ describe('a rotation that does not happen', () => {
     expect(await materialsOf(keyId)).toEqual(before);
     expect(await currentMaterial(keyId)).toBe(current);
     expect(await hsmKeyGone(pending.newMaterialHsmKey as string)).toBe(true);
-    expect((await world.waitForStatus(request.requestId, 'APPROVED')).status).toBe('APPROVED');
+    // The approved request does not stay APPROVED: it records what came of it (issue 22).
+    const closed = await world.waitForStatus(request.requestId, 'CANCELLED');
+    expect(closed.outcome).toMatchObject({ outcome: 'FAILED', error: 'KMSInvalidStateException' });
   }, 120_000);
 });

@@ -90,7 +90,7 @@ describe('the rotation workflow trusts only the approvals store', () => {
     await world.waitForExecution(request.executionArn as string);
   }, 120_000);
 
-  it('a SendTaskSuccess with the token stolen from the table but no votes rotates nothing (NotApprovedError)', async () => {
+  it('a SendTaskSuccess with a stolen task token but no votes rotates nothing (NotApprovedError)', async () => {
     // Prepare: someone with read access to the table takes the token.
     const keyId = await world.newImportedKey({ hsmKeyLabel: 'stolen-token' });
     const before = await snapshot(keyId);
@@ -103,11 +103,13 @@ describe('the rotation workflow trusts only the approvals store', () => {
       )
     ).Item as { taskToken: string };
     documents.destroy();
+    // The table holds the token locked (issue 22 item 6); the worst case is a thief with the real one.
+    const taskToken = await world.approvals.unlockTaskToken(item.taskToken, request.requestId);
 
     // Act
     await world.sfn.send(
       new SendTaskSuccessCommand({
-        taskToken: item.taskToken,
+        taskToken,
         output: JSON.stringify({ requestId: request.requestId, status: 'APPROVED', approvers: ['x', 'y'] }),
       }),
     );
@@ -119,6 +121,7 @@ describe('the rotation workflow trusts only the approvals store', () => {
     expect((await world.as('observer').getRequest(request.requestId)).request.status).toBe('CANCELLED');
     const leaked = JSON.stringify(world.stack.events.bus.log({ source: 'byok' }).events);
     expect(leaked).not.toContain(item.taskToken);
+    expect(leaked).not.toContain(taskToken);
     await expect(world.token.hsm?.describeKey(pending.newMaterialHsmKey as string)).rejects.toThrow();
   }, 120_000);
 });

@@ -86,7 +86,7 @@ export function listKeysInToken(token: TokenSession): HsmKeyInfo[] {
 export function createKeyInToken(token: TokenSession, input: CreateKeyInput): HsmKeyInfo {
   token.assertOpen();
   assertLabelFree(token, input.label);
-  const id = newKeyId(input.type);
+  const id = input.id === undefined ? newKeyId(input.type) : requestedKeyId(input.id, input.type);
   const family = keyFamily(input.type);
   const { pkcs11 } = token;
   try {
@@ -255,6 +255,14 @@ function importPrivateKey(token: TokenSession, input: ImportKeyInput, id: Buffer
     // DER OCTET STRING around the uncompressed point, as PKCS#11 specifies.
     { type: CKA_EC_POINT, value: Buffer.concat([derLength(0x04, point.length), point]) },
   ]);
+}
+
+/** A caller's CKA_ID: printable, bounded, and declaring the type like every byok CKA_ID. */
+function requestedKeyId(id: string, type: CreateKeyInput['type']): Buffer {
+  if (!/^[\x21-\x7e]{1,128}$/.test(id) || !id.startsWith(`byok:${type}:`)) {
+    throw new HsmError(`a key id must be printable, at most 128 characters, and start with byok:${type}:`);
+  }
+  return Buffer.from(id, 'latin1');
 }
 
 function assertLabelFree(token: TokenSession, label: string): void {

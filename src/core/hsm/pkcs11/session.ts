@@ -35,6 +35,7 @@ const {
   CKA_EXTRACTABLE,
   CKA_ALWAYS_SENSITIVE,
   CKA_NEVER_EXTRACTABLE,
+  CKA_LOCAL,
   CKA_VALUE_LEN,
   CKA_MODULUS,
   CKA_EC_PARAMS,
@@ -298,6 +299,7 @@ export class TokenSession {
       extractable,
       alwaysSensitive,
       neverExtractable,
+      local,
     ] = this.pkcs11.C_GetAttributeValue(this.handle, handle, [
       { type: CKA_CLASS },
       { type: CKA_KEY_TYPE },
@@ -307,6 +309,7 @@ export class TokenSession {
       { type: CKA_EXTRACTABLE },
       { type: CKA_ALWAYS_SENSITIVE },
       { type: CKA_NEVER_EXTRACTABLE },
+      { type: CKA_LOCAL },
     ]);
     const objectClass = ulong(classAttr?.value as Buffer | undefined);
     const keyType = ulong(keyTypeAttr?.value as Buffer | undefined);
@@ -357,6 +360,8 @@ export class TokenSession {
         extractable: bool(extractable?.value as Buffer | undefined),
         alwaysSensitive: bool(alwaysSensitive?.value as Buffer | undefined),
         neverExtractable: bool(neverExtractable?.value as Buffer | undefined),
+        local: bool(local?.value as Buffer | undefined),
+        ...(id.length > 0 ? { id: printableId(id) } : {}),
         valueLength,
       },
     };
@@ -379,6 +384,11 @@ export class TokenSession {
   mapError(error: unknown, doing: string, context: OperationContext = {}): HsmError {
     return mapPkcs11Error(error, { doing, tokenLabel: this.tokenLabel, ...context });
   }
+}
+
+/** CKA_ID as text when it is printable ASCII (byok's are), else `hex:<hex>`. */
+function printableId(id: Buffer): string {
+  return /^[\x20-\x7e]+$/.test(id.toString('latin1')) ? id.toString('latin1') : `hex:${id.toString('hex')}`;
 }
 
 /** Turns a pkcs11js error into a named error that says what byok was doing, with the return code. */

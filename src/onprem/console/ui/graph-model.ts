@@ -76,21 +76,42 @@ function collect(
   }
 }
 
-/** States of one definition level reachable from StartAt without taking a Catch. */
+/**
+ * States of one definition level on the way to success: reachable from StartAt without taking a
+ * Catch, and able to end the run without failing (a Succeed, or End on anything but a Fail). A
+ * Choice's default into an abandon path (the rotation refusing its input) is then plumbing too.
+ */
 function mainPath(definition: AslDefinition): Set<string> {
+  const successors = (name: string): string[] => {
+    const state = definition.States[name];
+    if (!state) return [];
+    return [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter(
+      (next): next is string => typeof next === 'string',
+    );
+  };
   const reached = new Set<string>();
   const queue = [definition.StartAt];
   while (queue.length > 0) {
     const name = queue.shift() as string;
     if (reached.has(name)) continue;
     reached.add(name);
+    for (const next of successors(name)) if (!reached.has(next)) queue.push(next);
+  }
+  const succeeds = new Set<string>();
+  for (const name of reached) {
     const state = definition.States[name];
-    if (!state) continue;
-    for (const next of [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)]) {
-      if (next && !reached.has(next)) queue.push(next);
+    if (state && (state.Type === 'Succeed' || (state.End === true && state.Type !== 'Fail')))
+      succeeds.add(name);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of reached) {
+      if (succeeds.has(name) || !successors(name).some((next) => succeeds.has(next))) continue;
+      succeeds.add(name);
+      grew = true;
     }
   }
-  return reached;
+  return succeeds;
 }
 
 function mainStates(definition: AslDefinition, into: Set<string>): void {

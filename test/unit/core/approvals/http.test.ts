@@ -2,6 +2,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalsApi, functionUrlHandler } from '../../../../src/core/approvals/http.ts';
 import type { ApprovalsDeps } from '../../../../src/core/approvals/service.ts';
+import { principalsAsMembers } from '../../../../src/core/approvals/team.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../src/core/import/tags.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../../helpers/approvals.ts';
 
@@ -38,6 +39,7 @@ async function deps(overrides: Partial<ApprovalsDeps> = {}): Promise<ApprovalsDe
   return {
     store,
     clock,
+    team: principalsAsMembers(),
     keys: {
       async describeForRotation() {
         return { keyArn: KEY_ARN, tags: [{ TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE }] };

@@ -125,6 +125,8 @@ describe('decideVote', () => {
   });
 });
 
+const allSealed = (input: StoredRequest) => ({ request: true, voters: new Set(Object.keys(input.votes)) });
+
 describe('assertApproved (the workflow re-check)', () => {
   const approved = request({
     status: 'APPROVED',
@@ -134,7 +136,8 @@ describe('assertApproved (the workflow re-check)', () => {
 
   it('accepts M distinct approvers other than the requester for this key and material', () => {
     // Act
-    const act = () => assertApproved(approved, { keyArn: KEY_ARN, checkValue: 'A1B2C3' });
+    const act = () =>
+      assertApproved(approved, { keyArn: KEY_ARN, checkValue: 'A1B2C3' }, allSealed(approved));
 
     // Assess
     expect(act).not.toThrow();
@@ -173,9 +176,65 @@ describe('assertApproved (the workflow re-check)', () => {
     },
   ])('refuses $name with NotApprovedError', ({ input, expected }) => {
     // Act
-    const act = () => assertApproved(input, { keyArn: KEY_ARN, ...expected });
+    const act = () => assertApproved(input, { keyArn: KEY_ARN, ...expected }, allSealed(input));
 
     // Assess
     expect(act).toThrow(NotApprovedError);
+  });
+});
+
+describe('assertApproved counts only what the approvals API sealed (issue 22 item 6)', () => {
+  const approved = request({
+    status: 'APPROVED',
+    approvals: 2,
+    votes: { [user('alice')]: approve, [user('bob')]: approve },
+  });
+
+  it.each([
+    {
+      name: 'a vote written straight into the table',
+      sealed: { request: true, voters: new Set([user('alice')]) },
+    },
+    {
+      name: 'a request whose requester or M were rewritten',
+      sealed: { request: false, voters: new Set([user('alice'), user('bob')]) },
+    },
+  ])('refuses $name with NotApprovedError', ({ sealed }) => {
+    // Act
+    const act = () => assertApproved(approved, { keyArn: KEY_ARN }, sealed);
+
+    // Assess
+    expect(act).toThrow(NotApprovedError);
+  });
+});
+
+describe('approvals required: the administrator sets M, a tag may only raise it (issue 22 item 5)', () => {
+  it.each([
+    { minimum: 2, tag: undefined, expected: 2 },
+    { minimum: 2, tag: '1', expected: 2 },
+    { minimum: 2, tag: '3', expected: 3 },
+    { minimum: 1, tag: '4', expected: 4 },
+  ])('minimum $minimum with tag $tag needs $expected', ({ minimum, tag, expected }) => {
+    // Prepare
+    const tags = tag === undefined ? [] : [{ TagKey: TAG_APPROVALS_REQUIRED, TagValue: tag }];
+
+    // Act
+    const required = approvalsRequiredFromTags('k', tags, minimum);
+
+    // Assess
+    expect(required).toBe(expected);
+  });
+});
+
+describe('one member, one vote, whatever the principal (issue 16 item 5)', () => {
+  it('refuses the requester member voting through another principal (SelfApprovalError)', () => {
+    // Prepare: alice asked as her IAM user; the vote comes from her member, whatever she signs with.
+    const input = request({ requester: user('alice'), requesterMember: 'alice' });
+
+    // Act
+    const act = () => decideVote(input, 'alice', 'approve', NOW);
+
+    // Assess
+    expect(act).toThrow(SelfApprovalError);
   });
 });

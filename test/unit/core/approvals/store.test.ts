@@ -71,7 +71,9 @@ describe('ApprovalsStore on dynalite', () => {
     // Assess
     expect(created).toMatchObject({ status: 'AWAITING_MATERIAL', approvals: 0, version: 0, votes: {} });
     expect(created.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(opened).toMatchObject({ status: 'PENDING', taskToken: 'secret-token', version: 1 });
+    expect(opened).toMatchObject({ status: 'PENDING', version: 1 });
+    expect(opened.taskToken).not.toContain('secret-token');
+    expect(await store.taskTokenOf(read)).toBe('secret-token');
     expect(read).toEqual(opened);
     await expect(
       store.openForVotes(created.requestId, { taskToken: 'other', checkValue: 'ABCDEF' }),

@@ -41,11 +41,19 @@ function storedRequest(overrides: Partial<StoredRequest> = {}): StoredRequest {
   };
 }
 
-function storeWith(request: StoredRequest | undefined): ApprovalsStore {
+const EXECUTION = `arn:aws:states:us-east-1:111122223333:execution:rotate-key-material:${REQUEST_ID}`;
+
+function storeWith(
+  request: StoredRequest | undefined,
+  sealed: { request: boolean; execution: boolean } = { request: true, execution: true },
+): ApprovalsStore {
   return {
     async get(requestId: string) {
       if (!request) throw new ApprovalRequestNotFoundError(requestId);
       return request;
+    },
+    async sealedFacts() {
+      return { ...sealed, voters: new Set<string>() };
     },
   } as unknown as ApprovalsStore;
 }
@@ -78,12 +86,18 @@ function keyAs(metadata: Partial<KeyMetadata>, rotations: RotationsListEntry[] =
 function validate(
   request: StoredRequest | undefined,
   input: unknown = { requestId: REQUEST_ID, keyId: KEY_ARN },
+  executionId: string | undefined = EXECUTION,
+  sealed?: { request: boolean; execution: boolean },
 ) {
-  return validateRotation(input, {
-    kms: new KMSClient({ region: 'us-east-1' }),
-    clock: { now: () => NOW },
-    approvals: storeWith(request),
-  });
+  return validateRotation(
+    input,
+    {
+      kms: new KMSClient({ region: 'us-east-1' }),
+      clock: { now: () => NOW },
+      approvals: storeWith(request, sealed),
+    },
+    executionId,
+  );
 }
 
 afterEach(() => kmsMock.reset());
@@ -127,6 +141,57 @@ describe('validateRotation', () => {
     // Act + Assess
     await expect(validate(request)).rejects.toMatchObject({ name: error });
     expect(kmsMock.commandCalls(EncryptCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'a forged execution while the real one is recorded',
+      storedRequest({ executionArn: EXECUTION }),
+      `${EXECUTION}-forged`,
+      undefined,
+    ],
+    [
+      'a forged execution before the real one is recorded',
+      storedRequest(),
+      `${EXECUTION.slice(0, -36)}forged`,
+      undefined,
+    ],
+    ['no execution id', storedRequest(), '', undefined],
+    [
+      'an execution written into the table without the seal',
+      storedRequest({ executionArn: EXECUTION }),
+      EXECUTION,
+      { request: true, execution: false },
+    ],
+    [
+      'a request written into the table without the seal',
+      storedRequest(),
+      EXECUTION,
+      { request: false, execution: false },
+    ],
+  ])(
+    'refuses %s (issue 22 item 4: RotationRequestNotRecordedError)',
+    async (_case, request, executionId, sealed) => {
+      // Prepare
+      keyAs({});
+
+      // Act + Assess
+      await expect(
+        validate(request, { requestId: REQUEST_ID, keyId: KEY_ARN }, executionId, sealed),
+      ).rejects.toMatchObject({ name: 'RotationRequestNotRecordedError' });
+      expect(kmsMock.commandCalls(EncryptCommand)).toHaveLength(0);
+    },
+  );
+
+  it('accepts the execution the approvals API recorded and sealed', async () => {
+    // Prepare
+    keyAs({}, [{ KeyMaterialId: 'a'.repeat(64), KeyMaterialState: 'CURRENT', ImportState: 'IMPORTED' }]);
+
+    // Act
+    const plan = await validate(storedRequest({ executionArn: EXECUTION }));
+
+    // Assess
+    expect(plan.requestId).toBe(REQUEST_ID);
   });
 
   it('refuses an input with a requester field (identities come from the store only)', async () => {

@@ -5,6 +5,29 @@ import { startLocalStack } from '../../../../local/stack.ts';
 import { LocalEndpointError } from '../../errors.ts';
 import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
 
+/** `--approval-team FILE`, read and validated before anything starts (ApprovalTeamInvalidError). */
+async function readApprovalTeam(options: UpOptions) {
+  if (!options.approvalTeam) return undefined;
+  if (options.approvalsRequired !== undefined) {
+    throw new LocalEndpointError(
+      '--approvals-required applies without a team file only',
+      'set approvalsRequired in the team file instead',
+    );
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { parseLocalApprovalTeamFile } = await import('../../../../core/approvals/team.ts');
+  let text: string;
+  try {
+    text = await readFile(options.approvalTeam, 'utf8');
+  } catch (error) {
+    throw new LocalEndpointError(
+      `cannot read the approval team file ${options.approvalTeam}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'give --approval-team a readable JSON file (docs/rotation.md)',
+    );
+  }
+  return parseLocalApprovalTeamFile(text, options.approvalTeam);
+}
+
 export async function runUp(options: UpOptions): Promise<void> {
   if (!LOOPBACK_HOSTS.has(options.host) && !options.publicBind) {
     throw new LocalEndpointError(
@@ -13,6 +36,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     );
   }
   const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
+  const approvalTeam = await readApprovalTeam(options);
   const stack = await startLocalStack({
     port: options.port,
     host: options.host,
@@ -33,6 +57,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   // With a state dir, approval requests, votes and import runs are kept in <state dir>/dynamodb.
   const approvals = await startLocalApprovals(stack, {
     dynamoDbPath: stateDir ? join(stateDir, 'dynamodb') : undefined,
+    ...(approvalTeam ? { team: approvalTeam.team, principalFor: approvalTeam.principalFor } : {}),
+    ...(options.approvalsRequired ? { approvalsRequired: options.approvalsRequired } : {}),
   });
   const stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
     tasks,
@@ -43,7 +69,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   const { createStepFunctionsApiTargetHandler } = await import('../../../runner/state-machine-targets.ts');
   stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(stepFunctions.service));
   process.stderr.write(
-    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (${stateDir ? `kept in ${join(stateDir, 'dynamodb')}` : 'in memory'})\n`,
+    `byok local stack: region ${stack.region}, account ${stack.accountId}, state ${stateDir ?? '(memory only)'}, HSM steps: ${options.hsmPlacement === 'activity' ? 'activity (byok worker)' : 'in this process'}, approvals API ${approvals.url} (${stateDir ? `kept in ${join(stateDir, 'dynamodb')}` : 'in memory'}; ${approvalTeam ? `team of ${approvalTeam.team.members.length} from ${options.approvalTeam}` : 'each access key id its own member'}, M=${approvals.team.approvalsRequired})\n`,
   );
   process.stdout.write(`${stack.url}\n`);
   // `--console`: the web console (byok console --endpoint) for this stack, in this process.

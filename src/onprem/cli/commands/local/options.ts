@@ -57,4 +57,11 @@ export interface UpOptions {
   publicBind?: boolean;
   prewarm: WrappingKeySpec[];
   console?: boolean;
+  /** `--approval-team FILE`: the approval team (members, their principals, M). */
+  approvalTeam?: string;
+  /** `--approvals-required N`: M without a team file (each access key id its own member). */
+  approvalsRequired?: number;
 }
+
+/** `--approvals-required`: a whole number 1..5 (as the key tag byok:approvals-required). */
+export const parseApprovalsRequired = optionParser((text) => parseWholeNumberIn(text, 1, 5));

@@ -14,6 +14,7 @@ import {
 import {
   defaultEndpoint,
   parseAccountId,
+  parseApprovalsRequired,
   parsePort,
   parsePrewarm,
   parseQuotas,
@@ -70,13 +71,24 @@ export function registerLocalCommands(program: Command): void {
         .default(['RSA_2048'], 'RSA_2048'),
     )
     .option('--console', 'also serve the web console for this stack (its URL is the second line on stdout)')
+    .option(
+      '--approval-team <file>',
+      'the approval team (JSON: members with their principal patterns, approvalsRequired, localAccessKeys; docs/rotation.md); default: each access key id is its own member',
+      parseNonBlankOption,
+    )
+    .option(
+      '--approvals-required <n>',
+      'approvals every rotation needs without a team file (1..5, default 1); a key tag byok:approvals-required may only raise it',
+      parseApprovalsRequired,
+    )
     .addHelpText(
       'after',
       '\nStop it with Ctrl-C (SIGINT) or SIGTERM. Other commands reach it with --endpoint <printed URL>.\n' +
         'Examples:\n' +
         `  byok local up                     # ${DEFAULT_LOCAL_ENDPOINT}, state in ./${DEFAULT_BYOK_HOME}/local\n` +
         '  byok local up --port 0 --memory   # a free port, nothing kept\n' +
-        '  byok local up --hsm-placement activity   # then, in another shell: byok worker --endpoint <URL>',
+        '  byok local up --hsm-placement activity   # then, in another shell: byok worker --endpoint <URL>\n' +
+        '  byok local up --approval-team team.json  # approvals by named people (docs/rotation.md)',
     )
     .action(async (options: UpOptions) => {
       const { runUp } = await import('./action.ts');

@@ -9,6 +9,7 @@ import {
 import type { SimulateOptions } from './options.ts';
 
 export async function runSimulate(options: SimulateOptions): Promise<void> {
+  if (options.accounts !== undefined || options.regions !== undefined) return runFleetSimulate(options);
   const bar = process.stderr.isTTY ? progressBar() : undefined;
   let result: SimulationResult;
   try {
@@ -28,6 +29,51 @@ export async function runSimulate(options: SimulateOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     process.stdout.write(formatResult(result));
+  }
+  if (result.failedExecutions > 0 || result.expiredKeySeconds > 0) process.exitCode = 1;
+}
+
+async function runFleetSimulate(options: SimulateOptions): Promise<void> {
+  const { runFleetSimulation } = await import('../../../simulation/fleet-simulation.ts');
+  const bar = process.stderr.isTTY ? progressBar() : undefined;
+  let result: Awaited<ReturnType<typeof runFleetSimulation>>;
+  try {
+    result = await runFleetSimulation({
+      accounts: options.accounts ?? 2,
+      regions: options.regions ?? 1,
+      keys: options.keys,
+      days: options.days,
+      leadWindowDays: options.leadWindowDays,
+      getParametersForImportPerSecond: options.quota,
+      ...(options.rotateEvery !== undefined ? { rotateEveryDays: options.rotateEvery } : {}),
+      onProgress: bar,
+    });
+  } finally {
+    if (bar) process.stderr.write('\n');
+    finalizeIdleModules();
+  }
+  if (options.output === 'json') {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const lines = [
+      `Simulated ${result.days} days (${result.from} to ${result.to}) of a fleet of ${result.accounts} accounts × ${result.regions.length} Regions (${result.regions.join(', ')}), ${result.keys} managed keys, in ${result.wallSeconds} s.`,
+      '',
+      `${'account'.padEnd(14)}${'Region'.padEnd(16)}${'keys'.padEnd(6)}${'reimports'.padEnd(11)}expired`,
+      ...result.perPair.map(
+        (pair) =>
+          `${pair.accountId.padEnd(14)}${pair.region.padEnd(16)}${String(pair.keys).padEnd(6)}${String(pair.reimports).padEnd(11)}${pair.expiredSeconds} s`,
+      ),
+      '',
+      `fleet runs:         ${result.fleetRuns}`,
+      `rotations:          ${result.rotations}${result.failedRotations > 0 ? ` (${result.failedRotations} failed)` : ''}`,
+      `materials:          ${result.materials}`,
+      `reimports:          ${result.reimports}`,
+      `failed executions:  ${result.failedExecutions}`,
+      `expirations:        ${result.expirations}`,
+      `expired key time:   ${result.expiredKeySeconds} s`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
   }
   if (result.failedExecutions > 0 || result.expiredKeySeconds > 0) process.exitCode = 1;
 }

@@ -9,6 +9,9 @@ export interface SimulateOptions {
   quota: number;
   /** Days between rotations of each symmetric key. */
   rotateEvery?: number;
+  /** Fleet mode: accounts (the hub's own included) and Regions; --keys is then per account and Region. */
+  accounts?: number;
+  regions?: number;
   /** json: the result as one JSON object on the last line. */
   output?: 'table' | 'json' | undefined;
 }

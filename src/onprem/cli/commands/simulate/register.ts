@@ -31,7 +31,13 @@ export function registerSimulateCommand(program: Command): void {
       '--rotate-every <days>',
       'rotate every symmetric key this often (e.g. 90d) through the rotation workflow, approved by two simulated approvers',
       parseRotateEvery,
-    );
+    )
+    .option(
+      '--accounts <a>',
+      'a fleet: this many accounts (the hub first) swept by reimport-fleet through their spoke roles (1..50); --keys is then per account and Region',
+      wholeNumber(1, 50),
+    )
+    .option('--regions <r>', 'a fleet: this many Regions of every account (1..6)', wholeNumber(1, 6));
   addOutputOptions(command, 'json: the result as one JSON object on the last line');
   command
     .addHelpText(
@@ -39,7 +45,8 @@ export function registerSimulateCommand(program: Command): void {
       '\nExits 1 if any execution failed or any key went without material. Examples:\n' +
         '  byok simulate --days 400 --keys 12\n' +
         '  byok simulate --days 400 --keys 12 --rotate-every 90d --json\n' +
-        '  byok simulate --days 30 --keys 3 --json',
+        '  byok simulate --days 30 --keys 3 --json\n' +
+        '  byok simulate --accounts 3 --regions 2 --keys 4 --days 400 --rotate-every 90d --json   (a fleet, docs/fleet.md)',
     )
     .action(async (options: SimulateOptions) => {
       const { runSimulate } = await import('./action.ts');

@@ -1,0 +1,371 @@
+// What `byok fleet` does (register.ts declares it). Loaded only when a fleet command runs: it pulls
+// in the AWS SDK and the fleet's core.
+import { readFile } from 'node:fs/promises';
+import { ListKeysCommand } from '@aws-sdk/client-kms';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { createKmsClient, createS3Client, createStsClient } from '../../../../core/aws/clients.ts';
+import { createFleetKmsClients, type FleetKmsClients } from '../../../../core/aws/fleet-clients.ts';
+import { createBindingsStore } from '../../../../core/bindings/factory.ts';
+import { type Clock, systemClock } from '../../../../core/clock.ts';
+import { DEFAULT_FLEET_SETTINGS } from '../../../../core/fleet/config.ts';
+import type { FleetReport, TargetsDocument } from '../../../../core/fleet/contracts.ts';
+import { pairsOfDocument, parseTargetsDocument } from '../../../../core/fleet/discover-targets.ts';
+import { FleetConfigurationError, FleetResultsError } from '../../../../core/fleet/errors.ts';
+import { classifySpokeError } from '../../../../core/fleet/failures.ts';
+import { reportCsv, reportHtml } from '../../../../core/fleet/report-formats.ts';
+import { spokeTemplate } from '../../../../core/fleet/spoke-template.ts';
+import { SweepInputSchema } from '../../../../core/sweep/contracts.ts';
+import { findExpiringKeys } from '../../../../core/sweep/find-expiring-keys.ts';
+import { endpointClock } from '../../../runner/remote-clock.ts';
+import {
+  DEFAULT_LOCAL_FLEET_BUCKET,
+  type FleetCommonOptions,
+  type FleetReportOptions,
+  type FleetStatusOptions,
+  type FleetTargetsOptions,
+  type SpokeTemplateOptions,
+} from './options.ts';
+
+export function runSpokeTemplate(options: SpokeTemplateOptions): void {
+  const template = spokeTemplate({
+    hubAccountId: options.hubAccount,
+    regions: options.regions,
+    roleName: options.roleName,
+  });
+  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+}
+
+function bucketOf(options: FleetCommonOptions): string {
+  const bucket =
+    options.bucket ??
+    process.env.BYOK_FLEET_BUCKET ??
+    (options.endpoint ? DEFAULT_LOCAL_FLEET_BUCKET : undefined);
+  if (!bucket) {
+    throw new FleetConfigurationError('no fleet bucket given', {
+      hint: "pass --bucket <the hub stack's FleetBucket> or set BYOK_FLEET_BUCKET",
+    });
+  }
+  return bucket;
+}
+
+function clientOptions(options: FleetCommonOptions) {
+  return { endpoint: options.endpoint, region: options.region };
+}
+
+async function readText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await object.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    throw new FleetResultsError(
+      `s3://${bucket}/${key} cannot be read: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The newest report.json under the bucket's fleet runs (fleet ids sort by time). */
+async function newestReportKey(s3: S3Client, bucket: string): Promise<string> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3
+      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'fleet/runs/', ContinuationToken: token }))
+      .catch((error: unknown) => {
+        throw new FleetResultsError(`the fleet runs in s3://${bucket} cannot be listed`, { cause: error });
+      });
+    for (const object of page.Contents ?? [])
+      if (object.Key?.endsWith('/report/report.json')) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  const newest = keys.sort().at(-1);
+  if (!newest) {
+    throw new FleetResultsError(`no fleet report in s3://${bucket} yet`, {});
+  }
+  return newest;
+}
+
+async function readReport(
+  options: FleetCommonOptions & { report?: string | undefined },
+): Promise<FleetReport> {
+  const s3 = createS3Client(clientOptions(options));
+  try {
+    const bucket = bucketOf(options);
+    const key = options.report ?? (await newestReportKey(s3, bucket));
+    return JSON.parse(await readText(s3, bucket, key)) as FleetReport;
+  } finally {
+    s3.destroy();
+  }
+}
+
+export async function runFleetReport(options: FleetReportOptions): Promise<void> {
+  const report = await readReport(options);
+  const text =
+    options.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : options.format === 'csv'
+        ? reportCsv(report)
+        : reportHtml(report);
+  process.stdout.write(text);
+}
+
+interface StatusRow {
+  accountId: string;
+  region: string;
+  status: string;
+  managedKeys: number;
+  due: number;
+  reimported: number | undefined;
+  failed: number;
+  soonestValidTo: string | undefined;
+  error?: string | undefined;
+  cause?: string | undefined;
+  hint?: string | undefined;
+}
+
+function rowsOfReport(report: FleetReport): StatusRow[] {
+  return report.pairs.map((pair) => ({
+    accountId: pair.accountId,
+    region: pair.region,
+    status: pair.status,
+    managedKeys: pair.managedKeys,
+    due: pair.due,
+    reimported: pair.reimported,
+    failed: pair.failed,
+    soonestValidTo: pair.materials
+      .map((material) => material.validTo)
+      .filter(Boolean)
+      .sort()[0],
+    error: pair.error ?? pair.failures[0]?.error,
+    cause: pair.cause ?? pair.failures[0]?.cause,
+    hint: pair.hint,
+  }));
+}
+
+function printTable(rows: StatusRow[], header: string): void {
+  const lines = [
+    header,
+    '',
+    `${'account'.padEnd(14)}${'Region'.padEnd(16)}${'status'.padEnd(10)}${'managed'.padEnd(9)}${'due'.padEnd(5)}${'reimp.'.padEnd(8)}${'failed'.padEnd(8)}${'soonest ValidTo'.padEnd(26)}error`,
+  ];
+  for (const row of rows) {
+    lines.push(
+      `${row.accountId.padEnd(14)}${row.region.padEnd(16)}${row.status.padEnd(10)}${String(row.managedKeys).padEnd(9)}${String(row.due).padEnd(5)}${String(row.reimported ?? '-').padEnd(8)}${String(row.failed).padEnd(8)}${(row.soonestValidTo ?? '-').padEnd(26)}${row.error ?? ''}`,
+    );
+    if (row.cause) lines.push(`    ${row.cause.slice(0, 300)}`);
+    if (row.hint) lines.push(`    hint: ${row.hint}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Failed pairs first, then pairs with failed keys, then the most due, then the soonest ValidTo. */
+function mostUrgentFirst(rows: StatusRow[]): StatusRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      Number(b.status !== 'SUCCEEDED' && b.status !== 'OK') -
+        Number(a.status !== 'SUCCEEDED' && a.status !== 'OK') ||
+      b.failed - a.failed ||
+      b.due - a.due ||
+      (a.soonestValidTo ?? '9').localeCompare(b.soonestValidTo ?? '9'),
+  );
+}
+
+export async function runFleetStatus(options: FleetStatusOptions): Promise<void> {
+  if (options.targets) return runLiveStatus(options, options.targets);
+  const report = await readReport(options);
+  if (options.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const t = report.totals;
+    printTable(
+      mostUrgentFirst(rowsOfReport(report)),
+      `Fleet run ${report.fleetId} (checked ${report.checkedAt}): ${t.pairs} pairs, ${t.succeeded} swept, ${t.failed} failed, ${t.notRun} not run; ${t.reimported} of ${t.due} due materials reimported, ${t.failedKeys} failed${report.alarm ? '; ALARM' : ''}.`,
+    );
+    for (const item of report.atRisk) {
+      process.stdout.write(
+        `at risk: ${item.accountId} ${item.region} ${item.keyId}${item.keyMaterialId ? ` ${item.keyMaterialId}` : ''}: ValidTo ${item.validTo}, ${item.daysLeft} days left\n`,
+      );
+    }
+  }
+  if (report.totals.failed > 0 || report.totals.notRun > 0 || report.totals.failedKeys > 0)
+    process.exitCode = 1;
+}
+
+interface FleetContext {
+  hubAccountId: string;
+  clients: FleetKmsClients;
+  close(): void;
+}
+
+async function fleetContext(options: FleetCommonOptions): Promise<FleetContext> {
+  const sts = createStsClient(clientOptions(options));
+  const hubKms = new Map<string, ReturnType<typeof createKmsClient>>();
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    const hubAccountId = identity.Account ?? '';
+    const clients = createFleetKmsClients({
+      endpoint: options.endpoint,
+      region: options.region,
+      hubAccountId,
+      spokeRoleName: process.env.BYOK_SPOKE_ROLE_NAME || DEFAULT_FLEET_SETTINGS.spokeRoleName,
+      externalId: process.env.BYOK_FLEET_EXTERNAL_ID || undefined,
+      sessionName: 'byok-cli',
+      hubKms: (region) => {
+        let client = hubKms.get(region);
+        if (!client) {
+          client = createKmsClient({ endpoint: options.endpoint, region });
+          hubKms.set(region, client);
+        }
+        return client;
+      },
+    });
+    return {
+      hubAccountId,
+      clients,
+      close() {
+        clients.destroy();
+        for (const client of hubKms.values()) client.destroy();
+      },
+    };
+  } finally {
+    sts.destroy();
+  }
+}
+
+async function targetsDocument(
+  options: FleetCommonOptions & { targets?: string | undefined },
+): Promise<TargetsDocument> {
+  if (options.targets) return parseTargetsDocument(await readFile(options.targets, 'utf8'), options.targets);
+  const s3 = createS3Client(clientOptions(options));
+  try {
+    const bucket = bucketOf(options);
+    const key = DEFAULT_FLEET_SETTINGS.targetsKey;
+    return parseTargetsDocument(await readText(s3, bucket, key), `s3://${bucket}/${key}`);
+  } finally {
+    s3.destroy();
+  }
+}
+
+function errorFields(error: unknown): { error: string; cause: string; hint?: string | undefined } {
+  const hint = (error as { hint?: unknown }).hint;
+  return {
+    error: error instanceof Error ? error.name : 'Error',
+    cause: error instanceof Error ? error.message : String(error),
+    ...(typeof hint === 'string' ? { hint } : {}),
+  };
+}
+
+async function runLiveStatus(options: FleetStatusOptions, file: string): Promise<void> {
+  const pairs = pairsOfDocument(await targetsDocument({ ...options, targets: file }), []);
+  const context = await fleetContext(options);
+  const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
+  // The hub's bindings (docs/bindings.md) decide for every account's keys, as in the sweep.
+  const bindings = createBindingsStore({ endpoint: options.endpoint, region: options.region });
+  try {
+    const rows: StatusRow[] = [];
+    for (const pair of pairs) {
+      const input = SweepInputSchema.parse({
+        target: { accountId: pair.accountId, region: pair.region },
+        leadWindowDays: options.leadWindowDays,
+      });
+      try {
+        const found = await findExpiringKeys(
+          {
+            kms: context.clients.forAccount(pair.accountId, pair.region),
+            kmsForAccount: (accountId, region) => context.clients.forAccount(accountId, region),
+            roleArnOf: (accountId) => context.clients.roleArnOf(accountId),
+            bindings,
+            clock,
+            pacingClock: systemClock,
+          },
+          input,
+        );
+        rows.push({
+          accountId: pair.accountId,
+          region: pair.region,
+          status: 'OK',
+          managedKeys: found.managedKeys,
+          due: found.keys.length + found.deferred,
+          reimported: undefined,
+          failed: 0,
+          soonestValidTo: (found.materialsSeen ?? [])
+            .map((material) => material.validTo)
+            .filter(Boolean)
+            .sort()[0],
+        });
+      } catch (error) {
+        rows.push({
+          accountId: pair.accountId,
+          region: pair.region,
+          status: 'FAILED',
+          managedKeys: 0,
+          due: 0,
+          reimported: undefined,
+          failed: 0,
+          soonestValidTo: undefined,
+          ...errorFields(error),
+        });
+      }
+    }
+    const sorted = mostUrgentFirst(rows);
+    if (options.output === 'json') process.stdout.write(`${JSON.stringify({ pairs: sorted }, null, 2)}\n`);
+    else
+      printTable(
+        sorted,
+        `${pairs.length} pairs read now through their spoke roles (hub ${context.hubAccountId}).`,
+      );
+    if (rows.some((row) => row.status === 'FAILED')) process.exitCode = 1;
+  } finally {
+    context.close();
+  }
+}
+
+export async function runFleetTargets(options: FleetTargetsOptions): Promise<void> {
+  const pairs = pairsOfDocument(await targetsDocument(options), []);
+  const context = await fleetContext(options);
+  try {
+    const results = await Promise.all(
+      pairs.map(async (pair) => {
+        try {
+          await context.clients
+            .forAccount(pair.accountId, pair.region)
+            .send(new ListKeysCommand({ Limit: 1 }));
+          return { accountId: pair.accountId, region: pair.region, status: 'OK' as const };
+        } catch (raw) {
+          const error = classifySpokeError(
+            raw,
+            pair.accountId,
+            pair.region,
+            context.clients.roleArnOf(pair.accountId),
+          );
+          return {
+            accountId: pair.accountId,
+            region: pair.region,
+            status: 'FAILED' as const,
+            ...errorFields(error),
+          };
+        }
+      }),
+    );
+    if (options.output === 'json')
+      process.stdout.write(
+        `${JSON.stringify({ hubAccountId: context.hubAccountId, pairs: results }, null, 2)}\n`,
+      );
+    else {
+      const lines = [`${results.length} pairs checked from hub ${context.hubAccountId}:`, ''];
+      for (const result of results) {
+        lines.push(
+          `${result.accountId.padEnd(14)}${result.region.padEnd(16)}${result.status === 'OK' ? 'OK' : `FAILED  ${result.error}`}`,
+        );
+        if (result.status === 'FAILED') {
+          lines.push(`    ${result.cause.slice(0, 300)}`);
+          if (result.hint) lines.push(`    hint: ${result.hint}`);
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (results.some((result) => result.status === 'FAILED')) process.exitCode = 1;
+  } finally {
+    context.close();
+  }
+}
