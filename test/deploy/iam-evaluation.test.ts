@@ -352,6 +352,66 @@ async function workerCalls(values: TemplateValues, root: string): Promise<Subjec
   });
 }
 
+async function bindingsAdministratorCalls(root: string): Promise<SubjectCall[]> {
+  // byok bindings and byok key create without --import (with it, the import is the operator's: the
+  // policy says so, and byok import is evaluated under OperatorPolicy).
+  const found = await awsCallsOf(
+    ['bindings', 'key'].map((name) => join(root, `src/onprem/cli/commands/${name}/action.ts`)),
+    root,
+    {
+      exclude: /^src\/local\//,
+      cut: /^src\/onprem\/cli\/commands\/import\/action\.ts$|^src\/core\/hsm\//,
+    },
+  );
+  const bindingsTable: Target = {
+    label: 'bindings table',
+    arn: `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/byok-dev-bindings`,
+    account: ACCOUNT,
+    context: {},
+  };
+  return found.map((call) => {
+    const targetsOf = (): Target[] => {
+      switch (call.action) {
+        case 'dynamodb:ListTables':
+        case 'sts:GetCallerIdentity':
+          return [anyResource()];
+        case 'dynamodb:GetItem':
+        case 'dynamodb:Scan':
+        case 'dynamodb:PutItem':
+        case 'dynamodb:DeleteItem':
+          return [bindingsTable];
+        case 'kms:CreateKey':
+          return [
+            {
+              label: 'a new EXTERNAL key tagged byok:managed=true',
+              arn: '*',
+              account: ACCOUNT,
+              context: {
+                'kms:KeyOrigin': 'EXTERNAL',
+                'aws:RequestTag/byok:managed': 'true',
+                'aws:TagKeys': ['byok:managed', 'byok:hsm-key-label'],
+              },
+            },
+          ];
+        case 'kms:CreateAlias':
+          return [
+            keyTarget(call.action, PROBE),
+            {
+              label: 'the new alias',
+              arn: `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:alias/payments`,
+              account: ACCOUNT,
+              context: {},
+            },
+          ];
+        default:
+          if (call.action.startsWith('kms:')) return [keyTarget(call.action, PROBE)];
+          throw new Error(`bindings administrator: no target model for ${call.action}`);
+      }
+    };
+    return { action: call.action, source: call.files.join(', '), targets: targetsOf() };
+  });
+}
+
 function deployerCalls(): SubjectCall[] {
   const stack = `arn:${PARTITION}:cloudformation:${REGION}:${ACCOUNT}:stack/byok-dev/0f1e2d3c-0000-4000-8000-000000000002`;
   return deployerOperations(readFileSync(join(repoRoot, 'docs/deploy.md'), 'utf8')).map(
@@ -436,6 +496,12 @@ async function subjectsOf(packaged: PackagedService, parameters: Record<string, 
       await approvalsCallerCalls(values, root, ['approvals', 'approve', 'reject']),
     ),
     managedPolicySubject(template, values, 'DeployerPolicy', [...deployerCalls(), passRoleCall()]),
+    managedPolicySubject(
+      template,
+      values,
+      'BindingsAdministratorPolicy',
+      await bindingsAdministratorCalls(root),
+    ),
   ];
   if (template.Resources.WorkerPolicy) {
     subjects.push(managedPolicySubject(template, values, 'WorkerPolicy', await workerCalls(values, root)));

@@ -2,15 +2,14 @@
 // name (the Lambda error type): the ASL's Catch publishes it as a failure event, which the alert
 // rule sends to the operators. Messages quote labels escaped and cut, and name the command an
 // administrator runs to record the binding, because the state machine carries only the message.
+import { ByokError, type ByokErrorOptions } from '../shared/errors.ts';
 import { quoteUntrusted } from '../shared/text.ts';
 
 /** Base class: anything the bindings refuse on purpose. */
-export class BindingsError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+export class BindingsError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'BindingsError';
-    this.hint = options?.hint;
   }
 }
 

@@ -98,6 +98,11 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
     if (replicaRegions.includes(region)) {
       throw new InvalidReplicaRegionsError(`--replica-regions names ${region}, the primary key's own Region`);
     }
+    if (replicaRegions.length > 0 && !options.import) {
+      throw new InvalidReplicaRegionsError(
+        '--replica-regions needs the import (KMS replicates a primary key only once it holds material); leave out --no-import, or replicate after byok import',
+      );
+    }
 
     // Checks: nothing is created when one fails.
     const bound = await store.get(options.hsmKey);
@@ -132,21 +137,6 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       await kms.send(new CreateAliasCommand({ AliasName: options.alias, TargetKeyId: keyArn }));
       process.stdout.write(`alias:   ${options.alias}\n`);
     }
-    for (const replicaRegion of replicaRegions) {
-      const replica = await kms.send(
-        new ReplicateKeyCommand({ KeyId: keyArn, ReplicaRegion: replicaRegion, Tags: tags }),
-      );
-      const replicaArn = replica.ReplicaKeyMetadata?.Arn ?? `${keyArn} in ${replicaRegion}`;
-      process.stdout.write(`replica: ${replicaArn}\n`);
-      if (options.import) {
-        const regional = createKmsClient({ ...target, region: replicaRegion });
-        try {
-          await waitUntilCreated(regional, replicaArn, keyArn);
-        } finally {
-          regional.destroy();
-        }
-      }
-    }
     await checkNewBinding(store, options.hsmKey, keyArn);
     const outcome = await addBinding(
       { store, kms, clock: systemClock },
@@ -159,13 +149,34 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       );
       return;
     }
-    process.stdout.write('\n');
-    await runImport({
+    const importOptions = {
       keyId: keyArn,
       expiry: true,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       region,
-    });
+    } as const;
+    process.stdout.write('\n');
+    await runImport(importOptions);
+    // A failed or interrupted import has said so and set the exit code: no replicas then.
+    if (replicaRegions.length === 0 || (process.exitCode ?? 0) !== 0) return;
+    // KMS replicates a primary only once it holds material (ReplicateKey on a PendingImport primary
+    // is KMSInvalidStateException, measured): replicate now, then import again, which reimports
+    // the same material into the primary and imports it into every replica.
+    for (const replicaRegion of replicaRegions) {
+      const replica = await kms.send(
+        new ReplicateKeyCommand({ KeyId: keyArn, ReplicaRegion: replicaRegion, Tags: tags }),
+      );
+      const replicaArn = replica.ReplicaKeyMetadata?.Arn ?? `${keyArn} in ${replicaRegion}`;
+      process.stdout.write(`replica: ${replicaArn}\n`);
+      const regional = createKmsClient({ ...target, region: replicaRegion });
+      try {
+        await waitUntilCreated(regional, replicaArn, keyArn);
+      } finally {
+        regional.destroy();
+      }
+    }
+    process.stdout.write('\n');
+    await runImport(importOptions);
   } finally {
     kms.destroy();
   }

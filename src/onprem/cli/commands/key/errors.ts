@@ -1,10 +1,10 @@
 // `byok key create`'s named errors: refusals made before anything is created.
-export class KeyCreateError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+import { ByokError, type ByokErrorOptions } from '../../../../core/shared/errors.ts';
+
+export class KeyCreateError extends ByokError {
+  constructor(message: string, options?: ByokErrorOptions) {
     super(message, options);
     this.name = 'KeyCreateError';
-    this.hint = options?.hint;
   }
 }
 
