@@ -130,6 +130,9 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
 const DISCOVERS_ANY_KEY: Record<string, string[]> = {
   FindExpiringKeysIamRoleLambdaExecution: ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListResourceTags'],
   OperatorPolicy: ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListResourceTags'],
+  // byok bindings add describes the key it is asked to bind, to refuse one that is not EXTERNAL
+  // (BindingKeyNotEligibleError) and to tell a key not tagged for byok by name.
+  BindingsAdministratorPolicy: ['kms:DescribeKey'],
 };
 
 /** Uses of a managed key no role or policy of byok may make. */
