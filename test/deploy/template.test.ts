@@ -549,7 +549,13 @@ describe('least privilege', () => {
       resourcesOfType('AWS::IAM::ManagedPolicy')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['ApproverPolicy', 'DeployerPolicy', 'OperatorPolicy', 'RotationRequesterPolicy']);
+    ).toEqual([
+      'ApproverPolicy',
+      'BindingsAdministratorPolicy',
+      'DeployerPolicy',
+      'OperatorPolicy',
+      'RotationRequesterPolicy',
+    ]);
     for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
       for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
         for (const action of actionsOf(statement))
