@@ -16,6 +16,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const hsmPlacement = require('./hsm-placement.cjs');
+const { mapStates } = require('../src/core/asl/walk.cjs');
 
 const STATE_MACHINE_DIR = path.join(__dirname, '..', 'statemachines');
 const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
@@ -106,22 +107,16 @@ function functionStepOf(resource) {
  */
 function placeHsmSteps(definition, placement, placementFile = hsmPlacement.readPlacementFile()) {
   if (placement === 'lambda') return definition;
-  const states = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    const copy = { ...state };
+  return mapStates(definition, (_name, state) => {
     const step = functionStepOf(state.Resource);
-    if (state.Type === 'Task' && step && placementFile.steps[step]) {
-      // Ref of an activity is its ARN (and makes CloudFormation create it first).
-      copy.Resource = { Ref: hsmPlacement.activityLogicalId(step) };
-      copy.HeartbeatSeconds = placementFile.heartbeatSeconds;
-    }
-    if (state.Iterator) copy.Iterator = placeHsmSteps(state.Iterator, placement, placementFile);
-    if (state.ItemProcessor)
-      copy.ItemProcessor = placeHsmSteps(state.ItemProcessor, placement, placementFile);
-    if (state.Branches) copy.Branches = state.Branches.map((b) => placeHsmSteps(b, placement, placementFile));
-    states[name] = copy;
-  }
-  return { ...definition, States: states };
+    if (state.Type !== 'Task' || !step || !placementFile.steps[step]) return state;
+    // Ref of an activity is its ARN (and makes CloudFormation create it first).
+    return {
+      ...state,
+      Resource: { Ref: hsmPlacement.activityLogicalId(step) },
+      HeartbeatSeconds: placementFile.heartbeatSeconds,
+    };
+  });
 }
 
 /** serverless.yml's functions: a map, or a list of maps (one per file) merged. */

@@ -17,7 +17,7 @@ export const AWS_DEFAULT_KMS_QUOTAS: Readonly<Record<string, number>> = {
 };
 
 /** Resolves a spec to a per-operation map; keys are `Operation` or `Prefix.Operation`. */
-export function resolveQuotas(spec: QuotaSpec | undefined | null): Record<string, number> {
+function resolveQuotas(spec: QuotaSpec | undefined | null): Record<string, number> {
   if (spec === undefined || spec === null) return {};
   if (spec === 'aws-default') return { ...AWS_DEFAULT_KMS_QUOTAS };
   if (typeof spec !== 'object' || Array.isArray(spec)) {

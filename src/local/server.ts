@@ -469,7 +469,7 @@ export class LocalServer {
   }
 }
 
-export function clockView(clock: VirtualClock): { now: string; epochMs: number; offsetMs: number } {
+function clockView(clock: VirtualClock): { now: string; epochMs: number; offsetMs: number } {
   const now = clock.now();
   return { now: now.toISOString(), epochMs: now.getTime(), offsetMs: clock.offsetMs };
 }

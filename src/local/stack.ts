@@ -72,6 +72,8 @@ export interface LocalStack {
   /** The administrators' bindings store (`bindings.json`, served at /_byok/bindings). */
   bindings: LocalBindings;
   server: LocalServer;
+  /** The state dir (absent with everything in memory): the Step Functions API keeps executions there. */
+  stateStore?: StateStore | undefined;
   stop(): Promise<void>;
 }
 
@@ -232,6 +234,7 @@ async function startOnState(
     events,
     bindings,
     server,
+    ...(store ? { stateStore: store } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;

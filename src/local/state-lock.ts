@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } 
 import { join } from 'node:path';
 import { LocalStateLockedError } from './errors.ts';
 
-export const LOCK_FILE = 'stack.lock';
+const LOCK_FILE = 'stack.lock';
 
 export interface LockOwner {
   pid: number;

@@ -197,9 +197,22 @@ function kmsActionsOf(role: CfnResource): string[] {
     .sort();
 }
 
+/** Each function of src/core/aws/paginate-kms.ts -> the KMS operation its paginator calls. */
+function kmsPaginatedOperations(root: string): Map<string, string> {
+  const text = readFileSync(join(root, 'src/core/aws/paginate-kms.ts'), 'utf8');
+  const operations = new Map<string, string>();
+  for (const part of text.split(/^export async function /m).slice(1)) {
+    const name = /^(\w+)/.exec(part)?.[1];
+    const operation = /\bpaginate(\w+)\(/.exec(part)?.[1];
+    if (name && operation) operations.set(name, operation);
+  }
+  return operations;
+}
+
 /**
  * `kms:<Operation>` for every `<Operation>Command` value-imported from @aws-sdk/client-kms by the
- * project files an entry reaches (esbuild's resolution, before tree shaking: a superset of what
+ * project files an entry reaches, and for each function imported from src/core/aws/paginate-kms.ts
+ * the operation its paginator calls (esbuild's resolution, before tree shaking: a superset of what
  * runs, so an action the code needs can never be missing from this list).
  */
 async function kmsCommandsReachedFrom(entry: string, root: string): Promise<string[]> {
@@ -215,9 +228,17 @@ async function kmsCommandsReachedFrom(entry: string, root: string): Promise<stri
     logLevel: 'silent',
   });
   const actions = new Set<string>();
+  const paginated = kmsPaginatedOperations(root);
   for (const file of Object.keys(result.metafile.inputs)) {
     if (file.includes('node_modules')) continue;
     const text = readFileSync(join(root, file), 'utf8');
+    // The KMS list calls through src/core/aws/paginate-kms.ts: the operation of each function imported.
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'[^']*\/paginate-kms\.ts'/g)) {
+      for (const member of (match[1] ?? '').split(',')) {
+        const operation = paginated.get(member.trim());
+        if (operation) actions.add(`kms:${operation}`);
+      }
+    }
     for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-kms'/g)) {
       for (const member of (match[1] ?? '').split(',')) {
         const name = member.trim();

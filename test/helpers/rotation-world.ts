@@ -4,6 +4,7 @@
 // key whose first material was imported by the real import workflow. Rotations complete as soon as
 // the clock ticks (kmsRotationDelayMs 0); the workflow's Wait between checks is 100 ms.
 
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
@@ -48,22 +49,38 @@ export interface RotationWorld {
   waitForExecution(
     executionArn: string,
   ): Promise<{ status: string; error?: string; cause?: string; output?: string }>;
+  /** Stops everything but the token and starts it again on the same state dir (needs `stateDir`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const ACCOUNT = '111122223333';
 export const arnOf = (accessKeyId: string) => `arn:aws:iam::${ACCOUNT}:user/${accessKeyId}`;
 
-export async function startRotationWorld(
-  options: Pick<
+export interface RotationWorldOptions
+  extends Pick<
     StartLocalApprovalsOptions,
     'approvalWindowMs' | 'approvalsRequired' | 'team' | 'principalFor'
-  > = {},
-): Promise<RotationWorld> {
+  > {
+  /**
+   * A state dir: the stack's state and the approvals table are kept there, and `restart()` stops
+   * everything but the token and starts it again on the same dir (as `byok local up` restarted).
+   */
+  stateDir?: string | undefined;
+}
+
+interface WorldParts {
+  stack: LocalStack;
+  tasks: TaskTokenService;
+  approvals: LocalApprovals;
+  stepFunctions: AttachedStepFunctions;
+  deps: LocalDeps;
+  kms: KMSClient;
+  sfn: SFNClient;
+}
+
+export async function startRotationWorld(options: RotationWorldOptions = {}): Promise<RotationWorld> {
   const token = await createTestToken('nss');
-  const stack = await startLocalStack({ port: 0, kmsRotationDelayMs: 0, tickMs: 100 });
-  const tasks = createTaskTokenServiceOn(stack.clock);
-  const approvals = await startLocalApprovals(stack, options);
   const hsm = token.hsm;
   if (!hsm) throw new Error('the test token is not open');
   const logs: string[] = [];
@@ -73,63 +90,78 @@ export async function startRotationWorld(
       done();
     },
   });
-  const deps = await createLocalDeps({
-    logLevel: 'DEBUG',
-    logStream,
-    endpoint: stack.url,
-    region: stack.region,
-    accountId: stack.accountId,
-    clock: stack.clock,
-    hsm,
-    approvals: approvals.store,
-  });
-  const stepFunctions = attachLocalStepFunctions(stack, {
-    deps: async () => deps,
-    tasks,
-    overrides: { waitTimeOverrides: { WaitForRotation: 100 } },
-  });
-  const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
-  const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
-  const clients: ApprovalsClient[] = [];
-  return {
-    stack,
+  const { stateDir, ...approvalOptions } = options;
+  const compose = async (): Promise<WorldParts> => {
+    const stack = await startLocalStack({
+      port: 0,
+      kmsRotationDelayMs: 0,
+      tickMs: 100,
+      ...(stateDir ? { stateDir } : {}),
+    });
+    const tasks = createTaskTokenServiceOn(stack.clock);
+    const approvals = await startLocalApprovals(stack, {
+      ...approvalOptions,
+      ...(stateDir ? { dynamoDbPath: join(stateDir, 'dynamodb') } : {}),
+    });
+    const deps = await createLocalDeps({
+      logLevel: 'DEBUG',
+      logStream,
+      endpoint: stack.url,
+      region: stack.region,
+      accountId: stack.accountId,
+      clock: stack.clock,
+      hsm,
+      approvals: approvals.store,
+    });
+    const stepFunctions = attachLocalStepFunctions(stack, {
+      deps: async () => deps,
+      tasks,
+      overrides: { waitTimeOverrides: { WaitForRotation: 100 } },
+    });
+    const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
+    const sfn = createSfnClient({ endpoint: stack.url, region: stack.region });
+    return { stack, tasks, approvals, stepFunctions, deps, kms, sfn };
+  };
+  const stopParts = async (parts: WorldParts) => {
+    parts.kms.destroy();
+    parts.sfn.destroy();
+    await parts.stepFunctions.close();
+    parts.tasks.close();
+    await parts.approvals.stop();
+    await parts.deps.close();
+    await parts.stack.stop();
+  };
+  const world: RotationWorld = {
+    ...(await compose()),
     token,
-    tasks,
-    approvals,
-    stepFunctions,
-    deps,
-    kms,
-    sfn,
     logs,
     async newImportedKey({ hsmKeyLabel, approvalsRequired }) {
       await hsm.createKey({ label: hsmKeyLabel, type: 'AES_256' });
-      const keyId = await createManagedExternalKey(kms, {
+      const keyId = await createManagedExternalKey(world.kms, {
         hsmKeyLabel,
         tags:
           approvalsRequired === undefined
             ? []
             : [{ TagKey: TAG_APPROVALS_REQUIRED, TagValue: String(approvalsRequired) }],
       });
-      const imported = await runExecution({ stateMachine: 'import-key-material', input: { keyId }, deps });
+      const imported = await runExecution({
+        stateMachine: 'import-key-material',
+        input: { keyId },
+        deps: world.deps,
+      });
       if (imported.status !== 'SUCCEEDED')
         throw new Error(`first import failed: ${imported.error} ${imported.cause}`);
       return keyId;
     },
     as(accessKeyId) {
-      const client = new ApprovalsClient({
-        endpoint: approvals.url,
-        region: stack.region,
+      return new ApprovalsClient({
+        endpoint: world.approvals.url,
+        region: world.stack.region,
         credentials: { accessKeyId, secretAccessKey: `${accessKeyId}-secret` },
       });
-      clients.push(client);
-      return client;
     },
     async waitForStatus(requestId, status) {
-      const reader = new ApprovalsClient({
-        endpoint: approvals.url,
-        region: stack.region,
-        credentials: { accessKeyId: 'observer', secretAccessKey: 'observer-secret' },
-      });
+      const reader = world.as('observer');
       for (let attempt = 0; attempt < 600; attempt += 1) {
         const { request } = await reader.getRequest(requestId);
         if (request.status === status) return request;
@@ -139,7 +171,7 @@ export async function startRotationWorld(
     },
     async waitForExecution(executionArn) {
       for (let attempt = 0; attempt < 1200; attempt += 1) {
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        const described = await world.sfn.send(new DescribeExecutionCommand({ executionArn }));
         if (described.status !== 'RUNNING') {
           return {
             status: described.status ?? 'UNKNOWN',
@@ -152,15 +184,15 @@ export async function startRotationWorld(
       }
       throw new Error(`execution ${executionArn} still running`);
     },
+    async restart() {
+      if (!stateDir) throw new Error('restart() needs a world started with a stateDir');
+      await stopParts(world);
+      Object.assign(world, await compose());
+    },
     async stop() {
-      kms.destroy();
-      sfn.destroy();
-      await stepFunctions.close();
-      tasks.close();
-      await approvals.stop();
-      await deps.close();
-      await stack.stop();
+      await stopParts(world);
       await token.cleanup();
     },
   };
+  return world;
 }

@@ -2,19 +2,14 @@
 // ListResourceTags), the rotation starter and the task results on Step Functions. The same
 // adapters serve the deployed API (clients from the Lambda role) and local runs (clients pointed
 // at the local stack).
-import {
-  DescribeKeyCommand,
-  type KMSClient,
-  ListResourceTagsCommand,
-  NotFoundException,
-  type Tag,
-} from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { listResourceTags } from '../aws/paginate-kms.ts';
 import { KeyNotEligibleError } from './errors.ts';
 import type { KeyDirectoryPort, RotationStarterPort, TaskResultPort } from './service.ts';
 
@@ -40,14 +35,7 @@ export function kmsKeyDirectory(kms: KMSClient): KeyDirectoryPort {
         throw error;
       }
       if (!keyArn) throw new KeyNotEligibleError(keyId, 'DescribeKey returned no ARN');
-      const tags: Tag[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyArn, Marker: marker }));
-        tags.push(...(page.Tags ?? []));
-        marker = page.Truncated ? page.NextMarker : undefined;
-      } while (marker);
-      return { keyArn, tags };
+      return { keyArn, tags: await listResourceTags(kms, keyArn) };
     },
   };
 }

@@ -17,7 +17,7 @@ export const IdentityArnSchema = z
   .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/:-]+$/, 'must be an IAM or STS principal ARN');
 
 /** A free-text reason a person typed: printable, bounded, kept as given. */
-export const ReasonSchema = z
+const ReasonSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
@@ -25,9 +25,6 @@ export const ReasonSchema = z
   .refine(isPrintableText, { message: 'must be printable text (no control or bidirectional characters)' });
 
 export const RequestIdSchema = z.uuid();
-
-/** Public evidence of the new material (e.g. an AES key check value): never the material. */
-export const CheckValueSchema = z.string().regex(/^[0-9a-fA-F]{6,128}$/, 'must be hex (6..128 digits)');
 
 export const DecisionSchema = z.enum(['approve', 'reject']);
 export type Decision = z.infer<typeof DecisionSchema>;

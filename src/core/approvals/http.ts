@@ -90,7 +90,7 @@ function json(statusCode: number, body: unknown): ApiResponse {
 }
 
 /** A named error's answer: {error, message, hint?}. Anything unexpected is a bare 500. */
-export function errorResponse(error: unknown): ApiResponse {
+function errorResponse(error: unknown): ApiResponse {
   if (error instanceof ApprovalsError) {
     const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 400;
     return json(status, {

@@ -12,7 +12,7 @@ import { UnauthenticatedError } from './errors.ts';
 import type { CallerIdentity } from './identity.ts';
 import { NodeSha256 } from './sha256.ts';
 
-export const LOCAL_MAX_CLOCK_SKEW_MS = 15 * 60_000;
+const LOCAL_MAX_CLOCK_SKEW_MS = 15 * 60_000;
 const ACCESS_KEY_ID_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const AUTHORIZATION_PATTERN =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;

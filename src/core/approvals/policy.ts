@@ -19,7 +19,7 @@ import {
   SelfApprovalError,
 } from './errors.ts';
 
-export const DEFAULT_APPROVALS_REQUIRED = 1;
+const DEFAULT_APPROVALS_REQUIRED = 1;
 
 /**
  * M for a key: the administrator's `minimum` (the approval team's approvalsRequired), raised by the
@@ -42,7 +42,7 @@ export function approvalsRequiredFromTags(
 }
 
 /** The member who asked (items from before approval teams: the requester's principal ARN). */
-export function requesterMemberOf(request: StoredRequest): string {
+function requesterMemberOf(request: StoredRequest): string {
   return request.requesterMember ?? request.requester;
 }
 

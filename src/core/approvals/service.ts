@@ -64,7 +64,7 @@ export function memberOf(deps: Pick<ApprovalsDeps, 'team'>, caller: CallerIdenti
   return deps.team.memberOf(caller.arn);
 }
 
-export const DEFAULT_APPROVAL_WINDOW_MS = 72 * 3_600_000;
+const DEFAULT_APPROVAL_WINDOW_MS = 72 * 3_600_000;
 /** The error name a rejected approval ends the waiting task with (the workflow catches it). */
 export const APPROVAL_REJECTED_ERROR = 'ApprovalRejectedError';
 

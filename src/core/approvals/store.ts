@@ -8,7 +8,8 @@
 // the table, without the approvals API's key, carries no valid seal and counts for nothing.
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../aws/paginate-dynamodb.ts';
 import type { Clock } from '../clock.ts';
 import {
   type Decision,
@@ -129,26 +130,18 @@ export class ApprovalsStore {
 
   /** Every request (optionally of one status), oldest first. A scan: the table holds few items. */
   async list(filter: { status?: RequestStatus | undefined } = {}): Promise<StoredRequest[]> {
-    const requests: StoredRequest[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          ...(filter.status
-            ? {
-                FilterExpression: '#status = :status',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': filter.status },
-              }
-            : {}),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) requests.push(StoredRequestSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await scanAll(this.client, {
+      TableName: this.tableName,
+      ConsistentRead: true,
+      ...(filter.status
+        ? {
+            FilterExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': filter.status },
+          }
+        : {}),
+    });
+    const requests = items.map((item) => StoredRequestSchema.parse(item));
     return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

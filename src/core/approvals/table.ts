@@ -9,9 +9,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
-export const APPROVALS_TABLE_KEY = 'requestId';
+const APPROVALS_TABLE_KEY = 'requestId';
 
-export function approvalsTableDefinition(tableName: string): CreateTableCommandInput {
+function approvalsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

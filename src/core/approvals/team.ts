@@ -22,11 +22,11 @@ const SESSION = new RegExp(`^arn:(${PARTITION}):sts::(${ACCOUNT}):assumed-role/(
 const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_[\w+=,.@-]*\*?$/;
 
 /** A member's name: how votes, lists and events name the person. */
-export const MemberNameSchema = z
+const MemberNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/, 'must be 1..64 letters, digits or ._@+- (a person)');
 
-export const ApprovalTeamSchema = z.strictObject({
+const ApprovalTeamSchema = z.strictObject({
   /** Roles whose trust policy enforces the session name (e.g. sts:RoleSessionName = ${aws:username}). */
   enforcedSessionNameRoles: z.array(z.string().regex(ROLE, 'must be an IAM role ARN')).max(50).default([]),
   /** M: approvals every rotation needs, at least; a key's byok:approvals-required tag may only raise it. */
@@ -41,7 +41,6 @@ export const ApprovalTeamSchema = z.strictObject({
     .min(1)
     .max(200),
 });
-export type ApprovalTeamDefinition = z.input<typeof ApprovalTeamSchema>;
 
 /** One principal pattern, checked: what it matches. */
 type Pattern =
@@ -195,7 +194,7 @@ export function principalsAsMembers(approvalsRequired = 1): ApprovalTeam {
  * AWS's credentials (e.g. `"alice-sso": "arn:aws:sts::…:assumed-role/AWSReservedSSO_…/alice"`).
  * Access key ids not listed are the IAM user named after them, as without a team file.
  */
-export const LocalApprovalTeamFileSchema = z.strictObject({
+const LocalApprovalTeamFileSchema = z.strictObject({
   ...ApprovalTeamSchema.shape,
   localAccessKeys: z
     .record(z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, 'must be an access key id'), z.string().max(2048))

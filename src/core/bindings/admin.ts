@@ -24,7 +24,7 @@ export interface BoundKey {
   replicaArn?: string;
 }
 
-export function checkLabel(hsmKeyLabel: string): string {
+function checkLabel(hsmKeyLabel: string): string {
   const parsed = parseLabel(hsmKeyLabel);
   if (!parsed.ok) {
     throw new InvalidBindingError(`--hsm-key "${quoteUntrusted(hsmKeyLabel, 40)}" ${parsed.problem}`);
@@ -33,7 +33,7 @@ export function checkLabel(hsmKeyLabel: string): string {
 }
 
 /** The KMS key a binding names, as an ARN: DescribeKey decides (an alias or id is resolved). */
-export async function resolveBoundKey(kms: KMSClient, keyId: string): Promise<BoundKey> {
+async function resolveBoundKey(kms: KMSClient, keyId: string): Promise<BoundKey> {
   let metadata: KeyMetadata | undefined;
   try {
     metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;

@@ -10,12 +10,12 @@ import { isPrintableText } from '../shared/text.ts';
 export const KMS_KEY_ARN_PATTERN =
   /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
-export const BindingLabelSchema = z.string().superRefine((value, ctx) => {
+const BindingLabelSchema = z.string().superRefine((value, ctx) => {
   const parsed = parseLabel(value);
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `the HSM key label ${parsed.problem}` });
 });
 
-export const BindingKeyArnSchema = z
+const BindingKeyArnSchema = z
   .string()
   .regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
 
@@ -28,13 +28,3 @@ export const BindingSchema = z.strictObject({
   createdBy: z.string().min(1).max(2048).refine(isPrintableText, 'must be printable text').optional(),
 });
 export type Binding = z.infer<typeof BindingSchema>;
-
-/** The key id part of a KMS key ARN (`1234abcd-…` or `mrk-…`). */
-export function keyIdOfArn(keyArn: string): string {
-  return keyArn.slice(keyArn.indexOf(':key/') + ':key/'.length);
-}
-
-/** The account of a KMS key ARN. */
-export function accountOfArn(keyArn: string): string | undefined {
-  return /^arn:[^:]+:kms:[^:]+:(\d{12}):/.exec(keyArn)?.[1];
-}

@@ -20,7 +20,7 @@ import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
 export const BINDINGS_TABLE_ENV = 'BYOK_BINDINGS_TABLE';
 
 /** The table's partition key. */
-export const BINDINGS_TABLE_KEY = 'hsmKeyLabel';
+const BINDINGS_TABLE_KEY = 'hsmKeyLabel';
 
 export interface DynamoDbBindingsStoreOptions {
   client: DynamoDBDocumentClient;

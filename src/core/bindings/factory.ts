@@ -11,8 +11,6 @@ import { BindingsStoreUnavailableError } from './errors.ts';
 import { LocalBindingsStore } from './local-store.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
 
-export { BINDINGS_TABLE_ENV };
-
 export interface BindingsStoreOptions extends AwsClientOptions {
   /** The deployed table's name (default: BYOK_BINDINGS_TABLE, else found by name). */
   tableName?: string | undefined;

@@ -17,11 +17,6 @@ export function baseHsmKeyLabel(hsmKeyLabel: string): string {
   return hsmKeyLabel.replace(ROTATION_SUFFIXES, '');
 }
 
-/** Does the label carry rotation suffixes? */
-export function isRotationDerivedLabel(hsmKeyLabel: string): boolean {
-  return baseHsmKeyLabel(hsmKeyLabel) !== hsmKeyLabel;
-}
-
 export interface BindingQuery {
   hsmKeyLabel: string;
   /** The KMS key that would receive the material: a replica's primary, since the primary's binding rules. */
@@ -34,7 +29,7 @@ export interface BindingQuery {
  * The binding that rules `hsmKeyLabel`: its own, else (rotation labels) its base label's. The
  * label's own binding wins, so each label leads to exactly one KMS key.
  */
-export function rulingBinding(
+function rulingBinding(
   bindings: { get(label: string): Binding | undefined },
   hsmKeyLabel: string,
   rotationLabels: boolean,

@@ -22,7 +22,7 @@ export interface FleetConfig {
   externalId: string | undefined;
 }
 
-export const DEFAULT_SPOKE_ROLE_NAME = 'byok-spoke';
+const DEFAULT_SPOKE_ROLE_NAME = 'byok-spoke';
 export const DEFAULT_FLEET_SETTINGS = {
   source: 'targets',
   targetsKey: 'fleet/targets.json',
@@ -85,9 +85,4 @@ export function fleetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FleetC
     spokeRoleName: env.BYOK_SPOKE_ROLE_NAME || DEFAULT_FLEET_SETTINGS.spokeRoleName,
     externalId: env.BYOK_FLEET_EXTERNAL_ID || undefined,
   };
-}
-
-/** The spoke role of an account. */
-export function spokeRoleArn(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
 }

@@ -5,14 +5,14 @@
 import { z } from 'zod';
 import { SweepInputSchema } from '../sweep/contracts.ts';
 
-export const AccountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
-export const RegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'not an AWS Region name');
+const AccountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+const RegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'not an AWS Region name');
 
 /** The sweep's own settings, applied to every pair (its target is set per pair). */
-export const FleetSweepSettingsSchema = SweepInputSchema.partial().omit({ target: true });
+const FleetSweepSettingsSchema = SweepInputSchema.partial().omit({ target: true });
 
 /** One account in a targets document: its id, or its id with its own Regions and quota. */
-export const TargetAccountSchema = z.union([
+const TargetAccountSchema = z.union([
   AccountIdSchema,
   z.strictObject({
     accountId: AccountIdSchema,

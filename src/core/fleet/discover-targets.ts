@@ -5,8 +5,9 @@
 // report. The pairs are written to the fleet bucket, where the Distributed Map's ItemReader reads
 // them: a fleet of hundreds of accounts never travels in a state's payload.
 import { randomBytes } from 'node:crypto';
-import { ListAccountsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { listAccounts } from '../aws/paginate-organizations.ts';
 import type { Clock } from '../clock.ts';
 import { sweepIdFor } from '../sweep/find-expiring-keys.ts';
 import type { FleetConfig } from './config.ts';
@@ -167,14 +168,9 @@ async function listOrganizationAccounts(organizations: OrganizationsClient | und
   if (!organizations)
     throw new FleetConfigurationError('no Organizations client: the fleet source is organizations');
   const accounts: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await organizations.send(new ListAccountsCommand({ NextToken: token }));
-    for (const account of page.Accounts ?? []) {
-      if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push(account.Id);
-    }
-    token = page.NextToken;
-  } while (token);
+  for (const account of await listAccounts(organizations)) {
+    if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push(account.Id);
+  }
   return accounts.sort();
 }
 

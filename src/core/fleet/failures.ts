@@ -27,7 +27,7 @@ function describe(error: unknown): string {
 }
 
 /** True for an error that never got an answer from the Region (no HTTP status at all). */
-export function isNoAnswer(error: unknown): boolean {
+function isNoAnswer(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

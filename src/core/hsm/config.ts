@@ -42,7 +42,7 @@ export async function loadHsmConfig(byokHome: string = defaultByokHome()): Promi
   return loadHsmConfigFile(hsmConfigPath(byokHome));
 }
 
-export async function loadHsmConfigFile(file: string): Promise<HsmConfig> {
+async function loadHsmConfigFile(file: string): Promise<HsmConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

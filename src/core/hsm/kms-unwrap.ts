@@ -7,11 +7,11 @@ import type { WrappingAlgorithm } from './port.ts';
 /** RFC 5649 alternative initial value. */
 const KWP_IV = Buffer.from('A65959A6', 'hex');
 
-export function oaepHashOf(algorithm: WrappingAlgorithm): 'sha1' | 'sha256' {
+function oaepHashOf(algorithm: WrappingAlgorithm): 'sha1' | 'sha256' {
   return algorithm.endsWith('SHA_256') ? 'sha256' : 'sha1';
 }
 
-export function isRsaAesKeyWrap(algorithm: WrappingAlgorithm): boolean {
+function isRsaAesKeyWrap(algorithm: WrappingAlgorithm): boolean {
   return algorithm.startsWith('RSA_AES_KEY_WRAP');
 }
 

@@ -15,8 +15,8 @@ const run = promisify(execFile);
 
 export type LocalTokenKind = 'nss' | 'softhsm';
 
-export const CERTUTIL = '/usr/bin/certutil';
-export const SOFTHSM2_UTIL = '/usr/bin/softhsm2-util';
+const CERTUTIL = '/usr/bin/certutil';
+const SOFTHSM2_UTIL = '/usr/bin/softhsm2-util';
 
 export interface InitLocalTokenResult {
   created: boolean;

@@ -46,7 +46,7 @@ export function isAlias(keyId: string): boolean {
 }
 
 /** A KMS KeyMaterialId: 64 lowercase hex characters. */
-export const KeyMaterialIdSchema = z
+const KeyMaterialIdSchema = z
   .string()
   .regex(/^[a-f0-9]{64}$/, { message: 'must be 64 lowercase hex characters' });
 
@@ -56,8 +56,8 @@ export const WrappingAlgorithmSchema = z.enum([
   'RSA_AES_KEY_WRAP_SHA_1',
   'RSA_AES_KEY_WRAP_SHA_256',
 ]);
-export const WrappingKeySpecSchema = z.enum(WRAPPING_KEY_SPECS);
-export const ExpirationModelSchema = z.enum(['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE']);
+const WrappingKeySpecSchema = z.enum(WRAPPING_KEY_SPECS);
+const ExpirationModelSchema = z.enum(['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE']);
 
 /**
  * What a caller (the CLI, a schedule, the sweep) passes to start one import. Only `keyId` is
@@ -120,11 +120,11 @@ export const ImportExecutionInputSchema = z
   });
 export type ImportExecutionInput = z.infer<typeof ImportExecutionInputSchema>;
 
-export const Base64Schema = z.base64().min(1);
+const Base64Schema = z.base64().min(1);
 const IsoDateTimeSchema = z.iso.datetime({ offset: true });
 
 /** Key families (KEY_FAMILIES in src/core/hsm/port.ts): each has its own verification. */
-export const KeyFamilySchema = z.enum(KEY_FAMILIES);
+const KeyFamilySchema = z.enum(KEY_FAMILIES);
 
 // ---- GetParametersForImport ------------------------------------------------------------------
 

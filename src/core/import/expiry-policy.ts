@@ -17,7 +17,7 @@ export type Expiration =
 /** Used when neither the input nor the key's tags say: the longest KMS allows, renewed by the sweep. */
 export const DEFAULT_VALID_FOR_DAYS = MAX_VALID_FOR_DAYS;
 
-export function truncateToSeconds(date: Date): Date {
+function truncateToSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
@@ -35,7 +35,7 @@ export function resolveExpiration(choice: ExpiryChoice, clock: Clock): Expiratio
   return { expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: validTo.toISOString() };
 }
 
-export function assertValidToInRange(validTo: Date, now: Date): void {
+function assertValidToInRange(validTo: Date, now: Date): void {
   const iso = validTo.toISOString();
   if (validTo.getTime() <= now.getTime()) {
     throw new ValidToOutOfRangeError(iso, `it is not after now (${truncateToSeconds(now).toISOString()})`);

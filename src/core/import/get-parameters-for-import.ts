@@ -13,6 +13,7 @@ import {
   type KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
+import { listResourceTags } from '../aws/paginate-kms.ts';
 import type { BindingsReader } from '../bindings/port.ts';
 import { requireBinding } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
@@ -44,7 +45,7 @@ import { DEFAULT_VALID_FOR_DAYS, type ExpiryChoice, resolveExpiration } from './
 import { hsmKeyTypeForKeySpec } from './key-families.ts';
 import { describeHsmKey } from './key-material-description.ts';
 import { isPermanentlyAssociated, type KeyMaterial, listKeyMaterials } from './key-materials.ts';
-import { type KeyTagDefaults, listKeyTags, readTagDefaults } from './key-tags.ts';
+import { type KeyTagDefaults, readTagDefaults } from './key-tags.ts';
 import { type KmsForRegion, kmsForKey, regionOfKeyArn } from './regional-kms.ts';
 import { TAG_WRAPPING_ALGORITHM } from './tags.ts';
 import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';
@@ -78,7 +79,7 @@ const SHA_256_WRAPPING = new Set<WrappingAlgorithm>(['RSAES_OAEP_SHA_256', 'RSA_
 
 const IMPORTABLE_STATES = new Set(['Enabled', 'PendingImport']);
 
-export async function describeImportableKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
+async function describeImportableKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
   let metadata: KeyMetadata | undefined;
   try {
     metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
@@ -118,7 +119,7 @@ export async function getParametersForImport(
     multiRegion?.MultiRegionKeyType === 'REPLICA' ? multiRegion.PrimaryKey?.Arn : undefined;
   const rulingArn = primaryKeyArn ?? keyArn;
   const rulingKms = kmsForKey(deps, rulingArn);
-  const tagDefaults = readTagDefaults(await listKeyTags(rulingKms, rulingArn));
+  const tagDefaults = readTagDefaults(await listResourceTags(rulingKms, rulingArn));
   if (!tagDefaults.managed) throw new KeyNotManagedError(rulingArn);
 
   const material =

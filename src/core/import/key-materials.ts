@@ -2,7 +2,8 @@
 // ALL_KEY_MATERIAL) shows them: after an on-demand rotation a key holds several, and each
 // permanently associated one (CURRENT, NON_CURRENT) must stay imported or the whole key goes to
 // PendingImport. Asymmetric and HMAC keys hold one material, described by DescribeKey alone.
-import { type KMSClient, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { listKeyRotations } from '../aws/paginate-kms.ts';
 import { hsmKeyLabelFromDescription } from './key-material-description.ts';
 
 export interface KeyMaterial {
@@ -26,25 +27,19 @@ export function isPermanentlyAssociated(material: Pick<KeyMaterial, 'state'>): b
 }
 
 export async function listKeyMaterials(kms: KMSClient, keyId: string): Promise<KeyMaterial[]> {
-  const materials: KeyMaterial[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(
-      new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Marker: marker }),
-    );
-    for (const rotation of page.Rotations ?? []) {
-      if (!rotation.KeyMaterialId) continue;
-      materials.push({
-        keyMaterialId: rotation.KeyMaterialId,
-        state: rotation.KeyMaterialState ?? 'CURRENT',
-        importState: rotation.ImportState ?? 'IMPORTED',
-        expirationModel: rotation.ExpirationModel,
-        validTo: rotation.ValidTo,
-        description: rotation.KeyMaterialDescription,
-        hsmKeyLabel: hsmKeyLabelFromDescription(rotation.KeyMaterialDescription),
-      });
-    }
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return materials;
+  return (await listKeyRotations(kms, keyId)).flatMap((rotation) =>
+    rotation.KeyMaterialId
+      ? [
+          {
+            keyMaterialId: rotation.KeyMaterialId,
+            state: rotation.KeyMaterialState ?? 'CURRENT',
+            importState: rotation.ImportState ?? 'IMPORTED',
+            expirationModel: rotation.ExpirationModel,
+            validTo: rotation.ValidTo,
+            description: rotation.KeyMaterialDescription,
+            hsmKeyLabel: hsmKeyLabelFromDescription(rotation.KeyMaterialDescription),
+          },
+        ]
+      : [],
+  );
 }

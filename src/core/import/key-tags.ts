@@ -1,5 +1,5 @@
 // Reads the byok tags of a KMS key into import defaults, so a scheduled run needs only the key id.
-import { type KMSClient, ListResourceTagsCommand, type Tag } from '@aws-sdk/client-kms';
+import type { Tag } from '@aws-sdk/client-kms';
 import type { WrappingAlgorithm } from '../hsm/port.ts';
 import { isPrintableText } from '../shared/text.ts';
 import { WrappingAlgorithmSchema } from './contracts.ts';
@@ -19,17 +19,6 @@ export interface KeyTagDefaults {
   hsmKeyLabel?: string | undefined;
   validForDays?: number | 'none' | undefined;
   wrappingAlgorithm?: WrappingAlgorithm | undefined;
-}
-
-export async function listKeyTags(kms: KMSClient, keyId: string): Promise<Tag[]> {
-  const tags: Tag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker: marker }));
-    tags.push(...(page.Tags ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return tags;
 }
 
 export function readTagDefaults(tags: readonly Tag[]): KeyTagDefaults {

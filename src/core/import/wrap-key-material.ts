@@ -59,7 +59,7 @@ export async function wrapKeyMaterial(
 }
 
 /** The port's evidence in payload form (base64 for bytes). */
-export function publicEvidence(evidence: Evidence): HsmEvidence {
+function publicEvidence(evidence: Evidence): HsmEvidence {
   switch (evidence.kind) {
     case 'aes-kcv':
       return { kind: 'aes-kcv', kcv: evidence.kcv };

@@ -10,7 +10,7 @@ import { isWrappingAlgorithm, type WrappingAlgorithm } from '../hsm/port.ts';
 import { WRAPPING_KEY_SPECS, type WrappingKeySpec } from './validity-limits.ts';
 
 /** Algorithms KMS knows but byok refuses: deprecated since 2023-10-10, or China Regions only. */
-export const REFUSED_WRAPPING_ALGORITHMS = ['RSAES_PKCS1_V1_5', 'SM2PKE'] as const;
+const REFUSED_WRAPPING_ALGORITHMS = ['RSAES_PKCS1_V1_5', 'SM2PKE'] as const;
 
 const RSA_KEY_SPECS = new Set(['RSA_2048', 'RSA_3072', 'RSA_4096']);
 const ECC_KEY_SPECS = new Set([
@@ -24,7 +24,7 @@ const ECC_KEY_SPECS = new Set([
 const NOT_WITH_OAEP_2048 = new Set(['ECC_NIST_P521', 'ECC_NIST_EDWARDS25519']);
 const SYMMETRIC_KEY_SPECS = new Set(['SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512']);
 
-export function isKnownKmsKeySpec(keySpec: string): boolean {
+function isKnownKmsKeySpec(keySpec: string): boolean {
   return RSA_KEY_SPECS.has(keySpec) || ECC_KEY_SPECS.has(keySpec) || SYMMETRIC_KEY_SPECS.has(keySpec);
 }
 

@@ -16,6 +16,7 @@ import {
 import type { z } from 'zod';
 import type { StoredRequest } from '../approvals/contracts.ts';
 import { APPROVAL_REJECTED_ERROR } from '../approvals/service.ts';
+import { listKeyRotations } from '../aws/paginate-kms.ts';
 import { hsmKeyLabelFromDescription } from '../import/key-material-description.ts';
 import {
   type AbandonedRotation,
@@ -25,7 +26,6 @@ import {
   type RotationPlan,
 } from './contracts.ts';
 import { kmsFor, type RotationApprovalsDeps, type RotationKmsDeps } from './deps.ts';
-import { listMaterials } from './materials.ts';
 import { servesRequest } from './serving-execution.ts';
 
 export type AbandonRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
@@ -62,7 +62,7 @@ function isPending(entry: RotationsListEntry | undefined): boolean {
 
 /** Deletes `keyMaterialId` from `keyArn` if it is there and still pending; true when deleted. */
 async function deletePending(kms: KMSClient, keyArn: string, keyMaterialId: string): Promise<boolean> {
-  const entry = (await listMaterials(kms, keyArn)).find(
+  const entry = (await listKeyRotations(kms, keyArn)).find(
     (candidate) => candidate.KeyMaterialId === keyMaterialId,
   );
   if (!isPending(entry)) return false;
@@ -80,7 +80,7 @@ async function pendingIds(
   if (newMaterial) return [newMaterial.keyMaterialId];
   if (!material) return [];
   // The import's answer may have been lost after KMS took it: find the material by its HSM key.
-  return (await listMaterials(deps.kms, rotation.keyArn))
+  return (await listKeyRotations(deps.kms, rotation.keyArn))
     .filter(
       (entry) =>
         isPending(entry) && hsmKeyLabelFromDescription(entry.KeyMaterialDescription) === material.hsmKeyLabel,

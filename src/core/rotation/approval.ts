@@ -9,7 +9,7 @@ import { verifyApprovedRequest } from '../approvals/service.ts';
 import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { type EventBridgeClient, type RotationApprovalsDeps, requireApprovals } from './deps.ts';
 
-export const APPROVAL_REQUESTED_DETAIL_TYPE = 'byok Key Material Rotation Approval Requested';
+const APPROVAL_REQUESTED_DETAIL_TYPE = 'byok Key Material Rotation Approval Requested';
 
 export interface OpenApprovalDeps extends RotationApprovalsDeps {
   events?: EventBridgeClient | undefined;

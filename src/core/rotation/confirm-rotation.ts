@@ -7,9 +7,9 @@
 // is the rotation abandoned. Any failure to read KMS here stops the workflow without undoing
 // anything (the Catch goes to the failure event, never to the abandon path).
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
+import { listKeyRotations } from '../aws/paginate-kms.ts';
 import type { RotationPlan } from './contracts.ts';
 import type { RotationKmsDeps } from './deps.ts';
-import { listMaterials } from './materials.ts';
 
 const ASSOCIATED_STATES = new Set(['CURRENT', 'NON_CURRENT']);
 
@@ -41,7 +41,7 @@ export async function confirmRotationStarted(
   if (current === newMaterial.keyMaterialId) return answer(true, 'the new material is CURRENT');
   const status = await deps.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
   if (status.OnDemandRotationStartDate) return answer(true, 'an on-demand rotation is in progress');
-  const entry = (await listMaterials(deps.kms, keyArn)).find(
+  const entry = (await listKeyRotations(deps.kms, keyArn)).find(
     (candidate) => candidate.KeyMaterialId === newMaterial.keyMaterialId,
   );
   if (entry && ASSOCIATED_STATES.has(entry.KeyMaterialState ?? '')) {

@@ -18,7 +18,6 @@ export const RotationExecutionInputSchema = z.strictObject({
   requestId: z.uuid(),
   keyId: z.string().min(1).max(2048),
 });
-export type RotationExecutionInput = z.infer<typeof RotationExecutionInputSchema>;
 
 export const ValidateRotationInputSchema = z.object({
   request: z.unknown(),
@@ -72,7 +71,7 @@ export const RecheckApprovalInputSchema = z.object({
   rotation: RotationPlanSchema,
   material: NewMaterialSchema,
 });
-export const RecheckApprovalOutputSchema = z.object({
+const RecheckApprovalOutputSchema = z.object({
   requestId: z.uuid(),
   approvers: z.array(z.string()),
 });
@@ -114,7 +113,6 @@ export const CheckKeyRotationInputSchema = z.object({
   newMaterial: ImportedMaterialSchema,
   attempt: z.number().int().min(0),
 });
-export const RotationStatusSchema = z.object({ completed: z.boolean(), attempt: z.number().int() });
 
 export const VerifyRotationInputSchema = z.object({
   rotation: RotationPlanSchema,
@@ -138,7 +136,7 @@ export const RotationResultSchema = z.object({
 export type RotationResult = z.infer<typeof RotationResultSchema>;
 
 /** The Catch's `$.failure`: what stopped the rotation. */
-export const FailureSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+const FailureSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 
 export const AbandonRotationInputSchema = z.object({
   request: z.unknown(),
@@ -148,8 +146,6 @@ export const AbandonRotationInputSchema = z.object({
   failure: FailureSchema,
   executionId: z.string().optional(),
 });
-
-export { ROTATION_OUTCOMES };
 export const AbandonedRotationSchema = z.object({
   requestId: z.string().nullable(),
   keyId: z.string().nullable(),

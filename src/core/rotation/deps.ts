@@ -29,7 +29,7 @@ export function requireApprovals(deps: RotationApprovalsDeps, step: string): App
 }
 
 /** `arn:aws:kms:<region>:...` -> region. */
-export function regionOfArn(arn: string): string {
+function regionOfArn(arn: string): string {
   const region = arn.split(':')[3];
   if (!region) throw new TypeError(`not an ARN: ${arn}`);
   return region;

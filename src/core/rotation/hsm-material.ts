@@ -10,10 +10,38 @@ import type { StepLogger } from '../step-kernel/logger.ts';
 import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 import { assertMadeForRequest, rotationHsmKeyId } from './material-provenance.ts';
+import { type RetireOrphansDeps, retireOrphanRotationKeys } from './orphans.ts';
+
+/** Retires what abandoned requests left (best effort: a failure is logged, the rotation goes on). */
+async function retireAbandonedKeys(rotation: RotationPlan, deps: RotationHsmDeps): Promise<void> {
+  const { abandonedRotationKeys: port, hsm } = deps;
+  if (!port || !hsm.listKeys || !hsm.destroyKey) return;
+  try {
+    await retireOrphanRotationKeys(
+      {
+        ...port,
+        hsm: { listKeys: hsm.listKeys.bind(hsm), destroyKey: hsm.destroyKey.bind(hsm) },
+        logger: deps.logger,
+      },
+      { except: rotation.requestId },
+    );
+  } catch (error) {
+    deps.logger?.warn('orphan rotation keys could not be retired now', {
+      errorName: error instanceof Error ? error.name : 'Error',
+    });
+  }
+}
 
 export interface RotationHsmDeps {
-  hsm: Pick<HsmAdmin, 'describeKey' | 'evidence'> & Partial<Pick<HsmAdmin, 'createKey' | 'destroyKey'>>;
+  hsm: Pick<HsmAdmin, 'describeKey' | 'evidence'> &
+    Partial<Pick<HsmAdmin, 'createKey' | 'destroyKey' | 'listKeys'>>;
   logger?: StepLogger | undefined;
+  /**
+   * Where the facts about other requests can be read (the approvals store, the executions, KMS for
+   * the proof): given, the run first retires the HSM keys that abandoned requests left
+   * (./orphans.ts). Given by the local runner; a Lambda's role reaches no KMS from this step.
+   */
+  abandonedRotationKeys?: Omit<RetireOrphansDeps, 'hsm' | 'logger'> | undefined;
 }
 
 export class HsmAdministrationUnavailableError extends RotationError {
@@ -27,6 +55,7 @@ export async function createRotationMaterial(
   rotation: RotationPlan,
   deps: RotationHsmDeps,
 ): Promise<NewMaterial> {
+  await retireAbandonedKeys(rotation, deps);
   const label = rotation.newHsmKeyLabel;
   let exists = true;
   try {

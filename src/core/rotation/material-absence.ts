@@ -23,10 +23,10 @@ import {
   type KMSClient,
   type RotationsListEntry,
 } from '@aws-sdk/client-kms';
+import { listKeyRotations } from '../aws/paginate-kms.ts';
 import { hsmKeyLabelFromDescription } from '../import/key-material-description.ts';
 import { kmsForKey } from '../import/regional-kms.ts';
 import { RotationMaterialInUseError, RotationMaterialUnprovenError } from './errors.ts';
-import { listMaterials } from './materials.ts';
 
 export interface MaterialAbsenceDeps {
   /** The default Region's client (bare key ids). */
@@ -82,7 +82,7 @@ export async function proveHsmKeyNeverImported(
   const listings: Array<{ keyArn: string; entries: RotationsListEntry[] }> = [];
   for (const arn of keysOfSet(metadata)) {
     const entries = await read(arn, hsmKeyLabel, `ListKeyRotations in ${arn}`, () =>
-      listMaterials(kmsForKey(deps, arn), arn),
+      listKeyRotations(kmsForKey(deps, arn), arn),
     );
     listings.push({ keyArn: arn, entries });
   }

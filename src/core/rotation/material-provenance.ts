@@ -23,7 +23,7 @@ export function rotationHsmKeyId(requestId: string): string {
 }
 
 /** Why `info` is not provably this request's own key; empty when it is. */
-export function provenanceProblems(info: HsmKeyInfo, requestId: string): string[] {
+function provenanceProblems(info: HsmKeyInfo, requestId: string): string[] {
   const problems: string[] = [];
   if (info.type !== 'AES_256') problems.push(`it is ${info.type}, not AES_256`);
   if (info.local !== true)

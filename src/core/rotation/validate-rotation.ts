@@ -10,12 +10,11 @@ import {
   EncryptCommand,
   GetKeyRotationStatusCommand,
   type KeyMetadata,
-  ListResourceTagsCommand,
   NotFoundException,
-  type Tag,
 } from '@aws-sdk/client-kms';
 import type { StoredRequest } from '../approvals/contracts.ts';
 import { ApprovalRequestNotFoundError } from '../approvals/errors.ts';
+import { listKeyRotations, listResourceTags } from '../aws/paginate-kms.ts';
 import { probeEncryptionContext } from '../import/probe-context.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
 import { describeIssues } from '../step-kernel/issues.ts';
@@ -34,7 +33,6 @@ import {
   RotationPendingError,
   RotationRequestNotRecordedError,
 } from './errors.ts';
-import { listMaterials } from './materials.ts';
 import { servesRequest } from './serving-execution.ts';
 
 export type ValidateRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
@@ -68,17 +66,6 @@ async function describe(deps: ValidateRotationDeps, keyId: string): Promise<KeyM
       throw new KeyNotRotatableError(keyId, 'no such key', { cause: error });
     throw error;
   }
-}
-
-async function tagsOf(deps: ValidateRotationDeps, keyArn: string): Promise<Tag[]> {
-  const tags: Tag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await deps.kms.send(new ListResourceTagsCommand({ KeyId: keyArn, Marker: marker }));
-    tags.push(...(page.Tags ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return tags;
 }
 
 export async function validateRotation(
@@ -122,14 +109,14 @@ export async function validateRotation(
     throw refuse('it is a multi-Region replica (rotate its primary)');
   }
   if (!metadata.CurrentKeyMaterialId) throw refuse('DescribeKey reports no current key material');
-  const tags = await tagsOf(deps, keyArn);
+  const tags = await listResourceTags(deps.kms, keyArn);
   const tag = (key: string) => tags.find((candidate) => candidate.TagKey === key)?.TagValue;
   if (tag(TAG_MANAGED) !== TAG_MANAGED_VALUE)
     throw refuse(`it has no ${TAG_MANAGED}=${TAG_MANAGED_VALUE} tag`);
   const currentHsmKeyLabel = tag(TAG_HSM_KEY_LABEL);
   if (!currentHsmKeyLabel) throw refuse(`it has no ${TAG_HSM_KEY_LABEL} tag`);
 
-  const materials = await listMaterials(deps.kms, keyArn);
+  const materials = await listKeyRotations(deps.kms, keyArn);
   const pending = materials.find((entry) => PENDING_STATES.has(entry.KeyMaterialState ?? ''));
   if (pending) {
     throw new RotationPendingError(

@@ -9,11 +9,11 @@ import {
   EncryptCommand,
   GetKeyRotationStatusCommand,
 } from '@aws-sdk/client-kms';
+import { listKeyRotations } from '../aws/paginate-kms.ts';
 import { probeEncryptionContext } from '../import/probe-context.ts';
 import type { NewMaterial, RotationPlan, RotationResult } from './contracts.ts';
 import type { RotationKmsDeps } from './deps.ts';
 import { RotationVerificationFailedError } from './errors.ts';
-import { listMaterials } from './materials.ts';
 
 interface Imported {
   keyMaterialId: string;
@@ -86,7 +86,7 @@ export async function verifyRotation(
   );
   freshPlaintext.fill(0);
 
-  const materials = await listMaterials(deps.kms, keyArn);
+  const materials = await listKeyRotations(deps.kms, keyArn);
   for (const id of [rotation.oldKeyMaterialId, newMaterial.keyMaterialId]) {
     const entry = materials.find((candidate) => candidate.KeyMaterialId === id);
     check(

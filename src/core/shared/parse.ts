@@ -14,7 +14,7 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const refused = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
 /** The example every date problem shows. */
-export const ISO_INSTANT_EXAMPLE = '2027-06-30T00:00:00Z';
+const ISO_INSTANT_EXAMPLE = '2027-06-30T00:00:00Z';
 
 /**
  * `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`: an absolute instant, at most millisecond precision (what

@@ -3,6 +3,7 @@
 // the Map's per-item results and the report. Only ids, dates and counts: never key material.
 import { z } from 'zod';
 import { DAY_MS } from '../import/validity-limits.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS, MAX_LEAD_WINDOW_DAYS, MIN_LEAD_WINDOW_DAYS } from './lead-window.ts';
 
 /** The execution input. Every field has a default, so the schedule may start it with `{}`. */
 /**
@@ -10,19 +11,18 @@ import { DAY_MS } from '../import/validity-limits.ts';
  * hub's access to that account (its spoke role). Absent: the sweep's own account, every Region of
  * its keys, as before fleets.
  */
-export const SweepTargetSchema = z.strictObject({
+const SweepTargetSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'not an AWS Region name'),
 });
-export type SweepTarget = z.infer<typeof SweepTargetSchema>;
 
 export const SweepInputSchema = z.strictObject({
   target: SweepTargetSchema.optional().describe('The account and Region to sweep (reimport-fleet sets it)'),
   leadWindowDays: z
     .number()
-    .min(1)
-    .max(180)
-    .default(14)
+    .min(MIN_LEAD_WINDOW_DAYS)
+    .max(MAX_LEAD_WINDOW_DAYS)
+    .default(DEFAULT_LEAD_WINDOW_DAYS)
     .describe('Reimport a key when its ValidTo is at most this many days away'),
   getParametersForImportPerSecond: z
     .number()
@@ -146,7 +146,7 @@ export const FindExpiringKeysOutputSchema = z.object({
 export type FindExpiringKeysOutput = z.infer<typeof FindExpiringKeysOutputSchema>;
 
 /** What each Map iteration returns: the ASL builds it with Pass states. */
-export const ItemResultSchema = z.union([
+const ItemResultSchema = z.union([
   z.object({
     keyId: z.string(),
     status: z.literal('SUCCEEDED'),
@@ -196,7 +196,5 @@ export type SweepReport = z.infer<typeof SweepReportSchema>;
 
 /** Payloads stay small however many keys a sweep leaves alone. */
 export const MAX_SKIPPED_LISTED = 50;
-
-export const EVENT_SOURCE = 'byok';
 
 export { DAY_MS };

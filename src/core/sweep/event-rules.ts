@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EventRulesDefinitionError } from './errors.ts';
 
-export const EVENT_RULES_FILE = join(
+const EVENT_RULES_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   '..',
@@ -17,8 +17,7 @@ export const EVENT_RULES_FILE = join(
 );
 
 /** What a rule can start or notify, by the logical name the deployed stack gives it. */
-export const RuleTargetSchema = z.enum(['ReimportExpiringKeys', 'ImportKeyMaterial', 'AlertTopic']);
-export type RuleTarget = z.infer<typeof RuleTargetSchema>;
+const RuleTargetSchema = z.enum(['ReimportExpiringKeys', 'ImportKeyMaterial', 'AlertTopic']);
 
 export const EventRuleSchema = z
   .strictObject({
@@ -51,7 +50,7 @@ export const EventRuleSchema = z
   });
 export type EventRule = z.infer<typeof EventRuleSchema>;
 
-export const EventRulesSchema = z.array(EventRuleSchema).min(1);
+const EventRulesSchema = z.array(EventRuleSchema).min(1);
 
 export function loadEventRules(file = EVENT_RULES_FILE): EventRule[] {
   let raw: unknown;

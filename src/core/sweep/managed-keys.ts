@@ -3,8 +3,9 @@
 // every Region (src/core/sweep/key-materials.ts). What KMS reports (DescribeKey, ListKeyRotations) is
 // the source of truth for "due", never a date byok wrote down itself. Multi-Region replicas are
 // reached through their primary (whose byok tags rule), not listed on their own.
-import { DescribeKeyCommand, type KeyMetadata, type KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
-import { listKeyTags, readTagDefaults } from '../import/key-tags.ts';
+import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms';
+import { listKeyIds, listResourceTags } from '../aws/paginate-kms.ts';
+import { readTagDefaults } from '../import/key-tags.ts';
 import type { RegionalKmsDeps } from '../import/regional-kms.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
 import type { SkippedKey } from './contracts.ts';
@@ -36,7 +37,7 @@ const DESCRIBE_CONCURRENCY = 8;
 
 export async function scanManagedKeys(deps: RegionalKmsDeps): Promise<ManagedKeyScan> {
   const { kms } = deps;
-  const keyIds = await listAllKeyIds(kms);
+  const keyIds = await listKeyIds(kms);
   const keys: ManagedKey[] = [];
   const unreadable: SkippedKey[] = [];
   await forEachBounded(keyIds, DESCRIBE_CONCURRENCY, async (keyId) => {
@@ -44,7 +45,7 @@ export async function scanManagedKeys(deps: RegionalKmsDeps): Promise<ManagedKey
     // Only customer-managed EXTERNAL keys can hold imported material; other keys are never ours.
     if (metadata?.Origin !== 'EXTERNAL' || metadata.KeyManager === 'AWS') return;
     if (metadata.MultiRegionConfiguration?.MultiRegionKeyType === 'REPLICA') return;
-    const tags = await listKeyTags(kms, keyId);
+    const tags = await listResourceTags(kms, keyId);
     if (!tags.some((tag) => tag.TagKey === TAG_MANAGED && tag.TagValue === TAG_MANAGED_VALUE)) return;
     try {
       const defaults = readTagDefaults(tags);
@@ -87,17 +88,6 @@ function toManagedKey(
     validForDays,
     materials,
   };
-}
-
-async function listAllKeyIds(kms: KMSClient): Promise<string[]> {
-  const ids: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListKeysCommand({ Marker: marker, Limit: 1000 }));
-    for (const key of page.Keys ?? []) if (key.KeyId) ids.push(key.KeyId);
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return ids;
 }
 
 async function forEachBounded<T>(

@@ -4,92 +4,22 @@
 // id, HSM key, state, valid to, Region, and when the sweep will reimport each.
 
 import type { KMSClient } from '@aws-sdk/client-kms';
-import {
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { findStateMachine } from '../aws/paginate-sfn.ts';
 import type { Clock } from '../clock.ts';
 import type { KmsForRegion } from '../import/regional-kms.ts';
 import { type DueDecision, decideDue } from './due-policy.ts';
 import type { MaterialUnit } from './key-materials.ts';
 import { type ManagedKey, scanManagedKeys } from './managed-keys.ts';
+import type { KeyStatus, LastRun, LastSweep, MaterialStatus, StatusReport } from './status-report.ts';
 
-export interface LastRun {
-  result: 'SUCCEEDED' | 'FAILED';
-  at: string;
-  error?: string | undefined;
-  /** A `byok import` stopped by a signal before it verified (the console reads its run record). */
-  interrupted?: boolean | undefined;
-}
+export type { KeyStatus, LastRun, LastSweep, StatusReport } from './status-report.ts';
 
 /** Last import result per key id (bare id, not ARN). */
 export type LastRuns = Map<string, LastRun>;
 
-export interface KeyStatus {
-  keyId: string;
-  /** The key's KMS description, null when it has none. */
-  description?: string | null;
-  keySpec: string;
-  hsmKeyLabel: string | null;
-  keyState: string;
-  validTo: string | null;
-  secondsLeft: number | null;
-  /** No material now (expired, deleted or never imported): every use of the key fails. */
-  withoutMaterial: boolean;
-  /** `now`, an ISO date, or null when the material does not expire or the sweep leaves the key alone. */
-  nextDue: string | null;
-  note: string | null;
-  lastRun: LastRun | null;
-  /** Every material in every Region, most urgent first. */
-  materials: MaterialStatus[];
-}
-
-export interface MaterialStatus {
-  /** Symmetric keys; null for a key family with one material. */
-  keyMaterialId: string | null;
-  region: string;
-  /** PRIMARY, REPLICA or SINGLE. */
-  role: string;
-  hsmKeyLabel: string | null;
-  /** CURRENT or NON_CURRENT. */
-  state: string;
-  /** IMPORTED or PENDING_IMPORT. */
-  importState: string;
-  validTo: string | null;
-  secondsLeft: number | null;
-  nextDue: string | null;
-  note: string | null;
-}
-
-export interface StatusReport {
-  checkedAt: string;
-  leadWindowDays: number;
-  keys: KeyStatus[];
-  unreadable: { keyId: string; why: string }[];
-  /** The last sweep's report, when one is known: its outcome, and the keys it could not cover. */
-  lastSweep?: LastSweep | undefined;
-}
-
-/** What `byok status` (and the console) show of the last sweep (its report, trimmed). */
-export interface LastSweep {
-  sweepId: string;
-  checkedAt: string;
-  /** PARTIAL: some key could not be read or some import failed (docs/scheduling.md). */
-  outcome: 'COMPLETE' | 'PARTIAL';
-  outcomeReason: string | null;
-  due: number;
-  succeeded: number;
-  failed: number;
-  /** Keys the sweep could not read, each with the error's name and why. */
-  unread: number;
-  unreadKeys: { keyId: string; error: string; why: string }[];
-  failures: { keyId: string; error: string }[];
-}
-
 /** A sweep report (event detail or execution output) as LastSweep; reports before `outcome` too. */
-export function lastSweepOf(report: unknown): LastSweep | undefined {
+function lastSweepOf(report: unknown): LastSweep | undefined {
   if (!report || typeof report !== 'object') return undefined;
   const r = report as Record<string, unknown>;
   if (typeof r.sweepId !== 'string' || typeof r.checkedAt !== 'string') return undefined;
@@ -134,15 +64,9 @@ export async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSw
 
 /** On AWS: the output of the sweep state machine's most recent execution that ended. */
 export async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
-  let nextToken: string | undefined;
-  let arn: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    arn = page.stateMachines?.find((machine) =>
-      machine.name?.endsWith('reimport-expiring-keys'),
-    )?.stateMachineArn;
-    nextToken = arn ? undefined : page.nextToken;
-  } while (nextToken);
+  const arn = (
+    await findStateMachine(sfn, (machine) => machine.name?.endsWith('reimport-expiring-keys') === true)
+  )?.stateMachineArn;
   if (!arn) return undefined;
   const listed = await sfn.send(
     new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'SUCCEEDED', maxResults: 1 }),
@@ -335,14 +259,12 @@ export async function lastRunsFromStepFunctions(sfn: SFNClient, stateMachineArn?
 }
 
 async function findImportStateMachine(sfn: SFNClient): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    const found = page.stateMachines?.find((machine) => machine.name?.endsWith('import-key-material'));
-    if (found?.stateMachineArn) return found.stateMachineArn;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return undefined;
+  const found = await findStateMachine(
+    sfn,
+    (machine) =>
+      machine.name?.endsWith('import-key-material') === true && machine.stateMachineArn !== undefined,
+  );
+  return found?.stateMachineArn;
 }
 
 /** `3d 4h`, `5h 12m`, `-2h 5m` (past). */

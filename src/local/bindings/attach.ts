@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { AdminError } from '../errors.ts';
 import { type BindingsStateStore, LocalBindingSchema, LocalBindings } from './store.ts';
 
-export const BINDINGS_ADMIN_ROUTE = 'bindings';
+const BINDINGS_ADMIN_ROUTE = 'bindings';
 
 const RemoveSchema = LocalBindingSchema.pick({ hsmKeyLabel: true, keyArn: true }).strict();
 

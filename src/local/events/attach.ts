@@ -23,7 +23,7 @@ export const EVENT_RULES_FILE = join(
 );
 
 /** Local rule names: `byok-<name>`, as the deployed stack uses `<service>-<stage>-<name>`. */
-export const LOCAL_RULE_PREFIX = 'byok-';
+const LOCAL_RULE_PREFIX = 'byok-';
 
 /** The parts of a local stack the EventBridge attaches to (structural, so tests can pass their own). */
 export interface AttachableStack {
@@ -114,7 +114,7 @@ export async function attachLocalEvents(
   };
 }
 
-export function localTargetArns(region: string, accountId: string): Record<string, string> {
+function localTargetArns(region: string, accountId: string): Record<string, string> {
   return {
     ReimportExpiringKeys: `arn:aws:states:${region}:${accountId}:stateMachine:reimport-expiring-keys`,
     ImportKeyMaterial: `arn:aws:states:${region}:${accountId}:stateMachine:import-key-material`,

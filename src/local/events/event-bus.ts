@@ -26,10 +26,8 @@ import { listTargetsByRule, putTargets, removeTargets, targetView } from './targ
 
 export type {
   BusEvent,
-  DeliveryRecord,
   EventLog,
   StoredRule,
-  Target,
   TargetDelivery,
   TargetHandler,
 } from './core.ts';

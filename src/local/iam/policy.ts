@@ -38,12 +38,12 @@ export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
 const asList = (value: PolicyValue | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-export function statementsOf(document: PolicyDocument): PolicyStatement[] {
+function statementsOf(document: PolicyDocument): PolicyStatement[] {
   return Array.isArray(document.Statement) ? document.Statement : [document.Statement];
 }
 
 /** `*` any run of characters, `?` one character; everything else literal. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
+function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
   const escaped = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

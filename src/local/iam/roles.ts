@@ -54,7 +54,7 @@ export class LocalRoles {
   }
 }
 
-export function roleArn(accountId: string, roleName: string): string {
+function roleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
 

@@ -88,7 +88,7 @@ export function optionalInteger(input: Input, member: string, min: number, max: 
 }
 
 /** Blobs arrive base64-encoded; lengths are checked on the decoded bytes, values never echoed. */
-export function optionalBlob(input: Input, member: string, maxBytes: number): Buffer | undefined {
+function optionalBlob(input: Input, member: string, maxBytes: number): Buffer | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw serialization(member);

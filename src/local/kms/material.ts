@@ -112,7 +112,7 @@ export function checkMaterial(spec: KeySpec, material: Buffer): CheckedMaterial 
 }
 
 /** Total length of the DER TLV at the start of `der` (definite lengths only, as DER requires). */
-export function derLength(der: Buffer): number {
+function derLength(der: Buffer): number {
   if (der.length < 2 || der[0] !== 0x30) throw new Error('not a DER SEQUENCE');
   const first = der[1] ?? 0;
   if (first < 0x80) return 2 + first;

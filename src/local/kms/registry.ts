@@ -80,11 +80,11 @@ export function pendingMaterial(key: KeyRecord): MaterialRecord | undefined {
   return key.materials.find((material) => material.state === 'PENDING_ROTATION');
 }
 
-export function notFound(arn: string): AwsServiceError {
+function notFound(arn: string): AwsServiceError {
   return new AwsServiceError('NotFoundException', `Key '${arn}' does not exist`);
 }
 
-export function invalidKeyId(value: string): AwsServiceError {
+function invalidKeyId(value: string): AwsServiceError {
   return new AwsServiceError('NotFoundException', `Invalid keyId '${value}'`);
 }
 
@@ -92,15 +92,15 @@ export function pendingImport(key: KeyRecord): AwsServiceError {
   return new AwsServiceError('KMSInvalidStateException', `${key.arn} is pending import.`);
 }
 
-export function pendingDeletion(key: KeyRecord): AwsServiceError {
+function pendingDeletion(key: KeyRecord): AwsServiceError {
   return new AwsServiceError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
 }
 
-export function disabledError(key: KeyRecord): AwsServiceError {
+function disabledError(key: KeyRecord): AwsServiceError {
   return new AwsServiceError('DisabledException', `${key.arn} is disabled.`);
 }
 
-export function wrongUsage(key: KeyRecord, operation: string): AwsServiceError {
+function wrongUsage(key: KeyRecord, operation: string): AwsServiceError {
   return new AwsServiceError(
     'InvalidKeyUsageException',
     `${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`,

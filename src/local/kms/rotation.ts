@@ -13,7 +13,7 @@ import {
 } from './registry.ts';
 import { keyFamily } from './spec.ts';
 
-export const MAX_ON_DEMAND_ROTATIONS = 25;
+const MAX_ON_DEMAND_ROTATIONS = 25;
 
 export const rotateKeyOnDemand: KmsOperation = async (core, input, context) => {
   const key = core.registry.resolve(context.region, requiredString(input, 'KeyId'), { allowAlias: false });

@@ -38,7 +38,7 @@ export const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] as
 export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number];
 export type RsaWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 
-export const RSA_SIGNING_ALGORITHMS = [
+const RSA_SIGNING_ALGORITHMS = [
   'RSASSA_PKCS1_V1_5_SHA_256',
   'RSASSA_PKCS1_V1_5_SHA_384',
   'RSASSA_PKCS1_V1_5_SHA_512',
@@ -63,7 +63,6 @@ export const ENCRYPTION_ALGORITHMS = [
   'RSAES_OAEP_SHA_256',
   'SM2PKE',
 ] as const;
-export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
 
 export type KeyFamily = 'SYMMETRIC' | 'HMAC' | 'RSA' | 'ECC';
 

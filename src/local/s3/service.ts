@@ -47,7 +47,7 @@ interface Bucket {
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-export class S3Error extends Error {
+class S3Error extends Error {
   constructor(
     readonly code: string,
     message: string,

@@ -7,7 +7,7 @@ import type { TaskTokenPort } from './task-port.ts';
 import { isValidName, pageOf, requireString } from './validation.ts';
 
 /** GetActivityTask holds a poll at most this long on AWS. */
-export const ACTIVITY_POLL_MS = 60_000;
+const ACTIVITY_POLL_MS = 60_000;
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):activity:([^:]+)$/;
 
 interface Activity {

@@ -2,8 +2,10 @@
 // port, executions run by the workflow engine given (src/onprem/simulation/step-functions.ts passes the
 // runner), task tokens and activity tasks answered through the task-token port given.
 import type { Clock } from '../../core/clock.ts';
+import type { StateStore } from '../persistence.ts';
 import type { LocalService } from '../protocol.ts';
 import type { WorkflowEngine } from './engine.ts';
+import { ExecutionJournal } from './journal.ts';
 import { StepFunctionsService } from './service.ts';
 import type { TaskTokenPort } from './task-port.ts';
 
@@ -13,6 +15,8 @@ export interface StepFunctionsAttachableStack {
   accountId: string;
   clock: Clock;
   server: { register(service: LocalService): void };
+  /** The stack's state dir: executions are kept there over restarts (./journal.ts). */
+  stateStore?: StateStore | undefined;
 }
 
 export interface StepFunctionsApiOptions {
@@ -40,6 +44,9 @@ export function attachStepFunctionsApi(
     engine,
     tasks: options.tasks,
     activityPollMs: options.activityPollMs,
+    journal: stack.stateStore
+      ? new ExecutionJournal(stack.stateStore, { region: stack.region, accountId: stack.accountId })
+      : undefined,
   });
   stack.server.register(service);
   return { service, close: () => service.close() };

@@ -24,6 +24,13 @@ export interface WorkflowRunRequest {
   stepFunctionsApi: unknown;
   signal: AbortSignal;
   onProgress(event: InterpreterEvent): void;
+  /**
+   * Resumes an execution this API kept over a restart while it waited for a task token: the run
+   * starts at that state with the input it had entered it with and waits for the task adopted
+   * under `token` (TaskTokenPort.adoptCallbackTask). An engine that cannot resume there throws
+   * (the execution then fails under that error's name).
+   */
+  resumeAt?: { stateName: string; input: unknown; token: string } | undefined;
 }
 
 export interface WorkflowRunOutcome {

@@ -44,7 +44,7 @@ function errorInfo(event: ExecutionEvent): { error: string; cause: string } {
 }
 
 /** The AWS history entries for one interpreter event (none when AWS has none for it). */
-export function historyEntriesOf(
+function historyEntriesOf(
   event: ExecutionEvent,
   roleArn: string,
   lambdaStates: LambdaStates,

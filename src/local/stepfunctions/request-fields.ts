@@ -6,7 +6,7 @@
 import { AwsServiceError } from '../protocol.ts';
 
 /** Step Functions' limit on execution input: 256 KiB of UTF-8. */
-export const MAX_INPUT_BYTES = 256 * 1024;
+const MAX_INPUT_BYTES = 256 * 1024;
 const MAX_ARN_LENGTH = 256;
 /** Characters Step Functions refuses in names, besides control characters. */
 const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;

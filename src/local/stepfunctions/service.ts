@@ -19,13 +19,14 @@ import { LocalActivities } from './activities.ts';
 import { CreatedStateMachines, readCreateStateMachine } from './created-machines.ts';
 import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
+import type { ExecutionJournal, JournalWaitPoint } from './journal.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answers.ts';
 import type { TaskTokenPort } from './task-port.ts';
-import { isValidName, pageOf, requireString } from './validation.ts';
+import { pageOf } from './validation.ts';
 
-export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
-const MAX_INPUT_BYTES = 256 * 1024;
+const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
+const _MAX_INPUT_BYTES = 256 * 1024;
 export interface StepFunctionsServiceOptions {
   region: string;
   accountId: string;
@@ -42,7 +43,17 @@ export interface StepFunctionsServiceOptions {
   tasks?: TaskTokenPort | undefined;
   /** How long GetActivityTask holds a poll (default 60 s, as AWS). */
   activityPollMs?: number | undefined;
+  /**
+   * Where executions are kept over a restart (the stack's state dir, ./journal.ts). With it,
+   * executions are reloaded on start, those that waited for a task token resume waiting for it,
+   * and the others that were running end FAILED with `Local.StackStopped` (named, with the state
+   * they were in). Without it everything lives in memory and a stop ends running executions ABORTED.
+   */
+  journal?: ExecutionJournal | undefined;
 }
+
+/** The error of an execution a stopped stack could not resume (docs/local-stack.md). */
+export const STACK_STOPPED_ERROR = 'Local.StackStopped';
 
 type Status = WorkflowRunOutcome['status'] | 'RUNNING';
 
@@ -61,6 +72,12 @@ interface Execution {
   history: HistoryRecorder;
   controller: AbortController;
   done: Promise<void>;
+  /** Order of start, kept over restarts (ListExecutions lists newest first). */
+  sequence: number;
+  /** The input each top-level state was last entered with (what a resumed run starts from). */
+  stateInputs: Map<string, unknown>;
+  /** Set when the stack stops: the record is final as saved, whatever the aborted run reports. */
+  suspended?: boolean;
 }
 
 function epoch(date: Date | undefined): number | undefined {
@@ -74,6 +91,8 @@ export class StepFunctionsService implements LocalService {
   private closed = false;
   private readonly activities: LocalActivities;
   private readonly created = new CreatedStateMachines();
+  private sequence = 0;
+  private readonly detachResumable: (() => void) | undefined;
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
     this.activities = new LocalActivities({
@@ -83,6 +102,121 @@ export class StepFunctionsService implements LocalService {
       tasks: options.tasks,
       pollMs: options.activityPollMs,
     });
+    if (options.journal) {
+      this.restore(options.journal);
+      // A vote request now holds the token: keep the wait point at once (a kill loses nothing).
+      this.detachResumable = options.tasks?.onResumable?.((executionArn) => {
+        const execution = this.executions.get(executionArn);
+        if (execution?.status === 'RUNNING') this.persist(execution);
+      });
+    }
+  }
+
+  /**
+   * Loads the kept executions: ended ones as they were; running ones that waited for a task token
+   * resume waiting for the same token (adopted by the task port, so the holder can still answer);
+   * other running ones (the stack was killed mid-step) end FAILED with Local.StackStopped.
+   */
+  private restore(journal: ExecutionJournal): void {
+    for (const kept of journal.load()) {
+      const history = this.recorder();
+      history.events.push(...(kept.history as HistoryEvent[]));
+      const execution: Execution = {
+        executionArn: kept.executionArn,
+        stateMachineArn: kept.stateMachineArn,
+        stateMachine: kept.stateMachine,
+        name: kept.name,
+        status: kept.status,
+        startDate: kept.startDate,
+        stopDate: kept.stopDate,
+        inputText: kept.inputText,
+        outputText: kept.outputText,
+        error: kept.error,
+        cause: kept.cause,
+        history,
+        controller: new AbortController(),
+        done: Promise.resolve(),
+        sequence: kept.sequence,
+        stateInputs: new Map(),
+      };
+      this.sequence = Math.max(this.sequence, kept.sequence + 1);
+      this.executions.set(execution.executionArn, execution);
+      if (execution.status !== 'RUNNING') continue;
+      const adopt = this.options.tasks?.adoptCallbackTask?.bind(this.options.tasks);
+      if (!kept.waiting || !adopt) {
+        this.stopAsInterrupted(execution, 'it was stopped without saving where it was (killed)');
+        continue;
+      }
+      const waiting = kept.waiting;
+      adopt({ ...waiting, executionArn: execution.executionArn });
+      execution.done = this.run(execution, JSON.parse(execution.inputText), {
+        stateName: waiting.stateName,
+        input: JSON.parse(waiting.stateInput),
+        token: waiting.token,
+      });
+    }
+  }
+
+  private recorder(): HistoryRecorder {
+    return new HistoryRecorder(`arn:aws:iam::${this.options.accountId}:role/byok-local-step-functions`, () =>
+      this.options.clock.now(),
+    );
+  }
+
+  /** Where a running execution waits for a task token whose call went out, if it does. */
+  private waitPoint(execution: Execution): JournalWaitPoint | undefined {
+    for (const task of this.options.tasks?.resumableTasks?.(execution.executionArn) ?? []) {
+      if (!execution.stateInputs.has(task.stateName)) continue;
+      return {
+        stateName: task.stateName,
+        stateInput: JSON.stringify(execution.stateInputs.get(task.stateName) ?? null),
+        token: task.token,
+        issuedAt: task.issuedAt,
+        deadline: task.deadline,
+        heartbeatSeconds: task.heartbeatSeconds,
+      };
+    }
+    return undefined;
+  }
+
+  /** Saves the execution's record (with its wait point while it runs); a failed write is warned of. */
+  private persist(
+    execution: Execution,
+    waiting = execution.status === 'RUNNING' ? this.waitPoint(execution) : undefined,
+  ): void {
+    const journal = this.options.journal;
+    if (!journal) return;
+    try {
+      journal.save({ ...execution, history: execution.history.events, waiting });
+    } catch (error) {
+      process.emitWarning(
+        `the local Step Functions API could not save execution ${execution.executionArn}: ${error instanceof Error ? error.message : String(error)}`,
+        { code: 'BYOK_LOCAL_STATE_WRITE' },
+      );
+    }
+  }
+
+  /** Ends a running execution that cannot be resumed: FAILED, Local.StackStopped, the state named. */
+  private stopAsInterrupted(execution: Execution, why: string): void {
+    const entered = [...execution.history.events]
+      .reverse()
+      .find((event) => event.type.endsWith('StateEntered'));
+    const state = (entered?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+    const cause = `the local stack stopped while this execution ran${state ? ` (in state ${state})` : ''} and ${why}; a restart resumes only executions waiting for a task token (.waitForTaskToken): start it again`;
+    execution.suspended = true;
+    execution.history.record({
+      type: 'ExecutionFailed',
+      timestamp: Date.now(),
+      Error: STACK_STOPPED_ERROR,
+      Cause: cause,
+    } as never);
+    Object.assign(execution, {
+      status: 'FAILED',
+      error: STACK_STOPPED_ERROR,
+      cause,
+      stopDate: this.options.clock.now(),
+    });
+    this.persist(execution, undefined);
   }
 
   async handle(
@@ -133,8 +267,20 @@ export class StepFunctionsService implements LocalService {
   /** Stops every running execution and waits for it to end. */
   async close(): Promise<void> {
     this.closed = true;
+    this.detachResumable?.();
     this.activities.close();
     const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
+    if (this.options.journal) {
+      // Kept as they are: one waiting for a task token resumes on the next start; the others end
+      // here, by name (never a silent ABORTED).
+      for (const execution of running) {
+        const waiting = this.waitPoint(execution);
+        if (waiting) {
+          execution.suspended = true;
+          this.persist(execution, waiting);
+        } else this.stopAsInterrupted(execution, 'was not waiting for a task token');
+      }
+    }
     for (const execution of running) execution.controller.abort();
     await Promise.all(running.map((execution) => execution.done));
   }
@@ -268,21 +414,43 @@ export class StepFunctionsService implements LocalService {
       status: 'RUNNING',
       startDate: this.options.clock.now(),
       inputText,
-      history: new HistoryRecorder(
-        `arn:aws:iam::${this.options.accountId}:role/byok-local-step-functions`,
-        () => this.options.clock.now(),
-      ),
+      history: this.recorder(),
       controller: new AbortController(),
       done: Promise.resolve(),
+      sequence: this.sequence++,
+      stateInputs: new Map(),
     };
     this.executions.set(executionArn, execution);
+    this.persist(execution, undefined);
     execution.done = this.run(execution, parsedInput);
     return { executionArn, startDate: epoch(execution.startDate) };
   }
 
-  private async run(execution: Execution, input: unknown): Promise<void> {
+  private async run(
+    execution: Execution,
+    input: unknown,
+    resumeAt?: { stateName: string; input: unknown; token: string },
+  ): Promise<void> {
     const finish = (fields: Partial<Execution>) => {
+      // Stopped with the stack: the record stays as it was saved then.
+      if (execution.suspended) return;
       Object.assign(execution, fields, { stopDate: this.options.clock.now() });
+      this.persist(execution, undefined);
+    };
+    // A resumed run enters its waiting state again: that entry (and its ExecutionStarted) is
+    // already in the history.
+    let replaying = resumeAt !== undefined;
+    const onProgress = (event: Parameters<HistoryRecorder['record']>[0]) => {
+      const state = (event as { state?: { name?: string; input?: unknown } }).state;
+      const topLevel = (event as { index?: number }).index === undefined;
+      if (event.type === 'StateEntered' && topLevel && state?.name)
+        execution.stateInputs.set(state.name, state.input);
+      if (replaying) {
+        if (event.type === 'ExecutionStarted') return;
+        if (event.type === 'StateEntered' && state?.name === resumeAt?.stateName) return;
+        replaying = false;
+      }
+      if (!execution.suspended) execution.history.record(event);
     };
     try {
       const created = this.created.get(execution.stateMachine);
@@ -300,7 +468,8 @@ export class StepFunctionsService implements LocalService {
         // Nested executions (startExecution.sync:2) start here too, so they are listed.
         stepFunctionsApi: this,
         signal: execution.controller.signal,
-        onProgress: (event) => execution.history.record(event),
+        onProgress,
+        ...(resumeAt ? { resumeAt } : {}),
       });
       finish({
         status: result.status,
@@ -313,6 +482,7 @@ export class StepFunctionsService implements LocalService {
       // name and message, as a Lambda that cannot initialise does.
       const name = error instanceof Error ? error.name : 'Error';
       const message = error instanceof Error ? error.message : String(error);
+      if (execution.suspended) return;
       if (execution.history.events.length === 0) {
         execution.history.record({ type: 'ExecutionStarted', timestamp: Date.now(), input } as never);
       }

@@ -28,4 +28,23 @@ export interface TaskTokenPort {
    * waits for it (StepFunctionsService.settled).
    */
   openTasks?(): ReadonlyArray<{ executionArn: string }>;
+  /**
+   * Callback tasks whose call went out (a vote request holds the token), with their tokens: the
+   * API keeps them (sealed) in its journal so a restarted stack waits for the same tokens.
+   */
+  resumableTasks?(executionArn?: string): ReadonlyArray<ResumableTask>;
+  /** Tells the API when an execution's callback task became resumable (so it saves it at once). */
+  onResumable?(listener: (executionArn: string) => void): () => void;
+  /** Opens again a callback task a stopped stack had out, under its token and deadline. */
+  adoptCallbackTask?(task: ResumableTask): void;
+}
+
+/** A callback task waiting for its token's answer, as kept over a restart. */
+export interface ResumableTask {
+  executionArn: string;
+  stateName: string;
+  token: string;
+  issuedAt: Date;
+  deadline: Date;
+  heartbeatSeconds?: number | undefined;
 }

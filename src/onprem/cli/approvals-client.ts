@@ -10,7 +10,8 @@ import { resolveAwsTarget } from './aws-target.ts';
 import { ApprovalRefusedError, ApprovalsEndpointError } from './errors.ts';
 import { type HintTargets, placeCommands } from './hints.ts';
 
-async function localApprovalsUrl(endpoint: string): Promise<string | undefined> {
+/** The approvals API a local stack at `endpoint` advertises, or undefined when it is no local stack. */
+export async function localApprovalsUrl(endpoint: string): Promise<string | undefined> {
   try {
     const response = await fetch(new URL('/_byok/approvals', endpoint));
     if (!response.ok) return undefined;

@@ -14,7 +14,7 @@ export interface ApprovalsEndpointOptions {
 
 export const APPROVALS_URL_ENV = 'BYOK_APPROVALS_URL';
 
-export const ENDPOINT_HELP =
+const ENDPOINT_HELP =
   'the local stack (its approvals API is found there) or the deployed approvals API URL ' +
   `(default: $${APPROVALS_URL_ENV})`;
 

@@ -30,11 +30,11 @@ export interface OutputOptions {
 }
 
 /** Where the Region comes from when --region is not given, as --help says it. */
-export const REGION_ORDER_HELP =
+const REGION_ORDER_HELP =
   'default: the Region in an ARN given, else AWS_REGION or AWS_DEFAULT_REGION, else the region of the profile';
 
 /** A profile name: printable, no whitespace at either end, as the shared config file spells it. */
-export const parseProfileOption = optionParser((text) => parseLabel(text, 64));
+const parseProfileOption = optionParser((text) => parseLabel(text, 64));
 
 export interface AwsOptionsSpec {
   /** Help for --endpoint (default: the local stack, else AWS). */
@@ -72,7 +72,7 @@ export function addAwsOptions(command: Command, spec: AwsOptionsSpec = {}): Comm
 }
 
 /** `--output`: one of OUTPUT_FORMATS. */
-export function parseOutputFormat(text: string): OutputFormat {
+function parseOutputFormat(text: string): OutputFormat {
   if ((OUTPUT_FORMATS as readonly string[]).includes(text)) return text as OutputFormat;
   throw new InvalidArgumentError(`expected ${OUTPUT_FORMATS.join(' or ')}`);
 }

@@ -4,12 +4,18 @@
 // so a module only adds routes here. Nothing a route returns may carry key
 // material, a PIN or a task token.
 import type { Hono } from 'hono';
+import {
+  DEFAULT_LEAD_WINDOW_DAYS,
+  MAX_LEAD_WINDOW_DAYS,
+  MIN_LEAD_WINDOW_DAYS,
+} from '../../core/sweep/lead-window.ts';
 import type { ConsoleApprovals } from './approvals.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
-import { DEFAULT_LEAD_WINDOW_DAYS, type KeysCache } from './keys.ts';
+import type { KeysCache } from './keys.ts';
 import { listRuns, readRun } from './runs.ts';
 import { startImport } from './start-import.ts';
+import type { ApprovalsView, RunsView } from './wire.ts';
 
 export interface ApiDeps {
   backend: ConsoleBackend;
@@ -37,7 +43,7 @@ async function jsonBody(request: Request): Promise<unknown> {
 }
 
 /** Where the console's calls go: shown on every page (account and Region, or the local endpoint). */
-export const contextApi: ApiModule = (api, { backend, approvals }) => {
+const contextApi: ApiModule = (api, { backend, approvals }) => {
   api.get('/context', async (c) => {
     const region = await backend.kms.config.region();
     // The identity names the account; a console that cannot read it (no approvals API, say) still
@@ -59,24 +65,26 @@ export const contextApi: ApiModule = (api, { backend, approvals }) => {
   });
 };
 
-export const keysApi: ApiModule = (api, { keys }) => {
+const keysApi: ApiModule = (api, { keys }) => {
   api.get('/keys', async (c) => {
     const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
-    if (!Number.isInteger(asked) || asked < 1 || asked > 180) {
-      throw new ConsoleInvalidRequestError(['leadWindowDays: whole days 1..180']);
+    if (!Number.isInteger(asked) || asked < MIN_LEAD_WINDOW_DAYS || asked > MAX_LEAD_WINDOW_DAYS) {
+      throw new ConsoleInvalidRequestError([
+        `leadWindowDays: whole days ${MIN_LEAD_WINDOW_DAYS}..${MAX_LEAD_WINDOW_DAYS}`,
+      ]);
     }
     // `fresh=1` (Refresh now) starts a new scan unless one is already running.
     return c.json(await keys.read(asked, { fresh: c.req.query('fresh') === '1' }));
   });
 };
 
-export const runsApi: ApiModule = (api, { backend, keys }) => {
+const runsApi: ApiModule = (api, { backend, keys }) => {
   // A run seen running that has ended changed what the Keys page shows: its next read scans again.
   const seenRunning = new Set<string>();
   // Step Functions executions, and next to them the runs of `byok import` from their own record.
   api.get('/runs', async (c) => {
     const [runs, importRuns] = await Promise.all([listRuns(backend), backend.importRuns.list()]);
-    return c.json({ runs, importRuns });
+    return c.json({ runs, importRuns } satisfies RunsView);
   });
   api.get('/runs/:executionArn', async (c) => {
     const run = await readRun(backend, c.req.param('executionArn'));
@@ -86,7 +94,7 @@ export const runsApi: ApiModule = (api, { backend, keys }) => {
   });
 };
 
-export const importsApi: ApiModule = (api, { backend, keys }) => {
+const importsApi: ApiModule = (api, { backend, keys }) => {
   api.post('/imports', async (c) => {
     const started = await startImport(backend, await jsonBody(c.req.raw));
     keys.invalidate();
@@ -94,10 +102,10 @@ export const importsApi: ApiModule = (api, { backend, keys }) => {
   });
 };
 
-export const approvalsApi: ApiModule = (api, { approvals, keys }) => {
+const approvalsApi: ApiModule = (api, { approvals, keys }) => {
   api.get('/approvals', async (c) => {
     const [identity, requests] = await Promise.all([approvals.identity(), approvals.list()]);
-    return c.json({ identity, requests });
+    return c.json({ identity, requests } satisfies ApprovalsView);
   });
   api.post('/rotations', async (c) =>
     c.json({ request: await approvals.request(await jsonBody(c.req.raw)) }, 201),

@@ -11,7 +11,6 @@ import type { ApprovalsClient } from '../../core/approvals/client.ts';
 import {
   type ApprovalRequestView,
   CreateRequestBodySchema,
-  type Decision,
   RequestIdSchema,
   VoteBodySchema,
 } from '../../core/approvals/contracts.ts';
@@ -19,25 +18,7 @@ import { createSfnClient } from '../../core/aws/clients.ts';
 import { approvalsClientFor, callApi } from '../cli/approvals-client.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
-
-/** One request as the page sees it. */
-export interface ApprovalView {
-  requestId: string;
-  keyId: string;
-  keyArn: string;
-  requester: string;
-  reason: string;
-  status: string;
-  checkValue: string | null;
-  newMaterialHsmKey: string | null;
-  approvals: number;
-  approvalsRequired: number;
-  votes: { identity: string; decision: Decision; reason: string; at: string }[];
-  createdAt: string;
-  deadline: string;
-  executionArn: string | null;
-  endReason: string | null;
-}
+import type { ApprovalView } from './wire.ts';
 
 export interface ConsoleApprovals {
   /** The console user's authenticated identity (a principal ARN, or the local convention's). */

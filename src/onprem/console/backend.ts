@@ -14,10 +14,14 @@ import {
 import { endpointClock } from '../runner/remote-clock.ts';
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
 import { createImportRunsReader, type ImportRunsReader } from './import-runs.ts';
+import type { Workflow } from './wire.ts';
 
 /** byok's workflows, by the name of their statemachines/<name>.asl.json. */
-export const WORKFLOWS = ['import-key-material', 'reimport-expiring-keys', 'rotate-key-material'] as const;
-export type Workflow = (typeof WORKFLOWS)[number];
+export const WORKFLOWS = [
+  'import-key-material',
+  'reimport-expiring-keys',
+  'rotate-key-material',
+] as const satisfies readonly Workflow[];
 
 export interface ConsoleBackend {
   /** Absent for AWS. */

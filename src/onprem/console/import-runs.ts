@@ -4,20 +4,14 @@
 // interrupted ones included). Where the record is: locally, the stack says at GET /_byok/import-runs
 // ({dynamoDbUrl, tableName}); against AWS, the table named by BYOK_IMPORT_RUNS_TABLE, else the one
 // table whose name ends in -import-runs. No record to read is not an error: the page says so.
-import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsClientOptions, createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
-import type { ImportRun } from '../import-runs/contracts.ts';
+import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
 import { DynamoDbImportRunRecord } from '../import-runs/store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from '../import-runs/table.ts';
-
-export interface ImportRunsView {
-  runs: ImportRun[];
-  /** Why no runs could be read (no record here, or it refused), when so. */
-  unavailable: string | null;
-}
+import type { ImportRunsView } from './wire.ts';
 
 /** How many of the newest `byok import` runs the Runs page lists. */
-export const IMPORT_RUNS_LISTED = 25;
+const IMPORT_RUNS_LISTED = 25;
 
 export interface ImportRunsReader {
   list(): Promise<ImportRunsView>;
@@ -49,15 +43,7 @@ async function locateAws(options: AwsClientOptions): Promise<Located | string> {
   const client = createDynamoDbDocumentClient(options);
   let tableName = process.env.BYOK_IMPORT_RUNS_TABLE;
   if (!tableName) {
-    const names: string[] = [];
-    let start: string | undefined;
-    // The document client sends plain DynamoDB commands too.
-    const raw = client as unknown as DynamoDBClient;
-    do {
-      const page = await raw.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-      names.push(...(page.TableNames ?? []).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX)));
-      start = page.LastEvaluatedTableName;
-    } while (start);
+    const names = (await listTableNames(client)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
     if (names.length !== 1) {
       client.destroy();
       return names.length === 0

@@ -3,39 +3,24 @@
 // ListAliases, the KMS description). Only ids, names, states and dates: nothing here can carry key
 // material. One scan serves every tab: answers are cached for a few seconds and a scan already
 // running is joined, so three tabs polling do not scan the account three times.
-import { type KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
-import { collectStatus, type KeyStatus, type StatusReport } from '../../core/sweep/status.ts';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { listAliases } from '../../core/aws/paginate-kms.ts';
+import { collectStatus } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
-
-export interface KeyView extends KeyStatus {
-  /** `alias/…` names pointing at the key, sorted. */
-  aliases: string[];
-  description: string | null;
-}
-
-export interface KeysView extends Omit<StatusReport, 'keys'> {
-  keys: KeyView[];
-}
-
-export const DEFAULT_LEAD_WINDOW_DAYS = 14;
+import type { KeysView } from './wire.ts';
 
 /** How long one scan serves every tab. */
-export const KEYS_CACHE_MS = 5_000;
+const KEYS_CACHE_MS = 5_000;
 
 /** Every alias of the account and Region, by the key id it points at. */
-export async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
+async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListAliasesCommand({ Marker: marker, Limit: 100 }));
-    for (const alias of page.Aliases ?? []) {
-      if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;
-      const list = byKey.get(alias.TargetKeyId) ?? [];
-      list.push(alias.AliasName);
-      byKey.set(alias.TargetKeyId, list);
-    }
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
+  for (const alias of await listAliases(kms)) {
+    if (!alias.TargetKeyId || !alias.AliasName || alias.AliasName.startsWith('alias/aws/')) continue;
+    const list = byKey.get(alias.TargetKeyId) ?? [];
+    list.push(alias.AliasName);
+    byKey.set(alias.TargetKeyId, list);
+  }
   for (const list of byKey.values()) list.sort();
   return byKey;
 }

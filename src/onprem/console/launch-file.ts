@@ -14,7 +14,7 @@ export interface LaunchFile {
 }
 
 /** How long the browser has to read the file (it is read once, as it starts). */
-export const LAUNCH_FILE_TTL_MS = 120_000;
+const LAUNCH_FILE_TTL_MS = 120_000;
 
 function escapeAttribute(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.codePointAt(0)};`);

@@ -5,57 +5,19 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type ExecutionListItem,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { type AslDefinition, loadStateMachine } from '../runner/state-machines.ts';
-import { type ConsoleBackend, WORKFLOWS, type Workflow } from './backend.ts';
+import { executionHistory } from '../../core/aws/paginate-sfn.ts';
+import { loadStateMachine } from '../runner/state-machines.ts';
+import { type ConsoleBackend, WORKFLOWS } from './backend.ts';
 import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
 import { hintFor } from './hints.ts';
 import { redact, redactJsonText } from './redact.ts';
+import type { RunDetail, RunSummary, StateVisit, Workflow } from './wire.ts';
 
 /** How many of each state machine's newest executions the Runs page lists. */
-export const RUNS_PER_WORKFLOW = 25;
-
-export interface RunSummary {
-  executionArn: string;
-  name: string;
-  workflow: Workflow;
-  status: string;
-  /** The key the run imports or rotates, null for a sweep. */
-  keyId: string | null;
-  /** A rotation's approval request. */
-  requestId: string | null;
-  startDate: string;
-  stopDate: string | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-export interface StateVisit {
-  name: string;
-  type: string;
-  /** succeeded, failed (its error was caught or ended the run) or running. */
-  status: 'succeeded' | 'failed' | 'running';
-  enteredAt: string;
-  exitedAt: string | null;
-  input: unknown;
-  output: unknown;
-  error: string | null;
-  cause: string | null;
-}
-
-export interface RunDetail extends RunSummary {
-  input: unknown;
-  output: unknown;
-  cause: string | null;
-  hint: string | null;
-  /** The workflow's ASL, to draw. */
-  definition: AslDefinition;
-  /** Every state entered, in order (a state entered twice appears twice). */
-  visits: StateVisit[];
-}
+const RUNS_PER_WORKFLOW = 25;
 
 function inputField(inputText: string | undefined, field: 'keyId' | 'requestId'): string | null {
   try {
@@ -168,21 +130,7 @@ export async function readRun(backend: ConsoleBackend, executionArn: string): Pr
 }
 
 async function readHistory(backend: ConsoleBackend, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await backend.sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        includeExecutionData: true,
-        maxResults: 1000,
-        nextToken,
-      }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken && events.length < 10_000);
-  return events;
+  return executionHistory(backend.sfn, executionArn, { includeExecutionData: true, maxEvents: 10_000 });
 }
 
 const FAILURE_DETAILS = [

@@ -34,6 +34,7 @@ import {
   securityMiddleware,
 } from './security.ts';
 import type { TlsMaterial } from './tls.ts';
+import type { ApiError } from './wire.ts';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
@@ -101,10 +102,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
     }),
   );
   app.onError((error, c) => {
-    const body: Record<string, unknown> = {
-      error: error.name || 'Error',
-      message: error.message,
-    };
+    const body: ApiError = { error: error.name || 'Error', message: error.message };
     const hint = hintForError(error);
     if (hint) body.hint = hint;
     if (error instanceof ConsoleInvalidRequestError) body.issues = error.issues;

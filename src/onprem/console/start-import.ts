@@ -7,14 +7,10 @@ import { ImportExecutionInputSchema } from '../../core/import/contracts.ts';
 import { describeIssues } from '../../core/step-kernel/issues.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
-
-export interface StartedImport {
-  executionArn: string;
-  startDate: string;
-}
+import type { StartedImport } from './wire.ts';
 
 /** `console-<key id tail>-<random>`: a click is a new run; the name says where it came from. */
-export function consoleExecutionName(keyId: string): string {
+function consoleExecutionName(keyId: string): string {
   const keyTail = (keyId.split('/').pop() ?? keyId).replace(/[^A-Za-z0-9-]/g, '').slice(0, 40);
   return `console-${keyTail}-${randomUUID().slice(0, 8)}`;
 }

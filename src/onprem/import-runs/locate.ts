@@ -3,12 +3,12 @@
 // BYOK_IMPORT_RUNS_TABLE names, else the one table named `*-import-runs` (serverless.yml's
 // ImportRunsTable, `<service>-<stage>-import-runs`) in the target's Region. Undefined when there is
 // none: recording is best effort, an import never fails for want of its record.
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
+import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
 import { DynamoDbImportRunRecord, type ImportRunRecord } from './store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from './table.ts';
 
-export const IMPORT_RUNS_TABLE_ENV = 'BYOK_IMPORT_RUNS_TABLE';
+const IMPORT_RUNS_TABLE_ENV = 'BYOK_IMPORT_RUNS_TABLE';
 
 export interface ImportRunRecordTarget {
   endpoint?: string | undefined;
@@ -48,13 +48,7 @@ export async function locateImportRunRecord(
   let tableName = env[IMPORT_RUNS_TABLE_ENV];
   if (!tableName) {
     try {
-      let start: string | undefined;
-      const found: string[] = [];
-      do {
-        const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-        found.push(...(page.TableNames ?? []).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX)));
-        start = page.LastEvaluatedTableName;
-      } while (start);
+      const found = (await listTableNames(client)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
       tableName = found.length === 1 ? found[0] : undefined;
     } catch {
       tableName = undefined;

@@ -2,7 +2,8 @@
 // as one item, `list` reads the most recent ones (newest first, optionally of one key). Both go
 // through the same table definition (./table.ts), so what `byok import` writes against AWS and
 // against the local stack is listed the same way by `byok status` and the console.
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../../core/aws/paginate-dynamodb.ts';
 import { type ImportRun, ImportRunSchema } from './contracts.ts';
 import { ImportRunsUnavailableError, InvalidImportRunError } from './errors.ts';
 import { IMPORT_RUNS_TTL_ATTRIBUTE, RUN_RETENTION_DAYS } from './table.ts';
@@ -54,23 +55,15 @@ export class DynamoDbImportRunRecord implements ImportRunRecord {
     const limit = options.limit ?? 100;
     const wanted = options.keyId ? keyTail(options.keyId) : undefined;
     const runs: ImportRun[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(() =>
-        this.options.client.send(
-          new ScanCommand({ TableName: this.options.tableName, ExclusiveStartKey: startKey }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const { [IMPORT_RUNS_TTL_ATTRIBUTE]: _expiresAt, ...fields } = item;
-        const parsed = ImportRunSchema.safeParse(fields);
-        // An item another version wrote, or one edited by hand, is skipped rather than shown wrong.
-        if (!parsed.success) continue;
-        if (wanted && keyTail(parsed.data.keyId) !== wanted) continue;
-        runs.push(parsed.data);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await this.call(() => scanAll(this.options.client, { TableName: this.options.tableName }));
+    for (const item of items) {
+      const { [IMPORT_RUNS_TTL_ATTRIBUTE]: _expiresAt, ...fields } = item;
+      const parsed = ImportRunSchema.safeParse(fields);
+      // An item another version wrote, or one edited by hand, is skipped rather than shown wrong.
+      if (!parsed.success) continue;
+      if (wanted && keyTail(parsed.data.keyId) !== wanted) continue;
+      runs.push(parsed.data);
+    }
     runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
     return runs.slice(0, limit);
   }

@@ -9,14 +9,14 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 
-export const IMPORT_RUNS_TABLE_KEY = 'runId';
+const IMPORT_RUNS_TABLE_KEY = 'runId';
 export const IMPORT_RUNS_TTL_ATTRIBUTE = 'expiresAt';
 export const RUN_RETENTION_DAYS = 400;
 /** The local stack's table; deployed: `<service>-<stage>-import-runs`. */
 export const LOCAL_IMPORT_RUNS_TABLE = 'byok-import-runs';
 export const IMPORT_RUNS_TABLE_SUFFIX = '-import-runs';
 
-export function importRunsTableDefinition(tableName: string): CreateTableCommandInput {
+function importRunsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { mapStates } from '../../core/asl/walk.cjs';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import type { AslDefinition, AslState } from './state-machines.ts';
 import type { ExecutionResult, IntegrationContext, JsonValue } from './types.ts';
@@ -77,56 +78,46 @@ export function rewriteDistributedMaps(definition: AslDefinition): {
   maps: Map<string, DistributedMapSpec>;
 } {
   const maps = new Map<string, DistributedMapSpec>();
-  const rewrite = (current: AslDefinition): AslDefinition => {
-    const states: Record<string, AslState> = {};
-    for (const [name, state] of Object.entries(current.States)) {
-      if (!isDistributed(state)) {
-        const copy: AslState = { ...state };
-        if (state.ItemProcessor) copy.ItemProcessor = rewrite(state.ItemProcessor);
-        if (state.Iterator) copy.Iterator = rewrite(state.Iterator);
-        if (state.Branches) copy.Branches = state.Branches.map(rewrite);
-        states[name] = copy;
-        continue;
-      }
-      if (state.ItemBatcher !== undefined) {
-        throw new UnsupportedTaskResourceError(name, 'ItemBatcher (a Distributed Map batching its items)');
-      }
-      const reader = state.ItemReader as
-        | { Resource?: string; Parameters?: unknown; ReaderConfig?: DistributedMapSpec['readerConfig'] }
-        | undefined;
-      const writer = state.ResultWriter as { Resource?: string; Parameters?: unknown } | undefined;
-      const processor = state.ItemProcessor as AslDefinition;
-      maps.set(name, {
-        stateName: name,
-        label: typeof state.Label === 'string' ? state.Label : name,
-        processor: rewrite({ StartAt: processor.StartAt, States: processor.States }),
-        itemSelector: state.ItemSelector ?? state.Parameters,
-        readerResource: reader?.Resource,
-        readerConfig: reader?.ReaderConfig,
-        writerResource: writer?.Resource,
-      });
-      const parameters: Record<string, unknown> = { 'input.$': '$' };
-      if (reader) parameters.reader = reader.Parameters ?? {};
-      else parameters['items.$'] = typeof state.ItemsPath === 'string' ? state.ItemsPath : '$';
-      if (writer) parameters.writer = writer.Parameters ?? {};
-      for (const [field, key] of [
-        ['MaxConcurrency', 'maxConcurrency'],
-        ['ToleratedFailureCount', 'toleratedFailureCount'],
-        ['ToleratedFailurePercentage', 'toleratedFailurePercentage'],
-      ] as const) {
-        if (typeof state[`${field}Path`] === 'string') parameters[`${key}.$`] = state[`${field}Path`];
-        else if (state[field] !== undefined) parameters[key] = state[field];
-      }
-      const task: AslState = { Type: 'Task', Resource: DISTRIBUTED_MAP_RESOURCE, Parameters: parameters };
-      for (const [field, value] of Object.entries(state)) if (!MAP_FIELDS.has(field)) task[field] = value;
-      // A Map Run may take as long as its children (the interpreter's Task default is 60 s); the
-      // interpreter's timer takes at most 2^31 - 1 ms, about 24 days.
-      task.TimeoutSeconds ??= 2_000_000;
-      states[name] = task;
+  // Innermost first: a Distributed Map's processor has its own Distributed Maps replaced already.
+  const rewritten = mapStates<AslState, AslDefinition>(definition, (name, state) => {
+    if (!isDistributed(state)) return state;
+    if (state.ItemBatcher !== undefined) {
+      throw new UnsupportedTaskResourceError(name, 'ItemBatcher (a Distributed Map batching its items)');
     }
-    return { ...current, States: states };
-  };
-  return { definition: rewrite(definition), maps };
+    const reader = state.ItemReader as
+      | { Resource?: string; Parameters?: unknown; ReaderConfig?: DistributedMapSpec['readerConfig'] }
+      | undefined;
+    const writer = state.ResultWriter as { Resource?: string; Parameters?: unknown } | undefined;
+    const processor = state.ItemProcessor as AslDefinition;
+    maps.set(name, {
+      stateName: name,
+      label: typeof state.Label === 'string' ? state.Label : name,
+      processor: { StartAt: processor.StartAt, States: processor.States },
+      itemSelector: state.ItemSelector ?? state.Parameters,
+      readerResource: reader?.Resource,
+      readerConfig: reader?.ReaderConfig,
+      writerResource: writer?.Resource,
+    });
+    const parameters: Record<string, unknown> = { 'input.$': '$' };
+    if (reader) parameters.reader = reader.Parameters ?? {};
+    else parameters['items.$'] = typeof state.ItemsPath === 'string' ? state.ItemsPath : '$';
+    if (writer) parameters.writer = writer.Parameters ?? {};
+    for (const [field, key] of [
+      ['MaxConcurrency', 'maxConcurrency'],
+      ['ToleratedFailureCount', 'toleratedFailureCount'],
+      ['ToleratedFailurePercentage', 'toleratedFailurePercentage'],
+    ] as const) {
+      if (typeof state[`${field}Path`] === 'string') parameters[`${key}.$`] = state[`${field}Path`];
+      else if (state[field] !== undefined) parameters[key] = state[field];
+    }
+    const task: AslState = { Type: 'Task', Resource: DISTRIBUTED_MAP_RESOURCE, Parameters: parameters };
+    for (const [field, value] of Object.entries(state)) if (!MAP_FIELDS.has(field)) task[field] = value;
+    // A Map Run may take as long as its children (the interpreter's Task default is 60 s); the
+    // interpreter's timer takes at most 2^31 - 1 ms, about 24 days.
+    task.TimeoutSeconds ??= 2_000_000;
+    return task;
+  });
+  return { definition: rewritten, maps };
 }
 
 interface MapRunParameters {

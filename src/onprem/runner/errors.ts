@@ -38,3 +38,21 @@ export class LocalEndpointUnreachableError extends ByokError {
     this.name = 'LocalEndpointUnreachableError';
   }
 }
+
+/**
+ * A stopped stack left this execution somewhere it cannot be resumed from: only a top-level Task
+ * waiting for a task token by callback (`.waitForTaskToken`) is; anything else (a Lambda call, a
+ * Wait, a Map iteration, an activity) would run again or lose its place.
+ */
+export class ExecutionNotResumableError extends ByokError {
+  constructor(
+    readonly stateName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the execution cannot be resumed at state ${stateName}: a restart resumes only a top-level Task waiting for a task token (.waitForTaskToken)`,
+      options,
+    );
+    this.name = 'ExecutionNotResumableError';
+  }
+}

@@ -5,6 +5,7 @@
 // Catch stay those of the ASL. deploy/state-machines.cjs applies the same file when packaging.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mapStates } from '../../core/asl/walk.cjs';
 import type { AslDefinition, AslState } from './state-machines.ts';
 import { functionNameOf, STATE_MACHINES_DIR } from './state-machines.ts';
 
@@ -38,10 +39,6 @@ export function localActivityName(step: string): string {
   return `byok-${suffix}`;
 }
 
-export function isHsmPlacement(value: string): value is HsmPlacement {
-  return (HSM_PLACEMENTS as readonly string[]).includes(value);
-}
-
 /**
  * The definition with each HSM step's Task placed: unchanged for 'lambda'; for 'activity' its
  * Resource becomes the activity ARN `activityArnOf(step)` gives, with HeartbeatSeconds added.
@@ -52,21 +49,11 @@ export function applyHsmPlacement(
   activityArnOf: (step: string) => string,
 ): AslDefinition {
   if (placement === 'lambda') return definition;
-  const states: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    let copy: AslState = { ...state };
+  return mapStates<AslState, AslDefinition>(definition, (_name, state) => {
     const step = typeof state.Resource === 'string' ? functionNameOf(state.Resource) : undefined;
-    if (state.Type === 'Task' && step && HSM_STEPS.includes(step)) {
-      copy = { ...copy, Resource: activityArnOf(step), HeartbeatSeconds: ACTIVITY_HEARTBEAT_SECONDS };
-    }
-    if (state.Iterator) copy.Iterator = applyHsmPlacement(state.Iterator, placement, activityArnOf);
-    if (state.ItemProcessor)
-      copy.ItemProcessor = applyHsmPlacement(state.ItemProcessor, placement, activityArnOf);
-    if (state.Branches)
-      copy.Branches = state.Branches.map((branch) => applyHsmPlacement(branch, placement, activityArnOf));
-    states[name] = copy;
-  }
-  return { ...definition, States: states };
+    if (state.Type !== 'Task' || !step || !HSM_STEPS.includes(step)) return state;
+    return { ...state, Resource: activityArnOf(step), HeartbeatSeconds: ACTIVITY_HEARTBEAT_SECONDS };
+  });
 }
 
 /** The local activity ARN of an HSM step in a Region and account. */

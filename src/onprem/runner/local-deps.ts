@@ -27,6 +27,7 @@ import type { FleetConfig } from '../../core/fleet/config.ts';
 import type { HsmConfig } from '../../core/hsm/config.ts';
 import type { Hsm } from '../../core/hsm/port.ts';
 import type { KmsForAccount, KmsForRegion } from '../../core/import/regional-kms.ts';
+import { rotationKeyFacts } from '../../core/rotation/orphan-facts.ts';
 import { createLogger } from '../../core/shared/logger.ts';
 import type { HsmPlacement } from './hsm-placement.ts';
 import type { RunnerDeps } from './run-execution.ts';
@@ -155,7 +156,13 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
   const logLevel = options.logLevel ?? ((process.env.BYOK_LOG_LEVEL as LogLevel | undefined) || 'SILENT');
   const openHsm = hsm;
   return {
-    ...(options.approvals ? { approvals: options.approvals } : {}),
+    ...(options.approvals
+      ? {
+          approvals: options.approvals,
+          // The next rotation run retires the HSM keys abandoned requests left (core/rotation/orphans.ts).
+          abandonedRotationKeys: { facts: rotationKeyFacts(options.approvals, sfn), kms, kmsForRegion },
+        }
+      : {}),
     kms,
     kmsForRegion,
     events,

@@ -16,7 +16,7 @@ import {
 import type { StepFunction, StepHandler } from '../../core/step-kernel/define-step.ts';
 import { isStepFunctionName, STEP_FUNCTIONS, type StepFunctionDeps } from '../../core/steps/registry.ts';
 import { DISTRIBUTED_MAP_RESOURCE, rewriteDistributedMaps, runDistributedMap } from './distributed-map.ts';
-import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
+import { ExecutionNotResumableError, TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import { ExecutionHistory } from './execution-history.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
@@ -35,6 +35,7 @@ import {
   prepareTokenStates,
   taskContext,
   tokenStateIntegration,
+  tokenStateKind,
 } from './tasks/integration.ts';
 import type {
   ExecutionEvent,
@@ -49,7 +50,6 @@ import type {
 export type {
   ExecutionEvent,
   ExecutionResult,
-  ExecutionStatus,
   RunnerDeps,
   RunOverrides,
 } from './types.ts';
@@ -77,6 +77,27 @@ export interface RunExecutionOptions {
   onProgress?: ((event: ExecutionEvent) => void) | undefined;
   /** Aborting stops the execution (status ABORTED). */
   signal?: AbortSignal | undefined;
+  /**
+   * Resumes an execution a stopped stack left waiting for a task token: the run starts at that
+   * state (a top-level `.waitForTaskToken` Task) with the input it had entered it with, and the
+   * state waits for the task adopted under `token` (TaskTokenService.adoptCallbackTask) instead of
+   * making its call again. Anything else cannot be resumed: ExecutionNotResumableError.
+   */
+  resumeAt?: ResumePoint | undefined;
+}
+
+export interface ResumePoint {
+  stateName: string;
+  /** The state's input when it was entered (before its InputPath and Parameters). */
+  input: unknown;
+  token: string;
+}
+
+/** Whether the run can resume at this state: a top-level Task that waits for a task token by callback. */
+function checkResumable(definition: AslDefinition, stateName: string): void {
+  const state = definition.States[stateName];
+  const resource = state?.Type === 'Task' && typeof state.Resource === 'string' ? state.Resource : '';
+  if (tokenStateKind(resource) !== 'callback') throw new ExecutionNotResumableError(stateName);
 }
 
 /**
@@ -166,6 +187,15 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   // Task Credentials (distributed-map.ts, task-credentials.ts).
   const distributed = rewriteDistributedMaps(hsmPlaced);
   const placed = rewriteTaskCredentials(distributed.definition);
+  const resume = options.resumeAt;
+  if (resume) checkResumable(placed, resume.stateName);
+  let resumeToken = resume?.token;
+  const takeResumedToken = (stateName: string): string | undefined => {
+    if (!resume || stateName !== resume.stateName || resumeToken === undefined) return undefined;
+    const token = resumeToken;
+    resumeToken = undefined;
+    return token;
+  };
   const runChild = (child: {
     definition: AslDefinition;
     stateMachineName: string;
@@ -211,6 +241,7 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       runNested: (nested) => runExecution({ ...nested, deps, overrides, signal: options.signal }),
       signal: options.signal,
       invokeFunction,
+      takeResumedToken,
     };
     // Nested executions and Map Runs only wait for children, which count for themselves.
     const waitsForChildren = map !== undefined || task.resource === START_EXECUTION_SYNC_2;
@@ -219,18 +250,19 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       : counted(activity, (parameters: JsonValue) => integration(parameters, context));
   }
 
-  const definition = prepareTokenStates(
-    created ? placed : resolveFunctionResources(placed, region, accountId),
-  );
+  const prepared = prepareTokenStates(created ? placed : resolveFunctionResources(placed, region, accountId));
+  const definition = resume ? { ...prepared, StartAt: resume.stateName } : prepared;
   // Validating a definition costs ~0.7 s (asl-validator): once per file and process is enough.
   // Keyed by the definition as written: resolving its ARNs does not change what is checked.
   const validatedText = JSON.stringify(loaded.definition);
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
+    // A resumed run's definition is the shipped one entered elsewhere (its StartAt moved).
+    validationOptions:
+      resume || validatedDefinitions.has(validatedText) ? { noValidate: true } : { checkArn: false },
   });
-  validatedDefinitions.add(validatedText);
+  if (!resume) validatedDefinitions.add(validatedText);
   const startDate = deps.clock.now();
-  const execution = machine.run(options.input as JsonValue, {
+  const execution = machine.run((resume ? resume.input : options.input) as JsonValue, {
     overrides: {
       taskResourceLocalHandlers: handlers,
       ...(overrides.waitTimeOverrides ? { waitTimeOverrides: overrides.waitTimeOverrides } : {}),

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forEachState, mapStates } from '../../core/asl/walk.cjs';
 import { StateMachineNotFoundError } from './errors.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -52,13 +53,10 @@ export async function loadStateMachine(nameOrPath: string): Promise<LoadedStateM
 /** Every Task state, including those inside Map and Parallel states, as [name, resource]. */
 export function taskStates(definition: AslDefinition): Array<{ name: string; resource: string }> {
   const found: Array<{ name: string; resource: string }> = [];
-  for (const [name, state] of Object.entries(definition.States)) {
+  forEachState<AslState>(definition, (name, state) => {
     if (state.Type === 'Task' && typeof state.Resource === 'string')
       found.push({ name, resource: state.Resource });
-    for (const nested of [state.Iterator, state.ItemProcessor, ...(state.Branches ?? [])]) {
-      if (nested) found.push(...taskStates(nested));
-    }
-  }
+  });
   return found;
 }
 
@@ -80,17 +78,10 @@ export function resolveFunctionResources(
   region: string,
   accountId: string,
 ): AslDefinition {
-  const states: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    const copy: AslState = { ...state };
+  return mapStates<AslState, AslDefinition>(definition, (_name, state) => {
     const functionName = typeof state.Resource === 'string' ? functionNameOf(state.Resource) : undefined;
-    if (functionName) copy.Resource = `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
-    if (state.Iterator) copy.Iterator = resolveFunctionResources(state.Iterator, region, accountId);
-    if (state.ItemProcessor)
-      copy.ItemProcessor = resolveFunctionResources(state.ItemProcessor, region, accountId);
-    if (state.Branches)
-      copy.Branches = state.Branches.map((branch) => resolveFunctionResources(branch, region, accountId));
-    states[name] = copy;
-  }
-  return { ...definition, States: states };
+    return functionName
+      ? { ...state, Resource: `arn:aws:lambda:${region}:${accountId}:function:${functionName}` }
+      : state;
+  });
 }

@@ -5,6 +5,7 @@
 // interpreter resolves its paths like any parameter) and takes it out again before the integration
 // runs, handing the integration the role to act as. Lambda function tasks of byok run in the hub
 // and take no Credentials: such a Task is refused by name.
+import { mapStates } from '../../core/asl/walk.cjs';
 import { TaskFailure, UnsupportedTaskResourceError } from './errors.ts';
 import type { AslDefinition, AslState } from './state-machines.ts';
 import { functionNameOf } from './state-machines.ts';
@@ -16,30 +17,22 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** The definition with every Task's Credentials moved into its Parameters. */
 export function rewriteTaskCredentials(definition: AslDefinition): AslDefinition {
-  const states: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    const copy: AslState = { ...state };
-    if (state.ItemProcessor) copy.ItemProcessor = rewriteTaskCredentials(state.ItemProcessor);
-    if (state.Iterator) copy.Iterator = rewriteTaskCredentials(state.Iterator);
-    if (state.Branches) copy.Branches = state.Branches.map(rewriteTaskCredentials);
-    if (state.Type === 'Task' && state.Credentials !== undefined) {
-      if (typeof state.Resource === 'string' && functionNameOf(state.Resource)) {
-        throw new UnsupportedTaskResourceError(
-          name,
-          `${state.Resource} with Credentials (byok's functions run in the hub)`,
-        );
-      }
-      const parameters: Record<string, unknown> =
-        state.Parameters !== undefined && state.Parameters !== null && typeof state.Parameters === 'object'
-          ? { ...(state.Parameters as Record<string, unknown>) }
-          : { [`${WHOLE_INPUT}.$`]: '$' };
-      parameters[CREDENTIALS] = state.Credentials;
-      copy.Parameters = parameters;
-      delete copy.Credentials;
+  return mapStates<AslState, AslDefinition>(definition, (name, state) => {
+    if (state.Type !== 'Task' || state.Credentials === undefined) return state;
+    if (typeof state.Resource === 'string' && functionNameOf(state.Resource)) {
+      throw new UnsupportedTaskResourceError(
+        name,
+        `${state.Resource} with Credentials (byok's functions run in the hub)`,
+      );
     }
-    states[name] = copy;
-  }
-  return { ...definition, States: states };
+    const parameters: Record<string, unknown> =
+      state.Parameters !== undefined && state.Parameters !== null && typeof state.Parameters === 'object'
+        ? { ...(state.Parameters as Record<string, unknown>) }
+        : { [`${WHOLE_INPUT}.$`]: '$' };
+    parameters[CREDENTIALS] = state.Credentials;
+    const { Credentials: _moved, ...rest } = state;
+    return { ...rest, Parameters: parameters } as AslState;
+  });
 }
 
 /** Runs `integration` with the role its Task's Credentials named (and the parameters without it). */

@@ -84,6 +84,11 @@ export interface IntegrationContext {
   /** Runs a nested execution to its end with the calling run's deps, overrides and signal. */
   runNested(request: { stateMachine: string; name: string; input: unknown }): Promise<ExecutionResult>;
   signal?: AbortSignal | undefined;
+  /**
+   * A resumed run (after a restart): the token the named state waited for, once; the state then
+   * waits for that adopted task instead of making its call again.
+   */
+  takeResumedToken?: ((stateName: string) => string | undefined) | undefined;
   /** Runs a step function of the registry with Lambda semantics (for integrations such as lambda:invoke). */
   invokeFunction?: ((functionName: string, payload: JsonValue) => Promise<JsonValue>) | undefined;
 }

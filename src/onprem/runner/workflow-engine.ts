@@ -4,7 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { applyHsmPlacement, type HsmPlacement, localActivityArn } from './hsm-placement.ts';
-import { type ExecutionEvent, type RunnerDeps, type RunOverrides, runExecution } from './run-execution.ts';
+import {
+  type ExecutionEvent,
+  type ResumePoint,
+  type RunnerDeps,
+  type RunOverrides,
+  runExecution,
+} from './run-execution.ts';
 import {
   type AslDefinition,
   functionNameOf,
@@ -40,6 +46,8 @@ export interface EngineRunRequest {
   stepFunctionsApi: unknown;
   signal: AbortSignal;
   onProgress(event: ExecutionEvent): void;
+  /** Resumes an execution a stopped stack left waiting for a task token (see runExecution). */
+  resumeAt?: ResumePoint | undefined;
 }
 
 export function createRunnerEngine(options: RunnerEngineOptions) {
@@ -99,6 +107,7 @@ export function createRunnerEngine(options: RunnerEngineOptions) {
         overrides: options.overrides,
         signal: request.signal,
         onProgress: request.onProgress,
+        resumeAt: request.resumeAt,
       });
     },
   };

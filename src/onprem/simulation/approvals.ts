@@ -22,10 +22,10 @@ import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
 import { LocalStateCorruptError, LocalStateInsecureError } from '../../local/errors.ts';
 import { ensureImportRunsTable, LOCAL_IMPORT_RUNS_TABLE } from '../import-runs/table.ts';
 
-export const LOCAL_APPROVALS_TABLE = 'byok-approvals';
-export const ROTATION_STATE_MACHINE = 'rotate-key-material';
-export const APPROVALS_ADMIN_ROUTE = 'approvals';
-export const IMPORT_RUNS_ADMIN_ROUTE = 'import-runs';
+const LOCAL_APPROVALS_TABLE = 'byok-approvals';
+const ROTATION_STATE_MACHINE = 'rotate-key-material';
+const APPROVALS_ADMIN_ROUTE = 'approvals';
+const IMPORT_RUNS_ADMIN_ROUTE = 'import-runs';
 
 /** The parts of a local stack the approvals API needs (structural). */
 export interface ApprovalsHostStack {

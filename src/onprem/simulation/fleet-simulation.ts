@@ -9,6 +9,7 @@ import { DescribeKeyCommand, type KMSClient, TagResourceCommand } from '@aws-sdk
 import { listKeyMaterials } from '../../core/import/key-materials.ts';
 import { TAG_APPROVALS_REQUIRED } from '../../core/import/tags.ts';
 import { DAY_MS } from '../../core/sweep/contracts.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS } from '../../core/sweep/lead-window.ts';
 import { FLEET_REGIONS, type FleetWorld, startFleetWorld } from './fleet-world.ts';
 import type { ManagedKeySpec } from './local-world.ts';
 import { type RotationBed, startRotationBed } from './rotation-bed.ts';
@@ -104,7 +105,7 @@ export async function runFleetSimulation(options: FleetSimulationOptions): Promi
     if (rotating) bed = await startRotationBed(world);
     await setFleetInput(world, {
       sweep: {
-        leadWindowDays: options.leadWindowDays ?? 14,
+        leadWindowDays: options.leadWindowDays ?? DEFAULT_LEAD_WINDOW_DAYS,
         getParametersForImportPerSecond: perSecond,
         quotaShare: 0.95,
       },

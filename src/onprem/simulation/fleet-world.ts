@@ -30,7 +30,7 @@ import {
   startSweepWorld,
 } from './local-world.ts';
 
-export const FLEET_EVENT_RULES_FILE = join(EVENT_RULES_FILE, '..', 'fleet-event-rules.json');
+const FLEET_EVENT_RULES_FILE = join(EVENT_RULES_FILE, '..', 'fleet-event-rules.json');
 export const FLEET_REGIONS = [
   'us-east-1',
   'eu-west-1',
@@ -80,7 +80,7 @@ export interface FleetWorld extends SweepWorld {
   deleteSpokeRole(accountId: string): void;
 }
 
-export function fleetAccountId(index: number): string {
+function fleetAccountId(index: number): string {
   return String(222_200_000_000 + index);
 }
 

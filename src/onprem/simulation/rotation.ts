@@ -36,7 +36,7 @@ export interface ApprovedRotationResult {
   output?: unknown;
 }
 
-export class ApprovedRotationStalledError extends ByokError {
+class ApprovedRotationStalledError extends ByokError {
   constructor(requestId: string, phase: string) {
     super(`rotation request ${requestId} did not get past ${phase}`);
     this.name = 'ApprovedRotationStalledError';

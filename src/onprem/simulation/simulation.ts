@@ -11,6 +11,7 @@ import { TAG_APPROVALS_REQUIRED } from '../../core/import/tags.ts';
 import { DAY_MS } from '../../core/sweep/contracts.ts';
 import { leadTimeMs } from '../../core/sweep/due-policy.ts';
 import { loadEventRules, sweepScheduleOf } from '../../core/sweep/event-rules.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS } from '../../core/sweep/lead-window.ts';
 import {
   nextFireTime,
   parseScheduleExpression,
@@ -22,7 +23,7 @@ import { type RotationBed, startRotationBed } from './rotation-bed.ts';
 export interface SimulationOptions {
   days: number;
   keys: number;
-  /** Lead window of the sweep (the sweep's default is 14 days). */
+  /** Lead window of the sweep (default: the sweep's, DEFAULT_LEAD_WINDOW_DAYS). */
   leadWindowDays?: number;
   /**
    * The GetParametersForImport quota the local endpoint enforces during the simulation, and the
@@ -114,7 +115,7 @@ interface KeyTrack {
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const started = Date.now();
-  const leadWindowDays = options.leadWindowDays ?? 14;
+  const leadWindowDays = options.leadWindowDays ?? DEFAULT_LEAD_WINDOW_DAYS;
   const perSecond = options.getParametersForImportPerSecond ?? 50;
   const rotating = options.rotateEveryDays !== undefined;
   // Rotations complete as soon as the clock ticks: the simulation moves it a day at a time.

@@ -6,7 +6,8 @@
 // up to --discovery-timeout; then WorkerEndpointUnreachableError. The activity states' deployed
 // HeartbeatSeconds is read from byok's state machines, so a --heartbeat-interval they would time
 // out is refused at start.
-import { DescribeStateMachineCommand, ListActivitiesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { listActivities } from '../../core/aws/paginate-sfn.ts';
 import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { ACTIVITY_HEARTBEAT_SECONDS, activitySuffixOf, HSM_STEPS } from '../runner/hsm-placement.ts';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelayMs, sleep } from './backoff.ts';
@@ -24,26 +25,17 @@ function isActivityNameOf(step: string, name: string): boolean {
   return name === `byok-${suffix}` || (name.startsWith('byok-') && name.endsWith(`-${suffix}`));
 }
 
-export function isWrapActivityName(name: string): boolean {
-  return isActivityNameOf(WRAP_STEP, name);
-}
-
 /** Every HSM activity here, by step: WrapActivityNotFoundError without exactly one wrap activity. */
-export async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> {
+async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> {
   const found = new Map<string, string[]>(HSM_STEPS.map((step) => [step, []]));
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListActivitiesCommand({ nextToken }));
-    for (const activity of page.activities ?? []) {
-      if (!activity.name || !activity.activityArn) continue;
-      // The longest suffix wins: `...-retire-rotation-material` is not also `...-material`.
-      const step = [...HSM_STEPS]
-        .filter((candidate) => isActivityNameOf(candidate, activity.name as string))
-        .sort((a, b) => (activitySuffixOf(b) ?? b).length - (activitySuffixOf(a) ?? a).length)[0];
-      if (step) found.get(step)?.push(activity.activityArn);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for (const activity of await listActivities(sfn)) {
+    if (!activity.name || !activity.activityArn) continue;
+    // The longest suffix wins: `...-retire-rotation-material` is not also `...-material`.
+    const step = [...HSM_STEPS]
+      .filter((candidate) => isActivityNameOf(candidate, activity.name as string))
+      .sort((a, b) => (activitySuffixOf(b) ?? b).length - (activitySuffixOf(a) ?? a).length)[0];
+    if (step) found.get(step)?.push(activity.activityArn);
+  }
   const wrap = found.get(WRAP_STEP) ?? [];
   if (wrap.length !== 1) {
     throw new WrapActivityNotFoundError(
@@ -61,14 +53,8 @@ export async function findHsmActivities(sfn: SFNClient): Promise<HsmActivity[]> 
   return activities;
 }
 
-/** The wrap activity only (kept for callers that poll just the wrap step). */
-export async function findWrapActivity(sfn: SFNClient): Promise<string> {
-  const wrap = (await findHsmActivities(sfn)).find((activity) => activity.step === WRAP_STEP);
-  return wrap?.activityArn as string;
-}
-
 /** Network failures (nothing answers, the connection drops, a timeout) and AWS's 5xx/throttling. */
-export function isTransientFailure(error: unknown): boolean {
+function isTransientFailure(error: unknown): boolean {
   const failure = error as {
     code?: unknown;
     name?: unknown;
@@ -162,7 +148,7 @@ function heartbeatsOf(definition: AslLike, activityArns: ReadonlySet<string>, fo
  * where it was read; the shipped value (statemachines/hsm-placement.json) when the state machines
  * cannot be read (no states:DescribeStateMachine) or name none of them.
  */
-export async function deployedHeartbeatSeconds(
+async function deployedHeartbeatSeconds(
   sfn: SFNClient,
   activities: readonly HsmActivity[],
 ): Promise<{ seconds: number; where: string }> {

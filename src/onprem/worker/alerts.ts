@@ -3,7 +3,7 @@
 // (a sign that the AWS side is misconfigured or compromised) is seen by people, not only logged.
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 
-export const WORKER_REFUSED_TASK = 'byok Worker Refused Task';
+const WORKER_REFUSED_TASK = 'byok Worker Refused Task';
 
 export interface RefusedTaskAlert {
   worker: string;

@@ -26,7 +26,7 @@ const BindingSchema = z.strictObject({
 const BindingsFileSchema = z.strictObject({ bindings: z.array(BindingSchema) });
 
 /** The ARN with its key id in lower case (KMS answers key ids in lower case). */
-export function normaliseKeyArn(arn: string): string {
+function normaliseKeyArn(arn: string): string {
   const slash = arn.lastIndexOf('/');
   return `${arn.slice(0, slash + 1)}${arn.slice(slash + 1).toLowerCase()}`;
 }

@@ -10,23 +10,23 @@ import { describeIssues } from '../../core/step-kernel/issues.ts';
 import { WorkerTaskInputError } from './errors.ts';
 
 /** The longest HSM key label byok makes or accepts (PKCS#11 CKA_LABEL as byok uses it). */
-export const MAX_HSM_KEY_LABEL_LENGTH = 128;
+const MAX_HSM_KEY_LABEL_LENGTH = 128;
 /** A task text the worker reads at all (Step Functions caps task input at 256 KiB). */
 const MAX_TASK_INPUT_CHARACTERS = 256 * 1024;
 const MAX_ISSUES = 8;
 
 const KEY_ID = '(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
-export const KMS_KEY_ARN_PATTERN = new RegExp(`^arn:aws[a-z-]*:kms:[a-z0-9-]{1,32}:\\d{12}:key/${KEY_ID}$`);
+const KMS_KEY_ARN_PATTERN = new RegExp(`^arn:aws[a-z-]*:kms:[a-z0-9-]{1,32}:\\d{12}:key/${KEY_ID}$`);
 const KMS_KEY_ID_PATTERN = new RegExp(`^${KEY_ID}$`);
 const EXECUTION_ARN_PATTERN =
   /^arn:aws[a-z-]*:states:[a-z0-9-]{1,32}:\d{12}:execution:[A-Za-z0-9_.-]{1,80}:[A-Za-z0-9_.-]{1,80}$/;
 
-export const HsmKeyLabelSchema = z
+const HsmKeyLabelSchema = z
   .string()
   .min(1)
   .max(MAX_HSM_KEY_LABEL_LENGTH)
   .refine(isPrintableText, 'must be printable text');
-export const KmsKeyArnSchema = z
+const KmsKeyArnSchema = z
   .string()
   .max(2048)
   .regex(KMS_KEY_ARN_PATTERN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');

@@ -50,7 +50,7 @@ export interface WrapTaskDeps {
  * WorkerRotationKeyUnknownError for a rotation-derived label the journal does not show this
  * worker made for the bound key.
  */
-export async function grantFor(
+async function grantFor(
   deps: Pick<WrapTaskDeps, 'bindings' | 'journal'>,
   hsmKeyLabel: string,
   keyId: string,

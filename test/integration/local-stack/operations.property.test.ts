@@ -2,8 +2,20 @@
 // pending, approved or rejected, imports and rule firings on the local stack (composed as `byok
 // local up` composes it: rules start executions through the Step Functions API). Every operation
 // returns within a bound, and at the end every material of the key is imported and the key Enabled.
-// Restarts are covered by test/integration/local-stack/state-dir.test.ts and bench/reliability.ts.
+// The world keeps its state in a state dir (as `byok local up` does), and a scenario restarts it
+// with a rotation waiting for its vote: the rotation is still waiting after the restart, the vote
+// completes it, and its history survives (issue 17, "approvals, votes and execution histories
+// persisted in the state directory and reloaded").
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+} from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
@@ -15,6 +27,7 @@ const HOUR = 3_600_000;
 const BOUND_MS = 30_000;
 let world: RotationWorld;
 let keyId: string;
+let dir: string;
 
 function within<T>(what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -38,15 +51,28 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('import' as const) }),
 );
 
-beforeAll(async () => {
-  world = await startRotationWorld();
+/** The rules start their executions through the Step Functions API, as `byok local up` wires them. */
+function wireRuleTargets(): void {
   world.stack.events.bus.addTargetHandler(createStepFunctionsApiTargetHandler(world.stepFunctions.service));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'byok-operations-'));
+  world = await startRotationWorld({ stateDir: join(dir, 'local') });
+  wireRuleTargets();
   keyId = await world.newImportedKey({ hsmKeyLabel: 'property-key', approvalsRequired: 1 });
 }, 120_000);
 
 afterAll(async () => {
   await world?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+async function historyOf(executionArn: string): Promise<HistoryEvent[]> {
+  return (
+    (await world.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? []
+  );
+}
 
 async function apply(op: Operation, pending: string[]): Promise<void> {
   if (op.kind === 'advance') {
@@ -107,4 +133,61 @@ describe('operations on the local stack never stall and keep every material impo
     },
     fuzzTimeoutMs(600_000),
   );
+});
+
+describe('a restart of the local stack with a rotation waiting for its vote', () => {
+  it('keeps the rotation waiting (token sealed on disk); the vote after the restart completes it; its history survives the next restart', async () => {
+    // Prepare
+    const asked = await world.as('alice').requestRotation({ keyId, reason: 'restart' });
+    const pending = await world.waitForStatus(asked.request.requestId, 'PENDING');
+    const executionArn = pending.executionArn as string;
+    const before = await historyOf(executionArn);
+    const token = world.tasks.resumableTasks(executionArn)[0]?.token as string;
+    const journal = join(dir, 'local', 'stepfunctions');
+    const kept = await Promise.all(
+      (await readdir(journal)).map((file) => readFile(join(journal, file), 'utf8')),
+    );
+
+    // Act
+    await world.restart();
+    wireRuleTargets();
+    const afterRestart = await world.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    await world.as('bob').vote(asked.request.requestId, { decision: 'approve', reason: 'after restart' });
+    const ended = await world.waitForExecution(executionArn);
+    const history = await historyOf(executionArn);
+    await world.restart();
+    wireRuleTargets();
+    const described = await world.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const historyAfter = await historyOf(executionArn);
+    const listed = await world.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: described.stateMachineArn as string }),
+    );
+
+    // Assess
+    expect(token).toMatch(/^byok1\./);
+    expect(kept.join('\n')).toContain('"sealedToken"');
+    expect(kept.join('\n')).not.toContain(token);
+    expect(afterRestart.status).toBe('RUNNING');
+    expect(ended.status).toBe('SUCCEEDED');
+    const rotations = await world.kms.send(
+      new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+    );
+    for (const material of rotations.Rotations ?? []) expect(material.ImportState).toBe('IMPORTED');
+    expect(rotations.Rotations?.some((material) => material.KeyMaterialState === 'CURRENT')).toBe(true);
+    // One history: what happened before the restart, then the rest, numbered on.
+    expect(history.slice(0, before.length)).toEqual(before);
+    expect(history.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(
+      history.filter(
+        (event) =>
+          event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'AwaitApproval',
+      ),
+    ).toHaveLength(1);
+    expect(history.map((event) => event.id)).toEqual(history.map((_, index) => index + 1));
+    expect(history.at(-1)?.type).toBe('ExecutionSucceeded');
+    expect(described.status).toBe('SUCCEEDED');
+    expect(described.output).toBe(ended.output);
+    expect(historyAfter).toEqual(history);
+    expect(listed.executions?.map((execution) => execution.executionArn)).toContain(executionArn);
+  }, 60_000);
 });

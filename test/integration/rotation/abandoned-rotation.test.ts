@@ -2,9 +2,14 @@
 // after the new material was imported but before RotateKeyOnDemand leave nothing permanent in KMS
 // (the pending material deleted by its KeyMaterialId), destroy the HSM key made for the rotation,
 // close the request, and publish an event naming the outcome. Real HTTP, real token, real ASL.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { DescribeKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
+import { rotationKeyFacts } from '../../../src/core/rotation/orphan-facts.ts';
+import { reportRotationKeys } from '../../../src/core/rotation/orphans.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;
@@ -137,4 +142,78 @@ describe('a rotation that does not happen', () => {
     const closed = await world.waitForStatus(request.requestId, 'CANCELLED');
     expect(closed.outcome).toMatchObject({ outcome: 'FAILED', error: 'KMSInvalidStateException' });
   }, 120_000);
+
+  it('abandoned by a stopped execution: `byok hsm list --endpoint` marks its HSM key ORPHAN with the request id; the next rotation destroys it', async () => {
+    // Prepare: a rotation stopped while it waits for its vote (no abandon path runs), as one cut
+    // off by a stack that stopped before its executions were kept.
+    const keyId = await world.newImportedKey({ hsmKeyLabel: 'orphaned-key' });
+    const { request } = await world.as('requester').requestRotation({ keyId, reason: 'rotate' });
+    const abandoned = await world.waitForStatus(request.requestId, 'PENDING');
+    await world.sfn.send(new StopExecutionCommand({ executionArn: abandoned.executionArn as string }));
+    const label = abandoned.newMaterialHsmKey as string;
+    const facts = rotationKeyFacts(world.approvals.store, world.sfn);
+    const hsm = world.token.hsm;
+    if (!hsm) throw new Error('the token is not open');
+
+    // Act
+    const report = await reportRotationKeys(await hsm.listKeys(), facts);
+    const listed = await byokHsmList(['--json']);
+    const table = await byokHsmList([]);
+    const next = await world.as('requester').requestRotation({ keyId, reason: 'again' });
+    const nextPending = await world.waitForStatus(next.request.requestId, 'PENDING');
+    const after = await reportRotationKeys(await hsm.listKeys(), facts);
+
+    // Assess
+    expect(report.find((entry) => entry.hsmKeyLabel === label)).toMatchObject({
+      requestId: request.requestId,
+      state: 'orphan',
+      reason: 'its rotation ended ABORTED without retiring it',
+      keyArn: request.keyArn,
+    });
+    expect(listed.code).toBe(0);
+    const rows = (JSON.parse(listed.stdout) as { keys: Array<{ label: string; rotation?: unknown }> }).keys;
+    expect(rows.find((row) => row.label === label)?.rotation).toMatchObject({
+      requestId: request.requestId,
+      state: 'orphan',
+    });
+    expect(table.stdout).toContain(`ORPHAN: rotation material of abandoned request ${request.requestId}`);
+    expect(await hsmKeyGone(label)).toBe(true);
+    expect(after.find((entry) => entry.requestId === request.requestId)).toBeUndefined();
+    expect(after.find((entry) => entry.requestId === next.request.requestId)).toMatchObject({
+      state: 'in-use',
+      hsmKeyLabel: nextPending.newMaterialHsmKey,
+    });
+    await world.as('carol').vote(next.request.requestId, { decision: 'reject', reason: 'done' });
+    await world.waitForExecution(nextPending.executionArn as string);
+  }, 120_000);
 });
+
+/** `byok hsm list --endpoint <the world's stack>` on the world's token, as a user runs it. */
+function byokHsmList(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('BYOK_') && !name.startsWith('AWS_')),
+  );
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../../bin/byok.js'),
+        'hsm',
+        'list',
+        '--endpoint',
+        world.stack.url,
+        ...args,
+      ],
+      {
+        env: {
+          ...clean,
+          BYOK_HOME: world.token.byokHome,
+          AWS_ACCESS_KEY_ID: 'auditor',
+          AWS_SECRET_ACCESS_KEY: 'auditor-secret',
+          AWS_REGION: 'us-east-1',
+        },
+      },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}

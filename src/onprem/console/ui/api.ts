@@ -1,10 +1,11 @@
 // The page's only way out: same-origin fetches to the console server, which calls AWS. Every call
 // carries this tab's session secret (session.ts) in a header: the browser sends no cookie, and a
 // page of another origin can set no such header.
-import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
-import type { ApiError } from './types.ts';
 
-export class ApiRequestError extends Error {
+import type { ApiError } from '../wire.ts';
+import { SESSION_HEADER, SESSION_STORAGE_KEY } from './session.ts';
+
+class ApiRequestError extends Error {
   readonly body: ApiError;
   constructor(body: ApiError) {
     super(body.message);

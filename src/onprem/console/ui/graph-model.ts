@@ -4,7 +4,8 @@
 // painted as success: a visited failure state is drawn as the failure path, and when the run never
 // went there, the whole of it collapses into one "On failure" box. A Map's inner states collapse
 // the same way when the Map never ran. Pure, so it is unit-tested; the component lays it out.
-import type { AslDefinition, StateVisit } from './types.ts';
+import { forEachState, nestedDefinitions } from '../../../core/asl/walk.cjs';
+import type { AslDefinition, StateVisit } from '../wire.ts';
 
 export type EdgeKind = 'next' | 'choice' | 'catch' | 'iterate';
 
@@ -56,24 +57,16 @@ interface RawEdge {
   kind: EdgeKind;
 }
 
-function collect(
-  definition: AslDefinition,
-  parent: string | undefined,
-  states: RawState[],
-  edges: RawEdge[],
-): void {
-  for (const [name, state] of Object.entries(definition.States)) {
-    states.push({ name, type: state.Type, parent, scope: definition });
+function collect(definition: AslDefinition, states: RawState[], edges: RawEdge[]): void {
+  forEachState(definition, (name, state, where) => {
+    states.push({ name, type: state.Type, parent: where.parent, scope: where.definition });
     if (state.Next) edges.push({ from: name, to: state.Next, kind: 'next' });
     for (const choice of state.Choices ?? []) edges.push({ from: name, to: choice.Next, kind: 'choice' });
     if (state.Default) edges.push({ from: name, to: state.Default, kind: 'choice' });
     for (const handler of state.Catch ?? []) edges.push({ from: name, to: handler.Next, kind: 'catch' });
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) {
-      collect(inner, name, states, edges);
+    for (const inner of nestedDefinitions(state))
       edges.push({ from: name, to: inner.StartAt, kind: 'iterate' });
-    }
-  }
+  });
 }
 
 /**
@@ -116,16 +109,15 @@ function mainPath(definition: AslDefinition): Set<string> {
 
 function mainStates(definition: AslDefinition, into: Set<string>): void {
   for (const name of mainPath(definition)) into.add(name);
-  for (const state of Object.values(definition.States)) {
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) mainStates(inner, into);
-  }
+  forEachState(definition, (_name, state) => {
+    for (const inner of nestedDefinitions(state)) for (const name of mainPath(inner)) into.add(name);
+  });
 }
 
 export function graphModel(definition: AslDefinition, visits: StateVisit[]): GraphModel {
   const states: RawState[] = [];
   const rawEdges: RawEdge[] = [];
-  collect(definition, undefined, states, rawEdges);
+  collect(definition, states, rawEdges);
   const main = new Set<string>();
   mainStates(definition, main);
   const lastVisit = new Map<string, StateVisit>();

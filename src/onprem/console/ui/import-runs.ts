@@ -2,32 +2,11 @@
 // columns (status, key, start, duration, error), plus what the record says KMS holds afterwards and
 // the command that finishes or verifies what the run left. An interrupted run is never shown as a
 // success: its status is INTERRUPTED and its KMS view (often "unverified") is said. Pure: unit-tested.
-import type { RunSummary } from './types.ts';
+import type { ImportRun, RunSummary } from '../wire.ts';
 
-/** One record item (src/onprem/import-runs/contracts.ts ImportRun), as the page reads it. */
-export interface ImportRunView {
-  runId: string;
-  keyId: string;
-  target: string;
-  startedAt: string;
-  endedAt: string;
-  outcome: 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
-  kms?: 'changed' | 'unchanged' | 'unverified';
-  lastState?: string;
-  error?: string;
-  message?: string;
-  next?: string;
-  host?: string;
-  keyMaterialId?: string;
-  validTo?: string;
-}
-
-export interface ImportRunsAnswer {
-  runs: ImportRunView[];
-  unavailable: string | null;
-}
-
-export interface RunRow extends RunSummary {
+export interface RunRow extends Omit<RunSummary, 'workflow'> {
+  /** A state machine's, or `byok-import` for a run of `byok import`. */
+  workflow: RunSummary['workflow'] | 'byok-import';
   /** `byok import` rows only. */
   byokImport?: {
     kms: string | null;
@@ -44,7 +23,7 @@ const KMS_WORDS: Record<string, string> = {
   unverified: 'KMS may hold new material that was never verified',
 };
 
-export function importRunRow(run: ImportRunView): RunRow {
+export function importRunRow(run: ImportRun): RunRow {
   const start = Date.parse(run.startedAt);
   const end = Date.parse(run.endedAt);
   return {
@@ -69,7 +48,7 @@ export function importRunRow(run: ImportRunView): RunRow {
 }
 
 /** Executions and `byok import` runs in one list, newest first. */
-export function mergeRuns(executions: RunSummary[], importRuns: ImportRunView[]): RunRow[] {
+export function mergeRuns(executions: RunSummary[], importRuns: ImportRun[]): RunRow[] {
   return [...executions, ...importRuns.map(importRunRow)].sort((a, b) =>
     b.startDate.localeCompare(a.startDate),
   );

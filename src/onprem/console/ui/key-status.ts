@@ -1,7 +1,7 @@
 // One status per key, in the words a key custodian uses, and counts that add up: every key is in
 // exactly one bucket, and keys that could not be read (throttled, unreadable tags) are a bucket of
 // their own, never a footnote. Pure functions of the Keys API's answer, so they are unit-tested.
-import type { KeysView, KeyView } from './types.ts';
+import type { KeysView, KeyView } from '../wire.ts';
 
 export type KeyStatusKind = 'failing' | 'expired' | 'no-material' | 'due' | 'healthy';
 

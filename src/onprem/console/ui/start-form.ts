@@ -110,7 +110,7 @@ export const START_FIELDS: readonly FieldSpec[] = [
 export type StartFormValues = Partial<Record<FieldName, string | boolean>>;
 
 /** Checkbox defaults as the workflow applies them: importReplicas is on unless turned off. */
-export const FORM_DEFAULTS: StartFormValues = { importReplicas: true, noExpiry: false };
+const FORM_DEFAULTS: StartFormValues = { importReplicas: true, noExpiry: false };
 
 /** The form for a key id from the URL (or none): always the defaults, with that key. */
 export function initialValues(keyId?: string | undefined): StartFormValues {

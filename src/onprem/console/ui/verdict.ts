@@ -2,8 +2,9 @@
 // the HSM's material, the check value and what to compare it with, the key's state and ValidTo), or
 // Failed (the error by name, its message and hint, and what the run changed in KMS), or what it is
 // waiting for. Read from the run's (redacted) output and its state visits. Pure: unit-tested.
+
+import type { RunDetail, StateVisit } from '../wire.ts';
 import { failedVisitOf } from './graph-model.ts';
-import type { RunDetail, StateVisit } from './types.ts';
 
 export interface Verdict {
   kind: 'verified' | 'succeeded' | 'failed' | 'running' | 'waiting-approval';

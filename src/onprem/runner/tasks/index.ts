@@ -2,16 +2,8 @@
 // tokens and activities").
 export * from './activities.ts';
 export * from './errors.ts';
-export {
-  closeTokenTasks,
-  prepareTokenStates,
-  type TokenStateKind,
-  taskContext,
-  tokenStateIntegration,
-  tokenStateKind,
-  WAIT_FOR_TASK_TOKEN,
-} from './integration.ts';
-export { LAMBDA_INVOKE, lambdaInvoke, localFunctionName } from './lambda-invoke.ts';
+export { prepareTokenStates } from './integration.ts';
+export { localFunctionName } from './lambda-invoke.ts';
 export * from './registry.ts';
 export * from './service.ts';
 export * from './timers.ts';

@@ -10,6 +10,7 @@
 //  - the handler calls the base integration (e.g. events:putEvents) with those Parameters, or queues
 //    an activity task with them as input, then awaits the token's outcome.
 import { randomBytes } from 'node:crypto';
+import { mapStates } from '../../../core/asl/walk.cjs';
 import { TaskFailure } from '../errors.ts';
 import type { AslDefinition, AslState } from '../state-machines.ts';
 import type { Integration, IntegrationContext, JsonValue } from '../types.ts';
@@ -22,7 +23,7 @@ import { interpreterTimeoutError } from './interpreter-timeout.ts';
 import type { IssuedTask } from './registry.ts';
 import { TaskTokenService } from './service.ts';
 
-export const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]{1,80}$/;
 /**
  * The interpreter's own Task timer is real time and cannot be switched off; this keeps it out of
@@ -46,18 +47,11 @@ export const taskContext = { Token: TASK_TOKEN_PLACEHOLDER } as const;
 
 /** The definition as the interpreter must see it: token states wrapped as described above. */
 export function prepareTokenStates(definition: AslDefinition): AslDefinition {
-  const states: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    let copy: AslState = { ...state };
-    if (state.Type === 'Task' && typeof state.Resource === 'string' && tokenStateKind(state.Resource)) {
-      copy = wrapTokenState(copy);
-    }
-    if (state.Iterator) copy.Iterator = prepareTokenStates(state.Iterator);
-    if (state.ItemProcessor) copy.ItemProcessor = prepareTokenStates(state.ItemProcessor);
-    if (state.Branches) copy.Branches = state.Branches.map((branch) => prepareTokenStates(branch));
-    states[name] = copy;
-  }
-  return { ...definition, States: states };
+  return mapStates<AslState, AslDefinition>(definition, (_name, state) =>
+    state.Type === 'Task' && typeof state.Resource === 'string' && tokenStateKind(state.Resource)
+      ? wrapTokenState(state)
+      : state,
+  );
 }
 
 function wrapTokenState(state: AslState): AslState {
@@ -137,6 +131,19 @@ export function tokenStateIntegration(
   const call = base(baseResource);
   if (!call) throw new UnsupportedCallbackResourceError(stateName, resource);
   return async (input, context) => {
+    // A run resumed after a restart re-enters the state it was waiting in: the call went out before
+    // the restart, so it is not made again; the state waits for the task adopted under its token.
+    const resumedToken = context.takeResumedToken?.(stateName);
+    if (resumedToken !== undefined) {
+      const adopted = tasks.takeAdopted(resumedToken);
+      if (!adopted) {
+        throw new TaskFailure(
+          'States.Runtime',
+          `state ${stateName}: the task this execution waited for before the restart was not reopened`,
+        );
+      }
+      return awaitOutcome(tasks, adopted, context);
+    }
     const raw = (input ?? {}) as unknown as WrappedInput;
     const issued = opened(() =>
       tasks.startCallbackTask({
@@ -152,6 +159,7 @@ export function tokenStateIntegration(
       tasks.registry.cancel(issued.token);
       throw error;
     }
+    tasks.callbackDelivered(issued.token, context.execution.arn);
     return awaitOutcome(tasks, issued, context);
   };
 }

@@ -13,7 +13,7 @@ import type { TaskTimers } from './timers.ts';
 import { isWellFormedTaskToken, newTaskToken } from './tokens.ts';
 
 /** Step Functions' default TimeoutSeconds for a Task (about three years). */
-export const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 
 export type TaskRefusal = 'TaskTimedOut' | 'InvalidToken' | 'TaskDoesNotExist' | 'InvalidOutput';
 
@@ -52,12 +52,27 @@ export interface OpenTaskView {
   heartbeatDeadline?: Date | undefined;
 }
 
+/**
+ * A callback task whose call went out (the function that holds the token ran): what a restarted
+ * stack needs to wait for the same token again (see `adopt`). Carries the token: keep it sealed.
+ */
+export interface ResumableTask {
+  executionArn: string;
+  stateName: string;
+  token: string;
+  issuedAt: Date;
+  deadline: Date;
+  heartbeatSeconds?: number | undefined;
+}
+
 interface OpenTask {
   options: IssueTaskOptions;
   issuedAt: Date;
   deadline: Date;
   heartbeatDeadline?: Date | undefined;
   heartbeatRunning: boolean;
+  /** A callback task whose call went out: resumable after a restart with the same token. */
+  delivered: boolean;
   cancelTimeout: () => void;
   cancelHeartbeat: () => void;
   resolve(output: JsonValue): void;
@@ -102,9 +117,65 @@ export class TaskTokenRegistry {
         `HeartbeatSeconds (${options.heartbeatSeconds}) must be smaller than TimeoutSeconds (${timeoutSeconds})`,
       );
     }
-    const token = newTaskToken();
     const issuedAt = this.options.clock.now();
-    const deadline = new Date(issuedAt.getTime() + timeoutSeconds * 1000);
+    return this.openTask(
+      newTaskToken(),
+      options,
+      issuedAt,
+      new Date(issuedAt.getTime() + timeoutSeconds * 1000),
+    );
+  }
+
+  /**
+   * Opens again, under the same token, a callback task a stopped stack had out (its deadline as it
+   * was; one already past fires at once). The holder of the token (the approvals store) can then
+   * answer it as if nothing had happened. Refuses a token that is open or malformed.
+   */
+  adopt(task: ResumableTask): IssuedTask {
+    if (!isWellFormedTaskToken(task.token) || this.open.has(task.token)) {
+      throw new InvalidTaskTimeoutError('the task token to adopt is malformed or already open');
+    }
+    checkSeconds('HeartbeatSeconds', task.heartbeatSeconds);
+    const issued = this.openTask(
+      task.token,
+      {
+        executionArn: task.executionArn,
+        stateName: task.stateName,
+        heartbeatSeconds: task.heartbeatSeconds,
+      },
+      task.issuedAt,
+      task.deadline,
+    );
+    this.markDelivered(task.token);
+    return issued;
+  }
+
+  /** The callback task's call went out with this token (it is resumable from now on). */
+  markDelivered(token: string): void {
+    const task = this.open.get(token);
+    if (task) task.delivered = true;
+  }
+
+  /** The open callback tasks whose call went out, with their tokens (to keep them over a restart). */
+  resumableTasks(executionArn?: string): ResumableTask[] {
+    const found: ResumableTask[] = [];
+    for (const [token, task] of this.open) {
+      if (!task.delivered) continue;
+      if (executionArn !== undefined && task.options.executionArn !== executionArn) continue;
+      found.push({
+        executionArn: task.options.executionArn,
+        stateName: task.options.stateName,
+        token,
+        issuedAt: task.issuedAt,
+        deadline: task.deadline,
+        heartbeatSeconds: task.options.heartbeatSeconds,
+      });
+    }
+    return found;
+  }
+
+  private openTask(token: string, options: IssueTaskOptions, issuedAt: Date, deadline: Date): IssuedTask {
+    const timeoutSeconds = Math.max(0, Math.round((deadline.getTime() - issuedAt.getTime()) / 1000));
     const { promise, resolve, reject } = Promise.withResolvers<JsonValue>();
     // The outcome may settle before anyone awaits it (a timeout while the state is starting).
     promise.catch(() => undefined);
@@ -113,6 +184,7 @@ export class TaskTokenRegistry {
       issuedAt,
       deadline,
       heartbeatRunning: false,
+      delivered: false,
       cancelTimeout: () => {},
       cancelHeartbeat: () => {},
       resolve,

@@ -2,11 +2,11 @@
 // runner opens callback and activity tasks on it (deps.tasks); the API answers SendTaskSuccess,
 // SendTaskFailure, SendTaskHeartbeat and GetActivityTask with it. Built by whoever composes a run
 // and an API (the local stack's composer, `byok local up`, tests), with the clock and timers of
-// that world: the virtual clock's DueTimers locally, systemTimers against AWS.
+// that world (DueTimers driven by the run's clock).
 import type { Clock } from '../../../core/clock.ts';
 import type { JsonValue } from '../types.ts';
 import { type ActivityDelivery, ActivityTaskQueue, type TakeOptions } from './activities.ts';
-import { type IssuedTask, type TaskAnswer, TaskTokenRegistry } from './registry.ts';
+import { type IssuedTask, type ResumableTask, type TaskAnswer, TaskTokenRegistry } from './registry.ts';
 import { DueTimers, type TaskTimers } from './timers.ts';
 
 export interface TaskTokenServiceOptions {
@@ -37,6 +37,9 @@ export interface ActivityTaskOptions extends CallbackTaskOptions {
 export class TaskTokenService {
   readonly registry: TaskTokenRegistry;
   readonly activities: ActivityTaskQueue;
+  /** Tasks a restarted stack opened again, until the resumed run's state takes them. */
+  private readonly adopted = new Map<string, IssuedTask>();
+  private readonly resumableListeners = new Set<(executionArn: string) => void>();
 
   constructor(private readonly options: TaskTokenServiceOptions) {
     this.registry = new TaskTokenRegistry(options);
@@ -62,6 +65,44 @@ export class TaskTokenService {
       taskToken: issued.token,
       input: JSON.stringify(typeof input === 'function' ? input(issued.token) : input),
     });
+    return issued;
+  }
+
+  /**
+   * The callback task's call went out (e.g. the approval request holds the token): from now on it
+   * is resumable after a restart (`resumableTasks`), and listeners (the API's journal) are told.
+   */
+  callbackDelivered(token: string, executionArn: string): void {
+    this.registry.markDelivered(token);
+    for (const listener of this.resumableListeners) listener(executionArn);
+  }
+
+  /** The open callback tasks whose call went out, with their tokens (kept sealed over a restart). */
+  resumableTasks(executionArn?: string): ResumableTask[] {
+    return this.registry.resumableTasks(executionArn);
+  }
+
+  /** Called with the execution's ARN whenever one of its callback tasks becomes resumable. */
+  onResumable(listener: (executionArn: string) => void): () => void {
+    this.resumableListeners.add(listener);
+    return () => {
+      this.resumableListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Opens again a callback task a stopped stack had out, under its token and deadline (a restarted
+   * stack, before it resumes the execution): answers sent with the token are accepted from now on,
+   * and the resumed run's state awaits the outcome (`takeAdopted`).
+   */
+  adoptCallbackTask(task: ResumableTask): void {
+    this.adopted.set(task.token, this.registry.adopt(task));
+  }
+
+  /** The adopted task of this token, once (the resumed state awaits its outcome). */
+  takeAdopted(token: string): IssuedTask | undefined {
+    const issued = this.adopted.get(token);
+    this.adopted.delete(token);
     return issued;
   }
 
@@ -94,6 +135,7 @@ export class TaskTokenService {
 
   /** Ends waiting polls and closes every open task. */
   close(): void {
+    this.adopted.clear();
     this.activities.close();
     this.registry.closeAll();
     this.options.onClose?.();

@@ -1,11 +1,8 @@
 // When the task-token registry's deadlines (HeartbeatSeconds, TimeoutSeconds) fire. The registry
-// only asks "call me at this instant of the run's clock"; which clock drives that is the composer's
-// choice: `systemTimers` for real time (a run against AWS), or a `DueTimers` queue that the local
-// stack's virtual clock drives (it has the TimerSource shape: `clock.addTimerSource(timers)`), so a
-// 72-hour approval timeout fires when the virtual clock is advanced past it, in order with the
-// stack's other timed work.
-import type { Clock } from '../../../core/clock.ts';
-
+// only asks "call me at this instant of the run's clock"; a `DueTimers` queue answers, driven by the
+// clock of the run (the local stack's virtual clock has the TimerSource shape:
+// `clock.addTimerSource(timers)`), so a 72-hour approval timeout fires when the virtual clock is
+// advanced past it, in order with the stack's other timed work.
 export interface TaskTimers {
   /** Calls `fire` once, when the clock reaches `due`; the returned function cancels it. */
   schedule(due: Date, fire: () => void): () => void;
@@ -54,27 +51,4 @@ export class DueTimers implements TaskTimers {
   get size(): number {
     return this.entries.size;
   }
-}
-
-// setTimeout takes at most 2^31-1 ms (~24.8 days); longer deadlines are re-armed in steps.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-/** Real-time deadlines measured on `clock` (timers do not keep the process alive). */
-export function systemTimers(clock: Clock): TaskTimers {
-  return {
-    schedule(due, fire) {
-      let handle: NodeJS.Timeout | undefined;
-      const arm = () => {
-        const wait = due.getTime() - clock.now().getTime();
-        // Never synchronously: the caller has not received its cancel function yet.
-        handle = wait <= 0 ? setTimeout(fire, 0) : setTimeout(arm, Math.min(wait, MAX_TIMEOUT_MS));
-        handle.unref();
-      };
-      arm();
-      return () => {
-        if (handle) clearTimeout(handle);
-        handle = undefined;
-      };
-    },
-  };
 }

@@ -2,7 +2,8 @@
 // in flight is joined, a fresh answer is served for a few seconds, `fresh` and `invalidate` scan
 // again, and a failed scan is never served.
 import { describe, expect, it } from 'vitest';
-import { createKeysCache, type KeysView } from '../../../../src/onprem/console/keys.ts';
+import { createKeysCache } from '../../../../src/onprem/console/keys.ts';
+import type { KeysView } from '../../../../src/onprem/console/wire.ts';
 
 function view(checkedAt: string): KeysView {
   return { checkedAt, leadWindowDays: 14, keys: [], unreadable: [] };

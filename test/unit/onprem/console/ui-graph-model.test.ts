@@ -9,7 +9,7 @@ import {
   graphModel,
   initialSelection,
 } from '../../../../src/onprem/console/ui/graph-model.ts';
-import type { AslDefinition, StateVisit } from '../../../../src/onprem/console/ui/types.ts';
+import type { AslDefinition, StateVisit } from '../../../../src/onprem/console/wire.ts';
 
 async function definitionOf(name: string): Promise<AslDefinition> {
   return JSON.parse(

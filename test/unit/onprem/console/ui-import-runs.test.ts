@@ -1,7 +1,7 @@
 // Runs of `byok import` as rows of the Runs table (src/onprem/console/ui/import-runs.ts).
 import { describe, expect, it } from 'vitest';
 import { importRunRow, mergeRuns } from '../../../../src/onprem/console/ui/import-runs.ts';
-import type { RunSummary } from '../../../../src/onprem/console/ui/types.ts';
+import type { RunSummary } from '../../../../src/onprem/console/wire.ts';
 
 const RUN_ID = '0b7d4c55-9a2e-4f50-8a1e-3f2c9a1e5b1d';
 

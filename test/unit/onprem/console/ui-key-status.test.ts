@@ -6,7 +6,7 @@ import {
   keyDisplayName,
   keyStatusOf,
 } from '../../../../src/onprem/console/ui/key-status.ts';
-import type { KeyView, MaterialView } from '../../../../src/onprem/console/ui/types.ts';
+import type { KeyView, MaterialStatus } from '../../../../src/onprem/console/wire.ts';
 
 const DAY = 86_400;
 
@@ -29,7 +29,7 @@ function key(overrides: Partial<KeyView> = {}): KeyView {
   };
 }
 
-function material(overrides: Partial<MaterialView> = {}): MaterialView {
+function material(overrides: Partial<MaterialStatus> = {}): MaterialStatus {
   return {
     keyMaterialId: 'a'.repeat(64),
     region: 'eu-west-1',

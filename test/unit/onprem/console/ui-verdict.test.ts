@@ -1,8 +1,8 @@
 // The verdict a run page opens with (src/onprem/console/ui/verdict.ts): the proof of a verified
 // import, a failure by name with its hint and what changed in KMS, a rotation waiting for its vote.
 import { describe, expect, it } from 'vitest';
-import type { RunDetail, StateVisit } from '../../../../src/onprem/console/ui/types.ts';
 import { checkValueOf, kmsChangeOf, verdictOf } from '../../../../src/onprem/console/ui/verdict.ts';
+import type { RunDetail, StateVisit, Workflow } from '../../../../src/onprem/console/wire.ts';
 
 function visit(name: string, status: StateVisit['status'], extra: Partial<StateVisit> = {}): StateVisit {
   return {
@@ -126,7 +126,7 @@ describe('run verdict', () => {
     });
   });
 
-  it.each([
+  it.each<[string, Workflow, string[], RegExp]>([
     ['import', 'import-key-material', ['ImportKeyMaterial'], /accepted the material .* not verified/],
     ['import', 'import-key-material', [], /Nothing changed in KMS/],
     [

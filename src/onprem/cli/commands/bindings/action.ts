@@ -72,7 +72,7 @@ export async function runBindingsAdd(options: BindingsAddOptions): Promise<void>
   }
 }
 
-export function formatBindings(bindings: readonly Binding[]): string {
+function formatBindings(bindings: readonly Binding[]): string {
   if (bindings.length === 0) {
     return 'no bindings recorded (add one with: byok bindings add --hsm-key LABEL --key-id ARN)\n';
   }

@@ -13,7 +13,7 @@ import type { ConsoleOptions } from './options.ts';
 const OPENERS = { darwin: 'open', win32: 'explorer.exe', other: 'xdg-open' } as const;
 
 /** Opens a file (the launch file) in the default browser; its path is the only argument. */
-export function openInBrowser(path: string): void {
+function openInBrowser(path: string): void {
   const command =
     process.platform === 'darwin' || process.platform === 'win32' ? OPENERS[process.platform] : OPENERS.other;
   const child = spawn(command, [path], { stdio: 'ignore', detached: true });
@@ -23,7 +23,7 @@ export function openInBrowser(path: string): void {
   child.unref();
 }
 
-export async function serveConsoleUntilSignal(server: ConsoleServer, launchFile?: LaunchFile): Promise<void> {
+async function serveConsoleUntilSignal(server: ConsoleServer, launchFile?: LaunchFile): Promise<void> {
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`byok console: ${signal}, stopping\n`);

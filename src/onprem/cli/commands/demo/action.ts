@@ -32,7 +32,7 @@ export interface DemoKey {
   keyUsage: KeyUsageType;
 }
 
-export const DEMO_KEYS: DemoKey[] = [
+const DEMO_KEYS: DemoKey[] = [
   {
     family: 'symmetric',
     hsmKeyLabel: 'byok-demo-aes',
@@ -111,7 +111,7 @@ export interface DemoOutcome {
   seconds: number;
 }
 
-export async function runDemo(options: {
+async function runDemo(options: {
   byokHome: string;
   out: NodeJS.WritableStream;
   progress: NodeJS.WritableStream & { isTTY?: boolean };

@@ -2,10 +2,11 @@
 // in the AWS SDK and the fleet's core.
 import { readFile } from 'node:fs/promises';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createKmsClient, createS3Client, createStsClient } from '../../../../core/aws/clients.ts';
 import { createFleetKmsClients, type FleetKmsClients } from '../../../../core/aws/fleet-clients.ts';
+import { listObjects } from '../../../../core/aws/paginate-s3.ts';
 import { createBindingsStore } from '../../../../core/bindings/factory.ts';
 import { type Clock, systemClock } from '../../../../core/clock.ts';
 import { DEFAULT_FLEET_SETTINGS } from '../../../../core/fleet/config.ts';
@@ -67,18 +68,10 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
 
 /** The newest report.json under the bucket's fleet runs (fleet ids sort by time). */
 async function newestReportKey(s3: S3Client, bucket: string): Promise<string> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3
-      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'fleet/runs/', ContinuationToken: token }))
-      .catch((error: unknown) => {
-        throw new FleetResultsError(`the fleet runs in s3://${bucket} cannot be listed`, { cause: error });
-      });
-    for (const object of page.Contents ?? [])
-      if (object.Key?.endsWith('/report/report.json')) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const objects = await listObjects(s3, bucket, 'fleet/runs/').catch((error: unknown) => {
+    throw new FleetResultsError(`the fleet runs in s3://${bucket} cannot be listed`, { cause: error });
+  });
+  const keys = objects.flatMap((object) => (object.Key?.endsWith('/report/report.json') ? [object.Key] : []));
   const newest = keys.sort().at(-1);
   if (!newest) {
     throw new FleetResultsError(`no fleet report in s3://${bucket} yet`, {});

@@ -3,6 +3,11 @@
 // reimport-fleet wrote and check every spoke role and Region. This module only declares the
 // commands; action.ts does the work and is loaded when one runs.
 import type { Command } from 'commander';
+import {
+  DEFAULT_LEAD_WINDOW_DAYS,
+  MAX_LEAD_WINDOW_DAYS,
+  MIN_LEAD_WINDOW_DAYS,
+} from '../../../../core/sweep/lead-window.ts';
 import { addAwsOptions, addOutputOptions } from '../../aws-options.ts';
 import { parseWholeNumber } from '../../options.ts';
 import {
@@ -65,8 +70,8 @@ export function registerFleetCommands(program: Command): void {
         .option(
           '--lead-window-days <d>',
           'the sweep lead window, for --targets',
-          parseWholeNumber(1, 180),
-          14,
+          parseWholeNumber(MIN_LEAD_WINDOW_DAYS, MAX_LEAD_WINDOW_DAYS),
+          DEFAULT_LEAD_WINDOW_DAYS,
         ),
     ),
     'the report as JSON',

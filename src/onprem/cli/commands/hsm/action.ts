@@ -7,6 +7,12 @@ import { HsmError, HsmKeyFileExposedError, HsmKeyFileRefusedError } from '../../
 import { initLocalToken } from '../../../../core/hsm/local-token.ts';
 import { finalizeIdleModules, openHsm, type Pkcs11Hsm } from '../../../../core/hsm/pkcs11-adapter.ts';
 import type { Evidence, HsmKeyInfo } from '../../../../core/hsm/port.ts';
+import {
+  classifyRotationKey,
+  type RotationKeyFacts,
+  type RotationKeyReport,
+  rotationRequestOf,
+} from '../../../../core/rotation/orphans.ts';
 import { openRegularFile } from '../../../../core/shared/files.ts';
 import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
@@ -54,14 +60,66 @@ export async function runHsmImportKey(options: HsmImportKeyOptions): Promise<voi
   }
 }
 
+/**
+ * The facts that say whether a rotation key's request was abandoned: its request through the
+ * approvals API (--endpoint), its execution through Step Functions (the same local stack, or AWS).
+ */
+async function rotationFactsFor(options: HsmListOptions): Promise<RotationKeyFacts | undefined> {
+  if (!options.endpoint) return undefined;
+  const { approvalsClientFor, localApprovalsUrl } = await import('../../approvals-client.ts');
+  const { ApprovalsApiError } = await import('../../../../core/approvals/client.ts');
+  const { resolveAwsTarget } = await import('../../aws-target.ts');
+  const { createSfnClient } = await import('../../../../core/aws/clients.ts');
+  const { DescribeExecutionCommand, ExecutionDoesNotExist } = await import('@aws-sdk/client-sfn');
+  const approvals = await approvalsClientFor(options);
+  const local = await localApprovalsUrl(options.endpoint);
+  const target = await resolveAwsTarget({
+    region: options.region,
+    profile: options.profile,
+    ...(local ? { endpoint: options.endpoint } : {}),
+  });
+  const sfn = createSfnClient(target);
+  return {
+    async request(requestId) {
+      try {
+        const { request } = await approvals.getRequest(requestId);
+        return { keyArn: request.keyArn, status: request.status, executionArn: request.executionArn };
+      } catch (error) {
+        if (error instanceof ApprovalsApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    },
+    async executionStatus(executionArn) {
+      try {
+        return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
 export async function runHsmList(options: HsmListOptions): Promise<void> {
+  const facts = await rotationFactsFor(options);
   await withHsm(async (token) => {
     const keys = await token.listKeys();
     const rows = [];
     for (const key of keys) {
       const check = publicCheck(await token.evidence(key.label));
       const wrapping = options.capabilities ? await token.wrappingAlgorithms(key.type) : undefined;
-      rows.push({ ...key, check, ...(wrapping ? { wrappingAlgorithms: wrapping } : {}) });
+      const requestId = rotationRequestOf(key);
+      const rotation = requestId
+        ? facts
+          ? await classifyRotationKey(key.label, requestId, facts)
+          : { requestId }
+        : undefined;
+      rows.push({
+        ...key,
+        check,
+        ...(wrapping ? { wrappingAlgorithms: wrapping } : {}),
+        ...(rotation ? { rotation } : {}),
+      });
     }
     const findings = options.capabilities ? (await token.tokenCapabilities()).findings : undefined;
     if (options.output === 'json') {
@@ -72,6 +130,7 @@ export async function runHsmList(options: HsmListOptions): Promise<void> {
     process.stdout.write(`Token "${token.tokenLabel}" (${token.config.profile}): ${keys.length} key(s)\n`);
     for (const row of rows) {
       process.stdout.write(`  ${describeKey(row)}  ${row.check.summary}\n`);
+      if (row.rotation) process.stdout.write(`    ${rotationLine(row.rotation)}\n`);
       if (row.wrappingAlgorithms) {
         const list = row.wrappingAlgorithms.length > 0 ? row.wrappingAlgorithms.join(', ') : 'none';
         process.stdout.write(`    can be wrapped with: ${list}\n`);
@@ -164,6 +223,16 @@ function publicCheck(evidence: Evidence): { summary: string; [field: string]: st
     publicKeySha256: fingerprint,
     publicKey: Buffer.from(evidence.spki).toString('base64'),
   };
+}
+
+function rotationLine(rotation: { requestId: string } | RotationKeyReport): string {
+  if (!('state' in rotation)) {
+    return `rotation material of request ${rotation.requestId} (pass --endpoint to see whether the request was abandoned)`;
+  }
+  if (rotation.state === 'orphan') {
+    return `ORPHAN: rotation material of abandoned request ${rotation.requestId} (${rotation.reason}); the next rotation run destroys it once KMS proves no material came from it`;
+  }
+  return `rotation material of request ${rotation.requestId} (${rotation.reason})`;
 }
 
 function evidenceLine(evidence: Evidence): string {

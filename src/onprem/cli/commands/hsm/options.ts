@@ -19,4 +19,11 @@ export interface HsmImportKeyOptions extends HsmCreateKeyOptions {
 export interface HsmListOptions {
   output?: 'table' | 'json' | undefined;
   capabilities?: boolean;
+  /**
+   * The local stack (or approvals API URL) whose rotation requests and executions say which
+   * rotation keys abandoned requests left (orphans).
+   */
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  profile?: string | undefined;
 }

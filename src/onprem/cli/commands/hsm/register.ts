@@ -63,7 +63,22 @@ export function registerHsmCommands(program: Command): void {
   const list = hsm
     .command('list')
     .description('List the keys in the token: labels, types, attributes, check values; never values.')
-    .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use');
+    .option('--capabilities', 'also run the self-test and show which wrapping algorithms each key can use')
+    .option(
+      '--endpoint <url>',
+      'the local stack (or the approvals API URL): rotation keys whose request was abandoned are marked ORPHAN',
+      parseNonBlankOption,
+    )
+    .option('--region <region>', 'the Region of the rotation requests (with --endpoint)', parseNonBlankOption)
+    .option('--profile <name>', 'the AWS profile that signs the approvals API calls', parseNonBlankOption)
+    .addHelpText(
+      'after',
+      '\nA rotation key (CKA_ID byok:AES_256:rotation-<request id>) is listed with its request. With\n' +
+        '--endpoint it is marked ORPHAN when its request is unknown, or its rotation ended without\n' +
+        'succeeding and without retiring it (e.g. an execution stopped mid-rotation); the next rotation\n' +
+        'run on that stack destroys it once KMS proves no material came from it (docs/rotation.md).\n' +
+        '  byok hsm list --endpoint http://127.0.0.1:4566\n',
+    );
   addOutputOptions(list, 'json: the keys as an array');
   list.action(async (options: HsmListOptions) => {
     const { runHsmList } = await import('./action.ts');

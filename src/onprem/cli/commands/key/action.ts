@@ -42,7 +42,7 @@ const DEFAULT_USAGE: Record<string, KeyUsageType> = {
 /** How long a new replica may stay `Creating` before the import is left for later (AWS: seconds). */
 const REPLICA_READY_TIMEOUT_MS = 120_000;
 
-export function tagsFor(options: KeyCreateOptions): Tag[] {
+function tagsFor(options: KeyCreateOptions): Tag[] {
   return [
     { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
     { TagKey: TAG_HSM_KEY_LABEL, TagValue: options.hsmKey },

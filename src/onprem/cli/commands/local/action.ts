@@ -84,7 +84,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   }
   await new Promise<void>((done) => {
     let stopping = false;
-    // The first SIGINT/SIGTERM stops cleanly: running executions end (ABORTED), tasks close, the
+    // The first SIGINT/SIGTERM stops cleanly: running executions are kept to resume (waiting for a
+    // task token) or end FAILED Local.StackStopped (with a state dir), tasks close, the
     // state is written. A second one while that runs ends the process at once.
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {

@@ -88,7 +88,7 @@ function progressBar(): (progress: SimulationProgress) => void {
   };
 }
 
-export function formatResult(result: SimulationResult): string {
+function formatResult(result: SimulationResult): string {
   const lines = [
     `Simulated ${result.days} days (${result.from} to ${result.to}) with ${result.keys} managed keys in ${result.wallSeconds} s.`,
     '',

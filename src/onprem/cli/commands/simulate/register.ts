@@ -3,6 +3,11 @@
 // and how long any managed key was without material. This module only declares the command;
 // action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
+import {
+  DEFAULT_LEAD_WINDOW_DAYS,
+  MAX_LEAD_WINDOW_DAYS,
+  MIN_LEAD_WINDOW_DAYS,
+} from '../../../../core/sweep/lead-window.ts';
 import { addOutputOptions } from '../../aws-options.ts';
 import { parseWholeNumber as wholeNumber } from '../../options.ts';
 import { parseRotateEvery, type SimulateOptions } from './options.ts';
@@ -20,7 +25,12 @@ export function registerSimulateCommand(program: Command): void {
     )
     .requiredOption('--days <n>', 'days of virtual time to simulate (1..3650)', wholeNumber(1, 3650))
     .option('--keys <k>', 'managed keys to create (1..200)', wholeNumber(1, 200), 12)
-    .option('--lead-window-days <d>', 'reimport when ValidTo is this close (1..180)', wholeNumber(1, 180), 14)
+    .option(
+      '--lead-window-days <d>',
+      `reimport when ValidTo is this close (${MIN_LEAD_WINDOW_DAYS}..${MAX_LEAD_WINDOW_DAYS})`,
+      wholeNumber(MIN_LEAD_WINDOW_DAYS, MAX_LEAD_WINDOW_DAYS),
+      DEFAULT_LEAD_WINDOW_DAYS,
+    )
     .option(
       '--quota <perSecond>',
       'GetParametersForImport quota enforced locally and paced by the sweep (1..1000)',

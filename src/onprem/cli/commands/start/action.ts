@@ -106,10 +106,10 @@ async function send<T>(target: AwsTarget, call: () => Promise<T>): Promise<T> {
 }
 
 /** The most attempts of one request on one day (`<name>`, `<name>-2`, ... `<name>-20`). */
-export const MAX_ATTEMPTS_PER_DAY = 20;
+const MAX_ATTEMPTS_PER_DAY = 20;
 
 /** `<name>` for the first attempt, `<name>-<n>` for the n-th: the attempts of a day sort together. */
-export function attemptName(baseName: string, attempt: number): string {
+function attemptName(baseName: string, attempt: number): string {
   return attempt === 1 ? baseName : `${baseName.slice(0, 80 - `-${attempt}`.length)}-${attempt}`;
 }
 

@@ -143,7 +143,7 @@ function materialRow(material: StatusReport['keys'][number]['materials'][number]
   ];
 }
 
-export function formatStatus(report: StatusReport): string {
+function formatStatus(report: StatusReport): string {
   if (report.keys.length === 0 && report.unreadable.length === 0) {
     return [
       'No byok-managed keys (tag byok:managed=true) in this account and Region.\n',

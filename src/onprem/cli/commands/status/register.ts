@@ -3,6 +3,11 @@
 // action.ts does the work and is loaded when it runs.
 import type { Command } from 'commander';
 import { parseStateMachineArn } from '../../../../core/shared/parse.ts';
+import {
+  DEFAULT_LEAD_WINDOW_DAYS,
+  MAX_LEAD_WINDOW_DAYS,
+  MIN_LEAD_WINDOW_DAYS,
+} from '../../../../core/sweep/lead-window.ts';
 import { addAwsOptions, addOutputOptions } from '../../aws-options.ts';
 import { DEFAULT_LOCAL_ENDPOINT, optionParser, parseWholeNumber } from '../../options.ts';
 import { parseStatusEndpoint, type StatusOptions } from './options.ts';
@@ -23,7 +28,12 @@ export function registerStatusCommand(program: Command): void {
     parseEndpoint: parseStatusEndpoint,
   });
   command
-    .option('--lead-window-days <d>', 'the sweep lead window', parseWholeNumber(1, 180), 14)
+    .option(
+      '--lead-window-days <d>',
+      'the sweep lead window',
+      parseWholeNumber(MIN_LEAD_WINDOW_DAYS, MAX_LEAD_WINDOW_DAYS),
+      DEFAULT_LEAD_WINDOW_DAYS,
+    )
     .option(
       '--state-machine-arn <arn>',
       'on AWS: the import state machine whose executions give the last result',

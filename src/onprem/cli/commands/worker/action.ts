@@ -30,7 +30,7 @@ function note(message: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields, message })}\n`);
 }
 
-export async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
+async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
   const bindings: KeyBinding[] = options.bind.map(parseBinding);
   if (options.bindings) bindings.push(...(await readBindingsFile(options.bindings)));
   const allowAny = options.allowAnyKeyForDevelopment === true;
@@ -39,7 +39,7 @@ export async function workerBindings(options: WorkerCliOptions): Promise<KeyBind
 }
 
 /** What the first signal leaves to finish, and for how long at most. */
-export function finishingNote(signal: string, activity: WorkerActivityView): string {
+function finishingNote(signal: string, activity: WorkerActivityView): string {
   const parts: string[] = [];
   if (activity.pollsInFlight > 0) {
     parts.push(

@@ -1,5 +1,5 @@
 // A failed API call or run, by name, with its message and hint.
-import type { ApiError } from '../types.ts';
+import type { ApiError } from '../../wire.ts';
 
 export function ErrorBox({ error, title }: { error: ApiError; title?: string }) {
   return (

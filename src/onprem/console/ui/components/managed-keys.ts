@@ -1,9 +1,9 @@
 // The managed keys, read once per view (the server shares one cached scan between tabs), so that
 // other pages can name a key by its alias or description instead of its id.
 import { useEffect, useState } from 'preact/hooks';
+import type { KeysView, KeyView } from '../../wire.ts';
 import { getJson } from '../api.ts';
 import { keyDisplayName } from '../key-status.ts';
-import type { KeysView, KeyView } from '../types.ts';
 
 export function useManagedKeys(): KeyView[] | undefined {
   const [keys, setKeys] = useState<KeyView[] | undefined>(undefined);

@@ -5,8 +5,8 @@
 // focusable button that selects it, so the graph works from the keyboard.
 import { Graph, layout } from '@dagrejs/dagre';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
+import type { AslDefinition, StateVisit } from '../../wire.ts';
 import { graphModel, type ModelNode } from '../graph-model.ts';
-import type { AslDefinition, StateVisit } from '../types.ts';
 
 const NODE_HEIGHT = 42;
 /** Room around the layout for edges that dagre routes along its border. */

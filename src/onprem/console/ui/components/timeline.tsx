@@ -2,14 +2,14 @@
 // will reimport it (ValidTo minus the lead window, from the sweep's own due policy on the server).
 // The bars are SVG attributes, not inline styles, so the strict CSP holds.
 
+import type { KeyView } from '../../wire.ts';
 import { formatDate } from '../format.ts';
 import { keyDisplayName } from '../key-status.ts';
-import type { KeyView } from '../types.ts';
 
 const WIDTH = 1000;
 
 /** More bars than this say nothing at a glance: the first ones (the table's order) are drawn. */
-export const TIMELINE_MAX_KEYS = 40;
+const TIMELINE_MAX_KEYS = 40;
 
 export function Timeline({ keys: all, now }: { keys: KeyView[]; now: string }) {
   const keys = all.slice(0, TIMELINE_MAX_KEYS);

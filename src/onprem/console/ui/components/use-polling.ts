@@ -2,8 +2,8 @@
 // the answer; keeps the last good data. Every page is re-created when its address changes (main.tsx
 // keys it by route), so a late answer for the previous address is dropped with its poller.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiError } from '../../wire.ts';
 import { createPoller, type Poller } from '../poller.ts';
-import type { ApiError } from '../types.ts';
 import { toApiError } from './error-box.tsx';
 
 export interface Polled<T> {

@@ -3,12 +3,12 @@
 // page sends no identity: the console server votes under its own credentials through the approvals
 // API, which refuses self-approval and second votes; the page shows the refusal by name and hint.
 import { useState } from 'preact/hooks';
+import type { ApiError, ApprovalsView, ApprovalView, KeyView } from '../../wire.ts';
 import { getJson, postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
 import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, shortKeyId } from '../format.ts';
-import type { ApiError, ApprovalsView, ApprovalView, KeyView } from '../types.ts';
 
 const OPEN = new Set(['AWAITING_MATERIAL', 'PENDING']);
 

@@ -3,13 +3,13 @@
 // Region, and the actions (Import…, Rotate…) always within reach, at 1280 px as on a phone.
 // Counts add up: every key is counted once, the ones that could not be read included.
 import { useMemo, useState } from 'preact/hooks';
+import type { KeysView, KeyView, MaterialStatus } from '../../wire.ts';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, formatSecondsLeft } from '../format.ts';
 import { countKeys, isThrottled, type KeyStatusKind, keyDisplayName, keyStatusOf } from '../key-status.ts';
-import type { KeysView, KeyView, MaterialView } from '../types.ts';
 
 const REFRESH_MS = 10_000;
 
@@ -47,7 +47,7 @@ const MATERIAL_STATE: Record<string, string> = {
   NON_CURRENT: 'previous',
 };
 
-function Material({ material }: { material: MaterialView }) {
+function Material({ material }: { material: MaterialStatus }) {
   const pending = material.importState === 'PENDING_IMPORT';
   return (
     <li data-region={material.region}>

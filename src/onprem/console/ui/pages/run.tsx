@@ -4,6 +4,7 @@
 // runs. The page is re-created for every run address (main.tsx), so it always shows the run named
 // in the URL.
 import { useMemo, useState } from 'preact/hooks';
+import type { RunDetail } from '../../wire.ts';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { JsonView } from '../components/json-view.tsx';
@@ -13,7 +14,6 @@ import { usePolling } from '../components/use-polling.ts';
 import { formatDate, formatDuration } from '../format.ts';
 import { graphModel, initialSelection } from '../graph-model.ts';
 import { hrefOf } from '../routes.ts';
-import type { RunDetail } from '../types.ts';
 import { type Verdict, verdictOf } from '../verdict.ts';
 import { statusTone } from './runs.tsx';
 

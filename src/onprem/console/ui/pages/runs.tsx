@@ -1,13 +1,13 @@
 // Runs: the newest executions of the import, sweep and rotation state machines, and next to them
 // the runs of `byok import` (from its own record), with status, key, duration and error.
 import { useState } from 'preact/hooks';
+import type { RunsView } from '../../wire.ts';
 import { getJson } from '../api.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, formatDuration, shortKeyId } from '../format.ts';
-import { type ImportRunsAnswer, mergeRuns, type RunRow } from '../import-runs.ts';
-import type { RunSummary } from '../types.ts';
+import { mergeRuns, type RunRow } from '../import-runs.ts';
 
 export function statusTone(status: string): string {
   if (status === 'SUCCEEDED') return 'ok';
@@ -25,10 +25,7 @@ const WORKFLOW_LABEL: Record<string, string> = {
 };
 
 export function RunsPage() {
-  const polled = usePolling(
-    () => getJson<{ runs: RunSummary[]; importRuns?: ImportRunsAnswer }>('/api/runs'),
-    5000,
-  );
+  const polled = usePolling(() => getJson<RunsView>('/api/runs'), 5000);
   const keys = useManagedKeys();
   const [filter, setFilter] = useState('');
   const [show, setShow] = useState<Show>('all');

@@ -6,6 +6,7 @@
 // the URL's key to a fresh form.
 import validateInput from 'byok-import-input-validator';
 import { useState } from 'preact/hooks';
+import type { ApiError, KeyView } from '../../wire.ts';
 import { postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
 import { useManagedKeys } from '../components/managed-keys.ts';
@@ -19,12 +20,11 @@ import {
   START_FIELDS,
   type StartFormValues,
 } from '../start-form.ts';
-import type { ApiError, KeyView } from '../types.ts';
 
 const OTHER_KEY = '__other__';
 
 /** ajv's errors by field, in the form's words; errors about the whole object go under ''. */
-export function errorsByField(): Record<string, string[]> {
+function errorsByField(): Record<string, string[]> {
   const byField: Record<string, string[]> = {};
   for (const error of validateInput.errors ?? []) {
     const missing = error.keyword === 'required' ? String(error.params.missingProperty ?? '') : '';
