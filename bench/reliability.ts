@@ -4,6 +4,8 @@
 // `byok local up` with a state dir in the middle of writes, then a restart that must load the state
 // or fail by name; bad inputs (CLI options, key files, execution inputs) that must be refused by
 // name without changing any key; and a scan of everything produced for the known key material.
+// Issue 17 adds a throttled sweep at AWS-default quotas and restarts of the stack with rotations
+// waiting for their votes (nothing lost: each still waits, the votes complete them).
 // Run: npx tsx bench/reliability.ts   (BENCH_SEED changes the kill timings, default 13)
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,13 +18,18 @@ import {
   DescribeKeyCommand,
   GetParametersForImportCommand,
   type KMSClient,
+  ListKeyRotationsCommand,
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { createKmsClient } from '../src/core/aws/clients.ts';
+import { rotationKeyFacts } from '../src/core/rotation/orphan-facts.ts';
+import { reportRotationKeys } from '../src/core/rotation/orphans.ts';
 import type { SweepReport } from '../src/core/sweep/contracts.ts';
 import type { ExecutionResult } from '../src/onprem/runner/run-execution.ts';
 import { startSweepWorld } from '../src/onprem/simulation/local-world.ts';
 import { type ImportHarness, startImportHarness } from '../test/helpers/import-harness.ts';
+import { startRotationWorld } from '../test/helpers/rotation-world.ts';
 import { findSecret } from '../test/helpers/secret-scan.ts';
 
 const execFileAsync = promisify(execFile);
@@ -67,6 +74,11 @@ const UNNAMED = new Set(['Error', 'TypeError', 'RangeError', 'States.Runtime', '
 
 function isNamed(error: string | undefined): boolean {
   return error !== undefined && NAMED.test(error) && !UNNAMED.has(error);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
 }
 
 async function snapshot(kms: KMSClient, keyId: string): Promise<string> {
@@ -465,6 +477,103 @@ async function throttlingCampaign(): Promise<void> {
   }
 }
 
+// ---- restarts with pending approvals (issue 17) --------------------------------------------
+
+const restarts = {
+  keys: 0,
+  restarts: 0,
+  pending: 0,
+  stillWaiting: 0,
+  votedAfterRestart: 0,
+  completed: 0,
+  lost: 0,
+  materialsNotImported: 0,
+  orphans: 0,
+  restartMs: [] as number[],
+};
+
+/**
+ * The local stack composed as `byok local up` composes it, with a state dir: each round opens a
+ * rotation on every key (each waits for its vote), restarts the stack twice, then checks that every
+ * rotation is still waiting, votes (approve or reject, alternating) and waits for each to end as the
+ * vote says. Nothing lost: no pending rotation missing after a restart, no vote refused, every
+ * material IMPORTED, no orphan rotation key left in the token.
+ */
+async function restartCampaign(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'byok-restarts-'));
+  const world = await startRotationWorld({ stateDir: join(dir, 'local') });
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      keys.push(await world.newImportedKey({ hsmKeyLabel: `bench-restart-${i}`, approvalsRequired: 1 }));
+      restarts.keys += 1;
+    }
+    for (let round = 0; round < 2; round += 1) {
+      const pending: Array<{ requestId: string; executionArn: string }> = [];
+      for (const keyId of keys) {
+        const asked = await world.as('alice').requestRotation({ keyId, reason: `bench round ${round}` });
+        const request = await world.waitForStatus(asked.request.requestId, 'PENDING');
+        pending.push({ requestId: request.requestId, executionArn: request.executionArn as string });
+      }
+      for (let again = 0; again < 2; again += 1) {
+        const startedAt = Date.now();
+        await world.restart();
+        restarts.restartMs.push(Date.now() - startedAt);
+        restarts.restarts += 1;
+      }
+      for (const [index, request] of pending.entries()) {
+        restarts.pending += 1;
+        const described = await world.sfn.send(
+          new DescribeExecutionCommand({ executionArn: request.executionArn }),
+        );
+        if (described.status === 'RUNNING') restarts.stillWaiting += 1;
+        else {
+          restarts.lost += 1;
+          problems.push(`rotation ${request.requestId} was ${described.status} after the restarts`);
+          continue;
+        }
+        const decision = (index + round) % 2 === 0 ? 'approve' : 'reject';
+        try {
+          await world.as('bob').vote(request.requestId, { decision, reason: 'bench' });
+          restarts.votedAfterRestart += 1;
+        } catch (error) {
+          restarts.lost += 1;
+          problems.push(`the vote on ${request.requestId} after a restart failed: ${String(error)}`);
+          continue;
+        }
+        const ended = await world.waitForExecution(request.executionArn);
+        if (ended.status === (decision === 'approve' ? 'SUCCEEDED' : 'FAILED')) restarts.completed += 1;
+        else {
+          restarts.lost += 1;
+          problems.push(
+            `rotation ${request.requestId} (${decision}) ended ${ended.status} ${ended.error ?? ''}`,
+          );
+        }
+      }
+    }
+    for (const keyId of keys) {
+      const rotations = await world.kms.send(
+        new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+      );
+      for (const material of rotations.Rotations ?? [])
+        if (material.ImportState !== 'IMPORTED') restarts.materialsNotImported += 1;
+    }
+    const hsm = world.token.hsm;
+    if (hsm) {
+      const report = await reportRotationKeys(
+        await hsm.listKeys(),
+        rotationKeyFacts(world.approvals.store, world.sfn),
+      );
+      restarts.orphans = report.filter((entry) => entry.state === 'orphan').length;
+    }
+    if (restarts.materialsNotImported > 0) problems.push('a material was not IMPORTED after the restarts');
+    if (restarts.orphans > 0) problems.push(`${restarts.orphans} orphan rotation keys left in the token`);
+  } finally {
+    await world.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 // ---- run -------------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -489,6 +598,10 @@ try {
 // After the harness: one PKCS#11 module instance per process, and the sweep world opens its own.
 process.stdout.write('throttling: a sweep of 30 keys at AWS-default quotas, then ListKeyRotations at 1/s:\n');
 await throttlingCampaign();
+process.stdout.write(
+  'restarts: 3 keys, 2 rounds of a rotation pending on each, 2 restarts per round, then the votes:\n',
+);
+await restartCampaign();
 
 process.stdout.write(
   `\n${[
@@ -497,9 +610,12 @@ process.stdout.write(
     `bad inputs                 ${counts.badInputsTried} tried, ${counts.badInputsRefusedByName} refused by name, ${counts.badInputsChangedState} changed state`,
     `leak hits                  ${counts.leakHits} (${produced.length} outputs and ${counts.filesScanned} files scanned)`,
     `throttled sweep            ${throttling.keys} keys at aws-default: ${throttling.unread} not read, outcome ${throttling.outcome}, ${throttling.seconds.toFixed(1)} s; ListKeyRotations 1/s: ${throttling.tightUnread} not read, outcome ${throttling.tightOutcome}`,
+    `restarts, votes pending    ${restarts.restarts} restarts (median ${median(restarts.restartMs)} ms): ${restarts.stillWaiting}/${restarts.pending} rotations still waiting, ${restarts.votedAfterRestart} votes taken after, ${restarts.completed} ended as voted; lost ${restarts.lost}, materials not imported ${restarts.materialsNotImported}, orphan HSM keys ${restarts.orphans}`,
     `time                       ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join('\n')}\n`,
 );
 if (problems.length > 0)
   process.stdout.write(`problems:\n${problems.map((line) => `  ${line}`).join('\n')}\n`);
-process.stdout.write(`${JSON.stringify({ seed: SEED, ...counts, problems: problems.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ seed: SEED, ...counts, restarts: { ...restarts, restartMs: median(restarts.restartMs) }, problems: problems.length })}\n`,
+);

@@ -85,6 +85,13 @@ const PARAMETERS = {
     Description: 'The spoke role in every account',
     Default: 'byok-spoke',
   },
+  FleetOrganizationId: {
+    Type: 'String',
+    Description:
+      'The AWS Organization (o-...) whose accounts may forward KMS events to the hub\u2019s bus; empty: only the accounts of FleetIncludeAccounts',
+    AllowedPattern: '^(o-[a-z0-9]{10,32})?$',
+    Default: '',
+  },
 };
 
 const stackParameterVariables = [
@@ -98,6 +105,7 @@ const stackParameterVariables = [
   ['FleetAlarmDays', "param:fleetAlarmDays, '7'"],
   ['FleetExternalId', "param:fleetExternalId, ''"],
   ['FleetSpokeRoleName', "param:fleetSpokeRoleName, 'byok-spoke'"],
+  ['FleetOrganizationId', "param:fleetOrganizationId, ''"],
 ];
 
 const bucketArn = { 'Fn::GetAtt': ['FleetBucket', 'Arn'] };
@@ -180,6 +188,19 @@ function pascal(name) {
     .join('');
 }
 
+/** The hub bus policy's statement: aws.kms events from `principal`, under `condition` too. */
+function busStatement(principal, condition = {}) {
+  return {
+    Effect: 'Allow',
+    Principal: principal,
+    Action: 'events:PutEvents',
+    Resource: {
+      'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+    },
+    Condition: { StringEquals: { 'events:source': 'aws.kms', ...condition } },
+  };
+}
+
 function resources(rules = readRules()) {
   const Resources = {
     ReimportFleetLogGroup: {
@@ -227,20 +248,27 @@ function resources(rules = readRules()) {
         },
       },
     },
-    // The spokes' forwarding rules put KMS events of their account and Region on this bus.
+    // The spokes' forwarding rules put KMS events of their account and Region on this bus. Only
+    // accounts of the fleet may: those of the organization (aws:PrincipalOrgID) when
+    // FleetOrganizationId is set, else the accounts FleetIncludeAccounts lists, else none but the
+    // hub's own (no spoke can forward until one of the two is set).
     FleetEventBusPolicy: {
       Type: 'AWS::Events::EventBusPolicy',
       Condition: 'FleetMode',
       Properties: {
         StatementId: 'byok-fleet-spokes',
         Statement: {
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'events:PutEvents',
-          Resource: {
-            'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
-          },
-          Condition: { StringEquals: { 'events:source': 'aws.kms' } },
+          'Fn::If': [
+            'FleetHasOrganizationId',
+            busStatement('*', { 'aws:PrincipalOrgID': { Ref: 'FleetOrganizationId' } }),
+            {
+              'Fn::If': [
+                'FleetHasIncludeAccounts',
+                busStatement({ AWS: { 'Fn::Split': [',', { Ref: 'FleetIncludeAccounts' }] } }),
+                busStatement({ AWS: { Ref: 'AWS::AccountId' } }),
+              ],
+            },
+          ],
         },
       },
     },
@@ -259,7 +287,11 @@ function resources(rules = readRules()) {
   }
   return {
     Parameters: PARAMETERS,
-    Conditions: { FleetMode: { 'Fn::Equals': [{ Ref: 'FleetMode' }, 'true'] } },
+    Conditions: {
+      FleetMode: { 'Fn::Equals': [{ Ref: 'FleetMode' }, 'true'] },
+      FleetHasOrganizationId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'FleetOrganizationId' }, ''] }] },
+      FleetHasIncludeAccounts: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'FleetIncludeAccounts' }, ''] }] },
+    },
     Resources,
   };
 }

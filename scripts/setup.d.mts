@@ -11,3 +11,7 @@ export declare function missingPackages(
   packages?: readonly SystemPackage[],
   exists?: (path: string) => boolean,
 ): string[];
+/** README's package list (between its system-packages markers), generated from `packages`. */
+export declare function packagesMarkdown(packages?: readonly SystemPackage[]): string;
+/** README.md's text with its package list regenerated (`node scripts/setup.mjs --readme`). */
+export declare function withPackageList(readme: string, packages?: readonly SystemPackage[]): string;

@@ -3,7 +3,7 @@
 // is present. Needs only Node's standard library until `npm ci` has run (then it builds the CLI
 // with scripts/build.mjs). Importing it (as the inventory test does) runs nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -58,6 +58,22 @@ export function missingPackages(packages = SYSTEM_PACKAGES, exists = existsSync)
   ];
 }
 
+/** README's package list (between its system-packages markers), generated from `packages`. */
+export function packagesMarkdown(packages = SYSTEM_PACKAGES) {
+  return packages.map((entry) => `  - \`${entry.pkg}\`: ${entry.why}`).join('\n');
+}
+
+const README_BLOCK = /(<!-- system-packages:start[^>]*-->)[\s\S]*?(<!-- system-packages:end -->)/;
+
+/** README.md's text with its package list regenerated (`node scripts/setup.mjs --readme`). */
+export function withPackageList(readme, packages = SYSTEM_PACKAGES) {
+  if (!README_BLOCK.test(readme)) throw new Error('README.md has no <!-- system-packages:start --> block');
+  return readme.replace(
+    README_BLOCK,
+    (_all, start, end) => `${start}\n${packagesMarkdown(packages)}\n  ${end}`,
+  );
+}
+
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);
 }
@@ -109,4 +125,10 @@ async function main() {
   log(`ready (${pkg.name} ${pkg.version})`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes('--readme')) {
+    const readme = join(root, 'README.md');
+    writeFileSync(readme, withPackageList(readFileSync(readme, 'utf8')));
+    log('README.md package list regenerated from SYSTEM_PACKAGES');
+  } else await main();
+}

@@ -33,6 +33,16 @@ function resolveQuotas(spec: QuotaSpec | undefined | null): Record<string, numbe
   return resolved;
 }
 
+/** A request a quota applies to, as the limiter saw it. */
+export interface QuotaRequest {
+  operation: string;
+  /** `<account>/<Region>`: the quota's scope. */
+  scope: string;
+  /** When it arrived, in the limiter's time (epoch ms). */
+  atMs: number;
+  throttled: boolean;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -47,6 +57,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   /** Requests answered ThrottlingException since the stack started (benches count them). */
   throttled = 0;
+  private readonly observers = new Set<(request: QuotaRequest) => void>();
 
   constructor(
     spec?: QuotaSpec,
@@ -58,6 +69,17 @@ export class RateLimiter {
   configure(spec: QuotaSpec | undefined | null): void {
     this.quotas = resolveQuotas(spec);
     this.buckets.clear();
+  }
+
+  /**
+   * Calls `observer` with every request that has a quota, as it arrives (bench/fleet.ts measures
+   * each pair's GetParametersForImport rate with it); returns a function that stops it.
+   */
+  observe(observer: (request: QuotaRequest) => void): () => void {
+    this.observers.add(observer);
+    return () => {
+      this.observers.delete(observer);
+    };
   }
 
   current(): Record<string, number> {
@@ -74,7 +96,9 @@ export class RateLimiter {
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);
     bucket.updatedMs = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) {
+    const throttled = bucket.tokens < 1;
+    for (const observer of this.observers) observer({ operation, scope, atMs: now, throttled });
+    if (throttled) {
       this.throttled += 1;
       throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
     }

@@ -7,7 +7,7 @@ import { MultiAccountKms } from './accounts.ts';
 import { attachLocalBindings } from './bindings/attach.ts';
 import type { LocalBindings } from './bindings/store.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
-import { LocalStateMismatchError } from './errors.ts';
+import { LocalStateMismatchError, VirtualClockError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
 import { FaultInjector, type FaultSpec } from './faults.ts';
 import { LocalRoles } from './iam/roles.ts';
@@ -50,6 +50,12 @@ export interface LocalStackOptions {
   tickMs?: number;
   /** Regions whose requests get no answer (the connection drops), as a Region that is down. */
   unreachableRegions?: readonly string[];
+  /**
+   * What the stack takes for real time, under its virtual clock and its request quotas (default
+   * Date.now): bench/fleet.ts gives it a SimulatedTime (src/local/simulated-time.ts). Not with a
+   * state dir, whose stored clock is an offset from real time.
+   */
+  realNow?: () => number;
 }
 
 export interface LocalStack {
@@ -147,8 +153,14 @@ async function startOnState(
   lock: StateDirLock | undefined,
 ): Promise<LocalStack> {
   const { accountId, region } = resolveIdentity(store, options);
-  const clock = new VirtualClock({ offsetMs: readStoredClock(store)?.offsetMs ?? 0 });
-  const limiter = new RateLimiter(options.quotas);
+  if (options.realNow && store) {
+    throw new VirtualClockError('a stack on simulated time (realNow) keeps no state dir');
+  }
+  const clock = new VirtualClock({
+    offsetMs: readStoredClock(store)?.offsetMs ?? 0,
+    ...(options.realNow ? { realNow: options.realNow } : {}),
+  });
+  const limiter = new RateLimiter(options.quotas, options.realNow);
   const faults = new FaultInjector(options.faults ?? []);
   const iam = new LocalRoles();
   const identities = new LocalIdentities(accountId, (arn) => iam.get(arn));

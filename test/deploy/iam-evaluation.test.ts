@@ -25,6 +25,7 @@ import {
   ACCOUNT,
   anyResource,
   deployerOperations,
+  FLEET_EXTERNAL_ID,
   functionSubjects,
   KMS_WITHOUT_RESOURCE,
   keyArn,
@@ -65,6 +66,12 @@ const LAMBDA_PARAMETERS = {
   HsmSecurityGroupIds: 'sg-0123456789abcdef0',
   DeploymentRoleArn: DEPLOYMENT_ROLE,
   DeploymentArtifactBucket: ARTIFACT_BUCKET,
+};
+/** Fleet mode (deploy/fleet.cjs): the same packaged template, deployed with FleetMode=true. */
+const FLEET_PARAMETERS = {
+  ...LAMBDA_PARAMETERS,
+  FleetMode: 'true',
+  FleetExternalId: FLEET_EXTERNAL_ID,
 };
 const ACTIVITY_PARAMETERS = {
   DeploymentRoleArn: DEPLOYMENT_ROLE,
@@ -163,6 +170,8 @@ interface Evaluated {
   placement: string;
   packaged: PackagedService;
   subjects: Subject[];
+  /** The resources this deployment creates (its conditions evaluated). */
+  deployed: Set<string>;
 }
 
 const placements: Record<string, Evaluated> = {};
@@ -519,17 +528,40 @@ async function subjectsOf(packaged: PackagedService, parameters: Record<string, 
 }
 
 beforeAll(async () => {
+  const packages = new Map<string, PackagedService>();
   for (const [placement, parameters, args] of [
     ['lambda', LAMBDA_PARAMETERS, []],
     ['activity', ACTIVITY_PARAMETERS, ['--param', 'hsmPlacement=activity']],
+    // Fleet mode is a stack parameter: the lambda package, deployed with FleetMode=true.
+    ['lambda, fleetMode=true', FLEET_PARAMETERS, []],
   ] as const) {
-    const packaged = packageService(repoRoot, [...args], { region: REGION, cache: true });
-    placements[placement] = { placement, packaged, subjects: await subjectsOf(packaged, parameters) };
+    const key = args.join(' ');
+    const packaged =
+      packages.get(key) ?? packageService(repoRoot, [...args], { region: REGION, cache: true });
+    packages.set(key, packaged);
+    const values = new TemplateValues(packaged.template, {
+      partition: PARTITION,
+      region: REGION,
+      account: ACCOUNT,
+      parameters,
+    });
+    const deployed = new Set(
+      Object.entries(packaged.template.Resources)
+        .filter(([, resource]) => values.exists(resource))
+        .map(([id]) => id),
+    );
+    placements[placement] = {
+      placement,
+      packaged,
+      subjects: await subjectsOf(packaged, parameters),
+      deployed,
+    };
   }
-}, 300_000);
+}, 480_000);
 
 afterAll(() => {
-  for (const { packaged } of Object.values(placements)) packaged.cleanup();
+  for (const packaged of new Set(Object.values(placements).map((placement) => placement.packaged)))
+    packaged.cleanup();
 });
 
 // ---- denials and their widenings -----------------------------------------------------------------
@@ -643,8 +675,15 @@ function otherResource(target: Target, action: string): Target | undefined {
   if (action.startsWith('events:')) return replace('another rule', /rule\/.*$/, 'rule/someone-elses-rule');
   if (action.startsWith('cloudformation:'))
     return replace('another stack', /stack\/[^/]+\//, 'stack/someone-elses-stack/');
+  if (action === 's3:ListBucket') return replace('another bucket', /:::[^/]+$/, ':::someone-elses-bucket');
   if (action.startsWith('s3:')) return replace('another bucket', /:::[^/]+\//, ':::someone-elses-bucket/');
   if (action === 'iam:PassRole') return replace('another role', /role\/.*$/, 'role/someone-elses-admin-role');
+  if (action === 'sts:AssumeRole')
+    return {
+      ...replace("another role of the spoke's account", /role\/.*$/, 'role/OrganizationAccountAccessRole'),
+      // Its owner trusts the hub as much as the spoke role does: only the hub role's policy decides.
+      resourcePolicy: target.resourcePolicy,
+    };
   return undefined;
 }
 
@@ -815,92 +854,96 @@ function denialsOf(subject: Subject): Denial[] {
 
 // ---- the tests -----------------------------------------------------------------------------------
 
-describe.each(['lambda', 'activity'])('IAM of the packaged template, hsmPlacement=%s', (placement) => {
-  const evaluated = () => placements[placement] as Evaluated;
+describe.each(['lambda', 'activity', 'lambda, fleetMode=true'])(
+  'IAM of the packaged template, hsmPlacement=%s',
+  (placement) => {
+    const evaluated = () => placements[placement] as Evaluated;
 
-  it('has a subject for every role and every customer-managed policy, each with the calls of its code', () => {
-    // Prepare
-    const { packaged, subjects } = evaluated();
-    const roles = Object.entries(packaged.template.Resources)
-      .filter(
-        ([, resource]) => resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::IAM::ManagedPolicy',
-      )
-      // Fleet mode's roles exist only with fleetMode=true (off here; not yet evaluated).
-      .filter(([id]) => !/Fleet/.test(id))
-      .map(([id]) => id)
-      .sort();
+    it('has a subject for every role and every customer-managed policy, each with the calls of its code', () => {
+      // Prepare
+      const { packaged, subjects, deployed } = evaluated();
+      const roles = Object.entries(packaged.template.Resources)
+        .filter(
+          ([, resource]) => resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::IAM::ManagedPolicy',
+        )
+        // Fleet mode's roles exist only with FleetMode=true.
+        .filter(([id]) => deployed.has(id))
+        .map(([id]) => id)
+        .sort();
 
-    // Assess
-    expect(subjects.map(logicalIdOf).sort()).toEqual(roles);
-    for (const subject of subjects) {
-      if (subject.id.includes('summarize-sweep')) expect(subject.calls, subject.id).toEqual([]);
-      else expect(subject.calls.length, `${subject.id} makes no AWS call?`).toBeGreaterThan(0);
-    }
-  });
+      // Assess
+      expect(subjects.map(logicalIdOf).sort()).toEqual(roles);
+      expect(roles.some((id) => /Fleet/.test(id))).toBe(placement.includes('fleetMode=true'));
+      for (const subject of subjects) {
+        if (subject.id.includes('summarize-sweep')) expect(subject.calls, subject.id).toEqual([]);
+        else expect(subject.calls.length, `${subject.id} makes no AWS call?`).toBeGreaterThan(0);
+      }
+    });
 
-  it('allows every call the code behind each role or policy makes, on the resources it names', async () => {
-    // Prepare
-    const failures: string[] = [];
+    it('allows every call the code behind each role or policy makes, on the resources it names', async () => {
+      // Prepare
+      const failures: string[] = [];
 
-    // Act
-    for (const subject of evaluated().subjects) {
-      for (const call of subject.calls) {
-        const reason = call.notMade ?? REACHED_NOT_MADE[logicalIdOf(subject)]?.[call.action];
-        if (reason || call.action === 'sts:GetCallerIdentity') continue;
-        for (const target of call.targets) {
+      // Act
+      for (const subject of evaluated().subjects) {
+        for (const call of subject.calls) {
+          const reason = call.notMade ?? REACHED_NOT_MADE[logicalIdOf(subject)]?.[call.action];
+          if (reason || call.action === 'sts:GetCallerIdentity') continue;
+          for (const target of call.targets) {
+            const request = {
+              principal: subject.principal,
+              action: call.action,
+              resource: target.arn,
+              resourceAccount: target.account,
+              context: target.context,
+              ...(target.resourcePolicy ? { resourcePolicy: target.resourcePolicy } : {}),
+            };
+            const judgement = await evaluate(request, subject.policies);
+            if (judgement.decision !== 'Allowed')
+              failures.push(
+                `${subject.id}: ${call.action} (${call.source}) on ${target.label}: ${explain(request, subject.policies, judgement)}`,
+              );
+          }
+        }
+      }
+
+      // Assess
+      expect(failures).toEqual([]);
+    });
+
+    it('denies the calls each role or policy must not make, and each denial fails once its control is widened', async () => {
+      // Prepare
+      const failures: string[] = [];
+      let count = 0;
+
+      // Act
+      for (const subject of evaluated().subjects) {
+        for (const denial of denialsOf(subject)) {
+          count += 1;
           const request = {
             principal: subject.principal,
-            action: call.action,
-            resource: target.arn,
-            resourceAccount: target.account,
-            context: target.context,
-            ...(target.resourcePolicy ? { resourcePolicy: target.resourcePolicy } : {}),
+            action: denial.action,
+            resource: denial.target.arn,
+            resourceAccount: denial.target.account,
+            context: denial.target.context,
+            ...(denial.target.resourcePolicy ? { resourcePolicy: denial.target.resourcePolicy } : {}),
           };
           const judgement = await evaluate(request, subject.policies);
-          if (judgement.decision !== 'Allowed')
+          if (judgement.decision === 'Allowed')
             failures.push(
-              `${subject.id}: ${call.action} (${call.source}) on ${target.label}: ${explain(request, subject.policies, judgement)}`,
+              `${subject.id} may ${denial.action} on ${denial.why}: ${explain(request, subject.policies, judgement)}`,
+            );
+          const widened = await evaluate(request, denial.widened);
+          if (widened.decision !== 'Allowed')
+            failures.push(
+              `${subject.id}: ${denial.action} on ${denial.why} stays denied when its control is widened, so the denial does not test that control: ${explain(request, denial.widened, widened)}`,
             );
         }
       }
-    }
 
-    // Assess
-    expect(failures).toEqual([]);
-  });
-
-  it('denies the calls each role or policy must not make, and each denial fails once its control is widened', async () => {
-    // Prepare
-    const failures: string[] = [];
-    let count = 0;
-
-    // Act
-    for (const subject of evaluated().subjects) {
-      for (const denial of denialsOf(subject)) {
-        count += 1;
-        const request = {
-          principal: subject.principal,
-          action: denial.action,
-          resource: denial.target.arn,
-          resourceAccount: denial.target.account,
-          context: denial.target.context,
-          ...(denial.target.resourcePolicy ? { resourcePolicy: denial.target.resourcePolicy } : {}),
-        };
-        const judgement = await evaluate(request, subject.policies);
-        if (judgement.decision === 'Allowed')
-          failures.push(
-            `${subject.id} may ${denial.action} on ${denial.why}: ${explain(request, subject.policies, judgement)}`,
-          );
-        const widened = await evaluate(request, denial.widened);
-        if (widened.decision !== 'Allowed')
-          failures.push(
-            `${subject.id}: ${denial.action} on ${denial.why} stays denied when its control is widened, so the denial does not test that control: ${explain(request, denial.widened, widened)}`,
-          );
-      }
-    }
-
-    // Assess
-    expect(count).toBeGreaterThan(100);
-    expect(failures).toEqual([]);
-  });
-});
+      // Assess
+      expect(count).toBeGreaterThan(100);
+      expect(failures).toEqual([]);
+    });
+  },
+);

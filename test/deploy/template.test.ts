@@ -1214,6 +1214,51 @@ describe('fleet mode (issue 18, deploy/fleet.cjs, deploy/fleet-mode.cjs)', () =>
     expect(JSON.stringify(property(policy, 'PolicyDocument'))).toContain('role/${FleetSpokeRoleName}');
   });
 
+  it("lets only the fleet's accounts put KMS events on the hub's bus: the organization, else the listed accounts, never anyone", () => {
+    // Prepare: the bus policy's statement as CloudFormation resolves it, for each way of deploying.
+    const policy = template.Resources.FleetEventBusPolicy;
+    const parameters = template.Parameters as Record<string, { Default?: unknown }>;
+    const holds = (name: string, values: Record<string, string>): boolean => {
+      const condition = JSON.stringify(template.Conditions?.[name]);
+      const [, ref] = /^\{"Fn::Not":\[\{"Fn::Equals":\[\{"Ref":"(\w+)"\},""\]\}\]\}$/.exec(condition) ?? [];
+      if (!ref) throw new Error(`${name} is not a "parameter given" condition: ${condition}`);
+      return (values[ref] ?? String(parameters[ref]?.Default ?? '')) !== '';
+    };
+    const resolve = (value: unknown, values: Record<string, string>): unknown => {
+      if (Array.isArray(value)) return value.map((item) => resolve(item, values));
+      if (value === null || typeof value !== 'object') return value;
+      const branch = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+      if (branch) return resolve(holds(branch[0], values) ? branch[1] : branch[2], values);
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item, values)]));
+    };
+    type BusStatement = { Principal: unknown; Condition: { StringEquals: Record<string, unknown> } };
+
+    // Act
+    const byOrganization = resolve(property(policy, 'Statement'), {
+      FleetOrganizationId: 'o-a1b2c3d4e5',
+    }) as BusStatement;
+    const byAccounts = resolve(property(policy, 'Statement'), {
+      FleetIncludeAccounts: '222233334444,333344445555',
+    }) as BusStatement;
+    const byDefault = resolve(property(policy, 'Statement'), {}) as BusStatement;
+
+    // Assess
+    expect(policy?.Condition).toBe('FleetMode');
+    expect(parameters.FleetOrganizationId?.Default).toBe('');
+    expect(byOrganization.Condition.StringEquals).toEqual({
+      'events:source': 'aws.kms',
+      'aws:PrincipalOrgID': { Ref: 'FleetOrganizationId' },
+    });
+    expect(byAccounts.Principal).toEqual({ AWS: { 'Fn::Split': [',', { Ref: 'FleetIncludeAccounts' }] } });
+    expect(byDefault.Principal).toEqual({ AWS: { Ref: 'AWS::AccountId' } });
+    for (const statement of [byOrganization, byAccounts, byDefault]) {
+      expect(statement.Condition.StringEquals['events:source']).toBe('aws.kms');
+      // Anyone (Principal "*") only with the organization condition.
+      if (statement.Principal === '*')
+        expect(statement.Condition.StringEquals['aws:PrincipalOrgID']).toBeDefined();
+    }
+  });
+
   it('gives reimport-fleet S3 on the fleet bucket only, and its Map Run children on itself only', () => {
     // Prepare
     const roleId = property<{ 'Fn::GetAtt': [string] }>(template.Resources.ReimportFleet, 'RoleArn')[

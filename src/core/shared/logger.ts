@@ -1,9 +1,8 @@
 // One Powertools logger per function: structured JSON with the execution and key ids appended per
 // invocation. The replacer redacts fields whose names suggest secrets. That is defence in depth
 // only: the guarantee is that plaintext material never enters these processes (the HSM wraps in-token).
-import { Console } from 'node:console';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions, LogLevel } from '@aws-lambda-powertools/logger/types';
 
 const SECRET_FIELD = /(plaintext|secret|password|passphrase|pin$|^pin|private|keyvalue|rawkey|material$)/i;
 const PUBLIC_FIELDS = new Set(['wrappedKeyMaterial', 'keyMaterialId', 'hsmKeyLabel', 'privateKeyLabel']);
@@ -61,16 +60,42 @@ export interface CreateLoggerOptions {
   stream?: NodeJS.WritableStream;
 }
 
+/**
+ * A Powertools Logger whose JSON lines go to a stream. Powertools has no output-stream option; it
+ * is made for subclassing (`createLogger` is its documented factory for children, `printLog` and
+ * `getJsonReplacer` are its protected extension points), so this overrides those and touches no
+ * private field. A line is what Powertools would print: the same attributes through the same
+ * replacer (ours first, then its BigInt/Error/circular handling).
+ */
+class StreamLogger extends Logger {
+  /** Set after super(): anything Powertools prints while constructing goes its own way. */
+  declare private output: NodeJS.WritableStream | undefined;
+
+  constructor(options: ConstructorOptions, output: NodeJS.WritableStream) {
+    super(options);
+    this.output = output;
+  }
+
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new StreamLogger(options ?? {}, this.output as NodeJS.WritableStream);
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    if (!this.output) {
+      super.printLog(logLevel, log);
+      return;
+    }
+    log.prepareForPrint();
+    this.output.write(`${JSON.stringify(log.getAttributes(), this.getJsonReplacer())}\n`);
+  }
+}
+
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const logger = new Logger({
+  const settings: ConstructorOptions = {
     serviceName: options.serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'byok',
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     jsonReplacerFn: redactSecrets,
-  });
-  // Powertools has no option for its output stream; its console is a plain property set at
-  // construction. Replacing it is the least invasive way to redirect (invocation loggers wrap this
-  // instance instead of creating children, so the redirection holds).
-  if (options.stream)
-    Reflect.set(logger, 'console', new Console({ stdout: options.stream, stderr: options.stream }));
-  return logger;
+  };
+  // Default: Powertools' own output (stdout, as Lambda reads it).
+  return options.stream ? new StreamLogger(settings, options.stream) : new Logger(settings);
 }

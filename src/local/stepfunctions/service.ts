@@ -52,6 +52,9 @@ export interface StepFunctionsServiceOptions {
   journal?: ExecutionJournal | undefined;
 }
 
+/** How long a stop waits for calls that are handing out task tokens. */
+const CALLS_IN_FLIGHT_WAIT_MS = 5_000;
+
 /** The error of an execution a stopped stack could not resume (docs/local-stack.md). */
 export const STACK_STOPPED_ERROR = 'Local.StackStopped';
 
@@ -149,6 +152,8 @@ export class StepFunctionsService implements LocalService {
       }
       const waiting = kept.waiting;
       adopt({ ...waiting, executionArn: execution.executionArn });
+      // Known before the resumed run re-enters the state: a stop right after this start keeps it too.
+      execution.stateInputs.set(waiting.stateName, JSON.parse(waiting.stateInput));
       execution.done = this.run(execution, JSON.parse(execution.inputText), {
         stateName: waiting.stateName,
         input: JSON.parse(waiting.stateInput),
@@ -269,6 +274,14 @@ export class StepFunctionsService implements LocalService {
     this.closed = true;
     this.detachResumable?.();
     this.activities.close();
+    if (this.options.journal) {
+      // A call handing out a task token (a vote request being opened) finishes first, so its
+      // execution is kept waiting rather than cut off a moment before it could be (bounded).
+      const until = Date.now() + CALLS_IN_FLIGHT_WAIT_MS;
+      while ((this.options.tasks?.callsInFlight?.() ?? 0) > 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
     const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
     if (this.options.journal) {
       // Kept as they are: one waiting for a task token resumes on the next start; the others end

@@ -35,6 +35,8 @@ export interface TaskTokenPort {
   resumableTasks?(executionArn?: string): ReadonlyArray<ResumableTask>;
   /** Tells the API when an execution's callback task became resumable (so it saves it at once). */
   onResumable?(listener: (executionArn: string) => void): () => void;
+  /** Callback tasks whose call has not returned yet (a stop waits for them, briefly). */
+  callsInFlight?(): number;
   /** Opens again a callback task a stopped stack had out, under its token and deadline. */
   adoptCallbackTask?(task: ResumableTask): void;
 }

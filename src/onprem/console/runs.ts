@@ -9,10 +9,10 @@ import {
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
 import { executionHistory } from '../../core/aws/paginate-sfn.ts';
+import { hintForName } from '../../core/shared/hints.ts';
 import { loadStateMachine } from '../runner/state-machines.ts';
 import { type ConsoleBackend, WORKFLOWS } from './backend.ts';
 import { ConsoleRunNotFoundError, ConsoleStateMachineNotFoundError } from './errors.ts';
-import { hintFor } from './hints.ts';
 import { redact, redactJsonText } from './redact.ts';
 import type { RunDetail, RunSummary, StateVisit, Workflow } from './wire.ts';
 
@@ -123,7 +123,9 @@ export async function readRun(backend: ConsoleBackend, executionArn: string): Pr
     input: redactJsonText(described.input),
     output: redactJsonText(described.output),
     cause: causeText(described.cause),
-    hint: hintFor(described.error) ?? null,
+    // A state machine's failure carries only the error's name and message: the hint that the thrown
+    // error had stays in the Lambda, so it is looked up by name in the one hint table.
+    hint: hintForName(described.error) ?? null,
     definition: machine.definition,
     visits: visitsOf(history),
   };

@@ -43,9 +43,12 @@ import type {
   IntegrationContext,
   JsonValue,
   PublishedEvent,
+  RunActivity,
   RunnerDeps,
   RunOverrides,
+  RunTimers,
 } from './types.ts';
+import { rewriteWaitStates, VIRTUAL_WAIT_RESOURCE, virtualWait } from './virtual-waits.ts';
 
 export type {
   ExecutionEvent,
@@ -148,6 +151,17 @@ function asTaskHandler(
 }
 
 export async function runExecution(options: RunExecutionOptions): Promise<ExecutionResult> {
+  // A driver of simulated time must not move it while an execution starts (loading its definition
+  // is I/O no Task counts): the start is work in flight until the first state has begun.
+  const starting = (options.deps.activity as RunActivity | undefined)?.begin() ?? (() => {});
+  try {
+    return await runStarting(options, starting);
+  } finally {
+    starting();
+  }
+}
+
+async function runStarting(options: RunExecutionOptions, started: () => void): Promise<ExecutionResult> {
   const { deps } = options;
   const created = options.createdDefinition !== undefined;
   const given = options.createdDefinition ?? options.definition;
@@ -186,7 +200,11 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   // What the interpreter cannot run itself: Distributed Maps (a Map Run of child executions) and
   // Task Credentials (distributed-map.ts, task-credentials.ts).
   const distributed = rewriteDistributedMaps(hsmPlaced);
-  const placed = rewriteTaskCredentials(distributed.definition);
+  // On simulated time (deps.timers) Wait states sleep on it, not in real time (virtual-waits.ts).
+  const timers = deps.timers as RunTimers | undefined;
+  const placed = rewriteTaskCredentials(
+    timers ? rewriteWaitStates(distributed.definition) : distributed.definition,
+  );
   const resume = options.resumeAt;
   if (resume) checkResumable(placed, resume.stateName);
   let resumeToken = resume?.token;
@@ -221,6 +239,15 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       handlers[task.name] = counted(
         activity,
         asTaskHandler(functionName, step.createHandler(deps), region, accountId),
+      );
+      continue;
+    }
+    if (timers && task.resource === VIRTUAL_WAIT_RESOURCE) {
+      handlers[task.name] = virtualWait(
+        task.name,
+        timers,
+        overrides.waitTimeOverrides?.[task.name],
+        options.signal,
       );
       continue;
     }
@@ -276,6 +303,8 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
       Task: taskContext,
     },
   });
+  // The first state begins within this turn's microtasks (a Task counts itself from there).
+  setImmediate(started);
   const onAbort = () => execution.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) execution.abort();
@@ -310,21 +339,13 @@ export async function runExecution(options: RunExecutionOptions): Promise<Execut
   return { ...base, ...outcome, stopDate: deps.clock.now() };
 }
 
-/**
- * Work in flight, for a driver of simulated time (bench/fleet.ts): every Task that does I/O begins
- * and ends an activity; a Task that only waits for child executions does not.
- */
-export interface RunActivity {
-  begin(): () => void;
-}
-
 function counted<T extends (...args: never[]) => Promise<unknown>>(
   activity: RunActivity | undefined,
   handler: T,
 ): T {
   if (!activity) return handler;
   return (async (...args: Parameters<T>) => {
-    const end = activity.begin();
+    const end = activity.slot ? await activity.slot() : activity.begin();
     try {
       return await handler(...args);
     } finally {

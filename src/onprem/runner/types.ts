@@ -21,6 +21,30 @@ export type RunnerDeps = StepFunctionDeps & {
   [name: string]: unknown;
 };
 
+/**
+ * Time a run may sleep on instead of real time (bench/fleet.ts's simulated time): with it in the
+ * deps (`timers`), Wait states sleep on it (virtual-waits.ts).
+ */
+export interface RunTimers {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleepUntil(atMs: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Work in flight, for a driver of simulated time (bench/fleet.ts): every Task that does I/O begins
+ * and ends an activity (`activity` in the deps); a Task that only waits (for child executions, or
+ * a Wait state on `timers`) does not.
+ */
+export interface RunActivity {
+  begin(): () => void;
+  /**
+   * Like begin, once the driver has room for one more Task doing I/O (a driver may bound how many
+   * run at once on this machine, without moving time while they wait).
+   */
+  slot?(): Promise<() => void>;
+}
+
 export interface RunOverrides {
   /** Milliseconds per Wait state name. */
   waitTimeOverrides?: Record<string, number> | undefined;

@@ -20,6 +20,7 @@ import {
   TAG_VALID_FOR_DAYS,
 } from '../../core/import/tags.ts';
 import { EVENT_RULES_FILE, installRulesFile } from '../../local/events/attach.ts';
+import { matchesEventPattern, parseEventPattern } from '../../local/events/event-pattern.ts';
 import type { ExecutionResult } from '../runner/run-execution.ts';
 import { runExecution } from '../runner/run-execution.ts';
 import {
@@ -111,6 +112,20 @@ export async function startFleetWorld(options: FleetWorldOptions = {}): Promise<
         parameters: { ExternalId: externalId },
       });
     }
+    // Each spoke's forwarding rule (the template's ForwardKmsEventsRule, one hop): the KMS events
+    // of its account that match the rule's pattern reach the hub's bus, as they are.
+    const forwarding = parseEventPattern(
+      JSON.stringify(
+        (template.Resources as { ForwardKmsEventsRule: { Properties: { EventPattern: unknown } } })
+          .ForwardKmsEventsRule.Properties.EventPattern,
+      ),
+    );
+    const unforward = accountIds.slice(1).map((accountId) =>
+      world.stack.accounts.forAccount(accountId).onEvent(async (event) => {
+        if (regions.includes(event.region) && matchesEventPattern(forwarding, event))
+          await world.events.bus.publish(event);
+      }),
+    );
     await installRulesFile(world.events, FLEET_EVENT_RULES_FILE);
     // The hub sweeps its own account through the fleet too: the single-account sweep rule is off.
     await world.events.bus.handle(
@@ -222,6 +237,7 @@ export async function startFleetWorld(options: FleetWorldOptions = {}): Promise<
         world.stack.iam.delete(accountId, fleet.spokeRoleName);
       },
       async stop() {
+        for (const stopForwarding of unforward) stopForwarding();
         for (const client of admins.values()) client.destroy();
         await stop();
       },

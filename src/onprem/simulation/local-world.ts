@@ -22,6 +22,7 @@ import type { SweepInput } from '../../core/sweep/contracts.ts';
 import type { VirtualClock } from '../../local/clock.ts';
 import { type AttachedEvents, configureInstalledRules } from '../../local/events/attach.ts';
 import type { QuotaSpec } from '../../local/quotas.ts';
+import type { SimulatedTime } from '../../local/simulated-time.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { ExecutionHistory } from '../runner/execution-history.ts';
 import { createLocalDeps, type LocalDeps } from '../runner/local-deps.ts';
@@ -53,6 +54,12 @@ export interface SweepWorldOptions {
   fleet?: FleetConfig;
   /** Regions that answer nothing. */
   unreachableRegions?: readonly string[];
+  /**
+   * Run on simulated time (bench/fleet.ts): the stack's clock and quotas, the sweep's pacing slots
+   * and the runner's Wait states all take it for real time, and the runner reports work in flight
+   * to it; drive each run with `simulatedTime.drive(...)`.
+   */
+  simulatedTime?: SimulatedTime;
 }
 
 export interface ManagedKeyRequest {
@@ -94,12 +101,14 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
+  const simulated = options.simulatedTime as SimulatedTime;
   try {
     const stackOptions: LocalStackOptions = {
       port: 0,
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(options.kmsRotationDelayMs !== undefined ? { kmsRotationDelayMs: options.kmsRotationDelayMs } : {}),
       ...(options.unreachableRegions ? { unreachableRegions: options.unreachableRegions } : {}),
+      ...(options.simulatedTime ? { realNow: () => simulated.now() } : {}),
     };
     const stack = await startLocalStack(stackOptions);
     cleanups.push(() => stack.stop());
@@ -122,7 +131,17 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
       ...(options.fleet ? { fleet: options.fleet } : {}),
     });
     cleanups.push(() => baseDeps.close());
-    const deps: LocalDeps = Object.assign(baseDeps, { executionHistory: history });
+    const deps: LocalDeps = Object.assign(
+      baseDeps,
+      { executionHistory: history },
+      options.simulatedTime
+        ? {
+            pacingClock: { now: () => new Date(simulated.now()) },
+            timers: simulated,
+            activity: simulated,
+          }
+        : {},
+    );
     const overrides = options.overrides ?? {};
     events.bus.addTargetHandler(createStateMachineTargetHandler({ deps, history, overrides }));
 

@@ -148,6 +148,33 @@ export function keyTarget(action: string, probe: ProbeContext, options: KeyOptio
   };
 }
 
+/** The external id the evaluated fleet-mode stack is deployed with. */
+export const FLEET_EXTERNAL_ID = 'fleet-external-id-0123456789abcdef';
+
+/**
+ * A spoke account's role as the spoke template makes it: trusted by the hub account with the
+ * fleet's external id (the spoke's consent); only the hub role's own policy then decides.
+ */
+export function spokeRoleTarget(roleName: string, externalId: string): Target {
+  return {
+    label: "a fleet spoke's role",
+    arn: `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/${roleName}`,
+    account: OTHER_ACCOUNT,
+    context: { 'sts:ExternalId': externalId },
+    resourcePolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+        },
+      ],
+    },
+  };
+}
+
 export function anyResource(label = 'no resource-level permission'): Target {
   return { label, arn: '*', account: ACCOUNT, context: {} };
 }
@@ -171,7 +198,17 @@ function roleSubject(values: TemplateValues, template: CfnTemplate, roleId: stri
     name: `${roleId}/${policy.PolicyName ?? 'inline'}`,
     document: policy.PolicyDocument,
   }));
-  return { id: `role ${roleId}`, principal, policies: inline };
+  // Policies of their own attached to the role where they exist (fleet mode's FleetSpokeRolesPolicy).
+  const attached = resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => values.exists(policy))
+    .filter(([, policy]) =>
+      ((policy.Properties?.Roles ?? []) as { Ref?: string }[]).some((ref) => ref.Ref === roleId),
+    )
+    .map(([id, policy]) => ({
+      name: id,
+      document: values.resolve(policy.Properties?.PolicyDocument) as PolicyDocument,
+    }));
+  return { id: `role ${roleId}`, principal, policies: [...inline, ...attached] };
 }
 
 function roleIdOf(resource: CfnResource, property: string): string {
@@ -189,6 +226,7 @@ export interface StackNames {
   activity(logicalId: string): string;
   functionArn(logicalId: string): string;
   tableArn(logicalId: string): string;
+  bucket(logicalId: string): string;
   defaultBus: string;
 }
 
@@ -200,6 +238,7 @@ export function stackNames(values: TemplateValues): StackNames {
     activity: (id) => values.ref(id) as string,
     functionArn: (id) => values.getAtt(id, 'Arn'),
     tableArn: (id) => values.getAtt(id, 'Arn'),
+    bucket: (id) => values.ref(id) as string,
     defaultBus: `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/default`,
   };
 }
@@ -251,30 +290,45 @@ function functionTargets(
           context: { 'events:source': 'byok' },
         },
       ];
-    case 'sts':
-      // functions/commons builds the clients of a fleet spoke (sts:AssumeRole) for every step; only
-      // fleet mode's workflows name a spoke role, and its roles come with fleet mode.
-      return {
-        notMade: 'only fleet mode assumes spoke roles (not deployed here)',
-        targets: [
-          {
-            label: "a fleet spoke's role",
-            arn: `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/byok-spoke`,
-            account: OTHER_ACCOUNT,
-            context: {},
-            resourcePolicy: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
+    case 'sts': {
+      // functions/commons builds the clients of a fleet spoke (sts:AssumeRole) for every step; in
+      // fleet mode the sweep's and the imports' KMS steps are deployed with the spoke role's name
+      // and the external id, and make the call; no other function ever does.
+      const roleName = environment.BYOK_SPOKE_ROLE_NAME;
+      const externalId = environment.BYOK_FLEET_EXTERNAL_ID;
+      const target = spokeRoleTarget(roleName ?? 'byok-spoke', externalId ?? FLEET_EXTERNAL_ID);
+      if (!roleName || !externalId)
+        return {
+          notMade:
+            'only the KMS steps of fleet mode assume spoke roles (not this function, or not deployed here)',
+          targets: [target],
+        };
+      return [target];
+    }
+    case 's3': {
+      const bucket = environment.BYOK_FLEET_BUCKET;
+      if (!bucket) throw new Error(`${action}: the function has no BYOK_FLEET_BUCKET`);
+      return action === 's3:ListBucket'
+        ? [
+            {
+              label: 'the fleet bucket',
+              arn: `arn:${PARTITION}:s3:::${bucket}`,
+              account: ACCOUNT,
+              context: {},
             },
-          },
-        ],
-      };
+          ]
+        : [
+            {
+              label: 'an object of the fleet bucket',
+              arn: `arn:${PARTITION}:s3:::${bucket}/fleet/runs/20270110T030000Z/targets.json`,
+              account: ACCOUNT,
+              context: {},
+            },
+          ];
+    }
+    case 'organizations':
+      // ListAccounts has no resource-level permission.
+      return [anyResource()];
     case 'secretsmanager': {
       const secret = environment.BYOK_PIN_SECRET_ARN;
       if (!secret) throw new Error(`${action}: the function has no BYOK_PIN_SECRET_ARN`);
@@ -335,7 +389,12 @@ function allStates(definition: Definition): [string, State][] {
 }
 
 /** The calls Step Functions makes for a state machine's Tasks, as the state machine's role. */
-function stateMachineCalls(definition: Definition, template: CfnTemplate, names: StackNames): SubjectCall[] {
+function stateMachineCalls(
+  definition: Definition,
+  template: CfnTemplate,
+  names: StackNames,
+  self: string,
+): SubjectCall[] {
   const calls: SubjectCall[] = [];
   const functionIdByArn = new Map(
     resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => [names.functionArn(id), id]),
@@ -344,6 +403,36 @@ function stateMachineCalls(definition: Definition, template: CfnTemplate, names:
     resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([id]) => [names.stateMachine(id), id]),
   );
   for (const [stateName, state] of allStates(definition)) {
+    const processor = state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined;
+    if (state.Type === 'Map' && processor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+      // A Map Run: the items read and the results written in S3 (the fleet bucket: the paths of
+      // its Parameters name it at run time), child executions of this state machine itself.
+      const bucket = names.bucket('FleetBucket');
+      const object = `arn:${PARTITION}:s3:::${bucket}/fleet/runs/20270110T030000Z/results/manifest.json`;
+      const own = names.stateMachine(self);
+      const child = `${names.execution(self).replace(/:[^:]+$/, '')}/${state.Label ?? stateName}:0f1e2d3c-0000-4000-8000-000000000003`;
+      calls.push(
+        ...(state.ItemReader ? ['s3:GetObject'] : [])
+          .concat(state.ResultWriter ? ['s3:PutObject'] : [])
+          .map((action) => ({
+            action,
+            source: `state ${stateName} (Distributed Map)`,
+            targets: [{ label: 'an object of the fleet bucket', arn: object, account: ACCOUNT, context: {} }],
+          })),
+        {
+          action: 'states:StartExecution',
+          source: `state ${stateName} (Distributed Map)`,
+          targets: [
+            { label: `state machine ${self} (its Map Run)`, arn: own, account: ACCOUNT, context: {} },
+          ],
+        },
+        ...['states:DescribeExecution', 'states:StopExecution'].map((action) => ({
+          action,
+          source: `state ${stateName} (Distributed Map)`,
+          targets: [{ label: `a child execution of ${self}`, arn: child, account: ACCOUNT, context: {} }],
+        })),
+      );
+    }
     if (state.Type !== 'Task') continue;
     const resource = state.Resource as string;
     const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
@@ -424,7 +513,7 @@ export function stateMachineSubjects(template: CfnTemplate, values: TemplateValu
       return {
         ...base,
         id: `${base.id} (state machine ${id})`,
-        calls: stateMachineCalls(definition, template, names),
+        calls: stateMachineCalls(definition, template, names, id),
       };
     });
 }

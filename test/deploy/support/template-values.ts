@@ -155,6 +155,8 @@ export class TemplateValues {
         return `arn:${this.#deployment.partition}:iam::${this.#deployment.account}:policy/${this.#prop(resource, 'ManagedPolicyName')}`;
       case 'AWS::KMS::Key':
         return `${logicalId.toLowerCase().slice(0, 8).padEnd(8, '0')}-1111-2222-3333-444455556666`;
+      case 'AWS::S3::Bucket':
+        return `byok-stack-${logicalId.toLowerCase()}-a1b2c3d4e5f6`;
       default:
         return `${logicalId}-physical-id`;
     }
@@ -187,6 +189,8 @@ export class TemplateValues {
         return `https://${logicalId.toLowerCase()}.lambda-url.${this.#deployment.region}.on.aws/`;
       case 'AWS::StepFunctions::StateMachine.Name':
         return this.#prop(resource, 'StateMachineName');
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:${partition}:s3:::${this.#physicalRef(logicalId, resource)}`;
       default:
         throw new TemplateValueError(
           `Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not modelled`,

@@ -49,11 +49,15 @@ describe('KMS Imported Key Material Expiration rule', () => {
         time: `${validTo.toISOString().slice(0, 19)}Z`,
       }),
     ]);
-    // The reimport rule started the import workflow with the key id from the event.
+    // The reimport rule started the import workflow with the key (its ARN) from the event.
     const reimport = log.deliveries.find((delivery) => delivery.ruleName === 'byok-reimport-on-expiration');
     expect(reimport).toMatchObject({
       status: 'SUCCEEDED',
-      input: { keyId, importReplicas: false, reason: expect.stringContaining('Expiration') },
+      input: {
+        keyId: expect.stringMatching(new RegExp(`^arn:aws:kms:${world.stack.region}:\\d{12}:key/${keyId}$`)),
+        importReplicas: false,
+        reason: expect.stringContaining('Expiration'),
+      },
     });
     const execution = world.history.list().find((record) => record.executionArn === reimport?.result);
     expect(execution).toMatchObject({ stateMachine: 'import-key-material', status: 'SUCCEEDED' });

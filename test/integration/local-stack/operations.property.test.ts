@@ -1,5 +1,6 @@
 // Issue 17 acceptance: random sequences of clock advances (across the daily sweep), rotations left
-// pending, approved or rejected, imports and rule firings on the local stack (composed as `byok
+// pending, approved or rejected, imports, restarts (a pending rotation must still wait after one)
+// and rule firings on the local stack (composed as `byok
 // local up` composes it: rules start executions through the Step Functions API). Every operation
 // returns within a bound, and at the end every material of the key is imported and the key Enabled.
 // The world keeps its state in a state dir (as `byok local up` does), and a scenario restarts it
@@ -40,7 +41,8 @@ function within<T>(what: string, work: Promise<T>): Promise<T> {
 type Operation =
   | { kind: 'advance'; hours: number }
   | { kind: 'rotate'; decision: 'pending' | 'approve' | 'reject' }
-  | { kind: 'import' };
+  | { kind: 'import' }
+  | { kind: 'restart' };
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 30 }) }),
@@ -49,6 +51,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
     decision: fc.constantFrom('pending' as const, 'approve' as const, 'reject' as const),
   }),
   fc.record({ kind: fc.constant('import' as const) }),
+  fc.record({ kind: fc.constant('restart' as const) }),
 );
 
 /** The rules start their executions through the Step Functions API, as `byok local up` wires them. */
@@ -74,7 +77,27 @@ async function historyOf(executionArn: string): Promise<HistoryEvent[]> {
   );
 }
 
-async function apply(op: Operation, pending: string[]): Promise<void> {
+async function apply(
+  op: Operation,
+  pending: string[],
+  counts: { restarts: number; waitingAcrossRestarts: number },
+): Promise<void> {
+  if (op.kind === 'restart') {
+    // The stack stops and starts again on its state dir (as `byok local up` restarted): a rotation
+    // waiting for its vote is still waiting (nothing lost), and the rules fire as before.
+    await within('restart', world.restart());
+    wireRuleTargets();
+    counts.restarts += 1;
+    for (const requestId of pending) {
+      const request = await world.waitForStatus(requestId, 'PENDING');
+      const described = await world.sfn.send(
+        new DescribeExecutionCommand({ executionArn: request.executionArn as string }),
+      );
+      expect(described.status).toBe('RUNNING');
+      counts.waitingAcrossRestarts += 1;
+    }
+    return;
+  }
   if (op.kind === 'advance') {
     await within(`clock advance ${op.hours}h`, world.stack.clock.advance(op.hours * HOUR));
     return;
@@ -106,20 +129,20 @@ async function apply(op: Operation, pending: string[]): Promise<void> {
 
 describe('operations on the local stack never stall and keep every material imported', () => {
   it(
-    'random advances, rotations (pending, approved, rejected), imports and rule firings',
+    'random advances, rotations (pending, approved, rejected), imports, restarts and rule firings',
     async () => {
-      const counts = { runs: 0, operations: 0 };
+      const counts = { runs: 0, operations: 0, restarts: 0, waitingAcrossRestarts: 0 };
       await fc.assert(
         fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 6 }), async (operations) => {
           counts.runs += 1;
           const pending: string[] = [];
           for (const op of operations) {
             counts.operations += 1;
-            await apply(op, pending);
+            await apply(op, pending, counts);
           }
           // Close what this run left open, so the next one starts from a quiet key.
           for (const requestId of pending.splice(0))
-            await apply({ kind: 'rotate', decision: 'reject' }, [requestId]);
+            await apply({ kind: 'rotate', decision: 'reject' }, [requestId], counts);
           const rotations = await world.kms.send(
             new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
           );
@@ -136,7 +159,7 @@ describe('operations on the local stack never stall and keep every material impo
 });
 
 describe('a restart of the local stack with a rotation waiting for its vote', () => {
-  it('keeps the rotation waiting (token sealed on disk); the vote after the restart completes it; its history survives the next restart', async () => {
+  it('keeps the rotation waiting over two quick restarts (token sealed on disk); the vote after them completes it; its history survives the next restart', async () => {
     // Prepare
     const asked = await world.as('alice').requestRotation({ keyId, reason: 'restart' });
     const pending = await world.waitForStatus(asked.request.requestId, 'PENDING');
@@ -148,7 +171,8 @@ describe('a restart of the local stack with a rotation waiting for its vote', ()
       (await readdir(journal)).map((file) => readFile(join(journal, file), 'utf8')),
     );
 
-    // Act
+    // Act: two restarts in a row (the second before the resumed run is back in its state)
+    await world.restart();
     await world.restart();
     wireRuleTargets();
     const afterRestart = await world.sfn.send(new DescribeExecutionCommand({ executionArn }));

@@ -99,3 +99,32 @@ describe('FaultInjector', () => {
     expect(() => new FaultInjector([spec as never])).toThrow(message);
   });
 });
+
+describe('RateLimiter.observe', () => {
+  it('sees every request a quota applies to, per scope, with its time and whether it was throttled', () => {
+    // Prepare
+    let nowMs = 1000;
+    const limiter = new RateLimiter({ GetParametersForImport: 1 }, () => nowMs);
+    const seen: unknown[] = [];
+    const stop = limiter.observe((request) => seen.push(request));
+
+    // Act
+    limiter.take('TrentService', 'GetParametersForImport', '111122223333/us-east-1');
+    limiter.take('TrentService', 'GetParametersForImport', '222233334444/us-east-1');
+    expect(() => limiter.take('TrentService', 'GetParametersForImport', '111122223333/us-east-1')).toThrow(
+      AwsServiceError,
+    );
+    limiter.take('TrentService', 'DescribeKey', '111122223333/us-east-1');
+    stop();
+    nowMs += 1000;
+    limiter.take('TrentService', 'GetParametersForImport', '111122223333/us-east-1');
+
+    // Assess
+    expect(seen).toEqual([
+      { operation: 'GetParametersForImport', scope: '111122223333/us-east-1', atMs: 1000, throttled: false },
+      { operation: 'GetParametersForImport', scope: '222233334444/us-east-1', atMs: 1000, throttled: false },
+      { operation: 'GetParametersForImport', scope: '111122223333/us-east-1', atMs: 1000, throttled: true },
+    ]);
+    expect(limiter.throttled).toBe(1);
+  });
+});

@@ -40,6 +40,8 @@ export class TaskTokenService {
   /** Tasks a restarted stack opened again, until the resumed run's state takes them. */
   private readonly adopted = new Map<string, IssuedTask>();
   private readonly resumableListeners = new Set<(executionArn: string) => void>();
+  /** Callback tasks whose call (the function that takes the token) has not returned yet. */
+  private readonly calling = new Set<string>();
 
   constructor(private readonly options: TaskTokenServiceOptions) {
     this.registry = new TaskTokenRegistry(options);
@@ -48,12 +50,26 @@ export class TaskTokenService {
       onTaken: (task) => this.registry.startHeartbeat(task.taskToken),
       onReturned: (task) => this.registry.stopHeartbeat(task.taskToken),
     });
-    this.registry.onClose((token) => this.activities.withdraw(token));
+    this.registry.onClose((token) => {
+      this.calling.delete(token);
+      this.activities.withdraw(token);
+    });
   }
 
   /** A `.waitForTaskToken` task: the token goes out with the state's call, the heartbeat clock runs at once. */
   startCallbackTask(options: CallbackTaskOptions): IssuedTask {
-    return this.registry.issue({ ...options, heartbeatFrom: 'issue' });
+    const issued = this.registry.issue({ ...options, heartbeatFrom: 'issue' });
+    this.calling.add(issued.token);
+    return issued;
+  }
+
+  /**
+   * How many callback tasks are between their token's issue and the end of their call: a stop
+   * waits for these (the call may be handing the token to the approvals store) before it decides
+   * which executions it can resume.
+   */
+  callsInFlight(): number {
+    return this.calling.size;
   }
 
   /** An activity task: queued for the activity's pollers; its heartbeat clock starts when one takes it. */
@@ -73,6 +89,7 @@ export class TaskTokenService {
    * is resumable after a restart (`resumableTasks`), and listeners (the API's journal) are told.
    */
   callbackDelivered(token: string, executionArn: string): void {
+    this.calling.delete(token);
     this.registry.markDelivered(token);
     for (const listener of this.resumableListeners) listener(executionArn);
   }
@@ -136,6 +153,7 @@ export class TaskTokenService {
   /** Ends waiting polls and closes every open task. */
   close(): void {
     this.adopted.clear();
+    this.calling.clear();
     this.activities.close();
     this.registry.closeAll();
     this.options.onClose?.();

@@ -30,7 +30,8 @@ describe('deploy/event-rules.json', () => {
     expect(
       onExpiration.find((rule) => rule.target === 'ImportKeyMaterial')?.inputTransformer?.inputPathsMap,
     ).toEqual({
-      keyId: '$.detail.key-id',
+      // The key's ARN: a spoke's forwarded event names a key of another account (fleet mode).
+      keyId: '$.resources[0]',
       keyMaterialId: '$.detail.key-material-id',
     });
   });

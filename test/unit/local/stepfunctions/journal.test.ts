@@ -47,15 +47,50 @@ async function stateDir(): Promise<string> {
   return join(dir, 'local');
 }
 
-function serviceOn(dir: string): StepFunctionsService {
+/**
+ * Runs `vote`: a callback task whose call (handing the token out, as OpenApproval does) takes
+ * 150 ms, then waits for its answer; resumed, it waits for the adopted task.
+ */
+function votingEngine(tasks: TaskTokenService): WorkflowEngine {
+  return {
+    listStateMachines: async () => ['vote'],
+    describeStateMachine: async () => ({ definition: '{}', lambdaStates: [] }),
+    async run(request) {
+      const aborted = new Promise((resolve) =>
+        request.signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
+      );
+      const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:vote:${request.name}`;
+      let outcome: Promise<unknown> | undefined;
+      if (request.resumeAt) outcome = tasks.takeAdopted(request.resumeAt.token)?.outcome;
+      else {
+        const timestamp = Date.now();
+        request.onProgress({ type: 'ExecutionStarted', timestamp, input: request.input } as never);
+        request.onProgress({
+          type: 'StateEntered',
+          timestamp,
+          state: { name: 'AwaitVote', type: 'Task', input: request.input },
+        } as never);
+        const issued = tasks.startCallbackTask({ executionArn, stateName: 'AwaitVote' });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        tasks.callbackDelivered(issued.token, executionArn);
+        outcome = issued.outcome;
+      }
+      const answer = await Promise.race([outcome, aborted]);
+      return answer === 'aborted' ? { status: 'ABORTED' } : { status: 'SUCCEEDED', output: answer };
+    },
+  };
+}
+
+function serviceOn(dir: string, voting = false): StepFunctionsService {
   const store = StateStore.open(dir);
   const clock = { now: () => new Date() };
+  const tasks = new TaskTokenService({ clock, timers: new DueTimers() });
   return new StepFunctionsService({
     region: REGION,
     accountId: ACCOUNT,
     clock,
-    engine,
-    tasks: new TaskTokenService({ clock, timers: new DueTimers() }),
+    engine: voting ? votingEngine(tasks) : engine,
+    tasks,
     journal: new ExecutionJournal(store, { region: REGION, accountId: ACCOUNT }),
   });
 }
@@ -136,6 +171,29 @@ describe('executions kept in the state dir', () => {
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe(STACK_STOPPED_ERROR);
     expect(described.cause).toContain('killed');
+  });
+
+  it('a stop while a call is handing out the task token waits for it, and keeps the execution waiting', async () => {
+    // Prepare
+    const dir = await stateDir();
+    const first = serviceOn(dir, true);
+    const started = (await first.handle('StartExecution', {
+      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:vote`,
+      name: 'mid-call',
+      input: '{}',
+    })) as { executionArn: string };
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    // Act
+    await first.close();
+    const second = serviceOn(dir, true);
+    const described = (await second.handle('DescribeExecution', {
+      executionArn: started.executionArn,
+    })) as Described;
+    await second.close();
+
+    // Assess
+    expect(described.status).toBe('RUNNING');
   });
 
   it('refuses an unreadable journal file by name, changing nothing', async () => {

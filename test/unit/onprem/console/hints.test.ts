@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { hintForName } from '../../../../src/core/shared/hints.ts';
 import { ConsoleBindRefusedError } from '../../../../src/onprem/console/errors.ts';
-import { hintFor, hintForError } from '../../../../src/onprem/console/hints.ts';
+import { hintForError } from '../../../../src/onprem/console/hints.ts';
 
 describe('console hints', () => {
-  it('gives the hint for a failed run by its error name, and none for an unknown name', () => {
+  it('finds the hint for a failed run (runs.ts) by its error name in the one table, none for an unknown name', () => {
     // Act / Assess
-    expect(hintFor('HsmKeyNotFoundError')).toContain('byok hsm list');
-    expect(hintFor('SomethingElse')).toBeUndefined();
-    expect(hintFor(null)).toBeUndefined();
+    expect(hintForName('HsmKeyNotFoundError')).toContain('byok hsm list');
+    expect(hintForName('SomethingElse')).toBeUndefined();
+    expect(hintForName(null)).toBeUndefined();
   });
 
   it("prefers an error's own hint, then knows the AWS SDK's set-up errors", () => {
