@@ -66,7 +66,7 @@ const env = {
 };
 
 try {
-  await hsm.createKey({ label: 'bench-cli-aes', type: 'AES_256' });
+  let keys = 0;
 
   const bare: number[] = [];
   const help = { compiled: [] as number[], tsx: [] as number[] };
@@ -83,9 +83,14 @@ try {
       ['compiled', compiled],
       ['tsx', throughTsx],
     ] as const) {
+      // One HSM key per KMS key, bound to it: an HSM key goes into one KMS key only.
+      keys += 1;
+      const label = `bench-cli-aes-${keys}`;
+      await hsm.createKey({ label, type: 'AES_256' });
       const keyId = await createManagedExternalKey(kms, {
         keySpec: 'SYMMETRIC_DEFAULT',
         keyUsage: 'ENCRYPT_DECRYPT',
+        bind: [label],
       });
       const args = [
         ...cli,
@@ -95,7 +100,7 @@ try {
         '--key-id',
         keyId,
         '--hsm-key',
-        'bench-cli-aes',
+        label,
         '--json',
       ];
       const { ms, stdout } = await timed(args, env);

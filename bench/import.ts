@@ -45,8 +45,18 @@ const deps = await createLocalDeps({
   logLevel: 'SILENT',
 });
 
-function createKey(family: (typeof FAMILIES)[number]): Promise<string> {
-  return createManagedExternalKey(deps.kms, { keySpec: family.keySpec, keyUsage: family.keyUsage });
+let created = 0;
+/** A KMS key and its own HSM key, bound to each other (one HSM key goes into one KMS key). */
+async function createKey(family: (typeof FAMILIES)[number]): Promise<{ keyId: string; label: string }> {
+  created += 1;
+  const label = `${family.label}-${created}`;
+  await hsm.createKey({ label, type: family.type });
+  const keyId = await createManagedExternalKey(deps.kms, {
+    keySpec: family.keySpec,
+    keyUsage: family.keyUsage,
+    bind: [label],
+  });
+  return { keyId, label };
 }
 
 function stateTimes(result: ExecutionResult): Array<[string, number]> {
@@ -66,11 +76,11 @@ const transitions = (result: ExecutionResult) =>
   result.events.filter((event) => event.type === 'StateEntered').length;
 
 try {
-  for (const family of FAMILIES) await hsm.createKey({ label: family.label, type: family.type });
   // Warm-up: module loading and the one-time definition validation are not per-import costs.
+  const warmUp = await createKey(FAMILIES[0] as (typeof FAMILIES)[number]);
   await runExecution({
     stateMachine: 'import-key-material',
-    input: { keyId: await createKey(FAMILIES[0] as (typeof FAMILIES)[number]), hsmKeyLabel: 'bench-aes' },
+    input: { keyId: warmUp.keyId, hsmKeyLabel: warmUp.label },
     deps,
   });
 
@@ -89,11 +99,11 @@ try {
     `  ${'family'.padEnd(18)}${names.map((name) => name.padStart(24)).join('')}${'total'.padStart(10)}${'transitions'.padStart(13)}`,
   );
   for (const family of FAMILIES) {
-    const keyId = await createKey(family);
+    const { keyId, label } = await createKey(family);
     const started = performance.now();
     const result = await runExecution({
       stateMachine: 'import-key-material',
-      input: { keyId, hsmKeyLabel: family.label, validForDays: 90 },
+      input: { keyId, hsmKeyLabel: label, validForDays: 90 },
       deps,
     });
     const total = performance.now() - started;
@@ -105,9 +115,10 @@ try {
   }
 
   const aes = FAMILIES[0] as (typeof FAMILIES)[number];
-  const keyIds = await Promise.all(Array.from({ length: 2 * KEYS }, () => createKey(aes)));
-  const workflowKeys = keyIds.slice(0, KEYS);
-  const directKeys = keyIds.slice(KEYS);
+  const keys: { keyId: string; label: string }[] = [];
+  for (let index = 0; index < 2 * KEYS; index += 1) keys.push(await createKey(aes));
+  const workflowKeys = keys.slice(0, KEYS);
+  const directKeys = keys.slice(KEYS);
 
   // Interleaved, so both see the same endpoint state (key count, warm caches) and machine load.
   let directSeconds = 0;
@@ -116,10 +127,13 @@ try {
   for (let index = 0; index < KEYS; index += 1) {
     // Baseline: the four steps called directly, in sequence.
     let started = performance.now();
-    const keyId = directKeys[index] ?? '';
+    const direct = directKeys[index] ?? { keyId: '', label: '' };
     const importParameters = await getParametersForImport(
-      { request: { keyId, hsmKeyLabel: aes.label, validForDays: 90 }, importTokenAttempt: 1 },
-      { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm },
+      {
+        request: { keyId: direct.keyId, hsmKeyLabel: direct.label, validForDays: 90 },
+        importTokenAttempt: 1,
+      },
+      { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm, bindings: deps.bindings },
     );
     const wrapped = await wrapKeyMaterial({ importParameters }, { hsm, logger: silentLogger });
     const imported = await importKeyMaterial(
@@ -135,7 +149,7 @@ try {
     started = performance.now();
     const result = await runExecution({
       stateMachine: 'import-key-material',
-      input: { keyId: workflowKeys[index], hsmKeyLabel: aes.label, validForDays: 90 },
+      input: { keyId: workflowKeys[index]?.keyId, hsmKeyLabel: workflowKeys[index]?.label, validForDays: 90 },
       deps,
     });
     workflowSeconds += (performance.now() - started) / 1000;

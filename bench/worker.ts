@@ -50,7 +50,7 @@ try {
   // Step 1's decision, taken once: every task wraps the same HSM key for the same KMS key.
   const importParameters = await getParametersForImport(
     { request: { keyId: keyArn, wrappingKeySpec: 'RSA_2048' }, importTokenAttempt: 1 },
-    { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm },
+    { kms: deps.kms, clock: deps.clock, logger: silentLogger, hsm, bindings: deps.bindings },
   );
   const input: WrapKeyMaterialInput = {
     importParameters,

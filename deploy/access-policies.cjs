@@ -5,6 +5,9 @@
 //   Approver            byok approvals / approve / reject: invoke the approvals API's function URL
 //   Worker              byok worker beside the HSM (hsmPlacement=activity only): poll this stack's
 //                       HSM activities, GetParametersForImport on the keys it binds
+//   BindingsAdministrator  byok bindings add/list/remove and byok key create: write the bindings
+//                       table (its resource policy also demands BindingsAdministratorArns), create
+//                       EXTERNAL keys tagged byok:*, their aliases and replicas
 //   Deployer            aws cloudformation deploy/delete of this stack through a CloudFormation
 //                       service role (when DeploymentRoleArn is given)
 // Every KMS statement is limited to this account's keys tagged byok:managed=true whose origin is
@@ -171,6 +174,79 @@ function operatorPolicy(names) {
         Action: 'events:PutEvents',
         Resource: DEFAULT_EVENT_BUS,
         Condition: { StringEquals: { 'events:source': 'byok' } },
+      },
+      // byok import checks the administrators' binding (docs/bindings.md); only they may write it.
+      {
+        Sid: 'ReadBindings',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': ['BindingsTable', 'Arn'] },
+      },
+      { Sid: 'FindTheBindingsTable', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
+    ],
+  );
+}
+
+function bindingsAdministratorPolicy(names) {
+  const bindingsTable = { 'Fn::GetAtt': ['BindingsTable', 'Arn'] };
+  const newManagedKey = {
+    StringEquals: { 'aws:RequestTag/byok:managed': 'true' },
+  };
+  return managedPolicy(
+    names,
+    'bindings-administrator',
+    "byok administrator: byok bindings add/list/remove (the bindings table's resource policy also requires BindingsAdministratorArns) and byok key create (EXTERNAL keys tagged byok:*, aliases, replicas); byok key create --import also needs the operator policy",
+    [
+      { Sid: 'FindTheBindingsTable', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
+      {
+        Sid: 'ReadAndWriteBindings',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: bindingsTable,
+      },
+      // byok bindings add resolves the KMS key it binds; key create checks the alias is free.
+      {
+        Sid: 'ReadKeysToBind',
+        Effect: 'Allow',
+        Action: 'kms:DescribeKey',
+        Resource: KEYS_OF_ANY_REGION,
+      },
+      // CreateKey has no key to scope to: the request must make an EXTERNAL key tagged
+      // byok:managed=true (kms:TagResource is checked for the tags given to CreateKey/ReplicateKey).
+      {
+        Sid: 'CreateManagedExternalKeys',
+        Effect: 'Allow',
+        Action: 'kms:CreateKey',
+        Resource: '*',
+        Condition: { StringEquals: { ...newManagedKey.StringEquals, 'kms:KeyOrigin': 'EXTERNAL' } },
+      },
+      {
+        Sid: 'TagNewManagedKeys',
+        Effect: 'Allow',
+        Action: 'kms:TagResource',
+        Resource: KEYS_OF_ANY_REGION,
+        Condition: newManagedKey,
+      },
+      {
+        Sid: 'ReplicateManagedKeys',
+        Effect: 'Allow',
+        Action: 'kms:ReplicateKey',
+        Resource: KEYS_OF_ANY_REGION,
+        Condition: { StringEquals: MANAGED_EXTERNAL },
+      },
+      // CreateAlias is authorised on the alias and on the key.
+      {
+        Sid: 'AliasManagedKeys',
+        Effect: 'Allow',
+        Action: 'kms:CreateAlias',
+        Resource: KEYS_OF_ANY_REGION,
+        Condition: { StringEquals: MANAGED_EXTERNAL },
+      },
+      {
+        Sid: 'CreateAliases',
+        Effect: 'Allow',
+        Action: 'kms:CreateAlias',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:alias/*' },
       },
     ],
   );
@@ -347,6 +423,7 @@ async function resources(context) {
       'approver',
       'byok approver: byok approvals/approve/reject (invoke the approvals API only; the API checks the approval team)',
     ),
+    BindingsAdministratorPolicy: bindingsAdministratorPolicy(names),
     DeployerPolicy: deployerPolicy(names),
   };
   const Parameters = { ...PARAMETERS };
@@ -365,6 +442,10 @@ async function resources(context) {
       Value: { Ref: 'RotationRequesterPolicy' },
     },
     ApproverPolicyArn: { Description: 'Attach to rotation approvers', Value: { Ref: 'ApproverPolicy' } },
+    BindingsAdministratorPolicyArn: {
+      Description: 'Attach to the byok administrators named in BindingsAdministratorArns',
+      Value: { Ref: 'BindingsAdministratorPolicy' },
+    },
     DeployerPolicyArn: {
       Condition: 'DeployerPolicyWanted',
       Description: 'Attach to the pipeline or people that deploy this stack',

@@ -151,6 +151,8 @@ const COMMON_STACK_PARAMETERS = [
   ['AllowSha1Wrapping', "param:allowSha1Wrapping, 'false'"],
   ['ExpiryAlarmSeconds', "param:expiryAlarmSeconds, '604800'"],
   ['AllowNonExpiringKeyMaterial', "param:allowNonExpiringKeyMaterial, 'true'"],
+  // Who may write the bindings table (docs/bindings.md); empty: nobody, until they are named.
+  ['BindingsAdministratorArns', "param:bindingsAdministratorArns, ''"],
   ['AlertEmail', "param:alertEmail, ''"],
   ['ExpiryAlarmRegions', "param:expiryAlarmRegions, ''"],
   ['ApprovalTeam', "param:approvalTeam, ''"],
@@ -216,7 +218,11 @@ async function resources(context) {
 
 /** The sweep paces two GetParametersForImport per import when the worker asks KMS itself. */
 async function findExpiringKeysEnvironment(context) {
-  return (await placementOf(context)) === 'activity' ? { BYOK_GET_PARAMETERS_PER_IMPORT: '2' } : {};
+  // The administrators' bindings: due materials whose HSM key is not bound to the key are refused.
+  const bindings = { BYOK_BINDINGS_TABLE: { Ref: 'BindingsTable' } };
+  return (await placementOf(context)) === 'activity'
+    ? { ...bindings, BYOK_GET_PARAMETERS_PER_IMPORT: '2' }
+    : bindings;
 }
 
 module.exports = {

@@ -4,8 +4,14 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { createKmsClient, createRegionalKmsClients } from '../../src/core/aws/clients.ts';
+import {
+  createDynamoDbDocumentClient,
+  createKmsClient,
+  createRegionalKmsClients,
+} from '../../src/core/aws/clients.ts';
 import { createFleetKmsClients } from '../../src/core/aws/fleet-clients.ts';
+import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
+import type { BindingsReader } from '../../src/core/bindings/port.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import type { HsmConfig } from '../../src/core/hsm/config.ts';
 import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../src/core/hsm/port.ts';
@@ -42,6 +48,19 @@ export function tokenWrappingAlgorithmsFromEnv(
 export type HsmFunctionDeps = HsmStepDeps & { logger: Logger };
 
 let kmsDeps: KmsFunctionDeps | undefined;
+let bindings: BindingsReader | undefined;
+
+/**
+ * The administrators' bindings table named by BYOK_BINDINGS_TABLE (serverless.yml), read-only:
+ * this function's role may only GetItem/Scan it.
+ */
+export function lambdaBindings(env: NodeJS.ProcessEnv = process.env): BindingsReader {
+  bindings ??= new DynamoDbBindingsStore({
+    client: createDynamoDbDocumentClient(),
+    tableName: requireEnv(BINDINGS_TABLE_ENV, env),
+  });
+  return bindings;
+}
 let hsmDeps: Promise<HsmFunctionDeps> | undefined;
 
 export function lambdaKmsDeps(): KmsFunctionDeps {

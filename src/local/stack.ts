@@ -4,6 +4,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MultiAccountKms } from './accounts.ts';
+import { attachLocalBindings } from './bindings/attach.ts';
+import type { LocalBindings } from './bindings/store.ts';
 import { LATEST_INSTANT_MS, VirtualClock } from './clock.ts';
 import { LocalStateMismatchError, VirtualClockError } from './errors.ts';
 import { type AttachedEvents, attachLocalEvents } from './events/attach.ts';
@@ -73,6 +75,8 @@ export interface LocalStack {
   limiter: RateLimiter;
   /** The local EventBridge (AWSEvents.*) with byok's rules from deploy/event-rules.json. */
   events: AttachedEvents;
+  /** The administrators' bindings store (`bindings.json`, served at /_byok/bindings). */
+  bindings: LocalBindings;
   server: LocalServer;
   /** The state dir (absent with everything in memory): the Step Functions API keeps executions there. */
   stateStore?: StateStore | undefined;
@@ -195,6 +199,15 @@ async function startOnState(
   server.register(
     new LocalOrganizations(accountId, () => [...iam.accounts(), ...accounts.accounts()], clock.now()),
   );
+  // A refused bindings.json stops the start before anything listens (nothing was changed).
+  let bindings: LocalBindings;
+  try {
+    bindings = attachLocalBindings({ server }, store);
+  } catch (error) {
+    await kms.close();
+    pool.close();
+    throw error;
+  }
   // A refused events.json stops the start: the KMS emulator's background work stops with it.
   const events = await attachLocalEvents({ region, accountId, clock, server, kms }, { store }).catch(
     async (error: unknown) => {
@@ -231,6 +244,7 @@ async function startOnState(
     s3,
     limiter,
     events,
+    bindings,
     server,
     ...(store ? { stateStore: store } : {}),
     async stop() {

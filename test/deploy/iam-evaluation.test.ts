@@ -84,11 +84,28 @@ const ACTIVITY_PARAMETERS = {
  * reason; they must be denied like any call a role must not make.
  */
 const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
+  // The bindings store class brings reads and writes along; byok only reads, administrators write.
+  GetParametersForImportIamRoleLambdaExecution: {
+    'dynamodb:Scan': 'it reads the one binding of the label (get); it never lists bindings',
+    'dynamodb:PutItem': "it reads the binding (get); recording bindings is the administrators' only",
+    'dynamodb:DeleteItem': "it reads the binding (get); removing bindings is the administrators' only",
+  },
+  FindExpiringKeysIamRoleLambdaExecution: {
+    'dynamodb:GetItem': 'it lists the bindings once per sweep (scan)',
+    'dynamodb:PutItem': "it lists the bindings (scan); recording bindings is the administrators' only",
+    'dynamodb:DeleteItem': "it lists the bindings (scan); removing bindings is the administrators' only",
+  },
   ValidateRotationIamRoleLambdaExecution: {
     'dynamodb:PutItem':
       'it reads the recorded request (ApprovalsStore.get); the store class brings put and list along',
     'dynamodb:Scan':
       'it reads the recorded request (ApprovalsStore.get); the store class brings put and list along',
+  },
+  CreateRotationMaterialIamRoleLambdaExecution: {
+    'kms:DescribeKey':
+      "it retires abandoned requests' HSM keys only where its deps carry the orphan facts (the local runner, src/core/rotation/orphans.ts); in Lambda it makes no KMS call",
+    'kms:ListKeyRotations':
+      "it retires abandoned requests' HSM keys only where its deps carry the orphan facts (the local runner); in Lambda it makes no KMS call",
   },
   OpenApprovalIamRoleLambdaExecution: {
     'dynamodb:Scan': 'it records the task token on its own request (get, put); it never lists requests',
@@ -101,6 +118,12 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
     'dynamodb:Scan': 'it closes its own request (get, put); it never lists requests',
   },
   OperatorPolicy: {
+    'dynamodb:PutItem':
+      "byok import reads the binding (get); recording bindings is the administrators' (BindingsAdministratorArns), the store class brings add and remove along",
+    'dynamodb:DeleteItem':
+      "byok import reads the binding (get); removing bindings is the administrators' (BindingsAdministratorArns)",
+    'dynamodb:Scan':
+      'byok import reads one binding (get); listing them is byok bindings list, an administrator command',
     'lambda:InvokeFunctionUrl':
       "the console's approvals page calls the approvals API for approvers: the approver policy grants it",
     'secretsmanager:GetSecretValue':
@@ -120,6 +143,9 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
 const DISCOVERS_ANY_KEY: Record<string, string[]> = {
   FindExpiringKeysIamRoleLambdaExecution: ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListResourceTags'],
   OperatorPolicy: ['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListResourceTags'],
+  // byok bindings add describes the key it is asked to bind, to refuse one that is not EXTERNAL
+  // (BindingKeyNotEligibleError) and to tell a key not tagged for byok by name.
+  BindingsAdministratorPolicy: ['kms:DescribeKey'],
 };
 
 /** Uses of a managed key no role or policy of byok may make. */
@@ -214,16 +240,26 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
           return [{ label: 'HSM PIN secret', arn: PIN_SECRET, account: ACCOUNT, context: {} }];
         case 'dynamodb:ListTables':
           return [anyResource()];
-        case 'dynamodb:PutItem':
+        case 'dynamodb:GetItem':
         case 'dynamodb:Scan':
+        case 'dynamodb:PutItem':
+        case 'dynamodb:DeleteItem':
         case 'dynamodb:CreateTable':
+          // Two tables: the administrators' bindings (src/core/bindings) and the import runs.
           return [
-            {
-              label: 'the import-runs table',
-              arn: values.getAtt('ImportRunsTable', 'Arn'),
-              account: ACCOUNT,
-              context: {},
-            },
+            call.files.some((file) => file.startsWith('src/core/bindings/'))
+              ? {
+                  label: 'bindings table',
+                  arn: `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/byok-dev-bindings`,
+                  account: ACCOUNT,
+                  context: {},
+                }
+              : {
+                  label: 'the import-runs table',
+                  arn: values.getAtt('ImportRunsTable', 'Arn'),
+                  account: ACCOUNT,
+                  context: {},
+                },
           ];
         case 'sts:AssumeRole':
           return [
@@ -334,6 +370,66 @@ async function workerCalls(values: TemplateValues, root: string): Promise<Subjec
   });
 }
 
+async function bindingsAdministratorCalls(root: string): Promise<SubjectCall[]> {
+  // byok bindings and byok key create without --import (with it, the import is the operator's: the
+  // policy says so, and byok import is evaluated under OperatorPolicy).
+  const found = await awsCallsOf(
+    ['bindings', 'key'].map((name) => join(root, `src/onprem/cli/commands/${name}/action.ts`)),
+    root,
+    {
+      exclude: /^src\/local\//,
+      cut: /^src\/onprem\/cli\/commands\/import\/action\.ts$|^src\/core\/hsm\//,
+    },
+  );
+  const bindingsTable: Target = {
+    label: 'bindings table',
+    arn: `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/byok-dev-bindings`,
+    account: ACCOUNT,
+    context: {},
+  };
+  return found.map((call) => {
+    const targetsOf = (): Target[] => {
+      switch (call.action) {
+        case 'dynamodb:ListTables':
+        case 'sts:GetCallerIdentity':
+          return [anyResource()];
+        case 'dynamodb:GetItem':
+        case 'dynamodb:Scan':
+        case 'dynamodb:PutItem':
+        case 'dynamodb:DeleteItem':
+          return [bindingsTable];
+        case 'kms:CreateKey':
+          return [
+            {
+              label: 'a new EXTERNAL key tagged byok:managed=true',
+              arn: '*',
+              account: ACCOUNT,
+              context: {
+                'kms:KeyOrigin': 'EXTERNAL',
+                'aws:RequestTag/byok:managed': 'true',
+                'aws:TagKeys': ['byok:managed', 'byok:hsm-key-label'],
+              },
+            },
+          ];
+        case 'kms:CreateAlias':
+          return [
+            keyTarget(call.action, PROBE),
+            {
+              label: 'the new alias',
+              arn: `arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:alias/payments`,
+              account: ACCOUNT,
+              context: {},
+            },
+          ];
+        default:
+          if (call.action.startsWith('kms:')) return [keyTarget(call.action, PROBE)];
+          throw new Error(`bindings administrator: no target model for ${call.action}`);
+      }
+    };
+    return { action: call.action, source: call.files.join(', '), targets: targetsOf() };
+  });
+}
+
 function deployerCalls(): SubjectCall[] {
   const stack = `arn:${PARTITION}:cloudformation:${REGION}:${ACCOUNT}:stack/byok-dev/0f1e2d3c-0000-4000-8000-000000000002`;
   return deployerOperations(readFileSync(join(repoRoot, 'docs/deploy.md'), 'utf8')).map(
@@ -418,6 +514,12 @@ async function subjectsOf(packaged: PackagedService, parameters: Record<string, 
       await approvalsCallerCalls(values, root, ['approvals', 'approve', 'reject']),
     ),
     managedPolicySubject(template, values, 'DeployerPolicy', [...deployerCalls(), passRoleCall()]),
+    managedPolicySubject(
+      template,
+      values,
+      'BindingsAdministratorPolicy',
+      await bindingsAdministratorCalls(root),
+    ),
   ];
   if (template.Resources.WorkerPolicy) {
     subjects.push(managedPolicySubject(template, values, 'WorkerPolicy', await workerCalls(values, root)));

@@ -1,7 +1,8 @@
-// The optional service control policy deploy/scp/byok-tags.json, judged by iam-simulate as an SCP of
-// the account: nobody but byok's administrator roles may set or remove byok:* tags on a KMS key
-// (which decide what byok imports where), while other tags stay free. Each denial is shown
-// allowed without the SCP.
+// The service control policy shipped as defence in depth (deploy/scp/byok-guardrails.json,
+// docs/bindings.md), judged by iam-simulate as an SCP of the account: byok:* tags on KMS keys only by
+// byok's administrators (role or Identity Center permission set) and deployer, while other tags stay
+// free; the bindings table written only by them; byok-* roles changed only by the deployer. Each
+// denial is shown allowed without the SCP.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,10 +10,20 @@ import { repoRoot } from '../../deploy/package-service.ts';
 import { evaluate, explain, type NamedPolicy, type PolicyDocument } from './support/iam-evaluation.ts';
 import { ACCOUNT, defaultKeyPolicy, keyArn } from './support/iam-subjects.ts';
 
-const scp: NamedPolicy = {
-  name: 'byok-tags',
-  document: JSON.parse(readFileSync(join(repoRoot, 'deploy/scp/byok-tags.json'), 'utf8')) as PolicyDocument,
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: string | string[];
+  Condition: Record<string, Record<string, string[]>>;
+}
+
+const document = JSON.parse(readFileSync(join(repoRoot, 'deploy/scp/byok-guardrails.json'), 'utf8')) as {
+  Version: string;
+  Statement: Statement[];
 };
+const scp: NamedPolicy = { name: 'byok-guardrails', document: document as unknown as PolicyDocument };
+const bySid = (sid: string) => document.Statement.find((statement) => statement.Sid === sid) as Statement;
 const fullAccess: NamedPolicy = {
   name: 'FullAWSAccess',
   document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
@@ -46,7 +57,13 @@ function request(principal: string, action: string, tagKeys: string[], withScp: 
   };
 }
 
-describe('the byok:* tag SCP (deploy/scp/byok-tags.json)', () => {
+describe('the guardrails SCP (deploy/scp/byok-guardrails.json)', () => {
+  it('only denies (an SCP never grants), in the current policy language', () => {
+    // Assess
+    expect(document.Version).toBe('2012-10-17');
+    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Deny', 'Deny', 'Deny']);
+  });
+
   it.each([
     ['kms:TagResource', ['byok:managed']],
     ['kms:TagResource', ['owner', 'byok:hsm-key-label']],
@@ -79,5 +96,52 @@ describe('the byok:* tag SCP (deploy/scp/byok-tags.json)', () => {
       judgement.decision,
       explain(request(principal, 'kms:TagResource', tagKeys, true), [kmsAdmin], judgement),
     ).toBe('Allowed');
+  });
+
+  it('covers creating and replicating keys with byok:* tags, not only tagging', () => {
+    // Assess
+    expect(bySid('ByokTagsOnlyByByokAndItsAdministrators').Action.sort()).toEqual([
+      'kms:CreateKey',
+      'kms:ReplicateKey',
+      'kms:TagResource',
+      'kms:UntagResource',
+    ]);
+  });
+
+  it('denies every write path into the bindings table to everyone but the administrators and the deployer', () => {
+    // Prepare
+    const statement = bySid('BindingsOnlyByAdministrators');
+
+    // Assess
+    for (const action of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
+      'dynamodb:PartiQLDelete',
+      'dynamodb:PutResourcePolicy',
+      'dynamodb:DeleteResourcePolicy',
+      'dynamodb:RestoreTableToPointInTime',
+    ]) {
+      expect(statement.Action).toContain(action);
+    }
+    expect(statement.Resource).toBe('arn:aws:dynamodb:*:*:table/byok-*-bindings');
+    expect(statement.Condition.ArnNotLike?.['aws:PrincipalArn']).not.toContain('arn:aws:iam::*:role/byok-*');
+  });
+
+  it('keeps the exempted role names to the deployer', () => {
+    // Prepare
+    const statement = bySid('ByokRoleNamesOnlyByTheDeployer');
+
+    // Assess
+    expect(statement.Action).toEqual(
+      expect.arrayContaining(['iam:CreateRole', 'iam:UpdateAssumeRolePolicy']),
+    );
+    expect(statement.Resource).toEqual(['arn:aws:iam::*:role/byok-*']);
+    expect(statement.Condition.ArnNotLike).toEqual({
+      'aws:PrincipalArn': ['arn:aws:iam::*:role/byok-deployer'],
+    });
   });
 });

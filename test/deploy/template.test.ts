@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
@@ -19,13 +20,19 @@ import {
   packageService,
   repoRoot,
 } from '../../deploy/package-service.ts';
-import { createKmsClient } from '../../src/core/aws/clients.ts';
+import {
+  createDynamoDbDocumentClient,
+  createKmsClient,
+  LOCAL_CREDENTIALS,
+} from '../../src/core/aws/clients.ts';
+import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../src/core/bindings/dynamodb-store.ts';
 import {
   PROBE_ENCRYPTION_CONTEXT_KEY,
   PROBE_ENCRYPTION_CONTEXT_VALUE,
 } from '../../src/core/import/probe-context.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
 import { loadEventRules } from '../../src/core/sweep/event-rules.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import type { JsonValue } from '../../src/onprem/runner/types.ts';
@@ -557,12 +564,19 @@ describe('least privilege', () => {
         expect(action, `FleetSpokeRolesPolicy allows ${action}`).not.toContain('*');
     }
     // The customer-managed policies for people and machines around byok (deploy/access-policies.cjs,
-    // evaluated in iam-evaluation.test.ts); none is attached to a role of the stack.
+    // evaluated in iam-evaluation.test.ts; the bindings administrators' in serverless.yml); none is
+    // attached to a role of the stack.
     expect(
       resourcesOfType('AWS::IAM::ManagedPolicy')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['ApproverPolicy', 'DeployerPolicy', 'OperatorPolicy', 'RotationRequesterPolicy']);
+    ).toEqual([
+      'ApproverPolicy',
+      'BindingsAdministratorPolicy',
+      'DeployerPolicy',
+      'OperatorPolicy',
+      'RotationRequesterPolicy',
+    ]);
     for (const [id, policy] of resourcesOfType('AWS::IAM::ManagedPolicy')) {
       for (const statement of property<{ Statement: Statement[] }>(policy, 'PolicyDocument').Statement) {
         for (const action of actionsOf(statement))
@@ -1012,9 +1026,10 @@ describe('rotation and approvals (least privilege)', () => {
         .map((statement) => ({ id, statement })),
     );
 
-    // Assess
+    // Assess (the bindings table's readers: see "bindings" below)
     expect(dynamoStatements.length).toBeGreaterThan(0);
     for (const { id, statement } of dynamoStatements) {
+      if (statement.Sid === 'ReadBindings') continue;
       expect(resourcesOf(statement), id).toEqual([{ 'Fn::GetAtt': ['ApprovalsTable', 'Arn'] }]);
       expect(
         ['ValidateRotation', 'OpenApproval', 'RecheckApproval', 'AbandonRotation', 'ApprovalsApi'].some(
@@ -1053,6 +1068,106 @@ describe('rotation and approvals (least privilege)', () => {
       ]),
     );
     expect(property(rule, 'Targets')).toEqual([{ Id: 'AlertTopic', Arn: { Ref: 'AlertTopic' } }]);
+  });
+});
+
+describe('bindings (issue 16 item 2): only administrators write them, byok only reads them', () => {
+  const BINDINGS_ARN = { 'Fn::GetAtt': ['BindingsTable', 'Arn'] };
+  const WRITES = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PartiQLInsert',
+    'dynamodb:PartiQLUpdate',
+    'dynamodb:PartiQLDelete',
+  ];
+
+  it('keeps the bindings in a retained, recoverable table keyed by the HSM key label', () => {
+    // Prepare
+    const table = template.Resources.BindingsTable;
+
+    // Assess
+    expect(table?.Type).toBe('AWS::DynamoDB::Table');
+    expect((table as { DeletionPolicy?: string } | undefined)?.DeletionPolicy).toBe('Retain');
+    expect(property(table, 'TableName')).toBe('byok-dev-bindings');
+    expect(property(table, 'KeySchema')).toEqual([{ AttributeName: 'hsmKeyLabel', KeyType: 'HASH' }]);
+    expect(property(table, 'PointInTimeRecoverySpecification')).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(property(table, 'DeletionProtectionEnabled')).toBe(true);
+  });
+
+  it("denies every write to anyone not named in BindingsAdministratorArns, in the table's own policy", () => {
+    // Prepare
+    const policy = property<{ PolicyDocument: { Statement: (Statement & { Principal: unknown })[] } }>(
+      template.Resources.BindingsTable,
+      'ResourcePolicy',
+    );
+    const [deny] = policy.PolicyDocument.Statement;
+
+    // Assess
+    expect(policy.PolicyDocument.Statement).toHaveLength(1);
+    expect(deny?.Effect).toBe('Deny');
+    expect(deny?.Principal).toBe('*');
+    expect(actionsOf(deny as Statement).sort()).toEqual([...WRITES].sort());
+    expect(deny?.Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': { Ref: 'BindingsAdministratorArns' } },
+    });
+    expect(template.Parameters?.BindingsAdministratorArns).toMatchObject({
+      Type: 'CommaDelimitedList',
+      Default: '',
+    });
+  });
+
+  it('lets byok read the bindings only where it decides: GetParametersForImport (GetItem) and the sweep (Scan)', () => {
+    // Prepare
+    const readers = resourcesOfType('AWS::IAM::Role').flatMap(([id, role]) =>
+      statementsOf(role)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('BindingsTable'))
+        .map((statement) => ({ id, actions: actionsOf(statement), resources: resourcesOf(statement) })),
+    );
+
+    // Assess: no role of the stack may write the table, and only these two read it.
+    expect(readers.map(({ id }) => id.replace(/IamRoleLambdaExecution$/, '')).sort()).toEqual([
+      'FindExpiringKeys',
+      'GetParametersForImport',
+    ]);
+    for (const { id, actions, resources } of readers) {
+      expect(resources, id).toEqual([BINDINGS_ARN]);
+      expect(actions, id).toEqual([
+        id.startsWith('GetParametersForImport') ? 'dynamodb:GetItem' : 'dynamodb:Scan',
+      ]);
+    }
+    for (const functionKey of ['getParametersForImport', 'findExpiringKeys']) {
+      const fn =
+        template.Resources[`${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`];
+      expect(
+        property<{ Variables: Record<string, unknown> }>(fn, 'Environment').Variables.BYOK_BINDINGS_TABLE,
+      ).toEqual({
+        Ref: 'BindingsTable',
+      });
+    }
+  });
+
+  it('names the bindings table in an output, for byok bindings --bindings-table', () => {
+    // Assess
+    expect((template.Outputs?.BindingsTableName as { Value?: unknown } | undefined)?.Value).toEqual({
+      Ref: 'BindingsTable',
+    });
+  });
+
+  it('passes the import execution input to GetParametersForImport under request, where importType cannot reach the step', () => {
+    // Prepare
+    const importStep = definitionOf('ImportKeyMaterial').States.GetParametersForImport as unknown as {
+      Parameters: Record<string, unknown>;
+    };
+    const rotationStep = definitionOf('RotateKeyMaterial').States.GetParametersForImport as unknown as {
+      Parameters: Record<string, unknown>;
+    };
+
+    // Assess: only the rotation's definition asks for new material, beside the request.
+    expect(importStep.Parameters).not.toHaveProperty('importType');
+    expect(rotationStep.Parameters.importType).toBe('NEW_KEY_MATERIAL');
+    expect(rotationStep.Parameters.request).not.toHaveProperty('importType');
   });
 });
 
@@ -1170,16 +1285,28 @@ describe('fleet mode (issue 18, deploy/fleet.cjs, deploy/fleet-mode.cjs)', () =>
 describe('the bundles that ship', () => {
   // The bundled Lambdas, not the TypeScript sources, run the real import ASL against the local
   // KMS endpoint and a real SoftHSM2 token, configured only through the environment variables
-  // serverless.yml sets (plus AWS_ENDPOINT_URL): what a deployed function would do.
+  // serverless.yml sets (plus AWS_ENDPOINT_URL): what a deployed function would do. The bindings
+  // table is DynamoDB's (dynalite, AWS_ENDPOINT_URL_DYNAMODB), as deployed, not the local stack's.
   let stack: LocalStack;
   let token: TestToken;
+  let dynamo: LocalDynamoDb;
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0 });
+    dynamo = await startLocalDynamoDb();
+    const control = new DynamoDBClient({
+      endpoint: dynamo.url,
+      region: stack.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await control.send(new CreateTableCommand(bindingsTableDefinition('byok-dev-bindings')));
+    control.destroy();
     token = await createTestToken('softhsm', { keys: [{ label: 'aes-bundle', type: 'AES_256' }] });
     await token.hsm?.close(); // the bundled wrap function opens the token itself
     Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      BYOK_BINDINGS_TABLE: 'byok-dev-bindings',
       AWS_ENDPOINT_URL: stack.url,
       AWS_REGION: stack.region,
       AWS_ACCESS_KEY_ID: 'byoklocal',
@@ -1197,13 +1324,20 @@ describe('the bundles that ship', () => {
   afterAll(async () => {
     process.env = savedEnv;
     await stack?.stop();
+    await dynamo?.stop();
     await rm(token?.byokHome ?? '', { recursive: true, force: true });
   });
 
   it('import key material end to end through the real ASL', async () => {
-    // Prepare
+    // Prepare: the key, and its binding in the deployed store's table, as an administrator records it.
     const kms = createKmsClient({ endpoint: stack.url, region: stack.region });
-    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bundle' });
+    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bundle', unbound: true });
+    const keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn as string;
+    const bindings = new DynamoDbBindingsStore({
+      client: createDynamoDbDocumentClient({ endpoint: dynamo.url, region: stack.region }),
+      tableName: 'byok-dev-bindings',
+    });
+    await bindings.add({ hsmKeyLabel: 'aes-bundle', keyArn, createdAt: new Date().toISOString() });
     const definition = JSON.parse(
       readFileSync(join(packaged.serviceDir, 'statemachines/import-key-material.asl.json'), 'utf8'),
     ) as Definition;

@@ -31,11 +31,14 @@ export interface ImportHarness {
   stack: LocalStack;
   token: TestToken;
   deps: LocalDeps;
+  /** An EXTERNAL key tagged for byok; its HSM key (and `bind`) bound to it on the stack. */
   createExternalKey(options: {
     keySpec: KeySpec;
     keyUsage: KeyUsageType;
     hsmKeyLabel?: string;
     tags?: Tag[];
+    bind?: readonly string[];
+    unbound?: boolean;
   }): Promise<string>;
   run(input: unknown, overrides?: RunOverrides): Promise<ExecutionResult>;
   stop(): Promise<void>;

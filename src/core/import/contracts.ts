@@ -101,12 +101,6 @@ export const ImportExecutionInputSchema = z
     keyMaterialId: KeyMaterialIdSchema.nullish().describe(
       "Which of the key's materials to reimport (symmetric keys; default: the one recorded as held by the HSM key). null is the same as absent (the expiry rule passes the event's id, which KMS may omit)",
     ),
-    importType: z
-      .literal('NEW_KEY_MATERIAL')
-      .optional()
-      .describe(
-        'New material for an on-demand rotation of a symmetric key (the rotation workflow asks for the parameters; it imports into the replicas itself)',
-      ),
     importReplicas: z
       .boolean()
       .optional()
@@ -123,12 +117,6 @@ export const ImportExecutionInputSchema = z
     if (chosen > 1) {
       ctx.addIssue({ code: 'custom', message: 'validForDays, validTo and noExpiry are mutually exclusive' });
     }
-    if (input.importType === 'NEW_KEY_MATERIAL' && input.keyMaterialId) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'keyMaterialId cannot be used with importType NEW_KEY_MATERIAL',
-      });
-    }
   });
 export type ImportExecutionInput = z.infer<typeof ImportExecutionInputSchema>;
 
@@ -144,6 +132,12 @@ export const GetParametersForImportInputSchema = z.object({
   request: z.unknown(),
   importTokenAttempt: z.number().int().min(1),
   executionId: z.string().optional(),
+  /**
+   * New material for an on-demand rotation of a symmetric key. Set only by the rotation workflow's
+   * definition, beside the request: the import workflow passes its execution input as `request`,
+   * whose schema has no such field, so no StartExecution can ask for new material.
+   */
+  importType: z.literal('NEW_KEY_MATERIAL').optional(),
 });
 export type GetParametersForImportInput = z.infer<typeof GetParametersForImportInputSchema>;
 

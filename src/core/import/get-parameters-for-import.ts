@@ -1,5 +1,6 @@
-// Step 1: validate the request against the KMS key and its byok tags, decide expiry and wrapping,
-// then ask KMS for the import parameters. Everything KMS-side that can be refused is refused here,
+// Step 1: validate the request against the KMS key and its byok tags, check that an administrator
+// bound the HSM key to this KMS key (src/bindings/: the tags only choose among bound pairings),
+// decide expiry and wrapping, then ask KMS for the import parameters. Everything KMS-side that can be refused is refused here,
 // before KMS hands out a token and long before anything is imported: the key is left untouched.
 // In AWS this step's Lambda has no path to the HSM: it chooses the wrapping algorithm from KMS's
 // rules (and the token's algorithms when configured), and step 2 checks the HSM key before wrapping.
@@ -13,6 +14,8 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-kms';
 import { listResourceTags } from '../aws/paginate-kms.ts';
+import type { BindingsReader } from '../bindings/port.ts';
+import { requireBinding } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
 import { type Hsm, WRAPPING_ALGORITHMS, type WrappingAlgorithm } from '../hsm/port.ts';
 import { describeIssues } from '../step-kernel/issues.ts';
@@ -49,6 +52,8 @@ import { chooseWrappingAlgorithm } from './wrapping-algorithms.ts';
 
 export interface GetParametersForImportDeps {
   kms: KMSClient;
+  /** The administrators' bindings: an HSM key goes only into the KMS key it is bound to. */
+  bindings: BindingsReader;
   /** Clients of other Regions (multi-Region keys); without it every call goes to `kms`. */
   kmsForRegion?: KmsForRegion | undefined;
   clock: Clock;
@@ -97,6 +102,10 @@ export async function getParametersForImport(
   deps: GetParametersForImportDeps,
 ): Promise<ImportParameters> {
   const request = parseImportExecutionInput(input.request);
+  const newMaterial = input.importType === 'NEW_KEY_MATERIAL';
+  if (newMaterial && request.keyMaterialId) {
+    throw new InvalidImportInputError(['keyMaterialId cannot be used with importType NEW_KEY_MATERIAL']);
+  }
   const { clock, logger, hsm } = deps;
   const kms = kmsForKey(deps, request.keyId);
 
@@ -115,7 +124,13 @@ export async function getParametersForImport(
 
   const material =
     family === 'SYMMETRIC'
-      ? await chooseMaterial(request, tagDefaults, await listKeyMaterials(rulingKms, rulingArn), keyArn)
+      ? await chooseMaterial(
+          request,
+          newMaterial,
+          tagDefaults,
+          await listKeyMaterials(rulingKms, rulingArn),
+          keyArn,
+        )
       : { hsmKeyLabel: request.hsmKeyLabel ?? tagDefaults.hsmKeyLabel };
   const hsmKeyLabel = material.hsmKeyLabel;
   if (!hsmKeyLabel) throw new HsmKeyLabelMissingError(request.keyId);
@@ -135,6 +150,15 @@ export async function getParametersForImport(
     request.wrappingKeySpec,
   );
 
+  // The administrators' decision, not the tag's: the last check before KMS hands out a token, so
+  // an unbound pairing gets no import parameters at all (and a mistaken request still gets the
+  // more specific error above). A replica is ruled by its primary's binding; a rotation's derived
+  // labels by the binding of the label they derive from (symmetric keys only).
+  await requireBinding(deps.bindings, {
+    hsmKeyLabel,
+    keyArn: rulingArn,
+    rotationLabels: family === 'SYMMETRIC',
+  });
   const response = await kms.send(
     new GetParametersForImportCommand({
       KeyId: keyArn,
@@ -157,9 +181,7 @@ export async function getParametersForImport(
     });
   }
   const replicas =
-    multiRegion?.MultiRegionKeyType === 'PRIMARY' &&
-    request.importReplicas !== false &&
-    request.importType !== 'NEW_KEY_MATERIAL'
+    multiRegion?.MultiRegionKeyType === 'PRIMARY' && request.importReplicas !== false && !newMaterial
       ? (multiRegion.ReplicaKeys ?? []).flatMap((replica) =>
           replica.Arn && replica.Region
             ? [
@@ -223,7 +245,8 @@ interface MaterialChoice {
 
 /**
  * Which of a symmetric key's materials this import fills, and from which HSM key. New material
- * when asked (a rotation: the replicas get it from the rotation workflow, not from here). A named
+ * when the rotation workflow asks (beside the request: the replicas get it from the rotation
+ * workflow, not from here). A named
  * KeyMaterialId is reimported from the HSM key its description records; otherwise the material
  * recorded as held by the HSM key (input, else tag) is; a key that never held material gets new
  * material. A key holding one material reimports that one (imported before descriptions were
@@ -232,11 +255,12 @@ interface MaterialChoice {
  */
 function chooseMaterial(
   request: ImportExecutionInput,
+  newMaterial: boolean,
   tags: KeyTagDefaults,
   materials: readonly KeyMaterial[],
   keyArn: string,
 ): MaterialChoice {
-  if (request.importType === 'NEW_KEY_MATERIAL') {
+  if (newMaterial) {
     return { hsmKeyLabel: request.hsmKeyLabel ?? tags.hsmKeyLabel, importType: 'NEW_KEY_MATERIAL' };
   }
   const associated = materials.filter(isPermanentlyAssociated);

@@ -1,6 +1,7 @@
 // The sweep's FindExpiringKeys step: which managed keys to reimport now, each with its pacing slot.
 // The work is in src/core/sweep/find-expiring-keys.ts.
 import { z } from 'zod';
+import type { BindingsReader } from '../bindings/port.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { defineStep } from '../step-kernel/define-step.ts';
 import { SweepInputSchema } from '../sweep/contracts.ts';
@@ -10,6 +11,8 @@ import { requestsPerImportFromEnv } from '../sweep/pacing.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface FindExpiringKeysStepDeps extends KmsStepDeps {
+  /** The administrators' bindings: a due material whose HSM key is not bound to its key is refused. */
+  bindings: BindingsReader;
   /** Real time for pacing slots; defaults to the system clock (request quotas run in real time). */
   pacingClock?: Clock | undefined;
   /** Where the HSM steps run: with 'activity' each import makes two GetParametersForImport requests. */
@@ -31,6 +34,7 @@ export const findExpiringKeysStep = defineStep({
         kmsForAccount: deps.kmsForAccount,
         roleArnOf: deps.spokeRoleArnOf,
         clock: deps.clock,
+        bindings: deps.bindings,
         pacingClock: deps.pacingClock ?? systemClock,
         // Lambda: BYOK_GET_PARAMETERS_PER_IMPORT (deploy/hsm-placement.cjs); locally, the placement.
         requestsPerImport: deps.hsmPlacement === 'activity' ? 2 : requestsPerImportFromEnv(),
@@ -48,6 +52,7 @@ export const findExpiringKeysStep = defineStep({
         notBefore: key.notBefore,
       })),
       skipped: found.skipped,
+      refused: found.refused,
       deferred: found.deferred,
     });
     return found;

@@ -1,5 +1,6 @@
 // The GetParametersForImport step: validates the request against the KMS key and gets the import
 // token and wrapping public key. The work is in src/core/import/get-parameters-for-import.ts.
+import type { BindingsReader } from '../bindings/port.ts';
 
 import { withHsmAvailability } from '../hsm/availability.ts';
 import type { Hsm, WrappingAlgorithm } from '../hsm/port.ts';
@@ -10,6 +11,8 @@ import { defineStep } from '../step-kernel/define-step.ts';
 import type { KmsStepDeps } from './deps.ts';
 
 export interface GetParametersForImportStepDeps extends KmsStepDeps {
+  /** The administrators' bindings (deployed: the bindings table; locally: the stack's bindings.json). */
+  bindings: BindingsReader;
   /** Present where the HSM is reachable (local runs): checks the HSM key before KMS is asked. */
   hsm?: Pick<Hsm, 'describeKey' | 'wrappingAlgorithms'> | undefined;
   tokenWrappingAlgorithms?: readonly WrappingAlgorithm[] | undefined;

@@ -95,6 +95,14 @@ export const SkippedKeySchema = z.object({
 });
 export type SkippedKey = z.infer<typeof SkippedKeySchema>;
 
+/** A due material the sweep did not import because no administrator bound its HSM key to the key. */
+export const RefusedKeySchema = z.object({
+  keyId: z.string(),
+  error: z.string(),
+  cause: z.string(),
+});
+export type RefusedKey = z.infer<typeof RefusedKeySchema>;
+
 export const MaterialSeenSchema = z.object({
   keyId: z.string(),
   region: z.string(),
@@ -117,6 +125,12 @@ export const FindExpiringKeysOutputSchema = z.object({
   /** The first MAX_SKIPPED_LISTED keys left alone, with why; skippedCount has them all. */
   skipped: z.array(SkippedKeySchema),
   skippedCount: z.number().int().min(0),
+  /**
+   * Due materials refused before any import: their HSM key is not bound to the key (the first
+   * MAX_SKIPPED_LISTED; refusedCount has them all). The report counts them as failures: an alert.
+   */
+  refused: z.array(RefusedKeySchema).optional(),
+  refusedCount: z.number().int().min(0).optional(),
   /** How many of the skipped keys could not be read (an error, not a decision); default 0. */
   unreadCount: z.number().int().min(0).optional(),
   /** Keys that were due but left for the next sweep because of maxKeys. */

@@ -2,6 +2,9 @@
 // material of each key in each Region: src/core/sweep/key-materials.ts), in which order, and when each
 // import may start. Quotas are per Region, so each Region's imports get their own pacing slots.
 import { createHash } from 'node:crypto';
+import { HsmKeyNotBoundError } from '../bindings/errors.ts';
+import type { BindingsReader } from '../bindings/port.ts';
+import { indexBindings, isBound } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
 import { FleetConfigurationError } from '../fleet/errors.ts';
 import { classifySpokeError } from '../fleet/failures.ts';
@@ -12,6 +15,7 @@ import {
   MAX_MATERIALS_LISTED,
   MAX_SKIPPED_LISTED,
   type MaterialSeen,
+  type RefusedKey,
   type SkippedKey,
   type SweepInput,
 } from './contracts.ts';
@@ -21,6 +25,8 @@ import { scanManagedKeys } from './managed-keys.ts';
 import { slotStart } from './pacing.ts';
 
 export interface FindExpiringKeysDeps extends RegionalKmsDeps {
+  /** The administrators' bindings: due materials whose HSM key is not bound to the key are refused. */
+  bindings: BindingsReader;
   /** Decides what is due (the local stack's virtual clock, or the system clock in Lambda). */
   clock: Clock;
   /** Real time, for the pacing slots: request quotas are counted in real time. */
@@ -86,7 +92,27 @@ export async function findExpiringKeys(
         skipped.push({ keyId: key.keyId, why: `${where(unit)}: ${decision.why}` });
     }
   }
-  due.sort((a, b) => compareUrgency(a.unit, b.unit));
+  // Only what an administrator bound is imported; the rest is refused here, before any execution
+  // starts, and reported as a failure (the sweep's alert). One listing serves every key.
+  const index = indexBindings(due.length > 0 ? await deps.bindings.list() : []);
+  const refused: RefusedKey[] = [];
+  const bound = due.filter(({ unit }) => {
+    const rulingArn = scan.keys.find((key) => key.keyId === unit.keyId)?.keyArn ?? unit.keyArn;
+    const query = {
+      hsmKeyLabel: unit.hsmKeyLabel ?? '',
+      keyArn: rulingArn,
+      rotationLabels: scan.keys.find((key) => key.keyId === unit.keyId)?.keySpec === 'SYMMETRIC_DEFAULT',
+    };
+    if (unit.hsmKeyLabel !== undefined && isBound(index, query)) return true;
+    const refusal = new HsmKeyNotBoundError(
+      query.hsmKeyLabel || '(none)',
+      rulingArn,
+      index.get(query.hsmKeyLabel)?.keyArn,
+    );
+    refused.push({ keyId: unit.keyId, error: refusal.name, cause: `${where(unit)}: ${refusal.message}` });
+    return false;
+  });
+  bound.sort((a, b) => compareUrgency(a.unit, b.unit));
   const seen: MaterialSeen[] = target
     ? scan.keys
         .flatMap((key) => (key.materials.length > 0 ? key.materials : [unitOfKey(key)]))
@@ -98,7 +124,7 @@ export async function findExpiringKeys(
           ...(unit.validTo ? { validTo: unit.validTo.toISOString() } : {}),
         }))
     : [];
-  const taken = due.slice(0, input.maxKeys);
+  const taken = bound.slice(0, input.maxKeys);
   const start = deps.pacingClock.now();
   const pacing = {
     perSecond: input.getParametersForImportPerSecond,
@@ -139,8 +165,10 @@ export async function findExpiringKeys(
       MAX_SKIPPED_LISTED,
     ),
     skippedCount: skipped.length,
+    refused: refused.slice(0, MAX_SKIPPED_LISTED),
+    refusedCount: refused.length,
     unreadCount: skipped.filter((key) => key.error).length,
-    deferred: due.length - taken.length,
+    deferred: bound.length - taken.length,
     ...(target ? { target, materialsSeen: seen } : {}),
   };
 }

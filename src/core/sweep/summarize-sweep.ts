@@ -17,8 +17,11 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
       : [],
   );
   const reimported = results.flatMap((result) => (result.status === 'SUCCEEDED' ? [result.keyId] : []));
+  // Due materials refused before any import (no binding) are failures too: the alert rule fires.
+  const refused = found.refused ?? [];
+  const refusedCount = found.refusedCount ?? refused.length;
   const unread = found.unreadCount ?? found.skipped.filter((key) => key.error).length;
-  const outcomeReason = partialReason(unread, found.skipped, failures);
+  const outcomeReason = partialReason(unread, found.skipped, [...refused, ...failures]);
   // The Map keeps the order of its items: result i is the import of due material i.
   const done = new Set(
     found.keys.flatMap((key, index) =>
@@ -31,13 +34,13 @@ export function summarizeSweep({ found, results }: SummarizeSweepInput): SweepRe
     sweepId: found.sweepId,
     checkedAt: found.checkedAt,
     managedKeys: found.managedKeys,
-    due: found.keys.length + found.deferred,
+    due: found.keys.length + found.deferred + refusedCount,
     succeeded: reimported.length,
-    failed: failures.length,
+    failed: failures.length + refusedCount,
     deferred: found.deferred,
     skipped: found.skipped,
     skippedCount: found.skippedCount,
-    failures,
+    failures: [...refused, ...failures],
     reimported,
     outcome: outcomeReason ? 'PARTIAL' : 'COMPLETE',
     unread,

@@ -3,11 +3,13 @@
 import { Command } from 'commander';
 import { registerApprovalsCommand } from './commands/approvals/register.ts';
 import { registerApproveCommand } from './commands/approve/register.ts';
+import { registerBindingsCommands } from './commands/bindings/register.ts';
 import { registerConsoleCommand } from './commands/console/register.ts';
 import { registerDemoCommand } from './commands/demo/register.ts';
 import { registerFleetCommands } from './commands/fleet/register.ts';
 import { registerHsmCommands } from './commands/hsm/register.ts';
 import { registerImportCommand } from './commands/import/register.ts';
+import { registerKeyCommands } from './commands/key/register.ts';
 import { registerLocalCommands } from './commands/local/register.ts';
 import { registerRejectCommand } from './commands/reject/register.ts';
 import { registerRotateCommand } from './commands/rotate/register.ts';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerLocalCommands(program);
   registerHsmCommands(program);
+  registerKeyCommands(program);
+  registerBindingsCommands(program);
   registerImportCommand(program);
   registerDemoCommand(program);
   registerStartCommand(program);

@@ -20,6 +20,8 @@ import {
   createStsClient,
 } from '../../core/aws/clients.ts';
 import { createFleetKmsClients } from '../../core/aws/fleet-clients.ts';
+import { createBindingsStore } from '../../core/bindings/factory.ts';
+import type { BindingsStore } from '../../core/bindings/port.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { FleetConfig } from '../../core/fleet/config.ts';
 import type { HsmConfig } from '../../core/hsm/config.ts';
@@ -38,6 +40,11 @@ export interface LocalDeps extends RunnerDeps {
   events: EventBridgeClient;
   sfn: SFNClient;
   hsm: Hsm;
+  /**
+   * The administrators' bindings: the local stack's (`/_byok/bindings`) with an endpoint, else the
+   * deployed table (BYOK_BINDINGS_TABLE, or found by name on first use).
+   */
+  bindings: BindingsStore;
   clock: Clock;
   logger: Logger;
   region: string;
@@ -80,6 +87,8 @@ export interface CreateLocalDepsOptions {
   logger?: Logger | undefined;
   /** The approvals store (the local stack's, or the deployed table) for the rotation workflow. */
   approvals?: ApprovalsStore | undefined;
+  /** The bindings store (default: the endpoint's, else the deployed table). */
+  bindings?: BindingsStore | undefined;
   /** Fleet mode (the hub): the settings; spokes are reached through `spokeRoleName` with `externalId`. */
   fleet?: FleetConfig | undefined;
 }
@@ -158,6 +167,7 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
     kmsForRegion,
     events,
     sfn,
+    bindings: options.bindings ?? createBindingsStore({ endpoint: options.endpoint, region }),
     s3,
     organizations,
     taskClients,

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateKeyCommand, type KeySpec, KMSClient, ReplicateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { addBinding } from '../../core/bindings/admin.ts';
 import { DEFAULT_FLEET_SETTINGS, type FleetConfig } from '../../core/fleet/config.ts';
 import type { FleetInput, FleetReport, FleetSummary, TargetsDocument } from '../../core/fleet/contracts.ts';
 import { spokeTemplate } from '../../core/fleet/spoke-template.ts';
@@ -183,6 +184,15 @@ export async function startFleetWorld(options: FleetWorldOptions = {}): Promise<
         );
         const arn = created.KeyMetadata?.Arn;
         if (!arn) throw new Error('CreateKey returned no ARN');
+        // The hub's administrators bind every account's keys (docs/bindings.md), as for the hub's own.
+        await addBinding(
+          {
+            store: world.deps.bindings,
+            kms: adminKms(request.accountId, request.region),
+            clock: world.stack.clock,
+          },
+          { hsmKeyLabel: request.hsmKeyLabel, keyId: arn, createdBy: 'byok simulation' },
+        );
         return arn;
       },
       async replicate(primaryArn: string, region: string) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import { addBinding } from '../../core/bindings/admin.ts';
 import type { FleetConfig } from '../../core/fleet/config.ts';
 import { initLocalToken, type LocalTokenKind } from '../../core/hsm/local-token.ts';
 import { openHsm, type Pkcs11Hsm } from '../../core/hsm/pkcs11-adapter.ts';
@@ -72,6 +73,8 @@ export interface ManagedKeyRequest {
   wrappingAlgorithm?: string;
   /** A multi-Region primary (replicate it with ReplicateKey once it holds material). */
   multiRegion?: boolean;
+  /** Record the binding of the HSM key to the new key (default true; false: only tagged). */
+  bind?: boolean;
 }
 
 export interface SweepWorld {
@@ -172,7 +175,16 @@ export async function startSweepWorld(options: SweepWorldOptions = {}): Promise<
           }),
         );
         const keyId = created.KeyMetadata?.KeyId;
-        if (!keyId) throw new Error('CreateKey returned no key id');
+        const keyArn = created.KeyMetadata?.Arn;
+        if (!keyId || !keyArn) throw new Error('CreateKey returned no key id');
+        // The administrator's binding (as `byok bindings add` records it): without it the import,
+        // the sweep and the expiry rule refuse the key.
+        if (request.bind !== false) {
+          await addBinding(
+            { store: deps.bindings, kms: deps.kms, clock: stack.clock },
+            { hsmKeyLabel: request.hsmKeyLabel, keyId: keyArn, createdBy: 'byok simulation' },
+          );
+        }
         return keyId;
       },
       importKey(keyId) {

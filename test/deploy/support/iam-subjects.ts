@@ -252,7 +252,7 @@ function functionTargets(
   probe: ProbeContext,
 ): Target[] | { notMade: string; targets: Target[] } {
   const [service] = action.split(':');
-  const table = environment.BYOK_APPROVALS_TABLE;
+  const table = environment.BYOK_APPROVALS_TABLE ?? environment.BYOK_BINDINGS_TABLE;
   switch (service) {
     case 'kms':
       return KMS_WITHOUT_RESOURCE.has(action) ? [anyResource()] : [keyTarget(action, probe)];

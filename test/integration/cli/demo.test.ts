@@ -36,6 +36,7 @@ describe('byok demo', () => {
         new RegExp(`^${family} +${keySpec} +byok-demo-\\S+ +\\S+ +\\S+ +${proof} +[\\d.]+ s +verified$`, 'm'),
       );
     }
+    expect(stdout).toContain('origin EXTERNAL, bound to the HSM key');
     expect(stdout).toContain('✔ mac-matches-hsm');
     expect(stdout).toContain('✔ public-key-matches-hsm');
     expect(stdout).toContain('All 4 imports verified');

@@ -138,6 +138,7 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
       const keyId = await harness.createExternalKey({
         keySpec: 'SYMMETRIC_DEFAULT',
         keyUsage: 'ENCRYPT_DECRYPT',
+        bind: ['aes-outcome'],
       });
       await injectFaults([
         PUBLISHING_FAILS,
@@ -194,6 +195,7 @@ describe('failure outcomes (byok import and byok start over the local stack)', (
       const keyId = await harness.createExternalKey({
         keySpec: 'SYMMETRIC_DEFAULT',
         keyUsage: 'ENCRYPT_DECRYPT',
+        bind: ['aes-outcome'],
       });
       // Act
       const result = await cli(

@@ -5,10 +5,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TagResourceCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type KMSClient, TagResourceCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { TAG_HSM_KEY_LABEL } from '../../../src/core/import/tags.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { type LocalUpOverToken, startLocalUpOverToken } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 
@@ -48,8 +49,13 @@ describe('byok start after a failed attempt', () => {
     await local?.stop();
   });
 
+  async function arnOf(kms: KMSClient, keyId: string): Promise<string> {
+    return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn ?? '';
+  }
+
   it('starts attempt 2 once the cause is fixed, then follows the succeeded attempt', async () => {
-    // Prepare: a managed key that names no HSM key: the first run fails
+    // Prepare: a managed key that names no HSM key: the first run fails; the fix is the tag (and
+    // the administrator's binding it needs).
     const kms = createKmsClient({ endpoint: url });
     const keyId = await createManagedExternalKey(kms);
     const failed = await start(url, keyId);
@@ -59,6 +65,7 @@ describe('byok start after a failed attempt', () => {
         Tags: [{ TagKey: TAG_HSM_KEY_LABEL, TagValue: 'aes-attempts' }],
       }),
     );
+    await bindOnLocalStack(url, 'aes-attempts', await arnOf(kms, keyId));
 
     // Act
     const second = await start(url, keyId);

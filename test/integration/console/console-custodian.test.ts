@@ -22,6 +22,7 @@ import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
 } from '../../../src/onprem/simulation/step-functions.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { artifactPath, launchChromium } from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
@@ -89,7 +90,10 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
   beforeAll(async () => {
     const token = await createTestToken('nss');
     byokHome = token.byokHome;
-    await token.hsm?.importKey({ label: 'known-aes', type: 'AES_256', material: randomBytes(32) });
+    // One HSM key per KMS key: an HSM key is bound to one KMS key only (docs/bindings.md).
+    for (const label of ['known-aes', 'due-aes', 'expired-aes', 'unimported-aes']) {
+      await token.hsm?.importKey({ label, type: 'AES_256', material: randomBytes(32) });
+    }
     await token.hsm?.close();
     stack = await startLocalStack({ port: 0, quotas: 'aws-default' });
     stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { byokHome });
@@ -110,10 +114,11 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
       }),
     );
     keys.healthy = named.KeyMetadata?.KeyId ?? '';
+    await bindOnLocalStack(stack.url, 'known-aes', named.KeyMetadata?.Arn ?? '');
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/payments-prod', TargetKeyId: keys.healthy }));
-    keys.due = await createManagedExternalKey(kms, { hsmKeyLabel: 'known-aes' });
-    keys.expired = await createManagedExternalKey(kms, { hsmKeyLabel: 'known-aes' });
-    keys.noMaterial = await createManagedExternalKey(kms, { hsmKeyLabel: 'known-aes' });
+    keys.due = await createManagedExternalKey(kms, { hsmKeyLabel: 'due-aes' });
+    keys.expired = await createManagedExternalKey(kms, { hsmKeyLabel: 'expired-aes' });
+    keys.noMaterial = await createManagedExternalKey(kms, { hsmKeyLabel: 'unimported-aes' });
     keys.failing = await createManagedExternalKey(kms, { hsmKeyLabel: 'absent-from-token' });
     const healthy = await importInto(keys.healthy, 90);
     runs.healthy = healthy.executionArn;
@@ -129,7 +134,7 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
       await Promise.all(
         rest
           .slice(index, index + 4)
-          .map(() => createManagedExternalKey(kms, { hsmKeyLabel: `fleet-${index}` })),
+          .map((number) => createManagedExternalKey(kms, { hsmKeyLabel: `fleet-${number}` })),
       );
     }
 

@@ -19,9 +19,11 @@ describe('import workflow, different material for a key that already has materia
 
   it('fails with IncorrectKeyMaterialException and a failure event, and the key keeps its material', async () => {
     // Prepare
+    // Both bound to the key: KMS itself refuses material that is not the key's.
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      bind: ['original', 'impostor'],
     });
     const first = await harness.run({ keyId, hsmKeyLabel: 'original', validForDays: 30 });
     expect(first.status, first.cause).toBe('SUCCEEDED');

@@ -182,6 +182,7 @@ describe('import workflow, bad execution input refused early', () => {
       keyUsage: 'ENCRYPT_DECRYPT',
       hsmKeyLabel: 'aes',
       tags: [{ TagKey: TAG_VALID_FOR_DAYS, TagValue: '400' }],
+      unbound: true,
     });
     await expectRefused({ keyId }, 'InvalidKeyTagError', 'byok:valid-for-days', keyId);
   });

@@ -40,6 +40,7 @@ describe('import workflow, import token expiring mid-run', () => {
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      bind: ['aes'],
     });
     stallsLeft = 1;
 
@@ -74,7 +75,11 @@ describe('import workflow, import token expiring mid-run', () => {
 
   it('gives up after three import tokens with ExpiredImportTokenException and a failure event', async () => {
     // Prepare
-    const keyId = await harness.createExternalKey({ keySpec: 'HMAC_384', keyUsage: 'GENERATE_VERIFY_MAC' });
+    const keyId = await harness.createExternalKey({
+      keySpec: 'HMAC_384',
+      keyUsage: 'GENERATE_VERIFY_MAC',
+      bind: ['hmac'],
+    });
     stallsLeft = 3;
 
     // Act

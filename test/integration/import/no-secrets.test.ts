@@ -55,6 +55,8 @@ describe('import workflow never lets key material out', () => {
     if (!hsm) throw new Error('token not open');
     await hsm.importKey({ label: 'known-aes', type: 'AES_256', material: aesKey });
     await hsm.importKey({ label: 'known-hmac', type: 'HMAC_256', material: hmacKey });
+    // The same known material under a second label for the CLI's key: one HSM key goes into one KMS key.
+    await hsm.importKey({ label: 'known-hmac-cli', type: 'HMAC_256', material: hmacKey });
     await hsm.importKey({ label: 'known-ec', type: 'ECC_NIST_P256', material: new Uint8Array(ecPkcs8) });
     await hsm.createKey({ label: 'other-aes', type: 'AES_256' });
   });
@@ -67,9 +69,18 @@ describe('import workflow never lets key material out', () => {
     const symmetric = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      bind: ['known-aes', 'other-aes'],
     });
-    const hmac = await harness.createExternalKey({ keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' });
-    const ecc = await harness.createExternalKey({ keySpec: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY' });
+    const hmac = await harness.createExternalKey({
+      keySpec: 'HMAC_256',
+      keyUsage: 'GENERATE_VERIFY_MAC',
+      bind: ['known-hmac'],
+    });
+    const ecc = await harness.createExternalKey({
+      keySpec: 'ECC_NIST_P256',
+      keyUsage: 'SIGN_VERIFY',
+      bind: ['known-ec'],
+    });
 
     // Act
     const results = [
@@ -96,7 +107,11 @@ describe('import workflow never lets key material out', () => {
 
   it('keeps it out of the CLI output, with and without --json, at DEBUG log level', async () => {
     // Prepare
-    const keyId = await harness.createExternalKey({ keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' });
+    const keyId = await harness.createExternalKey({
+      keySpec: 'HMAC_256',
+      keyUsage: 'GENERATE_VERIFY_MAC',
+      bind: ['known-hmac-cli'],
+    });
     const env = { ...process.env, BYOK_HOME: harness.token.byokHome, BYOK_LOG_LEVEL: 'DEBUG' };
     const cli = [
       'bin/byok.js',
@@ -106,7 +121,7 @@ describe('import workflow never lets key material out', () => {
       '--key-id',
       keyId,
       '--hsm-key',
-      'known-hmac',
+      'known-hmac-cli',
     ];
 
     // Act

@@ -20,7 +20,11 @@ describe('import workflow, RSA keys (real ASL, local KMS endpoint, NSS token)', 
 
   it('imports a signing key with RSA_AES_KEY_WRAP_SHA_256, and KMS signatures verify with the HSM public key', async () => {
     // Prepare
-    const keyId = await harness.createExternalKey({ keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' });
+    const keyId = await harness.createExternalKey({
+      keySpec: 'RSA_2048',
+      keyUsage: 'SIGN_VERIFY',
+      bind: ['rsa-sign'],
+    });
 
     // Act
     const result = await harness.run({ keyId, hsmKeyLabel: 'rsa-sign', validForDays: 7 });
@@ -49,7 +53,11 @@ describe('import workflow, RSA keys (real ASL, local KMS endpoint, NSS token)', 
 
   it('imports an encryption key and proves it by the public key KMS derives, without decrypting with it', async () => {
     // Prepare
-    const keyId = await harness.createExternalKey({ keySpec: 'RSA_3072', keyUsage: 'ENCRYPT_DECRYPT' });
+    const keyId = await harness.createExternalKey({
+      keySpec: 'RSA_3072',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      bind: ['rsa-crypt'],
+    });
 
     // Act
     const result = await harness.run({ keyId, hsmKeyLabel: 'rsa-crypt', validForDays: 7 });

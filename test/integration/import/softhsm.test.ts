@@ -53,7 +53,7 @@ describe('import workflow on a SoftHSM2 token', () => {
     'imports a %s key with RSAES_OAEP_SHA_1 when it is named',
     async (keySpec, keyUsage, label, method) => {
       // Prepare
-      const keyId = await harness.createExternalKey({ keySpec, keyUsage });
+      const keyId = await harness.createExternalKey({ keySpec, keyUsage, bind: [label] });
 
       // Act
       const result = await harness.run({

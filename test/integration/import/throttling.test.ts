@@ -22,7 +22,11 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
 
   beforeAll(async () => {
     harness = await startImportHarness({
-      keys: [{ label: 'aes', type: 'AES_256' }],
+      // One HSM key per KMS key: an HSM key is bound to one KMS key only.
+      keys: ['aes-1', 'aes-2', 'aes-3', 'aes-c1', 'aes-c2', 'aes-c3'].map((label) => ({
+        label,
+        type: 'AES_256' as const,
+      })),
       decorate: decorateWrapKey(async (input, wrapKey) => {
         if (deviceErrorsLeft > 0) {
           deviceErrorsLeft -= 1;
@@ -54,6 +58,7 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      hsmKeyLabel: 'aes-1',
     });
     await injectFaults([
       { operation: 'GetParametersForImport', exception: 'ThrottlingException', count: 6 },
@@ -62,7 +67,7 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     ]);
 
     // Act
-    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+    const result = await harness.run({ keyId, validForDays: 10 });
 
     // Assess
     expect(result.status, result.cause).toBe('SUCCEEDED');
@@ -81,11 +86,12 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      hsmKeyLabel: 'aes-2',
     });
     await injectFaults([{ operation: 'GetParametersForImport', exception: 'ThrottlingException' }]);
 
     // Act
-    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+    const result = await harness.run({ keyId, validForDays: 10 });
     await injectFaults([]);
 
     // Assess
@@ -112,11 +118,12 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
     const keyId = await harness.createExternalKey({
       keySpec: 'SYMMETRIC_DEFAULT',
       keyUsage: 'ENCRYPT_DECRYPT',
+      hsmKeyLabel: 'aes-3',
     });
     deviceErrorsLeft = 2;
 
     // Act
-    const result = await harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 });
+    const result = await harness.run({ keyId, validForDays: 10 });
 
     // Assess
     expect(result.status, result.cause).toBe('SUCCEEDED');
@@ -130,8 +137,12 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
   it('keeps three concurrent imports within the GetParametersForImport quota (1/s) by retrying the throttled ones', async () => {
     // Prepare
     const keyIds = await Promise.all(
-      [1, 2, 3].map(() =>
-        harness.createExternalKey({ keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' }),
+      [1, 2, 3].map((n) =>
+        harness.createExternalKey({
+          keySpec: 'SYMMETRIC_DEFAULT',
+          keyUsage: 'ENCRYPT_DECRYPT',
+          hsmKeyLabel: `aes-c${n}`,
+        }),
       ),
     );
     await configureQuotas('aws-default');
@@ -140,7 +151,7 @@ describe('import workflow, throttled and failing KMS calls (faults injected in t
 
     // Act
     const results = await Promise.all(
-      keyIds.map((keyId) => harness.run({ keyId, hsmKeyLabel: 'aes', validForDays: 10 }, overrides)),
+      keyIds.map((keyId) => harness.run({ keyId, validForDays: 10 }, overrides)),
     );
     await configureQuotas(null);
 

@@ -18,6 +18,7 @@ import { importReplicaMaterial } from '../../../src/core/rotation/import-replica
 import { replicaImportParameters } from '../../../src/core/rotation/replica-import-parameters.ts';
 import { silentLogger } from '../../../src/core/step-kernel/logger.ts';
 import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;
@@ -59,6 +60,7 @@ describe('rotating a multi-Region key', () => {
       }),
     );
     const primaryArn = created.KeyMetadata?.Arn as string;
+    await bindOnLocalStack(world.stack.url, 'global', primaryArn);
     const first = await runExecution({
       stateMachine: 'import-key-material',
       input: { keyId: primaryArn },

@@ -17,6 +17,7 @@ import { describeHsmKey } from '../../../src/core/import/key-material-descriptio
 import { listKeyMaterials } from '../../../src/core/import/key-materials.ts';
 import type { StatusReport } from '../../../src/core/sweep/status.ts';
 import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -38,8 +39,10 @@ beforeAll(async () => {
   const imported = await world.importKey(keyId);
   firstId = (imported.output as { keyMaterialId: string }).keyMaterialId;
 
-  // A second material from a second HSM key, imported as new material and rotated to.
+  // A second material from a second HSM key, imported as new material and rotated to; an
+  // administrator bound that HSM key to the key too (the sweep reimports only bound pairings).
   await world.hsm.createKey({ label: SECOND, type: 'AES_256' });
+  await bindOnLocalStack(world.stack.url, SECOND, (imported.output as { keyId: string }).keyId);
   const parameters = await world.deps.kms.send(
     new GetParametersForImportCommand({
       KeyId: keyId,

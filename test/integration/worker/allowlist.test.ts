@@ -40,7 +40,9 @@ describe('byok worker allowlist and its own wrapping key', () => {
     sfn = createSfnClient({ endpoint: stack.url });
     const arnOf = async (keyId: string) =>
       (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn as string;
-    boundArn = await arnOf(await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bound' }));
+    boundArn = await arnOf(await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bound', unbound: true }));
+    // The AWS side's bindings store (wrongly) binds the HSM key to the other key: the worker's own
+    // allowlist still refuses it, whatever the AWS side was told.
     otherArn = await arnOf(await createManagedExternalKey(kms, { hsmKeyLabel: 'aes-bound' }));
     worker = spawnWorker(['--endpoint', stack.url, '--bind', `aes-bound=${boundArn}`], {
       BYOK_HOME: token.byokHome,

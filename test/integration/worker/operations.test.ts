@@ -27,6 +27,7 @@ import {
   type AttachedStepFunctions,
   attachLocalStepFunctionsWithLocalToken,
 } from '../../../src/onprem/simulation/step-functions.ts';
+import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 import { runByok, spawnWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
@@ -128,6 +129,7 @@ describe('byok worker operations (issue 17)', () => {
       }),
     );
     const primaryArn = created.KeyMetadata?.Arn as string;
+    await bindOnLocalStack(stack.url, 'mrk-aes', primaryArn);
     const polling = worker(['--endpoint', stack.url, '--bind', `mrk-aes=${primaryArn}`]);
     await polling.polling;
     const first = await runByok([

@@ -11,11 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/find-expiring-keys.ts';
 import { InvalidSweepInputError } from '../../../src/core/sweep/errors.ts';
 import { slotSpacingMs } from '../../../src/core/sweep/pacing.ts';
+import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-01T03:00:00.000Z');
 const REAL_NOW = new Date('2026-01-01T00:00:00.000Z');
 const kmsMock = mockClient(KMSClient);
+/** What an administrator bound: serve() binds every key's tagged HSM key unless told otherwise. */
+let bindings = new MemoryBindingsStore();
 
 interface FakeKey {
   id: string;
@@ -31,9 +34,17 @@ function managed(id: string, metadata: Partial<KeyMetadata>, tags: Record<string
   };
 }
 
-function serve(keys: FakeKey[]): void {
+function serve(keys: FakeKey[], options: { bind?: boolean } = {}): void {
   kmsMock.on(ListKeysCommand).resolves({ Keys: keys.map((key) => ({ KeyId: key.id })), Truncated: false });
   for (const key of keys) {
+    const label = key.tags['byok:hsm-key-label'];
+    if (options.bind !== false && label) {
+      bindings.byLabel.set(label, {
+        hsmKeyLabel: label,
+        keyArn: `arn:aws:kms:us-east-1:111122223333:key/${key.id}`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+    }
     kmsMock.on(DescribeKeyCommand, { KeyId: key.id }).resolves({
       KeyMetadata: {
         KeyId: key.id,
@@ -69,12 +80,45 @@ function handler() {
     kms: new KMSClient({ region: 'us-east-1' }),
     clock: { now: () => NOW },
     pacingClock: { now: () => REAL_NOW },
+    bindings,
   });
 }
 
 describe('FindExpiringKeys', () => {
   afterEach(() => {
     kmsMock.reset();
+    bindings = new MemoryBindingsStore();
+  });
+
+  it('refuses a due key whose HSM key no administrator bound to it: listed as HsmKeyNotBoundError, not imported', async () => {
+    // Prepare: two due keys tagged alike; only the first is bound to the HSM key.
+    const due = { KeyState: 'PendingImport' } as const;
+    serve(
+      [
+        managed('bound', due, { 'byok:hsm-key-label': 'payments' }),
+        managed('clone', due, { 'byok:hsm-key-label': 'payments' }),
+      ],
+      { bind: false },
+    );
+    bindings.byLabel.set('payments', {
+      hsmKeyLabel: 'payments',
+      keyArn: 'arn:aws:kms:us-east-1:111122223333:key/bound',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    // Act
+    const output = await handler()({}, {} as never);
+
+    // Assess
+    expect(output.keys.map((key) => key.keyId)).toEqual(['bound']);
+    expect(output.refusedCount).toBe(1);
+    expect(output.refused).toEqual([
+      expect.objectContaining({
+        keyId: 'clone',
+        error: 'HsmKeyNotBoundError',
+        cause: expect.stringContaining('is bound to KMS key arn:aws:kms:us-east-1:111122223333:key/bound'),
+      }),
+    ]);
   });
 
   it('returns keys expiring within the lead window and PendingImport keys, urgent first', async () => {

@@ -7,6 +7,7 @@ import { createHandler as createGetParametersHandler } from '../../../functions/
 import { createHandler as createImportHandler } from '../../../functions/import-key-material.ts';
 import { InvalidImportInputError } from '../../../src/core/import/errors.ts';
 import { redactSecrets } from '../../../src/core/shared/logger.ts';
+import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 import { collectingLogger } from '../../helpers/logger.ts';
 
 const kmsMock = mockClient(KMSClient);
@@ -92,7 +93,12 @@ describe('function handlers', () => {
     kmsMock
       .on(DescribeKeyCommand)
       .rejects(Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }));
-    const handler = createGetParametersHandler({ kms: new KMSClient({}), clock, logger });
+    const handler = createGetParametersHandler({
+      kms: new KMSClient({}),
+      clock,
+      logger,
+      bindings: new MemoryBindingsStore(),
+    });
 
     // Act
     const act = handler({ request: { keyId: KEY_ARN, hsmKeyLabel: 'aes' }, importTokenAttempt: 1 });

@@ -44,6 +44,17 @@ describe('ImportExecutionInputSchema', () => {
     expect(parsed.success).toBe(false);
   });
 
+  it('refuses importType: only the rotation workflow asks for new material, beside the request', () => {
+    // Act
+    const parsed = ImportExecutionInputSchema.safeParse({
+      keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      importType: 'NEW_KEY_MATERIAL',
+    });
+
+    // Assess
+    expect(parsed.success).toBe(false);
+  });
+
   it('converts to a JSON Schema that requires keyId and forbids other fields', () => {
     // Act
     const schema = z.toJSONSchema(ImportExecutionInputSchema, { io: 'input' }) as {
@@ -59,7 +70,6 @@ describe('ImportExecutionInputSchema', () => {
       [
         'hsmKeyLabel',
         'importReplicas',
-        'importType',
         'keyId',
         'keyMaterialId',
         'noExpiry',

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getParametersForImport } from '../../../../src/core/import/get-parameters-for-import.ts';
 import { TAG_HSM_KEY_LABEL, TAG_WRAPPING_ALGORITHM } from '../../../../src/core/import/tags.ts';
 import type { StepLogger } from '../../../../src/core/step-kernel/logger.ts';
+import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 import {
   describeKeyReturns,
   KEY_ARN,
@@ -61,7 +62,12 @@ describe('SHA-1 wrapping is disclosed', () => {
     // Act
     const parameters = await getParametersForImport(
       { request: { keyId: KEY_ID, ...request }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger },
+      {
+        kms: new KMSClient({}),
+        clock,
+        logger,
+        bindings: new MemoryBindingsStore([{ hsmKeyLabel: 'aes', keyArn: KEY_ARN }]),
+      },
     );
 
     // Assess
@@ -85,7 +91,12 @@ describe('SHA-1 wrapping is disclosed', () => {
     // Act
     const parameters = await getParametersForImport(
       { request: { keyId: KEY_ID }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger },
+      {
+        kms: new KMSClient({}),
+        clock,
+        logger,
+        bindings: new MemoryBindingsStore([{ hsmKeyLabel: 'aes', keyArn: KEY_ARN }]),
+      },
     );
 
     // Assess

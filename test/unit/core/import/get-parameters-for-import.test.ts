@@ -20,6 +20,7 @@ import {
   TAG_WRAPPING_ALGORITHM,
 } from '../../../../src/core/import/tags.ts';
 import { silentLogger } from '../../../../src/core/step-kernel/logger.ts';
+import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 import { InMemoryHsm } from '../../../helpers/import/in-memory-hsm.ts';
 import {
   describeKeyReturns,
@@ -31,6 +32,10 @@ import {
 } from '../../../helpers/import/kms-answers.ts';
 
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
+/** Every label these tests name, bound by an administrator to the test key. */
+const bindings = new MemoryBindingsStore(
+  ['payments', 'other', 'x', 'aes', 'absent'].map((hsmKeyLabel) => ({ hsmKeyLabel, keyArn: KEY_ARN })),
+);
 
 describe('getParametersForImport', () => {
   afterEach(() => {
@@ -53,7 +58,7 @@ describe('getParametersForImport', () => {
     // Act
     const parameters = await getParametersForImport(
       { request: { keyId: KEY_ID }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -101,7 +106,7 @@ describe('getParametersForImport', () => {
         request: { keyId: KEY_ARN, hsmKeyLabel: 'other', noExpiry: true, wrappingKeySpec: 'RSA_3072' },
         importTokenAttempt: 2,
       },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -122,7 +127,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'x' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -137,7 +142,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'x' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -155,7 +160,7 @@ describe('getParametersForImport', () => {
     // Act
     const act = getParametersForImport(
       { request: { keyId: KEY_ID, validForDays: 30 }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings },
     );
 
     // Assess
@@ -173,11 +178,11 @@ describe('getParametersForImport', () => {
     // Act
     const mismatch = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'aes' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger, hsm },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings, hsm },
     );
     const missing = getParametersForImport(
       { request: { keyId: KEY_ID, hsmKeyLabel: 'absent' }, importTokenAttempt: 1 },
-      { kms: new KMSClient({}), clock, logger: silentLogger, hsm },
+      { kms: new KMSClient({}), clock, logger: silentLogger, bindings, hsm },
     );
 
     // Assess

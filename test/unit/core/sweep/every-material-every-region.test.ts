@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../../functions/find-expiring-keys.ts';
 import { describeHsmKey } from '../../../../src/core/import/key-material-description.ts';
 import { slotSpacingMs } from '../../../../src/core/sweep/pacing.ts';
+import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-01T03:00:00.000Z');
@@ -98,6 +99,10 @@ describe('FindExpiringKeys on a rotated multi-Region key', () => {
       kmsForRegion: (region) => new KMSClient({ region }),
       clock: { now: () => NOW },
       pacingClock: { now: () => REAL_NOW },
+      // The primary's binding rules every Region; the base label covers its rotation labels.
+      bindings: new MemoryBindingsStore(
+        ['tagged', 'hsm-old', 'hsm-new'].map((hsmKeyLabel) => ({ hsmKeyLabel, keyArn: arn('us-east-1') })),
+      ),
     });
 
     // Act

@@ -51,7 +51,7 @@ describe('command registration', () => {
     const { modules, packages } = loadedAtStartup(join(CLI_DIR, 'main.ts'));
 
     // Assess
-    expect(commandFolders).toHaveLength(14);
+    expect(commandFolders).toHaveLength(16);
     for (const command of commandFolders) {
       expect(modules).toContain(`src/onprem/cli/commands/${command}/register.ts`);
     }

@@ -4,6 +4,7 @@
 // EXTERNAL KMS key (tagged for byok) per family, runs the import workflow for each with only the
 // key id (the rest comes from the tags), prints each proof and a summary table. Exits 1 if any failed.
 import { CreateKeyCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import { addBinding } from '../../../../core/bindings/admin.ts';
 import { defaultByokHome, hsmDir } from '../../../../core/hsm/config.ts';
 import { HsmKeyNotFoundError } from '../../../../core/hsm/errors.ts';
 import { initLocalToken } from '../../../../core/hsm/local-token.ts';
@@ -76,6 +77,10 @@ async function ensureHsmKey(hsm: Pkcs11Hsm, key: DemoKey): Promise<'created' | '
   return 'created';
 }
 
+/**
+ * The EXTERNAL key for a demo HSM key, tagged for byok and bound to the HSM key: the binding is the
+ * administrator's decision (`byok bindings add`) that lets byok import this HSM key into this key.
+ */
 async function createExternalKey(deps: LocalDeps, key: DemoKey): Promise<string> {
   const created = await deps.kms.send(
     new CreateKeyCommand({
@@ -91,7 +96,12 @@ async function createExternalKey(deps: LocalDeps, key: DemoKey): Promise<string>
     }),
   );
   const keyId = created.KeyMetadata?.KeyId;
-  if (!keyId) throw new UnexpectedKmsResponseError('CreateKey', 'KeyMetadata.KeyId');
+  const keyArn = created.KeyMetadata?.Arn;
+  if (!keyId || !keyArn) throw new UnexpectedKmsResponseError('CreateKey', 'KeyMetadata.KeyId');
+  await addBinding(
+    { store: deps.bindings, kms: deps.kms, clock: deps.clock },
+    { hsmKeyLabel: key.hsmKeyLabel, keyId: keyArn, createdBy: 'byok demo' },
+  );
   return keyId;
 }
 
@@ -131,7 +141,7 @@ async function runDemo(options: {
       const hsmKey = await ensureHsmKey(hsm, key);
       const keyId = await createExternalKey(deps, key);
       out.write(
-        `== ${key.family}: HSM key ${key.hsmKeyLabel} (${key.hsmKeyType}, ${hsmKey}) -> KMS key ${keyId} (${key.keySpec}, origin EXTERNAL)\n`,
+        `== ${key.family}: HSM key ${key.hsmKeyLabel} (${key.hsmKeyType}, ${hsmKey}) -> KMS key ${keyId} (${key.keySpec}, origin EXTERNAL, bound to the HSM key)\n`,
       );
       const started = performance.now();
       const result = await runExecution({

@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createKmsClient, createS3Client, createStsClient } from '../../../../core/aws/clients.ts';
 import { createFleetKmsClients, type FleetKmsClients } from '../../../../core/aws/fleet-clients.ts';
 import { listObjects } from '../../../../core/aws/paginate-s3.ts';
+import { createBindingsStore } from '../../../../core/bindings/factory.ts';
 import { type Clock, systemClock } from '../../../../core/clock.ts';
 import { DEFAULT_FLEET_SETTINGS } from '../../../../core/fleet/config.ts';
 import type { FleetReport, TargetsDocument } from '../../../../core/fleet/contracts.ts';
@@ -251,6 +252,8 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
   const pairs = pairsOfDocument(await targetsDocument({ ...options, targets: file }), []);
   const context = await fleetContext(options);
   const clock: Clock = options.endpoint ? await endpointClock(options.endpoint) : systemClock;
+  // The hub's bindings (docs/bindings.md) decide for every account's keys, as in the sweep.
+  const bindings = createBindingsStore({ endpoint: options.endpoint, region: options.region });
   try {
     const rows: StatusRow[] = [];
     for (const pair of pairs) {
@@ -264,6 +267,7 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
             kms: context.clients.forAccount(pair.accountId, pair.region),
             kmsForAccount: (accountId, region) => context.clients.forAccount(accountId, region),
             roleArnOf: (accountId) => context.clients.roleArnOf(accountId),
+            bindings,
             clock,
             pacingClock: systemClock,
           },

@@ -1,0 +1,148 @@
+// The deployed bindings store: one DynamoDB item per HSM key label (`hsmKeyLabel` is the table's
+// key), written only by administrators. The table's resource policy (serverless.yml,
+// BindingsTable) denies every write to anyone but the administrators' roles, and byok's own roles
+// may only read it, so neither byok's Lambdas nor anyone who can tag a KMS key can make a binding.
+// Each write is conditional on the label, so a label can never point at two keys, even when two
+// administrators record at once.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { type Binding, BindingSchema } from './contracts.ts';
+import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from './errors.ts';
+import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
+
+/** The Lambdas' environment variable naming the table (serverless.yml). */
+export const BINDINGS_TABLE_ENV = 'BYOK_BINDINGS_TABLE';
+
+/** The table's partition key. */
+const BINDINGS_TABLE_KEY = 'hsmKeyLabel';
+
+export interface DynamoDbBindingsStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+function checked(item: unknown, tableName: string): Binding {
+  const parsed = BindingSchema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new BindingsStoreCorruptError(
+    `an item of the bindings table ${tableName} does not fit a binding (${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'}); nothing was imported`,
+    { cause: parsed.error },
+  );
+}
+
+export class DynamoDbBindingsStore implements BindingsStore {
+  private readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+
+  constructor(options: DynamoDbBindingsStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  private unavailable(action: string, error: unknown): never {
+    const name = error instanceof Error ? error.name : 'Error';
+    throw new BindingsStoreUnavailableError(
+      `cannot ${action} the bindings table ${this.tableName} (${name}${error instanceof Error && error.message ? `: ${error.message}` : ''})`,
+      {
+        cause: error,
+        hint:
+          name === 'AccessDeniedException'
+            ? 'only the administrators named in the stack parameter BindingsAdministratorArns may change bindings; byok itself may only read them'
+            : name === 'ResourceNotFoundException'
+              ? 'name the deployed table with --bindings-table or BYOK_BINDINGS_TABLE (the stack output BindingsTableName)'
+              : undefined,
+      } as ErrorOptions & { hint?: string },
+    );
+  }
+
+  async get(hsmKeyLabel: string): Promise<Binding | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      item = (
+        await this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { [BINDINGS_TABLE_KEY]: hsmKeyLabel },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    } catch (error) {
+      this.unavailable('read', error);
+    }
+    return item === undefined ? undefined : checked(item, this.tableName);
+  }
+
+  async list(): Promise<Binding[]> {
+    const bindings: Binding[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      let page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        page = await this.client.send(
+          new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
+      } catch (error) {
+        this.unavailable('list', error);
+      }
+      for (const item of page.Items ?? []) bindings.push(checked(item, this.tableName));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return bindings.sort((a, b) => a.hsmKeyLabel.localeCompare(b.hsmKeyLabel));
+  }
+
+  async add(binding: Binding): Promise<AddResult> {
+    const item = BindingSchema.parse(binding);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#label)',
+          ExpressionAttributeNames: { '#label': BINDINGS_TABLE_KEY },
+        }),
+      );
+      return { added: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) this.unavailable('write', error);
+    }
+    const existing = await this.get(binding.hsmKeyLabel);
+    // Removed in between: the caller tries again and will find the label free.
+    if (!existing) return this.add(binding);
+    return { added: false, existing };
+  }
+
+  async remove(hsmKeyLabel: string, keyArn: string): Promise<RemoveResult> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [BINDINGS_TABLE_KEY]: hsmKeyLabel },
+          ConditionExpression: 'keyArn = :keyArn',
+          ExpressionAttributeValues: { ':keyArn': keyArn },
+        }),
+      );
+      return { removed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) this.unavailable('write', error);
+    }
+    return { removed: false, existing: await this.get(hsmKeyLabel) };
+  }
+}
+
+/** The table as the template declares it (serverless.yml BindingsTable); tests create it from this. */
+export function bindingsTableDefinition(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [{ AttributeName: BINDINGS_TABLE_KEY, AttributeType: 'S' as const }],
+    KeySchema: [{ AttributeName: BINDINGS_TABLE_KEY, KeyType: 'HASH' as const }],
+  };
+}
