@@ -117,9 +117,20 @@ export function createSecretsManagerClient(options: AwsClientOptions = {}): Secr
   return new SecretsManagerClient(config(options));
 }
 
-/** The approvals table's client (locally, `endpoint` is the local DynamoDB's own URL). */
-export function createDynamoDbDocumentClient(options: AwsClientOptions = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config(options)), {
+/** A plain DynamoDB client (the SDK's DynamoDB paginators take only this kind). */
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(config(options));
+}
+
+/**
+ * The approvals table's client (locally, `endpoint` is the local DynamoDB's own URL), on `base`
+ * when given (a plain client the caller also lists tables with).
+ */
+export function createDynamoDbDocumentClient(
+  options: AwsClientOptions = {},
+  base: DynamoDBClient = createDynamoDbClient(options),
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

@@ -2,11 +2,10 @@
 import { type DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 
-/** Every table name of the account and Region. A document client sends plain DynamoDB commands too. */
-export async function listTableNames(client: DynamoDBClient | DynamoDBDocumentClient): Promise<string[]> {
+/** Every table name of the account and Region (the paginator takes a plain client, not a document client). */
+export async function listTableNames(client: DynamoDBClient): Promise<string[]> {
   const names: string[] = [];
-  for await (const page of paginateListTables({ client: client as DynamoDBClient }, {}))
-    names.push(...(page.TableNames ?? []));
+  for await (const page of paginateListTables({ client }, {})) names.push(...(page.TableNames ?? []));
   return names;
 }
 

@@ -5,13 +5,8 @@
 // Each write is conditional on the label, so a label can never point at two keys, even when two
 // administrators record at once.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../aws/paginate-dynamodb.ts';
 import { type Binding, BindingSchema } from './contracts.ts';
 import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from './errors.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
@@ -81,20 +76,13 @@ export class DynamoDbBindingsStore implements BindingsStore {
   }
 
   async list(): Promise<Binding[]> {
-    const bindings: Binding[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      let page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
-      try {
-        page = await this.client.send(
-          new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
-        );
-      } catch (error) {
-        this.unavailable('list', error);
-      }
-      for (const item of page.Items ?? []) bindings.push(checked(item, this.tableName));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    let items: Record<string, unknown>[];
+    try {
+      items = await scanAll(this.client, { TableName: this.tableName, ConsistentRead: true });
+    } catch (error) {
+      this.unavailable('list', error);
+    }
+    const bindings = items.map((item) => checked(item, this.tableName));
     return bindings.sort((a, b) => a.hsmKeyLabel.localeCompare(b.hsmKeyLabel));
   }
 

@@ -2,9 +2,11 @@
 // named by --bindings-table, else BYOK_BINDINGS_TABLE (the Lambdas' environment), else found by
 // name (`bindings` or `*-bindings`, as the Serverless Framework names it `<service>-<stage>-bindings`);
 // never a silent default.
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsClientOptions, createDynamoDbDocumentClient } from '../aws/clients.ts';
+import { type AwsClientOptions, createDynamoDbClient, createDynamoDbDocumentClient } from '../aws/clients.ts';
+import { listTableNames } from '../aws/paginate-dynamodb.ts';
 import type { Binding } from './contracts.ts';
 import { BINDINGS_TABLE_ENV, DynamoDbBindingsStore } from './dynamodb-store.ts';
 import { BindingsStoreUnavailableError } from './errors.ts';
@@ -18,15 +20,10 @@ export interface BindingsStoreOptions extends AwsClientOptions {
 }
 
 /** The one table named `bindings` or `*-bindings` in the account and Region, or a named error. */
-export async function findBindingsTable(client: DynamoDBDocumentClient): Promise<string> {
-  const names: string[] = [];
-  let start: string | undefined;
-  do {
-    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-    for (const name of page.TableNames ?? [])
-      if (name === 'bindings' || name.endsWith('-bindings')) names.push(name);
-    start = page.LastEvaluatedTableName;
-  } while (start);
+export async function findBindingsTable(client: DynamoDBClient): Promise<string> {
+  const names = (await listTableNames(client)).filter(
+    (name) => name === 'bindings' || name.endsWith('-bindings'),
+  );
   if (names.length === 1) return names[0] as string;
   throw new BindingsStoreUnavailableError(
     names.length === 0
@@ -43,6 +40,7 @@ class DeployedBindingsStore implements BindingsStore {
   private store: Promise<DynamoDbBindingsStore> | undefined;
 
   constructor(
+    private readonly base: DynamoDBClient,
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string | undefined,
   ) {}
@@ -51,7 +49,7 @@ class DeployedBindingsStore implements BindingsStore {
     this.store ??= (async () =>
       new DynamoDbBindingsStore({
         client: this.client,
-        tableName: this.tableName ?? (await findBindingsTable(this.client)),
+        tableName: this.tableName ?? (await findBindingsTable(this.base)),
       }))().catch((error: unknown) => {
       this.store = undefined;
       throw error;
@@ -77,8 +75,7 @@ export function createBindingsStore(options: BindingsStoreOptions = {}): Binding
   if (options.endpoint) return new LocalBindingsStore(options.endpoint);
   const env = options.env ?? process.env;
   const tableName = options.tableName ?? (env[BINDINGS_TABLE_ENV] || undefined);
-  return new DeployedBindingsStore(
-    createDynamoDbDocumentClient({ region: options.region, requestTimeoutMs: options.requestTimeoutMs }),
-    tableName,
-  );
+  const clientOptions = { region: options.region, requestTimeoutMs: options.requestTimeoutMs };
+  const base = createDynamoDbClient(clientOptions);
+  return new DeployedBindingsStore(base, createDynamoDbDocumentClient(clientOptions, base), tableName);
 }

@@ -4,7 +4,11 @@
 // interrupted ones included). Where the record is: locally, the stack says at GET /_byok/import-runs
 // ({dynamoDbUrl, tableName}); against AWS, the table named by BYOK_IMPORT_RUNS_TABLE, else the one
 // table whose name ends in -import-runs. No record to read is not an error: the page says so.
-import { type AwsClientOptions, createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
+import {
+  type AwsClientOptions,
+  createDynamoDbClient,
+  createDynamoDbDocumentClient,
+} from '../../core/aws/clients.ts';
 import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
 import { DynamoDbImportRunRecord } from '../import-runs/store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from '../import-runs/table.ts';
@@ -40,10 +44,11 @@ async function locateLocal(endpoint: string, region: string | undefined): Promis
 }
 
 async function locateAws(options: AwsClientOptions): Promise<Located | string> {
-  const client = createDynamoDbDocumentClient(options);
+  const base = createDynamoDbClient(options);
+  const client = createDynamoDbDocumentClient(options, base);
   let tableName = process.env.BYOK_IMPORT_RUNS_TABLE;
   if (!tableName) {
-    const names = (await listTableNames(client)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
+    const names = (await listTableNames(base)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
     if (names.length !== 1) {
       client.destroy();
       return names.length === 0

@@ -3,7 +3,7 @@
 // BYOK_IMPORT_RUNS_TABLE names, else the one table named `*-import-runs` (serverless.yml's
 // ImportRunsTable, `<service>-<stage>-import-runs`) in the target's Region. Undefined when there is
 // none: recording is best effort, an import never fails for want of its record.
-import { createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
+import { createDynamoDbClient, createDynamoDbDocumentClient } from '../../core/aws/clients.ts';
 import { listTableNames } from '../../core/aws/paginate-dynamodb.ts';
 import { DynamoDbImportRunRecord, type ImportRunRecord } from './store.ts';
 import { IMPORT_RUNS_TABLE_SUFFIX } from './table.ts';
@@ -44,11 +44,13 @@ export async function locateImportRunRecord(
       target.endpoint,
     );
   }
-  const client = createDynamoDbDocumentClient({ region: target.region, profile: target.profile });
+  const clientOptions = { region: target.region, profile: target.profile };
+  const base = createDynamoDbClient(clientOptions);
+  const client = createDynamoDbDocumentClient(clientOptions, base);
   let tableName = env[IMPORT_RUNS_TABLE_ENV];
   if (!tableName) {
     try {
-      const found = (await listTableNames(client)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
+      const found = (await listTableNames(base)).filter((name) => name.endsWith(IMPORT_RUNS_TABLE_SUFFIX));
       tableName = found.length === 1 ? found[0] : undefined;
     } catch {
       tableName = undefined;

@@ -4,7 +4,11 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbDocumentClient, LOCAL_CREDENTIALS } from '../../../src/core/aws/clients.ts';
+import {
+  createDynamoDbClient,
+  createDynamoDbDocumentClient,
+  LOCAL_CREDENTIALS,
+} from '../../../src/core/aws/clients.ts';
 import { bindingsTableDefinition, DynamoDbBindingsStore } from '../../../src/core/bindings/dynamodb-store.ts';
 import {
   BindingsStoreCorruptError,
@@ -122,10 +126,10 @@ describe('DynamoDbBindingsStore', () => {
 
     // Act
     const found = await findBindingsTable(
-      createDynamoDbDocumentClient({ endpoint: single.url, region: 'us-east-1' }),
+      createDynamoDbClient({ endpoint: single.url, region: 'us-east-1' }),
     );
     const ambiguous = (await findBindingsTable(
-      createDynamoDbDocumentClient({ endpoint: dynamo.url, region: 'us-east-1' }),
+      createDynamoDbClient({ endpoint: dynamo.url, region: 'us-east-1' }),
     ).catch((error: unknown) => error)) as BindingsStoreUnavailableError;
 
     // Assess
