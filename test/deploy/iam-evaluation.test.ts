@@ -101,12 +101,6 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
     'dynamodb:Scan':
       'it reads the recorded request (ApprovalsStore.get); the store class brings put and list along',
   },
-  CreateRotationMaterialIamRoleLambdaExecution: {
-    'kms:DescribeKey':
-      "it retires abandoned requests' HSM keys only where its deps carry the orphan facts (the local runner, src/core/rotation/orphans.ts); in Lambda it makes no KMS call",
-    'kms:ListKeyRotations':
-      "it retires abandoned requests' HSM keys only where its deps carry the orphan facts (the local runner); in Lambda it makes no KMS call",
-  },
   OpenApprovalIamRoleLambdaExecution: {
     'dynamodb:Scan': 'it records the task token on its own request (get, put); it never lists requests',
   },

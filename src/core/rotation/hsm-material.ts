@@ -10,20 +10,25 @@ import type { StepLogger } from '../step-kernel/logger.ts';
 import type { NewMaterial, RotationPlan } from './contracts.ts';
 import { RotationError } from './errors.ts';
 import { assertMadeForRequest, rotationHsmKeyId } from './material-provenance.ts';
-import { type RetireOrphansDeps, retireOrphanRotationKeys } from './orphans.ts';
+
+/**
+ * Retires the HSM keys abandoned requests left, except the running request's (./orphans.ts:
+ * retireAbandonedRotationKeys). A function in the deps, not an import, so the Lambda bundle of this
+ * step reaches no KMS call: only the local runner gives it.
+ */
+export type RetireAbandonedKeys = (
+  hsm: Pick<HsmAdmin, 'listKeys' | 'destroyKey'>,
+  options: { except: string; logger?: StepLogger | undefined },
+) => Promise<unknown>;
 
 /** Retires what abandoned requests left (best effort: a failure is logged, the rotation goes on). */
 async function retireAbandonedKeys(rotation: RotationPlan, deps: RotationHsmDeps): Promise<void> {
-  const { abandonedRotationKeys: port, hsm } = deps;
-  if (!port || !hsm.listKeys || !hsm.destroyKey) return;
+  const { retireAbandonedKeys: retire, hsm } = deps;
+  if (!retire || !hsm.listKeys || !hsm.destroyKey) return;
   try {
-    await retireOrphanRotationKeys(
-      {
-        ...port,
-        hsm: { listKeys: hsm.listKeys.bind(hsm), destroyKey: hsm.destroyKey.bind(hsm) },
-        logger: deps.logger,
-      },
-      { except: rotation.requestId },
+    await retire(
+      { listKeys: hsm.listKeys.bind(hsm), destroyKey: hsm.destroyKey.bind(hsm) },
+      { except: rotation.requestId, logger: deps.logger },
     );
   } catch (error) {
     deps.logger?.warn('orphan rotation keys could not be retired now', {
@@ -37,11 +42,11 @@ export interface RotationHsmDeps {
     Partial<Pick<HsmAdmin, 'createKey' | 'destroyKey' | 'listKeys'>>;
   logger?: StepLogger | undefined;
   /**
-   * Where the facts about other requests can be read (the approvals store, the executions, KMS for
-   * the proof): given, the run first retires the HSM keys that abandoned requests left
-   * (./orphans.ts). Given by the local runner; a Lambda's role reaches no KMS from this step.
+   * Given, the run first retires the HSM keys that abandoned requests left (./orphans.ts, with the
+   * facts about other requests and KMS for the proof). Given by the local runner only; a Lambda's
+   * role reaches no KMS from this step.
    */
-  abandonedRotationKeys?: Omit<RetireOrphansDeps, 'hsm' | 'logger'> | undefined;
+  retireAbandonedKeys?: RetireAbandonedKeys | undefined;
 }
 
 export class HsmAdministrationUnavailableError extends RotationError {

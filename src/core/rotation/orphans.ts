@@ -12,6 +12,7 @@
 //    orphan whose KMS key is not known, or that the proof refuses, is kept and reported.
 import type { HsmAdmin, HsmKeyInfo } from '../hsm/port.ts';
 import type { StepLogger } from '../step-kernel/logger.ts';
+import type { RetireAbandonedKeys } from './hsm-material.ts';
 import { type MaterialAbsenceDeps, proveHsmKeyNeverImported } from './material-absence.ts';
 
 const ROTATION_KEY_ID = /^byok:AES_256:rotation-([0-9a-f-]{36})$/;
@@ -139,4 +140,11 @@ export async function retireOrphanRotationKeys(
     });
   }
   return retired;
+}
+
+/** The retirement CreateRotationMaterial runs first where its deps give it (the local runner). */
+export function retireAbandonedKeysWith(
+  port: Omit<RetireOrphansDeps, 'hsm' | 'logger'>,
+): RetireAbandonedKeys {
+  return (hsm, options) => retireOrphanRotationKeys({ ...port, hsm, logger: options.logger }, options);
 }

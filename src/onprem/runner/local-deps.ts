@@ -28,6 +28,7 @@ import type { HsmConfig } from '../../core/hsm/config.ts';
 import type { Hsm } from '../../core/hsm/port.ts';
 import type { KmsForAccount, KmsForRegion } from '../../core/import/regional-kms.ts';
 import { rotationKeyFacts } from '../../core/rotation/orphan-facts.ts';
+import { retireAbandonedKeysWith } from '../../core/rotation/orphans.ts';
 import { createLogger } from '../../core/shared/logger.ts';
 import type { HsmPlacement } from './hsm-placement.ts';
 import type { RunnerDeps } from './run-execution.ts';
@@ -160,7 +161,11 @@ export async function createLocalDeps(options: CreateLocalDepsOptions): Promise<
       ? {
           approvals: options.approvals,
           // The next rotation run retires the HSM keys abandoned requests left (core/rotation/orphans.ts).
-          abandonedRotationKeys: { facts: rotationKeyFacts(options.approvals, sfn), kms, kmsForRegion },
+          retireAbandonedKeys: retireAbandonedKeysWith({
+            facts: rotationKeyFacts(options.approvals, sfn),
+            kms,
+            kmsForRegion,
+          }),
         }
       : {}),
     kms,
