@@ -1,33 +1,11 @@
 // reimport-fleet's DiscoverFleetTargets step: which (account, Region) pairs to sweep, written to the
 // fleet bucket for the Distributed Map. The work is in src/fleet/discover-targets.ts.
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { Clock } from '../clock.ts';
-import type { FleetConfig } from '../fleet/config.ts';
 import { FleetInputSchema } from '../fleet/contracts.ts';
 import { discoverTargets } from '../fleet/discover-targets.ts';
-import { FleetConfigurationError, InvalidFleetInputError } from '../fleet/errors.ts';
-import { defineStep, type StepLoggerDeps } from '../step-kernel/define-step.ts';
-
-export interface FleetStepDeps extends StepLoggerDeps {
-  clock: Clock;
-  /** The hub's S3 client (the fleet bucket); set when fleet mode is on. */
-  s3?: S3Client | undefined;
-  organizations?: OrganizationsClient | undefined;
-  /** The fleet's settings (the stack's parameters); set when fleet mode is on. */
-  fleet?: FleetConfig | undefined;
-}
-
-/** The S3 client and settings a fleet step cannot run without. */
-export function requireFleet(deps: FleetStepDeps): { s3: S3Client; fleet: FleetConfig } {
-  if (!deps.s3 || !deps.fleet) {
-    throw new FleetConfigurationError('fleet mode is not configured here (no fleet bucket)', {
-      hint: 'deploy with --param="fleetMode=true", or locally run the fleet through byok simulate --accounts',
-    });
-  }
-  return { s3: deps.s3, fleet: deps.fleet };
-}
+import { InvalidFleetInputError } from '../fleet/errors.ts';
+import { defineStep } from '../step-kernel/define-step.ts';
+import { type FleetStepDeps, requireFleet } from './fleet-deps.ts';
 
 export const discoverFleetTargetsStep = defineStep({
   step: 'DiscoverFleetTargets',

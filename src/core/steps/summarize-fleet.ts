@@ -4,7 +4,7 @@ import { SummarizeFleetInputSchema } from '../fleet/contracts.ts';
 import { InvalidFleetInputError } from '../fleet/errors.ts';
 import { summarizeFleet } from '../fleet/summarize-fleet.ts';
 import { defineStep } from '../step-kernel/define-step.ts';
-import { type FleetStepDeps, requireFleet } from './discover-fleet-targets.ts';
+import { type FleetStepDeps, requireFleet } from './fleet-deps.ts';
 
 export const summarizeFleetStep = defineStep({
   step: 'SummarizeFleet',

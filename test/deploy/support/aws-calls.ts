@@ -4,8 +4,9 @@
 // module an SDK command class comes from is read from that module's import statement, and the
 // command's name gives the IAM action (the document client's Get/Put/... are GetItem/PutItem/...).
 // A request signed with SigV4 for the `lambda` service is an invocation of a function URL.
-// Commands the SDK constructs itself (credential providers, paginators, waiters) live in
-// node_modules and are not counted: they are not calls of byok's code.
+// Commands the SDK constructs itself (credential providers, waiters) live in node_modules and are
+// not counted. byok's list calls go through the SDK's paginators in src/core/aws/paginate-*.ts: a
+// module that imports one of those functions makes the call of the paginator that function uses.
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -126,6 +127,34 @@ export async function awsCallsOf(
     if (!calls.has(action)) calls.set(action, new Set());
     calls.get(action)?.add(file);
   };
+  // The paginate modules: each exported function -> the actions of the SDK paginators it calls.
+  const paginated = new Map<string, Map<string, string[]>>();
+  for (const [file, text] of sources) {
+    if (!/^src\/core\/aws\/paginate-[a-z-]+\.ts$/.test(file)) continue;
+    const imports = importsByFile.get(file) ?? new Map<string, string>();
+    const functions = new Map<string, string[]>();
+    for (const part of text.split(/^export async function /m).slice(1)) {
+      const name = /^(\w+)/.exec(part)?.[1];
+      const actions = [...part.matchAll(/\bpaginate([A-Z]\w*)\(/g)].flatMap((match) => {
+        const pkg = imports.get(`paginate${match[1]}`);
+        return pkg ? [actionFor(pkg, `${match[1]}Command`)] : [];
+      });
+      if (name) functions.set(name, actions);
+    }
+    paginated.set(file.slice(file.lastIndexOf('/') + 1), functions);
+  }
+  /** `function -> actions` for the paginate functions a source file imports. */
+  const paginatedImportsOf = (text: string): Map<string, string[]> => {
+    const found = new Map<string, string[]>();
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'[^']*\/(paginate-[a-z-]+\.ts)'/g)) {
+      const functions = paginated.get(match[2] as string);
+      for (const member of (match[1] ?? '').split(',')) {
+        const actions = functions?.get(member.trim());
+        if (actions) found.set(member.trim(), actions);
+      }
+    }
+    return found;
+  };
   for (const output of result.outputFiles) {
     if (!output.path.endsWith('.js')) continue;
     // esbuild opens each module's code with a `// <path>` line.
@@ -133,6 +162,10 @@ export async function awsCallsOf(
       const file = section.slice(0, section.indexOf('\n')).trim();
       const imports = importsByFile.get(file);
       if (!imports || exclude?.test(file)) continue;
+      // A call of a paginate function that survived tree shaking (esbuild may suffix its name).
+      for (const [name, actions] of paginatedImportsOf(sources.get(file) ?? '')) {
+        if (new RegExp(`\\b${name}\\d*\\(`).test(section)) for (const action of actions) add(action, file);
+      }
       for (const match of section.matchAll(/new ([A-Za-z]+Command)\d*\(/g)) {
         const name = match[1] as string;
         const pkg = imports.get(name);
