@@ -4,7 +4,7 @@
 import { type HsmKeyType, type KeyFamily, keyFamily } from '../hsm/port.ts';
 import { UnsupportedKeySpecError } from './errors.ts';
 
-const HSM_KEY_TYPE_BY_KEY_SPEC: Record<string, HsmKeyType> = {
+const HSM_KEY_TYPE_BY_KEY_SPEC = {
   SYMMETRIC_DEFAULT: 'AES_256',
   HMAC_224: 'HMAC_224',
   HMAC_256: 'HMAC_256',
@@ -16,11 +16,17 @@ const HSM_KEY_TYPE_BY_KEY_SPEC: Record<string, HsmKeyType> = {
   ECC_NIST_P256: 'ECC_NIST_P256',
   ECC_NIST_P384: 'ECC_NIST_P384',
   ECC_NIST_P521: 'ECC_NIST_P521',
-};
+} as const satisfies Record<string, HsmKeyType>;
+
+/** The KMS key specs byok imports into (and `byok key create` makes). */
+export type ImportableKeySpec = keyof typeof HSM_KEY_TYPE_BY_KEY_SPEC;
+export const IMPORTABLE_KEY_SPECS = Object.keys(HSM_KEY_TYPE_BY_KEY_SPEC) as ImportableKeySpec[];
 
 /** The HSM key type for this KMS key spec and its key family; UnsupportedKeySpecError otherwise. */
 export function hsmKeyTypeForKeySpec(keySpec: string): { family: KeyFamily; hsmKeyType: HsmKeyType } {
-  const hsmKeyType = HSM_KEY_TYPE_BY_KEY_SPEC[keySpec];
+  const hsmKeyType: HsmKeyType | undefined = (HSM_KEY_TYPE_BY_KEY_SPEC as Record<string, HsmKeyType>)[
+    keySpec
+  ];
   if (!hsmKeyType) throw new UnsupportedKeySpecError(keySpec);
   return { family: keyFamily(hsmKeyType), hsmKeyType };
 }

@@ -1,24 +1,14 @@
 // `byok key create`'s options as commander parses them, and their parsers. Cheap to load.
 import { InvalidArgumentError } from 'commander';
+import { IMPORTABLE_KEY_SPECS, type ImportableKeySpec } from '../../../../core/import/key-families.ts';
 import { MAX_VALID_FOR_DAYS, MIN_VALID_FOR_DAYS } from '../../../../core/import/validity-limits.ts';
 import { parseRegionName, parseText, parseWholeNumberIn } from '../../../../core/shared/parse.ts';
 import type { AwsCommandOptions } from '../../aws-options.ts';
 import { optionParser } from '../../options.ts';
 
-export const KEY_SPECS = [
-  'SYMMETRIC_DEFAULT',
-  'HMAC_224',
-  'HMAC_256',
-  'HMAC_384',
-  'HMAC_512',
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'ECC_NIST_P256',
-  'ECC_NIST_P384',
-  'ECC_NIST_P521',
-] as const;
-export type CreatableKeySpec = (typeof KEY_SPECS)[number];
+/** What `--key-spec` takes: the specs byok imports into (core/import/key-families.ts). */
+export const KEY_SPECS: readonly ImportableKeySpec[] = IMPORTABLE_KEY_SPECS;
+export type CreatableKeySpec = ImportableKeySpec;
 
 export interface KeyCreateOptions extends AwsCommandOptions {
   hsmKey: string;

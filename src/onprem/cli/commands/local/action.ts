@@ -110,6 +110,10 @@ export async function runUp(options: UpOptions): Promise<void> {
     process.on('SIGTERM', stop);
   });
   process.stderr.write('byok local stack: stopped\n');
+  // Everything is closed and the state written. A rotation that was waiting for its vote leaves the
+  // ASL interpreter's timers behind (its TimeoutSeconds, the task token's wait: aws-local-stepfunctions
+  // clears them only when the state returns), which would keep this process alive after "stopped".
+  process.exit(process.exitCode ?? 0);
 }
 
 interface ClockView {
