@@ -20,13 +20,18 @@ export function rotationKeyFacts(
         throw error;
       }
     },
-    async executionStatus(executionArn) {
-      try {
-        return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
-      } catch (error) {
-        if (error instanceof ExecutionDoesNotExist) return undefined;
-        throw error;
-      }
-    },
+    executionStatus: executionStatusOf(sfn),
+  };
+}
+
+/** An execution's status, or undefined when Step Functions does not know it (the facts' rule). */
+export function executionStatusOf(sfn: Pick<SFNClient, 'send'>): RotationKeyFacts['executionStatus'] {
+  return async (executionArn) => {
+    try {
+      return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
   };
 }

@@ -70,7 +70,7 @@ async function rotationFactsFor(options: HsmListOptions): Promise<RotationKeyFac
   const { ApprovalsApiError } = await import('../../../../core/approvals/client.ts');
   const { resolveAwsTarget } = await import('../../aws-target.ts');
   const { createSfnClient } = await import('../../../../core/aws/clients.ts');
-  const { DescribeExecutionCommand, ExecutionDoesNotExist } = await import('@aws-sdk/client-sfn');
+  const { executionStatusOf } = await import('../../../../core/rotation/orphan-facts.ts');
   const approvals = await approvalsClientFor(options);
   const local = await localApprovalsUrl(options.endpoint);
   const target = await resolveAwsTarget({
@@ -89,14 +89,7 @@ async function rotationFactsFor(options: HsmListOptions): Promise<RotationKeyFac
         throw error;
       }
     },
-    async executionStatus(executionArn) {
-      try {
-        return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
-      } catch (error) {
-        if (error instanceof ExecutionDoesNotExist) return undefined;
-        throw error;
-      }
-    },
+    executionStatus: executionStatusOf(sfn),
   };
 }
 
