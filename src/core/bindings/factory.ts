@@ -75,7 +75,12 @@ export function createBindingsStore(options: BindingsStoreOptions = {}): Binding
   if (options.endpoint) return new LocalBindingsStore(options.endpoint);
   const env = options.env ?? process.env;
   const tableName = options.tableName ?? (env[BINDINGS_TABLE_ENV] || undefined);
-  const clientOptions = { region: options.region, requestTimeoutMs: options.requestTimeoutMs };
+  // --profile reaches the table's client: an administrator's profile signs the writes.
+  const clientOptions = {
+    region: options.region,
+    profile: options.profile,
+    requestTimeoutMs: options.requestTimeoutMs,
+  };
   const base = createDynamoDbClient(clientOptions);
   return new DeployedBindingsStore(base, createDynamoDbDocumentClient(clientOptions, base), tableName);
 }

@@ -4,7 +4,7 @@
 // process's own credentials. So the voter is whoever the console's credentials are, never a name
 // from the page, and self-approval or a second vote is refused by the API exactly as in the CLI.
 // What reaches the page is picked field by field: never a task token, never material.
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { z } from 'zod';
 import type { ApprovalsClient } from '../../core/approvals/client.ts';
@@ -14,7 +14,7 @@ import {
   RequestIdSchema,
   VoteBodySchema,
 } from '../../core/approvals/contracts.ts';
-import { createSfnClient } from '../../core/aws/clients.ts';
+import { createSfnClient, createStsClient } from '../../core/aws/clients.ts';
 import { approvalsClientFor, callApi } from '../cli/approvals-client.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
@@ -89,7 +89,8 @@ export function createConsoleApprovals(
           const account = /^arn:aws[a-z-]*:states:[^:]*:(\d{12}):/.exec(machine)?.[1];
           return account ? `arn:aws:iam::${account}:${user}` : user;
         }
-        const sts = new STSClient({ region: await backend.sfn.config.region() });
+        // The identity the votes are signed with: --profile's, as approvalsClientFor signs.
+        const sts = createStsClient({ region: await backend.sfn.config.region(), profile });
         try {
           return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
         } finally {

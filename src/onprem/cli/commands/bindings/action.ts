@@ -2,8 +2,8 @@
 // --endpoint, else the deployed table in the command's Region; the KMS key is resolved with
 // DescribeKey in the Region its ARN names (else the command's).
 import { userInfo } from 'node:os';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createKmsClient } from '../../../../core/aws/clients.ts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { createKmsClient, createStsClient } from '../../../../core/aws/clients.ts';
 import { addBinding, removeBinding } from '../../../../core/bindings/admin.ts';
 import type { Binding } from '../../../../core/bindings/contracts.ts';
 import { createBindingsStore } from '../../../../core/bindings/factory.ts';
@@ -30,7 +30,7 @@ export async function recorder(target: AwsTarget): Promise<string | undefined> {
       return undefined;
     }
   }
-  const sts = new STSClient({ region: target.region });
+  const sts = createStsClient({ region: target.region, profile: target.profile });
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
   } catch {
