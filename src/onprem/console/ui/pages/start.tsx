@@ -15,6 +15,8 @@ import {
   type FieldName,
   type FieldSpec,
   formToInput,
+  type HsmKeyChoice,
+  hsmKeyChoice,
   initialValues,
   labelOf,
   START_FIELDS,
@@ -126,6 +128,53 @@ function KeyField({
   );
 }
 
+/** The HSM key: chosen from those bound to the key (hsmKeyChoice), else typed. */
+function HsmKeyField({
+  spec,
+  choice,
+  value,
+  errors,
+  onChange,
+}: {
+  spec: FieldSpec;
+  choice: Extract<HsmKeyChoice, { mode: 'select' }>;
+  value: string;
+  errors: Record<string, string[]>;
+  onChange: (name: FieldName, value: string) => void;
+}) {
+  const id = fieldId(spec.name);
+  const invalid = (errors[spec.name]?.length ?? 0) > 0 || choice.refusal !== undefined;
+  return (
+    <div class={`field${invalid ? ' field-invalid' : ''}`}>
+      <label for={id}>{spec.label}</label>
+      <select
+        id={id}
+        name={spec.name}
+        value={value}
+        aria-describedby={[`${id}-help`, choice.refusal ? `${id}-refusal` : ''].filter(Boolean).join(' ')}
+        aria-invalid={invalid || undefined}
+        onChange={(event) => onChange(spec.name, event.currentTarget.value)}
+      >
+        <option value="">{choice.defaultLabel}</option>
+        {choice.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <p id={`${id}-help`} class="help">
+        Only an HSM key an administrator bound to this KMS key (<code>byok bindings add</code>) is imported.
+      </p>
+      {choice.refusal && (
+        <p id={`${id}-refusal`} class="field-error" data-hsm-key-refusal>
+          {choice.refusal}
+        </p>
+      )}
+      <FieldError name={spec.name} errors={errors} />
+    </div>
+  );
+}
+
 function Field({
   spec,
   values,
@@ -216,6 +265,8 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   const [serverError, setServerError] = useState<ApiError | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
   const chosen = keys?.find((key) => key.keyId === values.keyId);
+  const hsmKey = hsmKeyChoice(chosen, String(values.hsmKeyLabel ?? ''));
+  const refusal = hsmKey.mode === 'select' ? hsmKey.refusal : undefined;
   const advancedInvalid = START_FIELDS.some(
     (field) => field.advanced && (errors[field.name]?.length ?? 0) > 0,
   );
@@ -230,6 +281,10 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setServerError(undefined);
+    if (refusal) {
+      document.getElementById(fieldId('hsmKeyLabel'))?.focus();
+      return;
+    }
     const input = formToInput(values);
     if (!validateInput(input)) {
       const found = errorsByField();
@@ -251,16 +306,27 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   };
 
   const fields = (advanced: boolean) =>
-    START_FIELDS.filter((spec) => spec.advanced === advanced && spec.kind !== 'key').map((spec) => (
-      <Field
-        key={spec.name}
-        spec={spec}
-        values={values}
-        errors={errors}
-        defaultText={defaultFor(spec)}
-        onChange={change}
-      />
-    ));
+    START_FIELDS.filter((spec) => spec.advanced === advanced && spec.kind !== 'key').map((spec) =>
+      spec.kind === 'hsm-key' && hsmKey.mode === 'select' ? (
+        <HsmKeyField
+          key={spec.name}
+          spec={spec}
+          choice={hsmKey}
+          value={String(values[spec.name] ?? '')}
+          errors={errors}
+          onChange={change}
+        />
+      ) : (
+        <Field
+          key={spec.name}
+          spec={spec}
+          values={values}
+          errors={errors}
+          defaultText={defaultFor(spec)}
+          onChange={change}
+        />
+      ),
+    );
 
   return (
     <>
@@ -274,7 +340,10 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
           keys={keys}
           value={String(values.keyId ?? '')}
           errors={errors}
-          onChange={(id) => change('keyId', id)}
+          onChange={(id) =>
+            // Another key has other HSM keys bound to it: its own default applies again.
+            setValues((now) => ({ ...now, keyId: id, hsmKeyLabel: '' }))
+          }
         />
         {fields(false)}
         <details class="advanced" open={advancedInvalid || undefined}>
@@ -286,7 +355,12 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
         </div>
         {serverError && <ErrorBox error={serverError} title="The import did not start" />}
         <div class="actions">
-          <button type="submit" class="primary" disabled={submitting}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={submitting || refusal !== undefined}
+            aria-describedby={refusal ? `${fieldId('hsmKeyLabel')}-refusal` : undefined}
+          >
             {submitting ? 'Starting…' : 'Start import'}
           </button>
         </div>
