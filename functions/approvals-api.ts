@@ -12,6 +12,7 @@ import { createLogger } from '../src/core/shared/logger.ts';
 import { kmsSeal } from './commons/approval-key-seal.ts';
 import { kmsUnlock } from './commons/approval-key-unlock.ts';
 import { lambdaApprovalTeam, sealKeyId, tokenKeyId } from './commons/approval-keys.ts';
+import { lambdaBindingReader } from './commons/binding-reader.ts';
 import { requireEnv } from './commons/env.ts';
 
 let mounted: ReturnType<typeof functionUrlHandler> | undefined;
@@ -38,6 +39,7 @@ function api(): ReturnType<typeof functionUrlHandler> {
         keys: kmsKeyDirectory(kms),
         rotations: sfnRotationStarter(sfn, requireEnv('BYOK_ROTATION_STATE_MACHINE_ARN')),
         taskResults: sfnTaskResults(sfn),
+        bindings: lambdaBindingReader(),
       },
       { onError: (error) => logger.error('approvals API failed', { error }) },
     ),

@@ -46,6 +46,13 @@ export interface LocalStackOptions {
    * generated on first use (`byok local up --prewarm RSA_2048,RSA_3072,RSA_4096` warms all three).
    */
   kmsPrewarmWrappingKeys?: readonly RsaWrappingKeySpec[];
+  /**
+   * Two GetParametersForImport calls in a row never get the same wrapping key pair, closer to AWS,
+   * where each call gets its own (default false: a drained pool hands out its last pair again, so
+   * a burst of imports need not wait for RSA generation). Tests that must tell one call's token
+   * from the next one's turn it on (kms/import-tokens.ts WrappingKeyPool).
+   */
+  kmsDistinctWrappingKeys?: boolean;
   /** How often real time passing fires due timers (default 1000 ms). */
   tickMs?: number;
   /** Regions whose requests get no answer (the connection drops), as a Region that is down. */
@@ -169,7 +176,7 @@ async function startOnState(
 
   const masterKey = store?.masterKey ?? MasterKey.random();
   // One pool of wrapping key pairs for every account: KMS's wrapping keys are not the accounts' own.
-  const pool = new WrappingKeyPool();
+  const pool = new WrappingKeyPool({}, { distinct: options.kmsDistinctWrappingKeys });
   const kms = new KmsService({
     clock,
     accountId,

@@ -1118,7 +1118,7 @@ describe('bindings (issue 16 item 2): only administrators write them, byok only 
     });
   });
 
-  it('lets byok read the bindings only where it decides: GetParametersForImport (GetItem) and the sweep (Scan)', () => {
+  it('lets byok read the bindings only where it decides: GetParametersForImport, ValidateRotation and the approvals API (GetItem), the sweep (Scan)', () => {
     // Prepare
     const readers = resourcesOfType('AWS::IAM::Role').flatMap(([id, role]) =>
       statementsOf(role)
@@ -1126,18 +1126,23 @@ describe('bindings (issue 16 item 2): only administrators write them, byok only 
         .map((statement) => ({ id, actions: actionsOf(statement), resources: resourcesOf(statement) })),
     );
 
-    // Assess: no role of the stack may write the table, and only these two read it.
+    // Assess: no role of the stack may write the table, and only these read it.
     expect(readers.map(({ id }) => id.replace(/IamRoleLambdaExecution$/, '')).sort()).toEqual([
+      'ApprovalsApi',
       'FindExpiringKeys',
       'GetParametersForImport',
+      'ValidateRotation',
     ]);
     for (const { id, actions, resources } of readers) {
       expect(resources, id).toEqual([BINDINGS_ARN]);
-      expect(actions, id).toEqual([
-        id.startsWith('GetParametersForImport') ? 'dynamodb:GetItem' : 'dynamodb:Scan',
-      ]);
+      expect(actions, id).toEqual([id.startsWith('FindExpiringKeys') ? 'dynamodb:Scan' : 'dynamodb:GetItem']);
     }
-    for (const functionKey of ['getParametersForImport', 'findExpiringKeys']) {
+    for (const functionKey of [
+      'getParametersForImport',
+      'findExpiringKeys',
+      'validateRotation',
+      'approvalsApi',
+    ]) {
       const fn =
         template.Resources[`${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`];
       expect(

@@ -2,7 +2,7 @@
 // ListResourceTags), the rotation starter and the task results on Step Functions. The same
 // adapters serve the deployed API (clients from the Lambda role) and local runs (clients pointed
 // at the local stack).
-import { DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type KeyMetadata, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -16,9 +16,9 @@ import type { KeyDirectoryPort, RotationStarterPort, TaskResultPort } from './se
 export function kmsKeyDirectory(kms: KMSClient): KeyDirectoryPort {
   return {
     async describeForRotation(keyId) {
-      let keyArn: string | undefined;
+      let metadata: KeyMetadata | undefined;
       try {
-        keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn;
+        metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
       } catch (error) {
         if (error instanceof NotFoundException) {
           throw new KeyNotEligibleError(keyId, 'it does not exist in this account and Region', {
@@ -34,8 +34,12 @@ export function kmsKeyDirectory(kms: KMSClient): KeyDirectoryPort {
         }
         throw error;
       }
+      const keyArn = metadata?.Arn;
       if (!keyArn) throw new KeyNotEligibleError(keyId, 'DescribeKey returned no ARN');
-      return { keyArn, tags: await listResourceTags(kms, keyArn) };
+      const multiRegion = metadata?.MultiRegion ? metadata.MultiRegionConfiguration : undefined;
+      const primaryArn =
+        multiRegion?.MultiRegionKeyType === 'REPLICA' ? multiRegion.PrimaryKey?.Arn : undefined;
+      return { keyArn, primaryArn, tags: await listResourceTags(kms, keyArn) };
     },
   };
 }

@@ -9,6 +9,8 @@
 //   POST /requests/{id}/votes      {decision, reason}        200 {outcome, request}
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { HsmKeyNotBoundError } from '../bindings/errors.ts';
+import type { ByokError } from '../shared/errors.ts';
 import {
   CreateRequestBodySchema,
   ListQuerySchema,
@@ -62,9 +64,11 @@ export interface ApiResponse {
   body: string;
 }
 
-const STATUS_BY_ERROR: Array<[new (...args: never[]) => ApprovalsError, number]> = [
+const STATUS_BY_ERROR: Array<[new (...args: never[]) => ByokError, number]> = [
   [InvalidApprovalInputError, 400],
   [KeyNotEligibleError, 400],
+  // A rotation of a key whose HSM key no administrator bound to it (the hint: byok bindings add).
+  [HsmKeyNotBoundError, 400],
   [ApprovalsRequiredTagInvalidError, 400],
   [UnauthenticatedError, 401],
   [SelfApprovalError, 403],
@@ -91,7 +95,7 @@ function json(statusCode: number, body: unknown): ApiResponse {
 
 /** A named error's answer: {error, message, hint?}. Anything unexpected is a bare 500. */
 function errorResponse(error: unknown): ApiResponse {
-  if (error instanceof ApprovalsError) {
+  if (error instanceof ApprovalsError || error instanceof HsmKeyNotBoundError) {
     const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 400;
     return json(status, {
       error: error.name,

@@ -4,8 +4,10 @@
 // reach KMS (the key's tags), Step Functions (start the rotation; send the task result) and the
 // store. The one vote that ends a request, and only that
 // one, tells the waiting workflow: SendTaskSuccess on the quorum, SendTaskFailure on a rejection.
+import type { BindingsReader } from '../bindings/port.ts';
+import { requireRotationBinding } from '../bindings/rules.ts';
 import type { Clock } from '../clock.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
 import {
   type ApprovalRequestView,
   type Decision,
@@ -35,6 +37,8 @@ export interface TaskResultPort {
 export interface KeyDirectoryPort {
   describeForRotation(keyId: string): Promise<{
     keyArn: string;
+    /** A multi-Region replica's primary, whose binding rules the replica. */
+    primaryArn?: string | undefined;
     tags: ReadonlyArray<{ TagKey?: string | undefined; TagValue?: string | undefined }>;
   }>;
 }
@@ -50,6 +54,11 @@ export interface ApprovalsDeps {
   keys: KeyDirectoryPort;
   rotations: RotationStarterPort;
   taskResults: TaskResultPort;
+  /**
+   * The administrators' bindings (deployed: GetItem on the bindings table): a rotation whose new HSM
+   * key no binding would cover is refused before a request exists.
+   */
+  bindings: Pick<BindingsReader, 'get'>;
   /**
    * Who may ask and vote, and M (the administrator's configuration; team.ts). Locally without a team
    * file, principalsAsMembers(): each principal its own member.
@@ -87,6 +96,10 @@ export async function requestRotation(
     throw new KeyNotEligibleError(input.keyId, `it has no ${TAG_MANAGED}=${TAG_MANAGED_VALUE} tag`);
   const requesterMember = memberOf(deps, requester);
   const approvalsRequired = approvalsRequiredFromTags(input.keyId, key.tags, deps.team.approvalsRequired);
+  // The binding the rotation's import will need (ValidateRotation checks the new label exactly):
+  // without it no request is recorded, no approver asked and no HSM key made.
+  const hsmKeyLabel = key.tags.find((tag) => tag.TagKey === TAG_HSM_KEY_LABEL)?.TagValue;
+  if (hsmKeyLabel) await requireRotationBinding(deps.bindings, hsmKeyLabel, key.primaryArn ?? key.keyArn);
   const now = deps.clock.now();
   const created = await deps.store.create({
     keyId: input.keyId,

@@ -5,32 +5,21 @@
 // Each write is conditional on the label, so a label can never point at two keys, even when two
 // administrators record at once.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { scanAll } from '../aws/paginate-dynamodb.ts';
 import { type Binding, BindingSchema } from './contracts.ts';
-import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from './errors.ts';
+import {
+  BINDINGS_TABLE_KEY,
+  bindingsTableUnavailable,
+  checkedBinding,
+  type DynamoDbBindingsTableOptions,
+  getBindingItem,
+} from './dynamodb-reader.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
 
-/** The Lambdas' environment variable naming the table (serverless.yml). */
-export const BINDINGS_TABLE_ENV = 'BYOK_BINDINGS_TABLE';
+export { BINDINGS_TABLE_ENV } from './dynamodb-reader.ts';
 
-/** The table's partition key. */
-const BINDINGS_TABLE_KEY = 'hsmKeyLabel';
-
-export interface DynamoDbBindingsStoreOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-}
-
-function checked(item: unknown, tableName: string): Binding {
-  const parsed = BindingSchema.safeParse(item);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new BindingsStoreCorruptError(
-    `an item of the bindings table ${tableName} does not fit a binding (${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'}); nothing was imported`,
-    { cause: parsed.error },
-  );
-}
+export type DynamoDbBindingsStoreOptions = DynamoDbBindingsTableOptions;
 
 export class DynamoDbBindingsStore implements BindingsStore {
   private readonly client: DynamoDBDocumentClient;
@@ -42,37 +31,11 @@ export class DynamoDbBindingsStore implements BindingsStore {
   }
 
   private unavailable(action: string, error: unknown): never {
-    const name = error instanceof Error ? error.name : 'Error';
-    throw new BindingsStoreUnavailableError(
-      `cannot ${action} the bindings table ${this.tableName} (${name}${error instanceof Error && error.message ? `: ${error.message}` : ''})`,
-      {
-        cause: error,
-        hint:
-          name === 'AccessDeniedException'
-            ? 'only the administrators named in the stack parameter BindingsAdministratorArns may change bindings; byok itself may only read them'
-            : name === 'ResourceNotFoundException'
-              ? 'name the deployed table with --bindings-table or BYOK_BINDINGS_TABLE (the stack output BindingsTableName)'
-              : undefined,
-      } as ErrorOptions & { hint?: string },
-    );
+    bindingsTableUnavailable(this.tableName, action, error);
   }
 
-  async get(hsmKeyLabel: string): Promise<Binding | undefined> {
-    let item: Record<string, unknown> | undefined;
-    try {
-      item = (
-        await this.client.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: { [BINDINGS_TABLE_KEY]: hsmKeyLabel },
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
-    } catch (error) {
-      this.unavailable('read', error);
-    }
-    return item === undefined ? undefined : checked(item, this.tableName);
+  get(hsmKeyLabel: string): Promise<Binding | undefined> {
+    return getBindingItem({ client: this.client, tableName: this.tableName }, hsmKeyLabel);
   }
 
   async list(): Promise<Binding[]> {
@@ -82,7 +45,7 @@ export class DynamoDbBindingsStore implements BindingsStore {
     } catch (error) {
       this.unavailable('list', error);
     }
-    const bindings = items.map((item) => checked(item, this.tableName));
+    const bindings = items.map((item) => checkedBinding(item, this.tableName));
     return bindings.sort((a, b) => a.hsmKeyLabel.localeCompare(b.hsmKeyLabel));
   }
 

@@ -49,7 +49,10 @@ export function sameKeyArn(a: string, b: string): boolean {
  * Refuses, with HsmKeyNotBoundError, an import of `hsmKeyLabel` into `keyArn` that no binding
  * allows. Reads only the one or two records it needs.
  */
-export async function requireBinding(store: BindingsReader, query: BindingQuery): Promise<Binding> {
+export async function requireBinding(
+  store: Pick<BindingsReader, 'get'>,
+  query: BindingQuery,
+): Promise<Binding> {
   const own = await store.get(query.hsmKeyLabel);
   const base = baseHsmKeyLabel(query.hsmKeyLabel);
   const binding =
@@ -59,6 +62,26 @@ export async function requireBinding(store: BindingsReader, query: BindingQuery)
     throw new HsmKeyNotBoundError(query.hsmKeyLabel, query.keyArn, binding.keyArn);
   }
   return binding;
+}
+
+/**
+ * Before a rotation of the symmetric key `keyArn` makes anything: refuses, with HsmKeyNotBoundError,
+ * when the binding its new HSM key will need at GetParametersForImport is missing. `hsmKeyLabel` is
+ * the new key's label where it is known (ValidateRotation: the same check the import makes), else
+ * the current one (the approvals API, before the request exists). The error names the base label,
+ * the one an administrator binds (`byok bindings add`): its binding covers every rotation's label.
+ */
+export async function requireRotationBinding(
+  store: Pick<BindingsReader, 'get'>,
+  hsmKeyLabel: string,
+  keyArn: string,
+): Promise<Binding> {
+  try {
+    return await requireBinding(store, { hsmKeyLabel, keyArn, rotationLabels: true });
+  } catch (error) {
+    if (!(error instanceof HsmKeyNotBoundError)) throw error;
+    throw new HsmKeyNotBoundError(baseHsmKeyLabel(hsmKeyLabel), keyArn, error.boundTo, { cause: error });
+  }
 }
 
 /** All bindings by label, for checks over many keys (the sweep): one listing instead of a read per key. */

@@ -56,7 +56,7 @@ export class KeyNotManagedError extends ImportError {
   constructor(keyId: string, options?: ErrorOptions) {
     super(`KMS key ${keyId} is not managed by byok: it has no ${TAG_MANAGED}=${TAG_MANAGED_VALUE} tag`, {
       ...options,
-      hint: `tag it first: aws kms tag-resource --key-id ${keyId} --tags TagKey=${TAG_MANAGED},TagValue=${TAG_MANAGED_VALUE}`,
+      hint: `only the bindings administrators may set byok:* tags: one creates a managed EXTERNAL key bound to the HSM key with \`byok key create --hsm-key <label> --key-spec <spec>\`, or tags this key ${TAG_MANAGED}=${TAG_MANAGED_VALUE} and binds the HSM key to it with \`byok bindings add --hsm-key <label> --key-id ${keyId}\``,
     });
     this.name = 'KeyNotManagedError';
     this.keyId = keyId;
@@ -71,7 +71,7 @@ export class KeyOriginNotExternalError extends ImportError {
       `KMS key ${keyId} has origin ${origin}; only keys created with origin EXTERNAL accept imported material`,
       {
         ...options,
-        hint: 'create the key with: aws kms create-key --origin EXTERNAL',
+        hint: 'only a key with origin EXTERNAL holds imported material; a bindings administrator creates one, tagged and bound to the HSM key, with `byok key create --hsm-key <label> --key-spec <spec>`',
       },
     );
     this.name = 'KeyOriginNotExternalError';

@@ -80,6 +80,11 @@ export const ImportNewMaterialInputSchema = z.object({
   rotation: RotationPlanSchema,
   importParameters: ImportParametersSchema,
   wrappedKeyMaterial: z.base64().min(1),
+  /**
+   * The token of the wrapping key the blob was wrapped under (WrapKeyMaterial's output): step 1's,
+   * or, from `byok worker`, the one it got from KMS itself. Default: step 1's.
+   */
+  importToken: z.base64().min(1).optional(),
 });
 export const ImportedMaterialSchema = z.object({
   keyMaterialId: z.string().min(1),
@@ -94,6 +99,8 @@ export const ReplicaImportParametersInputSchema = z.object({
 export const ImportReplicaMaterialInputSchema = z.object({
   importParameters: ImportParametersSchema,
   wrappedKeyMaterial: z.base64().min(1),
+  /** As ImportNewMaterial's: the token that goes with the blob (default: the replica's step's). */
+  importToken: z.base64().min(1).optional(),
   keyMaterialId: z.string().min(1),
 });
 

@@ -9,14 +9,20 @@ import { RotationError } from './errors.ts';
 import { expiry, keyMaterialDescription } from './material-description.ts';
 
 export async function importNewMaterial(
-  input: { rotation: RotationPlan; importParameters: ImportParameters; wrappedKeyMaterial: string },
+  input: {
+    rotation: RotationPlan;
+    importParameters: ImportParameters;
+    wrappedKeyMaterial: string;
+    /** The token the blob was wrapped for (WrapKeyMaterial's); default: step 1's. */
+    importToken?: string | undefined;
+  },
   deps: RotationKmsDeps,
 ): Promise<{ keyMaterialId: string; importedAt: string }> {
   const { importParameters: parameters } = input;
   const response = await deps.kms.send(
     new ImportKeyMaterialCommand({
       KeyId: input.rotation.keyArn,
-      ImportToken: Buffer.from(parameters.importToken, 'base64'),
+      ImportToken: Buffer.from(input.importToken ?? parameters.importToken, 'base64'),
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ImportType: 'NEW_KEY_MATERIAL',
       KeyMaterialDescription: keyMaterialDescription(parameters.hsmKeyLabel),

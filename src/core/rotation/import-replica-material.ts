@@ -7,14 +7,20 @@ import { kmsFor, type RotationKmsDeps } from './deps.ts';
 import { expiry } from './material-description.ts';
 
 export async function importReplicaMaterial(
-  input: { importParameters: ImportParameters; wrappedKeyMaterial: string; keyMaterialId: string },
+  input: {
+    importParameters: ImportParameters;
+    wrappedKeyMaterial: string;
+    /** The token the blob was wrapped for (WrapForReplica's); default: the replica's parameters'. */
+    importToken?: string | undefined;
+    keyMaterialId: string;
+  },
   deps: RotationKmsDeps,
 ): Promise<{ replicaArn: string; keyMaterialId: string }> {
   const { importParameters: parameters } = input;
   const response = await kmsFor(deps, parameters.keyId).send(
     new ImportKeyMaterialCommand({
       KeyId: parameters.keyId,
-      ImportToken: Buffer.from(parameters.importToken, 'base64'),
+      ImportToken: Buffer.from(input.importToken ?? parameters.importToken, 'base64'),
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ImportType: 'EXISTING_KEY_MATERIAL',
       KeyMaterialId: input.keyMaterialId,

@@ -2,8 +2,10 @@
 // authenticated approvals API recorded (so the requester is an identity AWS authenticated, not a
 // name in the execution input) and still waiting for its material; the key must be a symmetric
 // EXTERNAL key byok manages, Enabled, a multi-Region primary or single-Region, with on-demand
-// rotations left and none pending. It also encrypts a probe that must still decrypt with the old
-// material after the rotation.
+// rotations left and none pending, and its new HSM key's label must be covered by an
+// administrator's binding to the key (else GetParametersForImport would refuse it only after the
+// approvers voted and a new HSM key was made). It also encrypts a probe that must still decrypt with
+// the old material after the rotation.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   DescribeKeyCommand,
@@ -15,6 +17,8 @@ import {
 import type { StoredRequest } from '../approvals/contracts.ts';
 import { ApprovalRequestNotFoundError } from '../approvals/errors.ts';
 import { listKeyRotations, listResourceTags } from '../aws/paginate-kms.ts';
+import type { BindingsReader } from '../bindings/port.ts';
+import { requireRotationBinding } from '../bindings/rules.ts';
 import { probeEncryptionContext } from '../import/probe-context.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../import/tags.ts';
 import { describeIssues } from '../step-kernel/issues.ts';
@@ -35,7 +39,11 @@ import {
 } from './errors.ts';
 import { servesRequest } from './serving-execution.ts';
 
-export type ValidateRotationDeps = RotationKmsDeps & RotationApprovalsDeps;
+export type ValidateRotationDeps = RotationKmsDeps &
+  RotationApprovalsDeps & {
+    /** The administrators' bindings (deployed: GetItem on the bindings table; locally: the stack's). */
+    bindings: Pick<BindingsReader, 'get'>;
+  };
 
 const PENDING_STATES = new Set(['PENDING_ROTATION', 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION']);
 
@@ -133,6 +141,12 @@ export async function validateRotation(
     throw new RotationLimitReachedError(keyArn, onDemand, MAX_ON_DEMAND_ROTATIONS);
   }
 
+  // The binding GetParametersForImport will check for the new HSM key, checked now: an unbound
+  // rotation is refused before an HSM key is made and before anyone is asked to vote.
+  const sequence = Math.max(2, materials.length + 1);
+  const newLabel = newHsmKeyLabel(currentHsmKeyLabel, sequence, requestId);
+  await requireRotationBinding(deps.bindings, newLabel, keyArn);
+
   // A probe: random bytes, encrypted now, whose plaintext only travels as a hash.
   const plaintext = randomBytes(32);
   // Under byok's probe context: the only context byok's roles may encrypt or decrypt with.
@@ -150,7 +164,6 @@ export async function validateRotation(
   if (remaining < MIN_APPROVAL_TIMEOUT_SECONDS) {
     throw new RotationRequestNotRecordedError(requestId, 'its deadline has passed');
   }
-  const sequence = Math.max(2, materials.length + 1);
   const plan: RotationPlan = {
     requestId,
     keyArn,
@@ -161,7 +174,7 @@ export async function validateRotation(
     approvalsRequired: request.approvalsRequired,
     approvalTimeoutSeconds: Math.min(MAX_APPROVAL_TIMEOUT_SECONDS, remaining),
     currentHsmKeyLabel,
-    newHsmKeyLabel: newHsmKeyLabel(currentHsmKeyLabel, sequence, requestId),
+    newHsmKeyLabel: newLabel,
     sequence,
     oldKeyMaterialId: metadata.CurrentKeyMaterialId,
     replicaArns: (metadata.MultiRegionConfiguration?.ReplicaKeys ?? [])

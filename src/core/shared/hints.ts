@@ -17,9 +17,10 @@ const HINTS_BY_NAME: Record<string, string> = {
     'This KMS key already holds other material: import the HSM key it was created from.',
   AliasNotAcceptedError:
     'Resolve the alias first: aws kms describe-key --key-id <alias> --query KeyMetadata.Arn',
-  KeyNotManagedError: 'Tag the key byok:managed=true (aws kms tag-resource) if byok should manage it.',
+  KeyNotManagedError:
+    'Only the bindings administrators may set byok:* tags: one creates a managed EXTERNAL key bound to the HSM key with `byok key create --hsm-key <label> --key-spec <spec>`, or tags the key byok:managed=true and binds the HSM key to it with `byok bindings add --hsm-key <label> --key-id <key>`.',
   KeyOriginNotExternalError:
-    'Create the KMS key with origin EXTERNAL (aws kms create-key --origin EXTERNAL).',
+    'Only a key with origin EXTERNAL holds imported material; a bindings administrator creates one, tagged and bound to the HSM key, with `byok key create --hsm-key <label> --key-spec <spec>`.',
   KeyPendingDeletionError: 'Cancel the deletion first: aws kms cancel-key-deletion --key-id <key>',
   KmsKeyNotFoundError: 'Check the key id and that the console runs in the key’s account and Region.',
   ValidToOutOfRangeError: 'ValidTo must lie in the future and at most 365 days ahead.',

@@ -50,16 +50,33 @@ function generateWrappingKeyPair(spec: RsaWrappingKeySpec): Promise<WrappingKeyP
  * Fresh key pairs are handed out while the pool has them and refilled in the background; when a
  * burst drains it, the most recent pair is handed out again rather than generating on the request
  * path. Only the first request for a spec ever waits for a generation.
+ *
+ * With `distinct`, closer to AWS (where each GetParametersForImport gets its own wrapping key), two
+ * calls in a row never get the same pair: a drained pool hands out the pair before the last one
+ * (keeping at least two per spec, so a drained pool waits for a generation only until it has two).
+ * A caller that sends one call's token with a blob wrapped under the next call's public key then
+ * fails as it would on AWS (InvalidCiphertextException), instead of passing by chance.
  */
 export class WrappingKeyPool {
   private readonly sizes: Record<RsaWrappingKeySpec, number>;
+  private readonly distinct: boolean;
   private readonly fresh = new Map<RsaWrappingKeySpec, WrappingKeyPair[]>();
   private readonly last = new Map<RsaWrappingKeySpec, WrappingKeyPair>();
+  /** The pair handed out before the last one (distinct only). */
+  private readonly previous = new Map<RsaWrappingKeySpec, WrappingKeyPair>();
   private readonly generating = new Map<RsaWrappingKeySpec, Promise<void>>();
   private closed = false;
 
-  constructor(sizes: PoolSizes = {}) {
-    this.sizes = { ...DEFAULT_POOL_SIZES, ...sizes };
+  constructor(sizes: PoolSizes = {}, options: { distinct?: boolean | undefined } = {}) {
+    this.distinct = options.distinct === true;
+    const wanted = { ...DEFAULT_POOL_SIZES, ...sizes };
+    this.sizes = this.distinct
+      ? {
+          RSA_2048: Math.max(2, wanted.RSA_2048),
+          RSA_3072: Math.max(2, wanted.RSA_3072),
+          RSA_4096: Math.max(2, wanted.RSA_4096),
+        }
+      : wanted;
   }
 
   /** Starts filling the pool for `spec` in the background. */
@@ -69,12 +86,15 @@ export class WrappingKeyPool {
 
   async take(spec: RsaWrappingKeySpec): Promise<WrappingKeyPair> {
     const pool = this.fresh.get(spec);
-    const pair = pool?.shift() ?? this.last.get(spec);
+    const last = this.last.get(spec);
+    const pair = pool?.shift() ?? (this.distinct ? this.previous.get(spec) : last);
     if (pair) {
+      if (this.distinct && last && last !== pair) this.previous.set(spec, last);
       this.last.set(spec, pair);
       this.warm(spec);
       return pair;
     }
+    if (this.closed) throw new Error('the wrapping key pool is closed (the local stack is stopping)');
     await this.refill(spec);
     return this.take(spec);
   }

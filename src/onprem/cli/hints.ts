@@ -1,7 +1,7 @@
 // Commands that hints print, written so that they run as printed: against the local stack a byok
 // command carries `--endpoint <url>` and an AWS CLI command `--endpoint-url <url> --region <r>`;
 // against AWS both carry the Region and profile the run used. Every value is quoted for a POSIX
-// shell when it needs it. test/unit/cli/hints.test.ts parses the byok ones with the CLI's own
+// shell when it needs it. test/unit/onprem/cli/hints.test.ts parses the byok ones with the CLI's own
 // parser. Dependency-free.
 
 /** Where the run that prints the hint went (an AwsTarget, or as much of it as is known). */
@@ -53,12 +53,17 @@ export interface HintTargets {
 }
 
 /**
+ * Where a command in a hint ends: a backtick, `;`, `)`, `, `, the end, or the `or`/`and`/`then`
+ * that joins it to the next command (`… or byok bindings add …`).
+ */
+const COMMAND_IN_HINT = /\b(byok|aws) [^`;)]*?(?=`|;|\)|, |\s+(?:or|and|then)\s+(?:byok|aws) |$)/g;
+
+/**
  * A hint written without knowing where the run went (the approvals API's, a workflow error's),
- * with each `byok …` and `aws …` command in it completed to run there: each runs from its first
- * word to a backtick, `;`, `)`, `, ` or the end.
+ * with every `byok …` and `aws …` command in it completed to run there, however many it holds.
  */
 export function placeCommands(hint: string, targets: HintTargets): string {
-  return hint.replace(/\b(byok|aws) [^`;)]*?(?=`|;|\)|, |$)/g, (command, program: string) => {
+  return hint.replace(COMMAND_IN_HINT, (command, program: string) => {
     const words = command.trim().split(/\s+/).slice(1);
     return program === 'byok' ? byokCommand(targets.byok, ...words) : awsCommand(targets.aws, ...words);
   });

@@ -17,6 +17,7 @@ import { ApprovalsStore } from '../../core/approvals/store.ts';
 import { createApprovalsTable } from '../../core/approvals/table.ts';
 import { type ApprovalTeam, principalsAsMembers } from '../../core/approvals/team.ts';
 import { createDynamoDbDocumentClient, createKmsClient, createSfnClient } from '../../core/aws/clients.ts';
+import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
 import { LocalStateCorruptError, LocalStateInsecureError } from '../../local/errors.ts';
@@ -153,6 +154,8 @@ export async function startLocalApprovals(
           `arn:aws:states:${stack.region}:${stack.accountId}:stateMachine:${ROTATION_STATE_MACHINE}`,
         ),
         taskResults: sfnTaskResults(sfn),
+        // The stack's bindings, as its runner reads them for GetParametersForImport and ValidateRotation.
+        bindings: createBindingsStore({ endpoint: stack.url }),
         ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
       },
       { onError: options.onError },

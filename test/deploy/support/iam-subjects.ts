@@ -246,33 +246,51 @@ export function stackNames(values: TemplateValues): StackNames {
 /** What a function's code reaches through its deployed environment. */
 function functionTargets(
   action: string,
+  files: readonly string[],
   environment: Record<string, string>,
   template: CfnTemplate,
   values: TemplateValues,
   probe: ProbeContext,
 ): Target[] | { notMade: string; targets: Target[] } {
   const [service] = action.split(':');
-  const table = environment.BYOK_APPROVALS_TABLE ?? environment.BYOK_BINDINGS_TABLE;
   switch (service) {
     case 'kms':
       return KMS_WITHOUT_RESOURCE.has(action) ? [anyResource()] : [keyTarget(action, probe)];
     case 'dynamodb': {
       const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
-      const named = tables.find(([, resource]) => values.resolve(resource.Properties?.TableName) === table);
       const targetOf = ([id]: [string, CfnResource]): Target => ({
         label: `table ${id}`,
         arn: values.getAtt(id, 'Arn'),
         account: ACCOUNT,
         context: {},
       });
-      if (!table) {
+      // The table each file reaches: the bindings code (src/core/bindings/) the bindings table,
+      // any other the approvals table; a function given one table only reaches that one.
+      const fromBindings = files.some((file) => file.startsWith('src/core/bindings/'));
+      const fromElsewhere = files.some((file) => !file.startsWith('src/core/bindings/'));
+      const names = [
+        ...new Set(
+          [
+            fromElsewhere || !environment.BYOK_BINDINGS_TABLE
+              ? (environment.BYOK_APPROVALS_TABLE ?? environment.BYOK_BINDINGS_TABLE)
+              : undefined,
+            fromBindings || !environment.BYOK_APPROVALS_TABLE
+              ? (environment.BYOK_BINDINGS_TABLE ?? environment.BYOK_APPROVALS_TABLE)
+              : undefined,
+          ].filter((name): name is string => name !== undefined),
+        ),
+      ];
+      if (names.length === 0) {
         return {
           notMade: 'the function is deployed without BYOK_APPROVALS_TABLE: its code names no table',
           targets: tables.map(targetOf),
         };
       }
-      if (!named) throw new Error(`${action}: no table named ${table} in the template`);
-      return [targetOf(named)];
+      return names.map((table) => {
+        const named = tables.find(([, resource]) => values.resolve(resource.Properties?.TableName) === table);
+        if (!named) throw new Error(`${action}: no table named ${table} in the template`);
+        return targetOf(named);
+      });
     }
     case 'states':
       if (action === 'states:StartExecution') {
@@ -362,7 +380,7 @@ export async function functionSubjects(
         (call) => !call.files.every((file) => /functions\/commons\/approval-key-[\w-]+\.ts$/.test(file)),
       )
       .map((call) => {
-        const targets = functionTargets(call.action, environment, template, values, probe);
+        const targets = functionTargets(call.action, call.files, environment, template, values, probe);
         return {
           action: call.action,
           source: call.files.join(', '),

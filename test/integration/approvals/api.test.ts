@@ -16,6 +16,7 @@ import { NodeSha256 } from '../../../src/core/approvals/sha256.ts';
 import type { ApprovalsStore } from '../../../src/core/approvals/store.ts';
 import { principalsAsMembers } from '../../../src/core/approvals/team.ts';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
+import { createBindingsStore } from '../../../src/core/bindings/factory.ts';
 import { TAG_APPROVALS_REQUIRED } from '../../../src/core/import/tags.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../helpers/approvals.ts';
@@ -71,6 +72,7 @@ beforeAll(async () => {
       },
     },
     taskResults,
+    bindings: createBindingsStore({ endpoint: stack.url }),
   });
   server = createServer(
     localHttpListener(api, { accountId: ACCOUNT, secretFor: (accessKeyId) => SECRETS[accessKeyId] }),
@@ -289,6 +291,22 @@ describe('approvals API over HTTP with the local SigV4 convention', () => {
     expect([invalid.code, invalid.status]).toEqual(['ApprovalsRequiredTagInvalidError', 400]);
     expect(overLimit.code).toBe('ApprovalsRequiredTagInvalidError');
     expect([missing.code, missing.status]).toEqual(['ApprovalRequestNotFoundError', 404]);
+  });
+
+  it('refuses a rotation of a key whose HSM key is not bound to it: HsmKeyNotBoundError, no request, nothing started', async () => {
+    // Prepare: tagged for byok, but no administrator bound the HSM key to it.
+    const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: 'unbound-payments', unbound: true });
+    const before = started.length;
+
+    // Act
+    const refused = await refusal(as('requester').requestRotation({ keyId, reason: 'rotate' }));
+    const { requests } = await as('alice').listRequests();
+
+    // Assess
+    expect([refused.code, refused.status]).toEqual(['HsmKeyNotBoundError', 400]);
+    expect(refused.hint).toContain('byok bindings add --hsm-key unbound-payments --key-id arn:aws:kms:');
+    expect(requests.filter((request) => request.keyId === keyId)).toEqual([]);
+    expect(started.length).toBe(before);
   });
 
   it('answers KeyNotEligibleError, not a 500, when KMS denies DescribeKey (deployed: a key byok does not manage)', async () => {

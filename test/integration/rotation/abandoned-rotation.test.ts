@@ -5,8 +5,14 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DescribeKeyCommand, ListKeyRotationsCommand } from '@aws-sdk/client-kms';
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApprovalsApiError } from '../../../src/core/approvals/client.ts';
 import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
 import { rotationKeyFacts } from '../../../src/core/rotation/orphan-facts.ts';
 import { reportRotationKeys } from '../../../src/core/rotation/orphans.ts';
@@ -217,3 +223,93 @@ function byokHsmList(args: string[]): Promise<{ code: number; stdout: string; st
     );
   });
 }
+
+describe('a rotation of a key whose HSM key is not bound to it', () => {
+  /** A key whose material was imported while bound, then the administrator removed the binding. */
+  async function unboundKey(hsmKeyLabel: string): Promise<{ keyId: string; keyArn: string }> {
+    const keyId = await world.newImportedKey({ hsmKeyLabel });
+    const keyArn = (await world.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata
+      ?.Arn as string;
+    expect(await world.deps.bindings.remove(hsmKeyLabel, keyArn)).toEqual({ removed: true });
+    return { keyId, keyArn };
+  }
+
+  async function rotationKeysOf(hsmKeyLabel: string): Promise<string[]> {
+    const keys = (await world.token.hsm?.listKeys()) ?? [];
+    return keys.map((key) => key.label).filter((label) => label.startsWith(`${hsmKeyLabel}-r`));
+  }
+
+  it('is refused where it is asked: HsmKeyNotBoundError with the byok bindings add hint, no request recorded', async () => {
+    // Prepare
+    const { keyId, keyArn } = await unboundKey('unbound-asked');
+
+    // Act
+    const refusal = await world
+      .as('requester')
+      .requestRotation({ keyId, reason: 'rotate' })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const { requests } = await world.as('observer').listRequests();
+
+    // Assess
+    expect(refusal).toBeInstanceOf(ApprovalsApiError);
+    expect(refusal).toMatchObject({ code: 'HsmKeyNotBoundError', status: 400 });
+    expect((refusal as ApprovalsApiError).hint).toContain(
+      `byok bindings add --hsm-key unbound-asked --key-id ${keyArn}`,
+    );
+    expect(requests.filter((request) => request.keyArn === keyArn)).toEqual([]);
+    expect(await rotationKeysOf('unbound-asked')).toEqual([]);
+  }, 60_000);
+
+  it('recorded anyway (the binding removed after the request), is refused in ValidateRotation: no HSM key made, no vote asked', async () => {
+    // Prepare: the request as the approvals API records it, its execution as the API starts it.
+    const { keyId, keyArn } = await unboundKey('unbound-validated');
+    const before = await materialsOf(keyId);
+    const request = await world.approvals.store.create({
+      keyId,
+      keyArn,
+      requester: arnOf('requester'),
+      reason: 'rotate',
+      approvalsRequired: 1,
+      deadline: new Date(world.stack.clock.now().getTime() + 72 * 3_600_000),
+    });
+
+    // Act
+    const { executionArn } = await world.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `arn:aws:states:${world.stack.region}:${world.stack.accountId}:stateMachine:rotate-key-material`,
+        name: request.requestId,
+        input: JSON.stringify({ requestId: request.requestId, keyId: keyArn }),
+      }),
+    );
+    // Until it ends or waits for votes (without the early check it waits, its HSM key made).
+    let status = 'RUNNING';
+    let stored = request;
+    for (
+      let attempt = 0;
+      attempt < 400 && status === 'RUNNING' && stored.status !== 'PENDING';
+      attempt += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await world.sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'UNKNOWN';
+      stored = await world.approvals.store.get(request.requestId);
+    }
+    const execution = await world.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const entered = (
+      (await world.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? []
+    ).flatMap((event) => (event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : []));
+
+    // Assess
+    expect(stored.status).not.toBe('PENDING');
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'HsmKeyNotBoundError' });
+    expect(execution.cause).toContain(`byok bindings add --hsm-key unbound-validated --key-id ${keyArn}`);
+    expect(entered).toContain('ValidateRotation');
+    expect(entered).not.toContain('CreateRotationMaterial');
+    expect(entered).not.toContain('AwaitApproval');
+    expect(await rotationKeysOf('unbound-validated')).toEqual([]);
+    expect((await world.approvals.store.get(request.requestId)).status).toBe('CANCELLED');
+    expect(await materialsOf(keyId)).toEqual(before);
+  }, 60_000);
+});

@@ -117,7 +117,17 @@ describe('forged activity tasks from a state machine the attacker created', () =
     work = await mkdtemp(join(tmpdir(), 'byok-forged-'));
     token = await createTestToken('nss', { keys: [{ label: LABEL, type: 'AES_256' }] });
     await token.hsm?.close();
-    stack = await startLocalStack({ port: 0, kmsRotationDelayMs: 0, tickMs: 100 });
+    // Two GetParametersForImport calls in a row never share a wrapping key (as on AWS, each its own):
+    // the worker wraps under the key it asked KMS for, and the import and the rotation must send
+    // that call's token with the blob (the rotation sent step 1's, and passed only while the stack
+    // happened to hand both calls the same pair: under load it failed InvalidCiphertextException).
+    stack = await startLocalStack({
+      port: 0,
+      kmsRotationDelayMs: 0,
+      tickMs: 100,
+      kmsDistinctWrappingKeys: true,
+      kmsPrewarmWrappingKeys: ['RSA_4096'],
+    });
     tasks = createTaskTokenServiceOn(stack.clock);
     approvals = await startLocalApprovals(stack);
     stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {

@@ -98,7 +98,14 @@ describe('byok worker operations (issue 17)', () => {
       ],
     });
     await token.hsm?.close();
-    stack = await startLocalStack({ port: 0 });
+    // Two GetParametersForImport calls in a row never share a wrapping key (as on AWS, each its own):
+    // the worker wraps under the key it asked KMS for, so an import (a replica's too) that sent the
+    // workflow's token instead of the worker's could not unwrap the blob.
+    stack = await startLocalStack({
+      port: 0,
+      kmsDistinctWrappingKeys: true,
+      kmsPrewarmWrappingKeys: ['RSA_4096'],
+    });
     tasks = createTaskTokenServiceOn(stack.clock);
     stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, { tasks, hsmPlacement: 'activity' });
     kms = createKmsClient({ endpoint: stack.url });

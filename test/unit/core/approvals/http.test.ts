@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalsApi, functionUrlHandler } from '../../../../src/core/approvals/http.ts';
 import type { ApprovalsDeps } from '../../../../src/core/approvals/service.ts';
 import { principalsAsMembers } from '../../../../src/core/approvals/team.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../src/core/import/tags.ts';
+import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../src/core/import/tags.ts';
 import { type ApprovalsTestBed, startApprovalsTestBed, TestClock } from '../../../helpers/approvals.ts';
+import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
@@ -33,6 +34,8 @@ function event(method: string, path: string, body?: unknown, userArn: string | u
   } as unknown as LambdaFunctionURLEvent;
 }
 
+const PRIMARY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+
 async function deps(overrides: Partial<ApprovalsDeps> = {}): Promise<ApprovalsDeps> {
   const clock = new TestClock();
   const { store } = await bed.newStore(clock);
@@ -47,6 +50,7 @@ async function deps(overrides: Partial<ApprovalsDeps> = {}): Promise<ApprovalsDe
     },
     rotations: { startRotation: async ({ requestId }) => ({ executionArn: `arn:execution:${requestId}` }) },
     taskResults: { sendTaskSuccess: async () => ({}), sendTaskFailure: async () => ({}) },
+    bindings: new MemoryBindingsStore(),
     ...overrides,
   };
 }
@@ -117,4 +121,56 @@ describe('approvals API as a Lambda function URL handler', () => {
     expect(seen).toHaveLength(1);
     expect(stored.map((request) => request.status)).toEqual(['CANCELLED']);
   });
+
+  it.each([
+    ['is bound to no KMS key', [], KEY_ARN],
+    ['is bound to the key', [{ hsmKeyLabel: 'payments', keyArn: KEY_ARN }], undefined],
+    ["is bound to a replica's primary", [{ hsmKeyLabel: 'payments', keyArn: PRIMARY_ARN }], undefined],
+  ])(
+    'asks for a rotation whose HSM key %s: refused without a binding, before any request exists',
+    async (_case, recorded, refusedFor) => {
+      // Prepare
+      let started = 0;
+      const api = await deps({
+        keys: {
+          async describeForRotation() {
+            return {
+              keyArn: KEY_ARN,
+              ...(recorded[0]?.keyArn === PRIMARY_ARN ? { primaryArn: PRIMARY_ARN } : {}),
+              tags: [
+                { TagKey: TAG_MANAGED, TagValue: TAG_MANAGED_VALUE },
+                { TagKey: TAG_HSM_KEY_LABEL, TagValue: 'payments' },
+              ],
+            };
+          },
+        },
+        rotations: {
+          startRotation: async ({ requestId }) => {
+            started += 1;
+            return { executionArn: `arn:execution:${requestId}` };
+          },
+        },
+        bindings: new MemoryBindingsStore(recorded),
+      });
+      const handler = functionUrlHandler(createApprovalsApi(api));
+
+      // Act
+      const answer = await handler(event('POST', '/requests', { keyId: KEY_ID, reason: 'rotate' }));
+      const body = JSON.parse(answer.body ?? '{}');
+      const stored = await api.store.list();
+
+      // Assess
+      if (refusedFor) {
+        expect(answer.statusCode).toBe(400);
+        expect(body.error).toBe('HsmKeyNotBoundError');
+        expect(body.hint).toContain(`byok bindings add --hsm-key payments --key-id ${refusedFor}`);
+        expect(stored).toEqual([]);
+        expect(started).toBe(0);
+      } else {
+        expect(answer.statusCode).toBe(201);
+        expect(stored).toHaveLength(1);
+        expect(started).toBe(1);
+      }
+    },
+  );
 });

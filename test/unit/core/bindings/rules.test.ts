@@ -6,6 +6,7 @@ import {
   indexBindings,
   isBound,
   requireBinding,
+  requireRotationBinding,
 } from '../../../../src/core/bindings/rules.ts';
 import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 
@@ -129,5 +130,30 @@ describe('bindings rules', () => {
     // Assess
     expect(elsewhere).toBeInstanceOf(HsmKeyAlreadyBoundError);
     expect(sameKey).toBeUndefined();
+  });
+
+  it("checks a rotation's new label through its base label's binding, and names the base label when refused", async () => {
+    // Prepare
+    const bound = new MemoryBindingsStore([{ hsmKeyLabel: 'payments', keyArn: PAYMENTS_KEY }]);
+
+    // Act
+    const ok = await requireRotationBinding(bound, 'payments-r2-0a1b2c3d', PAYMENTS_KEY);
+    const elsewhere = await requireRotationBinding(bound, 'payments-r2-0a1b2c3d', OTHER_KEY).catch(
+      (error: unknown) => error,
+    );
+    const unbound = await requireRotationBinding(
+      new MemoryBindingsStore(),
+      'payments-r2-0a1b2c3d',
+      OTHER_KEY,
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(ok.hsmKeyLabel).toBe('payments');
+    expect(elsewhere).toBeInstanceOf(HsmKeyNotBoundError);
+    expect(elsewhere).toMatchObject({ hsmKeyLabel: 'payments', keyArn: OTHER_KEY, boundTo: PAYMENTS_KEY });
+    expect(unbound).toMatchObject({ hsmKeyLabel: 'payments', keyArn: OTHER_KEY, boundTo: undefined });
+    expect((unbound as HsmKeyNotBoundError).hint).toContain(
+      `byok bindings add --hsm-key payments --key-id ${OTHER_KEY}`,
+    );
   });
 });

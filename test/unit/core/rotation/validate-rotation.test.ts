@@ -1,6 +1,7 @@
 // ValidateRotation refuses before anything is made, each refusal a named error: a request the
 // approvals API never recorded (or for another key, or already under way), and a key byok cannot
-// rotate (origin, spec, state, replica, tags), has used its 25 rotations or has one pending.
+// rotate (origin, spec, state, replica, tags), has used its 25 rotations or has one pending, and a
+// key whose HSM key no administrator bound to it (before the probe: nothing encrypted, nothing made).
 import {
   DescribeKeyCommand,
   EncryptCommand,
@@ -17,6 +18,7 @@ import type { StoredRequest } from '../../../../src/core/approvals/contracts.ts'
 import { ApprovalRequestNotFoundError } from '../../../../src/core/approvals/errors.ts';
 import type { ApprovalsStore } from '../../../../src/core/approvals/store.ts';
 import { validateRotation } from '../../../../src/core/rotation/validate-rotation.ts';
+import { MemoryBindingsStore } from '../../../helpers/bindings.ts';
 
 const kmsMock = mockClient(KMSClient);
 const NOW = new Date('2027-01-01T00:00:00.000Z');
@@ -83,11 +85,15 @@ function keyAs(metadata: Partial<KeyMetadata>, rotations: RotationsListEntry[] =
   kmsMock.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from('ciphertext') });
 }
 
+/** The administrators' binding of the key's HSM key, as `byok bindings add` records it. */
+const BOUND = () => new MemoryBindingsStore([{ hsmKeyLabel: 'payments', keyArn: KEY_ARN }]);
+
 function validate(
   request: StoredRequest | undefined,
   input: unknown = { requestId: REQUEST_ID, keyId: KEY_ARN },
   executionId: string | undefined = EXECUTION,
   sealed?: { request: boolean; execution: boolean },
+  bindings: MemoryBindingsStore = BOUND(),
 ) {
   return validateRotation(
     input,
@@ -95,6 +101,7 @@ function validate(
       kms: new KMSClient({ region: 'us-east-1' }),
       clock: { now: () => NOW },
       approvals: storeWith(request, sealed),
+      bindings,
     },
     executionId,
   );
@@ -247,5 +254,52 @@ describe('validateRotation', () => {
 
     // Act + Assess
     await expect(validate(storedRequest())).rejects.toMatchObject({ name: 'RotationLimitReachedError' });
+  });
+
+  it.each([
+    ['no binding of its HSM key', [], undefined],
+    [
+      'its HSM key bound to another KMS key',
+      [{ hsmKeyLabel: 'payments', keyArn: `${KEY_ARN.slice(0, -2)}ff` }],
+      `${KEY_ARN.slice(0, -2)}ff`,
+    ],
+  ])(
+    'refuses a key with %s (HsmKeyNotBoundError naming the label to bind), before the probe',
+    async (_case, recorded, boundTo) => {
+      // Prepare
+      keyAs({}, [{ KeyMaterialId: 'a'.repeat(64), KeyMaterialState: 'CURRENT', ImportState: 'IMPORTED' }]);
+
+      // Act
+      const refusal = validate(
+        storedRequest(),
+        undefined,
+        undefined,
+        undefined,
+        new MemoryBindingsStore(recorded),
+      );
+
+      // Assess
+      await expect(refusal).rejects.toMatchObject({
+        name: 'HsmKeyNotBoundError',
+        hsmKeyLabel: 'payments',
+        keyArn: KEY_ARN,
+        boundTo,
+        hint: expect.stringContaining(`byok bindings add --hsm-key payments --key-id ${KEY_ARN}`),
+      });
+      expect(kmsMock.commandCalls(EncryptCommand)).toHaveLength(0);
+    },
+  );
+
+  it("accepts the new HSM key's label through the binding of the label it derives from", async () => {
+    // Prepare
+    keyAs({}, [{ KeyMaterialId: 'a'.repeat(64), KeyMaterialState: 'CURRENT', ImportState: 'IMPORTED' }]);
+    const bindings = BOUND();
+
+    // Act
+    const plan = await validate(storedRequest(), undefined, undefined, undefined, bindings);
+
+    // Assess
+    expect(plan.newHsmKeyLabel).toBe('payments-r2-3f2c9a1e');
+    expect(bindings.reads).toBe(2);
   });
 });

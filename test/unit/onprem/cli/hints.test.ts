@@ -6,6 +6,7 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { afterword } from '../../../../src/onprem/cli/commands/demo/action.ts';
+import { importHintFor } from '../../../../src/onprem/cli/commands/import/hints.ts';
 import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
 import {
   awsCommand,
@@ -43,9 +44,19 @@ function shellWords(text: string): string[] {
   );
 }
 
-/** The commands a hint prints. */
+/** The commands a hint prints: each ends at a backtick, `, `, `; `, `)`, the end or `or <next command>`. */
 function commandsIn(hint: string): string[][] {
-  return [...hint.matchAll(/(?:byok|aws) .+?(?=`|, |; |\)|$)/g)].map((match) => shellWords(match[0]));
+  return [...hint.matchAll(/(?:byok|aws) .+?(?=`|, |; |\)| (?:or|and|then) (?:byok|aws) |$)/g)].map((match) =>
+    shellWords(match[0]),
+  );
+}
+
+/** Parses `words` (a printed `byok …`) with the CLI's own parser: 'ok' or what it refused. */
+function parseByok(words: string[]): Promise<string> {
+  return parserOnly()
+    .parseAsync(words.slice(1), { from: 'user' })
+    .then(() => 'ok')
+    .catch((error: unknown) => (error instanceof CommanderError ? error.message : String(error)));
 }
 
 function hintsFor(target: HintTarget): string[] {
@@ -61,6 +72,10 @@ function hintsFor(target: HintTarget): string[] {
       target,
     }).hint,
     new ImportExecutionFailedError(EXECUTION, 'FAILED', 'X', 'y', undefined, target).hint,
+    ...['KeyNotManagedError', 'KeyOriginNotExternalError'].flatMap((error) => [
+      importHintFor(error, { keyId: KEY, hsmKeyLabel: 'payments' }, target) ?? '',
+      importHintFor(error, { keyId: KEY }, target) ?? '',
+    ]),
   ];
 }
 
@@ -176,6 +191,10 @@ describe('commands printed in hints', () => {
       `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
     ],
     [
+      'an administrator runs `byok key create --hsm-key payments --key-spec SYMMETRIC_DEFAULT`, or `byok bindings add --hsm-key payments --key-id k`',
+      'an administrator runs `byok key create --hsm-key payments --key-spec SYMMETRIC_DEFAULT --endpoint http://127.0.0.1:4599`, or `byok bindings add --hsm-key payments --key-id k --endpoint http://127.0.0.1:4599`',
+    ],
+    [
       'pass keyMaterialId (see byok status) to say which',
       'pass keyMaterialId (see byok status --endpoint http://127.0.0.1:4599) to say which',
     ],
@@ -188,6 +207,76 @@ describe('commands printed in hints', () => {
     for (const words of commandsIn(completed).filter((command) => command[0] === 'byok')) {
       await expect(parserOnly().parseAsync(words.slice(1), { from: 'user' })).resolves.toBeDefined();
     }
+  });
+
+  it.each([
+    ['the local stack', LOCAL],
+    ['AWS with a profile', AWS],
+  ])(
+    "against %s, an unmanaged key is made byok's with byok key create or byok bindings add, both runnable",
+    async (_case, target) => {
+      // Act
+      const hint = importHintFor('KeyNotManagedError', { keyId: KEY, hsmKeyLabel: 'payments' }, target) ?? '';
+      const commands = commandsIn(hint);
+      const parsed = await Promise.all(commands.map(parseByok));
+
+      // Assess
+      expect(hint).not.toMatch(/aws kms (tag-resource|create-key)/);
+      expect(commands.map((words) => words.slice(0, 3).join(' '))).toEqual([
+        'byok key create',
+        'byok bindings add',
+      ]);
+      expect(commands[1]).toEqual(expect.arrayContaining(['--hsm-key', 'payments', '--key-id', KEY]));
+      for (const words of commands) {
+        expect(words).toEqual(
+          expect.arrayContaining(
+            target.endpoint ? ['--endpoint', target.endpoint] : ['--profile', 'bank prod'],
+          ),
+        );
+      }
+      expect(parsed).toEqual(['ok', 'ok']);
+    },
+  );
+
+  it('a key of another origin is replaced through byok key create, runnable as printed', async () => {
+    // Act
+    const hint = importHintFor('KeyOriginNotExternalError', { keyId: KEY }, AWS) ?? '';
+    const commands = commandsIn(hint);
+
+    // Assess
+    expect(hint).not.toContain('aws kms create-key');
+    expect(commands).toEqual([
+      [
+        'byok',
+        'key',
+        'create',
+        '--hsm-key',
+        'LABEL',
+        '--key-spec',
+        'SYMMETRIC_DEFAULT',
+        '--region',
+        'eu-west-1',
+        '--profile',
+        'bank prod',
+      ],
+    ]);
+    expect(await parseByok(commands[0] ?? [])).toBe('ok');
+  });
+
+  it('completes every command of a hint that joins two with "or", each to run where the run went', async () => {
+    // Prepare
+    const hint = `an administrator runs byok key create --hsm-key payments --key-spec SYMMETRIC_DEFAULT or byok bindings add --hsm-key payments --key-id ${KEY}`;
+
+    // Act
+    const completed = placeCommands(hint, { byok: LOCAL, aws: LOCAL });
+    const commands = commandsIn(completed);
+
+    // Assess
+    expect(completed).toBe(
+      `an administrator runs byok key create --hsm-key payments --key-spec SYMMETRIC_DEFAULT --endpoint http://127.0.0.1:4599 or byok bindings add --hsm-key payments --key-id ${KEY} --endpoint http://127.0.0.1:4599`,
+    );
+    expect(commands).toHaveLength(2);
+    expect(await Promise.all(commands.map(parseByok))).toEqual(['ok', 'ok']);
   });
 
   it.each([

@@ -10,7 +10,6 @@ import { finalizeIdleModules } from '../../../../core/hsm/pkcs11-adapter.ts';
 import type { ImportResult } from '../../../../core/import/contracts.ts';
 import { parseImportExecutionInput } from '../../../../core/import/get-parameters-for-import.ts';
 import { formatProof } from '../../../../core/import/report.ts';
-import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../../core/import/tags.ts';
 import { sha1Disclosure } from '../../../../core/import/wrapping-algorithms.ts';
 import { hintForName } from '../../../../core/shared/hints.ts';
 import { createLocalDeps, type LocalDeps } from '../../../runner/local-deps.ts';
@@ -21,7 +20,6 @@ import { type AslDefinition, taskStates } from '../../../runner/state-machines.t
 import { tokenStateKind } from '../../../runner/tasks/integration.ts';
 import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
 import { AwsSetupError, ImportFailedError } from '../../errors.ts';
-import { awsCommand, byokCommand } from '../../hints.ts';
 import {
   type FailureReport,
   IMPORT_STATE,
@@ -31,6 +29,7 @@ import {
   snapshotKey,
 } from '../../outcome.ts';
 import { runStart } from '../start/action.ts';
+import { importHintFor } from './hints.ts';
 import { recordImportRun, reportInterrupted, watchInterrupts } from './interrupted.ts';
 import { executionInputFrom, type ImportOptions } from './options.ts';
 
@@ -193,7 +192,7 @@ export async function runImport(options: ImportOptions): Promise<void> {
     return;
   }
   if (result.status !== 'SUCCEEDED') {
-    const specific = hintFor(result.error, input.keyId, target) ?? hintForName(result.error);
+    const specific = importHintFor(result.error, input, target) ?? hintForName(result.error);
     const next = failure?.hint;
     throw new ImportFailedError(
       result,
@@ -239,28 +238,4 @@ function summarize(result: ExecutionResult, failure: FailureReport | undefined) 
     publishedEvents: result.publishedEvents,
     ...(failure ? { failureDetails: failure.details, next: failure.hint } : {}),
   };
-}
-
-/** What to do about the step's error, with commands that run as printed (hints.ts). */
-function hintFor(error: string | undefined, keyId: string, target: AwsTarget): string | undefined {
-  switch (error) {
-    case 'IncorrectKeyMaterialException':
-      return 'this KMS key already holds other material: import the HSM key it was created from';
-    case 'HsmKeyNotFoundError':
-      return `list the token keys with ${byokCommand({}, 'hsm', 'list')}`;
-    case 'AliasNotAcceptedError':
-      return `resolve the alias first: ${awsCommand(target, 'kms', 'describe-key', '--key-id', keyId, '--query', 'KeyMetadata.Arn', '--output', 'text')}`;
-    case 'KeyOriginNotExternalError':
-      return `create the KMS key with origin EXTERNAL (${awsCommand(target, 'kms', 'create-key', '--origin', 'EXTERNAL')})`;
-    case 'KeyNotManagedError':
-      return `tag the key for byok: ${awsCommand(target, 'kms', 'tag-resource', '--key-id', keyId, '--tags', `TagKey=${TAG_MANAGED},TagValue=${TAG_MANAGED_VALUE}`)}`;
-    case 'HsmKeyLabelMissingError':
-      return 'pass --hsm-key, or tag the KMS key with byok:hsm-key-label';
-    case 'ThrottlingException':
-      return 'KMS kept throttling after the retries; GetParametersForImport allows 1 request per second by default';
-    case 'ExpiredImportTokenException':
-      return 'each import token lives 24 hours; run the import again';
-    default:
-      return undefined;
-  }
 }
