@@ -60,7 +60,7 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
   async function importInto(
     keyId: string,
     validForDays: number,
-  ): Promise<{ executionArn: string; status: string }> {
+  ): Promise<{ executionArn: string; status: string; why: string }> {
     const machines = await findStateMachineArns(sfn, ['import-key-material']);
     const stateMachineArn = machines.get('import-key-material')?.[0] ?? '';
     const started = await sfn.send(
@@ -70,7 +70,11 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     const until = Date.now() + RUN_TIMEOUT_MS;
     for (;;) {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return { executionArn, status: described.status ?? '' };
+      if (described.status !== 'RUNNING') {
+        // The error and cause go with the status, so a failed preparation says why.
+        const why = `${described.error ?? ''}: ${described.cause ?? ''}`;
+        return { executionArn, status: described.status ?? '', why };
+      }
       if (Date.now() > until) throw new Error(`import of ${keyId} still running`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -131,11 +135,16 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     keys.unbound = await createManagedExternalKey(kms, { hsmKeyLabel: 'unbound-aes', unbound: true });
     const healthy = await importInto(keys.healthy, 90);
     runs.healthy = healthy.executionArn;
-    expect((await importInto(keys.due, 30)).status).toBe('SUCCEEDED');
-    expect((await importInto(keys.expired, 15)).status).toBe('SUCCEEDED');
+    const due = await importInto(keys.due, 30);
+    expect(due.status, due.why).toBe('SUCCEEDED');
+    const expired = await importInto(keys.expired, 15);
+    expect(expired.status, expired.why).toBe('SUCCEEDED');
     const failing = await importInto(keys.failing, 30);
     runs.failing = failing.executionArn;
-    expect([healthy.status, failing.status]).toEqual(['SUCCEEDED', 'FAILED']);
+    expect([healthy.status, failing.status], `${healthy.why} / ${failing.why}`).toEqual([
+      'SUCCEEDED',
+      'FAILED',
+    ]);
     await stack.clock.advance(20 * DAY_MS);
     // The rest of the 220: managed keys without material (each bound to its own HSM key), four at a time.
     const rest = Array.from({ length: TOTAL_KEYS - Object.keys(keys).length }, (_, index) => index);
