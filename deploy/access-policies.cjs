@@ -175,11 +175,12 @@ function operatorPolicy(names) {
         Resource: DEFAULT_EVENT_BUS,
         Condition: { StringEquals: { 'events:source': 'byok' } },
       },
-      // byok import checks the administrators' binding (docs/bindings.md); only they may write it.
+      // byok import checks the administrators' binding (docs/bindings.md); the console lists them to
+      // show which HSM keys each key may receive. Only the administrators may write them.
       {
         Sid: 'ReadBindings',
         Effect: 'Allow',
-        Action: 'dynamodb:GetItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:Scan'],
         Resource: { 'Fn::GetAtt': ['BindingsTable', 'Arn'] },
       },
       { Sid: 'FindTheBindingsTable', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },

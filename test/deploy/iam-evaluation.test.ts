@@ -116,8 +116,6 @@ const REACHED_NOT_MADE: Record<string, Record<string, string>> = {
       "byok import reads the binding (get); recording bindings is the administrators' (BindingsAdministratorArns), the store class brings add and remove along",
     'dynamodb:DeleteItem':
       "byok import reads the binding (get); removing bindings is the administrators' (BindingsAdministratorArns)",
-    'dynamodb:Scan':
-      'byok import reads one binding (get); listing them is byok bindings list, an administrator command',
     'lambda:InvokeFunctionUrl':
       "the console's approvals page calls the approvals API for approvers: the approver policy grants it",
     'secretsmanager:GetSecretValue':

@@ -29,7 +29,7 @@ export interface BindingQuery {
  * The binding that rules `hsmKeyLabel`: its own, else (rotation labels) its base label's. The
  * label's own binding wins, so each label leads to exactly one KMS key.
  */
-function rulingBinding(
+export function rulingBinding(
   bindings: { get(label: string): Binding | undefined },
   hsmKeyLabel: string,
   rotationLabels: boolean,

@@ -12,6 +12,7 @@ import {
 import type { ConsoleApprovals } from './approvals.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
+import { withBindings } from './key-bindings.ts';
 import type { KeysCache } from './keys.ts';
 import { listRuns, readRun } from './runs.ts';
 import { startImport } from './start-import.ts';
@@ -65,7 +66,7 @@ const contextApi: ApiModule = (api, { backend, approvals }) => {
   });
 };
 
-const keysApi: ApiModule = (api, { keys }) => {
+const keysApi: ApiModule = (api, { backend, keys }) => {
   api.get('/keys', async (c) => {
     const asked = Number(c.req.query('leadWindowDays') ?? DEFAULT_LEAD_WINDOW_DAYS);
     if (!Number.isInteger(asked) || asked < MIN_LEAD_WINDOW_DAYS || asked > MAX_LEAD_WINDOW_DAYS) {
@@ -74,7 +75,9 @@ const keysApi: ApiModule = (api, { keys }) => {
       ]);
     }
     // `fresh=1` (Refresh now) starts a new scan unless one is already running.
-    return c.json(await keys.read(asked, { fresh: c.req.query('fresh') === '1' }));
+    const scanned = await keys.read(asked, { fresh: c.req.query('fresh') === '1' });
+    const region = await backend.kms.config.region();
+    return c.json(await withBindings(scanned, backend.bindings, { endpoint: backend.endpoint, region }));
   });
 };
 

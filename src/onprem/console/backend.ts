@@ -5,6 +5,8 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createKmsClient, createRegionalKmsClients, createSfnClient } from '../../core/aws/clients.ts';
 import { findStateMachineArns } from '../../core/aws/state-machines.ts';
+import { createBindingsStore } from '../../core/bindings/factory.ts';
+import type { BindingsReader } from '../../core/bindings/port.ts';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import {
   type LastRuns,
@@ -38,6 +40,8 @@ export interface ConsoleBackend {
   stateMachineArn(workflow: Workflow): Promise<string>;
   /** Runs of `byok import` (its own record, not Step Functions executions). */
   importRuns: ImportRunsReader;
+  /** The administrators' bindings (read only): which HSM key may go into which KMS key. */
+  bindings: BindingsReader;
   /** The workflow a state machine ARN belongs to, if it is one of byok's. */
   workflowOf(stateMachineArn: string): Promise<Workflow | undefined>;
   close(): void;
@@ -80,9 +84,11 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
     return machines;
   };
   const importRuns = createImportRunsReader(clientOptions);
+  const bindings = createBindingsStore(clientOptions);
   return {
     endpoint: options.endpoint,
     importRuns,
+    bindings,
     kms,
     kmsForRegion: (region) => regional.forRegion(region),
     sfn,

@@ -7,7 +7,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { listAliases } from '../../core/aws/paginate-kms.ts';
 import { collectStatus } from '../../core/sweep/status.ts';
 import type { ConsoleBackend } from './backend.ts';
-import type { KeysView } from './wire.ts';
+import type { KeysView, KeyView } from './wire.ts';
 
 /** How long one scan serves every tab. */
 const KEYS_CACHE_MS = 5_000;
@@ -25,12 +25,22 @@ async function aliasesByKeyId(kms: KMSClient): Promise<Map<string, string[]>> {
   return byKey;
 }
 
-export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<KeysView> {
-  const [clock, lastRuns, aliases, importRuns] = await Promise.all([
+/** One scan of the keys, as cached: everything but the bindings, which are read fresh per answer. */
+export interface ScannedKeys extends Omit<KeysView, 'keys'> {
+  keys: Omit<KeyView, 'binding'>[];
+}
+
+export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<ScannedKeys> {
+  const [clock, lastRuns, aliases, importRuns, bindings, region] = await Promise.all([
     backend.clock(),
     backend.lastRuns(),
     aliasesByKeyId(backend.kms),
     backend.importRuns.list(),
+    // Unreadable bindings (say, no table here) are shown per key as unknown, never as a failed page.
+    backend.bindings
+      .list()
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    backend.kms.config.region(),
   ]);
   // `byok import` runs count too: an interrupted one is never shown as the key's last success.
   for (const run of importRuns.runs) {
@@ -66,18 +76,18 @@ export async function readKeys(backend: ConsoleBackend, leadWindowDays: number):
 
 export interface KeysCache {
   /** The cached view if fresh (unless `fresh`), else the scan in flight, else a new scan. */
-  read(leadWindowDays: number, options?: { fresh?: boolean }): Promise<KeysView>;
+  read(leadWindowDays: number, options?: { fresh?: boolean }): Promise<ScannedKeys>;
   /** Something changed the keys (a run the console followed ended, an import started): scan again next time. */
   invalidate(): void;
 }
 
 export function createKeysCache(
-  scan: (leadWindowDays: number) => Promise<KeysView>,
+  scan: (leadWindowDays: number) => Promise<ScannedKeys>,
   options: { ttlMs?: number; now?: () => number } = {},
 ): KeysCache {
   const ttlMs = options.ttlMs ?? KEYS_CACHE_MS;
   const now = options.now ?? Date.now;
-  const entries = new Map<number, { at: number; view: Promise<KeysView>; settled: boolean }>();
+  const entries = new Map<number, { at: number; view: Promise<ScannedKeys>; settled: boolean }>();
   return {
     read(leadWindowDays, { fresh = false } = {}) {
       const entry = entries.get(leadWindowDays);

@@ -12,11 +12,30 @@ export type { ImportRun } from '../import-runs/contracts.ts';
 /** byok's workflows, by the name of their statemachines/<name>.asl.json. */
 export type Workflow = 'import-key-material' | 'reimport-expiring-keys' | 'rotate-key-material';
 
+/**
+ * Whether byok may import into the key: only an HSM key an administrator bound to it (`byok bindings
+ * add`) goes in; the sweep and every import refuse any other with HsmKeyNotBoundError.
+ */
+export interface KeyBinding {
+  /**
+   * bound: the HSM key its byok:hsm-key-label tag names is bound to it; unbound: it is not (or the
+   * key has no such tag); unknown: the bindings could not be read (`detail` says why).
+   */
+  state: 'bound' | 'unbound' | 'unknown';
+  /** The HSM key labels bound to this key, sorted. */
+  boundLabels: string[];
+  /** unbound: what an administrator runs to bind the tagged HSM key; unknown: why it is not known. */
+  detail: string | null;
+  /** unbound: the other KMS key the tagged HSM key is bound to, if any. */
+  boundElsewhere: string | null;
+}
+
 /** GET /api/keys: one key of `byok status`, with what custodians know it by. */
 export interface KeyView extends KeyStatus {
   /** `alias/…` names pointing at the key, sorted. */
   aliases: string[];
   description: string | null;
+  binding: KeyBinding;
 }
 
 export interface KeysView extends Omit<StatusReport, 'keys'> {

@@ -4,12 +4,18 @@
 // token and the stack's virtual clock; every key counted, none silently missing; keys named by alias
 // and description; every action reachable at 1280 px and at 390 px (checked by element geometry);
 // a failed run's graph with the failed state red and the failure path not green; a successful run's
-// verdict with its proof; run→run navigation; the start form's key from the URL. Screenshots go to
+// verdict with its proof; run→run navigation; the start form's key from the URL; a key no administrator
+// bound shown as such, its import refused in the form until it is bound. Screenshots go to
 // test-artifacts/console/. No EventBridge rules run here (the stack is in this process), so the
 // clock can move without a sweep or the expiration rule reimporting anything behind the test's back.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { CreateAliasCommand, CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,19 +47,20 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
-  const keys: Record<'healthy' | 'due' | 'expired' | 'noMaterial' | 'failing', string> = {
+  const keys: Record<'healthy' | 'due' | 'expired' | 'noMaterial' | 'failing' | 'unbound', string> = {
     healthy: '',
     due: '',
     expired: '',
     noMaterial: '',
     failing: '',
+    unbound: '',
   };
   const runs: Record<'healthy' | 'failing', string> = { healthy: '', failing: '' };
 
   async function importInto(
     keyId: string,
     validForDays: number,
-  ): Promise<{ executionArn: string; status: string }> {
+  ): Promise<{ executionArn: string; status: string; why: string }> {
     const machines = await findStateMachineArns(sfn, ['import-key-material']);
     const stateMachineArn = machines.get('import-key-material')?.[0] ?? '';
     const started = await sfn.send(
@@ -63,7 +70,11 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     const until = Date.now() + RUN_TIMEOUT_MS;
     for (;;) {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return { executionArn, status: described.status ?? '' };
+      if (described.status !== 'RUNNING') {
+        // The error and cause go with the status, so a failed preparation says why.
+        const why = `${described.error ?? ''}: ${described.cause ?? ''}`;
+        return { executionArn, status: described.status ?? '', why };
+      }
       if (Date.now() > until) throw new Error(`import of ${keyId} still running`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -120,16 +131,23 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     keys.expired = await createManagedExternalKey(kms, { hsmKeyLabel: 'expired-aes' });
     keys.noMaterial = await createManagedExternalKey(kms, { hsmKeyLabel: 'unimported-aes' });
     keys.failing = await createManagedExternalKey(kms, { hsmKeyLabel: 'absent-from-token' });
+    // Tagged, but no administrator bound its HSM key to it: the sweep and every import refuse it.
+    keys.unbound = await createManagedExternalKey(kms, { hsmKeyLabel: 'unbound-aes', unbound: true });
     const healthy = await importInto(keys.healthy, 90);
     runs.healthy = healthy.executionArn;
-    expect((await importInto(keys.due, 30)).status).toBe('SUCCEEDED');
-    expect((await importInto(keys.expired, 15)).status).toBe('SUCCEEDED');
+    const due = await importInto(keys.due, 30);
+    expect(due.status, due.why).toBe('SUCCEEDED');
+    const expired = await importInto(keys.expired, 15);
+    expect(expired.status, expired.why).toBe('SUCCEEDED');
     const failing = await importInto(keys.failing, 30);
     runs.failing = failing.executionArn;
-    expect([healthy.status, failing.status]).toEqual(['SUCCEEDED', 'FAILED']);
+    expect([healthy.status, failing.status], `${healthy.why} / ${failing.why}`).toEqual([
+      'SUCCEEDED',
+      'FAILED',
+    ]);
     await stack.clock.advance(20 * DAY_MS);
-    // The rest of the 220: managed keys without material, made four at a time.
-    const rest = Array.from({ length: TOTAL_KEYS - 5 }, (_, index) => index);
+    // The rest of the 220: managed keys without material (each bound to its own HSM key), four at a time.
+    const rest = Array.from({ length: TOTAL_KEYS - Object.keys(keys).length }, (_, index) => index);
     for (let index = 0; index < rest.length; index += 4) {
       await Promise.all(
         rest
@@ -283,6 +301,7 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
       link.textContent = 'next run';
       document.querySelector('main').append(link);
       link.click();
+      link.remove();
     })()`);
     await page.locator(`h1[data-run-name="${healthyName}"]`).waitFor();
     const verdict = page.locator('[data-verdict]');
@@ -326,5 +345,47 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     expect(unlistedValue).toBe(unlisted);
     expect(await page.locator('details.advanced').getAttribute('open')).toBeNull();
     await page.screenshot({ path: await artifactPath('custodian-start.png'), fullPage: true });
+  });
+
+  it('says which key no administrator bound, never promising the sweep imports it, and starts nothing until it is bound', async () => {
+    // Prepare
+    await page.goto(`${server.origin}/#/keys`);
+    const row = page.locator(`tr[data-key-id="${keys.unbound}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    const startButton = page.getByRole('button', { name: 'Start import' });
+
+    // Act: the Keys page, then the start form before and after an administrator binds the HSM key.
+    const badge = await row.locator('[data-key-binding]').getAttribute('data-key-binding');
+    const next = (await row.locator('[data-key-next]').textContent()) ?? '';
+    const statusWords = await row.locator('[data-key-status]').textContent();
+    await page.goto(`${server.origin}/#/start?keyId=${keys.unbound}`);
+    const refusal = page.locator('[data-hsm-key-refusal]');
+    await refusal.waitFor({ timeout: 30_000 });
+    const refusedText = await refusal.textContent();
+    const disabledBefore = await startButton.isDisabled();
+    await page.screenshot({ path: await artifactPath('custodian-start-unbound.png'), fullPage: true });
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: keys.unbound }));
+    await bindOnLocalStack(stack.url, 'unbound-aes', described.KeyMetadata?.Arn ?? '');
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('HSM key').locator('option').first().textContent(), { timeout: 30_000 })
+      .toBe("unbound-aes, the key's byok:hsm-key-label tag, bound to this key");
+    const refusalsAfter = await refusal.count();
+    const disabledAfter = await startButton.isDisabled();
+
+    // Assess
+    expect(badge).toBe('unbound');
+    expect(statusWords).toBe('No material');
+    expect(next).toContain('HSM key unbound-aes is not bound to this key');
+    expect(next).toContain(
+      `byok bindings add --hsm-key unbound-aes --key-id ${keys.unbound} --endpoint ${stack.url}`,
+    );
+    expect(next).not.toMatch(/sweep (re)?imports it/);
+    expect(refusedText).toContain(
+      'HSM key unbound-aes is not bound to this key: the import would be refused',
+    );
+    expect(disabledBefore).toBe(true);
+    expect(refusalsAfter).toBe(0);
+    expect(disabledAfter).toBe(false);
   });
 });

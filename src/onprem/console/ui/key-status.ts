@@ -47,16 +47,29 @@ function sweepNext(key: KeyView, day: (iso: string) => string): string {
   return key.note ? `Left alone by the sweep: ${key.note}.` : 'Nothing scheduled.';
 }
 
+/**
+ * Why the sweep will not import the key, when no administrator bound its HSM key to it (the sweep
+ * and every import refuse it with HsmKeyNotBoundError); undefined when it is bound or not known.
+ */
+function unboundReason(key: KeyView): string | undefined {
+  const binding = key.binding;
+  if (binding?.state !== 'unbound' || !key.hsmKeyLabel) return undefined;
+  const elsewhere = binding.boundElsewhere ? ` (it is bound to ${binding.boundElsewhere})` : '';
+  const fix = binding.detail ? `; an administrator binds it with \`${binding.detail}\`` : '';
+  return `HSM key ${key.hsmKeyLabel} is not bound to this key${elsewhere}, so the sweep and every import refuse it (HsmKeyNotBoundError)${fix}.`;
+}
+
 export function keyStatusOf(
   key: KeyView,
   day: (iso: string) => string = (iso) => iso.slice(0, 10),
 ): KeyStatusWords {
+  const unbound = unboundReason(key);
   if (key.lastRun?.result === 'FAILED' && key.lastRun.interrupted) {
     return {
       kind: 'failing',
       label: 'Interrupted: not verified',
       tone: 'danger',
-      next: `The last \`byok import\` was ${key.lastRun.error ?? 'interrupted'} before it verified what KMS holds: run it again. ${sweepNext(key, day)}`,
+      next: `The last \`byok import\` was ${key.lastRun.error ?? 'interrupted'} before it verified what KMS holds: run it again. ${unbound ?? sweepNext(key, day)}`,
     };
   }
   if (key.lastRun?.result === 'FAILED') {
@@ -65,8 +78,9 @@ export function keyStatusOf(
       kind: 'failing',
       label: `Failing: ${error}`,
       tone: 'danger',
-      next:
-        key.nextDue === 'now' || key.withoutMaterial
+      next: unbound
+        ? `Nothing is imported until then: ${unbound}`
+        : key.nextDue === 'now' || key.withoutMaterial
           ? `The next sweep tries again and fails the same way until ${error} is fixed; then it imports.`
           : `Until ${error} is fixed, the next import will fail too. ${sweepNext(key, day)}`,
     };
@@ -77,7 +91,7 @@ export function keyStatusOf(
       label: 'Expired',
       tone: 'danger',
       next: `Its material expired (or was deleted): every use of the key fails. ${
-        key.nextDue === 'now' ? 'The next sweep reimports it.' : sweepNext(key, day)
+        unbound ?? (key.nextDue === 'now' ? 'The next sweep reimports it.' : sweepNext(key, day))
       }`,
     };
   }
@@ -86,7 +100,7 @@ export function keyStatusOf(
       kind: 'no-material',
       label: 'No material',
       tone: 'danger',
-      next: `Every use of the key fails. ${key.nextDue === 'now' ? 'The next sweep imports it.' : sweepNext(key, day)}`,
+      next: `Every use of the key fails. ${unbound ?? (key.nextDue === 'now' ? 'The next sweep imports it.' : sweepNext(key, day))}`,
     };
   }
   if (key.nextDue === 'now') {
@@ -94,8 +108,18 @@ export function keyStatusOf(
     return {
       kind: 'due',
       label: days === 0 ? 'Due today' : `Due in ${plural(days, 'day')}`,
+      tone: unbound ? 'danger' : 'warn',
+      next: `Its material expires${key.validTo ? ` on ${day(key.validTo)}` : ''}; ${
+        unbound ?? 'the next scheduled sweep reimports it.'
+      }`,
+    };
+  }
+  if (unbound) {
+    return {
+      kind: 'healthy',
+      label: 'Healthy, not bound',
       tone: 'warn',
-      next: `Its material expires${key.validTo ? ` on ${day(key.validTo)}` : ''}; the next scheduled sweep reimports it.`,
+      next: `Its next reimport will be refused: ${unbound}`,
     };
   }
   return { kind: 'healthy', label: 'Healthy', tone: 'ok', next: sweepNext(key, day) };

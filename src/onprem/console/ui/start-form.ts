@@ -2,6 +2,7 @@
 // .schema.json) with the labels a custodian reads, which ones are basic and which are folded away
 // as advanced, each field's default said truthfully, and the conversions between the form's values
 // and the execution input. Pure, so it is unit-tested; start.tsx renders it.
+import type { KeyView } from '../wire.ts';
 
 export type FieldName =
   | 'keyId'
@@ -13,13 +14,12 @@ export type FieldName =
   | 'wrappingAlgorithm'
   | 'wrappingKeySpec'
   | 'keyMaterialId'
-  | 'importReplicas'
-  | 'importType';
+  | 'importReplicas';
 
 export interface FieldSpec {
   name: FieldName;
   label: string;
-  kind: 'key' | 'text' | 'days' | 'date-time' | 'checkbox' | 'select';
+  kind: 'key' | 'hsm-key' | 'text' | 'days' | 'date-time' | 'checkbox' | 'select';
   advanced: boolean;
   /** What happens when the field is left as it is. */
   defaultText: string;
@@ -30,8 +30,8 @@ export const START_FIELDS: readonly FieldSpec[] = [
   { name: 'keyId', label: 'KMS key', kind: 'key', advanced: false, defaultText: 'required' },
   {
     name: 'hsmKeyLabel',
-    label: 'HSM key label',
-    kind: 'text',
+    label: 'HSM key',
+    kind: 'hsm-key',
     advanced: false,
     defaultText: "the key's byok:hsm-key-label tag",
   },
@@ -96,14 +96,6 @@ export const START_FIELDS: readonly FieldSpec[] = [
     advanced: true,
     defaultText: 'checked (a multi-Region primary only)',
   },
-  {
-    name: 'importType',
-    label: 'What to import',
-    kind: 'select',
-    advanced: true,
-    defaultText: 'the HSM key’s material again (reimport)',
-    options: [{ value: 'NEW_KEY_MATERIAL', label: 'New material for an on-demand rotation' }],
-  },
 ];
 
 /** The form's state: text for text fields, booleans for checkboxes. */
@@ -151,4 +143,45 @@ export function inputToForm(input: Record<string, unknown>): StartFormValues {
 /** Field names in error messages (ajv, the server's zod issues) in the form's words. */
 export function labelOf(name: string): string {
   return START_FIELDS.find((field) => field.name === name)?.label ?? name;
+}
+
+/**
+ * The HSM key field for the chosen key: the HSM keys an administrator bound to it, the tagged one as
+ * the default, and why the import would be refused when the one that would be used is not bound.
+ * Free text where the bindings are not known (another key, or bindings the console cannot read).
+ */
+export type HsmKeyChoice =
+  | { mode: 'text' }
+  | {
+      mode: 'select';
+      /** The default option's words (the tagged HSM key, or that there is none). */
+      defaultLabel: string;
+      /** The other HSM keys bound to the key. */
+      options: { value: string; label: string }[];
+      /** Why an import with the chosen HSM key is refused (HsmKeyNotBoundError), if it is. */
+      refusal: string | undefined;
+    };
+
+export function hsmKeyChoice(key: KeyView | undefined, picked: string): HsmKeyChoice {
+  if (!key || key.binding.state === 'unknown') return { mode: 'text' };
+  const tagged = key.hsmKeyLabel;
+  const binding = key.binding;
+  const options = binding.boundLabels
+    .filter((label) => label !== tagged)
+    .map((label) => ({ value: label, label: `${label} (bound to this key)` }));
+  const defaultLabel = tagged
+    ? `${tagged}, the key's byok:hsm-key-label tag${binding.state === 'bound' ? ', bound to this key' : ': not bound to this key'}`
+    : 'none: the key has no byok:hsm-key-label tag';
+  const used = picked || tagged;
+  const bound =
+    used !== null && (used === tagged ? binding.state === 'bound' : binding.boundLabels.includes(used));
+  const fix = binding.detail ? ` An administrator binds it with \`${binding.detail}\`.` : '';
+  const refusal = bound
+    ? undefined
+    : used
+      ? `HSM key ${used} is not bound to this key: the import would be refused (HsmKeyNotBoundError).${
+          options.length > 0 ? ' Choose an HSM key bound to it, or ask an administrator.' : fix
+        }`
+      : `No HSM key is bound to this key and it has no byok:hsm-key-label tag: there is nothing to import. An administrator binds one with \`byok bindings add\`.`;
+  return { mode: 'select', defaultLabel, options, refusal };
 }

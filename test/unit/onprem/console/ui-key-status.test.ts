@@ -25,6 +25,7 @@ function key(overrides: Partial<KeyView> = {}): KeyView {
     materials: [],
     aliases: [],
     description: null,
+    binding: { state: 'bound', boundLabels: ['payments'], detail: null, boundElsewhere: null },
     ...overrides,
   };
 }
@@ -213,6 +214,35 @@ describe('key status in custodian words', () => {
     expect(
       counts.healthy + counts.due + counts.expired + counts.noMaterial + counts.failing + counts.unreadable,
     ).toBe(counts.total);
+  });
+
+  it('never says the sweep will import a key whose HSM key is not bound to it, and says who fixes it', () => {
+    // Prepare
+    const add =
+      'byok bindings add --hsm-key payments --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --region eu-west-1';
+    const unbound = { state: 'unbound' as const, boundLabels: [], detail: add, boundElsewhere: null };
+
+    // Act
+    const noMaterial = keyStatusOf(
+      key({ withoutMaterial: true, nextDue: 'now', validTo: null, binding: unbound }),
+    );
+    const due = keyStatusOf(key({ nextDue: 'now', secondsLeft: 3 * DAY, binding: unbound }));
+    const healthy = keyStatusOf(
+      key({ binding: { ...unbound, boundElsewhere: 'arn:aws:kms:eu-west-1:111122223333:key/other' } }),
+    );
+    const bound = keyStatusOf(key({ withoutMaterial: true, nextDue: 'now', validTo: null }));
+
+    // Assess
+    for (const status of [noMaterial, due, healthy]) {
+      expect(status.next).not.toMatch(/sweep (re)?imports it/);
+      expect(status.next).toContain('HSM key payments is not bound to this key');
+      expect(status.next).toContain('HsmKeyNotBoundError');
+    }
+    expect(noMaterial.next).toContain(add);
+    expect(due).toMatchObject({ kind: 'due', tone: 'danger' });
+    expect(healthy).toMatchObject({ kind: 'healthy', label: 'Healthy, not bound', tone: 'warn' });
+    expect(healthy.next).toContain('it is bound to arn:aws:kms:eu-west-1:111122223333:key/other');
+    expect(bound.next).toBe('Every use of the key fails. The next sweep imports it.');
   });
 
   it('recognises throttling however KMS words it', () => {

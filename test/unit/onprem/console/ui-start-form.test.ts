@@ -1,12 +1,16 @@
 // The Start-an-import form's model (src/onprem/console/ui/start-form.ts): values <-> execution input.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   formToInput,
+  hsmKeyChoice,
   initialValues,
   inputToForm,
   labelOf,
   START_FIELDS,
 } from '../../../../src/onprem/console/ui/start-form.ts';
+import type { KeyView } from '../../../../src/onprem/console/wire.ts';
 
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -55,7 +59,7 @@ describe('start form values and the execution input', () => {
 
   it('reads an execution input back into the form', () => {
     // Prepare
-    const input = { keyId: KEY, validForDays: 30, importReplicas: false, importType: 'NEW_KEY_MATERIAL' };
+    const input = { keyId: KEY, validForDays: 30, importReplicas: false, wrappingKeySpec: 'RSA_3072' };
 
     // Act
     const values = inputToForm(input);
@@ -65,7 +69,7 @@ describe('start form values and the execution input', () => {
       keyId: KEY,
       validForDays: '30',
       importReplicas: false,
-      importType: 'NEW_KEY_MATERIAL',
+      wrappingKeySpec: 'RSA_3072',
     });
     expect(formToInput(values)).toEqual(input);
   });
@@ -86,8 +90,112 @@ describe('start form values and the execution input', () => {
     expect(START_FIELDS.filter((field) => field.kind === 'select').map((field) => field.name)).toEqual([
       'wrappingAlgorithm',
       'wrappingKeySpec',
-      'importType',
     ]);
     expect(labelOf('validForDays')).toBe('Valid for (days)');
+  });
+
+  it('offers only what the import workflow accepts: every field and every choice is in its published schema', () => {
+    // Prepare: the schema StartExecution's input is checked against (additionalProperties: false).
+    const schema = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '../../../../schemas/import-key-material.input.schema.json'),
+        'utf8',
+      ),
+    ) as { properties: Record<string, { enum?: string[] }> };
+
+    // Act
+    const unknownFields = START_FIELDS.filter((field) => !(field.name in schema.properties)).map(
+      (field) => field.name,
+    );
+    const unknownChoices = START_FIELDS.flatMap((field) =>
+      (field.options ?? [])
+        .filter((option) => !(schema.properties[field.name]?.enum ?? []).includes(option.value))
+        .map((option) => `${field.name}=${option.value}`),
+    );
+
+    // Assess: importType (new material) is the rotation's alone; the form offered it and every such
+    // start was refused.
+    expect(unknownFields).toEqual([]);
+    expect(unknownChoices).toEqual([]);
+  });
+});
+
+describe('the HSM key field: chosen from the HSM keys bound to the key', () => {
+  const bound = (labels: string[]) => ({
+    state: 'bound' as const,
+    boundLabels: labels,
+    detail: null,
+    boundElsewhere: null,
+  });
+  const add = `byok bindings add --hsm-key payments --key-id ${KEY} --endpoint http://127.0.0.1:4599`;
+  const keyView = (overrides: Partial<KeyView> = {}): KeyView => ({
+    keyId: KEY,
+    keySpec: 'SYMMETRIC_DEFAULT',
+    hsmKeyLabel: 'payments',
+    keyState: 'Enabled',
+    validTo: null,
+    secondsLeft: null,
+    withoutMaterial: true,
+    nextDue: 'now',
+    note: null,
+    lastRun: null,
+    materials: [],
+    aliases: [],
+    description: null,
+    binding: bound(['payments']),
+    ...overrides,
+  });
+
+  it('defaults to the tagged HSM key when it is bound, and offers the other bound ones', () => {
+    // Act
+    const choice = hsmKeyChoice(keyView({ binding: bound(['payments', 'payments-2']) }), '');
+
+    // Assess
+    expect(choice).toEqual({
+      mode: 'select',
+      defaultLabel: "payments, the key's byok:hsm-key-label tag, bound to this key",
+      options: [{ value: 'payments-2', label: 'payments-2 (bound to this key)' }],
+      refusal: undefined,
+    });
+  });
+
+  it('says before anything starts that an unbound HSM key would be refused, with the administrator’s command', () => {
+    // Act
+    const choice = hsmKeyChoice(
+      keyView({ binding: { state: 'unbound', boundLabels: [], detail: add, boundElsewhere: null } }),
+      '',
+    );
+
+    // Assess
+    expect(choice).toMatchObject({ mode: 'select', options: [] });
+    expect(choice.mode === 'select' && choice.refusal).toBe(
+      `HSM key payments is not bound to this key: the import would be refused (HsmKeyNotBoundError). An administrator binds it with \`${add}\`.`,
+    );
+  });
+
+  it('lets a bound HSM key be chosen when the tagged one is not bound', () => {
+    // Prepare
+    const key = keyView({
+      binding: { state: 'unbound', boundLabels: ['payments-2'], detail: add, boundElsewhere: null },
+    });
+
+    // Act
+    const byDefault = hsmKeyChoice(key, '');
+    const chosen = hsmKeyChoice(key, 'payments-2');
+
+    // Assess
+    expect(byDefault.mode === 'select' && byDefault.refusal).toMatch(/Choose an HSM key bound to it/);
+    expect(chosen.mode === 'select' && chosen.refusal).toBeUndefined();
+  });
+
+  it('is free text where the bindings are not known: another key, or bindings the console cannot read', () => {
+    // Act / Assess
+    expect(hsmKeyChoice(undefined, '')).toEqual({ mode: 'text' });
+    expect(
+      hsmKeyChoice(
+        keyView({ binding: { state: 'unknown', boundLabels: [], detail: 'no table', boundElsewhere: null } }),
+        '',
+      ),
+    ).toEqual({ mode: 'text' });
   });
 });

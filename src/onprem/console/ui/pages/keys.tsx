@@ -114,9 +114,18 @@ function KeyRow({ keyView }: { keyView: KeyView }) {
             <code>{keyView.keyId}</code> <CopyId keyId={keyView.keyId} />
           </span>
         )}
-        <span class="note">
+        <span class="note" data-key-binding={keyView.binding.state}>
           {keyView.keySpec}
           {keyView.hsmKeyLabel ? `, HSM key ${keyView.hsmKeyLabel}` : ', no HSM key tag'}
+          {keyView.binding.state === 'unbound' && (
+            <>
+              {' '}
+              <span class="badge tone-danger">not bound</span>
+            </>
+          )}
+          {keyView.binding.state === 'unknown' && (
+            <span title={keyView.binding.detail ?? undefined}> (binding not known)</span>
+          )}
         </span>
       </th>
       <td data-label="Status">

@@ -9,19 +9,20 @@ import { useState } from 'preact/hooks';
 import type { ApiError, KeyView } from '../../wire.ts';
 import { postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { KeyPicker } from '../components/key-picker.tsx';
 import { useManagedKeys } from '../components/managed-keys.ts';
 import { keyDisplayName } from '../key-status.ts';
 import {
   type FieldName,
   type FieldSpec,
   formToInput,
+  type HsmKeyChoice,
+  hsmKeyChoice,
   initialValues,
   labelOf,
   START_FIELDS,
   type StartFormValues,
 } from '../start-form.ts';
-
-const OTHER_KEY = '__other__';
 
 /** ajv's errors by field, in the form's words; errors about the whole object go under ''. */
 function errorsByField(): Record<string, string[]> {
@@ -74,54 +75,73 @@ function KeyField({
   errors: Record<string, string[]>;
   onChange: (keyId: string) => void;
 }) {
-  const listed = keys?.some((key) => key.keyId === value) ?? false;
-  // Only the user's own choice of "Another key" shows the text field for a key the list has.
-  const [other, setOther] = useState(false);
-  const choice = listed && !other ? value : value === '' && !other ? '' : OTHER_KEY;
-  const invalid = (errors.keyId?.length ?? 0) > 0;
   return (
-    <div class={`field${invalid ? ' field-invalid' : ''}`}>
-      <label for={fieldId('keyId')}>
-        KMS key<span aria-hidden="true"> *</span>
-        <span class="visually-hidden"> (required)</span>
-      </label>
-      <select
-        id={fieldId('keyId')}
-        name="keyId"
-        value={choice}
-        aria-describedby={describedBy('keyId', errors)}
-        aria-invalid={invalid || undefined}
-        onChange={(event) => {
-          const picked = event.currentTarget.value;
-          setOther(picked === OTHER_KEY);
-          if (picked !== OTHER_KEY) onChange(picked);
-        }}
-      >
-        <option value="">{keys === undefined ? 'Loading the managed keys…' : 'Choose a managed key'}</option>
-        {(keys ?? []).map((key) => (
-          <option key={key.keyId} value={key.keyId}>
-            {keyDisplayName(key) === key.keyId ? key.keyId : `${keyDisplayName(key)} (${key.keyId})`}
-          </option>
-        ))}
-        <option value={OTHER_KEY}>Another key: enter its id or ARN</option>
-      </select>
-      {choice === OTHER_KEY && (
+    <KeyPicker
+      id={fieldId('keyId')}
+      name="keyId"
+      label={
         <>
-          <label for={`${fieldId('keyId')}-other`}>Key id or ARN</label>
-          <input
-            id={`${fieldId('keyId')}-other`}
-            name="keyIdOther"
-            type="text"
-            value={value}
-            aria-invalid={invalid || undefined}
-            onInput={(event) => onChange(event.currentTarget.value)}
-          />
+          KMS key<span aria-hidden="true"> *</span>
+          <span class="visually-hidden"> (required)</span>
         </>
-      )}
+      }
+      keys={keys}
+      value={value}
+      invalid={(errors.keyId?.length ?? 0) > 0}
+      describedBy={describedBy('keyId', errors)}
+      onChange={onChange}
+    >
       <p id={`${fieldId('keyId')}-help`} class="help">
         The key to import into (its id or ARN is sent, never an alias).
       </p>
       <FieldError name="keyId" errors={errors} />
+    </KeyPicker>
+  );
+}
+
+/** The HSM key: chosen from those bound to the key (hsmKeyChoice), else typed. */
+function HsmKeyField({
+  spec,
+  choice,
+  value,
+  errors,
+  onChange,
+}: {
+  spec: FieldSpec;
+  choice: Extract<HsmKeyChoice, { mode: 'select' }>;
+  value: string;
+  errors: Record<string, string[]>;
+  onChange: (name: FieldName, value: string) => void;
+}) {
+  const id = fieldId(spec.name);
+  const invalid = (errors[spec.name]?.length ?? 0) > 0 || choice.refusal !== undefined;
+  return (
+    <div class={`field${invalid ? ' field-invalid' : ''}`}>
+      <label for={id}>{spec.label}</label>
+      <select
+        id={id}
+        name={spec.name}
+        value={value}
+        aria-describedby={[`${id}-help`, choice.refusal ? `${id}-refusal` : ''].filter(Boolean).join(' ')}
+        aria-invalid={invalid || undefined}
+        onChange={(event) => onChange(spec.name, event.currentTarget.value)}
+      >
+        <option value="">{choice.defaultLabel}</option>
+        {choice.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <p id={`${id}-help`} class="help">
+        Only an HSM key an administrator bound to this KMS key (<code>byok bindings add</code>) is imported.
+      </p>
+      {choice.refusal && (
+        <p id={`${id}-refusal`} class="field-error" data-hsm-key-refusal>
+          {choice.refusal}
+        </p>
+      )}
+      <FieldError name={spec.name} errors={errors} />
     </div>
   );
 }
@@ -216,6 +236,8 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   const [serverError, setServerError] = useState<ApiError | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
   const chosen = keys?.find((key) => key.keyId === values.keyId);
+  const hsmKey = hsmKeyChoice(chosen, String(values.hsmKeyLabel ?? ''));
+  const refusal = hsmKey.mode === 'select' ? hsmKey.refusal : undefined;
   const advancedInvalid = START_FIELDS.some(
     (field) => field.advanced && (errors[field.name]?.length ?? 0) > 0,
   );
@@ -230,6 +252,10 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setServerError(undefined);
+    if (refusal) {
+      document.getElementById(fieldId('hsmKeyLabel'))?.focus();
+      return;
+    }
     const input = formToInput(values);
     if (!validateInput(input)) {
       const found = errorsByField();
@@ -251,16 +277,27 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
   };
 
   const fields = (advanced: boolean) =>
-    START_FIELDS.filter((spec) => spec.advanced === advanced && spec.kind !== 'key').map((spec) => (
-      <Field
-        key={spec.name}
-        spec={spec}
-        values={values}
-        errors={errors}
-        defaultText={defaultFor(spec)}
-        onChange={change}
-      />
-    ));
+    START_FIELDS.filter((spec) => spec.advanced === advanced && spec.kind !== 'key').map((spec) =>
+      spec.kind === 'hsm-key' && hsmKey.mode === 'select' ? (
+        <HsmKeyField
+          key={spec.name}
+          spec={spec}
+          choice={hsmKey}
+          value={String(values[spec.name] ?? '')}
+          errors={errors}
+          onChange={change}
+        />
+      ) : (
+        <Field
+          key={spec.name}
+          spec={spec}
+          values={values}
+          errors={errors}
+          defaultText={defaultFor(spec)}
+          onChange={change}
+        />
+      ),
+    );
 
   return (
     <>
@@ -274,7 +311,10 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
           keys={keys}
           value={String(values.keyId ?? '')}
           errors={errors}
-          onChange={(id) => change('keyId', id)}
+          onChange={(id) =>
+            // Another key has other HSM keys bound to it: its own default applies again.
+            setValues((now) => ({ ...now, keyId: id, hsmKeyLabel: '' }))
+          }
         />
         {fields(false)}
         <details class="advanced" open={advancedInvalid || undefined}>
@@ -286,7 +326,12 @@ export function StartImportPage({ keyId }: { keyId?: string | undefined }) {
         </div>
         {serverError && <ErrorBox error={serverError} title="The import did not start" />}
         <div class="actions">
-          <button type="submit" class="primary" disabled={submitting}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={submitting || refusal !== undefined}
+            aria-describedby={refusal ? `${fieldId('hsmKeyLabel')}-refusal` : undefined}
+          >
             {submitting ? 'Starting…' : 'Start import'}
           </button>
         </div>
