@@ -54,10 +54,26 @@ export interface BackendOptions {
   profile?: string | undefined;
 }
 
+/**
+ * How long one AWS call of the console may wait for its answer (per attempt; the SDK retries up to
+ * three times): an endpoint that never answers becomes a named error on the page, not a page that
+ * waits for ever (the SDK's own default is no timeout at all).
+ */
+const CONSOLE_AWS_REQUEST_TIMEOUT_MS = 10_000;
+
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
-  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
+  const clientOptions = {
+    endpoint: options.endpoint,
+    region: options.region,
+    profile: options.profile,
+    requestTimeoutMs: CONSOLE_AWS_REQUEST_TIMEOUT_MS,
+  };
   const kms = createKmsClient(clientOptions);
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
+  const regional = createRegionalKmsClients({
+    endpoint: options.endpoint,
+    profile: options.profile,
+    requestTimeoutMs: CONSOLE_AWS_REQUEST_TIMEOUT_MS,
+  });
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {

@@ -120,7 +120,7 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     const { page } = person('alice');
 
     // Act: request, wait for the new material's check value, then try to vote as the requester anyway.
-    expect(await page.getByLabel('Key id').inputValue()).toBe(keyId);
+    await expect.poll(() => page.getByLabel('Key to rotate').inputValue(), { timeout: 30_000 }).toBe(keyId);
     await page.getByLabel('Reason', { exact: true }).fill('yearly rotation');
     await page.getByRole('button', { name: 'Request rotation' }).click();
     const requested = page.getByRole('status');

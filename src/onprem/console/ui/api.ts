@@ -31,13 +31,41 @@ async function parse<T>(response: Response): Promise<T> {
   return body;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  return parse<T>(
-    await fetch(path, {
-      headers: { accept: 'application/json', [SESSION_HEADER]: session() },
-      credentials: 'omit',
-    }),
-  );
+/**
+ * How long a GET may take: past it the request is aborted (its connection freed) and fails with
+ * ConsoleRequestTimeoutError. Above the server's own deadline (server.ts API_DEADLINE_MS), which
+ * normally answers first with a named 504.
+ */
+export const GET_DEADLINE_MS = 60_000;
+
+export interface GetOptions {
+  /** Aborts the request (the poller's: its deadline passed, or the view changed). */
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
+export async function getJson<T>(path: string, options: GetOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? GET_DEADLINE_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  try {
+    return parse<T>(
+      await fetch(path, {
+        headers: { accept: 'application/json', [SESSION_HEADER]: session() },
+        credentials: 'omit',
+        signal,
+      }),
+    );
+  } catch (error) {
+    if (deadline.aborted && !options.signal?.aborted) {
+      throw new ApiRequestError({
+        error: 'ConsoleRequestTimeoutError',
+        message: `no answer from the console server in ${Math.round(timeoutMs / 1000)} s (GET ${path})`,
+        hint: 'the page asks again at the next refresh; if it keeps happening, check that byok console is still running and that AWS (or the local stack) answers',
+      });
+    }
+    throw error;
+  }
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

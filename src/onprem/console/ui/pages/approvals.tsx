@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { ApiError, ApprovalsView, ApprovalView, KeyView } from '../../wire.ts';
 import { getJson, postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { KeyPicker } from '../components/key-picker.tsx';
 import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, shortKeyId } from '../format.ts';
@@ -235,7 +236,7 @@ export function ApprovalsPage({
   /** A request to show first (the link from a waiting run). */
   requestId?: string | undefined;
 }) {
-  const polled = usePolling(() => getJson<ApprovalsView>('/api/approvals'), 3000);
+  const polled = usePolling((_forced, signal) => getJson<ApprovalsView>('/api/approvals', { signal }), 3000);
   const keys = useManagedKeys();
   const [newKeyId, setNewKeyId] = useState(keyId ?? '');
   const [reason, setReason] = useState('');
@@ -291,17 +292,19 @@ export function ApprovalsPage({
 
       <h2>Request a rotation</h2>
       <form class="schema-form" onSubmit={requestRotation}>
-        <div class="field">
-          <label for="rotation-keyId">Key id</label>
-          <input
-            id="rotation-keyId"
-            name="keyId"
-            required
-            value={newKeyId}
-            placeholder="key id or key ARN"
-            onInput={(event) => setNewKeyId(event.currentTarget.value)}
-          />
-        </div>
+        <KeyPicker
+          id="rotation-keyId"
+          name="keyId"
+          label="Key to rotate"
+          keys={keys}
+          value={newKeyId}
+          describedBy="rotation-keyId-help"
+          onChange={setNewKeyId}
+        >
+          <p id="rotation-keyId-help" class="help">
+            New material is made in the HSM and imported once enough other people approve.
+          </p>
+        </KeyPicker>
         <div class="field">
           <label for="rotation-reason">Reason</label>
           <textarea

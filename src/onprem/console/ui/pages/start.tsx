@@ -9,6 +9,7 @@ import { useState } from 'preact/hooks';
 import type { ApiError, KeyView } from '../../wire.ts';
 import { postJson } from '../api.ts';
 import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { KeyPicker } from '../components/key-picker.tsx';
 import { useManagedKeys } from '../components/managed-keys.ts';
 import { keyDisplayName } from '../key-status.ts';
 import {
@@ -22,8 +23,6 @@ import {
   START_FIELDS,
   type StartFormValues,
 } from '../start-form.ts';
-
-const OTHER_KEY = '__other__';
 
 /** ajv's errors by field, in the form's words; errors about the whole object go under ''. */
 function errorsByField(): Record<string, string[]> {
@@ -76,55 +75,27 @@ function KeyField({
   errors: Record<string, string[]>;
   onChange: (keyId: string) => void;
 }) {
-  const listed = keys?.some((key) => key.keyId === value) ?? false;
-  // Only the user's own choice of "Another key" shows the text field for a key the list has.
-  const [other, setOther] = useState(false);
-  const choice = listed && !other ? value : value === '' && !other ? '' : OTHER_KEY;
-  const invalid = (errors.keyId?.length ?? 0) > 0;
   return (
-    <div class={`field${invalid ? ' field-invalid' : ''}`}>
-      <label for={fieldId('keyId')}>
-        KMS key<span aria-hidden="true"> *</span>
-        <span class="visually-hidden"> (required)</span>
-      </label>
-      <select
-        id={fieldId('keyId')}
-        name="keyId"
-        value={choice}
-        aria-describedby={describedBy('keyId', errors)}
-        aria-invalid={invalid || undefined}
-        onChange={(event) => {
-          const picked = event.currentTarget.value;
-          setOther(picked === OTHER_KEY);
-          if (picked !== OTHER_KEY) onChange(picked);
-        }}
-      >
-        <option value="">{keys === undefined ? 'Loading the managed keys…' : 'Choose a managed key'}</option>
-        {(keys ?? []).map((key) => (
-          <option key={key.keyId} value={key.keyId}>
-            {keyDisplayName(key) === key.keyId ? key.keyId : `${keyDisplayName(key)} (${key.keyId})`}
-          </option>
-        ))}
-        <option value={OTHER_KEY}>Another key: enter its id or ARN</option>
-      </select>
-      {choice === OTHER_KEY && (
+    <KeyPicker
+      id={fieldId('keyId')}
+      name="keyId"
+      label={
         <>
-          <label for={`${fieldId('keyId')}-other`}>Key id or ARN</label>
-          <input
-            id={`${fieldId('keyId')}-other`}
-            name="keyIdOther"
-            type="text"
-            value={value}
-            aria-invalid={invalid || undefined}
-            onInput={(event) => onChange(event.currentTarget.value)}
-          />
+          KMS key<span aria-hidden="true"> *</span>
+          <span class="visually-hidden"> (required)</span>
         </>
-      )}
+      }
+      keys={keys}
+      value={value}
+      invalid={(errors.keyId?.length ?? 0) > 0}
+      describedBy={describedBy('keyId', errors)}
+      onChange={onChange}
+    >
       <p id={`${fieldId('keyId')}-help`} class="help">
         The key to import into (its id or ARN is sent, never an alias).
       </p>
       <FieldError name="keyId" errors={errors} />
-    </div>
+    </KeyPicker>
   );
 }
 
