@@ -194,4 +194,30 @@ export class StateStore {
   write(name: string, value: unknown): void {
     writeFileAtomic(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
   }
+
+  /**
+   * Removes each `<name>.json` (one gone already is no error). Each unlink is atomic (the file is
+   * there whole or not at all); the dirs are fsynced once at the end, so a crash after return
+   * cannot bring a file back.
+   */
+  remove(names: readonly string[]): void {
+    const dirs = new Set<string>();
+    for (const name of names) {
+      const path = this.path(name);
+      try {
+        unlinkSync(path);
+        dirs.add(dirname(path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    for (const dir of dirs) {
+      const dirFd = openSync(dir, 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    }
+  }
 }

@@ -16,6 +16,8 @@ export interface ApprovalsClientOptions {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** SigV4 service name: `lambda` for a function URL (default), `execute-api` for API Gateway. */
   service?: 'lambda' | 'execute-api';
+  /** How long one call may wait for its answer (default 30 s): an API that never answers is an error. */
+  timeoutMs?: number;
 }
 
 /** The API refused the call; `code` is its error name (e.g. SelfApprovalError), `status` the HTTP status. */
@@ -33,8 +35,10 @@ export class ApprovalsApiError extends ApprovalsError {
 export class ApprovalsClient {
   private readonly base: URL;
   private readonly signer: SignatureV4;
+  private readonly timeoutMs: number;
 
   constructor(options: ApprovalsClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.base = new URL(options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
     this.signer = new SignatureV4({
       credentials: options.credentials,
@@ -87,6 +91,7 @@ export class ApprovalsClient {
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const response = await fetch(url, {
       method,
+      signal: AbortSignal.timeout(this.timeoutMs),
       headers: signed.headers,
       ...(payload === undefined ? {} : { body: payload }),
     });

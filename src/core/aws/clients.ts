@@ -21,7 +21,7 @@ export interface AwsClientOptions {
   profile?: string | undefined;
   /**
    * Milliseconds an answer may take (a GetActivityTask long poll is held up to 60 s, so a worker
-   * waits 65 s); default: the SDK's.
+   * waits 65 s), and at most 5 s of it to connect; default: the SDK's, which is no limit at all.
    */
   requestTimeoutMs?: number | undefined;
 }
@@ -33,7 +33,12 @@ function config(options: AwsClientOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const timeout =
     options.requestTimeoutMs !== undefined
-      ? { requestHandler: { requestTimeout: options.requestTimeoutMs } }
+      ? {
+          requestHandler: {
+            requestTimeout: options.requestTimeoutMs,
+            connectionTimeout: Math.min(options.requestTimeoutMs, 5_000),
+          },
+        }
       : {};
   // A named profile wins over credentials in the environment, as with the AWS CLI's --profile.
   const profile = options.profile

@@ -4,7 +4,10 @@
 // executions it ran, and resumes those that were waiting for a task token. A waiting execution's
 // task token is sealed with the state dir's master key (bound to its execution and state): the file
 // alone does not answer the task. A file that does not fit stops the start by name
-// (LocalStateCorruptError); nothing is repaired or dropped.
+// (LocalStateCorruptError); nothing is repaired or dropped. An ended execution is removed once it
+// is older than the retention (90 days after it ended, on the stack's clock, as AWS keeps them:
+// StepFunctionsService prunes at start and whenever it starts an execution); a running one,
+// e.g. a rotation waiting for its vote, is never removed.
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,6 +171,14 @@ export class ExecutionJournal {
       });
     }
     return loaded.sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /**
+   * Removes executions' files (ended executions past their retention: the service decides,
+   * ./service.ts `prune`). Each file is there whole or not at all.
+   */
+  remove(executionArns: readonly string[]): void {
+    this.store.remove(executionArns.map((arn) => `${JOURNAL_DIR}/${fileNameOf(arn)}`));
   }
 
   /** Writes one execution's file (atomically: the old or the new one survives a crash). */

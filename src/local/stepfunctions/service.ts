@@ -50,7 +50,17 @@ export interface StepFunctionsServiceOptions {
    * they were in). Without it everything lives in memory and a stop ends running executions ABORTED.
    */
   journal?: ExecutionJournal | undefined;
+  /**
+   * With a journal: how long an ended execution is kept after its stop date, in days of the
+   * stack's clock (`clock`, the virtual clock of `byok local up`, not the wall clock). Default
+   * EXECUTION_RETENTION_DAYS (90, as AWS keeps ended executions).
+   */
+  retentionDays?: number | undefined;
 }
+
+/** How long an ended execution is kept (AWS: 90 days after it ended). */
+export const EXECUTION_RETENTION_DAYS = 90;
+const DAY_MS = 86_400_000;
 
 /** How long a stop waits for calls that are handing out task tokens. */
 const CALLS_IN_FLIGHT_WAIT_MS = 5_000;
@@ -107,6 +117,7 @@ export class StepFunctionsService implements LocalService {
     });
     if (options.journal) {
       this.restore(options.journal);
+      this.prune();
       // A vote request now holds the token: keep the wait point at once (a kill loses nothing).
       this.detachResumable = options.tasks?.onResumable?.((executionArn) => {
         const execution = this.executions.get(executionArn);
@@ -196,6 +207,37 @@ export class StepFunctionsService implements LocalService {
     } catch (error) {
       process.emitWarning(
         `the local Step Functions API could not save execution ${execution.executionArn}: ${error instanceof Error ? error.message : String(error)}`,
+        { code: 'BYOK_LOCAL_STATE_WRITE' },
+      );
+    }
+  }
+
+  /**
+   * Forgets the ended executions that stopped more than the retention ago on the stack's clock:
+   * their journal files are removed (atomically, by this stack, which holds the state-dir lock) and
+   * they are no longer listed or described, as on AWS. A running execution (one waiting for its
+   * vote) is never removed, however old. Run at start and before each StartExecution, so the
+   * journal cannot grow past what the retention holds; the scan is over the executions in memory,
+   * and only an expired execution touches the disk (bench/stepfunctions-journal.ts).
+   */
+  private prune(): void {
+    const journal = this.options.journal;
+    if (!journal) return;
+    const cutoff =
+      this.options.clock.now().getTime() - (this.options.retentionDays ?? EXECUTION_RETENTION_DAYS) * DAY_MS;
+    const expired: string[] = [];
+    for (const [executionArn, execution] of this.executions) {
+      if (execution.status === 'RUNNING' || execution.stopDate === undefined) continue;
+      if (execution.stopDate.getTime() <= cutoff) expired.push(executionArn);
+    }
+    if (expired.length === 0) return;
+    try {
+      journal.remove(expired);
+      for (const executionArn of expired) this.executions.delete(executionArn);
+    } catch (error) {
+      // Kept in memory and tried again on the next start of an execution.
+      process.emitWarning(
+        `the local Step Functions API could not remove ${expired.length} expired execution(s): ${error instanceof Error ? error.message : String(error)}`,
         { code: 'BYOK_LOCAL_STATE_WRITE' },
       );
     }
@@ -410,6 +452,7 @@ export class StepFunctionsService implements LocalService {
     const { stateMachineArn, inputText, input: parsedInput } = request;
     const stateMachine = await this.stateMachineNamed(stateMachineArn);
     const name = request.name ?? randomUUID();
+    this.prune();
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${stateMachine}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {

@@ -13,7 +13,9 @@ import { type HintTargets, placeCommands } from './hints.ts';
 /** The approvals API a local stack at `endpoint` advertises, or undefined when it is no local stack. */
 export async function localApprovalsUrl(endpoint: string): Promise<string | undefined> {
   try {
-    const response = await fetch(new URL('/_byok/approvals', endpoint));
+    const response = await fetch(new URL('/_byok/approvals', endpoint), {
+      signal: AbortSignal.timeout(5000),
+    });
     if (!response.ok) return undefined;
     const body = (await response.json()) as { url?: unknown };
     return typeof body.url === 'string' ? body.url : undefined;

@@ -8,11 +8,7 @@ import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { BindingsReader } from '../../core/bindings/port.ts';
 import { type Clock, systemClock } from '../../core/clock.ts';
-import {
-  type LastRuns,
-  lastRunsFromLocalEvents,
-  lastRunsFromStepFunctions,
-} from '../../core/sweep/status.ts';
+import { type LastRuns, lastRunsFromLocalStack, lastRunsFromStepFunctions } from '../../core/sweep/status.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
 import { createImportRunsReader, type ImportRunsReader } from './import-runs.ts';
@@ -54,10 +50,26 @@ export interface BackendOptions {
   profile?: string | undefined;
 }
 
+/**
+ * How long one AWS call of the console may wait for its answer (per attempt; the SDK retries up to
+ * three times): an endpoint that never answers becomes a named error on the page, not a page that
+ * waits for ever (the SDK's own default is no timeout at all).
+ */
+const CONSOLE_AWS_REQUEST_TIMEOUT_MS = 10_000;
+
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
-  const clientOptions = { endpoint: options.endpoint, region: options.region, profile: options.profile };
+  const clientOptions = {
+    endpoint: options.endpoint,
+    region: options.region,
+    profile: options.profile,
+    requestTimeoutMs: CONSOLE_AWS_REQUEST_TIMEOUT_MS,
+  };
   const kms = createKmsClient(clientOptions);
-  const regional = createRegionalKmsClients({ endpoint: options.endpoint, profile: options.profile });
+  const regional = createRegionalKmsClients({
+    endpoint: options.endpoint,
+    profile: options.profile,
+    requestTimeoutMs: CONSOLE_AWS_REQUEST_TIMEOUT_MS,
+  });
   const sfn = createSfnClient(clientOptions);
   let machines: Promise<Map<Workflow, string[]>> | undefined;
   const listMachines = () => {
@@ -78,7 +90,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
     sfn,
     clock: () => (options.endpoint ? endpointClock(options.endpoint) : Promise.resolve(systemClock)),
     async lastRuns() {
-      if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
+      if (options.endpoint) return lastRunsFromLocalStack(options.endpoint, sfn);
       return lastRunsFromStepFunctions(sfn, await this.stateMachineArn('import-key-material'));
     },
     async stateMachineArn(workflow) {

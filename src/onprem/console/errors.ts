@@ -98,3 +98,14 @@ export class ConsoleListenError extends ConsoleError {
     this.name = 'ConsoleListenError';
   }
 }
+
+/** An API request that did not finish within the console's deadline (an AWS call that never answered). */
+export class ConsoleTimeoutError extends ConsoleError {
+  constructor(what: string, deadlineMs: number, options?: ErrorOptions) {
+    super(`${what} did not finish in ${deadlineMs / 1000} s`, {
+      ...options,
+      hint: 'the page asks again at the next refresh; if it keeps happening, check that AWS (or the local stack) answers: byok status --endpoint <the same endpoint>',
+    });
+    this.name = 'ConsoleTimeoutError';
+  }
+}

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
 import { API_MODULES, type ApiDeps } from './api.ts';
@@ -22,6 +22,7 @@ import {
   ConsoleListenError,
   ConsoleRunNotFoundError,
   ConsoleStateMachineNotFoundError,
+  ConsoleTimeoutError,
 } from './errors.ts';
 import { checkExposure } from './exposure.ts';
 import { hintForError } from './hints.ts';
@@ -63,6 +64,32 @@ export async function readConsoleAssets(assetsDir: string): Promise<ConsoleAsset
   return { indexHtml: await readFile(join(assetsDir, 'index.html'), 'utf8'), files };
 }
 
+/**
+ * The longest an API request may take: past it the console answers 504 ConsoleTimeoutError (and the
+ * page asks again at its next poll) instead of leaving the page waiting. Every AWS call has its own,
+ * shorter, timeout (backend.ts CONSOLE_AWS_REQUEST_TIMEOUT_MS), so this catches what else could stall.
+ * Below the page's own deadline (ui/api.ts GET_DEADLINE_MS).
+ */
+export const API_DEADLINE_MS = 55_000;
+
+/** Answers 504 ConsoleTimeoutError when the handler has not finished within `deadlineMs`. */
+function deadline(deadlineMs: number): MiddlewareHandler {
+  return async (c, next) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ConsoleTimeoutError(`${c.req.method} ${c.req.path}`, deadlineMs)),
+        deadlineMs,
+      );
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 export interface ConsoleAppOptions {
   backend: ConsoleBackend;
   /** Default: the approvals API found from the backend's endpoint, with the default credentials. */
@@ -72,6 +99,8 @@ export interface ConsoleAppOptions {
   allowedHosts: Set<string>;
   /** https when the console serves TLS (default http). */
   scheme?: 'http' | 'https';
+  /** Default API_DEADLINE_MS (tests shorten it). */
+  apiDeadlineMs?: number;
 }
 
 function statusOf(error: unknown): ContentfulStatusCode {
@@ -83,6 +112,7 @@ function statusOf(error: unknown): ContentfulStatusCode {
   if (error instanceof ApprovalsEndpointError) return 503;
   if (error instanceof ConsoleInvalidRequestError) return 400;
   if (error instanceof ConsoleRunNotFoundError) return 404;
+  if (error instanceof ConsoleTimeoutError) return 504;
   // The stack this console points at has no byok workflow (not deployed, or the wrong Region).
   if (error instanceof ConsoleStateMachineNotFoundError) return 503;
   if (error instanceof ConsoleError) return 400;
@@ -123,6 +153,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
     });
   }
   const api = new Hono();
+  api.use('*', deadline(options.apiDeadlineMs ?? API_DEADLINE_MS));
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),

@@ -14,8 +14,10 @@ class ApiRequestError extends Error {
   }
 }
 
+/** This tab's session (read through globalThis: the module is also unit-tested under Node, without the DOM). */
 function session(): string {
-  return sessionStorage.getItem(SESSION_STORAGE_KEY) ?? '';
+  const storage = (globalThis as { sessionStorage?: { getItem(key: string): string | null } }).sessionStorage;
+  return storage?.getItem(SESSION_STORAGE_KEY) ?? '';
 }
 
 async function parse<T>(response: Response): Promise<T> {
@@ -31,28 +33,71 @@ async function parse<T>(response: Response): Promise<T> {
   return body;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  return parse<T>(
-    await fetch(path, {
-      headers: { accept: 'application/json', [SESSION_HEADER]: session() },
-      credentials: 'omit',
-    }),
-  );
+/**
+ * How long a GET may take: past it the request is aborted (its connection freed) and fails with
+ * ConsoleRequestTimeoutError. Above the server's own deadline (server.ts API_DEADLINE_MS), which
+ * normally answers first with a named 504.
+ */
+export const GET_DEADLINE_MS = 60_000;
+
+export interface GetOptions {
+  /** Aborts the request (the poller's: its deadline passed, or the view changed). */
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
 }
 
+export async function getJson<T>(path: string, options: GetOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? GET_DEADLINE_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  try {
+    return parse<T>(
+      await fetch(path, {
+        headers: { accept: 'application/json', [SESSION_HEADER]: session() },
+        credentials: 'omit',
+        signal,
+      }),
+    );
+  } catch (error) {
+    if (deadline.aborted && !options.signal?.aborted) {
+      throw new ApiRequestError({
+        error: 'ConsoleRequestTimeoutError',
+        message: `no answer from the console server in ${Math.round(timeoutMs / 1000)} s (GET ${path})`,
+        hint: 'the page asks again at the next refresh; if it keeps happening, check that byok console is still running and that AWS (or the local stack) answers',
+      });
+    }
+    throw error;
+  }
+}
+
+/** How long a POST may take (above the server's deadline, which normally answers first). */
+const POST_DEADLINE_MS = 70_000;
+
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  return parse<T>(
-    await fetch(path, {
-      method: 'POST',
-      credentials: 'omit',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        [SESSION_HEADER]: session(),
-      },
-      body: JSON.stringify(body),
-    }),
-  );
+  const deadline = AbortSignal.timeout(POST_DEADLINE_MS);
+  try {
+    return parse<T>(
+      await fetch(path, {
+        method: 'POST',
+        credentials: 'omit',
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          [SESSION_HEADER]: session(),
+        },
+        body: JSON.stringify(body),
+        signal: deadline,
+      }),
+    );
+  } catch (error) {
+    if (!deadline.aborted) throw error;
+    // Unlike a GET, a POST may have been carried out without its answer coming back.
+    throw new ApiRequestError({
+      error: 'ConsoleRequestTimeoutError',
+      message: `no answer from the console server in ${POST_DEADLINE_MS / 1000} s (POST ${path}): it may or may not have been done`,
+      hint: 'look at the Runs or Rotations and approvals page before trying again',
+    });
+  }
 }
 
 /** Where the console's calls go (GET /api/context). */

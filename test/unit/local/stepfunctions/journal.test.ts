@@ -3,7 +3,9 @@
 // when the stack stopped (or was killed) ends FAILED with Local.StackStopped naming its state,
 // never a silent ABORTED; an unreadable journal file stops the start by name. (Resuming an
 // execution that waited for a vote is shown end to end in
-// test/integration/local-stack/operations.property.test.ts.)
+// test/integration/local-stack/operations.property.test.ts.) An ended execution is kept 90 days
+// of the stack's clock after it ended, then removed from the journal and the API; a running one,
+// waiting for its vote, is never removed.
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,11 @@ import { LocalStateCorruptError } from '../../../../src/local/errors.ts';
 import { StateStore } from '../../../../src/local/persistence.ts';
 import type { WorkflowEngine, WorkflowRunRequest } from '../../../../src/local/stepfunctions/engine.ts';
 import { ExecutionJournal } from '../../../../src/local/stepfunctions/journal.ts';
-import { STACK_STOPPED_ERROR, StepFunctionsService } from '../../../../src/local/stepfunctions/service.ts';
+import {
+  EXECUTION_RETENTION_DAYS,
+  STACK_STOPPED_ERROR,
+  StepFunctionsService,
+} from '../../../../src/local/stepfunctions/service.ts';
 import { DueTimers, TaskTokenService } from '../../../../src/onprem/runner/tasks/index.ts';
 
 const REGION = 'us-east-1';
@@ -81,9 +87,8 @@ function votingEngine(tasks: TaskTokenService): WorkflowEngine {
   };
 }
 
-function serviceOn(dir: string, voting = false): StepFunctionsService {
+function serviceOn(dir: string, voting = false, clock = { now: () => new Date() }): StepFunctionsService {
   const store = StateStore.open(dir);
-  const clock = { now: () => new Date() };
   const tasks = new TaskTokenService({ clock, timers: new DueTimers() });
   return new StepFunctionsService({
     region: REGION,
@@ -217,5 +222,126 @@ describe('executions kept in the state dir', () => {
     // Assess
     expect(refused).toBeInstanceOf(LocalStateCorruptError);
     expect((refused as Error).message).toContain(file as string);
+  });
+});
+
+const DAY = 86_400_000;
+
+/** A stack's clock the test moves (the virtual clock of `byok local up`), far from the wall clock. */
+function virtualClock(start = Date.UTC(2031, 0, 1)) {
+  let now = start;
+  return {
+    now: () => new Date(now),
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+async function journalFiles(dir: string): Promise<string[]> {
+  return (await readdir(join(dir, 'stepfunctions'))).filter((file) => file.endsWith('.json')).sort();
+}
+
+async function described(service: StepFunctionsService, executionArn: string): Promise<unknown> {
+  try {
+    return await service.handle('DescribeExecution', { executionArn });
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('ended executions are kept for the retention, on the stack clock', () => {
+  it('removes at start an ended execution older than 90 days of the stack clock, keeping a younger one', async () => {
+    // Prepare: one execution ends on day 0, another on day 2.
+    const dir = await stateDir();
+    const clock = virtualClock();
+    const first = serviceOn(dir, false, clock);
+    const old = await start(first, 'old', { end: true });
+    clock.advance(2 * DAY);
+    const young = await start(first, 'young', { end: true });
+    await first.close();
+    const before = await journalFiles(dir);
+
+    // Act: the stack starts again when the first is 90 days and a minute old.
+    clock.advance((EXECUTION_RETENTION_DAYS - 2) * DAY + 60_000);
+    const second = serviceOn(dir, false, clock);
+    const oldAfter = await described(second, old);
+    const youngAfter = (await second.handle('DescribeExecution', { executionArn: young })) as Described;
+    const after = await journalFiles(dir);
+    await second.close();
+
+    // Assess
+    expect(before).toHaveLength(2);
+    expect(after).toHaveLength(1);
+    expect((oldAfter as { type?: string }).type).toBe('ExecutionDoesNotExist');
+    expect(youngAfter.status).toBe('SUCCEEDED');
+  });
+
+  it('keeps an ended execution 90 days on the wall clock when the stack clock has not moved', async () => {
+    // Prepare: the stack's clock stays put; only the wall clock would say it is old.
+    const dir = await stateDir();
+    const clock = virtualClock(Date.UTC(2020, 0, 1));
+    const first = serviceOn(dir, false, clock);
+    const executionArn = await start(first, 'kept', { end: true });
+    await first.close();
+
+    // Act
+    const second = serviceOn(dir, false, clock);
+    const after = (await second.handle('DescribeExecution', { executionArn })) as Described;
+    await second.close();
+
+    // Assess
+    expect(after.status).toBe('SUCCEEDED');
+    expect(await journalFiles(dir)).toHaveLength(1);
+  });
+
+  it('removes an expired execution when a running stack starts another, freeing its name', async () => {
+    // Prepare
+    const dir = await stateDir();
+    const clock = virtualClock();
+    const service = serviceOn(dir, false, clock);
+    const old = await start(service, 'daily', { end: true });
+    clock.advance((EXECUTION_RETENTION_DAYS + 1) * DAY);
+
+    // Act
+    const again = await start(service, 'daily', { end: true });
+    const listed = (await service.handle('ListExecutions', { stateMachineArn: MACHINE })) as {
+      executions: Array<{ executionArn: string; startDate: number }>;
+    };
+    const files = await journalFiles(dir);
+    await service.close();
+
+    // Assess: the same name again is a new execution (the old record is gone, as on AWS).
+    expect(again).toBe(old);
+    expect(listed.executions).toHaveLength(1);
+    expect(listed.executions[0]?.startDate).toBe(clock.now().getTime() / 1000);
+    expect(files).toHaveLength(1);
+  });
+
+  it('never removes an execution waiting for its vote, however long ago it started', async () => {
+    // Prepare: a rotation-like execution waits for a task token; the stack stops.
+    const dir = await stateDir();
+    const clock = virtualClock();
+    const first = serviceOn(dir, true, clock);
+    const started = (await first.handle('StartExecution', {
+      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:vote`,
+      name: 'waits',
+      input: '{}',
+    })) as { executionArn: string };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await first.close();
+
+    // Act: a year later on the stack's clock (its task timeout is AWS's default, ~3 years).
+    clock.advance(365 * DAY);
+    const second = serviceOn(dir, true, clock);
+    const after = (await second.handle('DescribeExecution', {
+      executionArn: started.executionArn,
+    })) as Described;
+    const files = await journalFiles(dir);
+    await second.close();
+
+    // Assess
+    expect(after.status).toBe('RUNNING');
+    expect(files).toHaveLength(1);
   });
 });

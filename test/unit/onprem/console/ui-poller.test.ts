@@ -1,7 +1,7 @@
 // Polling that cannot pile up (src/onprem/console/ui/poller.ts): one request in flight, answers in order,
-// nothing applied after the view changed.
+// nothing applied after the view changed, and a request that never settles given up at its deadline.
 import { describe, expect, it } from 'vitest';
-import { createPoller } from '../../../../src/onprem/console/ui/poller.ts';
+import { ConsoleRequestTimeoutError, createPoller } from '../../../../src/onprem/console/ui/poller.ts';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -127,5 +127,62 @@ describe('poller', () => {
     expect(errors).toHaveLength(1);
     expect(whileInactive).toBe(1);
     expect(calls).toBe(2);
+  });
+
+  it('gives up a request that never settles: a named error, the request aborted, the next poll asks again', async () => {
+    // Prepare: the first answer never comes (a stalled connection); the next ones do.
+    const first = deferred<string>();
+    const signals: AbortSignal[] = [];
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const poller = createPoller<string>({
+      load: (signal) => {
+        signals.push(signal);
+        return signals.length === 1 ? first.promise : Promise.resolve(`answer ${signals.length}`);
+      },
+      intervalMs: 5,
+      timeoutMs: 30,
+      onData: (data) => seen.push(data),
+      onError: (error) => errors.push(error),
+    });
+
+    // Act
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    first.resolve('stale');
+    await flush();
+    poller.stop();
+
+    // Assess: the view said why, then showed newer answers; the stalled one was aborted and its late
+    // answer never applied.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ConsoleRequestTimeoutError);
+    expect((errors[0] as Error).name).toBe('ConsoleRequestTimeoutError');
+    expect(signals[0]?.aborted).toBe(true);
+    expect(poller.started).toBeGreaterThan(1);
+    expect(seen[0]).toBe('answer 2');
+    expect(seen).not.toContain('stale');
+  });
+
+  it('aborts the request in flight when the view stops it', () => {
+    // Prepare
+    const signals: AbortSignal[] = [];
+    const poller = createPoller<string>({
+      load: (signal) => {
+        signals.push(signal);
+        return new Promise<string>(() => undefined);
+      },
+      intervalMs: 1000,
+      onData: () => undefined,
+      onError: () => undefined,
+      ...manualTimers(),
+    });
+
+    // Act
+    poller.start();
+    poller.stop();
+
+    // Assess
+    expect(signals[0]?.aborted).toBe(true);
   });
 });

@@ -22,5 +22,9 @@ export function ErrorBox({ error, title }: { error: ApiError; title?: string }) 
 
 export function toApiError(error: unknown): ApiError {
   if (error && typeof error === 'object' && 'body' in error) return (error as { body: ApiError }).body;
-  return { error: error instanceof Error ? error.name : 'Error', message: String(error) };
+  if (error instanceof Error) {
+    const hint = (error as { hint?: unknown }).hint;
+    return { error: error.name, message: error.message, ...(typeof hint === 'string' ? { hint } : {}) };
+  }
+  return { error: 'Error', message: String(error) };
 }

@@ -1,8 +1,10 @@
 // Polls an API call for a view (poller.ts): at most one request in flight, the next one only after
-// the answer; keeps the last good data. Every page is re-created when its address changes (main.tsx
+// the answer or its deadline (POLL_DEADLINE_MS: then a named error, and the next poll asks again);
+// keeps the last good data. Every page is re-created when its address changes (main.tsx
 // keys it by route), so a late answer for the previous address is dropped with its poller.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../../wire.ts';
+import { GET_DEADLINE_MS } from '../api.ts';
 import { createPoller, type Poller } from '../poller.ts';
 import { toApiError } from './error-box.tsx';
 
@@ -14,8 +16,12 @@ export interface Polled<T> {
   refresh: (forced?: boolean) => void;
 }
 
+/** How long a polled request may take before the view says so and asks again (getJson's deadline). */
+const POLL_DEADLINE_MS = GET_DEADLINE_MS;
+
 export function usePolling<T>(
-  load: (forced: boolean) => Promise<T>,
+  /** `signal` aborts the request when its deadline passes or the view goes (pass it to getJson). */
+  load: (forced: boolean, signal: AbortSignal) => Promise<T>,
   intervalMs: number,
   active: (data: T | undefined) => boolean = () => true,
 ): Polled<T> {
@@ -31,12 +37,13 @@ export function usePolling<T>(
   const pollerRef = useRef<Poller | undefined>(undefined);
   useEffect(() => {
     const poller = createPoller<T>({
-      load: () => {
+      load: (signal) => {
         const forced = forcedRef.current;
         forcedRef.current = false;
-        return loadRef.current(forced);
+        return loadRef.current(forced, signal);
       },
       intervalMs,
+      timeoutMs: POLL_DEADLINE_MS,
       active: () => activeRef.current(dataRef.current),
       onData: (next) => {
         dataRef.current = next;

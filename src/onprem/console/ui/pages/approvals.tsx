@@ -236,7 +236,7 @@ export function ApprovalsPage({
   /** A request to show first (the link from a waiting run). */
   requestId?: string | undefined;
 }) {
-  const polled = usePolling(() => getJson<ApprovalsView>('/api/approvals'), 3000);
+  const polled = usePolling((_forced, signal) => getJson<ApprovalsView>('/api/approvals', { signal }), 3000);
   const keys = useManagedKeys();
   const [newKeyId, setNewKeyId] = useState(keyId ?? '');
   const [reason, setReason] = useState('');

@@ -204,7 +204,7 @@ export function KeysPage() {
   const [show, setShow] = useState<Show>('all');
   const [sortBy, setSortBy] = useState<SortBy>('urgency');
   const polled = usePolling(
-    (forced) => getJson<KeysView>(`/api/keys${forced ? '?fresh=1' : ''}`),
+    (forced, signal) => getJson<KeysView>(`/api/keys${forced ? '?fresh=1' : ''}`, { signal }),
     REFRESH_MS,
     () => autoRefresh,
   );

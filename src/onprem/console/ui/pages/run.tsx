@@ -57,7 +57,7 @@ function VerdictBanner({ verdict }: { verdict: Verdict }) {
 
 export function RunPage({ executionArn }: { executionArn: string }) {
   const polled = usePolling(
-    () => getJson<RunDetail>(`/api/runs/${encodeURIComponent(executionArn)}`),
+    (_forced, signal) => getJson<RunDetail>(`/api/runs/${encodeURIComponent(executionArn)}`, { signal }),
     1000,
     (run) => run === undefined || run.status === 'RUNNING',
   );

@@ -25,7 +25,7 @@ const WORKFLOW_LABEL: Record<string, string> = {
 };
 
 export function RunsPage() {
-  const polled = usePolling(() => getJson<RunsView>('/api/runs'), 5000);
+  const polled = usePolling((_forced, signal) => getJson<RunsView>('/api/runs', { signal }), 5000);
   const keys = useManagedKeys();
   const [filter, setFilter] = useState('');
   const [show, setShow] = useState<Show>('all');
