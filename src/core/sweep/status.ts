@@ -151,6 +151,7 @@ function materialStatusOf(unit: MaterialUnit, decision: DueDecision, now: Date):
     region: unit.region,
     role: unit.role,
     hsmKeyLabel: unit.hsmKeyLabel ?? null,
+    checkValue: unit.checkValue ?? null,
     state: unit.materialState,
     importState: unit.importState,
     validTo: unit.validTo?.toISOString() ?? null,
