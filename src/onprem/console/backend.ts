@@ -108,6 +108,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
       regional.destroy();
       sfn.destroy();
       importRuns.close();
+      bindings.close?.();
     },
   };
 }
