@@ -128,14 +128,27 @@ export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBCl
 }
 
 /**
+ * A document client whose destroy() closes the client it is made on: lib-dynamodb's own destroy()
+ * does nothing (3.1164.0: "destroy() {}"), which left the base client's sockets open.
+ */
+class ClosingDocumentClient extends DynamoDBDocumentClient {
+  constructor(private readonly base: DynamoDBClient) {
+    super(base, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  override destroy(): void {
+    this.base.destroy();
+  }
+}
+
+/**
  * The approvals table's client (locally, `endpoint` is the local DynamoDB's own URL), on `base`
- * when given (a plain client the caller also lists tables with).
+ * when given (a plain client the caller also lists tables with). Its destroy() destroys `base`
+ * too: close the document client last, once `base` is no longer used.
  */
 export function createDynamoDbDocumentClient(
   options: AwsClientOptions = {},
   base: DynamoDBClient = createDynamoDbClient(options),
 ): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(base, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  return new ClosingDocumentClient(base);
 }

@@ -69,6 +69,10 @@ class DeployedBindingsStore implements BindingsStore {
   async remove(hsmKeyLabel: string, keyArn: string): Promise<RemoveResult> {
     return (await this.resolve()).remove(hsmKeyLabel, keyArn);
   }
+  /** Destroys the document client, which destroys `base` too (createDynamoDbDocumentClient). */
+  close(): void {
+    this.client.destroy();
+  }
 }
 
 export function createBindingsStore(options: BindingsStoreOptions = {}): BindingsStore {

@@ -21,4 +21,6 @@ export interface BindingsStore extends BindingsReader {
   add(binding: Binding): Promise<AddResult>;
   /** Removes the binding of `hsmKeyLabel` if it names `keyArn` (else returns what is recorded). */
   remove(hsmKeyLabel: string, keyArn: string): Promise<RemoveResult>;
+  /** Closes what the store opened (the deployed table's DynamoDB client); a local store has none. */
+  close?(): void;
 }

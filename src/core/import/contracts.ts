@@ -216,6 +216,8 @@ export const ImportKeyMaterialInputSchema = z.object({
   wrappedKeyMaterial: Base64Schema,
   /** The token that goes with the wrapped blob (WrapKeyMaterial's); default: step 1's. */
   importToken: Base64Schema.optional(),
+  /** WrapKeyMaterial's public evidence: an AES key's check value is recorded with the material. */
+  hsmEvidence: HsmEvidenceSchema.optional(),
   executionId: z.string().optional(),
 });
 export type ImportKeyMaterialInput = z.infer<typeof ImportKeyMaterialInputSchema>;

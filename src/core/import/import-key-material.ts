@@ -5,6 +5,7 @@ import { ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.ts';
 import type { StepLogger } from '../step-kernel/logger.ts';
 import type { ImportKeyMaterialInput, ImportKeyMaterialOutput } from './contracts.ts';
+import { describeHsmKey } from './key-material-description.ts';
 import { type KmsForRegion, kmsForKey } from './regional-kms.ts';
 
 export interface ImportKeyMaterialDeps {
@@ -20,6 +21,11 @@ export async function importKeyMaterial(
 ): Promise<ImportKeyMaterialOutput> {
   const { importParameters: parameters } = input;
   const expires = parameters.expirationModel === 'KEY_MATERIAL_EXPIRES';
+  // Where step 1 describes the material (a symmetric primary), the AES check value goes with it.
+  const description =
+    parameters.keyMaterialDescription && input.hsmEvidence?.kind === 'aes-kcv'
+      ? describeHsmKey(parameters.hsmKeyLabel, input.hsmEvidence.kcv)
+      : parameters.keyMaterialDescription;
   const response = await kmsForKey(deps, parameters.keyId).send(
     new ImportKeyMaterialCommand({
       KeyId: parameters.keyId,
@@ -31,9 +37,7 @@ export async function importKeyMaterial(
       // reject these parameters altogether, and step 1 leaves them out for those.
       ...(parameters.importType ? { ImportType: parameters.importType } : {}),
       ...(parameters.keyMaterialId ? { KeyMaterialId: parameters.keyMaterialId } : {}),
-      ...(parameters.keyMaterialDescription
-        ? { KeyMaterialDescription: parameters.keyMaterialDescription }
-        : {}),
+      ...(description ? { KeyMaterialDescription: description } : {}),
     }),
   );
   const importedAt = deps.clock.now().toISOString();

@@ -4,7 +4,7 @@
 // PendingImport. Asymmetric and HMAC keys hold one material, described by DescribeKey alone.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { listKeyRotations } from '../aws/paginate-kms.ts';
-import { hsmKeyLabelFromDescription } from './key-material-description.ts';
+import { checkValueFromDescription, hsmKeyLabelFromDescription } from './key-material-description.ts';
 
 export interface KeyMaterial {
   keyMaterialId: string;
@@ -17,6 +17,8 @@ export interface KeyMaterial {
   description: string | undefined;
   /** The HSM key the description records (src/core/import/key-material-description.ts). */
   hsmKeyLabel: string | undefined;
+  /** The AES key check value the description records, when it does. */
+  checkValue: string | undefined;
 }
 
 const PERMANENT_STATES = new Set(['CURRENT', 'NON_CURRENT']);
@@ -38,6 +40,7 @@ export async function listKeyMaterials(kms: KMSClient, keyId: string): Promise<K
             validTo: rotation.ValidTo,
             description: rotation.KeyMaterialDescription,
             hsmKeyLabel: hsmKeyLabelFromDescription(rotation.KeyMaterialDescription),
+            checkValue: checkValueFromDescription(rotation.KeyMaterialDescription),
           },
         ]
       : [],

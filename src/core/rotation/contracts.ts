@@ -4,7 +4,7 @@
 // only the approval step sees, and hands to the approvals store).
 import { z } from 'zod';
 import { ROTATION_OUTCOMES } from '../approvals/contracts.ts';
-import { ImportParametersSchema } from '../import/contracts.ts';
+import { HsmEvidenceSchema, ImportParametersSchema } from '../import/contracts.ts';
 
 export const MAX_ON_DEMAND_ROTATIONS = 25;
 /** The approval wait: the request's deadline, at most 72 h (and at least a minute) from now. */
@@ -85,6 +85,8 @@ export const ImportNewMaterialInputSchema = z.object({
    * or, from `byok worker`, the one it got from KMS itself. Default: step 1's.
    */
   importToken: z.base64().min(1).optional(),
+  /** WrapKeyMaterial's public evidence: the new material's check value is recorded with it. */
+  hsmEvidence: HsmEvidenceSchema.optional(),
 });
 export const ImportedMaterialSchema = z.object({
   keyMaterialId: z.string().min(1),

@@ -2,7 +2,7 @@
 // workflow's own WrapKeyMaterial step under the primary's import parameters (GetParametersForImport,
 // also the import workflow's step). KeyMaterialDescription names the HSM key that holds it.
 import { ImportKeyMaterialCommand } from '@aws-sdk/client-kms';
-import type { ImportParameters } from '../import/contracts.ts';
+import type { HsmEvidence, ImportParameters } from '../import/contracts.ts';
 import type { RotationPlan } from './contracts.ts';
 import type { RotationKmsDeps } from './deps.ts';
 import { RotationError } from './errors.ts';
@@ -15,6 +15,8 @@ export async function importNewMaterial(
     wrappedKeyMaterial: string;
     /** The token the blob was wrapped for (WrapKeyMaterial's); default: step 1's. */
     importToken?: string | undefined;
+    /** WrapKeyMaterial's public evidence: the new material's check value is recorded with it. */
+    hsmEvidence?: HsmEvidence | undefined;
   },
   deps: RotationKmsDeps,
 ): Promise<{ keyMaterialId: string; importedAt: string }> {
@@ -25,7 +27,10 @@ export async function importNewMaterial(
       ImportToken: Buffer.from(input.importToken ?? parameters.importToken, 'base64'),
       EncryptedKeyMaterial: Buffer.from(input.wrappedKeyMaterial, 'base64'),
       ImportType: 'NEW_KEY_MATERIAL',
-      KeyMaterialDescription: keyMaterialDescription(parameters.hsmKeyLabel),
+      KeyMaterialDescription: keyMaterialDescription(
+        parameters.hsmKeyLabel,
+        input.hsmEvidence?.kind === 'aes-kcv' ? input.hsmEvidence.kcv : undefined,
+      ),
       ...expiry(parameters),
     }),
   );

@@ -4,11 +4,11 @@ import type { ImportParameters } from '../import/contracts.ts';
 import { describeHsmKey } from '../import/key-material-description.ts';
 
 /**
- * KMS's KeyMaterialDescription naming the HSM key: the one format the sweep reads back
- * (`byok:hsm-key:<label>`, src/core/import/key-material-description.ts).
+ * KMS's KeyMaterialDescription naming the HSM key and its check value: the one format the sweep
+ * reads back (`byok:kcv:<kcv>:hsm-key:<label>`, src/core/import/key-material-description.ts).
  */
-export function keyMaterialDescription(hsmKeyLabel: string): string {
-  return describeHsmKey(hsmKeyLabel);
+export function keyMaterialDescription(hsmKeyLabel: string, checkValue?: string): string {
+  return describeHsmKey(hsmKeyLabel, checkValue);
 }
 
 export function expiry(parameters: ImportParameters) {

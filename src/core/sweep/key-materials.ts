@@ -29,6 +29,8 @@ export interface MaterialUnit {
   validTo: Date | undefined;
   /** The HSM key holding the material, when known. */
   hsmKeyLabel: string | undefined;
+  /** Its AES key check value, as recorded on the primary with the material (when it is). */
+  checkValue?: string | undefined;
 }
 
 /** What the scan of one managed key needs from its DescribeKey and tags. */
@@ -89,6 +91,8 @@ export async function scanKeyMaterials(deps: RegionalKmsDeps, key: MaterialScanK
         expirationModel: material.expirationModel,
         validTo: material.validTo,
         hsmKeyLabel: labelOf(material.keyMaterialId, primaryMaterials, key.tagHsmKeyLabel),
+        checkValue: primaryMaterials.find((primary) => primary.keyMaterialId === material.keyMaterialId)
+          ?.checkValue,
       });
     }
   }

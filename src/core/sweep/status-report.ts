@@ -35,6 +35,11 @@ export interface MaterialStatus {
   /** PRIMARY, REPLICA or SINGLE. */
   role: string;
   hsmKeyLabel: string | null;
+  /**
+   * The AES key check value recorded with the material (compare with `byok hsm list`), null when
+   * none is recorded (other key families, or material imported before byok recorded it).
+   */
+  checkValue: string | null;
   /** CURRENT or NON_CURRENT. */
   state: string;
   /** IMPORTED or PENDING_IMPORT. */

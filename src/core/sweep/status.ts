@@ -151,6 +151,7 @@ function materialStatusOf(unit: MaterialUnit, decision: DueDecision, now: Date):
     region: unit.region,
     role: unit.role,
     hsmKeyLabel: unit.hsmKeyLabel ?? null,
+    checkValue: unit.checkValue ?? null,
     state: unit.materialState,
     importState: unit.importState,
     validTo: unit.validTo?.toISOString() ?? null,
@@ -209,7 +210,7 @@ function remember(runs: LastRuns, keyId: string | undefined, run: LastRun): void
  * The local stack keeps the events put on its bus: the import workflow's success and failure
  * events (source byok) say how each key's last import went.
  */
-export async function lastRunsFromLocalEvents(endpoint: string): Promise<LastRuns> {
+async function lastRunsFromLocalEvents(endpoint: string): Promise<LastRuns> {
   const runs: LastRuns = new Map();
   const response = await fetch(new URL('/_byok/events?source=byok', endpoint), {
     signal: AbortSignal.timeout(5000),
@@ -227,6 +228,29 @@ export async function lastRunsFromLocalEvents(endpoint: string): Promise<LastRun
       const input = detail.input as { keyId?: unknown } | undefined;
       remember(runs, bareKeyId(input?.keyId), { result: 'FAILED', at, error: String(detail.error ?? '') });
     }
+  }
+  return runs;
+}
+
+/** What a local stack without the Step Functions API answers its calls. */
+const LOCAL_STEP_FUNCTIONS_ABSENT = 'UnknownOperationException';
+
+/**
+ * The local stack: its import state machine's executions (kept in its state dir, so they survive
+ * a restart of `byok local up`, unlike the events on its bus), then the byok events on its bus for
+ * runs no execution lists (a run started in-process, as the simulation does): per key the latest,
+ * the execution's record for the run both show (its event is timed in whole seconds, before the
+ * execution's stop).
+ */
+export async function lastRunsFromLocalStack(endpoint: string, sfn: SFNClient): Promise<LastRuns> {
+  const runs = await lastRunsFromStepFunctions(sfn).catch((error: unknown) => {
+    // A stack composed without the Step Functions API (the simulation's): the events say it all.
+    if (error instanceof Error && error.name === LOCAL_STEP_FUNCTIONS_ABSENT) return new Map() as LastRuns;
+    throw error;
+  });
+  for (const [keyId, run] of await lastRunsFromLocalEvents(endpoint)) {
+    const known = runs.get(keyId);
+    if (!known || Date.parse(run.at) > Date.parse(known.at)) runs.set(keyId, run);
   }
   return runs;
 }

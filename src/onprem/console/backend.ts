@@ -8,11 +8,7 @@ import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { BindingsReader } from '../../core/bindings/port.ts';
 import { type Clock, systemClock } from '../../core/clock.ts';
-import {
-  type LastRuns,
-  lastRunsFromLocalEvents,
-  lastRunsFromStepFunctions,
-} from '../../core/sweep/status.ts';
+import { type LastRuns, lastRunsFromLocalStack, lastRunsFromStepFunctions } from '../../core/sweep/status.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
 import { createImportRunsReader, type ImportRunsReader } from './import-runs.ts';
@@ -94,7 +90,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
     sfn,
     clock: () => (options.endpoint ? endpointClock(options.endpoint) : Promise.resolve(systemClock)),
     async lastRuns() {
-      if (options.endpoint) return lastRunsFromLocalEvents(options.endpoint);
+      if (options.endpoint) return lastRunsFromLocalStack(options.endpoint, sfn);
       return lastRunsFromStepFunctions(sfn, await this.stateMachineArn('import-key-material'));
     },
     async stateMachineArn(workflow) {
@@ -112,6 +108,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
       regional.destroy();
       sfn.destroy();
       importRuns.close();
+      bindings.close?.();
     },
   };
 }

@@ -8,7 +8,7 @@
 // bound shown as such, its import refused in the form until it is bound. Screenshots go to
 // test-artifacts/console/. No EventBridge rules run here (the stack is in this process), so the
 // clock can move without a sweep or the expiration rule reimporting anything behind the test's back.
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import {
   CreateAliasCommand,
@@ -34,6 +34,14 @@ import { createTestToken } from '../../helpers/hsm.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 
 const DAY_MS = 86_400_000;
+
+/** An AES key's check value: the first 3 bytes of AES-ECB(K, 0^128), as HSMs print it. */
+function checkValueOf(material: Buffer): string {
+  const cipher = createCipheriv('aes-256-ecb', material, null).setAutoPadding(false);
+  return Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()])
+    .subarray(0, 3)
+    .toString('hex');
+}
 const TOTAL_KEYS = 220;
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -56,6 +64,7 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     unbound: '',
   };
   const runs: Record<'healthy' | 'failing', string> = { healthy: '', failing: '' };
+  let knownCheckValue = '';
 
   async function importInto(
     keyId: string,
@@ -103,7 +112,9 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     byokHome = token.byokHome;
     // One HSM key per KMS key: an HSM key is bound to one KMS key only (docs/bindings.md).
     for (const label of ['known-aes', 'due-aes', 'expired-aes', 'unimported-aes']) {
-      await token.hsm?.importKey({ label, type: 'AES_256', material: randomBytes(32) });
+      const material = randomBytes(32);
+      if (label === 'known-aes') knownCheckValue = checkValueOf(material);
+      await token.hsm?.importKey({ label, type: 'AES_256', material });
     }
     await token.hsm?.close();
     stack = await startLocalStack({ port: 0, quotas: 'aws-default' });
@@ -205,7 +216,11 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     expect(await named.locator('.key-description').textContent()).toBe('Card payments MAC key');
     expect(await named.locator('.key-id code').textContent()).toBe(keys.healthy);
     expect(await named.locator('.materials li').first().textContent()).toMatch(
-      /us-east-1 current, valid to \d{4}/,
+      /us-east-1 current, valid to \d{4}-\d{2}-\d{2}, check value [0-9a-f]{6}/,
+    );
+    // The check value recorded with the material is the HSM key's own.
+    expect(await named.locator('.materials li [data-check-value]').first().textContent()).toBe(
+      knownCheckValue,
     );
     // Where the console points, always in sight.
     expect(await page.locator('[data-target]').textContent()).toMatch(

@@ -99,7 +99,11 @@ describe('an approved rotation with M=2', () => {
       ]),
     );
     const described = materials?.find((entry) => entry.KeyMaterialId === after?.CurrentKeyMaterialId);
-    expect(described?.KeyMaterialDescription).toBe(describeHsmKey(pending.newMaterialHsmKey ?? ''));
+    // It names the new HSM key and the check value the approvers confirmed.
+    expect(described?.KeyMaterialDescription).toBe(
+      describeHsmKey(pending.newMaterialHsmKey ?? '', pending.checkValue ?? ''),
+    );
+    expect(described?.KeyMaterialDescription).toMatch(/^byok:kcv:[0-9a-f]{6}:hsm-key:/);
 
     // Assess: the events name who asked and the evidence, never the task token.
     const events = world.stack.events.bus.log({ source: 'byok' }).events;

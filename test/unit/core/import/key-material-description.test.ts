@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyMaterialDescriptionError } from '../../../../src/core/import/errors.ts';
 import {
+  checkValueFromDescription,
   describeHsmKey,
   hsmKeyLabelFromDescription,
 } from '../../../../src/core/import/key-material-description.ts';
@@ -52,4 +53,29 @@ describe('the KeyMaterialDescription that records the HSM key', () => {
       expect(label).toBeUndefined();
     },
   );
+
+  it.each(['payments', 'pay/ments:r1 x', 'é-key'])(
+    "records an AES material's check value in front of %j, and reads both back",
+    (label) => {
+      // Act
+      const description = describeHsmKey(label, 'AB12CD');
+
+      // Assess
+      expect(description.startsWith('byok:kcv:ab12cd:hsm-key')).toBe(true);
+      expect(description).toMatch(KMS_PATTERN);
+      expect(hsmKeyLabelFromDescription(description)).toBe(label);
+      expect(checkValueFromDescription(description)).toBe('ab12cd');
+    },
+  );
+
+  it('leaves the check value out when it is not 6 hex digits or would not fit, never the label', () => {
+    // Prepare: a label whose description alone takes 250 of the 256 characters.
+    const long = 'k'.repeat(250 - 'byok:hsm-key:'.length);
+
+    // Act / Assess
+    expect(describeHsmKey('payments', 'xyz')).toBe('byok:hsm-key:payments');
+    expect(describeHsmKey(long, 'ab12cd')).toBe(`byok:hsm-key:${long}`);
+    expect(checkValueFromDescription('byok:hsm-key:payments')).toBeUndefined();
+    expect(checkValueFromDescription('byok:kcv:ab12cd:other')).toBeUndefined();
+  });
 });

@@ -36,6 +36,7 @@ function material(overrides: Partial<MaterialStatus> = {}): MaterialStatus {
     region: 'eu-west-1',
     role: 'SINGLE',
     hsmKeyLabel: 'payments',
+    checkValue: null,
     state: 'CURRENT',
     importState: 'IMPORTED',
     validTo: null,

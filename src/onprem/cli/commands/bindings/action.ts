@@ -47,9 +47,10 @@ function kmsFor(target: AwsTarget, keyId: string) {
 export async function runBindingsAdd(options: BindingsAddOptions): Promise<void> {
   const target = await resolveAwsTarget(options);
   const kms = kmsFor(target, options.keyId);
+  const store = storeFor(target, options);
   try {
     const outcome = await addBinding(
-      { store: storeFor(target, options), kms, clock: systemClock },
+      { store, kms, clock: systemClock },
       { hsmKeyLabel: options.hsmKey, keyId: options.keyId, createdBy: await recorder(target) },
     );
     if (options.output === 'json') {
@@ -69,6 +70,7 @@ export async function runBindingsAdd(options: BindingsAddOptions): Promise<void>
     }
   } finally {
     kms.destroy();
+    store.close?.();
   }
 }
 
@@ -99,7 +101,8 @@ function formatBindings(bindings: readonly Binding[]): string {
 
 export async function runBindingsList(options: BindingsListOptions): Promise<void> {
   const target = await resolveAwsTarget(options);
-  const bindings = await storeFor(target, options).list();
+  const store = storeFor(target, options);
+  const bindings = await store.list().finally(() => store.close?.());
   process.stdout.write(
     options.output === 'json' ? `${JSON.stringify({ bindings }, null, 2)}\n` : formatBindings(bindings),
   );
@@ -108,9 +111,10 @@ export async function runBindingsList(options: BindingsListOptions): Promise<voi
 export async function runBindingsRemove(options: BindingsRemoveOptions): Promise<void> {
   const target = await resolveAwsTarget(options);
   const kms = kmsFor(target, options.keyId);
+  const store = storeFor(target, options);
   try {
     const removed = await removeBinding(
-      { store: storeFor(target, options), kms },
+      { store, kms },
       { hsmKeyLabel: options.hsmKey, keyId: options.keyId },
     );
     process.stdout.write(
@@ -120,5 +124,6 @@ export async function runBindingsRemove(options: BindingsRemoveOptions): Promise
     );
   } finally {
     kms.destroy();
+    store.close?.();
   }
 }

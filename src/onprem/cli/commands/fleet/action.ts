@@ -310,6 +310,7 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
     if (rows.some((row) => row.status === 'FAILED')) process.exitCode = 1;
   } finally {
     context.close();
+    bindings.close?.();
   }
 }
 

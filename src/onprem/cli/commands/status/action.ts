@@ -7,7 +7,7 @@ import {
   formatTimeLeft,
   type LastRuns,
   type LastSweep,
-  lastRunsFromLocalEvents,
+  lastRunsFromLocalStack,
   lastRunsFromStepFunctions,
   lastSweepFromLocalEvents,
   lastSweepFromStepFunctions,
@@ -87,9 +87,10 @@ async function lastRunsFor(options: StatusOptions, target: AwsTarget): Promise<L
 }
 
 async function workflowRunsFor(options: StatusOptions, target: AwsTarget): Promise<LastRuns> {
-  if (target.endpoint) return lastRunsFromLocalEvents(target.endpoint);
   const sfn = createSfnClient(target);
   try {
+    // Locally the executions are kept over a restart of `byok local up`; the bus's events are not.
+    if (target.endpoint) return await lastRunsFromLocalStack(target.endpoint, sfn);
     return await lastRunsFromStepFunctions(sfn, options.stateMachineArn);
   } finally {
     sfn.destroy();
@@ -98,10 +99,17 @@ async function workflowRunsFor(options: StatusOptions, target: AwsTarget): Promi
 
 /** The last sweep's report; best effort (status still answers when it cannot be read). */
 async function lastSweepFor(target: AwsTarget): Promise<LastSweep | undefined> {
-  if (target.endpoint) return lastSweepFromLocalEvents(target.endpoint).catch(() => undefined);
   const sfn = createSfnClient(target);
   try {
-    return await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+    const fromExecutions = await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+    if (!target.endpoint) return fromExecutions;
+    // Locally the sweep's executions are kept over a restart of `byok local up`; the bus's events
+    // are not, but they also show sweeps run in-process (the simulation): the later one.
+    const fromEvents = await lastSweepFromLocalEvents(target.endpoint).catch(() => undefined);
+    if (!fromExecutions || !fromEvents) return fromExecutions ?? fromEvents;
+    return Date.parse(fromEvents.checkedAt) > Date.parse(fromExecutions.checkedAt)
+      ? fromEvents
+      : fromExecutions;
   } finally {
     sfn.destroy();
   }

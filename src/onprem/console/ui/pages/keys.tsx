@@ -60,6 +60,17 @@ function Material({ material }: { material: MaterialStatus }) {
           , valid to <Day iso={material.validTo} />
         </>
       )}
+      {material.checkValue && (
+        <>
+          , check value{' '}
+          <code
+            data-check-value
+            title={`Compare with the KCV \`byok hsm list\` shows for HSM key ${material.hsmKeyLabel ?? ''}: the same value means the same material`}
+          >
+            {material.checkValue}
+          </code>
+        </>
+      )}
       {material.keyMaterialId && (
         <code class="material-id" title={`KeyMaterialId ${material.keyMaterialId}`}>
           {' '}

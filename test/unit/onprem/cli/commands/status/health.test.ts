@@ -70,6 +70,7 @@ const EXPIRED_REPLICA = key('expired-replica', {
       region: 'eu-west-1',
       role: 'REPLICA',
       hsmKeyLabel: 'payments',
+      checkValue: null,
       state: 'CURRENT',
       importState: 'IMPORTED',
       validTo: at(-1),
