@@ -20,6 +20,19 @@ function session(): string {
   return storage?.getItem(SESSION_STORAGE_KEY) ?? '';
 }
 
+/**
+ * What the page shows of any failure, by name: the server's answer as it came (its error name,
+ * message, hint and issues), an error thrown in the page by its name, anything else as Error.
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiRequestError) return error.body;
+  if (error instanceof Error) {
+    const hint = (error as { hint?: unknown }).hint;
+    return { error: error.name, message: error.message, ...(typeof hint === 'string' ? { hint } : {}) };
+  }
+  return { error: 'Error', message: String(error) };
+}
+
 async function parse<T>(response: Response): Promise<T> {
   const body = (await response.json().catch(() => ({}))) as T & Partial<ApiError>;
   if (!response.ok) {

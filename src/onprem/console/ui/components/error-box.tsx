@@ -19,12 +19,3 @@ export function ErrorBox({ error, title }: { error: ApiError; title?: string }) 
     </div>
   );
 }
-
-export function toApiError(error: unknown): ApiError {
-  if (error && typeof error === 'object' && 'body' in error) return (error as { body: ApiError }).body;
-  if (error instanceof Error) {
-    const hint = (error as { hint?: unknown }).hint;
-    return { error: error.name, message: error.message, ...(typeof hint === 'string' ? { hint } : {}) };
-  }
-  return { error: 'Error', message: String(error) };
-}

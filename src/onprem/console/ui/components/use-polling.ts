@@ -4,9 +4,8 @@
 // keys it by route), so a late answer for the previous address is dropped with its poller.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../../wire.ts';
-import { GET_DEADLINE_MS } from '../api.ts';
+import { GET_DEADLINE_MS, toApiError } from '../api.ts';
 import { createPoller, type Poller } from '../poller.ts';
-import { toApiError } from './error-box.tsx';
 
 export interface Polled<T> {
   data: T | undefined;

@@ -4,8 +4,8 @@
 // API, which refuses self-approval and second votes; the page shows the refusal by name and hint.
 import { useState } from 'preact/hooks';
 import type { ApiError, ApprovalsView, ApprovalView, KeyView } from '../../wire.ts';
-import { getJson, postJson } from '../api.ts';
-import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { getJson, postJson, toApiError } from '../api.ts';
+import { ErrorBox } from '../components/error-box.tsx';
 import { KeyPicker } from '../components/key-picker.tsx';
 import { nameOfKey, useManagedKeys } from '../components/managed-keys.ts';
 import { usePolling } from '../components/use-polling.ts';

@@ -7,8 +7,8 @@
 import validateInput from 'byok-import-input-validator';
 import { useState } from 'preact/hooks';
 import type { ApiError, KeyView } from '../../wire.ts';
-import { postJson } from '../api.ts';
-import { ErrorBox, toApiError } from '../components/error-box.tsx';
+import { postJson, toApiError } from '../api.ts';
+import { ErrorBox } from '../components/error-box.tsx';
 import { KeyPicker } from '../components/key-picker.tsx';
 import { useManagedKeys } from '../components/managed-keys.ts';
 import { keyDisplayName } from '../key-status.ts';
