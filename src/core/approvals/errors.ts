@@ -119,7 +119,9 @@ export class ApprovalsRequiredTagInvalidError extends ApprovalsError {
   constructor(keyId: string, tag: string, value: string, options?: ErrorOptions) {
     super(`KMS key ${keyId} has ${tag}=${JSON.stringify(value)}; expected a whole number from 1 to 5`, {
       ...options,
-      hint: `fix the tag: aws kms tag-resource --key-id ${keyId} --tags TagKey=${tag},TagValue=2`,
+      // The guardrails SCP (deploy/scp/byok-guardrails.json) lets only the bindings administrators
+      // set byok:* tags: the command is theirs to run, under their own credentials.
+      hint: `only a bindings administrator may set byok:* tags (deploy/scp/byok-guardrails.json); one fixes it, signing with their own profile: \`aws kms tag-resource --key-id ${keyId} --tags TagKey=${tag},TagValue=2\``,
     });
     this.name = 'ApprovalsRequiredTagInvalidError';
     this.keyId = keyId;

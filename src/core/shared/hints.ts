@@ -21,6 +21,8 @@ const HINTS_BY_NAME: Record<string, string> = {
     'Only the bindings administrators may set byok:* tags: one creates a managed EXTERNAL key bound to the HSM key with `byok key create --hsm-key <label> --key-spec <spec>`, or tags the key byok:managed=true and binds the HSM key to it with `byok bindings add --hsm-key <label> --key-id <key>`.',
   KeyOriginNotExternalError:
     'Only a key with origin EXTERNAL holds imported material; a bindings administrator creates one, tagged and bound to the HSM key, with `byok key create --hsm-key <label> --key-spec <spec>`.',
+  ApprovalsRequiredTagInvalidError:
+    'byok:approvals-required must be a whole number from 1 to 5. Only a bindings administrator may set byok:* tags (deploy/scp/byok-guardrails.json); one fixes it, signing with their own profile: `aws kms tag-resource --key-id <key> --tags TagKey=byok:approvals-required,TagValue=2`.',
   KeyPendingDeletionError: 'Cancel the deletion first: aws kms cancel-key-deletion --key-id <key>',
   KmsKeyNotFoundError: 'Check the key id and that the console runs in the key’s account and Region.',
   ValidToOutOfRangeError: 'ValidTo must lie in the future and at most 365 days ahead.',

@@ -5,6 +5,8 @@
 // test/integration/cli/failure-outcome.test.ts.
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { ApprovalsRequiredTagInvalidError } from '../../../../src/core/approvals/errors.ts';
+import { hintForName } from '../../../../src/core/shared/hints.ts';
 import { afterword } from '../../../../src/onprem/cli/commands/demo/action.ts';
 import { importHintFor } from '../../../../src/onprem/cli/commands/import/hints.ts';
 import { ImportExecutionFailedError } from '../../../../src/onprem/cli/errors.ts';
@@ -187,8 +189,8 @@ describe('commands printed in hints', () => {
       'the new material check value appears in `byok approvals --endpoint http://127.0.0.1:4599` when the request opens for votes',
     ],
     [
-      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2`,
-      `fix the tag: aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1`,
+      new ApprovalsRequiredTagInvalidError(KEY, 'byok:approvals-required', 'x').hint as string,
+      `only a bindings administrator may set byok:* tags (deploy/scp/byok-guardrails.json); one fixes it, signing with their own profile: \`aws kms tag-resource --key-id ${KEY} --tags TagKey=byok:approvals-required,TagValue=2 --endpoint-url http://127.0.0.1:4599 --no-sign-request --region us-east-1\``,
     ],
     [
       'an administrator runs `byok key create --hsm-key payments --key-spec SYMMETRIC_DEFAULT`, or `byok bindings add --hsm-key payments --key-id k`',
@@ -206,6 +208,36 @@ describe('commands printed in hints', () => {
     expect(completed).toBe(placed);
     for (const words of commandsIn(completed).filter((command) => command[0] === 'byok')) {
       await expect(parserOnly().parseAsync(words.slice(1), { from: 'user' })).resolves.toBeDefined();
+    }
+  });
+
+  it("an invalid byok:approvals-required tag is an administrator's to fix, with a command placed where the run went", () => {
+    // Prepare: the hint the error carries, and the table's, for a name that arrives alone.
+    const carried = new ApprovalsRequiredTagInvalidError(KEY, 'byok:approvals-required', '9').hint as string;
+    const named = hintForName('ApprovalsRequiredTagInvalidError') as string;
+
+    // Act
+    const placed = [carried, named].map((hint) => placeCommands(hint, { byok: AWS, aws: AWS }));
+
+    // Assess
+    for (const hint of placed) {
+      expect(hint).toMatch(/only a bindings administrator may set byok:\* tags/i);
+      expect(hint).toContain('deploy/scp/byok-guardrails.json');
+      const [command, ...others] = commandsIn(hint);
+      expect(others).toEqual([]);
+      expect(command).toEqual([
+        'aws',
+        'kms',
+        'tag-resource',
+        '--key-id',
+        expect.any(String),
+        '--tags',
+        'TagKey=byok:approvals-required,TagValue=2',
+        '--region',
+        'eu-west-1',
+        '--profile',
+        'bank prod',
+      ]);
     }
   });
 
