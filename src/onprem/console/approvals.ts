@@ -16,7 +16,7 @@ import {
 } from '../../core/approvals/contracts.ts';
 import { createSfnClient, createStsClient } from '../../core/aws/clients.ts';
 import { approvalsClientFor, callApi } from '../cli/approvals-client.ts';
-import type { ConsoleBackend } from './backend.ts';
+import { CONSOLE_AWS_REQUEST_TIMEOUT_MS, type ConsoleBackend } from './backend.ts';
 import { ConsoleInvalidRequestError } from './errors.ts';
 import type { ApprovalView } from './wire.ts';
 
@@ -90,7 +90,11 @@ export function createConsoleApprovals(
           return account ? `arn:aws:iam::${account}:${user}` : user;
         }
         // The identity the votes are signed with: --profile's, as approvalsClientFor signs.
-        const sts = createStsClient({ region: await backend.sfn.config.region(), profile });
+        const sts = createStsClient({
+          region: await backend.sfn.config.region(),
+          profile,
+          requestTimeoutMs: CONSOLE_AWS_REQUEST_TIMEOUT_MS,
+        });
         try {
           return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
         } finally {

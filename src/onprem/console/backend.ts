@@ -55,7 +55,7 @@ export interface BackendOptions {
  * three times): an endpoint that never answers becomes a named error on the page, not a page that
  * waits for ever (the SDK's own default is no timeout at all).
  */
-const CONSOLE_AWS_REQUEST_TIMEOUT_MS = 10_000;
+export const CONSOLE_AWS_REQUEST_TIMEOUT_MS = 10_000;
 
 export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
   const clientOptions = {
