@@ -53,7 +53,7 @@ function generateWrappingKeyPair(spec: RsaWrappingKeySpec): Promise<WrappingKeyP
  *
  * With `distinct`, closer to AWS (where each GetParametersForImport gets its own wrapping key), two
  * calls in a row never get the same pair: a drained pool hands out the pair before the last one
- * (keeping at least two per spec, so a drained pool waits for a generation only until it has two).
+ * (it keeps two in stock, and waits for a generation only while it has handed out fewer than two).
  * A caller that sends one call's token with a blob wrapped under the next call's public key then
  * fails as it would on AWS (InvalidCiphertextException), instead of passing by chance.
  */
@@ -67,9 +67,13 @@ export class WrappingKeyPool {
   private readonly generating = new Map<RsaWrappingKeySpec, Promise<void>>();
   private closed = false;
 
+  /** Takers waiting for the next pair of a spec. */
+  private readonly waiting = new Map<RsaWrappingKeySpec, (() => void)[]>();
+
   constructor(sizes: PoolSizes = {}, options: { distinct?: boolean | undefined } = {}) {
     this.distinct = options.distinct === true;
     const wanted = { ...DEFAULT_POOL_SIZES, ...sizes };
+    // Distinct: two in stock, so that the call after the first rarely waits.
     this.sizes = this.distinct
       ? {
           RSA_2048: Math.max(2, wanted.RSA_2048),
@@ -95,7 +99,13 @@ export class WrappingKeyPool {
       return pair;
     }
     if (this.closed) throw new Error('the wrapping key pool is closed (the local stack is stopping)');
-    await this.refill(spec);
+    // Woken by the next pair generated, not when the whole refill is done.
+    const next = new Promise<void>((resolve) => {
+      const list = this.waiting.get(spec) ?? [];
+      list.push(resolve);
+      this.waiting.set(spec, list);
+    });
+    await Promise.race([next, this.refill(spec)]);
     return this.take(spec);
   }
 
@@ -120,6 +130,7 @@ export class WrappingKeyPool {
         const pool = this.fresh.get(spec) ?? [];
         pool.push(pair);
         this.fresh.set(spec, pool);
+        for (const wake of this.waiting.get(spec)?.splice(0) ?? []) wake();
       }
     })().finally(() => this.generating.delete(spec));
     this.generating.set(spec, work);
