@@ -32,6 +32,7 @@ import {
 } from '../../src/core/import/probe-context.ts';
 import { TAG_MANAGED, TAG_MANAGED_VALUE } from '../../src/core/import/tags.ts';
 import { loadEventRules } from '../../src/core/sweep/event-rules.ts';
+import { DEFAULT_LEAD_WINDOW_DAYS } from '../../src/core/sweep/lead-window.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../src/local/dynamodb/server.ts';
 import { matchesEventPattern, parseEventPattern } from '../../src/local/events/event-pattern.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
@@ -514,6 +515,20 @@ describe('alerts', () => {
     expect(template.Parameters?.ExpiryAlarmSeconds?.Default).toBe(7 * 86_400);
     expect(property(alarm, 'AlarmActions')).toEqual([{ Ref: 'AlertTopic' }]);
     expect(property(alarm, 'AlarmName')).toBe('byok-dev-key-material-expiring');
+  });
+
+  it('the expiry alarm fires inside the lead window the deployed sweep uses, and its description states no other', () => {
+    // Prepare: the lead window the daily sweep runs with (its rule's input, else byok's default).
+    const sweepRule = loadEventRules().find((rule) => rule.name === 'reimport-sweep');
+    const leadWindowDays = Number(sweepRule?.input?.leadWindowDays ?? DEFAULT_LEAD_WINDOW_DAYS);
+    const parameter = template.Parameters?.ExpiryAlarmSeconds as { Default: number; Description: string };
+
+    // Assess: the default threshold is below the lead window, and the words name no day count
+    // other than the one configured.
+    expect(parameter.Default).toBeLessThan(leadWindowDays * 86_400);
+    for (const [, days] of parameter.Description.matchAll(/(\d+)[- ]day lead window/g))
+      expect(Number(days)).toBe(leadWindowDays);
+    expect(parameter.Description).toContain('lead window');
   });
 
   it('cover every failure the workflows publish, sweeps with failures and expired material, nothing else', () => {
