@@ -31,16 +31,11 @@ export interface ScannedKeys extends Omit<KeysView, 'keys'> {
 }
 
 export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<ScannedKeys> {
-  const [clock, lastRuns, aliases, importRuns, bindings, region] = await Promise.all([
+  const [clock, lastRuns, aliases, importRuns] = await Promise.all([
     backend.clock(),
     backend.lastRuns(),
     aliasesByKeyId(backend.kms),
     backend.importRuns.list(),
-    // Unreadable bindings (say, no table here) are shown per key as unknown, never as a failed page.
-    backend.bindings
-      .list()
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-    backend.kms.config.region(),
   ]);
   // `byok import` runs count too: an interrupted one is never shown as the key's last success.
   for (const run of importRuns.runs) {
@@ -75,10 +70,22 @@ export async function readKeys(backend: ConsoleBackend, leadWindowDays: number):
 }
 
 export interface KeysCache {
-  /** The cached view if fresh (unless `fresh`), else the scan in flight, else a new scan. */
+  /**
+   * The last scan while it is fresh; past its time to live, still the last scan, at once, while a
+   * new one runs for the next read (so a scan longer than the server's deadline is shown once it
+   * ends instead of never). A first scan, `fresh`, or a read after `invalidate` waits for the new
+   * scan (joining one in flight).
+   */
   read(leadWindowDays: number, options?: { fresh?: boolean }): Promise<ScannedKeys>;
   /** Something changed the keys (a run the console followed ended, an import started): scan again next time. */
   invalidate(): void;
+}
+
+interface CacheEntry {
+  /** The last scan that ended well, and when it ended. */
+  last?: { view: ScannedKeys; at: number; invalidated: boolean };
+  /** The scan running now. */
+  running?: Promise<ScannedKeys>;
 }
 
 export function createKeysCache(
@@ -87,27 +94,37 @@ export function createKeysCache(
 ): KeysCache {
   const ttlMs = options.ttlMs ?? KEYS_CACHE_MS;
   const now = options.now ?? Date.now;
-  const entries = new Map<number, { at: number; view: Promise<ScannedKeys>; settled: boolean }>();
+  const entries = new Map<number, CacheEntry>();
+  const start = (leadWindowDays: number, entry: CacheEntry): Promise<ScannedKeys> => {
+    if (entry.running) return entry.running;
+    const running = scan(leadWindowDays).then(
+      (view) => {
+        entry.last = { view, at: now(), invalidated: false };
+        entry.running = undefined;
+        return view;
+      },
+      (error: unknown) => {
+        // A failed scan is never served: the last good one stays, the next read tries again.
+        entry.running = undefined;
+        throw error;
+      },
+    );
+    entry.running = running;
+    // Nobody may be waiting for a scan started behind a served answer: its failure is not unhandled.
+    running.catch(() => undefined);
+    return running;
+  };
   return {
     read(leadWindowDays, { fresh = false } = {}) {
-      const entry = entries.get(leadWindowDays);
-      if (entry && (!entry.settled || (!fresh && now() - entry.at < ttlMs))) return entry.view;
-      const next = { at: now(), view: scan(leadWindowDays), settled: false };
-      entries.set(leadWindowDays, next);
-      next.view.then(
-        () => {
-          next.settled = true;
-          next.at = now();
-        },
-        () => {
-          // A failed scan is not cached: the next read tries again.
-          if (entries.get(leadWindowDays) === next) entries.delete(leadWindowDays);
-        },
-      );
-      return next.view;
+      const entry = entries.get(leadWindowDays) ?? {};
+      entries.set(leadWindowDays, entry);
+      const last = entry.last;
+      if (!last || fresh || last.invalidated) return start(leadWindowDays, entry);
+      if (now() - last.at >= ttlMs) void start(leadWindowDays, entry);
+      return Promise.resolve(last.view);
     },
     invalidate() {
-      for (const [days, entry] of entries) if (entry.settled) entries.delete(days);
+      for (const entry of entries.values()) if (entry.last) entry.last.invalidated = true;
     },
   };
 }
