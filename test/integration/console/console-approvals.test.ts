@@ -219,6 +219,14 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
     expect(await page.locator('[data-approval-link]').getAttribute('href')).toBe(
       `#/approvals?requestId=${requestId}`,
     );
+    // The rotation's proof first: the new material current, the check value the approver confirmed.
+    const verdict = page.locator('[data-verdict]');
+    expect(await verdict.getAttribute('data-verdict')).toBe('verified');
+    const proof = (await verdict.textContent()) ?? '';
+    expect(proof).toContain('Verified: rotated to the approved material');
+    expect(proof).toContain(`New material ${materialAfter?.slice(0, 12)}… is current`);
+    expect(proof).toMatch(/Check value [0-9a-f]{6}: compare it with the KCV that `byok hsm list` shows/);
+    expect(proof).toContain('Approved by arn:aws:iam::111122223333:user/bob.');
     await page.screenshot({ path: await artifactPath('rotation-run.png'), fullPage: true });
     await page.goto(`${origin}/#/keys`);
     const row = page.locator(`tr[data-key-id="${keyId}"]`);

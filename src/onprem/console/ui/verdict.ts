@@ -99,6 +99,44 @@ export function checkValueOf(visits: StateVisit[]): { kcv: string; hsmKeyLabel: 
   return undefined;
 }
 
+/**
+ * A rotation that ended well: the new material current, its check value as the approvers confirmed
+ * it, who approved, and each check VerifyRotation made (old material still decrypts, both imported).
+ */
+function rotationVerdict(
+  output: Record<string, unknown>,
+  base: Pick<Verdict, 'checks' | 'requestId'>,
+): Verdict {
+  const checks = checksOf(output as Evidence);
+  const passed = checks.length > 0 && checks.every((check) => check.passed);
+  const newMaterial = text(output.newKeyMaterialId);
+  const oldMaterial = text(output.oldKeyMaterialId);
+  const kcv = text(output.checkValue);
+  const label = text(output.newHsmKeyLabel);
+  const approvers = Array.isArray(output.approvers)
+    ? output.approvers.filter((a) => typeof a === 'string')
+    : [];
+  const replicas = Array.isArray(output.replicaArns) ? output.replicaArns.length : 0;
+  const lines = [
+    `New material ${newMaterial ? `${newMaterial.slice(0, 12)}… ` : ''}is current${
+      replicas > 0 ? ` in the primary and ${replicas} replica Region${replicas === 1 ? '' : 's'}` : ''
+    }; the previous material ${oldMaterial ? `${oldMaterial.slice(0, 12)}… ` : ''}stays, so what it encrypted still decrypts.`,
+    ...(kcv
+      ? [
+          `Check value ${kcv}: compare it with the KCV that \`byok hsm list\` shows for HSM key ${label ?? '(the new key)'} (AES-ECB of a zero block; the same value means the same key).`,
+        ]
+      : []),
+    ...(approvers.length > 0 ? [`Approved by ${approvers.join(', ')}.`] : []),
+  ];
+  return {
+    ...base,
+    kind: passed ? 'verified' : 'failed',
+    title: passed ? 'Verified: rotated to the approved material' : 'Rotation verification failed',
+    lines,
+    checks,
+  };
+}
+
 export function verdictOf(run: RunDetail): Verdict {
   const base = { checks: [], requestId: run.requestId } satisfies Partial<Verdict>;
   if (run.status === 'RUNNING') {
@@ -139,6 +177,9 @@ export function verdictOf(run: RunDetail): Verdict {
     };
   }
   const output = record(run.output);
+  if (run.workflow === 'rotate-key-material' && output && Array.isArray(output.checks)) {
+    return rotationVerdict(output, base);
+  }
   const evidence = record(output?.evidence) as Evidence | undefined;
   if (!evidence) {
     return { ...base, kind: 'succeeded', title: 'Succeeded', lines: [] };

@@ -175,4 +175,42 @@ describe('run verdict', () => {
     ).toBeUndefined();
     expect(checkValueOf([WRAPPED])).toEqual({ kcv: '7cfe5d', hsmKeyLabel: 'payments' });
   });
+
+  it('proves a rotation: new material current, the approved check value, who approved, each check', () => {
+    // Prepare
+    const output = {
+      newKeyMaterialId: 'b'.repeat(64),
+      oldKeyMaterialId: 'a'.repeat(64),
+      newHsmKeyLabel: 'payments-r2-0a1b2c3d',
+      checkValue: '6f5126',
+      approvers: ['arn:aws:iam::111122223333:user/bob'],
+      replicaArns: ['arn:aws:kms:eu-west-1:111122223333:key/mrk-1'],
+      checks: [
+        { name: 'current-material', passed: true, detail: 'CurrentKeyMaterialId bbbb' },
+        { name: 'old-material-decrypts', passed: true, detail: 'the probe decrypts' },
+      ],
+    };
+
+    // Act
+    const verified = verdictOf(run({ workflow: 'rotate-key-material', output }));
+    const broken = verdictOf(
+      run({
+        workflow: 'rotate-key-material',
+        output: { ...output, checks: [{ name: 'current-material', passed: false, detail: 'still aaaa' }] },
+      }),
+    );
+
+    // Assess
+    expect(verified.kind).toBe('verified');
+    expect(verified.title).toBe('Verified: rotated to the approved material');
+    expect(verified.lines.join(' ')).toContain(
+      'New material bbbbbbbbbbbb… is current in the primary and 1 replica Region',
+    );
+    expect(verified.lines.join(' ')).toContain(
+      'Check value 6f5126: compare it with the KCV that `byok hsm list` shows for HSM key payments-r2-0a1b2c3d',
+    );
+    expect(verified.lines.join(' ')).toContain('Approved by arn:aws:iam::111122223333:user/bob.');
+    expect(verified.checks.map((check) => check.name)).toEqual(['current-material', 'old-material-decrypts']);
+    expect(broken).toMatchObject({ kind: 'failed', title: 'Rotation verification failed' });
+  });
 });
