@@ -278,6 +278,11 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
       page.evaluate<string>(
         `getComputedStyle(document.querySelector(${JSON.stringify(`g[data-state="${state}"] rect`)})).fill`,
       );
+    // The whole path, from the failed state to where the run ended, in the frame at 1280×900: no
+    // scrolling inside the graph to see how the run ended.
+    const frameFits = await page.evaluate<boolean>(
+      "(() => { const f = document.querySelector('.graph-frame'); return f.scrollHeight <= f.clientHeight && f.scrollWidth <= f.clientWidth; })()",
+    );
     const smallestLabel = await page.evaluate<number>(
       "Math.min(...[...document.querySelectorAll('.state-graph g text:not(.node-type)')].map((t) => t.getBoundingClientRect().height))",
     );
@@ -295,6 +300,7 @@ describe('byok console for a key custodian: 220 keys, each status, runs and the 
     expect(await page.locator('g[data-state="ImportFailed"]').getAttribute('data-status')).toBe('failed');
     expect(await fillOf('StartImport')).toBe(green);
     expect(smallestLabel).toBeGreaterThanOrEqual(12);
+    expect(frameFits).toBe(true);
     const verdict = (await page.locator('[data-verdict]').textContent()) ?? '';
     expect(verdict).toContain('Failed: HsmKeyNotFoundError');
     expect(verdict).toContain('In GetParametersForImport.');

@@ -8,7 +8,9 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { AslDefinition, StateVisit } from '../../wire.ts';
 import { graphModel, type ModelNode } from '../graph-model.ts';
 
-const NODE_HEIGHT = 42;
+// Two lines (13 px name, 11 px type) and little else: the import workflow's failure path then fits
+// a 1280×900 window's frame whole, so the failed state and where the run ended are seen together.
+const NODE_HEIGHT = 36;
 /** Room around the layout for edges that dagre routes along its border. */
 const GRAPH_MARGIN = 24;
 
@@ -39,7 +41,7 @@ export function StateGraph({
   const laidOut = useMemo(() => {
     const { nodes, edges } = graphModel(definition, visits);
     const graph = new Graph({ multigraph: true });
-    graph.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 34, marginx: 8, marginy: 8 });
+    graph.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 22, marginx: 8, marginy: 8 });
     graph.setDefaultEdgeLabel(() => ({}));
     for (const node of nodes) graph.setNode(node.id, { width: nodeWidth(node), height: NODE_HEIGHT });
     edges.forEach((edge, index) => {
@@ -126,10 +128,10 @@ export function StateGraph({
               <>
                 <title>{label}</title>
                 <rect x={x - width / 2} y={y - height / 2} width={width} height={height} rx="8" />
-                <text x={x} y={y - 3} text-anchor="middle">
+                <text x={x} y={y - 2} text-anchor="middle">
                   {node.name}
                 </text>
-                <text x={x} y={y + 13} text-anchor="middle" class="node-type">
+                <text x={x} y={y + 12} text-anchor="middle" class="node-type">
                   {node.role === 'collapsed' ? `${node.members.length} states, ${node.type}` : node.type}
                   {node.parent && node.role !== 'collapsed' ? ` in ${node.parent}` : ''}
                 </text>
