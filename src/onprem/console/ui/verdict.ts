@@ -7,7 +7,8 @@ import type { RunDetail, StateVisit } from '../wire.ts';
 import { failedVisitOf } from './graph-model.ts';
 
 export interface Verdict {
-  kind: 'verified' | 'succeeded' | 'failed' | 'running' | 'waiting-approval';
+  /** partial: the run ended, but not all it was for was done (a sweep PARTIAL). */
+  kind: 'verified' | 'succeeded' | 'partial' | 'failed' | 'running' | 'waiting-approval';
   title: string;
   /** Short statements under the title, in order. */
   lines: string[];
@@ -137,6 +138,37 @@ function rotationVerdict(
   };
 }
 
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * A sweep's execution SUCCEEDS also when some keys could not be read or reimported: its report says
+ * PARTIAL then, and so does the banner (never a plain success), with the counts and the reason.
+ */
+function sweepVerdict(output: Record<string, unknown>, base: Pick<Verdict, 'checks' | 'requestId'>): Verdict {
+  const partial = output.outcome !== 'COMPLETE';
+  const due = count(output.due);
+  const lines = [
+    `${count(output.managedKeys)} managed keys checked: ${due} due, ${count(output.succeeded)} reimported, ${count(output.failed)} failed, ${count(output.deferred)} deferred to the next sweep, ${count(output.unread)} could not be read.`,
+    ...(partial && text(output.outcomeReason) ? [`${text(output.outcomeReason)}.`] : []),
+    ...(Array.isArray(output.failures)
+      ? output.failures.flatMap((failure) => {
+          const entry = record(failure);
+          const keyId = text(entry?.keyId);
+          const error = text(entry?.error);
+          return keyId && error ? [`${keyId}: ${error}.`] : [];
+        })
+      : []),
+  ];
+  return {
+    ...base,
+    kind: partial ? 'partial' : 'succeeded',
+    title: partial ? 'Partial: not every key was kept imported' : 'Complete: every due key reimported',
+    lines,
+  };
+}
+
 export function verdictOf(run: RunDetail): Verdict {
   const base = { checks: [], requestId: run.requestId } satisfies Partial<Verdict>;
   if (run.status === 'RUNNING') {
@@ -179,6 +211,9 @@ export function verdictOf(run: RunDetail): Verdict {
   const output = record(run.output);
   if (run.workflow === 'rotate-key-material' && output && Array.isArray(output.checks)) {
     return rotationVerdict(output, base);
+  }
+  if (run.workflow === 'reimport-expiring-keys' && output && typeof output.outcome === 'string') {
+    return sweepVerdict(output, base);
   }
   const evidence = record(output?.evidence) as Evidence | undefined;
   if (!evidence) {

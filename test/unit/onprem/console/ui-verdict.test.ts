@@ -2,6 +2,7 @@
 // import, a failure by name with its hint and what changed in KMS, a rotation waiting for its vote.
 import { describe, expect, it } from 'vitest';
 import { checkValueOf, kmsChangeOf, verdictOf } from '../../../../src/onprem/console/ui/verdict.ts';
+import type { SweepReport } from '../../../../src/core/sweep/contracts.ts';
 import type { RunDetail, StateVisit, Workflow } from '../../../../src/onprem/console/wire.ts';
 
 function visit(name: string, status: StateVisit['status'], extra: Partial<StateVisit> = {}): StateVisit {
@@ -212,5 +213,38 @@ describe('run verdict', () => {
     expect(verified.lines.join(' ')).toContain('Approved by arn:aws:iam::111122223333:user/bob.');
     expect(verified.checks.map((check) => check.name)).toEqual(['current-material', 'old-material-decrypts']);
     expect(broken).toMatchObject({ kind: 'failed', title: 'Rotation verification failed' });
+  });
+
+  it('never shows a PARTIAL sweep as a plain success: counts, reason and each failed key', () => {
+    // Prepare: SummarizeSweep's report, as the sweep's execution output (typed: a renamed field fails)
+    const report = {
+      managedKeys: 12,
+      due: 4,
+      succeeded: 2,
+      failed: 1,
+      deferred: 0,
+      unread: 1,
+      outcome: 'PARTIAL',
+      outcomeReason: '1 key could not be read (ThrottlingException), 1 import failed',
+      failures: [{ keyId: 'k-9', error: 'HsmKeyNotBoundError', cause: 'not bound' }],
+    } satisfies Partial<SweepReport>;
+
+    // Act
+    const partial = verdictOf(run({ workflow: 'reimport-expiring-keys', output: report }));
+    const complete = verdictOf(
+      run({
+        workflow: 'reimport-expiring-keys',
+        output: { ...report, failed: 0, unread: 0, succeeded: 4, outcome: 'COMPLETE', failures: [] },
+      }),
+    );
+
+    // Assess
+    expect(partial).toMatchObject({ kind: 'partial', title: 'Partial: not every key was kept imported' });
+    expect(partial.lines).toEqual([
+      '12 managed keys checked: 4 due, 2 reimported, 1 failed, 0 deferred to the next sweep, 1 could not be read.',
+      '1 key could not be read (ThrottlingException), 1 import failed.',
+      'k-9: HsmKeyNotBoundError.',
+    ]);
+    expect(complete).toMatchObject({ kind: 'succeeded', title: 'Complete: every due key reimported' });
   });
 });
