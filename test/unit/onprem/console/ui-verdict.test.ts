@@ -1,8 +1,8 @@
 // The verdict a run page opens with (src/onprem/console/ui/verdict.ts): the proof of a verified
 // import, a failure by name with its hint and what changed in KMS, a rotation waiting for its vote.
 import { describe, expect, it } from 'vitest';
-import { checkValueOf, kmsChangeOf, verdictOf } from '../../../../src/onprem/console/ui/verdict.ts';
 import type { SweepReport } from '../../../../src/core/sweep/contracts.ts';
+import { checkValueOf, kmsChangeOf, verdictOf } from '../../../../src/onprem/console/ui/verdict.ts';
 import type { RunDetail, StateVisit, Workflow } from '../../../../src/onprem/console/wire.ts';
 
 function visit(name: string, status: StateVisit['status'], extra: Partial<StateVisit> = {}): StateVisit {
