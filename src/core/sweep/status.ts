@@ -51,7 +51,7 @@ function lastSweepOf(report: unknown): LastSweep | undefined {
 }
 
 /** The last sweep report put on the local stack's bus (`byok Reimport Sweep Completed`). */
-export async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSweep | undefined> {
+async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSweep | undefined> {
   const response = await fetch(
     new URL('/_byok/events?source=byok&detailType=byok%20Reimport%20Sweep%20Completed', endpoint),
     { signal: AbortSignal.timeout(5000) },
@@ -63,7 +63,7 @@ export async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSw
 }
 
 /** On AWS: the output of the sweep state machine's most recent execution that ended. */
-export async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
+async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
   const arn = (
     await findStateMachine(sfn, (machine) => machine.name?.endsWith('reimport-expiring-keys') === true)
   )?.stateMachineArn;
@@ -79,6 +79,21 @@ export async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSw
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The last sweep's report, best effort (undefined when none can be read): the sweep's executions;
+ * against the local stack (`endpoint`) also the bus's events, which show sweeps run in-process (the
+ * simulation) but are not kept over a restart of `byok local up`: the later of the two.
+ */
+export async function lastSweepOfStack(sfn: SFNClient, endpoint?: string): Promise<LastSweep | undefined> {
+  const fromExecutions = await lastSweepFromStepFunctions(sfn).catch(() => undefined);
+  if (!endpoint) return fromExecutions;
+  const fromEvents = await lastSweepFromLocalEvents(endpoint).catch(() => undefined);
+  if (!fromExecutions || !fromEvents) return fromExecutions ?? fromEvents;
+  return Date.parse(fromEvents.checkedAt) > Date.parse(fromExecutions.checkedAt)
+    ? fromEvents
+    : fromExecutions;
 }
 
 export async function collectStatus(deps: {

@@ -8,7 +8,13 @@ import { findStateMachineArns } from '../../core/aws/state-machines.ts';
 import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { BindingsReader } from '../../core/bindings/port.ts';
 import { type Clock, systemClock } from '../../core/clock.ts';
-import { type LastRuns, lastRunsFromLocalStack, lastRunsFromStepFunctions } from '../../core/sweep/status.ts';
+import {
+  type LastRuns,
+  type LastSweep,
+  lastRunsFromLocalStack,
+  lastRunsFromStepFunctions,
+  lastSweepOfStack,
+} from '../../core/sweep/status.ts';
 import { endpointClock } from '../runner/remote-clock.ts';
 import { ConsoleStateMachineNotFoundError } from './errors.ts';
 import { createImportRunsReader, type ImportRunsReader } from './import-runs.ts';
@@ -32,6 +38,8 @@ export interface ConsoleBackend {
   clock(): Promise<Clock>;
   /** How each key's last import went (as `byok status` reads it). */
   lastRuns(): Promise<LastRuns>;
+  /** The last sweep's report (as `byok status` reads it), undefined when none can be read. */
+  lastSweep(): Promise<LastSweep | undefined>;
   /** The deployed (or local) state machine of a workflow: `<name>` or `<stack>-<name>`. */
   stateMachineArn(workflow: Workflow): Promise<string>;
   /** Runs of `byok import` (its own record, not Step Functions executions). */
@@ -93,6 +101,7 @@ export function createConsoleBackend(options: BackendOptions): ConsoleBackend {
       if (options.endpoint) return lastRunsFromLocalStack(options.endpoint, sfn);
       return lastRunsFromStepFunctions(sfn, await this.stateMachineArn('import-key-material'));
     },
+    lastSweep: () => lastSweepOfStack(sfn, options.endpoint),
     async stateMachineArn(workflow) {
       const found = (await listMachines()).get(workflow) ?? [];
       if (found.length !== 1) throw new ConsoleStateMachineNotFoundError(workflow, found);

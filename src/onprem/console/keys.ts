@@ -31,11 +31,12 @@ export interface ScannedKeys extends Omit<KeysView, 'keys'> {
 }
 
 export async function readKeys(backend: ConsoleBackend, leadWindowDays: number): Promise<ScannedKeys> {
-  const [clock, lastRuns, aliases, importRuns] = await Promise.all([
+  const [clock, lastRuns, aliases, importRuns, lastSweep] = await Promise.all([
     backend.clock(),
     backend.lastRuns(),
     aliasesByKeyId(backend.kms),
     backend.importRuns.list(),
+    backend.lastSweep().catch(() => undefined),
   ]);
   // `byok import` runs count too: an interrupted one is never shown as the key's last success.
   for (const run of importRuns.runs) {
@@ -61,6 +62,7 @@ export async function readKeys(backend: ConsoleBackend, leadWindowDays: number):
   });
   return {
     ...report,
+    ...(lastSweep ? { lastSweep } : {}),
     keys: report.keys.map((key) => ({
       ...key,
       aliases: aliases.get(key.keyId) ?? [],

@@ -1,10 +1,13 @@
 // Issue 17: a sweep that could not read some managed keys (KMS kept throttling ListKeyRotations)
 // ends with the named outcome PARTIAL in its output and its event, counting and naming those keys,
-// never a plain success with due 0; `byok status` shows that last sweep and why.
+// never a plain success with due 0; `byok status` and the console's Keys page show that last sweep and why.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepReport } from '../../../src/core/sweep/contracts.ts';
+import { createConsoleBackend } from '../../../src/onprem/console/backend.ts';
+import { readKeys } from '../../../src/onprem/console/keys.ts';
+import { lastSweepWords } from '../../../src/onprem/console/ui/key-status.ts';
 import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
 const run = promisify(execFile);
@@ -70,5 +73,19 @@ describe('a sweep that cannot read every key', () => {
     });
     expect(table).toContain('last sweep');
     expect(table).toContain('PARTIAL: 3 keys could not be read (ThrottlingException)');
+  });
+
+  it("shows that PARTIAL sweep on the console's Keys page as a warning, never as fine", async () => {
+    // Prepare: the console's own backend against this stack (what GET /api/keys serves).
+    const backend = createConsoleBackend({ endpoint: world.stack.url });
+
+    // Act
+    const view = await readKeys(backend, 14).finally(() => backend.close());
+    const words = lastSweepWords(view.lastSweep);
+
+    // Assess
+    expect(view.lastSweep).toMatchObject({ outcome: 'PARTIAL', unread: 3 });
+    expect(words.tone).toBe('warn');
+    expect(words.text).toContain('PARTIAL: 3 keys could not be read (ThrottlingException)');
   });
 });

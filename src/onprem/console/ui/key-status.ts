@@ -170,3 +170,23 @@ export function keyDisplayName(key: Pick<KeyView, 'keyId' | 'aliases' | 'descrip
   if (key.description) return key.description;
   return key.keyId;
 }
+
+/**
+ * The last sweep in one line, as `byok status` prints it: when, COMPLETE or PARTIAL with why, and
+ * its counts; a PARTIAL one is a warning, never shown as fine.
+ */
+export function lastSweepWords(
+  sweep: KeysView['lastSweep'],
+  when: (iso: string) => string = (iso) => iso,
+): { tone: 'ok' | 'warn' | 'muted'; text: string } {
+  if (!sweep) {
+    return { tone: 'muted', text: 'No sweep report here yet (none has run, or it cannot be read).' };
+  }
+  const counts = `due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread}`;
+  return sweep.outcome === 'COMPLETE'
+    ? { tone: 'ok', text: `Last sweep ${when(sweep.checkedAt)}: complete (${counts}).` }
+    : {
+        tone: 'warn',
+        text: `Last sweep ${when(sweep.checkedAt)}: PARTIAL${sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''} (${counts}).`,
+      };
+}

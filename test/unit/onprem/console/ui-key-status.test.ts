@@ -5,6 +5,7 @@ import {
   isThrottled,
   keyDisplayName,
   keyStatusOf,
+  lastSweepWords,
 } from '../../../../src/onprem/console/ui/key-status.ts';
 import type { KeyView, MaterialStatus } from '../../../../src/onprem/console/wire.ts';
 
@@ -258,5 +259,32 @@ describe('key status in custodian words', () => {
     expect(keyDisplayName(key({ aliases: ['alias/payments-prod', 'alias/other'] }))).toBe('payments-prod');
     expect(keyDisplayName(key({ description: 'Card payments MAC key' }))).toBe('Card payments MAC key');
     expect(keyDisplayName(key())).toBe('1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+
+  it('says how the last sweep went in one line, a PARTIAL one as a warning with why', () => {
+    // Prepare
+    const sweep = {
+      sweepId: 's1',
+      checkedAt: '2026-12-07T03:00:00.000Z',
+      outcome: 'PARTIAL' as const,
+      outcomeReason: '3 keys could not be read (ThrottlingException)',
+      due: 2,
+      succeeded: 2,
+      failed: 0,
+      unread: 3,
+      unreadKeys: [],
+      failures: [],
+    };
+
+    // Act / Assess
+    expect(lastSweepWords(sweep)).toEqual({
+      tone: 'warn',
+      text: 'Last sweep 2026-12-07T03:00:00.000Z: PARTIAL: 3 keys could not be read (ThrottlingException) (due 2, reimported 2, failed 0, not read 3).',
+    });
+    expect(lastSweepWords({ ...sweep, outcome: 'COMPLETE', outcomeReason: null, unread: 0 })).toEqual({
+      tone: 'ok',
+      text: 'Last sweep 2026-12-07T03:00:00.000Z: complete (due 2, reimported 2, failed 0, not read 0).',
+    });
+    expect(lastSweepWords(undefined).tone).toBe('muted');
   });
 });

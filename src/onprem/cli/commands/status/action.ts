@@ -9,8 +9,7 @@ import {
   type LastSweep,
   lastRunsFromLocalStack,
   lastRunsFromStepFunctions,
-  lastSweepFromLocalEvents,
-  lastSweepFromStepFunctions,
+  lastSweepOfStack,
   type StatusReport,
 } from '../../../../core/sweep/status.ts';
 import { locateImportRunRecord } from '../../../import-runs/locate.ts';
@@ -101,15 +100,7 @@ async function workflowRunsFor(options: StatusOptions, target: AwsTarget): Promi
 async function lastSweepFor(target: AwsTarget): Promise<LastSweep | undefined> {
   const sfn = createSfnClient(target);
   try {
-    const fromExecutions = await lastSweepFromStepFunctions(sfn).catch(() => undefined);
-    if (!target.endpoint) return fromExecutions;
-    // Locally the sweep's executions are kept over a restart of `byok local up`; the bus's events
-    // are not, but they also show sweeps run in-process (the simulation): the later one.
-    const fromEvents = await lastSweepFromLocalEvents(target.endpoint).catch(() => undefined);
-    if (!fromExecutions || !fromEvents) return fromExecutions ?? fromEvents;
-    return Date.parse(fromEvents.checkedAt) > Date.parse(fromExecutions.checkedAt)
-      ? fromEvents
-      : fromExecutions;
+    return await lastSweepOfStack(sfn, target.endpoint);
   } finally {
     sfn.destroy();
   }

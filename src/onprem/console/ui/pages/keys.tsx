@@ -9,7 +9,14 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { usePolling } from '../components/use-polling.ts';
 import { formatDate, formatSecondsLeft } from '../format.ts';
-import { countKeys, isThrottled, type KeyStatusKind, keyDisplayName, keyStatusOf } from '../key-status.ts';
+import {
+  countKeys,
+  isThrottled,
+  type KeyStatusKind,
+  keyDisplayName,
+  keyStatusOf,
+  lastSweepWords,
+} from '../key-status.ts';
 
 const REFRESH_MS = 10_000;
 
@@ -265,6 +272,14 @@ export function KeysPage() {
             {counts.throttled > 0 && ` (${counts.throttled} throttled)`}
           </li>
         </ul>
+      )}
+      {polled.data && (
+        <p
+          class={`last-sweep tone-${lastSweepWords(polled.data.lastSweep).tone}`}
+          data-last-sweep={polled.data.lastSweep?.outcome ?? 'none'}
+        >
+          {lastSweepWords(polled.data.lastSweep, formatDate).text}
+        </p>
       )}
       <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
         <label>
