@@ -28,12 +28,22 @@ function inputField(inputText: string | undefined, field: 'keyId' | 'requestId')
   }
 }
 
+/** A sweep report's outcome, from its execution's output. */
+function outcomeOf(outputText: string | undefined): RunSummary['outcome'] {
+  try {
+    const outcome = (JSON.parse(outputText ?? 'null') as { outcome?: unknown } | null)?.outcome;
+    return outcome === 'COMPLETE' || outcome === 'PARTIAL' ? outcome : null;
+  } catch {
+    return null;
+  }
+}
+
 function summaryOf(
   workflow: Workflow,
   described: Pick<
     DescribeExecutionCommandOutput,
     'executionArn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'input' | 'error'
-  >,
+  > & { output?: string | undefined },
 ): RunSummary {
   const start = described.startDate ?? new Date(0);
   return {
@@ -47,7 +57,22 @@ function summaryOf(
     stopDate: described.stopDate?.toISOString() ?? null,
     durationMs: described.stopDate ? described.stopDate.getTime() - start.getTime() : null,
     error: described.error ?? null,
+    outcome: workflow === 'reimport-expiring-keys' ? outcomeOf(described.output) : null,
   };
+}
+
+/** How many ended runs' summaries a console keeps (an ended execution never changes). */
+const ENDED_RUNS_KEPT = 500;
+const endedRuns = new WeakMap<ConsoleBackend, Map<string, RunSummary>>();
+
+/** An ended run's summary as described before: every poll of the Runs page describes only new ones. */
+function endedRunsOf(backend: ConsoleBackend): Map<string, RunSummary> {
+  let kept = endedRuns.get(backend);
+  if (!kept) {
+    kept = new Map();
+    endedRuns.set(backend, kept);
+  }
+  return kept;
 }
 
 /** The runs of every workflow deployed here; one that is not (say, no sweep) is left out. */
@@ -78,10 +103,19 @@ async function describeListed(
   workflow: Workflow,
   item: ExecutionListItem,
 ): Promise<RunSummary> {
-  // Import and rotation runs need their input (the key id, the request); a sweep's list entry says enough.
-  if (workflow === 'reimport-expiring-keys') return summaryOf(workflow, item);
+  // Import and rotation runs need their input (the key id, the request), an ended sweep its report's
+  // outcome; a running sweep's list entry says enough. An ended run is described once.
+  if (workflow === 'reimport-expiring-keys' && item.status === 'RUNNING') return summaryOf(workflow, item);
+  const kept = endedRunsOf(backend);
+  const known = item.executionArn ? kept.get(item.executionArn) : undefined;
+  if (known) return known;
   const described = await backend.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
-  return summaryOf(workflow, described);
+  const summary = summaryOf(workflow, described);
+  if (summary.status !== 'RUNNING' && summary.executionArn) {
+    if (kept.size >= ENDED_RUNS_KEPT) kept.delete(kept.keys().next().value as string);
+    kept.set(summary.executionArn, summary);
+  }
+  return summary;
 }
 
 /**

@@ -56,6 +56,11 @@ export interface RunSummary {
   stopDate: string | null;
   durationMs: number | null;
   error: string | null;
+  /**
+   * A sweep that ended: its report's outcome (a PARTIAL sweep's execution SUCCEEDS too, so the
+   * status alone would call it a success); null for other runs and running sweeps.
+   */
+  outcome: 'COMPLETE' | 'PARTIAL' | null;
 }
 
 export interface StateVisit {

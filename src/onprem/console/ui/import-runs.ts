@@ -37,6 +37,7 @@ export function importRunRow(run: ImportRun): RunRow {
     stopDate: run.endedAt,
     durationMs: Number.isFinite(start) && Number.isFinite(end) ? end - start : null,
     error: run.outcome === 'SUCCEEDED' ? null : (run.error ?? run.outcome),
+    outcome: null,
     byokImport: {
       kms: run.kms ? (KMS_WORDS[run.kms] ?? run.kms) : null,
       next: run.next ?? null,

@@ -71,6 +71,7 @@ describe('listRuns', () => {
         stopDate: '2027-01-01T00:00:02.000Z',
         durationMs: 2000,
         error: 'HsmKeyNotFoundError',
+        outcome: null,
       },
     ]);
     backend.close();
@@ -86,6 +87,60 @@ describe('listRuns', () => {
 
     // Assess
     await expect(listed).rejects.toBeInstanceOf(ConsoleStateMachineNotFoundError);
+    backend.close();
+  });
+
+  it('lists an ended sweep with its report’s outcome (PARTIAL is not a plain success), and describes an ended run once', async () => {
+    // Prepare
+    const sweepMachine =
+      'arn:aws:states:eu-west-1:111122223333:stateMachine:byok-prod-reimport-expiring-keys';
+    const sweepRun = 'arn:aws:states:eu-west-1:111122223333:execution:byok-prod-reimport-expiring-keys:s-1';
+    sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        {
+          name: 'byok-prod-reimport-expiring-keys',
+          stateMachineArn: sweepMachine,
+          type: 'STANDARD',
+          creationDate: new Date(),
+        },
+      ],
+    });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: sweepMachine }).resolves({
+      executions: [
+        {
+          executionArn: sweepRun,
+          stateMachineArn: sweepMachine,
+          name: 's-1',
+          status: 'SUCCEEDED',
+          startDate: new Date('2027-01-01T03:00:00Z'),
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: sweepRun }).resolves({
+      executionArn: sweepRun,
+      stateMachineArn: sweepMachine,
+      name: 's-1',
+      status: 'SUCCEEDED',
+      startDate: new Date('2027-01-01T03:00:00Z'),
+      stopDate: new Date('2027-01-01T03:01:00Z'),
+      input: '{}',
+      output: JSON.stringify({
+        outcome: 'PARTIAL',
+        outcomeReason: '3 keys could not be read (ThrottlingException)',
+      }),
+    });
+    const backend = createConsoleBackend({ region: 'eu-west-1' });
+
+    // Act: two polls of the Runs page.
+    const first = await listRuns(backend);
+    const second = await listRuns(backend);
+
+    // Assess
+    expect(first.map((run) => [run.name, run.status, run.outcome])).toEqual([
+      ['s-1', 'SUCCEEDED', 'PARTIAL'],
+    ]);
+    expect(second).toEqual(first);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
     backend.close();
   });
 });

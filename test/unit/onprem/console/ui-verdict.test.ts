@@ -32,6 +32,7 @@ function run(overrides: Partial<RunDetail>): RunDetail {
     stopDate: '2026-12-07T10:00:03Z',
     durationMs: 3000,
     error: null,
+    outcome: null,
     input: {},
     output: {},
     cause: null,

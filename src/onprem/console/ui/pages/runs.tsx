@@ -128,6 +128,18 @@ export function RunsPage() {
                   <td>{WORKFLOW_LABEL[run.workflow] ?? run.workflow}</td>
                   <td>
                     <span class={`badge tone-${statusTone(run.status)}`}>{run.status}</span>
+                    {run.outcome === 'PARTIAL' && (
+                      <>
+                        {' '}
+                        <span
+                          class="badge tone-warn"
+                          data-run-outcome="PARTIAL"
+                          title="Some keys were not read or not reimported: open the run"
+                        >
+                          PARTIAL
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>
                     {run.workflow === 'reimport-expiring-keys' ? (
