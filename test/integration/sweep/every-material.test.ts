@@ -80,6 +80,7 @@ describe('a rotated key with two materials from two HSM keys', () => {
   it('byok status lists both materials with their HSM keys, states and ValidTo', async () => {
     // Act
     const { stdout } = await run('node', ['bin/byok.js', 'status', '--endpoint', world.stack.url, '--json']);
+    const { stdout: table } = await run('node', ['bin/byok.js', 'status', '--endpoint', world.stack.url]);
 
     // Assess
     const report = JSON.parse(stdout) as StatusReport;
@@ -96,6 +97,14 @@ describe('a rotated key with two materials from two HSM keys', () => {
       [firstId, FIRST, 'NON_CURRENT', 'us-east-1'],
     ]);
     expect(key?.materials.every((material) => material.validTo !== null)).toBe(true);
+    // The material the import workflow brought in carries the HSM key's own check value (KCV); the
+    // second, imported here by hand without one, carries none until the sweep reimports it.
+    const kcvOf = async (label: string) => {
+      const evidence = await world.hsm.evidence(label);
+      return evidence.kind === 'aes-kcv' ? evidence.kcv.toLowerCase() : undefined;
+    };
+    expect(key?.materials.map((material) => material.checkValue)).toEqual([null, await kcvOf(FIRST)]);
+    expect(table).toContain(`${FIRST} (kcv ${await kcvOf(FIRST)})`);
   });
 
   it('reimports each material from its own HSM key before it expires, for 120 days', async () => {
@@ -143,5 +152,14 @@ describe('a rotated key with two materials from two HSM keys', () => {
     for (const material of materials) {
       expect(material.validTo?.getTime()).toBeGreaterThan(now + 14 * DAY);
     }
+    // The sweep's reimports recorded each material's own HSM key and its check value with it.
+    const kcvOf = async (label: string) => {
+      const evidence = await world.hsm.evidence(label);
+      return evidence.kind === 'aes-kcv' ? evidence.kcv.toLowerCase() : undefined;
+    };
+    expect(materials.map((material) => [material.hsmKeyLabel, material.checkValue])).toEqual([
+      [FIRST, await kcvOf(FIRST)],
+      [SECOND, await kcvOf(SECOND)],
+    ]);
   }, 600_000);
 });

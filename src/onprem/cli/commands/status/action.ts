@@ -117,14 +117,17 @@ function lastSweepLines(sweep: LastSweep | undefined): string[] {
   return ['\n', head, ...unread, ...failed];
 }
 
-/** `  material 1a2b3c4d5e6f CURRENT us-west-2`, under its key's row in the same columns. */
+/** `  us-west-2 1a2b3c4d5e6f CURRENT payments (kcv ab12cd) …`, under its key's row in the same columns. */
 function materialRow(material: StatusReport['keys'][number]['materials'][number]): string[] {
   const id = material.keyMaterialId ? material.keyMaterialId.slice(0, 12) : '(only)';
   return [
     material.importState === 'PENDING_IMPORT' ? '!' : material.nextDue === 'now' ? '*' : ' ',
     `  ${material.region} ${id}`,
     material.state,
-    material.hsmKeyLabel ?? '-',
+    // The check value recorded with the material: compare it with `byok hsm list` on the HSM's host.
+    material.hsmKeyLabel
+      ? `${material.hsmKeyLabel}${material.checkValue ? ` (kcv ${material.checkValue})` : ''}`
+      : '-',
     material.validTo
       ? material.validTo.replace(/\.\d{3}Z$/, 'Z')
       : material.importState === 'PENDING_IMPORT'
