@@ -20,18 +20,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient, createSfnClient } from '../../../src/core/aws/clients.ts';
-import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import type { LocalStack } from '../../../src/local/stack.ts';
 import { localActivityArn } from '../../../src/onprem/runner/hsm-placement.ts';
-import { createTaskTokenServiceOn, type TaskTokenService } from '../../../src/onprem/runner/tasks/service.ts';
-import { type LocalApprovals, startLocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
+import type { LocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
 import { runApprovedRotation } from '../../../src/onprem/simulation/rotation.ts';
-import {
-  type AttachedStepFunctions,
-  attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/onprem/simulation/step-functions.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 import { runByok, spawnWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
+import { startWorkerRotationStack, type WorkerRotationStack } from '../../helpers/worker-rotation-stack.ts';
 
 const execFileAsync = promisify(execFile);
 const LABEL = 'payments';
@@ -40,9 +36,8 @@ const ROLE = 'arn:aws:iam::111122223333:role/mallory';
 describe('forged activity tasks from a state machine the attacker created', () => {
   let token: TestToken;
   let stack: LocalStack;
-  let tasks: TaskTokenService;
+  let world: WorkerRotationStack;
   let approvals: LocalApprovals;
-  let stepFunctions: AttachedStepFunctions;
   let kms: KMSClient;
   let sfn: SFNClient;
   let worker: WorkerProcess;
@@ -121,21 +116,8 @@ describe('forged activity tasks from a state machine the attacker created', () =
     // the worker wraps under the key it asked KMS for, and the import and the rotation must send
     // that call's token with the blob (the rotation sent step 1's, and passed only while the stack
     // happened to hand both calls the same pair: under load it failed InvalidCiphertextException).
-    stack = await startLocalStack({
-      port: 0,
-      kmsRotationDelayMs: 0,
-      tickMs: 100,
-      kmsDistinctWrappingKeys: true,
-      kmsPrewarmWrappingKeys: ['RSA_4096'],
-    });
-    tasks = createTaskTokenServiceOn(stack.clock);
-    approvals = await startLocalApprovals(stack);
-    stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
-      tasks,
-      hsmPlacement: 'activity',
-      approvals: approvals.store,
-      overrides: { waitTimeOverrides: { WaitForRotation: 100 } },
-    });
+    world = await startWorkerRotationStack();
+    ({ stack, approvals } = world);
     kms = createKmsClient({ endpoint: stack.url });
     sfn = createSfnClient({ endpoint: stack.url });
     const keyId = await createManagedExternalKey(kms, { hsmKeyLabel: LABEL });
@@ -182,10 +164,7 @@ describe('forged activity tasks from a state machine the attacker created', () =
     kms?.destroy();
     sfn?.destroy();
     await worker?.stop();
-    await stepFunctions?.close();
-    tasks?.close();
-    await approvals?.stop();
-    await stack?.stop();
+    await world?.stop();
     await token?.cleanup();
     if (work) await rm(work, { recursive: true, force: true });
   });

@@ -24,17 +24,13 @@ import {
   type RegionalKmsClients,
 } from '../../../src/core/aws/clients.ts';
 import { TAG_HSM_KEY_LABEL, TAG_MANAGED, TAG_MANAGED_VALUE } from '../../../src/core/import/tags.ts';
-import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
-import { createTaskTokenServiceOn, type TaskTokenService } from '../../../src/onprem/runner/tasks/service.ts';
-import { type LocalApprovals, startLocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
+import type { LocalStack } from '../../../src/local/stack.ts';
+import type { LocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
 import { runApprovedRotation } from '../../../src/onprem/simulation/rotation.ts';
-import {
-  type AttachedStepFunctions,
-  attachLocalStepFunctionsWithLocalToken,
-} from '../../../src/onprem/simulation/step-functions.ts';
 import { bindOnLocalStack } from '../../helpers/bindings.ts';
 import { createTestToken, type TestToken } from '../../helpers/hsm.ts';
 import { runByok, spawnWorker, type WorkerProcess } from '../../helpers/worker-process.ts';
+import { startWorkerRotationStack, type WorkerRotationStack } from '../../helpers/worker-rotation-stack.ts';
 
 const LABEL = 'global-w';
 const REPLICA_REGION = 'us-west-2';
@@ -42,9 +38,8 @@ const REPLICA_REGION = 'us-west-2';
 describe('byok worker: an approved rotation of a multi-Region key', () => {
   let token: TestToken;
   let stack: LocalStack;
-  let tasks: TaskTokenService;
+  let world: WorkerRotationStack;
   let approvals: LocalApprovals;
-  let stepFunctions: AttachedStepFunctions;
   let kms: KMSClient;
   let regional: RegionalKmsClients;
   let sfn: SFNClient;
@@ -72,21 +67,8 @@ describe('byok worker: an approved rotation of a multi-Region key', () => {
     token = await createTestToken('nss', { keys: [{ label: LABEL, type: 'AES_256' }] });
     await token.hsm?.close();
     // Two GetParametersForImport calls in a row never share a wrapping key (as on AWS).
-    stack = await startLocalStack({
-      port: 0,
-      kmsRotationDelayMs: 0,
-      tickMs: 100,
-      kmsDistinctWrappingKeys: true,
-      kmsPrewarmWrappingKeys: ['RSA_4096'],
-    });
-    tasks = createTaskTokenServiceOn(stack.clock);
-    approvals = await startLocalApprovals(stack);
-    stepFunctions = attachLocalStepFunctionsWithLocalToken(stack, {
-      tasks,
-      hsmPlacement: 'activity',
-      approvals: approvals.store,
-      overrides: { waitTimeOverrides: { WaitForRotation: 100 } },
-    });
+    world = await startWorkerRotationStack();
+    ({ stack, approvals } = world);
     kms = createKmsClient({ endpoint: stack.url });
     regional = createRegionalKmsClients({ endpoint: stack.url });
     sfn = createSfnClient({ endpoint: stack.url });
@@ -126,10 +108,7 @@ describe('byok worker: an approved rotation of a multi-Region key', () => {
     regional?.destroy();
     sfn?.destroy();
     await worker?.stop();
-    await stepFunctions?.close();
-    tasks?.close();
-    await approvals?.stop();
-    await stack?.stop();
+    await world?.stop();
     await token?.cleanup();
   });
 
