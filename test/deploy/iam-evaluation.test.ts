@@ -38,6 +38,7 @@ import {
   ruleSubjects,
   type Subject,
   type SubjectCall,
+  spokeRoleTarget,
   stackNames,
   stateMachineSubjects,
   type Target,
@@ -254,25 +255,8 @@ async function operatorCalls(values: TemplateValues, root: string): Promise<Subj
                 },
           ];
         case 'sts:AssumeRole':
-          return [
-            {
-              label: "a fleet spoke's role",
-              arn: `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/byok-spoke`,
-              account: OTHER_ACCOUNT,
-              context: {},
-              // The spoke's trust policy lets this account in: only the operator's policy decides.
-              resourcePolicy: {
-                Version: '2012-10-17',
-                Statement: [
-                  {
-                    Effect: 'Allow',
-                    Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
-                    Action: 'sts:AssumeRole',
-                  },
-                ],
-              },
-            },
-          ];
+          // The spoke's trust policy lets this account in: only the operator's policy decides.
+          return [spokeRoleTarget('byok-spoke', FLEET_EXTERNAL_ID)];
         default:
           if (
             KMS_WITHOUT_RESOURCE.has(call.action) ||

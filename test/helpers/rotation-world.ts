@@ -28,15 +28,8 @@ import {
 import { createTestToken, type TestToken } from './hsm.ts';
 import { createManagedExternalKey } from './managed-key.ts';
 
-export interface RotationWorld {
-  stack: LocalStack;
+export interface RotationWorld extends WorldParts {
   token: TestToken;
-  tasks: TaskTokenService;
-  approvals: LocalApprovals;
-  stepFunctions: AttachedStepFunctions;
-  deps: LocalDeps;
-  kms: KMSClient;
-  sfn: SFNClient;
   /** Every handler log line of the runner (DEBUG), for leak scans. */
   logs: string[];
   /** A managed symmetric EXTERNAL key with its first material imported from HSM key `hsmKeyLabel`. */

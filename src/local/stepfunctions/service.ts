@@ -17,9 +17,9 @@ import {
 } from '../protocol.ts';
 import { LocalActivities } from './activities.ts';
 import { CreatedStateMachines, readCreateStateMachine } from './created-machines.ts';
-import type { WorkflowEngine, WorkflowRunOutcome } from './engine.ts';
+import type { WorkflowEngine } from './engine.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
-import type { ExecutionJournal, JournalWaitPoint } from './journal.ts';
+import type { ExecutionJournal, JournalExecution, JournalWaitPoint } from './journal.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './task-answers.ts';
 import type { TaskTokenPort } from './task-port.ts';
@@ -68,25 +68,14 @@ const CALLS_IN_FLIGHT_WAIT_MS = 5_000;
 /** The error of an execution a stopped stack could not resume (docs/local-stack.md). */
 export const STACK_STOPPED_ERROR = 'Local.StackStopped';
 
-type Status = WorkflowRunOutcome['status'] | 'RUNNING';
-
-interface Execution {
-  executionArn: string;
-  stateMachineArn: string;
-  stateMachine: string;
-  name: string;
-  status: Status;
-  startDate: Date;
-  stopDate?: Date | undefined;
-  inputText: string;
-  outputText?: string | undefined;
-  error?: string | undefined;
-  cause?: string | undefined;
+/**
+ * A running or ended execution: the record the journal keeps (its `sequence` is the order of start,
+ * kept over restarts: ListExecutions lists newest first), with the live history and the run.
+ */
+interface Execution extends Omit<JournalExecution, 'history' | 'waiting'> {
   history: HistoryRecorder;
   controller: AbortController;
   done: Promise<void>;
-  /** Order of start, kept over restarts (ListExecutions lists newest first). */
-  sequence: number;
   /** The input each top-level state was last entered with (what a resumed run starts from). */
   stateInputs: Map<string, unknown>;
   /** Set when the stack stops: the record is final as saved, whatever the aborted run reports. */
