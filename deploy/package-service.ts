@@ -17,6 +17,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -94,10 +95,21 @@ function filesOf(dir: string): string[] {
 /** What packaging never reads: tests, docs, benchmarks (copied, but left out of the digest). */
 const NOT_PACKAGED = /^(test|docs|bench)\/|\.md$/;
 
-function digestOf(sourceDir: string, args: readonly string[], options: PackageOptions): string {
+/**
+ * The cache key. It names the node_modules the packaged copy links to (by real path): an entry made
+ * from another clone links to that clone's node_modules, which may be gone by now (a CI run once
+ * reused an entry whose clone had been deleted, and every bundle failed to resolve its packages).
+ */
+export function packageCacheKey(sourceDir: string, args: readonly string[], options: PackageOptions): string {
   const hash = createHash('sha256');
   hash.update(
-    JSON.stringify({ args, region: options.region, env: options.env, homeFiles: options.homeFiles }),
+    JSON.stringify({
+      args,
+      region: options.region,
+      env: options.env,
+      homeFiles: options.homeFiles,
+      nodeModules: realpathSync(join(sourceDir, 'node_modules')),
+    }),
   );
   for (const file of filesOf(sourceDir).sort()) {
     if (NOT_PACKAGED.test(relative(sourceDir, file))) continue;
@@ -105,6 +117,11 @@ function digestOf(sourceDir: string, args: readonly string[], options: PackageOp
     hash.update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 32);
+}
+
+/** A finished entry whose node_modules link still resolves (existsSync follows the link). */
+export function usableCacheEntry(entry: string): boolean {
+  return existsSync(join(entry, 'complete')) && existsSync(join(entry, 'service', 'node_modules'));
 }
 
 function pruneCache(): void {
@@ -143,11 +160,12 @@ export function packageService(
   options: PackageOptions = {},
 ): PackagedService {
   const region = options.region === undefined ? 'us-east-1' : options.region;
-  const key = options.cache ? digestOf(sourceDir, args, options) : undefined;
+  const key = options.cache ? packageCacheKey(sourceDir, args, options) : undefined;
   const cached = key ? join(CACHE_DIR, key) : undefined;
-  if (cached && existsSync(join(cached, 'complete'))) {
+  if (cached && usableCacheEntry(cached)) {
     return read(cached, readFileSync(join(cached, 'complete'), 'utf8'), () => {});
   }
+  if (cached) rmSync(cached, { recursive: true, force: true });
   const root = mkdtempSync(join(tmpdir(), 'byok-package-'));
   const serviceDir = join(root, 'service');
   const home = join(root, 'home');
