@@ -6,7 +6,7 @@
 // specification knows (shown failing on a misspelled property).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,12 +31,22 @@ const PSEUDO_PARAMETERS = new Set([
 ]);
 
 let packaged: PackagedService;
+/** Temporary dirs this file makes; removed after it. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 beforeAll(() => {
   packaged = packageService(repoRoot, [], { cache: true });
 }, 300_000);
 
-afterAll(() => packaged?.cleanup());
+afterAll(() => {
+  packaged?.cleanup();
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 function artefactTemplate(): CfnTemplate {
   return JSON.parse(readFileSync(join(packaged.artefactDir, 'template.json'), 'utf8')) as CfnTemplate;
@@ -44,7 +54,7 @@ function artefactTemplate(): CfnTemplate {
 
 /** Runs `npm run package` (deploy/package.mjs) in a bare environment: no AWS_* and no config. */
 function runPackage(args: string[], env: Record<string, string> = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'byok-package-home-'));
+  const home = tempDir('byok-package-home-');
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) base[name] = value;
   return spawnSync(process.execPath, [join(repoRoot, 'deploy/package.mjs'), ...args], {
@@ -56,7 +66,7 @@ function runPackage(args: string[], env: Record<string, string> = {}) {
 
 /** serverless.yml's provider.region as osls resolves it (`osls print`), in a bare environment. */
 function oslsRegion(args: string[], env: Record<string, string>) {
-  const home = mkdtempSync(join(tmpdir(), 'byok-print-home-'));
+  const home = tempDir('byok-print-home-');
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) base[name] = value;
   const result = spawnSync(
@@ -75,7 +85,7 @@ function oslsRegion(args: string[], env: Record<string, string>) {
 describe('the Region packaging uses', () => {
   it('refuses to package with no Region from the flag, the environment or a profile: NoRegionError, nothing written', () => {
     // Prepare
-    const out = join(mkdtempSync(join(tmpdir(), 'byok-artefact-')), 'stack');
+    const out = join(tempDir('byok-artefact-'), 'stack');
 
     // Act
     const result = runPackage(['--out', out]);
@@ -89,7 +99,7 @@ describe('the Region packaging uses', () => {
 
   it("is the one serverless.yml gives osls: the flag over the environment, the profile's, none fails", () => {
     // Prepare (the whole order is test/unit/deploy/region.test.ts; this is the same resolver in osls)
-    const home = mkdtempSync(join(tmpdir(), 'byok-print-config-'));
+    const home = tempDir('byok-print-config-');
     const config = join(home, 'config');
     writeFileSync(config, '[profile bank]\nregion = eu-north-1\n');
 

@@ -54,7 +54,11 @@ export interface StatusReport {
   checkedAt: string;
   leadWindowDays: number;
   keys: KeyStatus[];
-  unreadable: { keyId: string; why: string }[];
+  /**
+   * Managed keys that could not be read (their tags, or a material in some Region): nothing is
+   * known of their material, and `byok status` does not exit 0 while any is listed.
+   */
+  unreadable: { keyId: string; why: string; error?: string | undefined }[];
   /** The last sweep's report, when one is known: its outcome, and the keys it could not cover. */
   lastSweep?: LastSweep | undefined;
 }

@@ -2,10 +2,12 @@
 // the real CLI against the local stack, the virtual clock moved through one key's life with no
 // sweep to rescue it. Exit 0 while all is well, 2 once its material is due within the lead window
 // and no reimport has succeeded, 0 again after a successful reimport, 3 once material has expired
-// or a managed key has none. The codes are documented in docs/scheduling.md and `byok status --help`.
+// or a managed key has none; 4 while a managed key cannot be read (nothing known of it). The codes are documented in docs/scheduling.md and `byok status --help`.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAG_MANAGED, TAG_VALID_FOR_DAYS } from '../../../src/core/import/tags.ts';
 import { runExecution } from '../../../src/onprem/runner/run-execution.ts';
 import { type SweepWorld, startSweepWorld } from '../../../src/onprem/simulation/local-world.ts';
 
@@ -100,6 +102,37 @@ describe('byok status exit codes', () => {
     // Assess
     expect(reimported.status).toBe('SUCCEEDED');
     expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('exits 4, not 0, while a managed key cannot be read, and names it', async () => {
+    // Prepare: a managed key whose byok:valid-for-days tag no import can read; every other key is well.
+    const unreadable = await world.createManagedKey({
+      keySpec: 'SYMMETRIC_DEFAULT',
+      validForDays: 30,
+      hsmKeyLabel: 'unreadable-tag',
+    });
+    await world.deps.kms.send(
+      new TagResourceCommand({
+        KeyId: unreadable,
+        Tags: [{ TagKey: TAG_VALID_FOR_DAYS, TagValue: 'ninety' }],
+      }),
+    );
+
+    // Act
+    const table = await status();
+    const json = await status('--json');
+    // No longer managed: the later cases see only their own keys.
+    await world.deps.kms.send(new UntagResourceCommand({ KeyId: unreadable, TagKeys: [TAG_MANAGED] }));
+
+    // Assess
+    expect(table.code, table.stderr).toBe(4);
+    expect(table.stdout).toContain(`${unreadable}: could not be read: InvalidKeyTagError`);
+    expect(table.stderr).toContain(`${unreadable}: could not be read (InvalidKeyTagError`);
+    expect(table.stderr).toContain('exit 4');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      exitCode: 4,
+      problems: [{ keyId: unreadable, problem: 'unreadable' }],
+    });
   });
 
   it('exits 3 once the material has expired and KMS holds none', async () => {

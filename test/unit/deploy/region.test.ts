@@ -1,11 +1,11 @@
 // The Region packaging uses (deploy/region.cjs): --region, else AWS_REGION, else
 // AWS_DEFAULT_REGION, else the profile's region in the AWS config file; none is an error, never
 // a default.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const { resolveRegion, NoRegionError, InvalidRegionError } = createRequire(import.meta.url)(
   '../../../deploy/region.cjs',
@@ -18,8 +18,15 @@ const { resolveRegion, NoRegionError, InvalidRegionError } = createRequire(impor
   InvalidRegionError: new (...args: unknown[]) => Error;
 };
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function configFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'byok-region-')), 'config');
+  const dir = mkdtempSync(join(tmpdir(), 'byok-region-'));
+  made.push(dir);
+  const file = join(dir, 'config');
   writeFileSync(file, text);
   return file;
 }

@@ -189,7 +189,10 @@ function formatStatus(report: StatusReport): string {
       .join('  ')
       .trimEnd()}\n`;
   const notes = report.keys.filter((key) => key.note).map((key) => `  ${key.keyId}: ${key.note}\n`);
-  const unreadable = report.unreadable.map((key) => `  ${key.keyId}: unreadable tags: ${key.why}\n`);
+  // Not only tags: a material in a replica Region that did not answer lands here too.
+  const unreadable = report.unreadable.map(
+    (key) => `  ${key.keyId}: could not be read: ${key.error ? `${key.error}: ` : ''}${key.why}\n`,
+  );
   return [
     `byok-managed keys at ${report.checkedAt} (lead window ${report.leadWindowDays} days; ! no material, * due now)\n`,
     line(header),

@@ -1,8 +1,10 @@
 // What `byok status` exits with, so that cron and monitoring can act on it without parsing the
 // table: 0 when every managed key holds material that is not due (or was reimported since it
 // became due), 2 when material is due within the lead window and no reimport has succeeded since,
-// 3 when a managed key has no material or its material has expired. 1 stays what it is for every
-// byok command: the command itself failed. The worst key decides.
+// 3 when a managed key has no material or its material has expired, 4 when a managed key could not
+// be read (its tags, or its material in some Region: throttled, access denied, a Region that did
+// not answer), so nothing is known of it. 1 stays what it is for every byok command: the command
+// itself failed. The worst key decides: 3, then 4, then 2.
 import type { KeyStatus, StatusReport } from '../../../../core/sweep/status.ts';
 
 /** `byok status` exit codes (documented in docs/scheduling.md and `byok status --help`). */
@@ -15,9 +17,11 @@ export const STATUS_EXIT_CODES = {
   due: 2,
   /** A managed key has no material (never imported, deleted) or its material has expired. */
   noMaterial: 3,
+  /** A managed key could not be read: its material is unknown, so "all is well" cannot be said. */
+  unreadable: 4,
 } as const;
 
-export type StatusProblemKind = 'no-material' | 'expired' | 'due-without-reimport';
+export type StatusProblemKind = 'no-material' | 'expired' | 'due-without-reimport' | 'unreadable';
 
 export interface StatusProblem {
   keyId: string;
@@ -69,12 +73,28 @@ function problemOf(key: KeyStatus, report: StatusReport): StatusProblem | undefi
   };
 }
 
+/** A managed key status could not read: nothing is known of its material. */
+function unreadableProblem(key: StatusReport['unreadable'][number]): StatusProblem {
+  return {
+    keyId: key.keyId,
+    problem: 'unreadable',
+    detail: `could not be read (${key.error ? `${key.error}: ` : ''}${key.why}): its material is not known`,
+  };
+}
+
 export function statusHealth(report: StatusReport): StatusHealth {
-  const problems = report.keys.flatMap((key) => problemOf(key, report) ?? []);
-  const exitCode = problems.some((problem) => problem.problem !== 'due-without-reimport')
-    ? STATUS_EXIT_CODES.noMaterial
-    : problems.length > 0
-      ? STATUS_EXIT_CODES.due
-      : STATUS_EXIT_CODES.ok;
+  const problems = [
+    ...report.keys.flatMap((key) => problemOf(key, report) ?? []),
+    ...report.unreadable.map(unreadableProblem),
+  ];
+  const has = (kind: StatusProblemKind) => problems.some((problem) => problem.problem === kind);
+  const exitCode =
+    has('no-material') || has('expired')
+      ? STATUS_EXIT_CODES.noMaterial
+      : has('unreadable')
+        ? STATUS_EXIT_CODES.unreadable
+        : problems.length > 0
+          ? STATUS_EXIT_CODES.due
+          : STATUS_EXIT_CODES.ok;
   return { exitCode, problems };
 }

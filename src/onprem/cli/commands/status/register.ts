@@ -48,6 +48,7 @@ export function registerStatusCommand(program: Command): void {
         '  1  the command failed (as for every byok command): nothing was checked\n' +
         '  2  material due within the lead window with no successful reimport since it became due\n' +
         '  3  a managed key has no material (never imported, deleted) or its material has expired\n' +
+        '  4  a managed key could not be read (its tags, or its material in some Region): its state is unknown\n' +
         '\nExamples:\n' +
         `  byok status --endpoint ${DEFAULT_LOCAL_ENDPOINT}\n` +
         '  byok status --profile bank-prod --region eu-west-1 --output json\n' +

@@ -1,5 +1,6 @@
 // `byok status` exit codes from the report (issue 19): 0 healthy, 2 due without a successful
-// reimport, 3 no material or expired material; the worst key decides. The real CLI's codes against
+// reimport, 3 no material or expired material, 4 a managed key that could not be read; the worst
+// key decides. The real CLI's codes against
 // the local stack: test/integration/cli/status-exit-codes.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { KeyStatus, StatusReport } from '../../../../../../src/core/sweep/status.ts';
@@ -29,6 +30,9 @@ function key(id: string, fields: Partial<KeyStatus>): KeyStatus {
 function report(...keys: KeyStatus[]): StatusReport {
   return { checkedAt: NOW, leadWindowDays: 14, keys, unreadable: [] };
 }
+
+/** A managed key the scan could not read (throttled, or a replica Region that did not answer). */
+const UNREAD = { keyId: 'unread', error: 'ThrottlingException', why: 'Rate exceeded' };
 
 const HEALTHY = key('healthy', {});
 const DUE_FAILED = key('due-failed', {
@@ -116,6 +120,32 @@ describe('statusHealth', () => {
     expect(health.problems.map((problem) => problem.keyId)).toEqual(problemKeys);
   });
 
+  it('exits 4, never 0, when a managed key could not be read, however healthy the others', () => {
+    // Act
+    const health = statusHealth({ ...report(HEALTHY), unreadable: [UNREAD] });
+
+    // Assess
+    expect(health.exitCode).toBe(STATUS_EXIT_CODES.unreadable);
+    expect(health.problems).toEqual([
+      {
+        keyId: 'unread',
+        problem: 'unreadable',
+        detail: 'could not be read (ThrottlingException: Rate exceeded): its material is not known',
+      },
+    ]);
+  });
+
+  it('ranks an unreadable key above due keys and below a key without material', () => {
+    // Act
+    const withDue = statusHealth({ ...report(DUE_FAILED), unreadable: [UNREAD] });
+    const withNone = statusHealth({ ...report(NO_MATERIAL), unreadable: [UNREAD] });
+
+    // Assess
+    expect(withDue.exitCode).toBe(STATUS_EXIT_CODES.unreadable);
+    expect(withNone.exitCode).toBe(STATUS_EXIT_CODES.noMaterial);
+    expect(withNone.problems.map((problem) => problem.problem)).toEqual(['no-material', 'unreadable']);
+  });
+
   it('says what is wrong with each key in one line', () => {
     // Act
     const health = statusHealth(report(DUE_FAILED, NO_MATERIAL, EXPIRED_REPLICA));
@@ -132,8 +162,8 @@ describe('statusHealth', () => {
     ]);
   });
 
-  it('keeps the codes documented: 0 ok, 1 failed, 2 due, 3 no material', () => {
+  it('keeps the codes documented: 0 ok, 1 failed, 2 due, 3 no material, 4 unreadable', () => {
     // Assess
-    expect(STATUS_EXIT_CODES).toEqual({ ok: 0, failed: 1, due: 2, noMaterial: 3 });
+    expect(STATUS_EXIT_CODES).toEqual({ ok: 0, failed: 1, due: 2, noMaterial: 3, unreadable: 4 });
   });
 });
