@@ -18,8 +18,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SYSTEM_PACKAGES = [
   {
     pkg: 'softhsm2',
-    provides: ['/usr/lib/softhsm/libsofthsm2.so', '/usr/bin/softhsm2-util'],
-    why: 'SoftHSM2 PKCS#11 token and its token tool',
+    // Only the library: tokens are initialised through PKCS#11, never with softhsm2-util, whose
+    // --so-pin and --pin put the PINs on a command line (docs/security.md G5).
+    provides: ['/usr/lib/softhsm/libsofthsm2.so'],
+    why: 'SoftHSM2 PKCS#11 token',
   },
   {
     pkg: 'libnss3',

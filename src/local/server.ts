@@ -23,6 +23,7 @@ import {
   SessionExpiredError,
   serviceFromAuthorization,
 } from './identity.ts';
+import { allowedHostsOf, browserRefusal } from './loopback-guard.ts';
 import {
   AWS_JSON_1_1,
   AwsServiceError,
@@ -159,9 +160,7 @@ export class LocalServer {
     });
     const address = this.http.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.allowedHosts = isLoopbackAddress(address.address)
-      ? loopbackHostHeaders(shownHost, address.port)
-      : undefined;
+    this.allowedHosts = allowedHostsOf(this.http);
     return `http://${shownHost}:${address.port}`;
   }
 
@@ -207,13 +206,7 @@ export class LocalServer {
 
   /** Why a request is refused before routing (browser, or a Host that is not this server); never echoes it. */
   private refusal(request: IncomingMessage): string | undefined {
-    if (request.headers.origin !== undefined) {
-      return 'the local stack does not serve browsers (the request has an Origin header)';
-    }
-    if (this.allowedHosts && !this.allowedHosts.has((header(request, 'host') ?? '').toLowerCase())) {
-      return `the local stack serves only the Host names ${[...this.allowedHosts].join(', ')}`;
-    }
-    return undefined;
+    return browserRefusal(request.headers, this.allowedHosts, 'local stack');
   }
 
   /** The signer of a request, or undefined when the stack serves one account only. */
@@ -472,18 +465,6 @@ export class LocalServer {
 function clockView(clock: VirtualClock): { now: string; epochMs: number; offsetMs: number } {
   const now = clock.now();
   return { now: now.toISOString(), epochMs: now.getTime(), offsetMs: clock.offsetMs };
-}
-
-function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
-/** `name:port` for each loopback name (and the bound address), plus the bare names on port 80. */
-function loopbackHostHeaders(boundHost: string, port: number): ReadonlySet<string> {
-  const names = new Set(['127.0.0.1', 'localhost', '[::1]', boundHost.toLowerCase()]);
-  const hosts = new Set([...names].map((name) => `${name}:${port}`));
-  if (port === 80) for (const name of names) hosts.add(name);
-  return hosts;
 }
 
 /** The request's abort signal (the client left) and whether its answer got out. */

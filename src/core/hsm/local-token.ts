@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type HsmConfig, hsmConfigPath, hsmDir, loadHsmConfig, writeHsmConfig } from './config.ts';
 import { HsmLibraryNotFoundError, HsmTokenSetupError } from './errors.ts';
+import { initTokenWithPins } from './pkcs11/token-init.ts';
 import { PROFILES } from './profiles.ts';
 
 const run = promisify(execFile);
@@ -16,7 +17,6 @@ const run = promisify(execFile);
 export type LocalTokenKind = 'nss' | 'softhsm';
 
 const CERTUTIL = '/usr/bin/certutil';
-const SOFTHSM2_UTIL = '/usr/bin/softhsm2-util';
 
 export interface InitLocalTokenResult {
   created: boolean;
@@ -84,9 +84,6 @@ async function initNss(tokenDir: string, pinFile: string): Promise<HsmConfig> {
 async function initSoftHsm(tokenDir: string, pinFile: string): Promise<HsmConfig> {
   const profile = PROFILES.softhsm;
   if (!existsSync(profile.library)) throw new HsmLibraryNotFoundError(profile.library);
-  if (!existsSync(SOFTHSM2_UTIL)) {
-    throw new HsmTokenSetupError(`${SOFTHSM2_UTIL} is missing`, { hint: 'Install softhsm2.' });
-  }
   const tokens = join(tokenDir, 'tokens');
   await mkdir(tokens, { mode: 0o700 });
   const conf = join(tokenDir, 'softhsm2.conf');
@@ -97,24 +94,15 @@ async function initSoftHsm(tokenDir: string, pinFile: string): Promise<HsmConfig
   const soPin = generatePin();
   await writeSecretFile(pinFile, pin);
   await writeSecretFile(join(tokenDir, 'so-pin'), soPin);
-  try {
-    await run(
-      SOFTHSM2_UTIL,
-      ['--init-token', '--free', '--label', profile.defaultTokenLabel, '--so-pin', soPin, '--pin', pin],
-      { env: { ...process.env, SOFTHSM2_CONF: conf } },
-    );
-  } catch (error) {
-    // execFile's error quotes the command line, PINs included: keep it out of the cause.
-    const stderr = (error as { stderr?: unknown }).stderr;
-    throw new HsmTokenSetupError(
-      `softhsm2-util could not initialise the token: ${typeof stderr === 'string' ? stderr.trim() : 'unknown error'}`,
-    );
-  }
-  return {
+  const config: HsmConfig = {
     profile: 'softhsm',
     library: profile.library,
     tokenLabel: profile.defaultTokenLabel,
     pinFile,
     softhsm2Conf: conf,
   };
+  // Through PKCS#11 in this process, not `softhsm2-util --so-pin <pin> --pin <pin>`: a command line
+  // is readable by every local user in /proc/<pid>/cmdline (docs/security.md G5).
+  initTokenWithPins(config, { soPin, pin });
+  return config;
 }

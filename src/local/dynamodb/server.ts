@@ -2,10 +2,12 @@
 // DynamoDB API on LevelDB, in memory here) on a loopback port, driven by the real SDK clients.
 // dynalite has no TransactWriteItems: the approvals store needs none (one conditional write per
 // change). It is its own HTTP server, not a service on the local stack's port: DynamoDB's wire
-// protocol (X-Amz-Target DynamoDB_20120810.*) and its errors are dynalite's to answer.
+// protocol (X-Amz-Target DynamoDB_20120810.*) and its errors are dynalite's to answer. Browsers are
+// refused as on the stack's port (loopback-guard.ts).
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { guardLoopbackServer } from '../loopback-guard.ts';
 
 export interface LocalDynamoDb {
   /** e.g. http://127.0.0.1:41234 */
@@ -33,6 +35,9 @@ export async function startLocalDynamoDb(
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  // dynalite answers every CORS preflight with `Access-Control-Allow-Origin: *` and any Host: any web
+  // page in the user's browser could read and delete the approvals and import-runs tables.
+  guardLoopbackServer(server, 'local DynamoDB');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

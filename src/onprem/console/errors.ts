@@ -67,6 +67,17 @@ export class ConsoleInvalidRequestError extends ConsoleError {
   }
 }
 
+/**
+ * A request body over the console's limit: refused as soon as its Content-Length (or, chunked, its
+ * bytes so far) passes the limit, before the rest is read into memory.
+ */
+export class ConsoleBodyTooLargeError extends ConsoleError {
+  constructor(maxBytes: number, options?: ErrorOptions) {
+    super(`the request body is larger than ${maxBytes} bytes`, options);
+    this.name = 'ConsoleBodyTooLargeError';
+  }
+}
+
 /** The deployed (or local) stack has no state machine of this kind, or several. */
 export class ConsoleStateMachineNotFoundError extends ConsoleError {
   constructor(kind: string, found: string[], options?: ErrorOptions) {

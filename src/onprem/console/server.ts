@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApprovalRefusedError, ApprovalsEndpointError } from '../cli/errors.ts';
-import { API_MODULES, type ApiDeps } from './api.ts';
+import { API_MODULES, type ApiDeps, MAX_BODY_BYTES } from './api.ts';
 import { type ConsoleApprovals, createConsoleApprovals } from './approvals.ts';
 import { type BackendOptions, type ConsoleBackend, createConsoleBackend } from './backend.ts';
 import {
   ConsoleAssetsMissingError,
+  ConsoleBodyTooLargeError,
   ConsoleError,
   ConsoleInvalidRequestError,
   ConsoleListenError,
@@ -111,6 +113,7 @@ function statusOf(error: unknown): ContentfulStatusCode {
   if (error instanceof ApprovalRefusedError) return 502;
   if (error instanceof ApprovalsEndpointError) return 503;
   if (error instanceof ConsoleInvalidRequestError) return 400;
+  if (error instanceof ConsoleBodyTooLargeError) return 413;
   if (error instanceof ConsoleRunNotFoundError) return 404;
   if (error instanceof ConsoleTimeoutError) return 504;
   // The stack this console points at has no byok workflow (not deployed, or the wrong Region).
@@ -154,6 +157,17 @@ export function createConsoleApp(options: ConsoleAppOptions): Hono {
   }
   const api = new Hono();
   api.use('*', deadline(options.apiDeadlineMs ?? API_DEADLINE_MS));
+  // A body is read whole before it is parsed: one over the limit is refused by its Content-Length, or
+  // (chunked) as soon as it passes the limit, never buffered (a 300 MB body took the process to 1 GB).
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ConsoleBodyTooLargeError(MAX_BODY_BYTES);
+      },
+    }),
+  );
   const deps: ApiDeps = {
     backend: options.backend,
     approvals: options.approvals ?? createConsoleApprovals(options.backend, undefined),

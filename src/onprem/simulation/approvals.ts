@@ -21,6 +21,7 @@ import { createBindingsStore } from '../../core/bindings/factory.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startLocalDynamoDb } from '../../local/dynamodb/server.ts';
 import { LocalStateCorruptError, LocalStateInsecureError } from '../../local/errors.ts';
+import { guardLoopbackServer } from '../../local/loopback-guard.ts';
 import { ensureImportRunsTable, LOCAL_IMPORT_RUNS_TABLE } from '../import-runs/table.ts';
 
 const LOCAL_APPROVALS_TABLE = 'byok-approvals';
@@ -167,6 +168,8 @@ export async function startLocalApprovals(
         principalFor: options.principalFor,
       }),
     );
+    // No web page may call it: a rebinding page would vote as any access key id it likes.
+    guardLoopbackServer(listening, 'local approvals API');
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('error', reject);

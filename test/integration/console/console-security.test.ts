@@ -247,6 +247,62 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect(refusal.issues.join('\n')).toMatch(/keyId/);
   });
 
+  /**
+   * A POST whose body never ends (Content-Length far beyond what is sent, or chunks without an end):
+   * resolves with the answer if the console answers within 3 s, while the body is still open.
+   */
+  function postOpenBody(options: { contentLength?: number }): Promise<Answer | 'no answer'> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = withSession({
+        host,
+        origin: server.origin,
+        'content-type': 'application/json',
+      });
+      if (options.contentLength !== undefined) headers['content-length'] = String(options.contentLength);
+      const req = httpRequest(
+        { host: '127.0.0.1', port: server.port, path: '/api/imports', method: 'POST', headers },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          });
+        },
+      );
+      req.on('error', (error) => {
+        if (!settled) reject(error);
+      });
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        req.destroy();
+        resolve('no answer');
+      }, 3_000);
+      // 256 KiB of a JSON string, in 16 KiB writes; the body is never ended.
+      const chunk = Buffer.alloc(16 * 1024, 0x61);
+      req.write('{"keyId":"');
+      for (let written = 0; written < 16; written += 1) req.write(chunk);
+    });
+  }
+
+  it('refuses a body over 16 KiB before reading it: by its Content-Length, or chunked as it passes the limit', async () => {
+    // Act: 1 GB announced, 256 KiB sent; and 256 KiB chunked, never ended.
+    const announced = await postOpenBody({ contentLength: 1024 ** 3 });
+    const chunked = await postOpenBody({});
+
+    // Assess: both answered while the body was still coming (before: no answer until the whole
+    // body had arrived, buffered in memory; a 300 MB body took the process to 1 GB).
+    for (const answer of [announced, chunked]) {
+      expect(answer).not.toBe('no answer');
+      const { status, body } = answer as Answer;
+      expect([status, JSON.parse(body).error]).toEqual([413, 'ConsoleBodyTooLargeError']);
+    }
+  });
+
   it('names a taken port with ConsoleListenError', async () => {
     // Act
     const taken = startConsoleServer({ endpoint: stack.url, port: server.port });

@@ -20,16 +20,20 @@ const keyIds: string[] = [];
 async function deleteHsmKey(label: string): Promise<void> {
   const config = await loadHsmConfig(world.byokHome);
   const pin = (await readFile(config.pinFile as string, 'utf8')).trim();
+  // `--pin env:NAME`: pkcs11-tool reads the PIN from its own environment (readable by this user
+  // only), never from its command line (readable by every local user). It reads no PIN from a pipe.
   await run(
     '/usr/bin/pkcs11-tool',
-    ['--module', config.library, '--token-label', config.tokenLabel, '--login', '--pin', pin].concat([
-      '--delete-object',
-      '--type',
-      'secrkey',
-      '--label',
-      label,
-    ]),
-    { env: { ...process.env, SOFTHSM2_CONF: config.softhsm2Conf } },
+    [
+      '--module',
+      config.library,
+      '--token-label',
+      config.tokenLabel,
+      '--login',
+      '--pin',
+      'env:TEST_TOKEN_PIN',
+    ].concat(['--delete-object', '--type', 'secrkey', '--label', label]),
+    { env: { ...process.env, SOFTHSM2_CONF: config.softhsm2Conf, TEST_TOKEN_PIN: pin } },
   );
 }
 

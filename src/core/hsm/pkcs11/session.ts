@@ -129,7 +129,8 @@ function openSession(loaded: LoadedModule, tokenLabel: string, pin: string | und
   }
 }
 
-function findSlotByTokenLabel(pkcs11: Pkcs11, tokenLabel: string): Handle {
+/** The slot whose token has this label (slot ids change, e.g. when SoftHSM2 initialises a token). */
+export function findSlotByTokenLabel(pkcs11: Pkcs11, tokenLabel: string): Handle {
   const labels: string[] = [];
   for (const slot of pkcs11.C_GetSlotList(true)) {
     const label = pkcs11.C_GetTokenInfo(slot).label.trim();
