@@ -79,7 +79,10 @@ function isConnectionFailure(error: unknown): boolean {
   const text = `${errorName(error)} ${error instanceof Error ? error.message : ''} ${
     error instanceof Error && error.cause instanceof Error ? error.cause.message : ''
   }`;
-  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up/i.test(text);
+  // TimeoutError: the per-attempt deadline of every AWS call (core/aws/clients.ts), after the retries.
+  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up|TimeoutError/i.test(
+    text,
+  );
 }
 
 async function send<T>(target: AwsTarget, call: () => Promise<T>): Promise<T> {
@@ -89,7 +92,9 @@ async function send<T>(target: AwsTarget, call: () => Promise<T>): Promise<T> {
     if (isConnectionFailure(error)) {
       throw target.endpoint
         ? new StepFunctionsUnreachableError(
-            `no Step Functions API answers at ${target.endpoint}`,
+            errorName(error) === 'TimeoutError'
+              ? `the Step Functions API at ${target.endpoint} did not answer in time (${error instanceof Error ? error.message.replace(/^@smithy\/node-http-handler - \[ERROR\] /, '') : ''})`
+              : `no Step Functions API answers at ${target.endpoint}`,
             'start the local stack with: byok local up',
             { cause: error },
           )
