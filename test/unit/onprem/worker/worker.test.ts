@@ -37,7 +37,8 @@ describe('full-jitter backoff', () => {
 });
 
 /** A worker on mocked clients: one unreadable task, then stop; its task lines and notes. */
-async function oneTaskWorker(sfn: ReturnType<typeof mockClient<SFNClient>>) {
+const sfnMock = () => mockClient(SFNClient);
+async function oneTaskWorker(sfn: ReturnType<typeof sfnMock>) {
   const lines: TaskLogLine[] = [];
   const notes: string[] = [];
   let worker: ActivityWorker | undefined;
@@ -84,7 +85,7 @@ async function oneTaskWorker(sfn: ReturnType<typeof mockClient<SFNClient>>) {
 describe('ActivityWorker answers', () => {
   it('logs an answer it could not send as answer-undelivered, not as refused by Step Functions', async () => {
     // Prepare
-    const sfn = mockClient(SFNClient);
+    const sfn = sfnMock();
     sfn.on(SendTaskFailureCommand).rejects(connectionRefused());
 
     // Act
@@ -99,7 +100,7 @@ describe('ActivityWorker answers', () => {
 
   it('logs an answer Step Functions refused (the task timed out) as answer-refused', async () => {
     // Prepare
-    const sfn = mockClient(SFNClient);
+    const sfn = sfnMock();
     const timedOut = new Error('Task Timed Out');
     timedOut.name = 'TaskTimedOut';
     sfn.on(SendTaskFailureCommand).rejects(timedOut);
