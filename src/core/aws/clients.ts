@@ -12,6 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsRequestTimeoutSettingError } from './errors.ts';
 
 export interface AwsClientOptions {
   /** e.g. http://127.0.0.1:4599 for the local stack; absent for AWS. */
@@ -20,10 +21,31 @@ export interface AwsClientOptions {
   /** A profile of the shared config/credentials files (`--profile`): its credentials sign the calls. */
   profile?: string | undefined;
   /**
-   * Milliseconds an answer may take (a GetActivityTask long poll is held up to 60 s, so a worker
-   * waits 65 s), and at most 5 s of it to connect; default: the SDK's, which is no limit at all.
+   * Milliseconds one attempt of a call may take from its start to its answer (a GetActivityTask
+   * long poll is held up to 60 s, so a worker gives it 65 s), at most 5 s of it to connect; past
+   * it the attempt fails with TimeoutError and the SDK's retries (3 attempts in all) decide.
+   * Default: BYOK_AWS_REQUEST_TIMEOUT_MS, else DEFAULT_REQUEST_TIMEOUT_MS. Never unbounded: the
+   * SDK's own default is no limit at all, and its requestTimeout alone only logs a warning.
    */
   requestTimeoutMs?: number | undefined;
+}
+
+/** Per attempt, unless a caller or BYOK_AWS_REQUEST_TIMEOUT_MS says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const REQUEST_TIMEOUT_ENV = 'BYOK_AWS_REQUEST_TIMEOUT_MS';
+const MIN_REQUEST_TIMEOUT_MS = 100;
+const MAX_REQUEST_TIMEOUT_MS = 600_000;
+
+/** The per-attempt deadline: the caller's, else the environment's, else the default. */
+export function requestTimeoutOf(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): number {
+  if (options.requestTimeoutMs !== undefined) return options.requestTimeoutMs;
+  const raw = env[REQUEST_TIMEOUT_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_REQUEST_TIMEOUT_MS;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= MIN_REQUEST_TIMEOUT_MS && value <= MAX_REQUEST_TIMEOUT_MS)) {
+    throw new AwsRequestTimeoutSettingError(raw);
+  }
+  return value;
 }
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'byoklocal', secretAccessKey: 'byoklocal' } as const;
@@ -31,15 +53,16 @@ export const DEFAULT_LOCAL_REGION = 'us-east-1';
 
 function config(options: AwsClientOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const timeout =
-    options.requestTimeoutMs !== undefined
-      ? {
-          requestHandler: {
-            requestTimeout: options.requestTimeoutMs,
-            connectionTimeout: Math.min(options.requestTimeoutMs, 5_000),
-          },
-        }
-      : {};
+  const requestTimeout = requestTimeoutOf(options);
+  const timeout = {
+    requestHandler: {
+      requestTimeout,
+      // Without it @smithy/node-http-handler (4.14) only logs "[WARN] a request has exceeded the
+      // configured requestTimeout" and goes on waiting: the deadline would be no deadline.
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(requestTimeout, 5_000),
+    },
+  };
   // A named profile wins over credentials in the environment, as with the AWS CLI's --profile.
   const profile = options.profile
     ? { profile: options.profile, credentials: fromIni({ profile: options.profile }) }

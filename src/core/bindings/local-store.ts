@@ -3,6 +3,7 @@
 // local sweep and `byok bindings --endpoint` read and change. Every answer is checked against the
 // binding schema, as the deployed table's items are.
 import { z } from 'zod';
+import { requestTimeoutOf } from '../aws/clients.ts';
 import { type Binding, BindingSchema } from './contracts.ts';
 import { BindingsStoreCorruptError, BindingsStoreUnavailableError } from './errors.ts';
 import type { AddResult, BindingsStore, RemoveResult } from './port.ts';
@@ -32,19 +33,29 @@ export class LocalBindingsStore implements BindingsStore {
   ): Promise<z.output<T>> {
     const url = new URL(this.url);
     for (const [name, value] of Object.entries(query ?? {})) url.searchParams.set(name, value);
+    // A deadline as every AWS call has (clients.ts): a stack that accepts and never answers
+    // would otherwise hold `byok bindings` and the imports that read a binding forever.
+    const deadlineMs = requestTimeoutOf({});
     let response: Response;
     try {
       response = await fetch(url, {
+        signal: AbortSignal.timeout(deadlineMs),
         method: init.method,
         ...(init.body === undefined
           ? {}
           : { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }),
       });
     } catch (error) {
-      throw new BindingsStoreUnavailableError(`no local stack answers at ${this.endpoint}`, {
-        cause: error,
-        hint: 'start one with: byok local up',
-      });
+      const late = error instanceof Error && error.name === 'TimeoutError';
+      throw new BindingsStoreUnavailableError(
+        late
+          ? `the local stack at ${this.endpoint} did not answer within ${deadlineMs} ms`
+          : `no local stack answers at ${this.endpoint}`,
+        {
+          cause: error,
+          hint: 'start one with: byok local up',
+        },
+      );
     }
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {

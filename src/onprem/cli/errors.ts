@@ -219,3 +219,16 @@ export class UnknownHostError extends ByokError {
     this.name = 'UnknownHostError';
   }
 }
+
+/**
+ * A call got no answer in time (the AWS SDK's TimeoutError after its retries, or a fetch's
+ * deadline): raised by report-error.ts in place of the raw TimeoutError, saying what it waited for.
+ */
+export class NoAnswerError extends ByokError {
+  override readonly hint =
+    'check --endpoint (or the Region) and the network; BYOK_AWS_REQUEST_TIMEOUT_MS sets how long each AWS call may take (default 60000)';
+  constructor(detail: string, options?: ErrorOptions) {
+    super(`no answer in time: ${detail}`, options);
+    this.name = 'NoAnswerError';
+  }
+}

@@ -3,7 +3,7 @@
 // shown only with BYOK_DEBUG=1. An error without a hint of its own gets the hint table's for its name.
 import { ByokError } from '../../core/shared/errors.ts';
 import { hintForName } from '../../core/shared/hints.ts';
-import { ConnectionRefusedError, UnknownHostError } from './errors.ts';
+import { ConnectionRefusedError, NoAnswerError, UnknownHostError } from './errors.ts';
 
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
   error = namedNetworkError(error) ?? error;
@@ -51,6 +51,11 @@ export function namedNetworkError(error: unknown): Error | undefined {
       const host =
         failure.hostname ?? /(?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(failure.message)?.[1] ?? 'the host';
       return new UnknownHostError(host, { cause: error });
+    }
+    // The SDK's per-attempt deadline (clients.ts) after its retries, or a fetch's AbortSignal.timeout.
+    if (current.name === 'TimeoutError') {
+      const detail = current.message.replace(/^@smithy\/node-http-handler - \[ERROR\] /, '');
+      return new NoAnswerError(detail, { cause: error });
     }
     current = current.cause;
   }

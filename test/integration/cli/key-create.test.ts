@@ -3,7 +3,9 @@
 // tags it, binds the HSM key to it and imports; with --replica-regions the replicas get the
 // material too. Every refusal comes before CreateKey: no key is left behind.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -29,7 +31,7 @@ interface CliResult {
   stderr: string;
 }
 
-function byok(args: string[]): Promise<CliResult> {
+function byok(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((done) => {
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('BYOK_') && !name.startsWith('AWS_')),
@@ -37,7 +39,7 @@ function byok(args: string[]): Promise<CliResult> {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION } },
+      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION, ...env } },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -78,6 +80,7 @@ beforeAll(async () => {
     ['kc-ecc', 'ECC_NIST_P256'],
     ['kc-mrk', 'AES_256'],
     ['kc-spare', 'AES_256'],
+    ['kc-profile', 'AES_256'],
   ]) {
     const made = await byok(['hsm', 'create-key', '--label', label as string, '--type', type as string]);
     expect(made.code, made.stderr).toBe(0);
@@ -134,6 +137,70 @@ describe('byok key create (local stack)', () => {
       client.destroy();
     }
     expect(await bindings()).toContainEqual(expect.objectContaining({ hsmKeyLabel: label, keyArn: arn }));
+  });
+
+  it('signs the import with --profile too, not only the key it creates', async () => {
+    // Prepare: a profile 'admin' (AKIDADMIN) beside other credentials in the environment (AKIDENV),
+    // and a proxy in front of the stack that records which access key signed each KMS call.
+    await writeFile(join(home, 'config'), '[profile admin]\nregion = us-east-1\n');
+    await writeFile(
+      join(home, 'credentials'),
+      '[admin]\naws_access_key_id = AKIDADMIN\naws_secret_access_key = admin-secret\n',
+    );
+    const signed: { call: string; accessKeyId: string }[] = [];
+    const upstream = new URL(stack.url);
+    const proxy = createServer((request, response) => {
+      const call = String(request.headers['x-amz-target'] ?? request.url);
+      const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1];
+      if (call.startsWith('TrentService.')) signed.push({ call, accessKeyId: accessKeyId ?? '(unsigned)' });
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: { ...request.headers, host: upstream.host },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    // Act
+    const result = await byok(
+      [
+        'key',
+        'create',
+        '--hsm-key',
+        'kc-profile',
+        '--key-spec',
+        'SYMMETRIC_DEFAULT',
+        '--profile',
+        'admin',
+        '--endpoint',
+        endpoint,
+      ],
+      {
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_ACCESS_KEY_ID: 'AKIDENV',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+      },
+    );
+    await new Promise((closed) => proxy.close(closed));
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const calls = new Set(signed.map((entry) => entry.call));
+    expect(calls).toContain('TrentService.CreateKey');
+    expect(calls).toContain('TrentService.GetParametersForImport');
+    expect(calls).toContain('TrentService.ImportKeyMaterial');
+    expect(signed.filter((entry) => entry.accessKeyId !== 'AKIDADMIN')).toEqual([]);
   });
 
   it('fills the replicas of a multi-Region key with the same material', async () => {

@@ -155,6 +155,51 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     expect(JSON.parse(keys.body)).toMatchObject({ keys: [], leadWindowDays: 14 });
   });
 
+  it('sends the security headers on every answer: refusals, errors, 404s and static files alike', async () => {
+    // Act: the page, a static file, 401, 403, 404 (public and API), 405, 400 and a run that is not byok's.
+    const answers = await Promise.all([
+      send('/'),
+      send('/assets/app.css'),
+      send('/api/keys'),
+      send('/api/keys', { headers: { host: 'evil.example' } }),
+      send('/assets/nope.js'),
+      send('/api/nope', { headers: withSession() }),
+      send('/api/keys', { method: 'DELETE', headers: withSession() }),
+      send('/api/keys?leadWindowDays=abc', { headers: withSession() }),
+      send('/api/runs/nope', { headers: withSession() }),
+    ]);
+
+    // Assess
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 401, 403, 404, 404, 405, 400, 404]);
+    for (const answer of answers) {
+      expect(answer.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['referrer-policy']).toBe('no-referrer');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      expect(answer.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
+  it.each([
+    '/assets/%2e%2e/api/keys',
+    '/assets/../api/keys',
+    '/assets/..%2fapi/keys',
+    '/assets/..%5capi/keys',
+    '//api/keys',
+    '/API/keys',
+    '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/app.js/../../package.json',
+    'http://evil.example/api/keys',
+  ])('reaches neither a file nor the API without the session through %s', async (path) => {
+    // Act
+    const answer = await send(path);
+
+    // Assess: refused or not found, and nothing but a JSON refusal in the body.
+    expect([401, 404]).toContain(answer.status);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.body).not.toMatch(/root:|"keys"|"name":\s*"byok"/);
+  });
+
   it('refuses a POST without the session, without an Origin, or by another method', async () => {
     // Prepare
     const body = JSON.stringify({ keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' });

@@ -2,7 +2,7 @@
 // the console server's /api (see api.ts); it never talks to AWS itself. The session secret arrives
 // in the URL's fragment and moves into this tab's sessionStorage before anything renders
 // (session.ts).
-import { render } from 'preact';
+import { options, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleContext, describeContext, getJson } from './api.ts';
 import { ApprovalsPage } from './pages/approvals.tsx';
@@ -12,6 +12,7 @@ import { RunsPage } from './pages/runs.tsx';
 import { StartImportPage } from './pages/start.tsx';
 import { type Route, routeOf, viewKey } from './routes.ts';
 import { adoptSession } from './session.ts';
+import { showInvisibleCharacters } from './visible-text.ts';
 
 const NAV: { href: string; label: string; pages: Route['page'][] }[] = [
   { href: '#/keys', label: 'Keys', pages: ['keys'] },
@@ -102,6 +103,9 @@ function NoSession() {
     </main>
   );
 }
+
+// Before anything renders: no text from AWS can pass for other text (bidi overrides, controls).
+showInvisibleCharacters(options);
 
 const root = document.getElementById('app');
 if (root) {

@@ -1,10 +1,85 @@
 // The clients built in src/core/aws/clients.ts. A document client closes the DynamoDB client it is
 // made on: lib-dynamodb's DynamoDBDocumentClient.destroy() does nothing, so closing a store left
-// its base client's sockets (keep-alive agent) open.
+// its base client's sockets (keep-alive agent) open. Every client has a deadline per attempt: a
+// server that accepts and never answers ends in TimeoutError after the SDK's retries, never a hang.
+import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it, vi } from 'vitest';
-import { createDynamoDbClient, createDynamoDbDocumentClient } from '../../../../src/core/aws/clients.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createDynamoDbClient,
+  createDynamoDbDocumentClient,
+  createKmsClient,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  REQUEST_TIMEOUT_ENV,
+  requestTimeoutOf,
+} from '../../../../src/core/aws/clients.ts';
+import { AwsRequestTimeoutSettingError } from '../../../../src/core/aws/errors.ts';
+
+describe('the deadline of every AWS call', () => {
+  // Accepts every connection and never answers (a stalled endpoint, a black-holed proxy).
+  let silent: Server;
+  const sockets: Socket[] = [];
+  let endpoint: string;
+
+  beforeAll(async () => {
+    silent = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((closed) => silent.close(closed));
+  });
+
+  it('ends a call nobody answers with TimeoutError after the retries, instead of waiting forever', async () => {
+    // Prepare
+    const kms = createKmsClient({ endpoint, requestTimeoutMs: 200 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const started = performance.now();
+
+    // Act
+    const outcome = await kms.send(new ListKeysCommand({})).catch((error: unknown) => error);
+
+    // Assess
+    expect(outcome).toMatchObject({ name: 'TimeoutError' });
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(sockets.length).toBeGreaterThanOrEqual(3);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    kms.destroy();
+  }, 8000);
+
+  it('takes the deadline from BYOK_AWS_REQUEST_TIMEOUT_MS when the caller names none', async () => {
+    // Prepare
+    vi.stubEnv(REQUEST_TIMEOUT_ENV, '200');
+    const kms = createKmsClient({ endpoint });
+
+    // Act
+    const outcome = await kms.send(new ListKeysCommand({})).catch((error: unknown) => error);
+
+    // Assess
+    expect(outcome).toMatchObject({ name: 'TimeoutError' });
+    vi.unstubAllEnvs();
+    kms.destroy();
+  }, 8000);
+
+  it("is 60 s by default, the caller's own when given, and refuses a setting that is no duration", () => {
+    // Assess
+    expect(requestTimeoutOf({}, {})).toBe(DEFAULT_REQUEST_TIMEOUT_MS);
+    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(60_000);
+    expect(requestTimeoutOf({ requestTimeoutMs: 65_000 }, { [REQUEST_TIMEOUT_ENV]: '200' })).toBe(65_000);
+    expect(requestTimeoutOf({}, { [REQUEST_TIMEOUT_ENV]: '30000' })).toBe(30_000);
+    for (const bad of ['abc', '0', '-5', '1e3', '600001'])
+      expect(() => requestTimeoutOf({}, { [REQUEST_TIMEOUT_ENV]: bad })).toThrow(
+        AwsRequestTimeoutSettingError,
+      );
+  });
+});
 
 describe('createDynamoDbDocumentClient', () => {
   it('destroys the base client it was given when the document client is destroyed', () => {

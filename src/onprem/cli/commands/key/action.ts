@@ -153,6 +153,9 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       keyId: keyArn,
       expiry: true,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      // The import is signed as the key was made: it dropped --profile (the default chain, or
+      // locally the stack's dummy keys, imported into the administrator's new key).
+      ...(target.profile ? { profile: target.profile } : {}),
       region,
     } as const;
     process.stdout.write('\n');
