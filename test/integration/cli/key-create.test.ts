@@ -2,9 +2,9 @@
 // BYOK_HOME, the local stack over HTTP. For every key family it checks, creates the EXTERNAL key,
 // tags it, binds the HSM key to it and imports; with --replica-regions the replicas get the
 // material too. Every refusal comes before CreateKey: no key is left behind.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,7 @@ beforeAll(async () => {
     ['kc-mrk', 'AES_256'],
     ['kc-spare', 'AES_256'],
     ['kc-profile', 'AES_256'],
+    ['kc-interrupted', 'AES_256'],
   ]) {
     const made = await byok(['hsm', 'create-key', '--label', label as string, '--type', type as string]);
     expect(made.code, made.stderr).toBe(0);
@@ -202,6 +203,84 @@ describe('byok key create (local stack)', () => {
     expect(calls).toContain('TrentService.ImportKeyMaterial');
     expect(signed.filter((entry) => entry.accessKeyId !== 'AKIDADMIN')).toEqual([]);
   });
+
+  it('Ctrl-C between its steps says what was done, what was in flight and how to finish', async () => {
+    // Prepare: a proxy in front of the stack that never answers CreateAlias, the step to stop in.
+    const upstream = new URL(stack.url);
+    let aliasAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      aliasAsked = resolve;
+    });
+    const held: ServerResponse[] = [];
+    const proxy = createServer((request, response) => {
+      if (request.headers['x-amz-target'] === 'TrentService.CreateAlias') {
+        held.push(response);
+        aliasAsked();
+        return;
+      }
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: { ...request.headers, host: upstream.host },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('BYOK_') && !name.startsWith('AWS_')),
+    );
+    const args = ['--alias', 'alias/kc-interrupted', '--endpoint', endpoint];
+    const run = spawn(
+      process.execPath,
+      [BIN, 'key', 'create', '--hsm-key', 'kc-interrupted', '--key-spec', 'SYMMETRIC_DEFAULT', ...args],
+      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    run.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => run.once('exit', (code) => done(code)));
+
+    // Act
+    let code: number | null;
+    try {
+      await asked;
+      run.kill('SIGINT');
+      code = await exited;
+    } finally {
+      if (run.exitCode === null && run.signalCode === null) run.kill('SIGKILL');
+      for (const response of held) response.destroy();
+      await new Promise((closed) => proxy.close(closed));
+    }
+
+    // Assess
+    const keyArn = createdArn(stdout) as string;
+    expect(keyArn).toMatch(/^arn:aws:kms:/);
+    expect(code).toBe(130);
+    expect(stderr).toContain('byok key create: SIGINT: stopped before it finished');
+    expect(stderr).toContain(
+      'byok key create: in flight: CreateAlias alias/kc-interrupted (it may or may not have taken effect)',
+    );
+    expect(stderr).toContain(`byok key create: done: created and tagged ${keyArn}`);
+    expect(stderr).toContain('not done: the binding and the import (the key has no material yet)');
+    expect(stderr).toContain(
+      `hint: finish with: byok bindings add --hsm-key kc-interrupted --key-id ${keyArn} --endpoint ${endpoint}, then byok import --key-id ${keyArn} --endpoint ${endpoint}`,
+    );
+    expect((await bindings()).some((binding) => binding.keyArn === keyArn)).toBe(false);
+  }, 30_000);
 
   it('fills the replicas of a multi-Region key with the same material', async () => {
     // Act
