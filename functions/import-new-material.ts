@@ -2,5 +2,9 @@
 import { importNewMaterialStep } from '../src/core/steps/import-new-material.ts';
 import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+import { lambdaScheduledInvocations } from './commons/scheduled-invocations.ts';
 
-export const { handler, createHandler } = toLambda(importNewMaterialStep, lambdaRotationDeps);
+export const { handler, createHandler } = toLambda(importNewMaterialStep, () => ({
+  ...lambdaRotationDeps(),
+  scheduledInvocations: lambdaScheduledInvocations(),
+}));

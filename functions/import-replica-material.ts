@@ -2,5 +2,9 @@
 import { importReplicaMaterialStep } from '../src/core/steps/import-replica-material.ts';
 import { toLambda } from '../src/lambda/to-lambda.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+import { lambdaScheduledInvocations } from './commons/scheduled-invocations.ts';
 
-export const { handler, createHandler } = toLambda(importReplicaMaterialStep, lambdaRotationDeps);
+export const { handler, createHandler } = toLambda(importReplicaMaterialStep, () => ({
+  ...lambdaRotationDeps(),
+  scheduledInvocations: lambdaScheduledInvocations(),
+}));

@@ -5,7 +5,9 @@
 
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -885,6 +887,36 @@ describe('least privilege', () => {
     expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
   });
 
+  it('lets the functions that import material read only the history of the executions that invoke them', () => {
+    // Prepare: docs/security.md, "Account principals": each acts only on what such an execution scheduled.
+    const invokedBy: Record<string, string> = {
+      importKeyMaterial: 'import-key-material',
+      importNewMaterial: 'rotate-key-material',
+      importReplicaMaterial: 'rotate-key-material',
+    };
+    const base = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
+    const readers = allRoles().filter(([, role]) =>
+      statementsOf(role).some((statement) => actionsOf(statement).includes('states:GetExecutionHistory')),
+    );
+
+    // Assess
+    for (const [functionKey, machine] of Object.entries(invokedBy)) {
+      const logicalId = `${functionKey.charAt(0).toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+      const environment = property<{ Variables: Record<string, unknown> }>(
+        template.Resources[logicalId],
+        'Environment',
+      ).Variables;
+      expect(environment.BYOK_SCHEDULING_STATE_MACHINES).toEqual({
+        'Fn::Sub': `${base}:stateMachine:byok-dev-${machine}`,
+      });
+      const resources = statementsOf(roleOfFunction(functionKey))
+        .filter((statement) => actionsOf(statement).includes('states:GetExecutionHistory'))
+        .flatMap(resourcesOf);
+      expect(resources).toEqual([{ 'Fn::Sub': `${base}:execution:byok-dev-${machine}:*` }]);
+    }
+    expect(readers).toHaveLength(3);
+  });
+
   it('has no role that nothing uses', () => {
     // Prepare
     const roles = allRoles().map(([id]) => id);
@@ -1311,6 +1343,10 @@ describe('the bundles that ship', () => {
   let token: TestToken;
   let dynamo: LocalDynamoDb;
   const savedEnv = { ...process.env };
+  // This test plays Step Functions: it also serves the history of what its interpreter scheduled,
+  // which the import function reads (GetExecutionHistory, the real SDK over HTTP) before it imports.
+  const scheduledEvents: Array<{ resource: string; input: string }> = [];
+  let history: Server;
 
   beforeAll(async () => {
     stack = await startLocalStack({ port: 0 });
@@ -1322,6 +1358,26 @@ describe('the bundles that ship', () => {
     });
     await control.send(new CreateTableCommand(bindingsTableDefinition('byok-dev-bindings')));
     control.destroy();
+    history = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        const events = scheduledEvents
+          .map((event, index) => ({
+            id: index + 2,
+            type: 'LambdaFunctionScheduled',
+            timestamp: Date.now() / 1000,
+            lambdaFunctionScheduledEventDetails: { ...event, inputDetails: { truncated: false } },
+          }))
+          .reverse();
+        response.setHeader('content-type', 'application/x-amz-json-1.0');
+        response.end(
+          JSON.stringify({
+            events: [...events, { id: 1, type: 'ExecutionStarted', timestamp: Date.now() / 1000 }],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => history.listen(0, '127.0.0.1', resolve));
     token = await createTestToken('softhsm', { keys: [{ label: 'aes-bundle', type: 'AES_256' }] });
     await token.hsm?.close(); // the bundled wrap function opens the token itself
     Object.assign(process.env, {
@@ -1338,6 +1394,8 @@ describe('the bundles that ship', () => {
       SOFTHSM2_CONF: token.config.softhsm2Conf,
       // SoftHSM2 wraps with SHA-1 OAEP only; the deployed stack's parameter tokenWrappingAlgorithms.
       BYOK_TOKEN_WRAPPING_ALGORITHMS: 'RSAES_OAEP_SHA_1,RSA_AES_KEY_WRAP_SHA_1',
+      AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(history.address() as AddressInfo).port}`,
+      BYOK_SCHEDULING_STATE_MACHINES: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:bundle`,
     });
   });
 
@@ -1345,6 +1403,7 @@ describe('the bundles that ship', () => {
     process.env = savedEnv;
     await stack?.stop();
     await dynamo?.stop();
+    await new Promise((resolve) => (history ? history.close(resolve) : resolve(undefined)));
     await rm(token?.byokHome ?? '', { recursive: true, force: true });
   });
 
@@ -1373,11 +1432,15 @@ describe('the bundles that ship', () => {
         )) as {
           handler: (event: unknown, context: unknown) => Promise<unknown>;
         };
-        handlers[stateName] = async (input) =>
-          JSON.parse(
+        const resource = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:byok-dev-${file}`;
+        handlers[stateName] = async (input) => {
+          scheduledEvents.push({ resource, input: JSON.stringify(input) });
+          process.env.AWS_LAMBDA_FUNCTION_NAME = `byok-dev-${file}`;
+          return JSON.parse(
             JSON.stringify(await bundle.handler(structuredClone(input), lambdaContext(file))),
           ) as JsonValue;
-        state.Resource = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:byok-dev-${file}`;
+        };
+        state.Resource = resource;
       } else {
         handlers[stateName] = async (input) => {
           published.push(...((input as { Entries: unknown[] }).Entries ?? []));
@@ -1408,6 +1471,19 @@ describe('the bundles that ship', () => {
     expect(published).toEqual([
       expect.objectContaining({ Source: 'byok', DetailType: 'byok Key Material Imported' }),
     ]);
+    // The shipped import function, invoked directly with the scheduled payload but another blob
+    // (docs/security.md, "Account principals"), imports nothing.
+    const importBundle = (await import(
+      pathToFileURL(join(packaged.bundleDir, 'functions/import-key-material.mjs')).href
+    )) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const scheduledImport = scheduledEvents.find((event) => event.resource.endsWith('-import-key-material'));
+    const forged = {
+      ...(JSON.parse(scheduledImport?.input ?? '{}') as object),
+      wrappedKeyMaterial: Buffer.from('mallory').toString('base64'),
+    };
+    await expect(importBundle.handler(forged, lambdaContext('import-key-material'))).rejects.toMatchObject({
+      name: 'UnscheduledInvocationError',
+    });
     kms.destroy();
   });
 });

@@ -107,6 +107,13 @@ export interface FleetPairReport {
   due: number;
   reimported: number;
   failed: number;
+  /**
+   * Keys the pair's sweep could not read (throttled, denied): not covered, so the pair's sweep was
+   * PARTIAL although its execution SUCCEEDED. Absent in reports from before it was kept.
+   */
+  unread?: number | undefined;
+  /** The pair's sweep's outcomeReason when it was PARTIAL (`3 keys could not be read (…)`). */
+  outcomeReason?: string | undefined;
   failures: { keyId: string; error: string; cause: string }[];
   materials: FleetMaterial[];
 }
@@ -134,6 +141,8 @@ export interface FleetReport {
     due: number;
     reimported: number;
     failedKeys: number;
+    /** Keys the pairs' sweeps could not read; absent in reports from before it was kept. */
+    unreadKeys?: number | undefined;
   };
   pairs: FleetPairReport[];
   atRisk: AtRiskMaterial[];

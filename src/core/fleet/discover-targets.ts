@@ -1,7 +1,7 @@
 // reimport-fleet's first step: which (account, Region) pairs the fleet sweeps now. From the targets
 // document the operator keeps (accounts × Regions, each account may name its own Regions and
 // quota) or from Organizations' ACTIVE accounts × the configured Regions; then include/exclude; and
-// with `retryFailedOf`, only the pairs that failed (or had failed keys, or did not run) in that
+// with `retryFailedOf`, only the pairs that failed (or had failed or unread keys, or did not run) in that
 // report. The pairs are written to the fleet bucket, where the Distributed Map's ItemReader reads
 // them: a fleet of hundreds of accounts never travels in a state's payload.
 import { randomBytes } from 'node:crypto';
@@ -190,7 +190,8 @@ async function pairsToRetry(s3: S3Client, bucket: string, key: string): Promise<
   }
   return new Set(
     (report.pairs ?? [])
-      .filter((pair) => pair.status !== 'SUCCEEDED' || pair.failed > 0)
+      // A pair whose sweep could not read some keys did not cover them: retried too.
+      .filter((pair) => pair.status !== 'SUCCEEDED' || pair.failed > 0 || (pair.unread ?? 0) > 0)
       .map((pair) => `${pair.accountId}/${pair.region}`),
   );
 }

@@ -44,6 +44,8 @@ interface PairOutput {
     due?: number;
     succeeded?: number;
     failed?: number;
+    unread?: number;
+    outcomeReason?: string;
     failures?: { keyId: string; error: string; cause: string }[];
     materials?: FleetMaterial[];
   };
@@ -119,6 +121,7 @@ export async function summarizeFleet(
     due: sum(reports, 'due'),
     reimported: sum(reports, 'reimported'),
     failedKeys: sum(reports, 'failed'),
+    unreadKeys: reports.reduce((total, pair) => total + (pair.unread ?? 0), 0),
   };
   const report: FleetReport = {
     fleetId: targets.fleetId,
@@ -128,7 +131,13 @@ export async function summarizeFleet(
     totals,
     pairs: reports,
     atRisk,
-    alarm: totals.failed > 0 || totals.notRun > 0 || totals.failedKeys > 0 || atRisk.length > 0,
+    // A pair whose sweep could not read some keys SUCCEEDED but covered less than it should: alarm.
+    alarm:
+      totals.failed > 0 ||
+      totals.notRun > 0 ||
+      totals.failedKeys > 0 ||
+      totals.unreadKeys > 0 ||
+      atRisk.length > 0,
   };
   const keys = {
     json: `${targets.reportPrefix}/report.json`,
@@ -193,14 +202,16 @@ function pairReport(accountId: string, region: string, result: ChildResult): Fle
     due: sweep.due ?? 0,
     reimported: sweep.succeeded ?? 0,
     failed: sweep.failed ?? 0,
+    unread: sweep.unread ?? 0,
+    ...(sweep.outcomeReason ? { outcomeReason: sweep.outcomeReason } : {}),
     failures: sweep.failures ?? [],
     materials: sweep.materials ?? [],
   };
 }
 
-/** Failed pairs first, then pairs with failed keys, then by materials due. */
+/** Failed pairs first, then pairs with failed or unread keys, then by materials due. */
 function urgency(pair: FleetPairReport): number {
-  return (pair.status === 'SUCCEEDED' ? 0 : 1_000_000) + pair.failed * 1000 + pair.due;
+  return (pair.status === 'SUCCEEDED' ? 0 : 1_000_000) + (pair.failed + (pair.unread ?? 0)) * 1000 + pair.due;
 }
 
 function sum(reports: FleetPairReport[], field: 'managedKeys' | 'due' | 'reimported' | 'failed'): number {

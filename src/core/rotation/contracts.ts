@@ -87,6 +87,8 @@ export const ImportNewMaterialInputSchema = z.object({
   importToken: z.base64().min(1).optional(),
   /** WrapKeyMaterial's public evidence: the new material's check value is recorded with it. */
   hsmEvidence: HsmEvidenceSchema.optional(),
+  /** The execution that scheduled the step ($$.Execution.Id): the step checks it did. */
+  executionId: z.string().optional(),
 });
 export const ImportedMaterialSchema = z.object({
   keyMaterialId: z.string().min(1),
@@ -104,6 +106,8 @@ export const ImportReplicaMaterialInputSchema = z.object({
   /** As ImportNewMaterial's: the token that goes with the blob (default: the replica's step's). */
   importToken: z.base64().min(1).optional(),
   keyMaterialId: z.string().min(1),
+  /** The execution that scheduled the step ($$.Execution.Id): the step checks it did. */
+  executionId: z.string().optional(),
 });
 
 export const StartKeyRotationInputSchema = z.object({

@@ -13,3 +13,20 @@ export class InvalidStepInputError extends ByokError {
     this.issues = issues;
   }
 }
+
+/**
+ * A step that puts material into KMS was invoked with a payload no running execution of byok's
+ * own workflows scheduled for it: a direct invoke (lambda:InvokeFunction, or lambda:invoke from
+ * someone else's state machine), or a payload changed on the way. Nothing was sent to KMS.
+ */
+export class UnscheduledInvocationError extends ByokError {
+  readonly step: string;
+  constructor(step: string, reason: string, options?: ErrorOptions) {
+    super(
+      `${step} acts only on the payload a running execution of byok's workflows scheduled for it (${reason}); nothing was imported`,
+      options,
+    );
+    this.name = 'UnscheduledInvocationError';
+    this.step = step;
+  }
+}

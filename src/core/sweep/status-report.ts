@@ -67,8 +67,11 @@ export interface StatusReport {
 export interface LastSweep {
   sweepId: string;
   checkedAt: string;
-  /** PARTIAL: some key could not be read or some import failed (docs/scheduling.md). */
-  outcome: 'COMPLETE' | 'PARTIAL';
+  /**
+   * PARTIAL: some key could not be read or some import failed (docs/scheduling.md). FAILED: the
+   * sweep's execution itself did not succeed (no report; outcomeReason says how it ended).
+   */
+  outcome: 'COMPLETE' | 'PARTIAL' | 'FAILED';
   outcomeReason: string | null;
   due: number;
   succeeded: number;

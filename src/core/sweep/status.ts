@@ -62,23 +62,55 @@ async function lastSweepFromLocalEvents(endpoint: string): Promise<LastSweep | u
   return lastSweepOf(events.at(-1)?.detail);
 }
 
-/** On AWS: the output of the sweep state machine's most recent execution that ended. */
+/**
+ * The sweep state machine's most recent execution that ended: its report when it SUCCEEDED, else
+ * a FAILED sweep with how it ended. (It read the most recent SUCCEEDED one only, so after a sweep
+ * that failed, `byok status` showed the one before as the last sweep, complete.)
+ */
 async function lastSweepFromStepFunctions(sfn: SFNClient): Promise<LastSweep | undefined> {
   const arn = (
     await findStateMachine(sfn, (machine) => machine.name?.endsWith('reimport-expiring-keys') === true)
   )?.stateMachineArn;
   if (!arn) return undefined;
-  const listed = await sfn.send(
-    new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'SUCCEEDED', maxResults: 1 }),
+  // Newest first; the running ones (today's sweep under way) are not the last sweep yet.
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 20 }));
+  const latest = listed.executions?.find(
+    (execution) => execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE',
   );
-  const latest = listed.executions?.[0]?.executionArn;
-  if (!latest) return undefined;
-  const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest }));
+  if (!latest?.executionArn) return undefined;
+  const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest.executionArn }));
+  if (described.status !== 'SUCCEEDED') return failedSweep(described);
   try {
     return lastSweepOf(JSON.parse(described.output ?? 'null'));
   } catch {
     return undefined;
   }
+}
+
+/** A sweep whose execution did not succeed: no report, nothing known to be reimported. */
+function failedSweep(described: {
+  name?: string | undefined;
+  status?: string | undefined;
+  error?: string | undefined;
+  cause?: string | undefined;
+  startDate?: Date | undefined;
+  stopDate?: Date | undefined;
+}): LastSweep {
+  const cause = (described.cause ?? '').slice(0, 200);
+  return {
+    sweepId: described.name ?? 'unknown',
+    checkedAt: (described.stopDate ?? described.startDate ?? new Date(0)).toISOString(),
+    outcome: 'FAILED',
+    outcomeReason: `the sweep's execution ended ${described.status ?? 'UNKNOWN'}${
+      described.error ? ` (${described.error}${cause ? `: ${cause}` : ''})` : ''
+    }: no key is known to have been reimported by it`,
+    due: 0,
+    succeeded: 0,
+    failed: 0,
+    unread: 0,
+    unreadKeys: [],
+    failures: [],
+  };
 }
 
 /**

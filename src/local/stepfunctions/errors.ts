@@ -6,3 +6,19 @@ export class LocalStepFunctionsError extends ByokError {
     this.name = 'LocalStepFunctionsError';
   }
 }
+
+/**
+ * Executions the stack could not write to its state dir (close() throws it, so that `byok local up`
+ * never says "state saved" when some execution was not).
+ */
+export class LocalStateNotSavedError extends LocalStepFunctionsError {
+  constructor(
+    readonly executions: number,
+    lastError: string,
+  ) {
+    super(
+      `${executions} execution(s) could not be saved to the state dir (the last: ${lastError}); a restart will not find them as they were`,
+    );
+    this.name = 'LocalStateNotSavedError';
+  }
+}

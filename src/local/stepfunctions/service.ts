@@ -18,6 +18,7 @@ import {
 import { LocalActivities } from './activities.ts';
 import { CreatedStateMachines, readCreateStateMachine } from './created-machines.ts';
 import type { WorkflowEngine } from './engine.ts';
+import { LocalStateNotSavedError } from './errors.ts';
 import { type HistoryEvent, HistoryRecorder } from './history.ts';
 import type { ExecutionJournal, JournalExecution, JournalWaitPoint } from './journal.ts';
 import { readStartExecution, requiredStringMember } from './request-fields.ts';
@@ -91,6 +92,9 @@ export class StepFunctionsService implements LocalService {
   readonly contentType = AWS_JSON_1_0;
   private readonly executions = new Map<string, Execution>();
   private closed = false;
+  /** Executions whose last write to the state dir failed (a later good write clears one). */
+  private readonly unsaved = new Set<string>();
+  private lastUnsavedError: string | undefined;
   private readonly activities: LocalActivities;
   private readonly created = new CreatedStateMachines();
   private sequence = 0;
@@ -193,7 +197,10 @@ export class StepFunctionsService implements LocalService {
     if (!journal) return;
     try {
       journal.save({ ...execution, history: execution.history.events, waiting });
+      this.unsaved.delete(execution.executionArn);
     } catch (error) {
+      this.unsaved.add(execution.executionArn);
+      this.lastUnsavedError = error instanceof Error ? error.message : String(error);
       process.emitWarning(
         `the local Step Functions API could not save execution ${execution.executionArn}: ${error instanceof Error ? error.message : String(error)}`,
         { code: 'BYOK_LOCAL_STATE_WRITE' },
@@ -327,6 +334,10 @@ export class StepFunctionsService implements LocalService {
     }
     for (const execution of running) execution.controller.abort();
     await Promise.all(running.map((execution) => execution.done));
+    // Closed either way; but never as if everything was kept when some execution could not be.
+    if (this.unsaved.size > 0) {
+      throw new LocalStateNotSavedError(this.unsaved.size, this.lastUnsavedError ?? 'unknown');
+    }
   }
 
   /**

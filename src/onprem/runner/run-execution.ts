@@ -20,6 +20,7 @@ import { ExecutionNotResumableError, TaskFailure, UnsupportedTaskResourceError }
 import { ExecutionHistory } from './execution-history.ts';
 import { applyHsmPlacement, localActivityArn } from './hsm-placement.ts';
 import { INTEGRATIONS } from './integrations.ts';
+import { scheduledInvocationsOf } from './scheduled-invocations.ts';
 import { START_EXECUTION_SYNC_2 } from './start-execution-sync.ts';
 import {
   type AslDefinition,
@@ -177,6 +178,11 @@ async function runStarting(options: RunExecutionOptions, started: () => void): P
   const overrides = options.overrides ?? {};
 
   const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+  const scheduled = scheduledInvocationsOf(deps);
+  const stepDeps = (functionName: string): StepFunctionDeps => ({
+    ...deps,
+    scheduledInvocations: scheduled.forFunction(functionName),
+  });
   const invokers = new Map<string, Promise<(input: JsonValue) => Promise<JsonValue>>>();
   const invokeFunction = async (functionName: string, payload: JsonValue): Promise<JsonValue> => {
     let invoker = invokers.get(functionName);
@@ -185,7 +191,10 @@ async function runStarting(options: RunExecutionOptions, started: () => void): P
         throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
       }
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
-      invoker = Promise.resolve(asTaskHandler(functionName, step.createHandler(deps), region, accountId));
+      // A direct invoke: nothing is recorded as scheduled for its payload.
+      invoker = Promise.resolve(
+        asTaskHandler(functionName, step.createHandler(stepDeps(functionName)), region, accountId),
+      );
       invokers.set(functionName, invoker);
     }
     return (await invoker)(payload);
@@ -236,9 +245,15 @@ async function runStarting(options: RunExecutionOptions, started: () => void): P
     if (functionName) {
       if (!isStepFunctionName(functionName)) throw new UnsupportedTaskResourceError(task.name, task.resource);
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
-      handlers[task.name] = counted(
-        activity,
-        asTaskHandler(functionName, step.createHandler(deps), region, accountId),
+      const handler = asTaskHandler(
+        functionName,
+        step.createHandler(stepDeps(functionName)),
+        region,
+        accountId,
+      );
+      // As Step Functions' history records a scheduled Lambda's input: this execution scheduled it.
+      handlers[task.name] = counted(activity, (payload: JsonValue) =>
+        scheduled.during(executionArn, functionName, payload, () => handler(payload)),
       );
       continue;
     }

@@ -12,7 +12,7 @@ import type { HsmPlacement } from './hsm-placement.ts';
  * (StepFunctionDeps, so a step whose deps the runner lacks fails to compile), plus what the
  * integrations read.
  */
-export type RunnerDeps = StepFunctionDeps & {
+export type RunnerDeps = Omit<StepFunctionDeps, 'scheduledInvocations'> & {
   clock: Clock;
   region?: string | undefined;
   accountId?: string | undefined;

@@ -56,7 +56,12 @@ export interface TaskLogLine {
   execution: string | undefined;
   keyId: string | undefined;
   hsmKeyLabel: string | undefined;
-  outcome: 'succeeded' | 'failed' | 'refused' | 'answer-refused';
+  /**
+   * answer-refused: Step Functions refused the answer (the task timed out or is gone);
+   * answer-undelivered: the answer could not be sent at all (network, AWS errors) after its retries.
+   * In both the workflow did not get this task's result.
+   */
+  outcome: 'succeeded' | 'failed' | 'refused' | 'answer-refused' | 'answer-undelivered';
   error?: string | undefined;
   durationMs: number;
 }
@@ -238,15 +243,15 @@ export class ActivityWorker {
       const output = await this.runTask(step, inputText, (seen) => {
         ids = seen;
       });
-      const accepted = await this.answer(
+      const answered = await this.answer(
         new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
       );
-      line = { ...ids, outcome: accepted ? 'succeeded' : 'answer-refused' };
+      line = { ...ids, outcome: answered === 'accepted' ? 'succeeded' : `answer-${answered}` };
     } catch (error) {
       const name = nameOf(error);
       const refused = isRefusal(error);
       if (refused) await this.alert(error, ids);
-      const accepted = await this.answer(
+      const answered = await this.answer(
         new SendTaskFailureCommand({
           taskToken,
           error: name.slice(0, MAX_ERROR_LENGTH),
@@ -255,7 +260,7 @@ export class ActivityWorker {
       );
       line = {
         ...ids,
-        outcome: !accepted ? 'answer-refused' : refused ? 'refused' : 'failed',
+        outcome: answered !== 'accepted' ? `answer-${answered}` : refused ? 'refused' : 'failed',
         error: name,
       };
     } finally {
@@ -272,20 +277,24 @@ export class ActivityWorker {
   }
 
   /**
-   * Sends the answer, retrying network and AWS failures with backoff. False when Step Functions
-   * refuses it (the task timed out or is gone: the workflow has moved on).
+   * Sends the answer, retrying network and AWS failures with backoff: `refused` when Step Functions
+   * refuses it (the task timed out or is gone: the workflow has moved on), `undelivered` when it
+   * could not be sent after ANSWER_ATTEMPTS (no refusal was seen: the line must not say one was).
    */
-  private async answer(command: SendTaskSuccessCommand | SendTaskFailureCommand): Promise<boolean> {
+  private async answer(
+    command: SendTaskSuccessCommand | SendTaskFailureCommand,
+  ): Promise<'accepted' | 'refused' | 'undelivered'> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.deps.sfn.send(command as SendTaskSuccessCommand);
-        return true;
+        return 'accepted';
       } catch (error) {
         const name = nameOf(error);
-        if (name === 'TaskTimedOut' || name === 'TaskDoesNotExist' || name === 'InvalidToken') return false;
+        if (name === 'TaskTimedOut' || name === 'TaskDoesNotExist' || name === 'InvalidToken')
+          return 'refused';
         if (attempt >= ANSWER_ATTEMPTS) {
           this.deps.note('giving up on answering the task', { error: name, reason: messageOf(error) });
-          return false;
+          return 'undelivered';
         }
         await sleep(fullJitterDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
       }

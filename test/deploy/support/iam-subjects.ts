@@ -298,6 +298,17 @@ function functionTargets(
         if (!arn) throw new Error(`${action}: the function has no state machine in its environment`);
         return [{ label: 'rotation state machine', arn, account: ACCOUNT, context: {} }];
       }
+      if (action === 'states:GetExecutionHistory') {
+        // The import functions read the history of the executions that may invoke them.
+        const arns = environment.BYOK_SCHEDULING_STATE_MACHINES;
+        if (!arns) throw new Error(`${action}: the function has no BYOK_SCHEDULING_STATE_MACHINES`);
+        return arns.split(',').map((arn) => ({
+          label: 'an execution of the state machine that invokes it',
+          arn: `${arn.replace(':stateMachine:', ':execution:')}:run-1`,
+          account: ACCOUNT,
+          context: {},
+        }));
+      }
       return [anyResource('a task token, no resource')];
     case 'events':
       return [

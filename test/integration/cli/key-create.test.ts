@@ -2,8 +2,10 @@
 // BYOK_HOME, the local stack over HTTP. For every key family it checks, creates the EXTERNAL key,
 // tags it, binds the HSM key to it and imports; with --replica-regions the replicas get the
 // material too. Every refusal comes before CreateKey: no key is left behind.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -29,7 +31,7 @@ interface CliResult {
   stderr: string;
 }
 
-function byok(args: string[]): Promise<CliResult> {
+function byok(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((done) => {
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('BYOK_') && !name.startsWith('AWS_')),
@@ -37,7 +39,7 @@ function byok(args: string[]): Promise<CliResult> {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION } },
+      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION, ...env } },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -78,6 +80,8 @@ beforeAll(async () => {
     ['kc-ecc', 'ECC_NIST_P256'],
     ['kc-mrk', 'AES_256'],
     ['kc-spare', 'AES_256'],
+    ['kc-profile', 'AES_256'],
+    ['kc-interrupted', 'AES_256'],
   ]) {
     const made = await byok(['hsm', 'create-key', '--label', label as string, '--type', type as string]);
     expect(made.code, made.stderr).toBe(0);
@@ -135,6 +139,148 @@ describe('byok key create (local stack)', () => {
     }
     expect(await bindings()).toContainEqual(expect.objectContaining({ hsmKeyLabel: label, keyArn: arn }));
   });
+
+  it('signs the import with --profile too, not only the key it creates', async () => {
+    // Prepare: a profile 'admin' (AKIDADMIN) beside other credentials in the environment (AKIDENV),
+    // and a proxy in front of the stack that records which access key signed each KMS call.
+    await writeFile(join(home, 'config'), '[profile admin]\nregion = us-east-1\n');
+    await writeFile(
+      join(home, 'credentials'),
+      '[admin]\naws_access_key_id = AKIDADMIN\naws_secret_access_key = admin-secret\n',
+    );
+    const signed: { call: string; accessKeyId: string }[] = [];
+    const upstream = new URL(stack.url);
+    const proxy = createServer((request, response) => {
+      const call = String(request.headers['x-amz-target'] ?? request.url);
+      const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1];
+      if (call.startsWith('TrentService.')) signed.push({ call, accessKeyId: accessKeyId ?? '(unsigned)' });
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: { ...request.headers, host: upstream.host },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    // Act
+    const result = await byok(
+      [
+        'key',
+        'create',
+        '--hsm-key',
+        'kc-profile',
+        '--key-spec',
+        'SYMMETRIC_DEFAULT',
+        '--profile',
+        'admin',
+        '--endpoint',
+        endpoint,
+      ],
+      {
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_ACCESS_KEY_ID: 'AKIDENV',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+      },
+    );
+    await new Promise((closed) => proxy.close(closed));
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const calls = new Set(signed.map((entry) => entry.call));
+    expect(calls).toContain('TrentService.CreateKey');
+    expect(calls).toContain('TrentService.GetParametersForImport');
+    expect(calls).toContain('TrentService.ImportKeyMaterial');
+    expect(signed.filter((entry) => entry.accessKeyId !== 'AKIDADMIN')).toEqual([]);
+  });
+
+  it('Ctrl-C between its steps says what was done, what was in flight and how to finish', async () => {
+    // Prepare: a proxy in front of the stack that never answers CreateAlias, the step to stop in.
+    const upstream = new URL(stack.url);
+    let aliasAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      aliasAsked = resolve;
+    });
+    const held: ServerResponse[] = [];
+    const proxy = createServer((request, response) => {
+      if (request.headers['x-amz-target'] === 'TrentService.CreateAlias') {
+        held.push(response);
+        aliasAsked();
+        return;
+      }
+      const forwarded = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: { ...request.headers, host: upstream.host },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('BYOK_') && !name.startsWith('AWS_')),
+    );
+    const args = ['--alias', 'alias/kc-interrupted', '--endpoint', endpoint];
+    const run = spawn(
+      process.execPath,
+      [BIN, 'key', 'create', '--hsm-key', 'kc-interrupted', '--key-spec', 'SYMMETRIC_DEFAULT', ...args],
+      { env: { ...clean, BYOK_HOME: home, AWS_REGION: REGION }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    run.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    run.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => run.once('exit', (code) => done(code)));
+
+    // Act
+    let code: number | null;
+    try {
+      await asked;
+      run.kill('SIGINT');
+      code = await exited;
+    } finally {
+      if (run.exitCode === null && run.signalCode === null) run.kill('SIGKILL');
+      for (const response of held) response.destroy();
+      await new Promise((closed) => proxy.close(closed));
+    }
+
+    // Assess
+    const keyArn = createdArn(stdout) as string;
+    expect(keyArn).toMatch(/^arn:aws:kms:/);
+    expect(code).toBe(130);
+    expect(stderr).toContain('byok key create: SIGINT: stopped before it finished');
+    expect(stderr).toContain(
+      'byok key create: in flight: CreateAlias alias/kc-interrupted (it may or may not have taken effect)',
+    );
+    expect(stderr).toContain(`byok key create: done: created and tagged ${keyArn}`);
+    expect(stderr).toContain('not done: the binding and the import (the key has no material yet)');
+    expect(stderr).toContain(
+      `hint: finish with: byok bindings add --hsm-key kc-interrupted --key-id ${keyArn} --endpoint ${endpoint}, then byok import --key-id ${keyArn} --endpoint ${endpoint}`,
+    );
+    expect((await bindings()).some((binding) => binding.keyArn === keyArn)).toBe(false);
+  }, 30_000);
 
   it('fills the replicas of a multi-Region key with the same material', async () => {
     // Act

@@ -1,4 +1,5 @@
 import { DescribeKeyCommand, ImportKeyMaterialCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingEnvironmentVariableError } from '../../../functions/commons/env.ts';
@@ -7,10 +8,40 @@ import { createHandler as createGetParametersHandler } from '../../../functions/
 import { createHandler as createImportHandler } from '../../../functions/import-key-material.ts';
 import { InvalidImportInputError } from '../../../src/core/import/errors.ts';
 import { redactSecrets } from '../../../src/core/shared/logger.ts';
+import { UnscheduledInvocationError } from '../../../src/core/step-kernel/errors.ts';
+import { stepFunctionsScheduledInvocations } from '../../../src/lambda/scheduled-invocations.ts';
 import { MemoryBindingsStore } from '../../helpers/bindings.ts';
 import { collectingLogger } from '../../helpers/logger.ts';
 
 const kmsMock = mockClient(KMSClient);
+const sfnMock = mockClient(SFNClient);
+const IMPORT_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:byok-dev-import-key-material';
+const EXECUTION = 'arn:aws:states:us-east-1:111122223333:execution:byok-dev-import-key-material:run-1';
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:byok-dev-importKeyMaterial';
+/** What the deployed function reads: the history of byok's executions, through the SFN client. */
+const scheduledInvocations = stepFunctionsScheduledInvocations({
+  sfn: new SFNClient({}),
+  functionName: 'byok-dev-importKeyMaterial',
+  stateMachineArns: [IMPORT_MACHINE],
+});
+/** The history of a running import execution that scheduled the function with `payload`. */
+function scheduled(payload: unknown) {
+  sfnMock.on(GetExecutionHistoryCommand, { executionArn: EXECUTION }).resolves({
+    events: [
+      {
+        id: 12,
+        type: 'LambdaFunctionScheduled',
+        timestamp: new Date(),
+        lambdaFunctionScheduledEventDetails: {
+          resource: FUNCTION_ARN,
+          input: JSON.stringify(payload),
+          inputDetails: { truncated: false },
+        },
+      },
+      { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
+    ],
+  });
+}
 const clock = { now: () => new Date('2027-01-10T12:00:00.000Z') };
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -34,12 +65,13 @@ const importParameters = {
 describe('function handlers', () => {
   afterEach(() => {
     kmsMock.reset();
+    sfnMock.reset();
   });
 
   it('refuses a state input that does not match its schema before calling KMS', async () => {
     // Prepare
     const { logger } = collectingLogger();
-    const handler = createImportHandler({ kms: new KMSClient({}), clock, logger });
+    const handler = createImportHandler({ kms: new KMSClient({}), clock, logger, scheduledInvocations });
 
     // Act
     const act = handler({
@@ -57,14 +89,12 @@ describe('function handlers', () => {
     // Prepare
     const { logger, lines } = collectingLogger();
     kmsMock.on(ImportKeyMaterialCommand).resolves({ KeyId: KEY_ARN, KeyMaterialId: 'ab'.repeat(32) });
-    const handler = createImportHandler({ kms: new KMSClient({}), clock, logger });
+    const payload = { importParameters, wrappedKeyMaterial: 'BwgJ', executionId: EXECUTION };
+    scheduled(payload);
+    const handler = createImportHandler({ kms: new KMSClient({}), clock, logger, scheduledInvocations });
 
     // Act
-    const output = await handler({
-      importParameters,
-      wrappedKeyMaterial: 'BwgJ',
-      executionId: 'arn:aws:states:us-east-1:111122223333:execution:import-key-material:run-1',
-    });
+    const output = await handler(payload);
 
     // Assess
     expect(output).toEqual({ keyMaterialId: 'ab'.repeat(32), importedAt: '2027-01-10T12:00:00.000Z' });
@@ -83,8 +113,22 @@ describe('function handlers', () => {
       service: 'byok',
       step: 'ImportKeyMaterial',
       keyId: KEY_ARN,
-      executionId: 'arn:aws:states:us-east-1:111122223333:execution:import-key-material:run-1',
+      executionId: EXECUTION,
     });
+  });
+
+  it('imports nothing when the execution did not schedule this payload: UnscheduledInvocationError before KMS', async () => {
+    // Prepare: the execution scheduled the HSM's blob; the invoke carries another one.
+    const { logger } = collectingLogger();
+    scheduled({ importParameters, wrappedKeyMaterial: 'BwgJ', executionId: EXECUTION });
+    const handler = createImportHandler({ kms: new KMSClient({}), clock, logger, scheduledInvocations });
+
+    // Act
+    const act = handler({ importParameters, wrappedKeyMaterial: 'CgsM', executionId: EXECUTION });
+
+    // Assess
+    await expect(act).rejects.toThrow(UnscheduledInvocationError);
+    expect(kmsMock.calls()).toHaveLength(0);
   });
 
   it('logs a failure by error name and message, then rethrows it unchanged', async () => {

@@ -182,6 +182,12 @@ export function lastSweepWords(
   if (!sweep) {
     return { tone: 'muted', text: 'No sweep report here yet (none has run, or it cannot be read).' };
   }
+  if (sweep.outcome === 'FAILED') {
+    return {
+      tone: 'warn',
+      text: `Last sweep ${when(sweep.checkedAt)}: FAILED${sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''}.`,
+    };
+  }
   const counts = `due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread}`;
   return sweep.outcome === 'COMPLETE'
     ? { tone: 'ok', text: `Last sweep ${when(sweep.checkedAt)}: complete (${counts}).` }

@@ -287,4 +287,30 @@ describe('key status in custodian words', () => {
     });
     expect(lastSweepWords(undefined).tone).toBe('muted');
   });
+
+  it('says a sweep whose execution failed FAILED, in the warning tone, without counts it never had', () => {
+    // Prepare
+    const failed = {
+      sweepId: 'sweep-2026-12-08',
+      checkedAt: '2026-12-08T03:00:05.000Z',
+      outcome: 'FAILED' as const,
+      outcomeReason:
+        "the sweep's execution ended FAILED (ThrottlingException): no key is known to have been reimported by it",
+      due: 0,
+      succeeded: 0,
+      failed: 0,
+      unread: 0,
+      unreadKeys: [],
+      failures: [],
+    };
+
+    // Act
+    const words = lastSweepWords(failed);
+
+    // Assess
+    expect(words).toEqual({
+      tone: 'warn',
+      text: "Last sweep 2026-12-08T03:00:05.000Z: FAILED: the sweep's execution ended FAILED (ThrottlingException): no key is known to have been reimported by it.",
+    });
+  });
 });

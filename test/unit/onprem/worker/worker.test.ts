@@ -1,6 +1,7 @@
 // The worker's loop against a mocked Step Functions client: AWS or network failures are retried
 // with full-jitter backoff (never a tight loop, never a crash), a task it cannot read is answered
-// with SendTaskFailure under the error's name, and stop() ends the loop.
+// with SendTaskFailure under the error's name, and stop() ends the loop. An answer that could not
+// be sent is logged as undelivered, one Step Functions refused as refused: never one for the other.
 
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -32,6 +33,85 @@ describe('full-jitter backoff', () => {
     // Assess
     expect(highest).toEqual([99, 199, 399, 999]);
     expect(lowest).toBe(0);
+  });
+});
+
+/** A worker on mocked clients: one unreadable task, then stop; its task lines and notes. */
+const sfnMock = () => mockClient(SFNClient);
+async function oneTaskWorker(sfn: ReturnType<typeof sfnMock>) {
+  const lines: TaskLogLine[] = [];
+  const notes: string[] = [];
+  let worker: ActivityWorker | undefined;
+  sfn
+    .on(GetActivityTaskCommand)
+    .resolvesOnce({ taskToken: 'token-1', input: 'not json' })
+    .callsFake(async () => {
+      worker?.stop();
+      return {};
+    });
+  const events = mockClient(EventBridgeClient);
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+  worker = new ActivityWorker(
+    {
+      activities: [{ step: 'wrap-key-material', activityArn: ACTIVITY }],
+      workerName: 'unit',
+      concurrency: 1,
+      heartbeatIntervalMs: 1000,
+      backoff: { baseMs: 1, capMs: 2 },
+    },
+    {
+      sfn: new SFNClient({ region: 'us-east-1' }),
+      kms: new KMSClient({ region: 'us-east-1' }),
+      events: new EventBridgeClient({ region: 'us-east-1' }),
+      hsm: {} as never,
+      bindings: new KeyBindings([], true),
+      journal: {
+        madeFor: async () => undefined,
+        ever: async () => false,
+        recordCreated: async () => {},
+        recordDestroyed: async () => {},
+      },
+      clock: systemClock,
+      logger: silentLogger,
+      logTask: (line) => lines.push(line),
+      note: (message) => notes.push(message),
+    },
+  );
+  await worker.run();
+  events.restore();
+  return { lines, notes };
+}
+
+describe('ActivityWorker answers', () => {
+  it('logs an answer it could not send as answer-undelivered, not as refused by Step Functions', async () => {
+    // Prepare
+    const sfn = sfnMock();
+    sfn.on(SendTaskFailureCommand).rejects(connectionRefused());
+
+    // Act
+    const { lines, notes } = await oneTaskWorker(sfn);
+
+    // Assess
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(6);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'answer-undelivered' })]);
+    expect(notes).toContain('giving up on answering the task');
+    sfn.restore();
+  });
+
+  it('logs an answer Step Functions refused (the task timed out) as answer-refused', async () => {
+    // Prepare
+    const sfn = sfnMock();
+    const timedOut = new Error('Task Timed Out');
+    timedOut.name = 'TaskTimedOut';
+    sfn.on(SendTaskFailureCommand).rejects(timedOut);
+
+    // Act
+    const { lines } = await oneTaskWorker(sfn);
+
+    // Assess
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(1);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'answer-refused' })]);
+    sfn.restore();
   });
 });
 

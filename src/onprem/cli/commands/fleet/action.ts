@@ -118,11 +118,16 @@ interface StatusRow {
   hint?: string | undefined;
 }
 
+/** A pair whose sweep SUCCEEDED but could not read some keys covered less than it should: PARTIAL. */
+function pairStatus(pair: FleetReport['pairs'][number]): string {
+  return pair.status === 'SUCCEEDED' && (pair.unread ?? 0) > 0 ? 'PARTIAL' : pair.status;
+}
+
 function rowsOfReport(report: FleetReport): StatusRow[] {
   return report.pairs.map((pair) => ({
     accountId: pair.accountId,
     region: pair.region,
-    status: pair.status,
+    status: pairStatus(pair),
     managedKeys: pair.managedKeys,
     due: pair.due,
     reimported: pair.reimported,
@@ -131,7 +136,10 @@ function rowsOfReport(report: FleetReport): StatusRow[] {
       .map((material) => material.validTo)
       .filter(Boolean)
       .sort()[0],
-    error: pair.error ?? pair.failures[0]?.error,
+    error:
+      pair.error ??
+      pair.failures[0]?.error ??
+      (pairStatus(pair) === 'PARTIAL' ? pair.outcomeReason : undefined),
     cause: pair.cause ?? pair.failures[0]?.cause,
     hint: pair.hint,
   }));
@@ -184,7 +192,7 @@ export async function runFleetStatus(options: FleetStatusOptions): Promise<void>
     printTable(
       mostUrgentFirst(rowsOfReport(report)),
       cell(
-        `Fleet run ${report.fleetId} (checked ${report.checkedAt}): ${t.pairs} pairs, ${t.succeeded} swept, ${t.failed} failed, ${t.notRun} not run; ${t.reimported} of ${t.due} due materials reimported, ${t.failedKeys} failed${report.alarm ? '; ALARM' : ''}.`,
+        `Fleet run ${report.fleetId} (checked ${report.checkedAt}): ${t.pairs} pairs, ${t.succeeded} swept, ${t.failed} failed, ${t.notRun} not run; ${t.reimported} of ${t.due} due materials reimported, ${t.failedKeys} failed${t.unreadKeys ? `, ${t.unreadKeys} keys not read` : ''}${report.alarm ? '; ALARM' : ''}.`,
       ),
     );
     for (const item of report.atRisk) {
@@ -195,7 +203,10 @@ export async function runFleetStatus(options: FleetStatusOptions): Promise<void>
       );
     }
   }
-  if (report.totals.failed > 0 || report.totals.notRun > 0 || report.totals.failedKeys > 0)
+  // Exit 0 only when every pair was swept whole: a key a pair's sweep could not read is not covered.
+  const unread =
+    report.totals.unreadKeys ?? report.pairs.reduce((total, pair) => total + (pair.unread ?? 0), 0);
+  if (report.totals.failed > 0 || report.totals.notRun > 0 || report.totals.failedKeys > 0 || unread > 0)
     process.exitCode = 1;
 }
 
@@ -288,10 +299,16 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
           },
           input,
         );
+        // Keys that could not be read (throttled, denied) leave the pair's answer partial.
+        const unread = found.unreadCount ?? found.skipped.filter((key) => key.error).length;
+        const unreadErrors = [...new Set(found.skipped.flatMap((key) => key.error ?? []))].sort().join(', ');
         rows.push({
           accountId: pair.accountId,
           region: pair.region,
-          status: 'OK',
+          status: unread > 0 ? 'PARTIAL' : 'OK',
+          ...(unread > 0
+            ? { error: `${unread} ${unread === 1 ? 'key' : 'keys'} could not be read (${unreadErrors})` }
+            : {}),
           managedKeys: found.managedKeys,
           due: found.keys.length + found.deferred,
           reimported: undefined,
@@ -322,7 +339,7 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
         sorted,
         `${pairs.length} pairs read now through their spoke roles (hub ${context.hubAccountId}).`,
       );
-    if (rows.some((row) => row.status === 'FAILED')) process.exitCode = 1;
+    if (rows.some((row) => row.status !== 'OK')) process.exitCode = 1;
   } finally {
     context.close();
     bindings.close?.();

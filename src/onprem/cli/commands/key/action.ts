@@ -30,6 +30,7 @@ import { AwsSetupError } from '../../errors.ts';
 import { recorder, storeFor } from '../bindings/action.ts';
 import { runImport } from '../import/action.ts';
 import { InvalidReplicaRegionsError, KeyAliasExistsError, ReplicaNotReadyError } from './errors.ts';
+import { type KeyCreateProgress, keyCreateInterrupted } from './interrupted.ts';
 import type { KeyCreateOptions } from './options.ts';
 
 const DEFAULT_USAGE: Record<string, KeyUsageType> = {
@@ -94,6 +95,29 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
   const multiRegion = options.multiRegion === true || replicaRegions.length > 0;
   const kms = createKmsClient(target);
   const store = storeFor(target, options);
+  // Ctrl-C or SIGTERM between the steps says what was done, what was in flight and how to finish;
+  // the import, while it runs, reports an interruption itself (import/interrupted.ts).
+  const progress: KeyCreateProgress = { done: [], bound: false };
+  const step = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    progress.inFlight = what;
+    const result = await call();
+    progress.inFlight = undefined;
+    return result;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    const report = keyCreateInterrupted(signal, progress, { hsmKey: options.hsmKey, target });
+    for (const line of report.lines) process.stderr.write(`${line}\n`);
+    process.exit(report.exitCode);
+  };
+  const watch = () => {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  };
+  const unwatch = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  watch();
   try {
     if (replicaRegions.includes(region)) {
       throw new InvalidReplicaRegionsError(`--replica-regions names ${region}, the primary key's own Region`);
@@ -115,34 +139,47 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
 
     const tags = tagsFor(options);
     const created = (
-      await kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL',
-          KeySpec: options.keySpec,
-          KeyUsage: options.keyUsage ?? DEFAULT_USAGE[family],
-          ...(options.description ? { Description: options.description } : {}),
-          MultiRegion: multiRegion,
-          Tags: tags,
-        }),
+      await step('CreateKey (tagged)', () =>
+        kms.send(
+          new CreateKeyCommand({
+            Origin: 'EXTERNAL',
+            KeySpec: options.keySpec,
+            KeyUsage: options.keyUsage ?? DEFAULT_USAGE[family],
+            ...(options.description ? { Description: options.description } : {}),
+            MultiRegion: multiRegion,
+            Tags: tags,
+          }),
+        ),
       )
     ).KeyMetadata;
     const keyArn = created?.Arn;
+    progress.keyArn = keyArn;
     if (!keyArn)
       throw new AwsSetupError('CreateKey returned no key ARN', 'check the key in KMS before trying again');
     process.stdout.write(
       `created: KMS key ${keyArn} (${options.keySpec}, origin EXTERNAL${multiRegion ? ', multi-Region' : ''})\n`,
     );
     process.stdout.write(`tagged:  ${tags.map((tag) => `${tag.TagKey}=${tag.TagValue}`).join(' ')}\n`);
+    progress.done.push(`created and tagged ${keyArn}`);
     if (options.alias) {
-      await kms.send(new CreateAliasCommand({ AliasName: options.alias, TargetKeyId: keyArn }));
-      process.stdout.write(`alias:   ${options.alias}\n`);
+      const alias = options.alias;
+      await step(`CreateAlias ${alias}`, () =>
+        kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyArn })),
+      );
+      process.stdout.write(`alias:   ${alias}\n`);
+      progress.done.push(`alias ${alias}`);
     }
     await checkNewBinding(store, options.hsmKey, keyArn);
-    const outcome = await addBinding(
-      { store, kms, clock: systemClock },
-      { hsmKeyLabel: options.hsmKey, keyId: keyArn, createdBy: await recorder(target) },
+    const createdBy = await recorder(target);
+    const outcome = await step(`the binding of HSM key "${options.hsmKey}"`, () =>
+      addBinding(
+        { store, kms, clock: systemClock },
+        { hsmKeyLabel: options.hsmKey, keyId: keyArn, createdBy },
+      ),
     );
     process.stdout.write(`bound:   HSM key "${outcome.binding.hsmKeyLabel}" -> ${outcome.binding.keyArn}\n`);
+    progress.done.push(`bound HSM key "${outcome.binding.hsmKeyLabel}"`);
+    progress.bound = true;
     if (!options.import) {
       process.stdout.write(
         `not imported (--no-import): byok import --key-id ${keyArn}${options.endpoint ? ` --endpoint ${options.endpoint}` : ''}\n`,
@@ -153,9 +190,13 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
       keyId: keyArn,
       expiry: true,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      // The import is signed as the key was made: it dropped --profile (the default chain, or
+      // locally the stack's dummy keys, imported into the administrator's new key).
+      ...(target.profile ? { profile: target.profile } : {}),
       region,
     } as const;
     process.stdout.write('\n');
+    unwatch();
     await runImport(importOptions);
     // A failed or interrupted import has said so and set the exit code: no replicas then.
     if (replicaRegions.length === 0 || (process.exitCode ?? 0) !== 0) return;
@@ -178,6 +219,7 @@ export async function runKeyCreate(options: KeyCreateOptions): Promise<void> {
     process.stdout.write('\n');
     await runImport(importOptions);
   } finally {
+    unwatch();
     kms.destroy();
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocalStack } from '../../../../local/stack.ts';
 import { LocalEndpointError } from '../../errors.ts';
 import { defaultStateDir, LOOPBACK_HOSTS, type UpOptions } from './options.ts';
+import { type StopFailure, stopEach, stopReport } from './stop.ts';
 
 /** `--approval-team FILE`, read and validated before anything starts (ApprovalTeamInvalidError). */
 async function readApprovalTeam(options: UpOptions) {
@@ -82,7 +83,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       'byok local stack: web console at the second URL above (it carries the session secret)\n',
     );
   }
-  await new Promise<void>((done) => {
+  const failures = await new Promise<StopFailure[]>((done) => {
     let stopping = false;
     // The first SIGINT/SIGTERM stops cleanly: running executions are kept to resume (waiting for a
     // task token) or end FAILED Local.StackStopped (with a state dir), tasks close, the
@@ -93,23 +94,27 @@ export async function runUp(options: UpOptions): Promise<void> {
         process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       stopping = true;
+      // Said before it happens: "saving", not "saved"; the last line says whether it was.
       process.stderr.write(
-        `byok local stack: ${signal}, stopping (state saved${stateDir ? ` in ${stateDir}` : ': none, --memory'}); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force\n`,
+        `byok local stack: ${signal}, stopping (${stateDir ? `saving the state in ${stateDir}` : 'memory only: nothing is kept'}); ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force\n`,
       );
-      Promise.resolve(consoleServer?.close())
-        .then(() => stepFunctions.close())
-        .then(() => tasks.close())
-        .then(() => approvals.stop())
-        .then(() => stack.stop())
-        .then(done, (error: unknown) => {
-          process.stderr.write(`byok local stack: stop failed: ${String(error)}\n`);
-          done();
-        });
+      void stopEach([
+        { name: 'the web console', stop: () => consoleServer?.close() },
+        {
+          name: 'the Step Functions API (running executions kept or failed)',
+          stop: () => stepFunctions.close(),
+        },
+        { name: 'the task token service', stop: () => tasks.close() },
+        { name: 'the approvals API', stop: () => approvals.stop() },
+        { name: 'the stack (its endpoints, KMS, the state dir lock)', stop: () => stack.stop() },
+      ]).then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  process.stderr.write('byok local stack: stopped\n');
+  for (const line of stopReport(failures, stateDir)) process.stderr.write(`${line}\n`);
+  // Exit 0 only when every part stopped (and, with a state dir, wrote its state).
+  if (failures.length > 0) process.exitCode = 1;
   // Everything is closed and the state written. A rotation that was waiting for its vote leaves the
   // ASL interpreter's timers behind (its TimeoutSeconds, the task token's wait: aws-local-stepfunctions
   // clears them only when the state returns), which would keep this process alive after "stopped".

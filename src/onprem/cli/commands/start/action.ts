@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   type SFNClient,
@@ -182,6 +183,54 @@ async function findImportStateMachine(sfn: SFNClient, target: AwsTarget): Promis
   );
 }
 
+/** A Task state whose work an activity worker (`byok worker`) must take: its activity and deadline. */
+interface ActivityState {
+  activityArn: string;
+  timeoutSeconds?: number | undefined;
+}
+
+const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[^:]+:\d{12}:activity:.+$/;
+
+/**
+ * The definition's activity states by name (Map and Parallel branches included), so that following
+ * an execution can say what it waits for. Best effort: without DescribeStateMachine, none are named.
+ */
+async function activityStatesOf(
+  sfn: SFNClient,
+  stateMachineArn: string,
+): Promise<Map<string, ActivityState>> {
+  const found = new Map<string, ActivityState>();
+  type States = Record<string, Record<string, unknown>>;
+  const walk = (states: States | undefined) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      if (state.Type === 'Task' && typeof state.Resource === 'string' && ACTIVITY_ARN.test(state.Resource)) {
+        found.set(name, {
+          activityArn: state.Resource,
+          ...(typeof state.TimeoutSeconds === 'number' ? { timeoutSeconds: state.TimeoutSeconds } : {}),
+        });
+      }
+      for (const nested of [state.Iterator, state.ItemProcessor, ...((state.Branches as unknown[]) ?? [])])
+        walk((nested as { States?: States } | undefined)?.States);
+    }
+  };
+  try {
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    walk((JSON.parse(described.definition ?? '{}') as { States?: States }).States);
+  } catch {
+    // Not allowed or not there: the progress lines still name each state.
+  }
+  return found;
+}
+
+/** One line: the state waits for a worker beside the HSM, which activity, and for how long. */
+function activityWaitLine(name: string, activity: ActivityState, target: AwsTarget): string {
+  const worker = `byok worker${target.endpoint ? ` --endpoint ${target.endpoint}` : ''}`;
+  const deadline = activity.timeoutSeconds
+    ? `; if no worker answers within ${activity.timeoutSeconds} s the state fails with States.Timeout`
+    : '';
+  return `  … ${name} waits for a byok worker beside the HSM to take its task from ${activity.activityArn} (none running? start one: ${worker})${deadline}`;
+}
+
 /** What following an execution saw in its history, beyond the progress lines. */
 interface ExecutionTrace {
   /** States the execution entered. */
@@ -241,6 +290,7 @@ async function follow(
   options: StartOptions,
   target: AwsTarget,
   write: (line: string) => void,
+  activities: ReadonlyMap<string, ActivityState> = new Map(),
 ): Promise<{ described: DescribeExecutionCommandOutput; trace: ExecutionTrace }> {
   let seen = 0;
   let current: string | undefined;
@@ -270,6 +320,12 @@ async function follow(
       }
       const line = progressLine(event, current, currentFailed);
       if (line) write(line);
+      // An activity waits for a worker (byok worker beside the HSM): say so, and for how long.
+      const activity = event.type === 'TaskStateEntered' && entered ? activities.get(entered) : undefined;
+      if (activity && entered) write(activityWaitLine(entered, activity, target));
+      const taker =
+        event.type === 'ActivityStarted' ? event.activityStartedEventDetails?.workerName : undefined;
+      if (taker) write(`  … ${current ?? 'the task'} taken by worker ${taker}`);
     }
     seen = Math.max(seen, events.length);
     if (described.status !== 'RUNNING' && described.status !== 'PENDING_REDRIVE') {
@@ -350,8 +406,14 @@ export async function runStart(
     };
     process.once('SIGINT', stopFollowing);
     process.once('SIGTERM', stopFollowing);
-    const { described, trace } = await follow(sfn, executionArn, options, target, (line) =>
-      io.err(`${line}\n`),
+    const activities = await activityStatesOf(sfn, stateMachineArn);
+    const { described, trace } = await follow(
+      sfn,
+      executionArn,
+      options,
+      target,
+      (line) => io.err(`${line}\n`),
+      activities,
     ).finally(() => {
       process.off('SIGINT', stopFollowing);
       process.off('SIGTERM', stopFollowing);

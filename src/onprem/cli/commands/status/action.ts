@@ -110,9 +110,14 @@ async function lastSweepFor(target: AwsTarget): Promise<LastSweep | undefined> {
 /** `last sweep 2026-12-07T03:00:00Z: PARTIAL: 217 keys could not be read (ThrottlingException)`, and the keys. */
 function lastSweepLines(sweep: LastSweep | undefined): string[] {
   if (!sweep) return [];
+  // A FAILED sweep has no report: no counts to give.
+  const counts =
+    sweep.outcome === 'FAILED'
+      ? ''
+      : ` (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})`;
   const head = `last sweep ${cell(sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z'))}: ${cell(sweep.outcome)}${
     sweep.outcomeReason ? `: ${cell(sweep.outcomeReason)}` : ''
-  } (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})\n`;
+  }${counts}\n`;
   const unread = sweep.unreadKeys.map(
     (key) => `  not read: ${cell(key.keyId)}: ${cell(key.error)}: ${cell(key.why)}\n`,
   );
