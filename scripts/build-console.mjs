@@ -19,7 +19,13 @@ const BUILD_INFO = 'build-info.json';
 
 /** The files whose change makes the assets stale. */
 async function sourceFiles() {
-  const files = [INPUT_SCHEMA, join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  // src/core/shared/text.ts: the page's visibleText is the CLI's (one rule for both).
+  const files = [
+    INPUT_SCHEMA,
+    join(root, 'package-lock.json'),
+    join(root, 'src', 'core', 'shared', 'text.ts'),
+    fileURLToPath(import.meta.url),
+  ];
   const walk = async (dir) => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);

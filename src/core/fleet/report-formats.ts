@@ -1,6 +1,7 @@
 // The fleet report as CSV (one row per material, or per pair when a pair has none to show) and as
 // one static HTML page (no script, no external resource; every value escaped). Both are written
 // from the JSON report, so the three always agree.
+import { escapeUnprintable } from '../shared/text.ts';
 import type { FleetReport } from './contracts.ts';
 
 const CSV_COLUMNS = [
@@ -58,8 +59,14 @@ export function reportCsv(report: FleetReport): string {
   return `${[CSV_COLUMNS as readonly unknown[], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
+/**
+ * A value as HTML text: markup characters as character references, controls and bidirectional
+ * controls written as \u{…} (as the CLI and the console show them). Every value the page shows goes
+ * through it, numbers included: `byok fleet report` renders the report.json it reads from S3, which
+ * whoever can write the bucket could fill with markup where a number belongs.
+ */
 function html(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return escapeUnprintable(String(text ?? '')).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 export function reportHtml(report: FleetReport): string {
@@ -69,7 +76,7 @@ export function reportHtml(report: FleetReport): string {
       (pair) =>
         `<tr class="${pair.status === 'SUCCEEDED' && pair.failed === 0 ? 'ok' : 'bad'}"><td>${html(pair.accountId)}</td><td>${html(
           pair.region,
-        )}</td><td>${html(pair.status)}</td><td>${pair.managedKeys}</td><td>${pair.due}</td><td>${pair.reimported}</td><td>${pair.failed}</td><td>${html(
+        )}</td><td>${html(pair.status)}</td><td>${html(pair.managedKeys)}</td><td>${html(pair.due)}</td><td>${html(pair.reimported)}</td><td>${html(pair.failed)}</td><td>${html(
           [pair.error, pair.cause].filter(Boolean).join(': '),
         )}${pair.hint ? `<br><small>hint: ${html(pair.hint)}</small>` : ''}${pair.failures
           .map((failure) => `<br>${html(failure.keyId)}: ${html(failure.error)} ${html(failure.cause)}`)
@@ -91,7 +98,7 @@ export function reportHtml(report: FleetReport): string {
       (item) =>
         `<li>${html(item.accountId)} ${html(item.region)} ${html(item.keyId)}${item.keyMaterialId ? ` (${html(item.keyMaterialId)})` : ''}: ValidTo ${html(
           item.validTo,
-        )}, ${item.daysLeft} days left, not reimported</li>`,
+        )}, ${html(item.daysLeft)} days left, not reimported</li>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -101,14 +108,12 @@ export function reportHtml(report: FleetReport): string {
 </head><body>
 <h1>byok fleet report</h1>
 <p>Fleet run ${html(report.fleetId)}, checked ${html(report.checkedAt)}, written ${html(report.generatedAt)}.</p>
-<p${report.alarm ? ' class="alarm"' : ''}>${report.alarm ? 'ALARM: ' : ''}${totals.pairs} account/Region pairs: ${totals.succeeded} swept, ${totals.failed} failed, ${
-    totals.notRun
-  } not run; ${totals.managedKeys} managed keys, ${totals.due} materials due, ${totals.reimported} reimported, ${totals.failedKeys} failed.</p>
+<p${report.alarm ? ' class="alarm"' : ''}>${report.alarm ? 'ALARM: ' : ''}${html(totals.pairs)} account/Region pairs: ${html(totals.succeeded)} swept, ${html(totals.failed)} failed, ${html(totals.notRun)} not run; ${html(totals.managedKeys)} managed keys, ${html(totals.due)} materials due, ${html(totals.reimported)} reimported, ${html(totals.failedKeys)} failed.</p>
 <h2>Pairs</h2>
 <table><thead><tr><th>account</th><th>Region</th><th>status</th><th>managed</th><th>due</th><th>reimported</th><th>failed</th><th>errors</th></tr></thead><tbody>
 ${pairRows}
 </tbody></table>
-<h2>Within ${report.alarmDays} days of ValidTo and not reimported</h2>
+<h2>Within ${html(report.alarmDays)} days of ValidTo and not reimported</h2>
 <ul>${risk || '<li>none</li>'}</ul>
 <h2>Materials</h2>
 <table><thead><tr><th>account</th><th>Region</th><th>key</th><th>material</th><th>ValidTo when checked</th><th>reimported by this run</th></tr></thead><tbody>

@@ -1,5 +1,6 @@
 // How an import result reads for a person: the proof, then (for several imports) a summary table.
 // Only public facts: ids, algorithms, dates and the verification checks.
+import { escapeUnprintable } from '../shared/text.ts';
 import type { ImportResult } from './contracts.ts';
 
 export function formatProof(result: ImportResult): string {
@@ -20,7 +21,8 @@ export function formatProof(result: ImportResult): string {
       ),
     ]),
   ];
-  return `${lines.join('\n')}\n`;
+  // Each value on its own line, as printed: an output of someone else's making cannot add a line.
+  return `${lines.map(escapeUnprintable).join('\n')}\n`;
 }
 
 export interface SummaryRow {

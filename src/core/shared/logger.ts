@@ -3,6 +3,7 @@
 // only: the guarantee is that plaintext material never enters these processes (the HSM wraps in-token).
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions, LogLevel } from '@aws-lambda-powertools/logger/types';
+import { terminalJson } from './text.ts';
 
 const SECRET_FIELD = /(plaintext|secret|password|passphrase|pin$|^pin|private|keyvalue|rawkey|material$)/i;
 const PUBLIC_FIELDS = new Set(['wrappedKeyMaterial', 'keyMaterialId', 'hsmKeyLabel', 'privateKeyLabel']);
@@ -86,7 +87,9 @@ class StreamLogger extends Logger {
       return;
     }
     log.prepareForPrint();
-    this.output.write(`${JSON.stringify(log.getAttributes(), this.getJsonReplacer())}\n`);
+    // terminalJson: a logged value's bidirectional and C1 controls as \uXXXX, not raw (the line is read
+    // on a terminal; it parses to the same value).
+    this.output.write(`${terminalJson(log.getAttributes(), undefined, this.getJsonReplacer())}\n`);
   }
 }
 

@@ -2,7 +2,7 @@
 // `byok: <Name>: <message>` plus its `hint`.
 
 import { ByokError } from '../../core/shared/errors.ts';
-import { quoteUntrusted } from '../../core/shared/text.ts';
+import { escapeUnprintable, quoteUntrusted } from '../../core/shared/text.ts';
 import type { ExecutionResult } from '../runner/run-execution.ts';
 import { awsCommand, type HintTarget } from './hints.ts';
 
@@ -76,7 +76,12 @@ export class ImportExecutionFailedError extends ByokError {
     report: { details: string[]; hint: string } = { details: [], hint: '' },
     target: HintTarget = {},
   ) {
-    super(`execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`);
+    // The error and cause are whoever failed the task's: kept on the line (the CLI prints this message).
+    super(
+      escapeUnprintable(
+        `execution ${executionArn} ${status}${error ? `: ${error}` : ''}${cause ? `: ${cause}` : ''}`,
+      ),
+    );
     this.name = 'ImportExecutionFailedError';
     this.executionArn = executionArn;
     this.status = status;

@@ -10,6 +10,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.ts';
 import { reportError } from './report-error.ts';
+import { guardTerminalOutput } from './terminal.ts';
+
+// Text from AWS and other principals must not forge what the operator reads (terminal.ts).
+guardTerminalOutput(process.stdout);
+guardTerminalOutput(process.stderr);
 
 try {
   await buildProgram().parseAsync(process.argv);

@@ -3,20 +3,24 @@
 // shown only with BYOK_DEBUG=1. An error without a hint of its own gets the hint table's for its name.
 import { ByokError } from '../../core/shared/errors.ts';
 import { hintForName } from '../../core/shared/hints.ts';
+import { escapeUnprintable } from '../../core/shared/text.ts';
 import { ConnectionRefusedError, NoAnswerError, UnknownHostError } from './errors.ts';
 
 export function reportError(error: unknown, stream: NodeJS.WritableStream = process.stderr): number {
   error = namedNetworkError(error) ?? error;
   if (error instanceof Error) {
-    const message = meaningfulMessage(error.message);
-    stream.write(`byok: ${error.name || 'Error'}${message ? `: ${message}` : ''}\n`);
+    // Names, messages and details quote what others wrote (an AWS service's message, a task's error
+    // and cause, a key's label): each is kept on its line, so none can fake a hint or another error.
+    const message = escapeUnprintable(meaningfulMessage(error.message));
+    stream.write(`byok: ${escapeUnprintable(error.name || 'Error')}${message ? `: ${message}` : ''}\n`);
     const details = (error as { details?: unknown }).details;
-    if (Array.isArray(details)) for (const line of details) stream.write(`byok: ${String(line)}\n`);
+    if (Array.isArray(details))
+      for (const line of details) stream.write(`byok: ${escapeUnprintable(String(line))}\n`);
     const hint = (error as { hint?: unknown }).hint ?? awsSetupHint(error) ?? hintForName(error.name);
-    if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${hint}\n`);
+    if (typeof hint === 'string' && hint.length > 0) stream.write(`hint: ${escapeUnprintable(hint)}\n`);
     if (process.env.BYOK_DEBUG === '1' && error.stack) stream.write(`${error.stack}\n`);
   } else {
-    stream.write(`byok: ${String(error)}\n`);
+    stream.write(`byok: ${escapeUnprintable(String(error))}\n`);
   }
   return 1;
 }

@@ -1,5 +1,6 @@
 // Progress of a local run, per state: on a terminal a step list whose current line updates in
 // place; elsewhere (CI, pipes) one plain line per change.
+import { cell, writeControl } from '../cli/terminal.ts';
 import type { ExecutionEvent } from './run-execution.ts';
 
 export interface ProgressReporter {
@@ -27,7 +28,9 @@ export function createProgressReporter(options: {
 
   const write = (line: string, transient: boolean) => {
     if (tty) {
-      stream.write(`\r\x1b[2K${line}${transient ? '' : '\n'}`);
+      // Back to the line's start and erase it: byok's own control, written past the terminal guard.
+      writeControl(stream, '\r\x1b[2K');
+      stream.write(`${line}${transient ? '' : '\n'}`);
       pending = transient ? line : '';
     } else if (!transient) {
       stream.write(`${line}\n`);
@@ -37,7 +40,8 @@ export function createProgressReporter(options: {
   return {
     onProgress(event) {
       const fields = event as unknown as StateEventFields;
-      const name = fields.state?.name ?? '';
+      // State names and errors come from the workflow and from whoever fails a task: one line each.
+      const name = cell(fields.state?.name ?? '');
       // Pass and Choice states are bookkeeping: list only the work.
       const quiet =
         fields.state?.type === 'Pass' || fields.state?.type === 'Choice' || fields.state?.type === 'Succeed';
@@ -61,7 +65,7 @@ export function createProgressReporter(options: {
           break;
         case 'StateFailed':
           if (quiet) break;
-          write(`${prefix}${tty ? '✖ ' : ''}${name}: ${fields.Error ?? 'failed'}`, false);
+          write(`${prefix}${tty ? '✖ ' : ''}${name}: ${cell(fields.Error ?? 'failed')}`, false);
           break;
         case 'StateCaught':
           caught.add(name);

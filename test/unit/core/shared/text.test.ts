@@ -1,7 +1,13 @@
 // The neutral text checks src/core/import and src/core/hsm share: what counts as printable, how an untrusted
 // value is quoted in a message.
 import { describe, expect, it } from 'vitest';
-import { escapeUnprintable, isPrintableText, quoteUntrusted } from '../../../../src/core/shared/text.ts';
+import {
+  escapeUnprintable,
+  isPrintableText,
+  quoteUntrusted,
+  terminalJson,
+  visibleText,
+} from '../../../../src/core/shared/text.ts';
 
 describe('shared text checks', () => {
   it.each([
@@ -35,5 +41,34 @@ describe('shared text checks', () => {
     // Assess
     expect(quoted).toBe(`${'x'.repeat(40)}…`);
     expect(quoteUntrusted('short\r', 40)).toBe('short\\u{000d}');
+  });
+
+  it('visibleText keeps line feeds and tabs and escapes every other control as escapeUnprintable does', () => {
+    // Prepare
+    const text = 'line 1\tcell\nline 2 \u001b[2K\rforged \u202estnemyap \u0085 \u007f';
+    // Act
+    const shown = visibleText(text);
+    // Assess
+    expect(shown).toBe(
+      'line 1\tcell\nline 2 \\u{001b}[2K\\u{000d}forged \\u{202e}stnemyap \\u{0085} \\u{007f}',
+    );
+    expect(escapeUnprintable('a\nb')).toBe('a\\u{000a}b');
+  });
+
+  it('terminalJson writes DEL, C1 and bidirectional controls as \\uXXXX, which JSON.stringify leaves raw', () => {
+    // Prepare: JSON.stringify escapes C0 only.
+    const value = {
+      description: '\u202estnemyap',
+      csi: '\u009b2K',
+      del: 'a\u007f',
+      esc: '\u001b]8;;x\u0007',
+    };
+    expect(JSON.stringify(value)).toContain('\u202e');
+    // Act
+    const json = terminalJson(value, 2);
+    // Assess: no raw control or bidi character, and the same value when parsed.
+    for (const raw of ['\u202e', '\u009b', '\u007f', '\u001b', '\u0007']) expect(json).not.toContain(raw);
+    expect(json).toContain('"\\u202estnemyap"');
+    expect(JSON.parse(json)).toEqual(value);
   });
 });

@@ -2,6 +2,7 @@
 // outcome. Refusals (self-approval, second vote, ended or unknown request) are named one-line errors.
 import type { Decision } from '../../../../core/approvals/contracts.ts';
 import { approvalsClientFor, callApi } from '../../approvals-client.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import type { ApproveOptions } from './options.ts';
 
 export async function runVote(
@@ -13,7 +14,7 @@ export async function runVote(
   const client = await approvalsClientFor(options);
   const answer = await callApi(() => client.vote(requestId, { decision, reason: options.reason }), client);
   if (options.output === 'json') {
-    out.write(`${JSON.stringify(answer)}\n`);
+    out.write(`${terminalJson(answer)}\n`);
     return;
   }
   const { request } = answer;
@@ -23,5 +24,5 @@ export async function runVote(
       : answer.outcome === 'rejected'
         ? 'rejected: the rotation is abandoned'
         : `vote recorded (${request.approvals}/${request.approvalsRequired} approvals)`;
-  out.write(`${request.requestId}: ${what}\n`);
+  out.write(`${cell(`${request.requestId}: ${what}`)}\n`);
 }

@@ -10,6 +10,7 @@ import { createBindingsStore } from '../../../../core/bindings/factory.ts';
 import type { BindingsStore } from '../../../../core/bindings/port.ts';
 import { systemClock } from '../../../../core/clock.ts';
 import { type AwsTarget, regionOfArn, resolveAwsTarget } from '../../aws-target.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import type {
   BindingsAddOptions,
   BindingsListOptions,
@@ -54,9 +55,7 @@ export async function runBindingsAdd(options: BindingsAddOptions): Promise<void>
       { hsmKeyLabel: options.hsmKey, keyId: options.keyId, createdBy: await recorder(target) },
     );
     if (options.output === 'json') {
-      process.stdout.write(
-        `${JSON.stringify({ status: outcome.status, binding: outcome.binding }, null, 2)}\n`,
-      );
+      process.stdout.write(`${terminalJson({ status: outcome.status, binding: outcome.binding }, 2)}\n`);
       return;
     }
     const { binding, key } = outcome;
@@ -74,7 +73,7 @@ export async function runBindingsAdd(options: BindingsAddOptions): Promise<void>
   }
 }
 
-function formatBindings(bindings: readonly Binding[]): string {
+export function formatBindings(bindings: readonly Binding[]): string {
   if (bindings.length === 0) {
     return 'no bindings recorded (add one with: byok bindings add --hsm-key LABEL --key-id ARN)\n';
   }
@@ -86,12 +85,12 @@ function formatBindings(bindings: readonly Binding[]): string {
       binding.createdAt,
       binding.createdBy ?? '',
     ]),
-  ];
+  ].map((row) => row.map(cell)); // labels and names from the store: each stays on its line
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return `${rows
     .map((row, index) => {
       const line = row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .map((text, column) => text.padEnd(widths[column] ?? 0))
         .join('  ')
         .trimEnd();
       return index === 0 ? `${line}\n${widths.map((width) => '-'.repeat(width)).join('  ')}` : line;
@@ -104,7 +103,7 @@ export async function runBindingsList(options: BindingsListOptions): Promise<voi
   const store = storeFor(target, options);
   const bindings = await store.list().finally(() => store.close?.());
   process.stdout.write(
-    options.output === 'json' ? `${JSON.stringify({ bindings }, null, 2)}\n` : formatBindings(bindings),
+    options.output === 'json' ? `${terminalJson({ bindings }, 2)}\n` : formatBindings(bindings),
   );
 }
 
@@ -119,8 +118,8 @@ export async function runBindingsRemove(options: BindingsRemoveOptions): Promise
     );
     process.stdout.write(
       options.output === 'json'
-        ? `${JSON.stringify({ status: 'removed', binding: removed }, null, 2)}\n`
-        : `removed: HSM key "${removed.hsmKeyLabel}" -> ${removed.keyArn}\n`,
+        ? `${terminalJson({ status: 'removed', binding: removed }, 2)}\n`
+        : `removed: HSM key "${cell(removed.hsmKeyLabel)}" -> ${cell(removed.keyArn)}\n`,
     );
   } finally {
     kms.destroy();

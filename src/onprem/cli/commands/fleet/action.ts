@@ -19,6 +19,7 @@ import { spokeTemplate } from '../../../../core/fleet/spoke-template.ts';
 import { SweepInputSchema } from '../../../../core/sweep/contracts.ts';
 import { findExpiringKeys } from '../../../../core/sweep/find-expiring-keys.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import {
   DEFAULT_LOCAL_FLEET_BUCKET,
   type FleetCommonOptions,
@@ -34,7 +35,7 @@ export function runSpokeTemplate(options: SpokeTemplateOptions): void {
     regions: options.regions,
     roleName: options.roleName,
   });
-  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+  process.stdout.write(`${terminalJson(template, 2)}\n`);
 }
 
 function bucketOf(options: FleetCommonOptions): string {
@@ -96,7 +97,7 @@ export async function runFleetReport(options: FleetReportOptions): Promise<void>
   const report = await readReport(options);
   const text =
     options.format === 'json'
-      ? `${JSON.stringify(report, null, 2)}\n`
+      ? `${terminalJson(report, 2)}\n`
       : options.format === 'csv'
         ? reportCsv(report)
         : reportHtml(report);
@@ -144,20 +145,30 @@ function rowsOfReport(report: FleetReport): StatusRow[] {
   }));
 }
 
-function printTable(rows: StatusRow[], header: string): void {
+/**
+ * The fleet table. Errors, causes and hints come from spoke accounts' answers and from the report in
+ * S3 (whoever can write the bucket): every value goes through cell, so none adds a row or moves the
+ * cursor.
+ */
+export function fleetTable(rows: StatusRow[], header: string): string {
   const lines = [
     header,
     '',
     `${'account'.padEnd(14)}${'Region'.padEnd(16)}${'status'.padEnd(10)}${'managed'.padEnd(9)}${'due'.padEnd(5)}${'reimp.'.padEnd(8)}${'failed'.padEnd(8)}${'soonest ValidTo'.padEnd(26)}error`,
   ];
+  const text = (value: unknown) => cell(String(value ?? '-'));
   for (const row of rows) {
     lines.push(
-      `${row.accountId.padEnd(14)}${row.region.padEnd(16)}${row.status.padEnd(10)}${String(row.managedKeys).padEnd(9)}${String(row.due).padEnd(5)}${String(row.reimported ?? '-').padEnd(8)}${String(row.failed).padEnd(8)}${(row.soonestValidTo ?? '-').padEnd(26)}${row.error ?? ''}`,
+      `${text(row.accountId).padEnd(14)}${text(row.region).padEnd(16)}${text(row.status).padEnd(10)}${text(row.managedKeys).padEnd(9)}${text(row.due).padEnd(5)}${text(row.reimported).padEnd(8)}${text(row.failed).padEnd(8)}${text(row.soonestValidTo).padEnd(26)}${cell(row.error ?? '')}`,
     );
-    if (row.cause) lines.push(`    ${row.cause.slice(0, 300)}`);
-    if (row.hint) lines.push(`    hint: ${row.hint}`);
+    if (row.cause) lines.push(`    ${cell(String(row.cause).slice(0, 300))}`);
+    if (row.hint) lines.push(`    hint: ${cell(String(row.hint))}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
+}
+
+function printTable(rows: StatusRow[], header: string): void {
+  process.stdout.write(fleetTable(rows, header));
 }
 
 /** Failed pairs first, then pairs with failed keys, then the most due, then the soonest ValidTo. */
@@ -175,16 +186,20 @@ function mostUrgentFirst(rows: StatusRow[]): StatusRow[] {
 export async function runFleetStatus(options: FleetStatusOptions): Promise<void> {
   if (options.targets) return runLiveStatus(options, options.targets);
   const report = await readReport(options);
-  if (options.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.output === 'json') process.stdout.write(`${terminalJson(report, 2)}\n`);
   else {
     const t = report.totals;
     printTable(
       mostUrgentFirst(rowsOfReport(report)),
-      `Fleet run ${report.fleetId} (checked ${report.checkedAt}): ${t.pairs} pairs, ${t.succeeded} swept, ${t.failed} failed, ${t.notRun} not run; ${t.reimported} of ${t.due} due materials reimported, ${t.failedKeys} failed${t.unreadKeys ? `, ${t.unreadKeys} keys not read` : ''}${report.alarm ? '; ALARM' : ''}.`,
+      cell(
+        `Fleet run ${report.fleetId} (checked ${report.checkedAt}): ${t.pairs} pairs, ${t.succeeded} swept, ${t.failed} failed, ${t.notRun} not run; ${t.reimported} of ${t.due} due materials reimported, ${t.failedKeys} failed${t.unreadKeys ? `, ${t.unreadKeys} keys not read` : ''}${report.alarm ? '; ALARM' : ''}.`,
+      ),
     );
     for (const item of report.atRisk) {
       process.stdout.write(
-        `at risk: ${item.accountId} ${item.region} ${item.keyId}${item.keyMaterialId ? ` ${item.keyMaterialId}` : ''}: ValidTo ${item.validTo}, ${item.daysLeft} days left\n`,
+        `${cell(
+          `at risk: ${item.accountId} ${item.region} ${item.keyId}${item.keyMaterialId ? ` ${item.keyMaterialId}` : ''}: ValidTo ${item.validTo}, ${item.daysLeft} days left`,
+        )}\n`,
       );
     }
   }
@@ -318,7 +333,7 @@ async function runLiveStatus(options: FleetStatusOptions, file: string): Promise
       }
     }
     const sorted = mostUrgentFirst(rows);
-    if (options.output === 'json') process.stdout.write(`${JSON.stringify({ pairs: sorted }, null, 2)}\n`);
+    if (options.output === 'json') process.stdout.write(`${terminalJson({ pairs: sorted }, 2)}\n`);
     else
       printTable(
         sorted,
@@ -359,18 +374,16 @@ export async function runFleetTargets(options: FleetTargetsOptions): Promise<voi
       }),
     );
     if (options.output === 'json')
-      process.stdout.write(
-        `${JSON.stringify({ hubAccountId: context.hubAccountId, pairs: results }, null, 2)}\n`,
-      );
+      process.stdout.write(`${terminalJson({ hubAccountId: context.hubAccountId, pairs: results }, 2)}\n`);
     else {
       const lines = [`${results.length} pairs checked from hub ${context.hubAccountId}:`, ''];
       for (const result of results) {
         lines.push(
-          `${result.accountId.padEnd(14)}${result.region.padEnd(16)}${result.status === 'OK' ? 'OK' : `FAILED  ${result.error}`}`,
+          `${result.accountId.padEnd(14)}${result.region.padEnd(16)}${result.status === 'OK' ? 'OK' : `FAILED  ${cell(result.error)}`}`,
         );
         if (result.status === 'FAILED') {
-          lines.push(`    ${result.cause.slice(0, 300)}`);
-          if (result.hint) lines.push(`    hint: ${result.hint}`);
+          lines.push(`    ${cell(result.cause.slice(0, 300))}`);
+          if (result.hint) lines.push(`    hint: ${cell(result.hint)}`);
         }
       }
       process.stdout.write(`${lines.join('\n')}\n`);

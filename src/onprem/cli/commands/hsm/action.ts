@@ -14,6 +14,7 @@ import {
   rotationRequestOf,
 } from '../../../../core/rotation/orphans.ts';
 import { openRegularFile } from '../../../../core/shared/files.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import type { HsmCreateKeyOptions, HsmImportKeyOptions, HsmInitOptions, HsmListOptions } from './options.ts';
 
 export async function runHsmInit(options: HsmInitOptions): Promise<void> {
@@ -117,10 +118,12 @@ export async function runHsmList(options: HsmListOptions): Promise<void> {
     const findings = options.capabilities ? (await token.tokenCapabilities()).findings : undefined;
     if (options.output === 'json') {
       const report = { token: token.tokenLabel, profile: token.config.profile, keys: rows, findings };
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`${terminalJson(report, 2)}\n`);
       return;
     }
-    process.stdout.write(`Token "${token.tokenLabel}" (${token.config.profile}): ${keys.length} key(s)\n`);
+    process.stdout.write(
+      `Token "${cell(token.tokenLabel)}" (${token.config.profile}): ${keys.length} key(s)\n`,
+    );
     for (const row of rows) {
       process.stdout.write(`  ${describeKey(row)}  ${row.check.summary}\n`);
       if (row.rotation) process.stdout.write(`    ${rotationLine(row.rotation)}\n`);
@@ -184,14 +187,15 @@ async function withHsm(work: (hsm: Pkcs11Hsm) => Promise<void>): Promise<void> {
   }
 }
 
-function describeKey(info: HsmKeyInfo): string {
+export function describeKey(info: HsmKeyInfo): string {
   const flags = [
     info.sensitive ? 'sensitive' : 'NOT sensitive',
     info.extractable ? 'extractable' : 'not extractable',
     info.alwaysSensitive ? 'always-sensitive' : undefined,
   ].filter(Boolean);
   const length = info.valueLength !== undefined ? `, ${info.valueLength} bytes` : '';
-  return `"${info.label}" ${info.type} (${info.objectClass}${length}; ${flags.join(', ')})`;
+  // A label may be of another tool's or user's making (only byok's own are checked, G6).
+  return `"${cell(info.label)}" ${info.type} (${info.objectClass}${length}; ${flags.join(', ')})`;
 }
 
 /** What `list` shows: a check value that identifies the key without revealing it. */
@@ -220,12 +224,12 @@ function publicCheck(evidence: Evidence): { summary: string; [field: string]: st
 
 function rotationLine(rotation: { requestId: string } | RotationKeyReport): string {
   if (!('state' in rotation)) {
-    return `rotation material of request ${rotation.requestId} (pass --endpoint to see whether the request was abandoned)`;
+    return `rotation material of request ${cell(rotation.requestId)} (pass --endpoint to see whether the request was abandoned)`;
   }
   if (rotation.state === 'orphan') {
-    return `ORPHAN: rotation material of abandoned request ${rotation.requestId} (${rotation.reason}); the next rotation run destroys it once KMS proves no material came from it`;
+    return `ORPHAN: rotation material of abandoned request ${cell(rotation.requestId)} (${cell(rotation.reason)}); the next rotation run destroys it once KMS proves no material came from it`;
   }
-  return `rotation material of request ${rotation.requestId} (${rotation.reason})`;
+  return `rotation material of request ${cell(rotation.requestId)} (${cell(rotation.reason)})`;
 }
 
 function evidenceLine(evidence: Evidence): string {

@@ -28,6 +28,7 @@ import {
   reportFailure,
   snapshotKey,
 } from '../../outcome.ts';
+import { terminalJson } from '../../terminal.ts';
 import { runStart } from '../start/action.ts';
 import { importHintFor } from './hints.ts';
 import { recordImportRun, reportInterrupted, watchInterrupts } from './interrupted.ts';
@@ -187,7 +188,7 @@ export async function runImport(options: ImportOptions): Promise<void> {
     if (disclosure) process.stderr.write(`${disclosure}\n`);
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify(summarize(result, failure), null, 2)}\n`);
+    process.stdout.write(`${terminalJson(summarize(result, failure), 2)}\n`);
     if (result.status !== 'SUCCEEDED') process.exitCode = 1;
     return;
   }

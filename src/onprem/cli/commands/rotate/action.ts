@@ -3,6 +3,7 @@
 import type { ApprovalRequestView } from '../../../../core/approvals/contracts.ts';
 import { approvalsClientFor, callApi } from '../../approvals-client.ts';
 import { RotationNotApprovedError } from '../../errors.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import type { RotateOptions } from './options.ts';
 
 const OPEN = new Set(['AWAITING_MATERIAL', 'PENDING']);
@@ -19,7 +20,9 @@ export async function runRotate(
   );
   if (options.output !== 'json') {
     err.write(
-      `rotation requested by ${request.requester} for ${request.keyArn}: ${request.approvalsRequired} approval(s) needed by ${request.deadline}\n`,
+      `${cell(
+        `rotation requested by ${request.requester} for ${request.keyArn}: ${request.approvalsRequired} approval(s) needed by ${request.deadline}`,
+      )}\n`,
     );
   }
   let final: ApprovalRequestView = request;
@@ -30,8 +33,8 @@ export async function runRotate(
     }
   }
   if (options.output === 'json')
-    out.write(`${JSON.stringify({ requestId: request.requestId, request: final })}\n`);
-  else out.write(`${request.requestId}\n`);
+    out.write(`${terminalJson({ requestId: request.requestId, request: final })}\n`);
+  else out.write(`${cell(request.requestId)}\n`);
   if (options.wait && final.status !== 'APPROVED') {
     throw new RotationNotApprovedError(request.requestId, final.status, final.endReason);
   }

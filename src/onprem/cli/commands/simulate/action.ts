@@ -6,6 +6,7 @@ import {
   type SimulationProgress,
   type SimulationResult,
 } from '../../../simulation/simulation.ts';
+import { terminalJson, writeControl } from '../../terminal.ts';
 import type { SimulateOptions } from './options.ts';
 
 export async function runSimulate(options: SimulateOptions): Promise<void> {
@@ -26,7 +27,7 @@ export async function runSimulate(options: SimulateOptions): Promise<void> {
     finalizeIdleModules();
   }
   if (options.output === 'json') {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(`${terminalJson(result)}\n`);
   } else {
     process.stdout.write(formatResult(result));
   }
@@ -53,7 +54,7 @@ async function runFleetSimulate(options: SimulateOptions): Promise<void> {
     finalizeIdleModules();
   }
   if (options.output === 'json') {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(`${terminalJson(result)}\n`);
   } else {
     const lines = [
       `Simulated ${result.days} days (${result.from} to ${result.to}) of a fleet of ${result.accounts} accounts × ${result.regions.length} Regions (${result.regions.join(', ')}), ${result.keys} managed keys, in ${result.wallSeconds} s.`,
@@ -82,8 +83,9 @@ function progressBar(): (progress: SimulationProgress) => void {
   const width = 30;
   return ({ day, days, reimports }) => {
     const filled = Math.round((day / days) * width);
+    writeControl(process.stderr, '\r'); // byok's own: redraw the bar in place
     process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] day ${day}/${days}, ${reimports} reimports`,
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] day ${day}/${days}, ${reimports} reimports`,
     );
   };
 }

@@ -40,6 +40,7 @@ import {
   reportFailure,
   snapshotKey,
 } from '../../outcome.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import type { StartOptions } from './options.ts';
 
 export type { StartOptions } from './options.ts';
@@ -243,7 +244,21 @@ interface ExecutionTrace {
  * not name its state on AWS: `current` is the Task state last entered. A state whose failure was
  * caught also exits: it is never reported `ok`.
  */
-function progressLine(event: HistoryEvent, current: string | undefined, failed: boolean): string | undefined {
+/** One line of `byok start`'s progress; state names and errors are the execution's: cell keeps each on it. */
+export function progressLine(
+  event: HistoryEvent,
+  current: string | undefined,
+  failed: boolean,
+): string | undefined {
+  const line = rawProgressLine(event, current, failed);
+  return line === undefined ? undefined : cell(line);
+}
+
+function rawProgressLine(
+  event: HistoryEvent,
+  current: string | undefined,
+  failed: boolean,
+): string | undefined {
   const entered = event.stateEnteredEventDetails?.name;
   const exited = event.stateExitedEventDetails?.name;
   if (event.type === 'TaskStateEntered' && entered) return `  > ${entered}`;
@@ -413,8 +428,7 @@ export async function runStart(
         after: reachedImport ? await snapshotKey(kms, input.keyId) : undefined,
         target,
       });
-      if (json)
-        io.out(`${JSON.stringify(executionView(executionArn, described, undefined, report), null, 2)}\n`);
+      if (json) io.out(`${terminalJson(executionView(executionArn, described, undefined, report), 2)}\n`);
       throw new ImportExecutionFailedError(
         executionArn,
         described.status ?? 'UNKNOWN',
@@ -436,7 +450,7 @@ export async function runStart(
         : undefined;
     if (disclosure) io.err(`${disclosure}\n`);
     if (json || !isImportResult(output)) {
-      io.out(`${JSON.stringify(executionView(executionArn, described, output), null, 2)}\n`);
+      io.out(`${terminalJson(executionView(executionArn, described, output), 2)}\n`);
     } else {
       io.out(formatProof(output));
     }

@@ -16,6 +16,7 @@ import { locateImportRunRecord } from '../../../import-runs/locate.ts';
 import { endpointClock } from '../../../runner/remote-clock.ts';
 
 import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
+import { cell, terminalJson } from '../../terminal.ts';
 import { statusHealth } from './health.ts';
 import type { StatusOptions } from './options.ts';
 
@@ -40,11 +41,11 @@ export async function runStatus(options: StatusOptions): Promise<void> {
     if (lastSweep) report.lastSweep = lastSweep;
     const health = statusHealth(report);
     process.stdout.write(
-      options.output === 'json' ? `${JSON.stringify({ ...report, ...health })}\n` : formatStatus(report),
+      options.output === 'json' ? `${terminalJson({ ...report, ...health })}\n` : formatStatus(report),
     );
     // One line per problem on stderr, so that cron mails and monitoring logs say what is wrong.
     for (const problem of health.problems)
-      process.stderr.write(`byok status: ${problem.keyId}: ${problem.detail}\n`);
+      process.stderr.write(`byok status: ${cell(problem.keyId)}: ${cell(problem.detail)}\n`);
     if (health.exitCode !== 0) {
       process.stderr.write(
         `byok status: exit ${health.exitCode}: ${health.problems.length} managed key(s) need attention\n`,
@@ -114,11 +115,15 @@ function lastSweepLines(sweep: LastSweep | undefined): string[] {
     sweep.outcome === 'FAILED'
       ? ''
       : ` (due ${sweep.due}, reimported ${sweep.succeeded}, failed ${sweep.failed}, not read ${sweep.unread})`;
-  const head = `last sweep ${sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z')}: ${sweep.outcome}${
-    sweep.outcomeReason ? `: ${sweep.outcomeReason}` : ''
+  const head = `last sweep ${cell(sweep.checkedAt.replace(/\.\d{3}Z$/, 'Z'))}: ${cell(sweep.outcome)}${
+    sweep.outcomeReason ? `: ${cell(sweep.outcomeReason)}` : ''
   }${counts}\n`;
-  const unread = sweep.unreadKeys.map((key) => `  not read: ${key.keyId}: ${key.error}: ${key.why}\n`);
-  const failed = sweep.failures.map((failure) => `  failed: ${failure.keyId}: ${failure.error}\n`);
+  const unread = sweep.unreadKeys.map(
+    (key) => `  not read: ${cell(key.keyId)}: ${cell(key.error)}: ${cell(key.why)}\n`,
+  );
+  const failed = sweep.failures.map(
+    (failure) => `  failed: ${cell(failure.keyId)}: ${cell(failure.error)}\n`,
+  );
   return ['\n', head, ...unread, ...failed];
 }
 
@@ -150,7 +155,11 @@ function materialRow(material: StatusReport['keys'][number]['materials'][number]
   ];
 }
 
-function formatStatus(report: StatusReport): string {
+/**
+ * The human table. Labels (tags), reasons, KMS's and Step Functions' error messages are written by
+ * others: every cell and quoted value goes through cell, so none can add a row or move the cursor.
+ */
+export function formatStatus(report: StatusReport): string {
   if (report.keys.length === 0 && report.unreadable.length === 0) {
     return [
       'No byok-managed keys (tag byok:managed=true) in this account and Region.\n',
@@ -181,10 +190,12 @@ function formatStatus(report: StatusReport): string {
       : '-',
   ]);
   // A key with several materials (rotated, or in several Regions) lists each under it.
-  const rows = report.keys.flatMap((key, index) => [
-    keyRows[index] as string[],
-    ...(key.materials.length > 1 ? key.materials.map(materialRow) : []),
-  ]);
+  const rows = report.keys
+    .flatMap((key, index) => [
+      keyRows[index] as string[],
+      ...(key.materials.length > 1 ? key.materials.map(materialRow) : []),
+    ])
+    .map((row) => row.map(cell));
   const widths = header.map((_, column) =>
     Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
   );
@@ -193,10 +204,13 @@ function formatStatus(report: StatusReport): string {
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd()}\n`;
-  const notes = report.keys.filter((key) => key.note).map((key) => `  ${key.keyId}: ${key.note}\n`);
+  const notes = report.keys
+    .filter((key) => key.note)
+    .map((key) => `  ${cell(key.keyId)}: ${cell(key.note ?? '')}\n`);
   // Not only tags: a material in a replica Region that did not answer lands here too.
   const unreadable = report.unreadable.map(
-    (key) => `  ${key.keyId}: could not be read: ${key.error ? `${key.error}: ` : ''}${key.why}\n`,
+    (key) =>
+      `  ${cell(key.keyId)}: could not be read: ${key.error ? `${cell(key.error)}: ` : ''}${cell(key.why)}\n`,
   );
   return [
     `byok-managed keys at ${report.checkedAt} (lead window ${report.leadWindowDays} days; ! no material, * due now)\n`,

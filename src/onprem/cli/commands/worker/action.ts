@@ -19,6 +19,7 @@ import { WorkerBindingsMissingError } from '../../../worker/errors.ts';
 import { defaultJournalPath, WorkerJournal } from '../../../worker/journal.ts';
 import { ActivityWorker, type HsmActivity, type WorkerActivityView } from '../../../worker/worker.ts';
 import { resolveAwsTarget } from '../../aws-target.ts';
+import { terminalJson } from '../../terminal.ts';
 import type { WorkerCliOptions } from './options.ts';
 
 /** GetActivityTask holds a poll up to 60 s: wait a little longer for its answer. */
@@ -27,7 +28,7 @@ const POLL_REQUEST_TIMEOUT_MS = (POLL_HOLD_SECONDS + 5) * 1000;
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 function note(message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields, message })}\n`);
+  process.stderr.write(`${terminalJson({ time: new Date().toISOString(), ...fields, message })}\n`);
 }
 
 async function workerBindings(options: WorkerCliOptions): Promise<KeyBindings> {
@@ -150,7 +151,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<void> {
           logLevel: (process.env.BYOK_LOG_LEVEL as 'SILENT' | undefined) || 'SILENT',
           stream: process.stderr,
         }),
-        logTask: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+        logTask: (line) => process.stdout.write(`${terminalJson(line)}\n`),
         note,
       },
     );
