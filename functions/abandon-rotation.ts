@@ -4,8 +4,10 @@ import { toLambda } from '../src/lambda/to-lambda.ts';
 import { kmsVerify } from './commons/approval-key-verify.ts';
 import { sealKeyId } from './commons/approval-keys.ts';
 import { lambdaRotationDeps } from './commons/rotation-deps.ts';
+import { lambdaScheduledInvocations } from './commons/scheduled-invocations.ts';
 
 // Its only use of the approvals keys: verify (the role's one KMS permission on them).
-export const { handler, createHandler } = toLambda(abandonRotationStep, () =>
-  lambdaRotationDeps((kms) => ({ verify: kmsVerify(kms, sealKeyId()) })),
-);
+export const { handler, createHandler } = toLambda(abandonRotationStep, () => ({
+  ...lambdaRotationDeps((kms) => ({ verify: kmsVerify(kms, sealKeyId()) })),
+  scheduledInvocations: lambdaScheduledInvocations(),
+}));

@@ -887,12 +887,13 @@ describe('least privilege', () => {
     expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
   });
 
-  it('lets the functions that import material read only the history of the executions that invoke them', () => {
+  it('lets the functions that import or delete material read only the history of the executions that invoke them', () => {
     // Prepare: docs/security.md, "Account principals": each acts only on what such an execution scheduled.
     const invokedBy: Record<string, string> = {
       importKeyMaterial: 'import-key-material',
       importNewMaterial: 'rotate-key-material',
       importReplicaMaterial: 'rotate-key-material',
+      abandonRotation: 'rotate-key-material',
     };
     const base = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
     const readers = allRoles().filter(([, role]) =>
@@ -914,7 +915,7 @@ describe('least privilege', () => {
         .flatMap(resourcesOf);
       expect(resources).toEqual([{ 'Fn::Sub': `${base}:execution:byok-dev-${machine}:*` }]);
     }
-    expect(readers).toHaveLength(3);
+    expect(readers).toHaveLength(4);
   });
 
   it('has no role that nothing uses', () => {

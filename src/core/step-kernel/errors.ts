@@ -15,15 +15,16 @@ export class InvalidStepInputError extends ByokError {
 }
 
 /**
- * A step that puts material into KMS was invoked with a payload no running execution of byok's
- * own workflows scheduled for it: a direct invoke (lambda:InvokeFunction, or lambda:invoke from
- * someone else's state machine), or a payload changed on the way. Nothing was sent to KMS.
+ * A step that puts material into KMS (or deletes it, or closes a request) was invoked with a
+ * payload no running execution of byok's own workflows scheduled for it: a direct invoke
+ * (lambda:InvokeFunction, or lambda:invoke from someone else's state machine), or a payload
+ * changed on the way. Nothing was changed.
  */
 export class UnscheduledInvocationError extends ByokError {
   readonly step: string;
   constructor(step: string, reason: string, options?: ErrorOptions) {
     super(
-      `${step} acts only on the payload a running execution of byok's workflows scheduled for it (${reason}); nothing was imported`,
+      `${step} acts only on the payload a running execution of byok's workflows scheduled for it (${reason}); it did nothing`,
       options,
     );
     this.name = 'UnscheduledInvocationError';

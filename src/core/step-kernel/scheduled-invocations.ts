@@ -5,7 +5,8 @@
 // lambda:invoke from a state machine of their own) could otherwise hand it a blob of bytes they
 // know, wrapped under parameters they asked byok's GetParametersForImport for (docs/security.md,
 // "Account principals"). The payload's blob came from WrapKeyMaterial in that same execution, so
-// it holds the HSM's material.
+// it holds the HSM's material. AbandonRotation (deletes pending material, closes the request a
+// plan names) takes the same check: a made-up plan no longer closes a real request.
 //
 // Deployed, the execution history is the record (src/lambda/scheduled-invocations.ts); locally,
 // the runner's own record of the payloads it is invoking (src/onprem/runner/scheduled-invocations.ts).
