@@ -10,7 +10,18 @@ import type { AwsTarget } from '../../aws-target.ts';
 import { byokCommand } from '../../hints.ts';
 import { IMPORT_STATE, type KeySnapshot } from '../../outcome.ts';
 
-const VERIFY_STATE = 'VerifyImport';
+/**
+ * Verified means VerifyImport succeeded for every Region: the run went on to PublishSucceeded, or
+ * passed HasReplicas (entered only after VerifyImport succeeded) with no replica import under way.
+ * Entering VerifyImport and then any other state was taken for "verified" before, but the state
+ * after a failed VerifyImport is the failure path (FindFailedKeyId … PublishFailed), and after a
+ * good one the replicas' own imports may still be running.
+ */
+function verifiedIn(entered: readonly string[]): boolean {
+  if (entered.includes('FindFailedKeyId')) return false;
+  if (entered.includes('PublishSucceeded')) return true;
+  return entered.includes('HasReplicas') && !entered.includes('ImportIntoReplicas');
+}
 
 export interface InterruptWatch {
   /** Aborted at the first SIGINT/SIGTERM. */
@@ -68,7 +79,7 @@ export async function reportInterrupted(facts: {
   target: AwsTarget;
 }): Promise<{ kms: KmsView; next: string }> {
   const reachedImport = facts.entered.includes(IMPORT_STATE);
-  const verified = facts.entered.includes(VERIFY_STATE) && facts.entered.at(-1) !== VERIFY_STATE;
+  const verified = verifiedIn(facts.entered);
   const unchanged = same(facts.before, facts.after);
   const kms: KmsView =
     !reachedImport || unchanged === true ? 'unchanged' : verified ? 'changed' : 'unverified';
