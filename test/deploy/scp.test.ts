@@ -61,7 +61,7 @@ describe('the guardrails SCP (deploy/scp/byok-guardrails.json)', () => {
   it('only denies (an SCP never grants), in the current policy language', () => {
     // Assess
     expect(document.Version).toBe('2012-10-17');
-    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Deny', 'Deny', 'Deny']);
+    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Deny', 'Deny', 'Deny', 'Deny']);
   });
 
   it.each([
@@ -129,6 +129,59 @@ describe('the guardrails SCP (deploy/scp/byok-guardrails.json)', () => {
     }
     expect(statement.Resource).toBe('arn:aws:dynamodb:*:*:table/byok-*-bindings');
     expect(statement.Condition.ArnNotLike?.['aws:PrincipalArn']).not.toContain('arn:aws:iam::*:role/byok-*');
+  });
+
+  // docs/security.md, "Account principals": a principal who takes a wrap task before the worker
+  // answers it with a blob of its own bytes, which the workflow then imports (hsmPlacement=activity).
+  const WRAP_ACTIVITY = `arn:aws:states:eu-west-1:${ACCOUNT}:activity:byok-prod-wrap-key-material`;
+  const WORKER = `arn:aws:iam::${ACCOUNT}:role/byok-worker`;
+  const stepFunctionsUser: NamedPolicy = {
+    name: 'step-functions-user',
+    document: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'states:GetActivityTask', Resource: '*' }],
+    },
+  };
+  const activityRequest = (principal: string, resource: string, withScp: boolean) => ({
+    principal,
+    action: 'states:GetActivityTask',
+    resource,
+    resourceAccount: ACCOUNT,
+    context: { 'aws:PrincipalArn': principal },
+    serviceControlPolicies: withScp ? [fullAccess, scp] : [fullAccess],
+  });
+
+  it.each([
+    ['the wrap activity', WRAP_ACTIVITY],
+    [
+      'the rotation material activity',
+      WRAP_ACTIVITY.replace('wrap-key-material', 'create-rotation-material'),
+    ],
+  ])(
+    'denies taking tasks of %s to anyone but the worker, which the SCP alone decides',
+    async (_which, resource) => {
+      // Act
+      const denied = await evaluate(activityRequest(SOMEONE, resource, true), [stepFunctionsUser]);
+      const withoutScp = await evaluate(activityRequest(SOMEONE, resource, false), [stepFunctionsUser]);
+      const worker = await evaluate(activityRequest(WORKER, resource, true), [stepFunctionsUser]);
+
+      // Assess
+      expect(
+        denied.decision,
+        explain(activityRequest(SOMEONE, resource, true), [stepFunctionsUser], denied),
+      ).toBe('ExplicitlyDenied');
+      expect(withoutScp.decision).toBe('Allowed');
+      expect(worker.decision).toBe('Allowed');
+    },
+  );
+
+  it("leaves other teams' activities alone", async () => {
+    // Act
+    const other = `arn:aws:states:eu-west-1:${ACCOUNT}:activity:payments-approve`;
+    const judgement = await evaluate(activityRequest(SOMEONE, other, true), [stepFunctionsUser]);
+
+    // Assess
+    expect(judgement.decision).toBe('Allowed');
   });
 
   it('keeps the exempted role names to the deployer', () => {

@@ -76,7 +76,11 @@ export function terminalJson(
   space?: number,
   replacer?: (this: unknown, key: string, value: unknown) => unknown,
 ): string {
-  const json = replacer ? JSON.stringify(value, replacer, space) : JSON.stringify(value, null, space);
+  const json: string | undefined = replacer
+    ? JSON.stringify(value, replacer, space)
+    : JSON.stringify(value, null, space);
+  // JSON.stringify(undefined) is undefined, not a string: written as a template string would write it.
+  if (json === undefined) return 'undefined';
   return json.replace(
     /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
     (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,

@@ -70,5 +70,6 @@ describe('shared text checks', () => {
     for (const raw of ['\u202e', '\u009b', '\u007f', '\u001b', '\u0007']) expect(json).not.toContain(raw);
     expect(json).toContain('"\\u202estnemyap"');
     expect(JSON.parse(json)).toEqual(value);
+    expect(terminalJson(undefined)).toBe(`${JSON.stringify(undefined)}`);
   });
 });
