@@ -53,6 +53,22 @@ export const FleetInputSchema = z.strictObject({
 });
 export type FleetInput = z.infer<typeof FleetInputSchema>;
 
+/**
+ * The input fields that change which pairs a run covers, how it sweeps them or when it alarms;
+ * maxConcurrency only paces it. The schedule's input is `{}`.
+ */
+export const FLEET_SCOPE_FIELDS = [
+  'source',
+  'targets',
+  'regions',
+  'include',
+  'exclude',
+  'retryFailedOf',
+  'toleratedFailurePercentage',
+  'alarmDays',
+  'sweep',
+] as const satisfies readonly (keyof FleetInput)[];
+
 /** One (account, Region): an item of the Distributed Map, with the sweep input of its child. */
 export const FleetPairSchema = z.object({
   accountId: AccountIdSchema,
@@ -75,6 +91,12 @@ export const DiscoveredTargetsSchema = z.object({
   alarmDays: z.number().int(),
   excluded: z.array(z.string()),
   retryOf: z.string().optional(),
+  /**
+   * The execution-input fields that set this run's scope or alarm apart from the stack's settings
+   * (FLEET_SCOPE_FIELDS): a run that covers less than the fleet (or alarms later) is not the
+   * fleet's status (`byok fleet status` shows the newest run without any).
+   */
+  narrowedBy: z.array(z.string()).optional(),
 });
 export type DiscoveredTargets = z.infer<typeof DiscoveredTargetsSchema>;
 
@@ -147,6 +169,8 @@ export interface FleetReport {
   pairs: FleetPairReport[];
   atRisk: AtRiskMaterial[];
   alarm: boolean;
+  /** The execution-input fields that narrowed the run (DiscoveredTargets.narrowedBy); absent for a run of the whole fleet. */
+  narrowedBy?: string[] | undefined;
 }
 
 /** What SummarizeFleet returns (and the fleet event's detail): counts, failures by name, where the report is. */

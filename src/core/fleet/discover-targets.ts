@@ -13,6 +13,7 @@ import { sweepIdFor } from '../sweep/find-expiring-keys.ts';
 import type { FleetConfig } from './config.ts';
 import {
   type DiscoveredTargets,
+  FLEET_SCOPE_FIELDS,
   type FleetInput,
   type FleetPair,
   type FleetReport,
@@ -81,6 +82,8 @@ export async function discoverTargets(
       target: { accountId: pair.accountId, region: pair.region },
     },
   }));
+  // Anyone who may start this workflow chooses its input: a run that covers less is marked.
+  const narrowedBy = FLEET_SCOPE_FIELDS.filter((field) => input[field] !== undefined);
   const base = `fleet/runs/${fleetId}`;
   const itemsKey = `${base}/targets.json`;
   await deps.s3.send(
@@ -105,6 +108,7 @@ export async function discoverTargets(
     alarmDays: input.alarmDays ?? config.alarmDays,
     excluded: excluded.slice(0, 100),
     ...(input.retryFailedOf ? { retryOf: input.retryFailedOf } : {}),
+    ...(narrowedBy.length > 0 ? { narrowedBy } : {}),
   };
 }
 

@@ -138,6 +138,7 @@ export async function summarizeFleet(
       totals.failedKeys > 0 ||
       totals.unreadKeys > 0 ||
       atRisk.length > 0,
+    ...(targets.narrowedBy?.length ? { narrowedBy: targets.narrowedBy } : {}),
   };
   const keys = {
     json: `${targets.reportPrefix}/report.json`,

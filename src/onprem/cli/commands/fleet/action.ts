@@ -67,34 +67,85 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
   }
 }
 
-/** The newest report.json under the bucket's fleet runs (fleet ids sort by time). */
-async function newestReportKey(s3: S3Client, bucket: string): Promise<string> {
+/** Reports read at most, newest first, looking for the newest run of the whole fleet. */
+const MAX_REPORTS_READ = 50;
+
+/** The report.json keys under the bucket's fleet runs, newest first (fleet ids sort by time). */
+async function reportKeysNewestFirst(s3: S3Client, bucket: string): Promise<string[]> {
   const objects = await listObjects(s3, bucket, 'fleet/runs/').catch((error: unknown) => {
     throw new FleetResultsError(`the fleet runs in s3://${bucket} cannot be listed`, { cause: error });
   });
   const keys = objects.flatMap((object) => (object.Key?.endsWith('/report/report.json') ? [object.Key] : []));
-  const newest = keys.sort().at(-1);
-  if (!newest) {
+  if (keys.length === 0) {
     throw new FleetResultsError(`no fleet report in s3://${bucket} yet`, {});
   }
-  return newest;
+  return keys.sort().reverse();
 }
 
+interface ChosenReport {
+  report: FleetReport;
+  /** Newer runs left out because their input narrowed them (docs/security.md, "Account principals"). */
+  narrowerNewer: { key: string; report: FleetReport }[];
+}
+
+function isNarrowed(report: FleetReport): boolean {
+  return (report.narrowedBy?.length ?? 0) > 0;
+}
+
+/**
+ * The report `--report` names; else the newest run of the whole fleet. Anyone who may start
+ * reimport-fleet chooses its input, so a newer run that covered less (`include`, `exclude`,
+ * `targets`, `retryFailedOf`, a later `alarmDays`, ...) is named, not shown as the fleet's status.
+ * With no whole run among the newest MAX_REPORTS_READ, the newest is shown, marked as narrowed.
+ */
 async function readReport(
   options: FleetCommonOptions & { report?: string | undefined },
-): Promise<FleetReport> {
+): Promise<ChosenReport> {
   const s3 = createS3Client(clientOptions(options));
   try {
     const bucket = bucketOf(options);
-    const key = options.report ?? (await newestReportKey(s3, bucket));
-    return JSON.parse(await readText(s3, bucket, key)) as FleetReport;
+    if (options.report) {
+      return {
+        report: JSON.parse(await readText(s3, bucket, options.report)) as FleetReport,
+        narrowerNewer: [],
+      };
+    }
+    const narrowerNewer: ChosenReport['narrowerNewer'] = [];
+    for (const key of (await reportKeysNewestFirst(s3, bucket)).slice(0, MAX_REPORTS_READ)) {
+      const report = JSON.parse(await readText(s3, bucket, key)) as FleetReport;
+      if (!isNarrowed(report)) return { report, narrowerNewer };
+      narrowerNewer.push({ key, report });
+    }
+    const [newest, ...rest] = narrowerNewer;
+    if (!newest) throw new FleetResultsError(`no fleet report in s3://${bucket} yet`, {});
+    return { report: newest.report, narrowerNewer: rest };
   } finally {
     s3.destroy();
   }
 }
 
+/** One stderr line per newer narrowed run, and one when the report shown is narrowed itself. */
+function noteNarrowedRuns(chosen: ChosenReport): void {
+  for (const { key, report } of chosen.narrowerNewer) {
+    process.stderr.write(
+      `${cell(
+        `note: fleet run ${report.fleetId} (checked ${report.checkedAt}) was narrowed by its input (${(report.narrowedBy ?? []).join(', ')}) and is not the fleet's status; see --report ${key}`,
+      )}\n`,
+    );
+  }
+  if (isNarrowed(chosen.report)) {
+    process.stderr.write(
+      `${cell(
+        `note: fleet run ${chosen.report.fleetId} was narrowed by its input (${(chosen.report.narrowedBy ?? []).join(', ')}): no run of the whole fleet among the newest ${MAX_REPORTS_READ}`,
+      )}\n`,
+    );
+  }
+}
+
 export async function runFleetReport(options: FleetReportOptions): Promise<void> {
-  const report = await readReport(options);
+  const chosen = await readReport(options);
+  noteNarrowedRuns(chosen);
+  const { report } = chosen;
   const text =
     options.format === 'json'
       ? `${terminalJson(report, 2)}\n`
@@ -185,7 +236,9 @@ function mostUrgentFirst(rows: StatusRow[]): StatusRow[] {
 
 export async function runFleetStatus(options: FleetStatusOptions): Promise<void> {
   if (options.targets) return runLiveStatus(options, options.targets);
-  const report = await readReport(options);
+  const chosen = await readReport(options);
+  noteNarrowedRuns(chosen);
+  const { report } = chosen;
   if (options.output === 'json') process.stdout.write(`${terminalJson(report, 2)}\n`);
   else {
     const t = report.totals;
@@ -206,7 +259,14 @@ export async function runFleetStatus(options: FleetStatusOptions): Promise<void>
   // Exit 0 only when every pair was swept whole: a key a pair's sweep could not read is not covered.
   const unread =
     report.totals.unreadKeys ?? report.pairs.reduce((total, pair) => total + (pair.unread ?? 0), 0);
-  if (report.totals.failed > 0 || report.totals.notRun > 0 || report.totals.failedKeys > 0 || unread > 0)
+  // A narrowed run shown because no whole run was found does not say the fleet is whole either.
+  if (
+    report.totals.failed > 0 ||
+    report.totals.notRun > 0 ||
+    report.totals.failedKeys > 0 ||
+    unread > 0 ||
+    isNarrowed(report)
+  )
     process.exitCode = 1;
 }
 
