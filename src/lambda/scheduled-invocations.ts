@@ -1,7 +1,8 @@
 // Deployed, the record of what byok's workflows scheduled is Step Functions' execution history
 // (src/core/step-kernel/scheduled-invocations.ts): a Task whose resource is a Lambda function
 // writes a LambdaFunctionScheduled event with the function's ARN and the exact input before it
-// invokes it. Only Step Functions writes a history, and only for the state machine's own Tasks,
+// invokes it; a `lambda:invoke` Task (AwaitApproval's `.waitForTaskToken`) a TaskScheduled event
+// with its Parameters (FunctionName, Payload). Only Step Functions writes a history, and only for the state machine's own Tasks,
 // so a direct invoke (or lambda:invoke from another state machine, which schedules nothing in
 // byok's executions) finds no scheduled event with its payload.
 import {
@@ -39,6 +40,41 @@ function functionNameOf(resource: string | undefined): string | undefined {
   return parts.length >= 7 && parts[5] === 'function' ? parts[6] : resource;
 }
 
+const NOT_SCHEDULED: unique symbol = Symbol('not scheduled');
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_SCHEDULED;
+  }
+}
+
+/**
+ * The payload `event` scheduled for `functionName`: a Task whose resource is the function
+ * (LambdaFunctionScheduled, its input), or an `arn:aws:states:::lambda:invoke` Task, also
+ * `.waitForTaskToken` (TaskScheduled of resource type lambda, its Parameters' Payload).
+ */
+function scheduledPayloadOf(event: HistoryEvent, functionName: string): unknown {
+  if (event.type === 'LambdaFunctionScheduled') {
+    const details = event.lambdaFunctionScheduledEventDetails;
+    if (!details?.input || details.inputDetails?.truncated) return NOT_SCHEDULED;
+    if (functionNameOf(details.resource) !== functionName) return NOT_SCHEDULED;
+    return parsed(details.input);
+  }
+  if (event.type === 'TaskScheduled') {
+    const details = event.taskScheduledEventDetails;
+    if (details?.resourceType !== 'lambda' || !details.resource?.startsWith('invoke')) return NOT_SCHEDULED;
+    const parameters = parsed(details.parameters ?? '');
+    if (parameters === null || typeof parameters !== 'object') return NOT_SCHEDULED;
+    const { FunctionName, Payload } = parameters as { FunctionName?: unknown; Payload?: unknown };
+    if (typeof FunctionName !== 'string' || functionNameOf(FunctionName) !== functionName)
+      return NOT_SCHEDULED;
+    return Payload === undefined ? NOT_SCHEDULED : Payload;
+  }
+  return NOT_SCHEDULED;
+}
+
 export function stepFunctionsScheduledInvocations(
   options: StepFunctionsScheduledInvocationsOptions,
 ): ScheduledInvocations {
@@ -65,17 +101,8 @@ export function stepFunctionsScheduledInvocations(
         const events: HistoryEvent[] = page.events ?? [];
         if (read === 0 && events[0]?.type && ENDED.has(events[0].type)) return false;
         for (const event of events) {
-          if (event.type !== 'LambdaFunctionScheduled') continue;
-          const details = event.lambdaFunctionScheduledEventDetails;
-          if (!details?.input || details.inputDetails?.truncated) continue;
-          if (functionNameOf(details.resource) !== options.functionName) continue;
-          let payload: unknown;
-          try {
-            payload = JSON.parse(details.input);
-          } catch {
-            continue;
-          }
-          if (matches(payload)) return true;
+          const payload = scheduledPayloadOf(event, options.functionName);
+          if (payload !== NOT_SCHEDULED && matches(payload)) return true;
         }
         read += events.length;
         nextToken = page.nextToken;

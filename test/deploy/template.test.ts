@@ -887,13 +887,14 @@ describe('least privilege', () => {
     expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
   });
 
-  it('lets the functions that import or delete material read only the history of the executions that invoke them', () => {
+  it('lets the functions that import or delete material or open approvals read only the history of the executions that invoke them', () => {
     // Prepare: docs/security.md, "Account principals": each acts only on what such an execution scheduled.
     const invokedBy: Record<string, string> = {
       importKeyMaterial: 'import-key-material',
       importNewMaterial: 'rotate-key-material',
       importReplicaMaterial: 'rotate-key-material',
       abandonRotation: 'rotate-key-material',
+      openApproval: 'rotate-key-material',
     };
     const base = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
     const readers = allRoles().filter(([, role]) =>
@@ -915,7 +916,7 @@ describe('least privilege', () => {
         .flatMap(resourcesOf);
       expect(resources).toEqual([{ 'Fn::Sub': `${base}:execution:byok-dev-${machine}:*` }]);
     }
-    expect(readers).toHaveLength(4);
+    expect(readers).toHaveLength(5);
   });
 
   it('has no role that nothing uses', () => {

@@ -65,6 +65,8 @@ export const OpenApprovalInputSchema = z.object({
   taskToken: z.string().min(1),
   rotation: RotationPlanSchema,
   material: NewMaterialSchema,
+  /** The execution that scheduled the step ($$.Execution.Id): the step checks it did. */
+  executionId: z.string().optional(),
 });
 
 export const RecheckApprovalInputSchema = z.object({

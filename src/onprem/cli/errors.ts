@@ -60,6 +60,22 @@ export class ExecutionNameTakenError extends ByokError {
 }
 
 /**
+ * `byok start` joined today's execution of the same request that had SUCCEEDED already, but KMS no
+ * longer shows what it imported (the material was deleted, expired, or replaced since): its proof
+ * is not the key's state now, and nothing was imported by this run.
+ */
+export class ImportResultStaleError extends ByokError {
+  override readonly hint: string;
+  constructor(executionArn: string, then: string, now: string, hint: string) {
+    super(
+      `${executionArn} imported this request earlier today (${then}), but KMS now shows ${now}: that proof no longer holds, and nothing was imported by this run`,
+    );
+    this.name = 'ImportResultStaleError';
+    this.hint = hint;
+  }
+}
+
+/**
  * The import execution ended in FAILED, TIMED_OUT or ABORTED. `details` are the lines under the
  * error: a failure event that could not be published, and whether KMS shows the key changed.
  */

@@ -191,13 +191,17 @@ async function runStarting(options: RunExecutionOptions, started: () => void): P
         throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
       }
       const step: StepFunction<StepFunctionDeps, unknown> = STEP_FUNCTIONS[functionName];
-      // A direct invoke: nothing is recorded as scheduled for its payload.
       invoker = Promise.resolve(
         asTaskHandler(functionName, step.createHandler(stepDeps(functionName)), region, accountId),
       );
       invokers.set(functionName, invoker);
     }
-    return (await invoker)(payload);
+    const invoke = await invoker;
+    // lambda:invoke from a shipped definition (AwaitApproval) is byok's own execution scheduling
+    // the function, as the history's TaskScheduled records it; from a created one it is not.
+    return created
+      ? invoke(payload)
+      : scheduled.during(executionArn, functionName, payload, () => invoke(payload));
   };
   // The HSM steps run as the Lambda-style function or as an activity a worker polls (deps.hsmPlacement).
   const activity = deps.activity as RunActivity | undefined;

@@ -1,11 +1,16 @@
 // Issue 17: "fix the cause and run it again" runs it again. `byok start` names executions from the
 // input and the UTC day; after a failed run the same request starts attempt 2 (`<name>-2`) instead
 // of following the old FAILED execution, and once an attempt succeeded the same command follows
-// it (idempotent), as it does while one runs.
+// it (idempotent), as it does while one runs; but not once KMS no longer holds what it imported.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeKeyCommand, type KMSClient, TagResourceCommand } from '@aws-sdk/client-kms';
+import {
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  type KMSClient,
+  TagResourceCommand,
+} from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
 import { TAG_HSM_KEY_LABEL } from '../../../src/core/import/tags.ts';
@@ -39,6 +44,8 @@ async function start(url: string, keyId: string): Promise<{ code: number; stdout
 describe('byok start after a failed attempt', () => {
   let local: LocalUpOverToken | undefined;
   let url: string;
+  let joinedKeyId: string;
+  let joinedName: string;
 
   beforeAll(async () => {
     local = await startLocalUpOverToken([{ label: 'aes-attempts', type: 'AES_256' }]);
@@ -84,6 +91,30 @@ describe('byok start after a failed attempt', () => {
     expect(third.code).toBe(0);
     expect(third.stderr).toContain(
       `:${firstName}-2 already exists for this request: following it (SUCCEEDED)`,
+    );
+    joinedKeyId = keyId;
+    joinedName = `${firstName}-2`;
+  });
+
+  it('refuses to pass off the succeeded attempt as the key now once its material is gone', async () => {
+    // Prepare: the material that attempt imported, deleted since.
+    const kms = createKmsClient({ endpoint: url });
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: joinedKeyId }));
+    kms.destroy();
+
+    // Act
+    const again = await start(url, joinedKeyId);
+
+    // Assess: exit 1, no proof on stdout, named, with the way to import it anew.
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `byok: ImportResultStaleError: \\S+:${joinedName} imported this request earlier today \\(.*\\), but KMS now shows PendingImport, ValidTo none(, material \\w+)?: that proof no longer holds, and nothing was imported by this run`,
+      ),
+    );
+    expect(again.stderr).toContain(
+      `hint: start a new import of it under another name: byok start --key-id ${joinedKeyId} --name`,
     );
   });
 });

@@ -116,6 +116,45 @@ describe('stepFunctionsScheduledInvocations', () => {
     expect(sfnMock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
   });
 
+  it('accepts the Payload a lambda:invoke.waitForTaskToken Task scheduled for this function, and only that', async () => {
+    // Prepare: AwaitApproval's TaskScheduled event, with its Parameters as Step Functions resolved them.
+    const taskScheduled = (functionName: string, resourceType = 'lambda'): HistoryEvent => ({
+      id: 8,
+      type: 'TaskScheduled',
+      timestamp: new Date(),
+      taskScheduledEventDetails: {
+        resourceType,
+        resource: 'invoke.waitForTaskToken',
+        region: 'eu-west-1',
+        parameters: JSON.stringify({
+          FunctionName: `arn:aws:lambda:eu-west-1:111122223333:function:${functionName}`,
+          Payload: payload,
+        }),
+      },
+    });
+    const judgements: boolean[] = [];
+
+    for (const event of [
+      taskScheduled(FUNCTION),
+      taskScheduled('byok-dev-verifyImport'),
+      taskScheduled(FUNCTION, 'dynamodb'),
+    ]) {
+      sfnMock.reset();
+      sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [event] });
+
+      // Act
+      judgements.push(
+        await check(payload).then(
+          () => true,
+          () => false,
+        ),
+      );
+    }
+
+    // Assess
+    expect(judgements).toEqual([true, false, false]);
+  });
+
   it('reads page after page, newest first, up to its limit', async () => {
     // Prepare: the scheduled event on page 2 is found; one on page 3 is past the 2,000-event limit.
     const filler = (count: number): HistoryEvent[] =>

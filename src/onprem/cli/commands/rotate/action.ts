@@ -27,9 +27,29 @@ export async function runRotate(
   }
   let final: ApprovalRequestView = request;
   if (options.wait) {
-    while (OPEN.has(final.status)) {
-      await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
-      final = (await callApi(() => client.getRequest(request.requestId), client)).request;
+    // Says what it waits for; Ctrl-C or SIGTERM stops the waiting, never the request, and says so
+    // with the request id (printed on stdout only at the end: it was lost with the process).
+    err.write(
+      `${cell(`request ${request.requestId}: waiting for its votes until ${request.deadline} (Ctrl-C stops waiting, not the request)`)}\n`,
+    );
+    const onSignal = (signal: NodeJS.Signals) => {
+      err.write(
+        `${cell(
+          `byok rotate: ${signal}: stopped waiting; request ${request.requestId} stays ${final.status} until its votes or its deadline (${request.deadline}) end it; nothing was cancelled. See it with byok approvals`,
+        )}\n`,
+      );
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      while (OPEN.has(final.status)) {
+        await new Promise((resolve) => setTimeout(resolve, options.pollInterval));
+        final = (await callApi(() => client.getRequest(request.requestId), client)).request;
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   }
   if (options.output === 'json')

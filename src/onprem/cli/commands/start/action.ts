@@ -27,10 +27,12 @@ import { type AwsTarget, resolveAwsTarget } from '../../aws-target.ts';
 import {
   ExecutionNameTakenError,
   ImportExecutionFailedError,
+  ImportResultStaleError,
   InvalidStartInputError,
   StateMachineNotFoundError,
   StepFunctionsUnreachableError,
 } from '../../errors.ts';
+import { byokCommand } from '../../hints.ts';
 import { importInputOf } from '../../import-request-options.ts';
 import {
   type FailureReport,
@@ -133,7 +135,7 @@ async function startOrJoin(
   baseName: string,
   inputText: string,
   io: StartIo,
-): Promise<{ executionArn: string; started: boolean }> {
+): Promise<{ executionArn: string; started: boolean; joinedStatus?: string | undefined }> {
   const ended: string[] = [];
   for (let attempt = 1; attempt <= MAX_ATTEMPTS_PER_DAY; attempt += 1) {
     const name = attemptName(baseName, attempt);
@@ -161,7 +163,7 @@ async function startOrJoin(
         existing.status === 'PENDING_REDRIVE'
       ) {
         io.err(`${executionArn} already exists for this request: following it (${existing.status})\n`);
-        return { executionArn, started: false };
+        return { executionArn, started: false, joinedStatus: existing.status };
       }
       ended.push(`${name} ended ${existing.status}${existing.error ? ` (${existing.error})` : ''}`);
     }
@@ -335,6 +337,28 @@ async function follow(
   }
 }
 
+/**
+ * What no longer matches between an import's result and the key now (state, ValidTo, current
+ * material), or undefined while it holds (or KMS could not be read).
+ */
+function staleAgainst(
+  output: ImportResult,
+  now: KeySnapshot | Error | undefined,
+): { before: string; now: string } | undefined {
+  if (!now || now instanceof Error) return undefined;
+  const time = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
+  const sameValidTo = time(output.validTo) === time(now.validTo);
+  const sameMaterial = !output.keyMaterialId || output.keyMaterialId === now.keyMaterialId;
+  // No material now (deleted, expired: PendingImport), or another ValidTo or current material.
+  if (sameValidTo && sameMaterial && now.keyState !== 'PendingImport') return undefined;
+  const describe = (state: string, validTo: string | undefined, material: string | undefined) =>
+    `${state}, ValidTo ${validTo ?? 'none'}${material ? `, material ${material}` : ''}`;
+  return {
+    before: describe(output.keyState, output.validTo, output.keyMaterialId),
+    now: describe(now.keyState, now.validTo, now.keyMaterialId),
+  };
+}
+
 /** An import workflow's output (a state machine of another shape prints as JSON). */
 function isImportResult(output: unknown): output is ImportResult {
   return typeof output === 'object' && output !== null && 'evidence' in output && 'keyId' in output;
@@ -392,6 +416,7 @@ export async function runStart(
     const inputText = JSON.stringify(input);
     // The key as KMS shows it now, to tell afterwards whether a failed execution changed it.
     let before: KeySnapshot | Error | undefined = await snapshotKey(kms, input.keyId);
+    const now = before;
     const joined = await startOrJoin(sfn, target, stateMachineArn, baseName, inputText, io);
     const executionArn = joined.executionArn;
     // An execution that already ran may have run before the snapshot: it is no "before" for it.
@@ -441,6 +466,24 @@ export async function runStart(
     const seconds = ((described.stopDate?.getTime() ?? 0) - (described.startDate?.getTime() ?? 0)) / 1000;
     io.err(`SUCCEEDED in ${seconds.toFixed(1)} s\n`);
     const output = JSON.parse(described.output ?? 'null') as ImportResult | null;
+    // Joined an import that had SUCCEEDED before this run: its proof holds only while KMS still
+    // shows what it imported (it was printed as is, exit 0, even with the material deleted since).
+    if (joined.joinedStatus === 'SUCCEEDED' && isImportResult(output)) {
+      const stale = staleAgainst(output, now);
+      if (stale) {
+        throw new ImportResultStaleError(
+          executionArn,
+          `${described.stopDate?.toISOString() ?? 'earlier'}: ${stale.before}`,
+          stale.now,
+          `start a new import of it under another name: ${byokCommand(target, 'start', '--key-id', input.keyId, '--name', `${baseName.slice(0, 70)}-again`)} (with the same options)`,
+        );
+      }
+      if (now instanceof Error) {
+        io.err(
+          `note: KMS could not be read (${now.name}) to check that it still holds what ${executionArn} imported\n`,
+        );
+      }
+    }
     const disclosure =
       typeof output?.wrappingAlgorithm === 'string'
         ? sha1Disclosure(
