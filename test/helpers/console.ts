@@ -2,6 +2,7 @@
 // Debian's Chromium driven by playwright-core (no browser download), started with the flags that
 // keep it off the network.
 import { mkdir } from 'node:fs/promises';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { type ByokProcess, spawnByok } from './byok-process.ts';
@@ -34,4 +35,46 @@ export function launchChromium(): Promise<Browser> {
 export async function artifactPath(name: string): Promise<string> {
   await mkdir(CONSOLE_ARTIFACTS_DIR, { recursive: true });
   return join(CONSOLE_ARTIFACTS_DIR, name);
+}
+
+export interface ConsoleAnswer {
+  url: string;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A request to a console from this process. The console's origin is `http://c-<hex>.localhost:<port>`
+ * (a new name at every start), which browsers and curl resolve to loopback but Node's DNS does not
+ * (ENOTFOUND): connect to 127.0.0.1 at the console's port and send the console's Host, as a browser does.
+ */
+export function consoleRequest(
+  origin: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<ConsoleAnswer> {
+  const target = new URL(path, origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: Number(target.port),
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers: { ...options.headers, host: target.host },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on('end', () =>
+          resolve({ url: target.href, status: res.statusCode ?? 0, headers: res.headers, body }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

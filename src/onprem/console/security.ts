@@ -7,7 +7,12 @@
 //   browser), kept by the page in sessionStorage (scoped to this origin, port included) and sent in
 //   the x-byok-session header on every API call. No cookie: browsers send a cookie for 127.0.0.1 to
 //   every port of 127.0.0.1. The page and its scripts are public; every /api request needs the header;
-// - the Host header must name this server (a rebinding attack's page names its own domain);
+// - on loopback over plain HTTP (the default) the console's origin is new at every start: the
+//   printed URL names `c-<16 random hex>.localhost` (browsers resolve `*.localhost` to loopback without
+//   DNS and treat it as a secure context), and the Host header must be exactly that name with the
+//   port. A browser origin is scheme, host and port, so a service worker or cache that whoever served
+//   127.0.0.1:<port> earlier left in the browser never answers the console's navigation;
+// - otherwise the Host header must name this server (a rebinding attack's page names its own domain);
 // - an Origin header, when sent, must be this server's own origin; cross-site and same-site (another
 //   port of this host) requests to the API are refused; a state-changing request is a POST carrying
 //   this server's Origin (a cross-origin page cannot set the session header without a preflight,
@@ -52,6 +57,24 @@ export function sameSecret(given: string | undefined, expected: string): boolean
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Whether the console gets a fresh origin of its own (freshOriginName): on a loopback listening
+ * address browsers also reach `*.localhost` by, over plain HTTP. With TLS the certificate names the
+ * host, so the operator's own name stays; other 127.x addresses are not what `*.localhost` resolves to.
+ */
+export function usesFreshOrigin(listenHost: string, tls: boolean): boolean {
+  return !tls && ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(listenHost.toLowerCase());
+}
+
+/**
+ * A host name no browser has seen before: `c-` and 64 random bits (hex), under `.localhost`, which
+ * Chromium, Firefox and curl resolve to loopback without asking DNS (RFC 6761). Nobody can have
+ * registered a service worker or cached a page for it before this start.
+ */
+export function freshOriginName(): string {
+  return `c-${randomBytes(8).toString('hex')}.localhost`;
+}
 
 function hostName(address: string): string {
   return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;

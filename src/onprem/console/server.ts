@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -33,8 +33,10 @@ import {
   allowedHostHeaders,
   type ConsoleSecrets,
   createConsoleSecrets,
+  freshOriginName,
   SESSION_FRAGMENT_PARAMETER,
   securityMiddleware,
+  usesFreshOrigin,
 } from './security.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { ApiError } from './wire.ts';
@@ -225,48 +227,91 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     allowedHosts,
     scheme,
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve(
-      {
-        fetch: app.fetch,
-        port: options.port ?? 0,
-        hostname: host,
-        ...(options.tls
-          ? {
-              createServer: createHttpsServer,
-              serverOptions: { cert: options.tls.cert, key: options.tls.key },
-            }
-          : {}),
-      },
-      () => resolve(started),
-    );
-    started.once('error', (error) => {
-      backend.close();
-      reject(new ConsoleListenError(`${host}:${options.port ?? 0}`, { cause: error }));
+  const fresh = usesFreshOrigin(host, options.tls !== undefined);
+  const make = () =>
+    createAdaptorServer({
+      fetch: app.fetch,
+      ...(options.tls
+        ? { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } }
+        : {}),
     });
-  });
-  const port = (server.address() as AddressInfo).port;
-  for (const allowed of allowedHostHeaders(host, port)) allowedHosts.add(allowed);
-  // A wildcard address is reached by this machine's name (one of the Host names it answers to).
-  const urlHost =
-    host === '::1'
-      ? '[::1]'
-      : host === 'localhost'
-        ? '127.0.0.1'
-        : ['0.0.0.0', '::', '[::]'].includes(host)
-          ? hostname()
-          : host;
-  const origin = `${scheme}://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${port}`;
+  let servers: [ServerType, ...ServerType[]];
+  try {
+    servers = fresh
+      ? await listenOnLoopback(make, options.port ?? 0)
+      : [await listenOn(make(), options.port ?? 0, host)];
+  } catch (error) {
+    backend.close();
+    throw error;
+  }
+  const port = (servers[0].address() as AddressInfo).port;
+  let origin: string;
+  if (fresh) {
+    // A name no browser has kept anything for: the Host header must be exactly it.
+    const name = freshOriginName();
+    allowedHosts.add(`${name}:${port}`);
+    origin = `${scheme}://${name}:${port}`;
+  } else {
+    for (const allowed of allowedHostHeaders(host, port)) allowedHosts.add(allowed);
+    // A wildcard address is reached by this machine's name (one of the Host names it answers to).
+    const urlHost =
+      host === 'localhost' ? '127.0.0.1' : ['0.0.0.0', '::', '[::]'].includes(host) ? hostname() : host;
+    origin = `${scheme}://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${port}`;
+  }
   return {
     url: `${origin}/#${SESSION_FRAGMENT_PARAMETER}=${secrets.sessionSecret}`,
     warning,
     origin,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        backend.close();
-        server.close(() => resolve());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+    close: async () => {
+      backend.close();
+      await Promise.all(servers.map(closeServer));
+    },
   };
+}
+
+type ServerType = ReturnType<typeof createAdaptorServer>;
+
+/** Listens on host:port (0: a free one); resolves with the server, or rejects with ConsoleListenError. */
+function listenOn(server: ServerType, port: number, host: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new ConsoleListenError(`${host.includes(':') ? `[${host}]` : host}:${port}`, { cause: error })),
+    );
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
+/** How many free ports to try before giving up when [::1] is taken at each (port 0 only). */
+const LOOPBACK_ATTEMPTS = 5;
+
+/**
+ * Listens on 127.0.0.1 and on [::1] at the same port. Browsers reach `*.localhost` on [::1] first
+ * (Chromium, measured), so a process of another user listening on [::1] at the console's port would
+ * get the navigation to the printed URL, and with it the session secret in its fragment: the console
+ * holds both. Without IPv6 on loopback nobody can listen on [::1] and browsers fall back to 127.0.0.1.
+ */
+async function listenOnLoopback(
+  make: () => ServerType,
+  port: number,
+): Promise<[ServerType, ...ServerType[]]> {
+  for (let attempt = 1; ; attempt++) {
+    const v4 = await listenOn(make(), port, '127.0.0.1');
+    const bound = (v4.address() as AddressInfo).port;
+    try {
+      return [v4, await listenOn(make(), bound, '::1')];
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return [v4];
+      await closeServer(v4);
+      if (port !== 0 || attempt >= LOOPBACK_ATTEMPTS) throw error;
+    }
+  }
 }

@@ -11,7 +11,13 @@ import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
-import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
+import {
+  artifactPath,
+  type ConsoleProcess,
+  consoleRequest,
+  launchChromium,
+  spawnConsole,
+} from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
@@ -259,22 +265,22 @@ describe('byok console: Rotations and approvals, two identities, in a real brows
 
   it('never hands the page a task token, the material or the PIN', async () => {
     // Prepare: the rotation's run page too (its history went through the approval task).
-    const { origin, page } = person('bob');
+    const { origin } = person('bob');
     const session = { 'x-byok-session': person('bob').secret };
-    const listed = (await (
-      await page.request.get(`${origin}/api/approvals`, { headers: session })
-    ).json()) as {
+    const listed = JSON.parse(
+      (await consoleRequest(origin, '/api/approvals', { headers: session })).body,
+    ) as {
       requests: { requestId: string; executionArn: string | null }[];
     };
     seenTexts.push(['bob approvals', JSON.stringify(listed)]);
     const executionArn = listed.requests.find((request) => request.requestId === requestId)?.executionArn;
-    const runDetail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(executionArn ?? '')}`, {
+    const runDetail = await consoleRequest(origin, `/api/runs/${encodeURIComponent(executionArn ?? '')}`, {
       headers: session,
     });
-    seenTexts.push(['bob rotation run detail', await runDetail.text()]);
+    seenTexts.push(['bob rotation run detail', runDetail.body]);
 
     // Assess: the local runner's task tokens are `byok1.` + 43 base64url characters (tokens.ts).
-    expect(runDetail.status()).toBe(200);
+    expect(runDetail.status).toBe(200);
     const approvalsTexts = seenTexts.filter(
       ([what]) => what.includes('/api/approvals') || what.includes('/api/rotations'),
     );

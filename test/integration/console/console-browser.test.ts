@@ -10,7 +10,13 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
-import { artifactPath, type ConsoleProcess, launchChromium, spawnConsole } from '../../helpers/console.ts';
+import {
+  artifactPath,
+  type ConsoleProcess,
+  consoleRequest,
+  launchChromium,
+  spawnConsole,
+} from '../../helpers/console.ts';
 import { createTestToken } from '../../helpers/hsm.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
@@ -201,14 +207,14 @@ describe('byok console in a real browser, against the local stack', () => {
     const session = {
       'x-byok-session': new URLSearchParams(new URL(consoleUrl).hash.slice(1)).get('session') ?? '',
     };
-    const runs = (await (await page.request.get(`${origin}/api/runs`, { headers: session })).json()) as {
+    const runs = JSON.parse((await consoleRequest(origin, '/api/runs', { headers: session })).body) as {
       runs: { executionArn: string }[];
     };
     for (const run of runs.runs) {
-      const detail = await page.request.get(`${origin}/api/runs/${encodeURIComponent(run.executionArn)}`, {
+      const detail = await consoleRequest(origin, `/api/runs/${encodeURIComponent(run.executionArn)}`, {
         headers: session,
       });
-      seenTexts.push([detail.url(), await detail.text()]);
+      seenTexts.push([detail.url, detail.body]);
     }
 
     // Assess

@@ -3,6 +3,7 @@
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsClient } from '../../../src/core/aws/clients.ts';
+import { consoleRequest } from '../../helpers/console.ts';
 import { type LocalUpProcess, spawnLocalUp } from '../../helpers/local-up.ts';
 import { createManagedExternalKey } from '../../helpers/managed-key.ts';
 
@@ -38,12 +39,14 @@ describe('byok local up --console', () => {
 
     // Act
     const secret = new URLSearchParams(new URL(consoleUrl).hash.slice(1)).get('session') ?? '';
-    const keys = await fetch(new URL('/api/keys', consoleUrl), { headers: { 'x-byok-session': secret } });
+    const keys = await consoleRequest(new URL(consoleUrl).origin, '/api/keys', {
+      headers: { 'x-byok-session': secret },
+    });
 
     // Assess
-    expect(consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=[A-Za-z0-9_-]{43}$/);
+    expect(consoleUrl).toMatch(/^http:\/\/c-[0-9a-f]{16}\.localhost:\d+\/#session=[A-Za-z0-9_-]{43}$/);
     expect(keys.status).toBe(200);
-    const view = (await keys.json()) as {
+    const view = JSON.parse(keys.body) as {
       keys: { keyId: string; hsmKeyLabel: string; withoutMaterial: boolean }[];
     };
     expect(view.keys).toEqual([

@@ -76,7 +76,7 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
     const keys = await send('/api/keys', { headers: withSession() });
 
     // Assess
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#session=[A-Za-z0-9_-]{43}$/);
+    expect(server.url).toMatch(/^http:\/\/c-[0-9a-f]{16}\.localhost:\d+\/#session=[A-Za-z0-9_-]{43}$/);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(page.status).toBe(200);
     expect(page.body).not.toContain(secret);
@@ -114,6 +114,12 @@ describe('byok console over HTTP: who gets in, and what the browser may do', () 
   it.each([
     ['a forged Host', { host: 'evil.example' }],
     ['a rebinding Host on the right port', { host: `attacker.example:${0}` }],
+    ['the address it listens on (another origin than the printed one)', { host: '127.0.0.1:0' }],
+    ['localhost on its port', { host: 'localhost:0' }],
+    [
+      'another .localhost name on its port (an earlier console’s)',
+      { host: 'c-0123456789abcdef.localhost:0' },
+    ],
     ['a foreign Origin', { origin: 'https://evil.example' }],
     ['an Origin on another local port', { origin: 'http://127.0.0.1:1' }],
     ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],

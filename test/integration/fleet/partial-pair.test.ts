@@ -33,7 +33,11 @@ async function put(key: string, value: unknown): Promise<void> {
 }
 
 /** One fleet run's items and child results in the bucket; its report written by SummarizeFleet. */
-async function fleetRun(fleetId: string, unread: number): Promise<FleetReport> {
+async function fleetRun(
+  fleetId: string,
+  unread: number,
+  materials: { keyId: string; region: string; validTo: string; reimported: boolean }[] = [],
+): Promise<FleetReport> {
   const prefix = `fleet/runs/${fleetId}`;
   const regions = ['us-east-1', 'eu-west-1'];
   await put(
@@ -59,7 +63,7 @@ async function fleetRun(fleetId: string, unread: number): Promise<FleetReport> {
           ? { outcomeReason: `${unread} keys could not be read (ThrottlingException)` }
           : {}),
         failures: [],
-        materials: [],
+        materials: index === 0 ? materials : [],
       },
     }),
   }));
@@ -101,6 +105,26 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await stack?.stop();
+});
+
+describe('a fleet with a material at risk', () => {
+  it('raises the alarm and byok fleet status exits 1 (it printed ALARM and exited 0)', async () => {
+    // Prepare: a material 3 days from its ValidTo that the run did not reimport (alarm days: 7).
+    const validTo = new Date(stack.clock.now().getTime() + 3 * 86_400_000).toISOString();
+
+    // Act
+    const report = await fleetRun('20261231T030000Z', 0, [
+      { keyId: 'k-at-risk', region: 'us-east-1', validTo, reimported: false },
+    ]);
+    const status = await byok(['fleet', 'status', '--endpoint', stack.url, '--bucket', BUCKET]);
+
+    // Assess
+    expect(report.atRisk).toEqual([expect.objectContaining({ keyId: 'k-at-risk', daysLeft: 2 })]);
+    expect(report.alarm).toBe(true);
+    expect(status.stdout).toContain('ALARM');
+    expect(status.stdout).toContain('at risk: 111122223333 us-east-1 k-at-risk');
+    expect(status.code, status.stderr).toBe(1);
+  }, 30_000);
 });
 
 describe('a fleet pair whose sweep could not read every key', () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   allowedHostHeaders,
   createConsoleSecrets,
+  freshOriginName,
   sameSecret,
+  usesFreshOrigin,
 } from '../../../../src/onprem/console/security.ts';
 
 describe('console security helpers', () => {
@@ -47,5 +49,25 @@ describe('console security helpers', () => {
     expect(sameSecret(two.sessionSecret, one.sessionSecret)).toBe(false);
     expect(sameSecret(undefined, one.sessionSecret)).toBe(false);
     expect(sameSecret('', one.sessionSecret)).toBe(false);
+  });
+
+  it('names a new .localhost origin at every start: c- and 64 random bits', () => {
+    // Act
+    const names = Array.from({ length: 50 }, () => freshOriginName());
+
+    // Assess
+    for (const name of names) expect(name).toMatch(/^c-[0-9a-f]{16}\.localhost$/);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('gives a fresh origin to loopback over plain HTTP only (TLS and other addresses keep their name)', () => {
+    // Act / Assess
+    for (const host of ['127.0.0.1', 'localhost', 'LOCALHOST', '::1', '[::1]']) {
+      expect(usesFreshOrigin(host, false), host).toBe(true);
+      expect(usesFreshOrigin(host, true), `${host} with TLS`).toBe(false);
+    }
+    for (const host of ['127.0.0.2', '0.0.0.0', '::', '192.0.2.7', 'console.example']) {
+      expect(usesFreshOrigin(host, false), host).toBe(false);
+    }
   });
 });

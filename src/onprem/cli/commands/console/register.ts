@@ -13,7 +13,9 @@ export function registerConsoleCommand(program: Command): void {
       'Serves a web console on this machine: every managed key with its expiry and next reimport, the runs of ' +
         'the import and sweep state machines drawn step by step, and a form to start an import. The server calls ' +
         'AWS with the default credential chain or --profile (or the local stack with --endpoint); the browser never does. The ' +
-        'printed URL carries a per-session secret in its fragment: only a browser tab that opened it gets in. ' +
+        'printed URL carries a per-session secret in its fragment: only a browser tab that opened it gets in. On ' +
+        'loopback it names a new origin at every start (http://c-<random>.localhost:<port>), so nothing a browser ' +
+        'kept for that port before (a service worker, a cache) can answer it. ' +
         'Beyond loopback (--host) it serves HTTPS (--tls-cert, --tls-key), or plain HTTP only with --allow-plain-http.',
     );
   addAwsOptions(command);

@@ -259,12 +259,15 @@ export async function runFleetStatus(options: FleetStatusOptions): Promise<void>
   // Exit 0 only when every pair was swept whole: a key a pair's sweep could not read is not covered.
   const unread =
     report.totals.unreadKeys ?? report.pairs.reduce((total, pair) => total + (pair.unread ?? 0), 0);
-  // A narrowed run shown because no whole run was found does not say the fleet is whole either.
+  // And not while a material is at risk (within the alarm days of its ValidTo, not reimported by
+  // the run): the header said ALARM and the exit was 0. A narrowed run shown because no whole run
+  // was found does not say the fleet is whole either.
   if (
     report.totals.failed > 0 ||
     report.totals.notRun > 0 ||
     report.totals.failedKeys > 0 ||
     unread > 0 ||
+    report.atRisk.length > 0 ||
     isNarrowed(report)
   )
     process.exitCode = 1;
