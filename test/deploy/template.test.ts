@@ -887,7 +887,7 @@ describe('least privilege', () => {
     expect(resourcesFor('states:StopExecution')).toEqual(resourcesFor('states:DescribeExecution'));
   });
 
-  it('lets the functions that import or delete material or open approvals read only the history of the executions that invoke them', () => {
+  it('lets the functions that import, delete or rotate material or open approvals read only the history of the executions that invoke them', () => {
     // Prepare: docs/security.md, "Account principals": each acts only on what such an execution scheduled.
     const invokedBy: Record<string, string> = {
       importKeyMaterial: 'import-key-material',
@@ -895,6 +895,7 @@ describe('least privilege', () => {
       importReplicaMaterial: 'rotate-key-material',
       abandonRotation: 'rotate-key-material',
       openApproval: 'rotate-key-material',
+      rotateKeyOnDemand: 'rotate-key-material',
     };
     const base = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
     const readers = allRoles().filter(([, role]) =>
@@ -916,7 +917,7 @@ describe('least privilege', () => {
         .flatMap(resourcesOf);
       expect(resources).toEqual([{ 'Fn::Sub': `${base}:execution:byok-dev-${machine}:*` }]);
     }
-    expect(readers).toHaveLength(5);
+    expect(readers).toHaveLength(6);
   });
 
   it('has no role that nothing uses', () => {

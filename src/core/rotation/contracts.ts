@@ -115,6 +115,8 @@ export const ImportReplicaMaterialInputSchema = z.object({
 export const StartKeyRotationInputSchema = z.object({
   rotation: RotationPlanSchema,
   newMaterial: ImportedMaterialSchema,
+  /** The execution that scheduled the step ($$.Execution.Id): the step checks it did. */
+  executionId: z.string().optional(),
 });
 
 /** After a failed RotateKeyOnDemand: did KMS take the rotation anyway (an ambiguous failure)? */

@@ -6,8 +6,9 @@
 // know, wrapped under parameters they asked byok's GetParametersForImport for (docs/security.md,
 // "Account principals"). The payload's blob came from WrapKeyMaterial in that same execution, so
 // it holds the HSM's material. AbandonRotation (deletes pending material, closes the request a
-// plan names) and AwaitApproval's OpenApproval (opens a request for votes with a task token and a
-// check value) take the same check: a made-up plan no longer closes or opens a real request.
+// plan names), AwaitApproval's OpenApproval (opens a request for votes with a task token and a
+// check value) and RotateKeyOnDemand take the same check: a made-up plan no longer closes, opens
+// or rotates anything.
 //
 // Deployed, the execution history is the record (src/lambda/scheduled-invocations.ts); locally,
 // the runner's own record of the payloads it is invoking (src/onprem/runner/scheduled-invocations.ts).
