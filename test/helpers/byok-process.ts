@@ -1,6 +1,6 @@
-// A `byok` command in its own process, as a user runs it, for the commands that serve until
-// stopped (`local up`, `console`): ready once a URL is the first line on stdout.
-import { type ChildProcess, spawn } from 'node:child_process';
+// A `byok` command in its own process, as a user runs it: one that ends (`runByok`), or one that
+// serves until stopped (`local up`, `console`: ready once a URL is the first line on stdout).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const byok = join(import.meta.dirname, '..', '..', 'bin', 'byok.js');
@@ -45,4 +45,19 @@ export function spawnByok(
       return exit;
     },
   };
+}
+
+export interface ByokRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `byok <args>` to its end (at most 30 s); resolves with its exit code and output, never rejects. */
+export function runByok(args: readonly string[]): Promise<ByokRun> {
+  return new Promise((done) => {
+    execFile(process.execPath, [byok, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

@@ -4,29 +4,19 @@
 // was SUCCEEDED with nothing unread in the report, no alarm, and the command exited 0. On the local
 // stack's S3 over HTTP with the real SDK client and the real CLI; the child results are written as
 // the Distributed Map's ResultWriter writes them (the full run: test/integration/fleet/isolation.test.ts).
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../src/core/aws/clients.ts';
 import type { FleetReport, SummarizeFleetInput } from '../../../src/core/fleet/contracts.ts';
 import { summarizeFleet } from '../../../src/core/fleet/summarize-fleet.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
+import { runByok as byok } from '../../helpers/byok-process.ts';
 
-const BIN = resolve(import.meta.dirname, '../../../bin/byok.js');
 const BUCKET = 'byok-fleet-partial';
 const ACCOUNT = '111122223333';
 
 let stack: LocalStack;
 let s3: S3Client;
-
-function byok(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 async function put(key: string, value: unknown): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
