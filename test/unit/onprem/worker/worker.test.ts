@@ -36,28 +36,19 @@ describe('full-jitter backoff', () => {
   });
 });
 
-/** A worker on mocked clients: one unreadable task, then stop; its task lines and notes. */
-const sfnMock = () => mockClient(SFNClient);
-async function oneTaskWorker(sfn: ReturnType<typeof sfnMock>) {
-  const lines: TaskLogLine[] = [];
-  const notes: string[] = [];
-  let worker: ActivityWorker | undefined;
-  sfn
-    .on(GetActivityTaskCommand)
-    .resolvesOnce({ taskToken: 'token-1', input: 'not json' })
-    .callsFake(async () => {
-      worker?.stop();
-      return {};
-    });
-  const events = mockClient(EventBridgeClient);
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
-  worker = new ActivityWorker(
+/** A worker on mocked clients, no HSM and no bindings: its task lines go to `lines`, its notes to `note`. */
+function unitWorker(
+  backoff: { baseMs: number; capMs: number },
+  lines: TaskLogLine[],
+  note: (message: string, fields?: Record<string, unknown>) => void,
+): ActivityWorker {
+  return new ActivityWorker(
     {
       activities: [{ step: 'wrap-key-material', activityArn: ACTIVITY }],
       workerName: 'unit',
       concurrency: 1,
       heartbeatIntervalMs: 1000,
-      backoff: { baseMs: 1, capMs: 2 },
+      backoff,
     },
     {
       sfn: new SFNClient({ region: 'us-east-1' }),
@@ -74,9 +65,27 @@ async function oneTaskWorker(sfn: ReturnType<typeof sfnMock>) {
       clock: systemClock,
       logger: silentLogger,
       logTask: (line) => lines.push(line),
-      note: (message) => notes.push(message),
+      note,
     },
   );
+}
+
+/** A worker on mocked clients: one unreadable task, then stop; its task lines and notes. */
+const sfnMock = () => mockClient(SFNClient);
+async function oneTaskWorker(sfn: ReturnType<typeof sfnMock>) {
+  const lines: TaskLogLine[] = [];
+  const notes: string[] = [];
+  let worker: ActivityWorker | undefined;
+  sfn
+    .on(GetActivityTaskCommand)
+    .resolvesOnce({ taskToken: 'token-1', input: 'not json' })
+    .callsFake(async () => {
+      worker?.stop();
+      return {};
+    });
+  const events = mockClient(EventBridgeClient);
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+  worker = unitWorker({ baseMs: 1, capMs: 2 }, lines, (message) => notes.push(message));
   await worker.run();
   events.restore();
   return { lines, notes };
@@ -134,31 +143,8 @@ describe('ActivityWorker', () => {
     sfn.on(SendTaskFailureCommand).resolves({});
     const events = mockClient(EventBridgeClient);
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
-    worker = new ActivityWorker(
-      {
-        activities: [{ step: 'wrap-key-material', activityArn: ACTIVITY }],
-        workerName: 'unit',
-        concurrency: 1,
-        heartbeatIntervalMs: 1000,
-        backoff: { baseMs: 5, capMs: 20 },
-      },
-      {
-        sfn: new SFNClient({ region: 'us-east-1' }),
-        kms: new KMSClient({ region: 'us-east-1' }),
-        events: new EventBridgeClient({ region: 'us-east-1' }),
-        hsm: {} as never,
-        bindings: new KeyBindings([], true),
-        journal: {
-          madeFor: async () => undefined,
-          ever: async () => false,
-          recordCreated: async () => {},
-          recordDestroyed: async () => {},
-        },
-        clock: systemClock,
-        logger: silentLogger,
-        logTask: (line) => lines.push(line),
-        note: (message, fields) => notes.push({ message, fields }),
-      },
+    worker = unitWorker({ baseMs: 5, capMs: 20 }, lines, (message, fields) =>
+      notes.push({ message, fields }),
     );
 
     // Act
