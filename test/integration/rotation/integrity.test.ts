@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbDocumentClient } from '../../../src/core/aws/clients.ts';
 import { HsmKeyNotFoundError } from '../../../src/core/hsm/errors.ts';
+import { setStackFaults } from '../../helpers/faults.ts';
 import { arnOf, type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;
@@ -24,14 +25,7 @@ afterAll(async () => {
 });
 
 /** The local stack's fault injection (`afterCommit`: the operation takes effect, then fails). */
-async function setFaults(faults: Array<Record<string, unknown>>): Promise<void> {
-  const response = await fetch(`${world.stack.url}/_byok/faults`, {
-    method: faults.length > 0 ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    ...(faults.length > 0 ? { body: JSON.stringify({ faults }) } : {}),
-  });
-  if (!response.ok) throw new Error(`faults: HTTP ${response.status} ${await response.text()}`);
-}
+const setFaults = (faults: Array<Record<string, unknown>>) => setStackFaults(world.stack.url, faults);
 
 async function keyArnOf(keyId: string): Promise<string> {
   return (await world.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.Arn as string;

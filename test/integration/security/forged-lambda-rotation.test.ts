@@ -16,6 +16,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setStackFaults } from '../../helpers/faults.ts';
 import { type RotationWorld, startRotationWorld } from '../../helpers/rotation-world.ts';
 
 let world: RotationWorld;
@@ -29,14 +30,7 @@ afterAll(async () => {
 });
 
 /** The local stack's fault injection (latency here: the real execution takes its time). */
-async function setFaults(faults: Array<Record<string, unknown>>): Promise<void> {
-  const response = await fetch(`${world.stack.url}/_byok/faults`, {
-    method: faults.length > 0 ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    ...(faults.length > 0 ? { body: JSON.stringify({ faults }) } : {}),
-  });
-  if (!response.ok) throw new Error(`faults: HTTP ${response.status} ${await response.text()}`);
-}
+const setFaults = (faults: Array<Record<string, unknown>>) => setStackFaults(world.stack.url, faults);
 
 /** A plan of the attacker's making for a real request and key. */
 function madeUpPlan(requestId: string, keyArn: string, label: string) {
