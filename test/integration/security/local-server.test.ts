@@ -2,40 +2,15 @@
 // loopback name and its own port, so a web page that rebinds its DNS name to 127.0.0.1 cannot drive
 // it, and it refuses any request that carries an Origin header (browsers send one, SDKs do not).
 // Real SDK clients keep working. A stack bound beyond loopback (`--public-bind`) skips the Host check.
-import { request } from 'node:http';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { kmsClient } from '../../helpers/local-kms-support.ts';
+import { type RawAnswer, rawRequest } from '../../helpers/raw-http.ts';
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One raw request with exactly these headers (fetch would not let a test set Host). */
-function send(url: string, path: string, headers: Record<string, string>, body = ''): Promise<Answer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: target.hostname.replace(/^\[|\]$/g, ''),
-        port: target.port,
-        path,
-        method: body ? 'POST' : 'GET',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+/** One raw request with exactly these headers: GET, or POST when there is a body. */
+function send(url: string, path: string, headers: Record<string, string>, body = ''): Promise<RawAnswer> {
+  return rawRequest(url, { method: body ? 'POST' : 'GET', path, headers, body });
 }
 
 const LIST_KEYS = {

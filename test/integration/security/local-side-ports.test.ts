@@ -5,7 +5,7 @@
 // the tables; the approvals API served any Host, so a page whose name rebinds to 127.0.0.1 could
 // request rotations and vote as any access key id it signs with. Both now refuse a request with an
 // Origin header or a Host that is not a loopback name with their port; real SDK clients still work.
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -16,39 +16,9 @@ import { createDynamoDbClient } from '../../../src/core/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '../../../src/local/stack.ts';
 import { type LocalApprovals, startLocalApprovals } from '../../../src/onprem/simulation/approvals.ts';
 import { launchChromium } from '../../helpers/console.ts';
+import { rawRequest } from '../../helpers/raw-http.ts';
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One raw request with exactly these headers (fetch would not let a test set Host). */
-function send(
-  url: string,
-  options: { method: string; path: string; headers: Record<string, string>; body?: string },
-): Promise<Answer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: options.path,
-        method: options.method,
-        headers: { ...options.headers, 'content-length': Buffer.byteLength(options.body ?? '') },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(options.body ?? '');
-  });
-}
+const send = rawRequest;
 
 /** A GET of the approvals API's request list, SigV4-signed for `host` as a page could sign it. */
 async function signedList(approvalsUrl: string, host: string): Promise<Record<string, string>> {
