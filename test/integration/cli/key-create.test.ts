@@ -4,7 +4,7 @@
 // material too. Every refusal comes before CreateKey: no key is left behind.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -94,6 +94,24 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
+/** Passes one request on to the local stack at `upstream` and its answer back (a recording proxy's rest). */
+function forward(upstream: URL, request: IncomingMessage, response: ServerResponse): void {
+  const forwarded = httpRequest(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      path: request.url,
+      method: request.method,
+      headers: { ...request.headers, host: upstream.host },
+    },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  request.pipe(forwarded);
+}
+
 describe('byok key create (local stack)', () => {
   it.each([
     ['symmetric', 'kc-aes', 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT'],
@@ -154,20 +172,7 @@ describe('byok key create (local stack)', () => {
       const call = String(request.headers['x-amz-target'] ?? request.url);
       const accessKeyId = /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1];
       if (call.startsWith('TrentService.')) signed.push({ call, accessKeyId: accessKeyId ?? '(unsigned)' });
-      const forwarded = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: request.url,
-          method: request.method,
-          headers: { ...request.headers, host: upstream.host },
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(forwarded);
+      forward(upstream, request, response);
     });
     await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
     const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -218,20 +223,7 @@ describe('byok key create (local stack)', () => {
         aliasAsked();
         return;
       }
-      const forwarded = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: request.url,
-          method: request.method,
-          headers: { ...request.headers, host: upstream.host },
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(forwarded);
+      forward(upstream, request, response);
     });
     await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
     const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
