@@ -80,7 +80,8 @@ export class PackagingFailedError extends Error {
 
 const SKIPPED = new Set(['node_modules', '.git', '.serverless', '.esbuild', '.byok', 'coverage', 'dist']);
 const CACHE_DIR = join(tmpdir(), 'byok-package-cache');
-const CACHE_HOURS = 12;
+/** An entry takes about 130 MB; a full test run needs it for minutes, a developer for an afternoon. */
+const CACHE_HOURS = 3;
 
 function filesOf(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -218,6 +219,10 @@ export function packageService(
       output,
     );
   }
+  // Nothing reads osls's HOME or serverless-esbuild's scratch again (75 MB of the 205 MB a copy
+  // took); 226 entries of 205 MB had filled 48 GB of this machine's disk before the cache kept less.
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
   if (!cached) return read(root, output, cleanup);
   // Keep it: rename into the cache (atomic); another run may have finished the same key first.
   writeFileSync(join(root, 'complete'), output);
