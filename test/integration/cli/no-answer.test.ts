@@ -6,16 +6,15 @@
 // per-attempt deadline (default 60 s) so that this file runs in seconds.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SilentServer, startSilentServer } from '../../helpers/silent-server.ts';
 
 const byok = join(import.meta.dirname, '..', '..', '..', 'bin', 'byok.js');
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
-let silent: Server;
-const sockets: Socket[] = [];
+let silent: SilentServer;
 let endpoint: string;
 let home: string;
 
@@ -49,16 +48,12 @@ function run(...args: string[]): Promise<CliResult> {
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'byok-no-answer-'));
-  silent = createServer((socket) => {
-    sockets.push(socket);
-  });
-  await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
-  endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  silent = await startSilentServer();
+  endpoint = silent.endpoint;
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((closed) => silent.close(closed));
+  await silent?.close();
   await rm(home, { recursive: true, force: true });
 });
 

@@ -2,7 +2,6 @@
 // made on: lib-dynamodb's DynamoDBDocumentClient.destroy() does nothing, so closing a store left
 // its base client's sockets (keep-alive agent) open. Every client has a deadline per attempt: a
 // server that accepts and never answers ends in TimeoutError after the SDK's retries, never a hang.
-import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,24 +15,19 @@ import {
   requestTimeoutOf,
 } from '../../../../src/core/aws/clients.ts';
 import { AwsRequestTimeoutSettingError } from '../../../../src/core/aws/errors.ts';
+import { type SilentServer, startSilentServer } from '../../../helpers/silent-server.ts';
 
 describe('the deadline of every AWS call', () => {
-  // Accepts every connection and never answers (a stalled endpoint, a black-holed proxy).
-  let silent: Server;
-  const sockets: Socket[] = [];
+  let silent: SilentServer;
   let endpoint: string;
 
   beforeAll(async () => {
-    silent = createServer((socket) => {
-      sockets.push(socket);
-    });
-    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
-    endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    silent = await startSilentServer();
+    endpoint = silent.endpoint;
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((closed) => silent.close(closed));
+    await silent?.close();
   });
 
   it('ends a call nobody answers with TimeoutError after the retries, instead of waiting forever', async () => {
@@ -48,7 +42,7 @@ describe('the deadline of every AWS call', () => {
     // Assess
     expect(outcome).toMatchObject({ name: 'TimeoutError' });
     expect(performance.now() - started).toBeLessThan(4000);
-    expect(sockets.length).toBeGreaterThanOrEqual(3);
+    expect(silent.connections()).toBeGreaterThanOrEqual(3);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
     kms.destroy();
